@@ -1,0 +1,126 @@
+// Contract of the export job shared by the action (src/main.ts) and the CLI (src/cli).
+// Both front ends build an ExportJobOptions, call runExportJob (src/job/export-job.ts) and
+// present the ExportJobResult; neither re-implements any step of it.
+
+import type {JsonFormat} from '../ejson/types.ts'
+import type {Logger} from '../log.ts'
+
+/** Where the previous watermark comes from (input `since`). */
+export type SinceSpec =
+  | {kind: 'auto'} // previous manifest (artifact or file) if one is supplied, else a full export with a notice
+  | {kind: 'all'} // full export, ignore any previous manifest
+  | {kind: 'time'; ms: number} // documents with timestamp > ms (from a number or an ISO-8601 time)
+
+/** Which runs' logs to export (input `logs`). */
+export type LogsSpec =
+  | {kind: 'auto'} // names referenced by the exported outputs' json.log, else `latest` with a notice
+  | {kind: 'latest'}
+  | {kind: 'new'} // every log name newer than the previous export's newest
+  | {kind: 'none'}
+  | {kind: 'names'; names: string[]}
+
+export interface ExportJobOptions {
+  /** Explicit config.ini path; else $FRAMEWORKDIR/config.ini, else <cwd>/config.ini. */
+  configPath?: string
+  /** Connection string from the `mongodb-uri` input / `--uri` flag (highest priority). */
+  mongodbUri?: string
+  since: SinceSpec
+  /** Previous outputs manifest (from the newest earlier artifact, or a file for the CLI). */
+  previousManifest?: Manifest | null
+  container?: string
+  /** Strict Extended JSON filter, AND-ed with the incremental window. */
+  query?: string
+  logs: LogsSpec
+  jsonFormat: JsonFormat
+  /** Directory receiving `outputs/` and `logs/` sub-directories. Created if missing. */
+  outDir: string
+  env: Record<string, string | undefined>
+  cwd: string
+  logger: Logger
+  /** serverSelectionTimeoutMS for the connection (default 10000). */
+  connectTimeoutMs?: number
+  /** Lookback window of the exactly-once watermark, ms (default 600000). */
+  lookbackMs?: number
+}
+
+/** One data file written by the job; paths are relative to the directory holding the manifest. */
+export interface FileEntry {
+  path: string
+  database: string
+  collection: string
+  /** Canonical Extended JSON of the filter sent to find(). */
+  filter: string
+  documents: number
+  bytes: number
+  sha256: string
+  jsonFormat: JsonFormat
+}
+
+/** Exactly-once state: see docs/incremental.md. */
+export interface Watermark {
+  field: 'timestamp'
+  /** Highest timestamp (epoch ms) exported so far, null when nothing has ever been exported. */
+  value: number | null
+  lookbackMs: number
+  /** Every exported document with timestamp >= value - lookbackMs: canonical Extended JSON of its _id, and its timestamp. */
+  seen: Array<{id: string; ts: number}>
+}
+
+export interface Manifest {
+  tool: 'prancer-db-artifacts'
+  manifestVersion: 1
+  kind: 'outputs' | 'logs'
+  createdAt: string
+  /** Where the connection string came from (never the string itself). */
+  uriSource: string
+  window?: {after: number | null; through: number | null; lookbackMs: number}
+  watermark?: Watermark
+  files: FileEntry[]
+  /** For kind 'logs': the runs exported. */
+  logs?: Array<{name: string; layout: 'collection' | 'documents'; file: string; documents: number}>
+  [extra: string]: unknown
+}
+
+export interface OutputsExport {
+  dir: string
+  manifestPath: string
+  manifest: Manifest
+  files: FileEntry[]
+  documents: number
+  watermark: Watermark
+  /** json.status still 'Running' at export time: _id hex / name / container of each. */
+  running: Array<{id: string; name: string; container: string}>
+  /** Counts of json.results[].result over the exported documents. */
+  results: {passed: number; failed: number; skipped: number; other: number}
+  database: string
+  collection: string
+  collectionExists: boolean
+}
+
+export interface LogsExport {
+  dir: string
+  manifestPath: string
+  manifest: Manifest
+  files: FileEntry[]
+  database: string | null
+  runs: Array<{name: string; layout: 'collection' | 'documents'; file: string; documents: number}>
+  /** Why no logs were exported, when none were. */
+  reason?: string
+}
+
+export interface ExportJobResult {
+  settings: ResolvedSettingsSummary
+  outputs: OutputsExport
+  logs: LogsExport
+}
+
+/** Settings safe to print (connection string redacted). */
+export interface ResolvedSettingsSummary {
+  configPath: string
+  database: string
+  outputCollection: string
+  logsDatabase: string | null
+  uriSource: string
+  redactedUri: string
+  notices: string[]
+}
