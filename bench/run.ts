@@ -1,0 +1,31 @@
+// `npm run bench`: runs every benchmark module in turn (each measures ours side by side with the tool a
+// user would otherwise use, in the same run), prints one table per module and writes all rows as JSON.
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export interface BenchSection {
+  title: string
+  rows: Array<Record<string, string | number>>
+  notes?: string[]
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const modules = ['export.ts', 'restore.ts']
+const only = process.argv.slice(2)
+
+const sections: BenchSection[] = []
+for (const file of modules) {
+  if (only.length > 0 && !only.some((name) => file.startsWith(name))) continue
+  const mod = (await import(path.join(here, file))) as {bench: () => Promise<BenchSection>}
+  const section = await mod.bench()
+  sections.push(section)
+  console.log(`\n## ${section.title}`)
+  console.table(section.rows)
+  for (const note of section.notes ?? []) console.log(`- ${note}`)
+}
+
+const out = path.join(here, 'results', 'bench.json')
+await mkdir(path.dirname(out), {recursive: true})
+await writeFile(out, JSON.stringify({node: process.version, date: new Date().toISOString(), sections}, null, 2) + '\n')
+console.log(`\nwrote ${path.relative(process.cwd(), out)}`)

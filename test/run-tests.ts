@@ -1,0 +1,19 @@
+// `npm test`: make sure the real peers (FerretDB, the Go-built tools and oracle) exist, then run every
+// test file with node:test. Building first keeps parallel test files from racing to build the same binaries.
+import {spawn} from 'node:child_process'
+import {ensurePeers} from './harness/peers.ts'
+
+const major = Number(process.versions.node.split('.')[0])
+if (major < 24) {
+  console.error(`Tests need Node 24 (the runtime action.yml declares); this is ${process.version}. Run them through npm (npm test), which puts node_modules/.bin/node (Node 24) first on PATH.`)
+  process.exit(2)
+}
+
+const peers = await ensurePeers()
+console.log(`node ${process.version}; mongo tools: ${peers.toolsKind}; server: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB'}`)
+
+// Test files may be named on the command line (npm test -- __tests__/export); default: all of them.
+const patterns = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['__tests__/**/*.test.ts']
+const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=900000', ...patterns]
+const child = spawn(process.execPath, args, {stdio: 'inherit'})
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
