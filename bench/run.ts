@@ -11,7 +11,7 @@ export interface BenchSection {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const modules = ['export.ts', 'restore.ts']
+const modules = ['export.ts', 'restore.ts', 'prancer-fields.ts']
 const only = process.argv.slice(2)
 
 const sections: BenchSection[] = []

@@ -41,6 +41,8 @@ export interface ExportJobOptions {
   connectTimeoutMs?: number
   /** Lookback window of the exactly-once watermark, ms (default 600000). */
   lookbackMs?: number
+  /** find() batch size of the outputs export (default: the export engine's). */
+  batchSize?: number
 }
 
 /** One data file written by the job; paths are relative to the directory holding the manifest. */

@@ -1,0 +1,284 @@
+// runExportJob on a real server (FerretDB, or MONGODB_URI) seeded like a Prancer FULL run: outputs and
+// crawler outputs, logs in both layouts with chunked `index` documents. Files are compared byte for byte
+// with mongoexport run on the same filter.
+import {after, before, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Double, Int32, Long, ObjectId} from 'bson'
+import {MongoClient} from 'mongodb'
+import type {Document} from 'mongodb'
+import {runExportJob} from '../../src/job/export-job.ts'
+import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../../src/job/types.ts'
+import type {Logger} from '../../src/log.ts'
+import {startTestServer, uniqueDbName} from '../../test/harness/mongo.ts'
+import type {TestServer} from '../../test/harness/mongo.ts'
+import {runMongoExport} from '../../test/harness/mongo-tools.ts'
+
+let server: TestServer
+let client: MongoClient
+let work: string
+const dbName = uniqueDbName('prancerjob')
+const logsDbName = uniqueDbName('prancerlogs')
+
+function logger(): Logger & {lines: string[]; secrets: string[]; firstLogAfterSecrets: boolean} {
+  const lines: string[] = []
+  const secrets: string[] = []
+  return {
+    lines,
+    secrets,
+    // true while every call so far was secret(): becomes false at the first log line
+    firstLogAfterSecrets: true,
+    debug: m => void lines.push(`debug ${m}`),
+    info: m => void lines.push(`info ${m}`),
+    notice: m => void lines.push(`notice ${m}`),
+    warning: m => void lines.push(`warning ${m}`),
+    secret(value) {
+      if (lines.length > 0) this.firstLogAfterSecrets = false
+      secrets.push(value)
+    },
+    group: (name, fn) => {
+      lines.push(`group ${name}`)
+      return fn()
+    }
+  }
+}
+
+const T0 = 1_772_355_615_000 // 2026-03-01T09:00:15Z
+function outputDoc(i: number, extra: Document = {}): Document {
+  return {
+    _id: new ObjectId(),
+    checksum: '99914b932bd37a50b983c5e7c90ae93b',
+    collection: 'outputs',
+    container: i % 2 === 0 ? 'azure-prod' : 'aws-dev',
+    json: {
+      cloud_type: 'azure',
+      container: i % 2 === 0 ? 'azure-prod' : 'aws-dev',
+      contentVersion: '1.0.0.0',
+      fileType: 'output',
+      log: 'logs_20260301090015_COMPLIANCE',
+      remote_run: false,
+      results: [
+        {eval: 'data.rule.a', result: 'passed', severity: 'High', tags: [{cloud: 'azure', compliance: ['CIS'], service: ['vm']}]},
+        {eval: 'data.rule.b', result: i % 3 === 0 ? 'failed' : 'passed', severity: 'Low'},
+        {eval: 'data.rule.c', result: 'skipped', severity: 'Medium'}
+      ],
+      session_id: `session_${T0}`,
+      status: 'Completed',
+      test: `Compliancetest_${i}`,
+      timestamp: Long.fromNumber(T0 + i - 1)
+    },
+    name: `Compliancetest_${i}`,
+    timestamp: Long.fromNumber(T0 + i),
+    type: 'output',
+    ...extra
+  }
+}
+
+function logRecords(from: number, count: number): Document[] {
+  return Array.from({length: count}, (_, k) => ({
+    asctime: '2026-03-01 09:00:15,123',
+    level: 'INFO',
+    line: new Int32(100 + k),
+    log_type: 'DEFAULT',
+    module: 'cli_validator',
+    msg: `2026-03-01 09:00:15,123 - record ${from + k}`,
+    timestamp: Long.fromNumber(T0 + from + k)
+  }))
+}
+
+before(async () => {
+  server = await startTestServer()
+  client = await MongoClient.connect(server.uri)
+  work = mkdtempSync(join(tmpdir(), 'prancer-job-'))
+  writeFileSync(join(work, 'config.ini'), `[LOGGING]\nlogFolder = log\ndbname = ${logsDbName}\n\n[MONGODB]\ndbname = ${dbName}\nOUTPUT = outputs\nSNAPSHOT = snapshots\n`)
+  const outputs = client.db(dbName).collection('outputs')
+  await outputs.insertMany([
+    ...Array.from({length: 12}, (_, i) => outputDoc(i)),
+    outputDoc(12, {json: {...outputDoc(12).json, status: 'Running', log: 'logs_20260301090500_COMPLIANCE', results: []}, name: 'Compliancetest_running'}),
+    {
+      _id: new ObjectId(),
+      checksum: 'x',
+      collection: 'outputs',
+      container: 'azure-prod',
+      name: 'Crawlertest_azure-prod',
+      timestamp: Long.fromNumber(T0 - 60_000),
+      type: 'crawlerOutput',
+      json: {container: 'azure-prod', log: 'logs_20260301085915_CRAWLER', output_type: 'crawlerrun', results: [], status: 'Completed', master_test_list: [{id: 'a1', name: 'mt'}]}
+    }
+  ])
+  const logsDb = client.db(logsDbName)
+  // current layout, chunks inserted out of order so that only the sort gives index order
+  await logsDb.collection('logs').insertMany([
+    {name: 'logs_20260301090015_COMPLIANCE', index: new Int32(1), logs: logRecords(100, 3)},
+    {name: 'logs_20260301085915_CRAWLER', index: new Int32(0), logs: logRecords(0, 4)},
+    {name: 'logs_20260301090015_COMPLIANCE', index: new Int32(0), logs: logRecords(50, 5)},
+    {name: 'logs_20260301090015_COMPLIANCE', index: new Int32(2), logs: logRecords(200, 2)},
+    {name: 'logs_ci7_CRAWLER', index: new Int32(0), logs: logRecords(300, 1)},
+    {name: 'logs_ci7_COMPLIANCE', index: new Int32(0), logs: logRecords(310, 1)},
+    {name: 'logs_20260301090500_COMPLIANCE', index: new Int32(0), logs: logRecords(400, 2)}
+  ])
+  // legacy layout: one collection per run, one document per record
+  await logsDb.collection('logs_20190508150809').insertMany(logRecords(500, 6))
+})
+
+after(async () => {
+  await client?.close()
+  await server?.stop()
+  if (work) rmSync(work, {recursive: true, force: true})
+})
+
+let runCounter = 0
+async function run(overrides: Partial<ExportJobOptions> & {since?: SinceSpec; logs?: LogsSpec}) {
+  const log = logger()
+  const outDir = join(work, `out-${++runCounter}`)
+  const result = await runExportJob({since: {kind: 'all'}, logs: {kind: 'auto'}, jsonFormat: 'relaxed', outDir, env: {DBURL: server.uri}, cwd: work, logger: log, ...overrides})
+  return {result, log, outDir}
+}
+
+async function mongoexportBytes(db: string, collection: string, filter: string, format: string, sort?: string): Promise<Buffer> {
+  const args = ['--uri', server.uri, '--db', db, '--collection', collection, '--query', filter, '--jsonFormat', format, '--quiet']
+  if (sort) args.push('--sort', sort)
+  const out = await runMongoExport(args)
+  assert.equal(out.code, 0, out.stderr)
+  return out.stdout
+}
+
+test('full export: outputs and the referenced runs\' logs, byte-identical to mongoexport, manifests written last', async () => {
+  const {result, outDir, log} = await run({jsonFormat: 'canonical'})
+  const outputsManifest = JSON.parse(readFileSync(join(outDir, 'outputs', 'manifest.json'), 'utf8')) as Manifest
+  assert.deepEqual(outputsManifest, result.outputs.manifest)
+  const file = result.outputs.files[0]!
+  assert.equal(file.documents, 14)
+  const ours = readFileSync(join(outDir, 'outputs', file.path))
+  assert.ok(ours.equals(await mongoexportBytes(dbName, 'outputs', file.filter, 'canonical')), 'outputs file differs from mongoexport')
+  assert.deepEqual(result.outputs.results, {passed: 12 + 8, failed: 4, skipped: 12, other: 0})
+  assert.deepEqual(result.outputs.running.map(r => [r.name, r.container]), [['Compliancetest_running', 'azure-prod']])
+  assert.ok(log.lines.some(l => l.startsWith('warning 1 exported outputs are still "Running"')))
+  // every json.log that exists is exported, in order of first reference
+  assert.deepEqual(result.logs.runs.map(r => [r.name, r.layout, r.documents]), [
+    ['logs_20260301090015_COMPLIANCE', 'documents', 3],
+    ['logs_20260301090500_COMPLIANCE', 'documents', 1],
+    ['logs_20260301085915_CRAWLER', 'documents', 1]
+  ])
+  for (const f of result.logs.files) {
+    const name = (f.filter.match(/"name":"([^"]+)"/) ?? [])[1]!
+    const want = await mongoexportBytes(logsDbName, 'logs', f.filter, 'canonical', '{"index": 1}')
+    assert.ok(readFileSync(join(outDir, 'logs', f.path)).equals(want), `log ${name} differs from mongoexport --sort {index:1}`)
+  }
+  const chunks = readFileSync(join(outDir, 'logs', 'logs_20260301090015_COMPLIANCE.json'), 'utf8').trim().split('\n')
+  assert.deepEqual(chunks.map(l => JSON.parse(l).index.$numberInt), ['0', '1', '2'])
+  const logsManifest = JSON.parse(readFileSync(join(outDir, 'logs', 'manifest.json'), 'utf8')) as Manifest
+  assert.equal(logsManifest.kind, 'logs')
+  assert.deepEqual(outputsManifest.logRuns, {exported: result.logs.runs.map(r => r.name), newest: 'logs_20260301090500_COMPLIANCE'})
+  assert.ok(!JSON.stringify(outputsManifest).includes(server.uri) && !JSON.stringify(logsManifest).includes(server.uri))
+  assert.equal(outputsManifest.uriSource, 'env DBURL')
+  // nothing else in the directories (no temporary files left)
+  assert.deepEqual(readdirSync(join(outDir, 'outputs')).sort(), [file.path, 'manifest.json'].sort())
+})
+
+test('log selection on the server: latest, new, names, none, DBLOG_NAME, and the legacy collection layout', async () => {
+  const latest = await run({logs: {kind: 'latest'}, container: 'nothing-here'})
+  assert.deepEqual(latest.result.logs.runs.map(r => r.name), ['logs_20260301090500_COMPLIANCE'])
+
+  const previous = latest.result.outputs.manifest
+  const fresh = await run({logs: {kind: 'new'}, since: {kind: 'auto'}, previousManifest: {...previous, logRuns: {exported: [], newest: 'logs_20260301085915_CRAWLER'}}})
+  assert.deepEqual(fresh.result.logs.runs.map(r => r.name), ['logs_20260301090015_COMPLIANCE', 'logs_20260301090500_COMPLIANCE'])
+
+  const legacy = await run({logs: {kind: 'names', names: ['logs_20190508150809', 'logs_ci7']}, container: 'nothing-here'})
+  assert.deepEqual(legacy.result.logs.runs.map(r => [r.name, r.layout]), [['logs_20190508150809', 'collection'], ['logs_ci7_CRAWLER', 'documents'], ['logs_ci7_COMPLIANCE', 'documents']])
+  const legacyFile = legacy.result.logs.files[0]!
+  assert.equal(legacyFile.collection, 'logs_20190508150809')
+  assert.ok(readFileSync(join(legacy.outDir, 'logs', legacyFile.path)).equals(await mongoexportBytes(logsDbName, 'logs_20190508150809', '{}', 'relaxed')))
+
+  const dblog = await run({logs: {kind: 'auto'}, container: 'nothing-here', env: {DBURL: server.uri, DBLOG_NAME: 'logs_ci7'}})
+  assert.deepEqual(dblog.result.logs.runs.map(r => r.name), ['logs_ci7_CRAWLER', 'logs_ci7_COMPLIANCE'])
+
+  const none = await run({logs: {kind: 'none'}})
+  assert.deepEqual([none.result.logs.runs, none.result.logs.reason], [[], 'logs: none'])
+  assert.deepEqual(readdirSync(join(none.outDir, 'logs')), ['manifest.json'])
+})
+
+test('timestamps of type int32, int64, double and Date all count; other types only in full exports, with a warning', async () => {
+  const coll = 'typed'
+  writeFileSync(join(work, 'typed.ini'), `[MONGODB]\ndbname = ${dbName}\nOUTPUT = ${coll}\n`)
+  const docs = [
+    {_id: 'int32', timestamp: new Int32(2000)},
+    {_id: 'int64', timestamp: Long.fromNumber(3000)},
+    {_id: 'double', timestamp: new Double(2500.5)},
+    {_id: 'date', timestamp: new Date(3500)},
+    {_id: 'string', timestamp: '4000'},
+    {_id: 'missing'},
+    {_id: 'hugeLong', timestamp: Long.fromString('9000000000000000')}
+  ]
+  await client.db(dbName).collection(coll).insertMany(docs as Document[])
+  const ids = async (r: Awaited<ReturnType<typeof run>>) =>
+    readFileSync(join(r.outDir, 'outputs', r.result.outputs.files[0]!.path), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)._id as string).sort()
+
+  // run right after each export, before the collection changes
+  const sameAsMongoexport = async (r: Awaited<ReturnType<typeof run>>) => {
+    const f = r.result.outputs.files[0]!
+    assert.equal(readFileSync(join(r.outDir, 'outputs', f.path), 'utf8'), (await mongoexportBytes(dbName, coll, f.filter, 'relaxed')).toString(), f.filter)
+  }
+  const full = await run({configPath: 'typed.ini', lookbackMs: 1000})
+  assert.deepEqual(await ids(full), docs.map(d => d._id).sort())
+  assert.equal(full.result.outputs.watermark.value, 3500)
+  // seen keeps ts >= 3500 - 1000; the int32 at 2000 is below the lookback
+  assert.deepEqual(full.result.outputs.watermark.seen.map(s => [s.id, s.ts]).sort(), [['"date"', 3500], ['"double"', 2500.5], ['"int64"', 3000]])
+  assert.ok(full.log.lines.some(l => l.startsWith('warning 3 exported documents have no usable timestamp')))
+
+  // explicit time: strictly after 2500.5 ms
+  const after = await run({configPath: 'typed.ini', since: {kind: 'time', ms: 2500.5}})
+  assert.deepEqual(await ids(after), ['date', 'int64'])
+  await sameAsMongoexport(after)
+  assert.ok(after.log.lines.some(l => l.startsWith('warning 3 documents of')))
+
+  // chained after the full export: nothing new, then one new document of each type at the boundary or above
+  const again = await run({configPath: 'typed.ini', since: {kind: 'auto'}, previousManifest: full.result.outputs.manifest, lookbackMs: 1000})
+  assert.deepEqual(await ids(again), [])
+  await sameAsMongoexport(again)
+  await client.db(dbName).collection(coll).insertMany([
+    {_id: 'int32b', timestamp: new Int32(2500)},
+    {_id: 'dateb', timestamp: new Date(3500)},
+    {_id: 'doubleb', timestamp: new Double(2499.5)}
+  ] as Document[])
+  const next = await run({configPath: 'typed.ini', since: {kind: 'auto'}, previousManifest: again.result.outputs.manifest, lookbackMs: 1000})
+  // W - L = 2500: int32 2500 and the Date at W are in; 2499.5 is below the window (older than the lookback)
+  assert.deepEqual(await ids(next), ['dateb', 'int32b'])
+  // the recorded filter ($or over numbers and Dates, $nin of the seen ids) reproduces each file with mongoexport
+  await sameAsMongoexport(next)
+  assert.match(next.result.outputs.files[0]!.filter, /"\$nin":\[/)
+})
+
+test('every connection string is registered as a secret before the first log line, and never printed', async () => {
+  const {log, result} = await run({mongodbUri: server.uri, env: {DBURL: 'mongodb://prancer:dbur1-pass%21@elsewhere:27017/x'}, logs: {kind: 'none'}})
+  assert.equal(result.settings.uriSource, 'input mongodb-uri')
+  assert.ok(log.firstLogAfterSecrets)
+  for (const s of ['mongodb://prancer:dbur1-pass%21@elsewhere:27017/x', 'dbur1-pass%21', 'dbur1-pass!', server.uri]) assert.ok(log.secrets.includes(s), s)
+  assert.ok(!log.lines.some(l => l.includes('dbur1')))
+})
+
+test('a failure in the middle of the export removes every file it wrote and writes no manifest', async () => {
+  const outDir = join(work, 'midway')
+  // accepted by our validation (no JavaScript), refused by the server once the find() runs
+  await assert.rejects(runExportJob({since: {kind: 'all'}, logs: {kind: 'auto'}, query: '{"$bogusOperator": 1}', jsonFormat: 'relaxed', outDir, env: {DBURL: server.uri}, cwd: work, logger: logger()}))
+  assert.equal(existsSync(outDir), false)
+  // an output directory that existed before keeps what it had, and only that
+  const before = readdirSync(work).sort()
+  await assert.rejects(runExportJob({since: {kind: 'all'}, logs: {kind: 'auto'}, query: '{"$bogusOperator": 1}', jsonFormat: 'relaxed', outDir: work, env: {DBURL: server.uri}, cwd: work, logger: logger()}))
+  assert.deepEqual(readdirSync(work).sort(), before)
+})
+
+test('an unreachable server fails with the host and the source, never the password, and leaves no files', async () => {
+  const outDir = join(work, 'unreachable')
+  await assert.rejects(
+    runExportJob({since: {kind: 'all'}, logs: {kind: 'auto'}, jsonFormat: 'relaxed', outDir, env: {DBURL: 'mongodb://admin:s3cr%40t-pw@127.0.0.1:9/db'}, cwd: work, logger: logger(), connectTimeoutMs: 300}),
+    (error: Error) => {
+      assert.match(error.message, /^Cannot connect to MongoDB at 127\.0\.0\.1:9 \(connection string from env DBURL\) within 300 ms: .*set the mongodb-uri input \(CLI: --uri\) or env DBURL/s)
+      assert.ok(!error.message.includes('s3cr'), error.message)
+      return true
+    }
+  )
+  assert.equal(existsSync(outDir), false)
+})

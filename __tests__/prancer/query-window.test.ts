@@ -1,0 +1,74 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {EJSON} from 'bson'
+import {parseUserQuery, andFilters, excludeIdsFilter, canonicalFilter} from '../../src/prancer/query.ts'
+import {advanceWatermark, planWindow, windowFilter} from '../../src/prancer/incremental.ts'
+import {parseSince} from '../../src/prancer/since.ts'
+import type {Manifest} from '../../src/job/types.ts'
+
+test('query: strict Extended JSON keeps number types; server-side JavaScript is refused naming the operator', () => {
+  const q = parseUserQuery('{"json.status": "Completed", "timestamp": {"$gte": {"$numberLong": "1767225600000"}}, "n": 1, "d": 1.0, "big": 9007199254740993}')
+  assert.equal(canonicalFilter(q), '{"json.status":"Completed","timestamp":{"$gte":{"$numberLong":"1767225600000"}},"n":{"$numberInt":"1"},"d":{"$numberDouble":"1.0"},"big":{"$numberLong":"9007199254740993"}}')
+  assert.throws(() => parseUserQuery('{"$where": "this.a > 1"}'), {message: 'query: the operator $where (at $where) runs JavaScript on the server and is not accepted; express the condition with query operators instead.'})
+  assert.throws(() => parseUserQuery('{"$and": [{"a": 1}, {"$expr": {"$function": {"body": "x", "args": [], "lang": "js"}}}]}'), {message: /^query: the operator \$function \(at \$and\[1\]\.\$expr\.\$function\) runs JavaScript/})
+  assert.throws(() => parseUserQuery('{"$expr": {"$gt": [{"$accumulator": {}}, 1]}}'), {message: /operator \$accumulator \(at \$expr\.\$gt\[0\]\.\$accumulator\)/})
+  assert.throws(() => parseUserQuery('{"a": {"$code": "f()"}}'), {message: 'query: JavaScript code ($code) at a is not accepted.'})
+  assert.throws(() => parseUserQuery("{container: 'x'}"), {name: 'QueryError', message: /^query: not valid JSON/})
+  assert.throws(() => parseUserQuery('{"a": 1} {"b": 2}'), {name: 'QueryError', message: /^query: not valid JSON/})
+  assert.throws(() => parseUserQuery('{"a": {"$oid": "xyz"}}'), {name: 'QueryError', message: /^query: not valid Extended JSON/})
+  assert.throws(() => parseUserQuery('[1]'), {message: 'query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.'})
+})
+
+test('filters: AND of present parts only; seen ids come back with their BSON types', () => {
+  assert.deepEqual(andFilters([null, {}, {a: 1}]), {a: 1})
+  assert.deepEqual(andFilters([]), {})
+  const ex = excludeIdsFilter(['{"$oid":"0123456789abcdef01234567"}', '{"$numberInt":"5"}'])
+  assert.equal(EJSON.stringify(ex, {relaxed: false}), '{"_id":{"$nin":[{"$oid":"0123456789abcdef01234567"},{"$numberInt":"5"}]}}')
+  assert.equal(excludeIdsFilter([]), null)
+})
+
+function manifestWith(watermark: Manifest['watermark']): Manifest {
+  return {tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: '', uriSource: 'default', files: [], watermark}
+}
+
+test('window: all / explicit time / chained; the lookback never grows within a chain', () => {
+  assert.equal(windowFilter(planWindow({kind: 'all'}, null)), null)
+  const auto = planWindow({kind: 'auto'}, null)
+  assert.equal(auto.kind, 'all')
+  assert.match(auto.notices[0]!, /no previous export manifest/)
+  const after = planWindow({kind: 'time', ms: 1000}, null)
+  assert.equal(EJSON.stringify(windowFilter(after), {relaxed: false}), '{"$or":[{"timestamp":{"$gt":{"$numberDouble":"1000.0"},"$lte":{"$numberDouble":"8640000000000000.0"}}},{"timestamp":{"$gte":{"$date":{"$numberLong":"1001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}}}}]}')
+  const chained = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: 5000.5, lookbackMs: 1000, seen: [{id: '{"$numberInt":"1"}', ts: 4500}]}), 2000)
+  assert.equal(chained.lookbackMs, 1000)
+  assert.equal(chained.bound, 4000.5)
+  assert.match(chained.notices[0]!, /keeping it/)
+  // Dates are whole ms: >= 4000.5 means >= 4001
+  assert.equal(EJSON.stringify(windowFilter(chained), {relaxed: false}), '{"$or":[{"timestamp":{"$gte":{"$numberDouble":"4000.5"},"$lte":{"$numberDouble":"8640000000000000.0"}}},{"timestamp":{"$gte":{"$date":{"$numberLong":"4001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}}}}]}')
+  assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /not an outputs manifest with a valid watermark/)
+})
+
+test('watermark: W\' = max(W, exported); S\' keeps exactly the ids with ts >= W\' - L', () => {
+  const plan = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: 100, lookbackMs: 10, seen: [{id: 'a', ts: 90}, {id: 'b', ts: 100}]}), 10)
+  const w = advanceWatermark(plan, [{id: 'c', ts: 95}, {id: 'd', ts: 105}])
+  assert.deepEqual(w, {field: 'timestamp', value: 105, lookbackMs: 10, seen: [{id: 'b', ts: 100}, {id: 'c', ts: 95}, {id: 'd', ts: 105}]})
+  // nothing new: W and S unchanged
+  assert.deepEqual(advanceWatermark(plan, []).seen, [{id: 'a', ts: 90}, {id: 'b', ts: 100}])
+  // a full export of nothing timestamped leaves the watermark null
+  assert.deepEqual(advanceWatermark(planWindow({kind: 'all'}, null), []), {field: 'timestamp', value: null, lookbackMs: 600000, seen: []})
+})
+
+test('since: auto, all, epoch ms, ISO-8601 with calendar checks; garbage refused with the accepted values', () => {
+  assert.deepEqual(parseSince(''), {kind: 'auto'})
+  assert.deepEqual(parseSince('auto'), {kind: 'auto'})
+  assert.deepEqual(parseSince('all'), {kind: 'all'})
+  assert.deepEqual(parseSince('1767225600000'), {kind: 'time', ms: 1767225600000})
+  // expected values from the ISO strings Date itself accepts in full form
+  assert.deepEqual(parseSince('2026-01-01'), {kind: 'time', ms: Date.parse('2026-01-01T00:00:00.000Z')})
+  assert.deepEqual(parseSince('2026-03-01T09:30'), {kind: 'time', ms: Date.parse('2026-03-01T09:30:00.000Z')})
+  assert.deepEqual(parseSince('2026-03-01T09:30:15.123456+05:30'), {kind: 'time', ms: Date.parse('2026-03-01T09:30:15.123+05:30')})
+  assert.deepEqual(parseSince('2024-02-29T23:59:59-0100'), {kind: 'time', ms: Date.parse('2024-02-29T23:59:59.000-01:00')})
+  assert.deepEqual(parseSince('0099-01-01T00:00:00Z'), {kind: 'time', ms: Date.parse('0099-01-01T00:00:00.000Z')})
+  for (const bad of ['2026-02-30', '2025-02-29T00:00Z', '2026-13-01', '2026-01-01T24:00Z', '2026-01-01T10:60Z', 'yesterday', '1e12', '-5', '2026-01-01T10:00+25:00', '99999999999999999999']) {
+    assert.throws(() => parseSince(bad), {name: 'SinceError', message: /^since: .*accepted: auto, all, a number of epoch milliseconds/}, bad)
+  }
+})

@@ -1,0 +1,157 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {Logger} from '../../src/log.ts'
+import {resolveSettings, summarizeSettings} from '../../src/prancer/settings.ts'
+import {redactUri, uriSecrets} from '../../src/prancer/uri.ts'
+
+/** Records every call, so tests can check that secrets were registered before anything was logged. */
+function recordingLogger(): Logger & {calls: Array<[string, string]>} {
+  const calls: Array<[string, string]> = []
+  return {
+    calls,
+    debug: m => void calls.push(['debug', m]),
+    info: m => void calls.push(['info', m]),
+    notice: m => void calls.push(['notice', m]),
+    warning: m => void calls.push(['warning', m]),
+    secret: m => void calls.push(['secret', m]),
+    group: (name, fn) => {
+      calls.push(['group', name])
+      return fn()
+    }
+  }
+}
+
+function withDir(files: Record<string, string>, fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settings-'))
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(join(dir, name, '..'), {recursive: true})
+        writeFileSync(join(dir, name), text)
+      }
+      await fn(dir)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+}
+
+const GOOD = '[LOGGING]\nlogFolder = log\ndbname = whitekite\n\n[MONGODB]\ndbname = validator\nOUTPUT = outputs\n'
+
+test(
+  'finds config.ini in the working directory and reads the values Prancer reads',
+  withDir({'config.ini': GOOD}, async dir => {
+    const s = await resolveSettings({env: {}, cwd: dir, logger: recordingLogger()})
+    assert.deepEqual(
+      {...s, notices: s.notices.length},
+      {configPath: join(dir, 'config.ini'), database: 'validator', outputCollection: 'outputs', logsDatabase: 'whitekite', uri: 'mongodb://localhost:27017', uriSource: 'default', notices: 1, warnings: []}
+    )
+  })
+)
+
+test(
+  'FRAMEWORKDIR wins over the working directory; an explicit path wins over both',
+  withDir({'config.ini': GOOD, 'fw/config.ini': GOOD.replace('validator', 'fwdb'), 'other.ini': GOOD.replace('validator', 'explicit')}, async dir => {
+    assert.equal((await resolveSettings({env: {FRAMEWORKDIR: join(dir, 'fw')}, cwd: dir, logger: recordingLogger()})).database, 'fwdb')
+    assert.equal((await resolveSettings({configPath: 'other.ini', env: {FRAMEWORKDIR: join(dir, 'fw')}, cwd: dir, logger: recordingLogger()})).database, 'explicit')
+  })
+)
+
+test(
+  'missing config.ini: the message names the path tried and how to fix it',
+  withDir({}, async dir => {
+    await assert.rejects(resolveSettings({env: {}, cwd: dir, logger: recordingLogger()}), {
+      name: 'SettingsError',
+      message: `config.ini not found. Tried: ${join(dir, 'config.ini')} (<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`
+    })
+    await assert.rejects(resolveSettings({env: {FRAMEWORKDIR: join(dir, 'nope')}, cwd: dir, logger: recordingLogger()}), {
+      message: `FRAMEWORKDIR is set to ${join(dir, 'nope')}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`
+    })
+  })
+)
+
+test(
+  'missing OUTPUT key or section: the message names the file and the section',
+  withDir({'a.ini': '[MONGODB]\ndbname = validator\n', 'b.ini': '[LOGGING]\nlevel = INFO\n'}, async dir => {
+    await assert.rejects(resolveSettings({configPath: join(dir, 'a.ini'), env: {}, cwd: dir, logger: recordingLogger()}), {
+      message: `${join(dir, 'a.ini')}: section [MONGODB] has no OUTPUT value. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`
+    })
+    await assert.rejects(resolveSettings({configPath: join(dir, 'b.ini'), env: {}, cwd: dir, logger: recordingLogger()}), {
+      message: `${join(dir, 'b.ini')}: it has no [MONGODB] section (sections: [LOGGING]). Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`
+    })
+  })
+)
+
+test(
+  'lower-case sections (as the backup guide writes them) are used with a notice; missing dbname values have their defaults',
+  withDir({'config.ini': '[mongodb]\nOUTPUT = outputs\n'}, async dir => {
+    const s = await resolveSettings({env: {}, cwd: dir, logger: recordingLogger()})
+    const path = join(dir, 'config.ini')
+    assert.equal(s.database, 'test')
+    assert.equal(s.logsDatabase, null)
+    assert.deepEqual(s.notices, [
+      `${path} has no [MONGODB] section; using [mongodb] instead. Prancer itself reads only [MONGODB] (section names are case-sensitive), so rename the section for Prancer to see it.`,
+      `${path}: [MONGODB] dbname is not set; using "test", the database Prancer uses then.`,
+      `${path}: [LOGGING] dbname is not set, so Prancer writes no database logs; no logs will be exported.`,
+      'No connection string given (mongodb-uri input, env DBURL or [MONGODB] dburl); using mongodb://localhost:27017, as Prancer does.'
+    ])
+  })
+)
+
+test(
+  'a BOM and a duplicate key fail with the file, the line and the fix',
+  withDir({'bom.ini': '\ufeff' + GOOD, 'dup.ini': GOOD + 'output = other\n'}, async dir => {
+    await assert.rejects(resolveSettings({configPath: join(dir, 'bom.ini'), env: {}, cwd: dir, logger: recordingLogger()}), {
+      name: 'MissingSectionHeaderError',
+      message: `${join(dir, 'bom.ini')} line 1: text before the first [section] header: "\ufeff[LOGGING]". The file starts with a UTF-8 byte order mark (BOM), which Python reads as part of the first line: save the file without a BOM.`
+    })
+    await assert.rejects(resolveSettings({configPath: join(dir, 'dup.ini'), env: {}, cwd: dir, logger: recordingLogger()}), {
+      name: 'DuplicateOptionError',
+      message: `${join(dir, 'dup.ini')} line 8: key "output" appears a second time in section [MONGODB] (keys are case-insensitive); Python's configparser (and so Prancer) refuses the file. Keep one of them.`
+    })
+  })
+)
+
+test(
+  'connection string order: input, env DBURL, [MONGODB] dburl (legacy), default; secrets registered before any log',
+  withDir({'config.ini': GOOD.replace('[MONGODB]\n', '[MONGODB]\ndburl = mongodb://cfg:c%40fgpw@cfghost:27017/validator\n')}, async dir => {
+    const pick = async (mongodbUri: string | undefined, env: Record<string, string>) => {
+      const logger = recordingLogger()
+      const s = await resolveSettings({mongodbUri, env, cwd: dir, logger})
+      return {source: s.uriSource, uri: s.uri, logger, s}
+    }
+    assert.equal((await pick('mongodb://in:inpw@h1', {DBURL: 'mongodb://env:envpw@h2'})).source, 'input mongodb-uri')
+    assert.equal((await pick(undefined, {DBURL: 'mongodb://env:envpw@h2'})).source, 'env DBURL')
+    const legacy = await pick(undefined, {})
+    assert.equal(legacy.source, 'config.ini [MONGODB] dburl')
+    // configparser cannot interpolate the URL-encoded password; the text is taken as written
+    assert.equal(legacy.uri, 'mongodb://cfg:c%40fgpw@cfghost:27017/validator')
+    const secrets = legacy.logger.calls.filter(([kind]) => kind === 'secret').map(([, v]) => v)
+    for (const needed of ['mongodb://cfg:c%40fgpw@cfghost:27017/validator', 'c%40fgpw', 'c@fgpw']) assert.ok(secrets.includes(needed), needed)
+    assert.ok(legacy.logger.calls.every(([kind]) => kind === 'secret'), 'resolveSettings logs nothing itself')
+    const summary = summarizeSettings(legacy.s)
+    assert.equal(summary.redactedUri, 'mongodb://cfg:****@cfghost:27017/validator')
+    assert.ok(!JSON.stringify(summary).includes('fgpw'))
+  })
+)
+
+test(
+  'env CUSTOMER gives a warning',
+  withDir({'config.ini': GOOD}, async dir => {
+    const s = await resolveSettings({env: {CUSTOMER: 'acme'}, cwd: dir, logger: recordingLogger()})
+    assert.equal(s.warnings.length, 1)
+    assert.match(s.warnings[0]!, /^env CUSTOMER is set: Prancer then reads a per-customer file/)
+  })
+)
+
+test('redactUri hides passwords and secret options; uriSecrets lists every form', () => {
+  assert.equal(redactUri('mongodb+srv://u:p%2Fw@cluster0.x.net/db?retryWrites=true&authMechanismProperties=AWS_SESSION_TOKEN:abc'), 'mongodb+srv://u:****@cluster0.x.net/db?retryWrites=true&authMechanismProperties=****')
+  assert.equal(redactUri('mongodb://h1:1,h2:2/?replicaSet=r'), 'mongodb://h1:1,h2:2/?replicaSet=r')
+  assert.equal(redactUri('mongodb://user@h'), 'mongodb://user@h')
+  assert.equal(redactUri('mongodb://u:p@ss@h/x'), 'mongodb://u:****@h/x')
+  assert.equal(redactUri('postgres://u:p@h'), '(connection string not shown: it does not start with mongodb:// or mongodb+srv://)')
+  assert.deepEqual(uriSecrets('mongodb://u:p%40ss@h').sort(), ['mongodb://u:p%40ss@h', 'p%40ss', 'p@ss'].sort())
+})

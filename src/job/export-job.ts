@@ -1,0 +1,322 @@
+// The export job: the one implementation behind both the action and the CLI `export` command.
+// Settings → connect → outputs (incremental) → logs → manifests; see src/job/types.ts for the contract
+// and docs/incremental.md for why the outputs export is exactly-once.
+import {mkdir, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+import {MongoClient} from 'mongodb'
+import type {Db} from 'mongodb'
+import {exportCollection} from '../export/index.ts'
+import type {ExportProgress} from '../export/index.ts'
+import type {Logger} from '../log.ts'
+import {getString, getStrings, getElement, objectIdHex} from '../bson/raw.ts'
+import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
+import type {WindowPlan} from '../prancer/incremental.ts'
+import {discoverLogRuns, logFileName, newestLogName, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
+import type {LogRun} from '../prancer/logs.ts'
+import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../prancer/manifest.ts'
+import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../prancer/query.ts'
+import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
+import type {ResolvedSettings} from '../prancer/settings.ts'
+import {redactUri, redactUrisInText, uriHosts, uriSecrets} from '../prancer/uri.ts'
+import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport, SinceSpec} from './types.ts'
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+const PROGRESS_INTERVAL_MS = 5_000
+
+export class ExportJobError extends Error {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ExportJobError'
+  }
+}
+
+/** Files and directories this run created, removed again if the run fails. */
+class CreatedPaths {
+  readonly #paths: string[] = []
+  async mkdir(dir: string): Promise<void> {
+    const first = await mkdir(dir, {recursive: true})
+    if (first !== undefined) this.#paths.push(first)
+  }
+  file(path: string): void {
+    this.#paths.push(path)
+  }
+  async removeAll(): Promise<void> {
+    for (const path of this.#paths.reverse()) await rm(path, {recursive: true, force: true})
+  }
+}
+
+function scrub(message: string, secrets: string[]): string {
+  let out = redactUrisInText(message)
+  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('****')
+  return out
+}
+
+async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Logger): Promise<MongoClient> {
+  const secrets = uriSecrets(settings.uri)
+  const failure = (error: unknown) =>
+    new ExportJobError(
+      `Cannot connect to MongoDB at ${uriHosts(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
+        `${scrub((error as Error).message ?? String(error), secrets)}. Check that the server is running and reachable from this machine, ` +
+        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.'
+    )
+  let client: MongoClient
+  try {
+    client = new MongoClient(settings.uri, {serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME})
+  } catch (error) {
+    throw failure(error)
+  }
+  try {
+    await client.connect()
+    await client.db('admin').command({ping: 1})
+  } catch (error) {
+    await client.close().catch(() => {})
+    throw failure(error)
+  }
+  logger.info(`Connected to ${redactUri(settings.uri)} (from ${settings.uriSource}).`)
+  return client
+}
+
+function describeSince(since: SinceSpec, plan: WindowPlan): string {
+  if (since.kind === 'time') return `time ${new Date(since.ms).toISOString()} (${since.ms})`
+  if (since.kind === 'all') return 'all'
+  return plan.kind === 'chained' ? 'auto (previous manifest)' : 'auto (no previous manifest: full export)'
+}
+
+/** Progress lines only for exports long enough to need them (the engine also reports once at the end). */
+function progress(logger: Logger, what: string, p: ExportProgress): void {
+  if (p.elapsedMs >= PROGRESS_INTERVAL_MS) logger.info(`… ${what}: ${p.documents} documents, ${p.bytes} bytes, ${Math.round(p.docsPerSec)} documents/s`)
+}
+
+function safeFilePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
+}
+
+interface OutputsPhase {
+  export: OutputsExport
+  referencedLogs: string[]
+}
+
+async function exportOutputs(
+  db: Db,
+  settings: ResolvedSettings,
+  opts: ExportJobOptions,
+  plan: WindowPlan,
+  userFilter: Record<string, unknown> | null,
+  dir: string,
+  created: CreatedPaths
+): Promise<OutputsPhase> {
+  const {logger} = opts
+  const selection = andFilters([userFilter, opts.container ? {container: opts.container} : null])
+  const filter = andFilters([selection, windowFilter(plan), plan.kind === 'chained' ? excludeIdsFilter(plan.seen.map(s => s.id)) : null])
+  const fileName = `${safeFilePart(settings.database)}.${safeFilePart(settings.outputCollection)}.json`
+  const path = join(dir, fileName)
+
+  const exported: Array<{id: string; ts: number}> = []
+  const running: OutputsExport['running'] = []
+  const results = {passed: 0, failed: 0, skipped: 0, other: 0}
+  const referencedLogs = new Set<string>()
+  let withoutTimestamp = 0
+  logger.info(`Exporting ${settings.database}.${settings.outputCollection} with filter ${canonicalFilter(filter)}`)
+  created.file(path)
+  const written = await exportCollection(db, settings.outputCollection, {filter, ...(opts.batchSize ? {batchSize: opts.batchSize} : {})}, path, {
+    format: opts.jsonFormat,
+    progressIntervalMs: PROGRESS_INTERVAL_MS,
+    onProgress: (p: ExportProgress) => progress(logger, settings.outputCollection, p),
+    onDocument: (doc: Uint8Array) => {
+      const id = documentId(doc)
+      const ts = usableTimestamp(doc)
+      if (ts === undefined) withoutTimestamp++
+      else exported.push({id, ts})
+      if (getString(doc, 'json.status') === 'Running') {
+        running.push({id: objectIdHex(getElement(doc, '_id')) ?? id, name: getString(doc, 'name') ?? '', container: getString(doc, 'container') ?? ''})
+      }
+      for (const result of getStrings(doc, 'json.results[].result')) {
+        if (result === 'passed' || result === 'failed' || result === 'skipped') results[result]++
+        else results.other++
+      }
+      const log = getString(doc, 'json.log')
+      if (log) referencedLogs.add(log)
+    }
+  })
+
+  if (plan.kind === 'all') {
+    if (withoutTimestamp > 0) {
+      logger.warning(`${withoutTimestamp} exported documents have no usable timestamp (int32, int64, double or Date epoch ms); later incremental exports will never select them.`)
+    }
+  } else if (written.collectionExists) {
+    const unselectable = await db.collection(settings.outputCollection).countDocuments(andFilters([selection, withoutUsableTimestampFilter()]))
+    if (unselectable > 0) {
+      withoutTimestamp = unselectable
+      logger.warning(`${unselectable} documents of ${settings.database}.${settings.outputCollection} have no usable timestamp, so incremental exports skip them; use since: all to export them.`)
+    }
+  }
+  if (!written.collectionExists) logger.warning(`The collection ${settings.database}.${settings.outputCollection} does not exist (is [MONGODB] OUTPUT right, and did prancer run with --db FULL or SNAPSHOT?).`)
+  if (running.length > 0) logger.warning(`${running.length} exported outputs are still "Running" (prancer had not finished them): ${running.map(r => r.name || r.id).join(', ')}`)
+  const watermark = advanceWatermark(plan, exported)
+  logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, ${watermark.seen.length} ids at it.`)
+
+  const file: FileEntry = {
+    path: fileName,
+    database: settings.database,
+    collection: settings.outputCollection,
+    filter: canonicalFilter(filter),
+    documents: written.documents,
+    bytes: written.bytes,
+    sha256: written.sha256,
+    jsonFormat: opts.jsonFormat
+  }
+  const manifest: Manifest = {
+    tool: TOOL_NAME,
+    manifestVersion: 1,
+    kind: 'outputs',
+    createdAt: new Date().toISOString(),
+    uriSource: settings.uriSource,
+    database: settings.database,
+    collection: settings.outputCollection,
+    since: describeSince(opts.since, plan),
+    windowKind: plan.kind,
+    window: {after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs},
+    excludedIds: plan.kind === 'chained' ? plan.seen.length : 0,
+    container: opts.container ?? null,
+    query: userFilter ? canonicalFilter(userFilter) : null,
+    watermark,
+    files: [file],
+    // withoutTimestamp: exported ones in a full export, skipped ones (still in the collection) in an incremental one
+    counts: {documents: written.documents, withoutTimestamp, running: running.length, results},
+    running
+  }
+  return {
+    referencedLogs: [...referencedLogs],
+    export: {
+      dir,
+      manifestPath: join(dir, MANIFEST_FILE),
+      manifest,
+      files: [file],
+      documents: written.documents,
+      watermark,
+      running,
+      results,
+      database: settings.database,
+      collection: settings.outputCollection,
+      collectionExists: written.collectionExists
+    }
+  }
+}
+
+async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts: ExportJobOptions, previous: Manifest | null, referenced: string[], dir: string, created: CreatedPaths): Promise<LogsExport> {
+  const {logger} = opts
+  const base = {dir, manifestPath: join(dir, MANIFEST_FILE), database: settings.logsDatabase}
+  const empty = (reason: string): LogsExport => {
+    logger.notice(`No logs exported: ${reason}.`)
+    return {...base, manifest: logsManifest(settings, [], [], reason), files: [], runs: [], reason}
+  }
+  if (settings.logsDatabase === null) return empty('[LOGGING] dbname is not set, so Prancer wrote no database logs')
+  if (opts.logs.kind === 'none') return empty('logs: none')
+  const db = client.db(settings.logsDatabase)
+  const available = await discoverLogRuns(db)
+  const previousNewest = previousLogNewest(previous)
+  const selection = selectLogRuns(opts.logs, {available, referenced, previousNewest, dblogName: opts.env.DBLOG_NAME || undefined, database: settings.logsDatabase})
+  for (const notice of selection.notices) logger.notice(notice)
+  for (const warning of selection.warnings) logger.warning(warning)
+  if (selection.runs.length === 0) return empty(selection.reason ?? 'no log selected')
+
+  const taken = new Set<string>()
+  const files: FileEntry[] = []
+  const runs: LogsExport['runs'] = []
+  for (const run of selection.runs) {
+    const fileName = logFileName(run.name, taken)
+    const path = join(dir, fileName)
+    const {collection, filter, sort} = logQuery(run)
+    created.file(path)
+    const written = await exportCollection(db, collection, {filter, ...(sort ? {sort} : {})}, path, {format: opts.jsonFormat, progressIntervalMs: PROGRESS_INTERVAL_MS, onProgress: (p: ExportProgress) => progress(logger, run.name, p)})
+    logger.info(`Exported log ${run.name} (${run.layout === 'collection' ? `collection ${run.name}` : `"${LOGS_COLLECTION}" documents`}): ${written.documents} documents, ${written.bytes} bytes.`)
+    files.push({path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat})
+    runs.push({name: run.name, layout: run.layout, file: fileName, documents: written.documents})
+  }
+  return {...base, manifest: logsManifest(settings, files, runs, undefined, opts.logs.kind), files, runs}
+}
+
+function logQuery(run: LogRun): {collection: string; filter: Record<string, unknown>; sort?: Record<string, 1>} {
+  // Current layout: the run's chunks in order; legacy layout: the run's own collection, whole.
+  return run.layout === 'collection' ? {collection: run.name, filter: {}} : {collection: LOGS_COLLECTION, filter: {name: run.name}, sort: {index: 1}}
+}
+
+function logsManifest(settings: ResolvedSettings, files: FileEntry[], runs: LogsExport['runs'], reason?: string, selection?: string): Manifest {
+  return {
+    tool: TOOL_NAME,
+    manifestVersion: 1,
+    kind: 'logs',
+    createdAt: new Date().toISOString(),
+    uriSource: settings.uriSource,
+    database: settings.logsDatabase,
+    selection: selection ?? null,
+    files,
+    logs: runs,
+    ...(reason === undefined ? {} : {reason})
+  }
+}
+
+function previousLogNewest(previous: Manifest | null | undefined): string | null {
+  const logRuns = previous?.logRuns as {newest?: unknown} | undefined
+  return typeof logRuns?.newest === 'string' ? logRuns.newest : null
+}
+
+/** The previous manifest when it continues this database and collection; another one starts a new chain. */
+function samePrevious(previous: Manifest | null | undefined, settings: ResolvedSettings, logger: Logger): Manifest | null {
+  if (!previous) return null
+  if (previous.database === settings.database && previous.collection === settings.outputCollection) return previous
+  logger.notice(`The previous export is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}; starting a new chain with a full export.`)
+  return null
+}
+
+/** Runs the export; on failure removes what it wrote and rethrows. See src/job/types.ts. */
+export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobResult> {
+  const {logger} = opts
+  // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
+  const settings = await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, env: opts.env, cwd: opts.cwd, logger})
+  await logger.group('Configuration', async () => {
+    for (const warning of settings.warnings) logger.warning(warning)
+    for (const notice of settings.notices) logger.notice(notice)
+    logger.info(`config.ini: ${settings.configPath}`)
+    logger.info(`outputs: ${settings.database}.${settings.outputCollection}; logs database: ${settings.logsDatabase ?? '(none)'}`)
+    logger.info(`connection string: ${redactUri(settings.uri)} (from ${settings.uriSource})`)
+  })
+  // Inputs are validated before anything touches the database.
+  const userFilter = opts.query ? parseUserQuery(opts.query) : null
+  const previous = samePrevious(opts.previousManifest, settings, logger)
+  const plan = planWindow(opts.since, previous, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS)
+  for (const notice of plan.notices) logger.notice(notice)
+  if (plan.kind === 'chained' && previous) {
+    const query = userFilter ? canonicalFilter(userFilter) : null
+    if ((previous.container ?? null) !== (opts.container ?? null) || (previous.query ?? null) !== query) {
+      logger.warning('The container or query input differs from the previous export: documents that only the new selection matches and that are older than the previous watermark minus the lookback are not exported. Use since: all to start a new chain.')
+    }
+  }
+
+  const created = new CreatedPaths()
+  const outputsDir = join(opts.outDir, 'outputs')
+  const logsDir = join(opts.outDir, 'logs')
+  let client: MongoClient | undefined
+  try {
+    client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger))
+    await created.mkdir(outputsDir)
+    await created.mkdir(logsDir)
+    const db = client.db(settings.database)
+    const outputs = await logger.group('Export outputs', () => exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created))
+    const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previous, outputs.referencedLogs, logsDir, created))
+    // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
+    const exportedNames = logs.runs.map(r => r.name)
+    const previousNewest = previousLogNewest(previous)
+    outputs.export.manifest.logRuns = {exported: exportedNames, newest: newestLogName(previousNewest === null ? exportedNames : [...exportedNames, previousNewest])}
+    created.file(logs.manifestPath)
+    await writeManifest(logsDir, logs.manifest)
+    created.file(outputs.export.manifestPath)
+    await writeManifest(outputsDir, outputs.export.manifest)
+    return {settings: summarizeSettings(settings), outputs: outputs.export, logs}
+  } catch (error) {
+    await created.removeAll()
+    throw error
+  } finally {
+    await client?.close()
+  }
+}

@@ -1,0 +1,134 @@
+// Which of Prancer's database logs belong to the exported run (reference prancer-db.md §4).
+// Two layouts exist: current Prancer writes documents {name, index, logs: [...]} into one `logs`
+// collection; Prancer <= 0.1.7 (and the backup guide) used one collection per run, `logs_<ts>`.
+import type {Db} from 'mongodb'
+import type {LogsSpec} from '../job/types.ts'
+
+export const LOGS_COLLECTION = 'logs'
+
+export interface LogRun {
+  name: string
+  layout: 'collection' | 'documents'
+}
+
+export interface LogSelection {
+  runs: LogRun[]
+  notices: string[]
+  warnings: string[]
+  /** Why nothing was selected, when nothing was. */
+  reason?: string
+}
+
+export interface LogSelectionContext {
+  available: LogRun[]
+  /** json.log values of the exported outputs, in order of appearance. */
+  referenced: string[]
+  /** Newest log name of the previous export (for `new`). */
+  previousNewest: string | null
+  /** env DBLOG_NAME: Prancer then names the run's logs <DBLOG_NAME>_CRAWLER and <DBLOG_NAME>_COMPLIANCE. */
+  dblogName?: string
+  database: string
+}
+
+/** Every run's log in the database, in both layouts; a legacy collection wins over documents of the same name. */
+export async function discoverLogRuns(db: Db): Promise<LogRun[]> {
+  const collections = (await db.listCollections({}, {nameOnly: true}).toArray()).map(c => c.name)
+  const runs: LogRun[] = collections.filter(name => name.startsWith('logs_')).map(name => ({name, layout: 'collection' as const}))
+  if (collections.includes(LOGS_COLLECTION)) {
+    const legacy = new Set(runs.map(r => r.name))
+    const names = await db.collection(LOGS_COLLECTION).distinct('name')
+    for (const name of names) if (typeof name === 'string' && name !== '' && !legacy.has(name)) runs.push({name, layout: 'documents'})
+  }
+  return runs.sort((a, b) => compareLogNames(a.name, b.name))
+}
+
+// The UTC time Prancer puts in every name (logs_YYYYMMDDHHMMSS[_TYPE]); names without one sort first.
+const NAME_TIME_RE = /(\d{14})/
+
+/** Order of log names by the time in the name, then by the name. */
+export function compareLogNames(a: string, b: string): number {
+  const ta = NAME_TIME_RE.exec(a)?.[1] ?? ''
+  const tb = NAME_TIME_RE.exec(b)?.[1] ?? ''
+  if (ta !== tb) return ta < tb ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+export function newestLogName(names: Iterable<string>): string | null {
+  let newest: string | null = null
+  for (const name of names) if (newest === null || compareLogNames(name, newest) > 0) newest = name
+  return newest
+}
+
+/** A name as given, else the run names Prancer derives from it (<name>_CRAWLER, <name>_COMPLIANCE). */
+function expandName(name: string, byName: Map<string, LogRun>): LogRun[] {
+  const exact = byName.get(name)
+  if (exact) return [exact]
+  return [`${name}_CRAWLER`, `${name}_COMPLIANCE`].flatMap(n => (byName.has(n) ? [byName.get(n)!] : []))
+}
+
+function latest(ctx: LogSelectionContext, byName: Map<string, LogRun>, notices: string[]): LogRun[] {
+  if (ctx.dblogName) {
+    const runs = expandName(ctx.dblogName, byName)
+    if (runs.length > 0) {
+      notices.push(`Exporting the logs named by env DBLOG_NAME=${ctx.dblogName}: ${runs.map(r => r.name).join(', ')}.`)
+      return runs
+    }
+    notices.push(`env DBLOG_NAME=${ctx.dblogName}, but ${ctx.database} has no log ${ctx.dblogName}_CRAWLER or ${ctx.dblogName}_COMPLIANCE; taking the newest log instead.`)
+  }
+  const newest = ctx.available[ctx.available.length - 1]
+  return newest ? [newest] : []
+}
+
+/** Applies the `logs` input to the logs found in the database. */
+export function selectLogRuns(spec: LogsSpec, ctx: LogSelectionContext): LogSelection {
+  const notices: string[] = []
+  const warnings: string[] = []
+  const byName = new Map(ctx.available.map(r => [r.name, r]))
+  const sorted = [...ctx.available].sort((a, b) => compareLogNames(a.name, b.name))
+  ctx = {...ctx, available: sorted}
+  let runs: LogRun[] = []
+  switch (spec.kind) {
+    case 'none':
+      return {runs: [], notices, warnings, reason: 'logs: none'}
+    case 'auto': {
+      const referenced = [...new Set(ctx.referenced.filter(n => n !== ''))]
+      for (const name of referenced) {
+        const found = byName.get(name)
+        if (found) runs.push(found)
+        else warnings.push(`An exported output refers to the log ${name} (json.log), but ${ctx.database} has neither a collection nor documents in "${LOGS_COLLECTION}" with that name.`)
+      }
+      if (runs.length === 0) {
+        runs = latest(ctx, byName, notices)
+        if (runs.length > 0) notices.push(`No exported output refers to an existing log (json.log); exporting the newest log, ${runs.map(r => r.name).join(', ')}.`)
+      }
+      break
+    }
+    case 'latest':
+      runs = latest(ctx, byName, notices)
+      break
+    case 'new':
+      if (ctx.previousNewest === null) notices.push('logs: new has no previous export to compare with; exporting every log.')
+      runs = sorted.filter(r => ctx.previousNewest === null || compareLogNames(r.name, ctx.previousNewest) > 0)
+      break
+    case 'names':
+      for (const name of spec.names) {
+        const found = expandName(name, byName)
+        if (found.length === 0) warnings.push(`logs: ${ctx.database} has no log named ${name} (nor ${name}_CRAWLER / ${name}_COMPLIANCE).`)
+        runs.push(...found)
+      }
+      break
+  }
+  runs = [...new Map(runs.map(r => [r.name, r])).values()]
+  if (runs.length > 0) return {runs, notices, warnings}
+  const reason = ctx.available.length === 0 ? `${ctx.database} holds no Prancer logs (no "${LOGS_COLLECTION}" documents and no logs_* collection)` : `no log matches logs: ${spec.kind}`
+  return {runs, notices, warnings, reason}
+}
+
+/** A file name for a run's log: the name itself when safe, else with unsafe characters replaced. */
+export function logFileName(name: string, taken: Set<string>): string {
+  const base = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_'
+  let candidate = `${base}.json`
+  for (let i = 2; taken.has(candidate); i++) candidate = `${base}-${i}.json`
+  taken.add(candidate)
+  return candidate
+}
