@@ -27,6 +27,14 @@ test('auto without references falls back to latest (newest by the time in the na
   assert.match(s.notices[0]!, /^No exported output refers to an existing log/)
 })
 
+test('auto without references after an earlier export takes only newer logs, never the same newest log again', () => {
+  const s = selectLogRuns({kind: 'auto'}, {...ctx, previousNewest: 'logs_20260301093142_COMPLIANCE'})
+  assert.deepEqual(names(s.runs), ['logs_20260302080000_CRAWLER'])
+  const none = selectLogRuns({kind: 'auto'}, {...ctx, previousNewest: 'logs_20260302080000_CRAWLER'})
+  assert.deepEqual(names(none.runs), [])
+  assert.equal(none.reason, 'no log matches logs: auto')
+})
+
 test('DBLOG_NAME names the run as Prancer does: <name>_CRAWLER and <name>_COMPLIANCE', () => {
   assert.deepEqual(names(selectLogRuns({kind: 'latest'}, {...ctx, dblogName: 'logs_ci42'}).runs), ['logs_ci42_CRAWLER', 'logs_ci42_COMPLIANCE'])
   const missing = selectLogRuns({kind: 'latest'}, {...ctx, dblogName: 'logs_nope'})

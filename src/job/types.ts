@@ -13,7 +13,7 @@ export type SinceSpec =
 
 /** Which runs' logs to export (input `logs`). */
 export type LogsSpec =
-  | {kind: 'auto'} // names referenced by the exported outputs' json.log, else `latest` with a notice
+  | {kind: 'auto'} // names referenced by the exported outputs' json.log; else the logs newer than the previous export, or `latest` on a first export
   | {kind: 'latest'}
   | {kind: 'new'} // every log name newer than the previous export's newest
   | {kind: 'none'}

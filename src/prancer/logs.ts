@@ -97,7 +97,12 @@ export function selectLogRuns(spec: LogsSpec, ctx: LogSelectionContext): LogSele
         if (found) runs.push(found)
         else warnings.push(`An exported output refers to the log ${name} (json.log), but ${ctx.database} has neither a collection nor documents in "${LOGS_COLLECTION}" with that name.`)
       }
-      if (runs.length === 0) {
+      if (runs.length === 0 && ctx.previousNewest !== null) {
+        // An incremental run that found no new outputs must not export the same newest log again:
+        // take only the logs written since the previous export.
+        runs = sorted.filter(r => compareLogNames(r.name, ctx.previousNewest!) > 0)
+        if (runs.length > 0) notices.push(`No exported output refers to an existing log (json.log); exporting the logs newer than the previous export's ${ctx.previousNewest}: ${runs.map(r => r.name).join(', ')}.`)
+      } else if (runs.length === 0) {
         runs = latest(ctx, byName, notices)
         if (runs.length > 0) notices.push(`No exported output refers to an existing log (json.log); exporting the newest log, ${runs.map(r => r.name).join(', ')}.`)
       }
