@@ -1,0 +1,190 @@
+// The only place that reads action inputs. Every value is validated here, once, before anything
+// touches the database; a bad value throws an Error naming the input and the accepted values.
+
+import * as core from '@actions/core'
+import * as path from 'node:path'
+import type {JsonFormat} from '../ejson/types.ts'
+import {JSON_FORMATS} from '../ejson/types.ts'
+import type {LogsSpec, SinceSpec} from '../job/types.ts'
+import {DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../naming.ts'
+import {parseUserQuery} from '../prancer/query.ts'
+import {uriSecrets} from '../prancer/uri.ts'
+import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
+
+export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
+export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
+
+export interface ActionInputs {
+  /** `config`: explicit config.ini path, resolved against the workspace. */
+  configPath?: string
+  /** `mongodb-uri`: already registered as a secret. */
+  mongodbUri?: string
+  since: SinceSpec
+  container?: string
+  /** `query`: strict Extended JSON object, already checked (no server-side JavaScript). */
+  query?: string
+  logs: LogsSpec
+  jsonFormat: JsonFormat
+  /** Name templates, validated (see src/naming.ts). */
+  outputArtifactName: string
+  logsArtifactName: string
+  /** 0 = the repository's default retention. */
+  retentionDays: number
+  compressionLevel: number
+  overwrite: boolean
+  ifNoDocuments: IfNoDocuments
+  upload: boolean
+  /** `path`: absolute directory to keep the files in; undefined = a temporary directory removed afterwards. */
+  path?: string
+  githubToken?: string
+}
+
+/** Thrown for an invalid input; main.ts reports it before any other phase starts. */
+export class InputError extends Error {
+  readonly input: string
+  constructor(input: string, message: string) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+    this.input = input
+  }
+}
+
+/** Where files go with `upload: false` and no `path`, relative to the workspace. */
+export const DEFAULT_PATH = 'prancer-db-artifacts'
+
+const BOOLEAN_TRUE = ['true', 'True', 'TRUE']
+const BOOLEAN_FALSE = ['false', 'False', 'FALSE']
+
+function read(name: string): string {
+  return core.getInput(name)
+}
+
+function optional(name: string): string | undefined {
+  const value = read(name)
+  return value === '' ? undefined : value
+}
+
+function parseBoolean(name: string, fallback: boolean): boolean {
+  const value = read(name)
+  if (value === '') return fallback
+  if (BOOLEAN_TRUE.includes(value)) return true
+  if (BOOLEAN_FALSE.includes(value)) return false
+  throw new InputError(name, `"${value}" is not a boolean; accepted: true or false`)
+}
+
+function parseInteger(name: string, fallback: number, min: number, max: number, accepted: string): number {
+  const value = read(name)
+  if (value === '') return fallback
+  if (!/^[0-9]+$/.test(value)) throw new InputError(name, `"${value}" is not a whole number; accepted: ${accepted}`)
+  const n = Number(value)
+  if (n < min || n > max) throw new InputError(name, `${value} is out of range; accepted: ${accepted}`)
+  return n
+}
+
+function parseChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const value = read(name)
+  if (value === '') return fallback
+  if ((choices as readonly string[]).includes(value)) return value as T
+  throw new InputError(name, `"${value}" is not accepted; accepted: ${choices.join(', ')}`)
+}
+
+/** `since`: the shared parser (src/prancer/since.ts), so the action and the CLI accept exactly the same values. */
+export function parseSince(value: string): SinceSpec {
+  try {
+    return parseSinceText(value)
+  } catch (error) {
+    if (error instanceof SinceError) throw new InputError('since', error.message.replace(/^since: /, ''))
+    throw error
+  }
+}
+
+/** `logs`: auto | latest | new | none | log names separated by commas or new lines. */
+export function parseLogs(value: string): LogsSpec {
+  if (value === '' || value === 'auto') return {kind: 'auto'}
+  if (value === 'latest' || value === 'new' || value === 'none') return {kind: value}
+  const names = value
+    .split(/[,\n]/)
+    .map(s => s.trim())
+    .filter(s => s !== '')
+  for (const name of names) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+      throw new InputError(
+        'logs',
+        `"${name}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`
+      )
+    }
+  }
+  return {kind: 'names', names}
+}
+
+/** `query`: checked now with the job's own parser, so a bad filter fails before any connection. */
+function parseQuery(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    parseUserQuery(value)
+  } catch (e) {
+    throw new InputError('query', (e as Error).message.replace(/^query: /, ''))
+  }
+  return value
+}
+
+function parseTemplate(name: string, fallback: string): string {
+  const value = read(name) || fallback
+  try {
+    validateNameTemplate(value)
+  } catch (e) {
+    throw new InputError(name, (e as Error).message)
+  }
+  return value
+}
+
+/**
+ * Reads and validates every input. `env` supplies GITHUB_WORKSPACE for relative paths; `registerSecret`
+ * receives the secrets found (main.ts passes its logger's, which also redacts them from files it writes).
+ */
+export function getInputs(
+  env: Record<string, string | undefined> = process.env,
+  registerSecret: (value: string) => void = core.setSecret
+): ActionInputs {
+  // Mask first: nothing below may print before the connection string and its password are secrets.
+  const mongodbUri = optional('mongodb-uri')
+  if (mongodbUri !== undefined) {
+    for (const secret of uriSecrets(mongodbUri)) registerSecret(secret)
+    if (!/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+      throw new InputError('mongodb-uri', 'must start with mongodb:// or mongodb+srv:// (the value is not shown because it is a secret)')
+    }
+  }
+  const githubToken = optional('github-token')
+  if (githubToken !== undefined) registerSecret(githubToken)
+
+  const workspace = env['GITHUB_WORKSPACE'] || process.cwd()
+  const configInput = optional('config')
+  const pathInput = optional('path')
+  const container = optional('container')
+  const upload = parseBoolean('upload', true)
+  const outputArtifactName = parseTemplate('output-artifact-name', DEFAULT_OUTPUT_ARTIFACT_NAME)
+  const logsArtifactName = parseTemplate('logs-artifact-name', DEFAULT_LOGS_ARTIFACT_NAME)
+  if (upload && outputArtifactName === logsArtifactName) {
+    throw new InputError('logs-artifact-name', `is the same template as output-artifact-name ("${outputArtifactName}"); the two artifacts need different names`)
+  }
+
+  return {
+    configPath: configInput === undefined ? undefined : path.resolve(workspace, configInput),
+    mongodbUri,
+    since: parseSince(read('since')),
+    container,
+    query: parseQuery(optional('query')),
+    logs: parseLogs(read('logs')),
+    jsonFormat: parseChoice('json-format', JSON_FORMATS, 'relaxed'),
+    outputArtifactName,
+    logsArtifactName,
+    retentionDays: parseInteger('retention-days', 0, 0, 400, 'a whole number of days from 1 to 400, or 0 for the repository default'),
+    compressionLevel: parseInteger('compression-level', 6, 0, 9, 'a whole number from 0 (no compression) to 9 (best)'),
+    overwrite: parseBoolean('overwrite', false),
+    ifNoDocuments: parseChoice('if-no-documents', IF_NO_DOCUMENTS, 'warn'),
+    upload,
+    // Without an upload the files are the result, so they need a place that outlives the step.
+    path: pathInput !== undefined ? path.resolve(workspace, pathInput) : upload ? undefined : path.resolve(workspace, DEFAULT_PATH),
+    githubToken
+  }
+}

@@ -1,0 +1,66 @@
+// The Logger (src/log.ts) over @actions/core. Every message passes through redact(): the runner
+// masks registered secrets in its own log, but not in files we write (outputs, the job summary),
+// nor when dist/index.js runs outside a runner, so we never rely on the runner alone.
+
+import * as core from '@actions/core'
+import type {Logger} from '../log.ts'
+
+export interface ActionLogger extends Logger {
+  /** `text` with every registered secret replaced by `***`. */
+  redact(text: string): string
+  /** Warnings and notices given so far (redacted), for the job summary. */
+  readonly warnings: string[]
+  readonly notices: string[]
+}
+
+export function createActionLogger(): ActionLogger {
+  const secrets = new Set<string>()
+  let sorted: string[] = []
+  const warnings: string[] = []
+  const notices: string[] = []
+  let inGroup = false
+
+  const redact = (text: string): string => {
+    let out = text
+    for (const s of sorted) out = out.split(s).join('***')
+    return out
+  }
+
+  return {
+    warnings,
+    notices,
+    redact,
+    secret(value: string) {
+      if (value === '' || secrets.has(value)) return
+      secrets.add(value)
+      // longest first, so a secret containing another is replaced whole
+      sorted = [...secrets].sort((a, b) => b.length - a.length)
+      core.setSecret(value)
+    },
+    debug: message => core.debug(redact(message)),
+    info: message => core.info(redact(message)),
+    notice(message) {
+      const text = redact(message)
+      notices.push(text)
+      core.notice(text)
+    },
+    warning(message) {
+      const text = redact(message)
+      warnings.push(text)
+      core.warning(text)
+    },
+    async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      // The runner cannot nest groups: an inner group becomes a heading line inside the outer one.
+      if (inGroup) {
+        core.info(`— ${redact(name)}`)
+        return fn()
+      }
+      inGroup = true
+      try {
+        return await core.group(redact(name), fn)
+      } finally {
+        inGroup = false
+      }
+    }
+  }
+}
