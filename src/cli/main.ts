@@ -1,0 +1,420 @@
+// The `prancer-db-artifacts` command: export (the action's export, without the upload), restore and
+// config. Returns an exit code instead of exiting, so tests and the entry point share it.
+
+import {readFile, stat} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+import {parseArgs, type ParseArgsConfig} from 'node:util'
+import yauzl from 'yauzl'
+import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
+import {runExportJob} from '../job/export-job.ts'
+import type {ExportJobOptions, LogsSpec, Manifest} from '../job/types.ts'
+import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
+import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
+import {parseSince} from '../prancer/since.ts'
+import {uriSecrets} from '../prancer/uri.ts'
+import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
+import packageJson from '../../package.json' with {type: 'json'}
+import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
+
+export const EXIT_OK = 0
+/** The command failed: nothing, or not everything, was done. */
+export const EXIT_FAILURE = 1
+/** Bad command line. */
+export const EXIT_USAGE = 2
+/** restore finished, but some documents were rejected by the server and skipped (insert mode). */
+export const EXIT_PARTIAL = 3
+
+const NAME = 'prancer-db-artifacts'
+
+export interface CliContext {
+  env: Record<string, string | undefined>
+  cwd: string
+  stdout: (text: string) => void
+  stderr: Terminal
+}
+
+class UsageError extends Error {}
+
+const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  failure (connection, configuration, a corrupt or malformed file, a write error that stopped the restore)
+  2  usage error (unknown command or flag, bad flag value)
+  3  restore completed, but some documents were rejected by the server and skipped (insert mode, duplicates)`
+
+const MAIN_HELP = `Usage: ${NAME} <command> [options]
+
+Export Prancer's test results and logs like mongoexport, and restore them like mongoimport --mode upsert.
+
+Commands:
+  export    export the output collection (incrementally) and the run's logs into a directory
+  restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  config    print the resolved Prancer settings as JSON (secrets masked)
+
+Run '${NAME} <command> --help' for a command's options.
+  --help       show this help
+  --version    print the version
+
+${EXIT_CODES_HELP}
+`
+
+const EXPORT_HELP = `Usage: ${NAME} export --out DIR [options]
+
+The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
+window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
+
+Options:
+  --out DIR                 output directory (required; created if missing)
+  --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI                 connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                            [MONGODB] dburl, then mongodb://localhost:27017)
+  --since VALUE             auto (default) | all | epoch milliseconds | ISO-8601 time
+  --previous-manifest PATH  the previous export, to continue from (since auto): its outputs manifest.json,
+                            its directory (the --out of the previous run) or its artifact .zip.
+                            Default: DIR/outputs/manifest.json when DIR holds an earlier export.
+                            So 'export --out run2 --previous-manifest run1' continues where run1 stopped.
+  --container NAME          only this Prancer container
+  --query JSON              extra filter, strict Extended JSON, AND-ed with the window
+  --logs VALUE              auto (default) | latest | new | none | log names separated by commas
+  --json-format FORMAT      relaxed (default, as mongoexport) | canonical
+  --quiet                   no progress or informational output (warnings and errors still shown)
+  --help                    show this help
+
+${EXIT_CODES_HELP}
+`
+
+const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
+
+Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
+directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
+downloaded artifact .zip. Every file is checked first (manifest sha256 and size, every document
+parsed): a corrupt or malformed file stops the restore before anything is written.
+
+Options:
+  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then
+                        mongodb://localhost:27017)
+  --db NAME             target database (default: from the manifest; required for a file without one)
+  --collection NAME     target collection (default: from the manifest, else the file name without .json)
+  --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set)
+  --drop                drop each target collection first (after the files were checked)
+  --dry-run             check and count only; connects to nothing, writes nothing
+  --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
+  --quiet               no progress or informational output
+  --help                show this help
+
+${EXIT_CODES_HELP}
+`
+
+const CONFIG_HELP = `Usage: ${NAME} config [options]
+
+Prints the settings the export would use, as JSON on stdout: config.ini path, database, output
+collection, logs database, where the connection string comes from and the string with its password
+masked, and notices.
+
+Options:
+  --config PATH   Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI       connection string, as for export
+  --help          show this help
+
+${EXIT_CODES_HELP}
+`
+
+const exportOptions = {
+  out: {type: 'string'},
+  config: {type: 'string'},
+  uri: {type: 'string'},
+  since: {type: 'string'},
+  'previous-manifest': {type: 'string'},
+  container: {type: 'string'},
+  query: {type: 'string'},
+  logs: {type: 'string'},
+  'json-format': {type: 'string'},
+  quiet: {type: 'boolean'},
+  help: {type: 'boolean'}
+} as const satisfies ParseArgsConfig['options']
+
+const restoreOptions = {
+  uri: {type: 'string'},
+  db: {type: 'string'},
+  collection: {type: 'string'},
+  mode: {type: 'string'},
+  drop: {type: 'boolean'},
+  'dry-run': {type: 'boolean'},
+  'stop-on-error': {type: 'boolean'},
+  quiet: {type: 'boolean'},
+  help: {type: 'boolean'}
+} as const satisfies ParseArgsConfig['options']
+
+const configOptions = {
+  config: {type: 'string'},
+  uri: {type: 'string'},
+  help: {type: 'boolean'}
+} as const satisfies ParseArgsConfig['options']
+
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const [command, ...rest] = argv
+  // Errors are printed before any secret is known, so connection strings in them are still redacted.
+  let logger = createCliLogger(ctx.stderr, false)
+  try {
+    switch (command) {
+      case undefined:
+        ctx.stderr.write(MAIN_HELP)
+        return EXIT_USAGE
+      case '--help':
+      case '-h':
+      case 'help':
+        return help(ctx, MAIN_HELP)
+      case '--version':
+      case '-v':
+        ctx.stdout(`${packageJson.version}\n`)
+        return EXIT_OK
+      case 'export': {
+        const {values} = parse(rest, exportOptions, false)
+        if (values.help) return help(ctx, EXPORT_HELP)
+        logger = createCliLogger(ctx.stderr, values.quiet === true)
+        return await exportCommand(values, ctx, logger)
+      }
+      case 'restore': {
+        const {values, positionals} = parse(rest, restoreOptions, true)
+        if (values.help) return help(ctx, RESTORE_HELP)
+        const progress = new ProgressDisplay(ctx.stderr, values.quiet !== true)
+        logger = createCliLogger(ctx.stderr, values.quiet === true, progress)
+        return await restoreCommand(values, positionals, ctx, logger, progress)
+      }
+      case 'config': {
+        const {values} = parse(rest, configOptions, false)
+        if (values.help) return help(ctx, CONFIG_HELP)
+        return await configCommand(values, ctx, logger)
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"; the commands are export, restore and config`)
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      logger.error(`${error.message}\nRun '${NAME} ${command === 'export' || command === 'restore' || command === 'config' ? `${command} ` : ''}--help' for usage.`)
+      return EXIT_USAGE
+    }
+    // A clear message, no stack trace: every error of ours says what to do.
+    logger.error(error instanceof Error ? error.message : String(error))
+    return EXIT_FAILURE
+  }
+}
+
+function help(ctx: CliContext, text: string): number {
+  ctx.stdout(text)
+  return EXIT_OK
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals: boolean) {
+  try {
+    return parseArgs({args, options, allowPositionals: positionals, strict: true})
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+function connectionString(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  if (flag !== undefined) return flag
+  return env.MONGODB_URI || undefined
+}
+
+// ---------------------------------------------------------------------------------------------- export
+
+type ExportValues = ReturnType<typeof parse<typeof exportOptions>>['values']
+
+async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliLogger): Promise<number> {
+  const uri = connectionString(values.uri, ctx.env)
+  if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required')
+  const outDir = resolve(ctx.cwd, values.out)
+  const jsonFormat = (values['json-format'] ?? 'relaxed') as JsonFormat
+  if (!JSON_FORMATS.includes(jsonFormat)) throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`)
+  let since
+  try {
+    since = parseSince(values.since ?? 'auto')
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const logs = parseLogs(values.logs ?? 'auto')
+  const previousManifest = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger)
+
+  const options: ExportJobOptions = {
+    since,
+    previousManifest,
+    logs,
+    jsonFormat,
+    outDir,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    logger
+  }
+  if (values.config !== undefined) options.configPath = values.config
+  if (uri !== undefined) options.mongodbUri = uri
+  if (values.container !== undefined) options.container = values.container
+  if (values.query !== undefined) options.query = values.query
+  const result = await runExportJob(options)
+  const {outputs, logs: logsExport} = result
+  const summary = [
+    `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${outputs.manifestPath}`,
+    outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
+    `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
+    logsExport.runs.length > 0
+      ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${logsExport.manifestPath}`
+      : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
+  ]
+  ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`)
+  return EXIT_OK
+}
+
+/** `--logs`: auto | latest | new | none | log names separated by commas (same values as the action input). */
+function parseLogs(value: string): LogsSpec {
+  if (value === '' || value === 'auto') return {kind: 'auto'}
+  if (value === 'latest' || value === 'new' || value === 'none') return {kind: value}
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const bad = names.find((name) => !/^[A-Za-z0-9_.-]+$/.test(name))
+  if (bad !== undefined || names.length === 0) {
+    throw new UsageError(`--logs: "${bad ?? value}" is not accepted; use auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`)
+  }
+  return {kind: 'names', names}
+}
+
+/**
+ * The previous export's outputs manifest: --previous-manifest names the manifest itself, the directory
+ * of a previous `export --out` (or its outputs/), or an artifact .zip; without it, an earlier export
+ * in the same --out directory continues the chain.
+ */
+async function findPreviousManifest(flag: string | undefined, outDir: string, cwd: string, logger: CliLogger): Promise<Manifest | null> {
+  if (flag === undefined) {
+    const own = join(outDir, 'outputs', MANIFEST_FILE)
+    const text = await readFile(own, 'utf8').catch(() => null)
+    if (text === null) return null
+    logger.info(`continuing from the earlier export in ${own}`)
+    return parseManifest(text, own)
+  }
+  const path = resolve(cwd, flag)
+  const info = await stat(path).catch(() => null)
+  if (info === null) throw new UsageError(`--previous-manifest: ${flag} does not exist`)
+  if (info.isDirectory()) {
+    for (const candidate of [join(path, 'outputs', MANIFEST_FILE), join(path, MANIFEST_FILE)]) {
+      const text = await readFile(candidate, 'utf8').catch(() => null)
+      if (text !== null) return parseManifest(text, candidate)
+    }
+    throw new UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`)
+  }
+  if (path.toLowerCase().endsWith('.zip')) return manifestFromZip(path)
+  return parseManifest(await readFile(path, 'utf8'), path)
+}
+
+function parseManifest(text: string, source: string): Manifest {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`${source} is not valid JSON (${(error as Error).message}).`)
+  }
+  const manifest = checkManifest(value, source)
+  if (manifest.kind !== 'outputs') throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`)
+  return manifest
+}
+
+async function manifestFromZip(path: string): Promise<Manifest> {
+  const zip = await yauzl.openPromise(path, {lazyEntries: true, autoClose: false})
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
+        const chunks: Buffer[] = []
+        for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer)
+        return parseManifest(Buffer.concat(chunks).toString('utf8'), `${path}:${entry.fileName}`)
+      }
+    }
+  } finally {
+    zip.close()
+  }
+  throw new UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`)
+}
+
+// --------------------------------------------------------------------------------------------- restore
+
+type RestoreValues = ReturnType<typeof parse<typeof restoreOptions>>['values']
+
+async function restoreCommand(values: RestoreValues, positionals: string[], ctx: CliContext, logger: CliLogger, progress: ProgressDisplay): Promise<number> {
+  let uri = connectionString(values.uri, ctx.env)
+  let uriFrom = values.uri !== undefined ? '--uri' : 'env MONGODB_URI'
+  if (uri === undefined && ctx.env.DBURL) {
+    uri = ctx.env.DBURL
+    uriFrom = 'env DBURL'
+  }
+  if (uri === undefined) {
+    uri = 'mongodb://localhost:27017'
+    uriFrom = 'the default'
+  }
+  for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`)
+  const mode = (values.mode ?? 'upsert') as RestoreMode
+  if (!RESTORE_MODES.includes(mode)) throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`)
+  if (values['stop-on-error'] && mode !== 'insert') logger.notice(`--stop-on-error is implied in ${mode} mode`)
+  const dryRun = values['dry-run'] === true
+  if (!dryRun) logger.info(`connection string from ${uriFrom}: ${logger.redact(uri)}`)
+
+  const started = performance.now()
+  const result = await restore({
+    source: resolve(ctx.cwd, positionals[0]),
+    uri,
+    ...(values.db !== undefined ? {database: values.db} : {}),
+    ...(values.collection !== undefined ? {collection: values.collection} : {}),
+    mode,
+    drop: values.drop === true,
+    dryRun,
+    stopOnError: values['stop-on-error'] === true,
+    logger,
+    onProgress: (p) => {
+      const seconds = (performance.now() - started) / 1000
+      progress.update(
+        {
+          label: `${p.phase === 'verify' ? 'checking' : 'writing'} ${p.fileCount > 1 ? `${p.fileIndex}/${p.fileCount} ` : ''}${shortName(p.file)}`,
+          done: p.bytes,
+          total: p.totalBytes,
+          detail: `${p.documents} docs, ${formatBytes(p.bytes)}, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
+        },
+        p.bytes >= p.totalBytes
+      )
+    }
+  }).catch((error: unknown) => {
+    progress.clear()
+    if (error instanceof RestoreError && error.partial) logger.warning('the restore stopped after writing part of the data')
+    throw error
+  })
+  progress.clear()
+  const lines = result.files.map(
+    (f) =>
+      `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
+      (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`)
+  )
+  lines.push(
+    result.dryRun
+      ? `dry run: ${result.documents} document(s) checked, nothing written.`
+      : `${result.imported} document(s) imported successfully. ${result.failed} document(s) failed to import.`
+  )
+  ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
+  return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK
+}
+
+function shortName(file: string): string {
+  return file.split(/[/\\]/).slice(-2).join('/')
+}
+
+// ---------------------------------------------------------------------------------------------- config
+
+type ConfigValues = ReturnType<typeof parse<typeof configOptions>>['values']
+
+async function configCommand(values: ConfigValues, ctx: CliContext, logger: CliLogger): Promise<number> {
+  const uri = connectionString(values.uri, ctx.env)
+  const settings = await resolveSettings({
+    ...(values.config !== undefined ? {configPath: values.config} : {}),
+    ...(uri !== undefined ? {mongodbUri: uri} : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+    logger
+  })
+  ctx.stdout(`${logger.redact(JSON.stringify(summarizeSettings(settings), null, 2))}\n`)
+  return EXIT_OK
+}

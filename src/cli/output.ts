@@ -1,0 +1,116 @@
+// Terminal output of the CLI: a Logger (src/log.ts) over stderr that redacts every registered secret
+// and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
+// stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
+
+import type {Logger} from '../log.ts'
+import {redactUrisInText} from '../prancer/uri.ts'
+
+export interface CliLogger extends Logger {
+  redact(text: string): string
+  /** Prints an error line (never suppressed by --quiet). */
+  error(message: string): void
+}
+
+export interface Terminal {
+  write(text: string): void
+  isTTY: boolean
+  columns?: number
+}
+
+export function stderrTerminal(): Terminal {
+  return {
+    write: (text) => void process.stderr.write(text),
+    isTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns
+  }
+}
+
+export function createCliLogger(terminal: Terminal, quiet: boolean, progress?: ProgressDisplay): CliLogger {
+  const secrets = new Set<string>()
+  let longestFirst: string[] = []
+  const redact = (text: string): string => {
+    let out = redactUrisInText(text)
+    for (const secret of longestFirst) out = out.split(secret).join('****')
+    return out
+  }
+  const line = (prefix: string, message: string): void => {
+    progress?.clear()
+    terminal.write(`${prefix}${redact(message)}\n`)
+  }
+  return {
+    redact,
+    debug() {},
+    info: (message) => quiet || line('', message),
+    notice: (message) => quiet || line('notice: ', message),
+    warning: (message) => line('warning: ', message),
+    error: (message) => line('error: ', message),
+    async group(name, fn) {
+      if (!quiet) line('', `== ${name}`)
+      return fn()
+    },
+    secret(value) {
+      // Very short strings would redact ordinary text everywhere; connection secrets are longer.
+      if (value.length < 3 || secrets.has(value)) return
+      secrets.add(value)
+      longestFirst = [...secrets].sort((a, b) => b.length - a.length)
+    }
+  }
+}
+
+export interface ProgressState {
+  label: string
+  done: number
+  total: number
+  detail: string
+}
+
+/** A one-line bar redrawn in place on a terminal; elsewhere a plain line at most every few seconds. */
+export class ProgressDisplay {
+  private readonly terminal: Terminal
+  private readonly enabled: boolean
+  private readonly intervalMs: number
+  private lastPlain = 0
+  private lastLabel = ''
+  private drawn = false
+
+  constructor(terminal: Terminal, enabled: boolean, intervalMs = 3000) {
+    this.terminal = terminal
+    this.enabled = enabled
+    this.intervalMs = intervalMs
+  }
+
+  update(state: ProgressState, final = false): void {
+    if (!this.enabled) return
+    const fraction = state.total > 0 ? Math.min(1, state.done / state.total) : 0
+    const percent = `${Math.floor(fraction * 100)}%`.padStart(4)
+    if (this.terminal.isTTY) {
+      const width = 24
+      const filled = Math.round(fraction * width)
+      const text = `${state.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent} ${state.detail}`
+      const columns = this.terminal.columns ?? 100
+      this.terminal.write(`\r${text.slice(0, columns - 1).padEnd(Math.min(columns - 1, text.length + 2))}`)
+      this.drawn = true
+      if (final) this.clear()
+      return
+    }
+    const now = Date.now()
+    if (!final && state.label === this.lastLabel && now - this.lastPlain < this.intervalMs) return
+    this.lastPlain = now
+    this.lastLabel = state.label
+    this.terminal.write(`${state.label}: ${percent.trim()} ${state.detail}\n`)
+  }
+
+  /** Erases the bar so that a log line can be printed. */
+  clear(): void {
+    if (!this.drawn) return
+    this.drawn = false
+    this.terminal.write(`\r${' '.repeat(Math.max(0, (this.terminal.columns ?? 100) - 1))}\r`)
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
+}

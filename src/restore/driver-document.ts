@@ -1,0 +1,166 @@
+// Raw BSON → a value the Node driver serializes back to the same bytes.
+//
+// The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
+// must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
+// promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
+// js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
+// original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
+// of being altered silently (__tests__/restore/driver-document.test.ts checks both halves).
+
+import {
+  Binary, BSON, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp
+} from 'bson'
+
+/** A document the Node driver cannot send without changing it. */
+export class UnrepresentableDocumentError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnrepresentableDocumentError'
+  }
+}
+
+export type DriverDocument = Map<string, unknown>
+
+const utf8 = new TextDecoder('utf-8', {fatal: true})
+const REGEX_OPTIONS = /^[imxlsu]*$/
+/** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
+const DATE_LIMIT_MS = 8.64e15
+
+/** The document as an ordered Map of js-bson values. Throws UnrepresentableDocumentError. */
+export function toDriverDocument(bson: Uint8Array): DriverDocument {
+  const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength)
+  return readDocument(bson, view, 0, 'document') as DriverDocument
+}
+
+/** The value of the first top-level `_id`, converted like toDriverDocument, or undefined when absent. */
+export function idOf(doc: DriverDocument): unknown {
+  return doc.get('_id')
+}
+
+function text(bson: Uint8Array, start: number, end: number, what: string): string {
+  try {
+    return utf8.decode(bson.subarray(start, end))
+  } catch {
+    throw new UnrepresentableDocumentError(`${what} is not valid UTF-8`)
+  }
+}
+
+function cstringEnd(bson: Uint8Array, at: number): number {
+  const end = bson.indexOf(0, at)
+  if (end < 0) throw new UnrepresentableDocumentError('malformed BSON: unterminated key')
+  return end
+}
+
+function readDocument(bson: Uint8Array, view: DataView, at: number, kind: 'document' | 'array'): DriverDocument | unknown[] {
+  const end = at + view.getInt32(at, true) - 1
+  let p = at + 4
+  const map: DriverDocument = new Map()
+  const list: unknown[] = []
+  while (p < end) {
+    const type = bson[p++]
+    const keyEnd = cstringEnd(bson, p)
+    const key = text(bson, p, keyEnd, 'a key')
+    p = keyEnd + 1
+    const [value, next] = readValue(bson, view, type, p, key)
+    p = next
+    if (kind === 'array') list.push(value)
+    else {
+      if (map.has(key)) throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`)
+      map.set(key, value)
+    }
+  }
+  return kind === 'array' ? list : map
+}
+
+function readValue(bson: Uint8Array, view: DataView, type: number, p: number, key: string): [unknown, number] {
+  switch (type) {
+    case 0x01: {
+      const bits = view.getBigUint64(p, true)
+      const value = view.getFloat64(p, true)
+      if (Number.isNaN(value) && bits !== 0x7ff8000000000000n) {
+        throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`)
+      }
+      return [new Double(value), p + 8]
+    }
+    case 0x02:
+    case 0x0d:
+    case 0x0e: {
+      const length = view.getInt32(p, true)
+      const value = text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`)
+      const wrapped = type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value)
+      return [wrapped, p + 4 + length]
+    }
+    case 0x03:
+    case 0x04:
+      return [readDocument(bson, view, p, type === 0x03 ? 'document' : 'array'), p + view.getInt32(p, true)]
+    case 0x05: {
+      let length = view.getInt32(p, true)
+      const subtype = bson[p + 4]
+      let start = p + 5
+      if (subtype === 0x02) {
+        // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
+        if (length < 4 || view.getInt32(start, true) !== length - 4) {
+          throw new UnrepresentableDocumentError(`the old-style binary "${key}" has an inner length js-bson would rewrite`)
+        }
+        length -= 4
+        start += 4
+      }
+      const value = new Binary(Uint8Array.prototype.slice.call(bson, start, start + length), subtype)
+      if (subtype === 0x09) {
+        // js-bson validates vectors when it writes them; ask it now rather than fail mid-restore.
+        try {
+          BSON.serialize({v: value})
+        } catch (error) {
+          throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${(error as Error).message}`)
+        }
+      }
+      return [value, start + length]
+    }
+    case 0x06:
+      throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`)
+    case 0x07:
+      return [new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12)), p + 12]
+    case 0x08:
+      return [bson[p] === 1, p + 1]
+    case 0x09: {
+      const ms = view.getBigInt64(p, true)
+      if (ms > BigInt(DATE_LIMIT_MS) || ms < -BigInt(DATE_LIMIT_MS)) {
+        throw new UnrepresentableDocumentError(`the date "${key}" (${ms} ms) is outside what a JavaScript Date holds`)
+      }
+      return [new Date(Number(ms)), p + 8]
+    }
+    case 0x0a:
+      return [null, p]
+    case 0x0b: {
+      const patternEnd = cstringEnd(bson, p)
+      const optionsEnd = cstringEnd(bson, patternEnd + 1)
+      const options = text(bson, patternEnd + 1, optionsEnd, 'regex options')
+      // js-bson accepts only these option letters and always writes them sorted.
+      if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
+        throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`)
+      }
+      return [new BSONRegExp(text(bson, p, patternEnd, 'a regex pattern'), options), optionsEnd + 1]
+    }
+    case 0x0c:
+      throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`)
+    case 0x0f: {
+      const codeLength = view.getInt32(p + 4, true)
+      const code = text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code')
+      const scope = readDocument(bson, view, p + 8 + codeLength, 'document')
+      return [new Code(code, scope as unknown as Record<string, unknown>), p + view.getInt32(p, true)]
+    }
+    case 0x10:
+      return [new Int32(view.getInt32(p, true)), p + 4]
+    case 0x11:
+      return [new Timestamp({i: view.getUint32(p, true), t: view.getUint32(p + 4, true)}), p + 8]
+    case 0x12:
+      return [Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true)), p + 8]
+    case 0x13:
+      return [new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16)), p + 16]
+    case 0x7f:
+      return [new MaxKey(), p]
+    case 0xff:
+      return [new MinKey(), p]
+  }
+  throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`)
+}
