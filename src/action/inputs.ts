@@ -10,6 +10,7 @@ import {DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTe
 import {parseUserQuery} from '../prancer/query.ts'
 import {uriSecrets} from '../prancer/uri.ts'
 import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
+import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
 
 export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
 export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
@@ -98,23 +99,14 @@ export function parseSince(value: string): SinceSpec {
   }
 }
 
-/** `logs`: auto | latest | new | none | log names separated by commas or new lines. */
+/** `logs`: the shared parser (src/prancer/logs-spec.ts), so the action and the CLI accept the same values. */
 export function parseLogs(value: string): LogsSpec {
-  if (value === '' || value === 'auto') return {kind: 'auto'}
-  if (value === 'latest' || value === 'new' || value === 'none') return {kind: value}
-  const names = value
-    .split(/[,\n]/)
-    .map(s => s.trim())
-    .filter(s => s !== '')
-  for (const name of names) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-      throw new InputError(
-        'logs',
-        `"${name}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`
-      )
-    }
+  try {
+    return parseLogsSpec(value)
+  } catch (error) {
+    if (error instanceof LogsSpecError) throw new InputError('logs', error.message)
+    throw error
   }
-  return {kind: 'names', names}
 }
 
 /** `query`: checked now with the job's own parser, so a bad filter fails before any connection. */

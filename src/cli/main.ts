@@ -15,6 +15,7 @@ import {uriSecrets} from '../prancer/uri.ts'
 import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
+import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
 
 export const EXIT_OK = 0
 /** The command failed: nothing, or not everything, was done. */
@@ -265,16 +266,14 @@ async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliL
   return EXIT_OK
 }
 
-/** `--logs`: auto | latest | new | none | log names separated by commas (same values as the action input). */
+/** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */
 function parseLogs(value: string): LogsSpec {
-  if (value === '' || value === 'auto') return {kind: 'auto'}
-  if (value === 'latest' || value === 'new' || value === 'none') return {kind: value}
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  const bad = names.find((name) => !/^[A-Za-z0-9_.-]+$/.test(name))
-  if (bad !== undefined || names.length === 0) {
-    throw new UsageError(`--logs: "${bad ?? value}" is not accepted; use auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`)
+  try {
+    return parseLogsSpec(value)
+  } catch (error) {
+    if (error instanceof LogsSpecError) throw new UsageError(`--logs: ${error.message}`)
+    throw error
   }
-  return {kind: 'names', names}
 }
 
 /**

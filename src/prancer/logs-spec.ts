@@ -1,0 +1,30 @@
+// The `logs` input / --logs flag: auto | latest | new | none | log names. Shared by the action and the
+// CLI so both accept exactly the same values.
+import type {LogsSpec} from '../job/types.ts'
+
+export class LogsSpecError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LogsSpecError'
+  }
+}
+
+const LOG_NAME = /^[A-Za-z0-9_.-]+$/
+
+/** Parses `logs`; names are separated by commas or new lines (a multi-line workflow input). */
+export function parseLogsSpec(text: string): LogsSpec {
+  const value = text.trim()
+  if (value === '' || value === 'auto') return {kind: 'auto'}
+  if (value === 'latest' || value === 'new' || value === 'none') return {kind: value}
+  const names = value
+    .split(/[,\n]/)
+    .map(s => s.trim())
+    .filter(s => s !== '')
+  const bad = names.find(name => !LOG_NAME.test(name))
+  if (bad !== undefined || names.length === 0) {
+    throw new LogsSpecError(
+      `"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`
+    )
+  }
+  return {kind: 'names', names}
+}
