@@ -25,8 +25,10 @@ export interface SummaryInput {
 
 export interface FailureSummaryInput {
   message: string
-  /** Artifacts of this run that could not be deleted after the failure. */
+  /** Artifacts of this run still uploaded after the failure (not deleted, or the failure came after the upload). */
   leftUploaded: string[]
+  /** The outputs artifact, with the new watermark, is among them. */
+  watermarkUploaded?: boolean
   warnings: string[]
 }
 
@@ -62,7 +64,15 @@ function formatTime(ms: number): string {
 function formatWindow(manifest: Manifest): string {
   const w = manifest.window
   if (w === undefined) return 'all documents'
-  const from = w.after === null ? 'from the first document' : `after ${formatTime(w.after)}`
+  const previous = manifest.previousWatermark
+  const excluded = typeof manifest.excludedIds === 'number' ? manifest.excludedIds : 0
+  // A chained window starts L before the watermark; the ids exported there already are excluded.
+  const from =
+    manifest.windowKind === 'chained' && typeof previous === 'number'
+      ? `continuing after watermark ${formatTime(previous)} (re-checking the last ${w.lookbackMs} ms, ${plural(excluded, 'id')} excluded)`
+      : w.after === null
+        ? 'from the first document'
+        : `after ${formatTime(w.after)}`
   const to = w.through === null ? 'no document exported yet' : `up to ${formatTime(w.through)}`
   return `${from}, ${to}`
 }
@@ -166,11 +176,15 @@ export function renderSummary(input: SummaryInput): string {
   return out.join('\n')
 }
 
-/** The summary of a failed run: what went wrong, and that nothing was left uploaded. */
+/** The summary of a failed run: what went wrong, and what of it stayed uploaded. */
 export function renderFailureSummary(input: FailureSummaryInput): string {
   const out = ['## ❌ Prancer export failed', '', `> ${cell(input.message)}`, '']
   if (input.leftUploaded.length === 0) {
     out.push('Nothing from this run is uploaded and the watermark did not advance: the next run exports these documents again.')
+  } else if (input.watermarkUploaded === true) {
+    out.push('The failure came after the upload. These artifacts of this run stay uploaded, and the outputs artifact carries the new watermark, so the next `since: auto` run continues after it:')
+    out.push('')
+    for (const name of input.leftUploaded) out.push(`- ${code(name)}`)
   } else {
     out.push('The watermark did not advance, but these artifacts of this run could not be deleted; delete them by hand:')
     out.push('')

@@ -10,7 +10,8 @@ import path from 'node:path'
 import yauzl from 'yauzl'
 
 export const ROOT = path.resolve(import.meta.dirname, '..')
-export const DIST = path.join(ROOT, 'dist', 'index.js')
+// ACTION_DIST runs another bundle (e.g. a private build of changed sources) instead of the committed one.
+export const DIST = process.env.ACTION_DIST ? path.resolve(process.env.ACTION_DIST) : path.join(ROOT, 'dist', 'index.js')
 
 /** action.yml's input defaults, read from the file itself so the tests exercise them too. */
 export function actionDefaults(): Record<string, string> {

@@ -476,3 +476,65 @@ describe('dist/index.js: failures', () => {
     for (const ms of expires) assert.ok(Math.abs(ms - 5 * 86_400_000) < 2 * 86_400_000, `expires after ${ms} ms`)
   })
 })
+
+describe('dist/index.js: kept files, names, missing collection', () => {
+  const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+  it('path: a directory this action did not write is never replaced; the step fails naming it and the input', async () => {
+    const sc = scenario('e2e-foreign-path')
+    await seed(sc, Date.now() - 60_000)
+    const target = await mkdtemp(path.join(os.tmpdir(), 'foreign-path-'))
+    try {
+      await mkdir(path.join(target, 'outputs'))
+      await writeFile(path.join(target, 'outputs', 'notes.txt'), 'mine')
+      const s = await step(sc, {upload: 'false', path: target, since: 'all'})
+      assert.equal(s.run.code, 1, s.run.stdout)
+      assert.match(errorAnnotations(s.run)[0]!, new RegExp(`^Input 'path': ${escapeRe(path.join(target, 'outputs'))} already exists and was not written by prancer-db-artifacts`))
+      assert.equal(await readFile(path.join(target, 'outputs', 'notes.txt'), 'utf8'), 'mine')
+      assert.deepEqual(await readdir(target), ['outputs'])
+      assert.doesNotMatch(s.run.stdout, /::group::Connect/)
+    } finally {
+      await rm(target, {recursive: true, force: true})
+    }
+  })
+
+  it('path with upload: a failed upload puts path back as it was, so it keeps no watermark that was not uploaded', async () => {
+    const sc = scenario('e2e-kept-rollback')
+    await seed(sc, Date.now() - 120_000)
+    const target = await mkdtemp(path.join(os.tmpdir(), 'kept-rollback-'))
+    try {
+      const names = {'output-artifact-name': 'kept-{job}', 'logs-artifact-name': 'kept-logs-{job}-{run_id}', path: target}
+      const first = await step(sc, names)
+      assert.equal(first.run.code, 0, first.run.stdout)
+      const kept = await readFile(path.join(target, 'outputs', 'manifest.json'))
+      await seed(sc, Date.now() - 60_000)
+      // Same run, same outputs name: the outputs upload fails after the files were kept.
+      const second = await step(sc, {...names, 'logs-artifact-name': 'kept-logs-{job}-{run_id}-again', since: 'all'}, {runId: first.runId})
+      assert.equal(second.run.code, 1, second.run.stdout)
+      assert.match(errorAnnotations(second.run)[0]!, /An artifact named "kept-export" already exists/)
+      assert.ok((await readFile(path.join(target, 'outputs', 'manifest.json'))).equals(kept), 'the kept manifest changed although the upload failed')
+      assert.deepEqual((await readdir(target)).sort(), ['logs', 'outputs'])
+      assert.match(second.run.summary, /Nothing from this run is uploaded and the watermark did not advance/)
+      assert.deepEqual(live(sc).map(a => a.name).sort(), ['kept-export', `kept-logs-export-${first.runId}`])
+    } finally {
+      await rm(target, {recursive: true, force: true})
+    }
+  })
+
+  it('artifact names that expand to the same name are refused before connecting', async () => {
+    const sc = scenario('e2e-same-names')
+    const s = await step(sc, {'output-artifact-name': 'same-{container}', 'logs-artifact-name': 'same-all'})
+    await assertFailed(s, sc, /^Input 'logs-artifact-name': expands to "same-all", the same name as output-artifact-name/)
+    assert.doesNotMatch(s.run.stdout, /::group::Connect/)
+  })
+
+  it('if-no-documents: ignore with a missing collection gives a notice, not a warning', async () => {
+    const sc = scenario('e2e-missing-ignore')
+    const s = await step(sc, {'if-no-documents': 'ignore', since: 'all'})
+    assert.equal(s.run.code, 0, s.run.stdout)
+    assert.deepEqual(warningAnnotations(s.run), [])
+    assert.match(s.run.stdout, /::notice::The collection .*\.outputs does not exist/)
+    const warned = await step(sc, {'if-no-documents': 'warn', since: 'all'})
+    assert.ok(warningAnnotations(warned.run).some(w => /^The collection .*\.outputs does not exist/.test(w)), warned.run.stdout)
+  })
+})

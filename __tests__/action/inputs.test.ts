@@ -20,6 +20,7 @@ const DEFAULTS: Record<string, string> = {
   'compression-level': '6',
   overwrite: 'false',
   'if-no-documents': 'warn',
+  'lookback-ms': '600000',
   upload: 'true',
   'github-token': 'ghs_example'
 }
@@ -46,6 +47,7 @@ describe('getInputs', () => {
     assert.equal(inputs.compressionLevel, 6)
     assert.equal(inputs.overwrite, false)
     assert.equal(inputs.ifNoDocuments, 'warn')
+    assert.equal(inputs.lookbackMs, 600000)
     assert.equal(inputs.upload, true)
     assert.equal(inputs.path, undefined)
     assert.equal(inputs.configPath, undefined)
@@ -68,7 +70,8 @@ describe('getInputs', () => {
       overwrite: 'True',
       'if-no-documents': 'error',
       upload: 'FALSE',
-      path: 'export'
+      path: 'export',
+      'lookback-ms': '120000'
     })
     assert.equal(inputs.configPath, `${WORKSPACE}/prancer/config.ini`)
     assert.equal(inputs.mongodbUri, 'mongodb://u:p@db:27017/validator')
@@ -83,6 +86,11 @@ describe('getInputs', () => {
     assert.equal(inputs.ifNoDocuments, 'error')
     assert.equal(inputs.upload, false)
     assert.equal(inputs.path, `${WORKSPACE}/export`)
+    assert.equal(inputs.lookbackMs, 120000)
+  })
+
+  it('mongodb-uri: the scheme is matched without regard to case, as the driver does', () => {
+    assert.equal(read({'mongodb-uri': 'MongoDB://u:pw@db/x'}).mongodbUri, 'MongoDB://u:pw@db/x')
   })
 
   it('upload: false without path keeps the files in the workspace', () => {
@@ -122,6 +130,8 @@ describe('getInputs', () => {
     [{upload: '1'}, /Input 'upload'/],
     [{'retention-days': '7.5'}, /Input 'retention-days': "7.5" is not a whole number; accepted: a whole number of days from 1 to 400, or 0/],
     [{'retention-days': '401'}, /Input 'retention-days': 401 is out of range/],
+    [{'lookback-ms': '10m'}, /Input 'lookback-ms': "10m" is not a whole number; accepted: a whole number of milliseconds from 0 to 2592000000/],
+    [{'lookback-ms': '2592000001'}, /Input 'lookback-ms': 2592000001 is out of range/],
     [{'compression-level': '10'}, /Input 'compression-level': 10 is out of range; accepted: a whole number from 0/],
     [{'output-artifact-name': 'results:{run_id}'}, /Input 'output-artifact-name': "results:\{run_id\}" contains Colon :/],
     [{'logs-artifact-name': 'logs/{run_id}'}, /Input 'logs-artifact-name': .*Forward slash/],

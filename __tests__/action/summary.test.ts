@@ -127,6 +127,16 @@ describe('job summary', () => {
     assert.match(md, /## ❌ Prancer export failed\n\n> Mongo &lt;down&gt; retry\n/)
     assert.match(md, /Nothing from this run is uploaded and the watermark did not advance/)
     assert.match(renderFailureSummary({message: 'x', leftUploaded: ['logs-a'], warnings: ['w']}), /could not be deleted; delete them by hand:\n\n- <code>logs-a<\/code>[\s\S]*- ⚠️ w/)
+    const after = renderFailureSummary({message: 'x', leftUploaded: ['logs-a', 'out-a'], watermarkUploaded: true, warnings: []})
+    assert.match(after, /stay uploaded, and the outputs artifact carries the new watermark[^\n]*\n\n- <code>logs-a<\/code>\n- <code>out-a<\/code>/)
+    assert.ok(!after.includes('Nothing from this run is uploaded'))
+  })
+
+  it('a chained window names the watermark it continues, the lookback re-checked and the ids excluded', () => {
+    const r = result()
+    r.outputs.manifest = {...r.outputs.manifest, windowKind: 'chained', previousWatermark: 1772357415123 + 600000, excludedIds: 4, window: {after: 1772357415123, through: 1772361015123, lookbackMs: 600000}}
+    const md = renderSummary(input(r))
+    assert.match(md, /continuing after watermark 2026-03-01 09:40:15\.123 UTC \(1772358015123\) \(re-checking the last 600000 ms, 4 ids excluded\), up to 2026-03-01 10:30:15\.123 UTC/)
   })
 
   it('formats sizes', () => {

@@ -49,7 +49,7 @@ describe('without a server', () => {
       assert.match(run.stdout, /^Usage: prancer-db-artifacts/)
       assert.match(run.stdout, /Exit codes:\n {2}0 {2}success\n {2}1 {2}failure/)
     }
-    for (const args of [[], ['bogus'], ['restore', '--bogus'], ['restore'], ['restore', 'a', 'b'], ['export'], ['export', '--out', 'x', '--json-format', 'xml'], ['restore', 'x', '--mode', 'delete']]) {
+    for (const args of [[], ['bogus'], ['restore', '--bogus'], ['restore'], ['restore', 'a', 'b'], ['export'], ['export', '--out', 'x', '--json-format', 'xml'], ['export', '--out', 'x', '--lookback-ms', '10m'], ['export', '--out', 'x', '--lookback-ms', '2592000001'], ['restore', 'x', '--mode', 'delete']]) {
       const run = await cli(args)
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`)
       noStack(run)
@@ -161,10 +161,12 @@ describe('with a server', () => {
     const config = path.join(work, 'config.ini')
     await writeFile(config, `[MONGODB]\ndbname = ${SOURCE_DB}\nOUTPUT = outputs\n`)
     const first = path.join(work, 'run1')
-    const run1 = await cli(['export', '--out', first, '--config', config, '--uri', server.uri, '--logs', 'none', '--quiet'])
+    const run1 = await cli(['export', '--out', first, '--config', config, '--uri', server.uri, '--logs', 'none', '--quiet', '--lookback-ms', '5000'])
     assert.equal(run1.code, 0, run1.stderr)
     assert.match(run1.stdout, new RegExp(`outputs: ${COUNT} document\\(s\\) of ${SOURCE_DB}\\.outputs`))
-    assert.equal(JSON.parse(await readFile(path.join(first, 'outputs', 'manifest.json'), 'utf8')).files[0].documents, COUNT)
+    const manifest1 = JSON.parse(await readFile(path.join(first, 'outputs', 'manifest.json'), 'utf8'))
+    assert.equal(manifest1.files[0].documents, COUNT)
+    assert.equal(manifest1.watermark.lookbackMs, 5000)
 
     // Newer documents arrive; the next export into a fresh directory gets only those.
     const rng = createRng(seed ^ 3)

@@ -282,3 +282,57 @@ test('an unreachable server fails with the host and the source, never the passwo
   )
   assert.equal(existsSync(outDir), false)
 })
+
+test('array timestamps are never selected by a window: a chain does not re-export them, mongoexport agrees', async () => {
+  const coll = 'arrays'
+  writeFileSync(join(work, 'arrays.ini'), `[MONGODB]\ndbname = ${dbName}\nOUTPUT = ${coll}\n`)
+  await client.db(dbName).collection(coll).insertMany([
+    {_id: 'plain', timestamp: new Int32(3000)},
+    {_id: 'numbers', timestamp: [new Int32(3000), new Int32(5000)]},
+    {_id: 'dates', timestamp: [new Date(3000)]}
+  ] as Document[])
+  const ids = (r: Awaited<ReturnType<typeof run>>) =>
+    readFileSync(join(r.outDir, 'outputs', r.result.outputs.files[0]!.path), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)._id as string).sort()
+  const full = await run({configPath: 'arrays.ini', lookbackMs: 1000, logs: {kind: 'none'}})
+  assert.deepEqual(ids(full), ['dates', 'numbers', 'plain'])
+  assert.equal(full.result.outputs.watermark.value, 3000)
+  // before the $type guard, both arrays matched the window through an element and came back every run
+  const again = await run({configPath: 'arrays.ini', since: {kind: 'auto'}, previousManifest: full.result.outputs.manifest, lookbackMs: 1000, logs: {kind: 'none'}})
+  assert.deepEqual(ids(again), [])
+  const f = again.result.outputs.files[0]!
+  assert.equal((await mongoexportBytes(dbName, coll, f.filter, 'relaxed')).toString(), '')
+  assert.ok(again.log.lines.some(l => l.startsWith('warning 2 documents of')), again.log.lines.join('\n'))
+  const after = await run({configPath: 'arrays.ini', since: {kind: 'time', ms: 0}, logs: {kind: 'none'}})
+  assert.deepEqual(ids(after), ['plain'])
+})
+
+test('a previous manifest of another container, query or deployment starts a new chain with a notice', async () => {
+  const first = await run({container: 'aws-dev', logs: {kind: 'none'}, lookbackMs: 1000})
+  const manifest = first.result.outputs.manifest
+  assert.match(String(manifest.hostsSha256), /^[0-9a-f]{64}$/)
+  assert.ok(!JSON.stringify(manifest).includes(server.uri))
+  const chained = await run({since: {kind: 'auto'}, previousManifest: manifest, container: 'aws-dev', logs: {kind: 'none'}, lookbackMs: 1000})
+  assert.equal(chained.result.outputs.manifest.windowKind, 'chained')
+  assert.equal(chained.result.outputs.documents, 0)
+  const cases: Array<[Partial<ExportJobOptions>, RegExp]> = [
+    [{container: 'azure-prod'}, /its container was "aws-dev", now "azure-prod"/],
+    [{container: 'aws-dev', query: '{"type": "output"}'}, /its query was null, now \{"type":"output"\}/],
+    [{container: 'aws-dev', previousManifest: {...manifest, hostsSha256: 'f'.repeat(64)}}, /other MongoDB hosts/]
+  ]
+  for (const [overrides, why] of cases) {
+    const r = await run({since: {kind: 'auto'}, previousManifest: manifest, logs: {kind: 'none'}, lookbackMs: 1000, ...overrides})
+    assert.equal(r.result.outputs.manifest.windowKind, 'all', String(why))
+    assert.ok(r.result.outputs.documents > 0)
+    assert.ok(r.log.lines.some(l => l.startsWith('notice The previous export does not continue this one') && why.test(l)), r.log.lines.join('\n'))
+  }
+})
+
+test('a previous watermark in the future is ignored with a warning and a new chain starts', async () => {
+  const first = await run({logs: {kind: 'none'}, lookbackMs: 1000})
+  const future = Date.now() + 86_400_000
+  const manifest = {...first.result.outputs.manifest, watermark: {field: 'timestamp' as const, value: future, lookbackMs: 1000, seen: []}}
+  const r = await run({since: {kind: 'auto'}, previousManifest: manifest, logs: {kind: 'none'}, lookbackMs: 1000})
+  assert.equal(r.result.outputs.manifest.windowKind, 'all')
+  assert.equal(r.result.outputs.documents, first.result.outputs.documents)
+  assert.ok(r.log.lines.some(l => l.startsWith(`warning The previous watermark ${future}`) && l.includes('lies in the future')), r.log.lines.join('\n'))
+})

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {EJSON} from 'bson'
 import {parseUserQuery, andFilters, excludeIdsFilter, canonicalFilter} from '../../src/prancer/query.ts'
 import {advanceWatermark, planWindow, windowFilter} from '../../src/prancer/incremental.ts'
-import {parseSince} from '../../src/prancer/since.ts'
+import {describeSince, parseSince} from '../../src/prancer/since.ts'
 import type {Manifest} from '../../src/job/types.ts'
 
 test('query: strict Extended JSON keeps number types; server-side JavaScript is refused naming the operator', () => {
@@ -37,14 +37,27 @@ test('window: all / explicit time / chained; the lookback never grows within a c
   assert.equal(auto.kind, 'all')
   assert.match(auto.notices[0]!, /no previous export manifest/)
   const after = planWindow({kind: 'time', ms: 1000}, null)
-  assert.equal(EJSON.stringify(windowFilter(after), {relaxed: false}), '{"$or":[{"timestamp":{"$gt":{"$numberDouble":"1000.0"},"$lte":{"$numberDouble":"8640000000000000.0"}}},{"timestamp":{"$gte":{"$date":{"$numberLong":"1001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}}}}]}')
+  assert.equal(EJSON.stringify(windowFilter(after), {relaxed: false}), '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gt":{"$numberDouble":"1000.0"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"1001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]}')
   const chained = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: 5000.5, lookbackMs: 1000, seen: [{id: '{"$numberInt":"1"}', ts: 4500}]}), 2000)
   assert.equal(chained.lookbackMs, 1000)
   assert.equal(chained.bound, 4000.5)
   assert.match(chained.notices[0]!, /keeping it/)
   // Dates are whole ms: >= 4000.5 means >= 4001
-  assert.equal(EJSON.stringify(windowFilter(chained), {relaxed: false}), '{"$or":[{"timestamp":{"$gte":{"$numberDouble":"4000.5"},"$lte":{"$numberDouble":"8640000000000000.0"}}},{"timestamp":{"$gte":{"$date":{"$numberLong":"4001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}}}}]}')
+  assert.equal(EJSON.stringify(windowFilter(chained), {relaxed: false}), '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"4000.5"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"4001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]}')
   assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /not an outputs manifest with a valid watermark/)
+})
+
+test('window: a previous watermark beyond now + lookback is refused with a warning and starts a new chain', () => {
+  const now = 1_000_000
+  const at = (value: number) => planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value, lookbackMs: 1000, seen: []}), 1000, now)
+  const plausible = at(now + 1000)
+  assert.equal(plausible.kind, 'chained')
+  assert.deepEqual(plausible.warnings, [])
+  const future = at(now + 1001)
+  assert.equal(future.kind, 'all')
+  assert.equal(windowFilter(future), null)
+  assert.equal(future.warnings.length, 1)
+  assert.match(future.warnings[0]!, /^The previous watermark 1001001 \(.*\) lies in the future .*starting a new chain with a full export/)
 })
 
 test('watermark: W\' = max(W, exported); S\' keeps exactly the ids with ts >= W\' - L', () => {
@@ -71,4 +84,11 @@ test('since: auto, all, epoch ms, ISO-8601 with calendar checks; garbage refused
   for (const bad of ['2026-02-30', '2025-02-29T00:00Z', '2026-13-01', '2026-01-01T24:00Z', '2026-01-01T10:60Z', 'yesterday', '1e12', '-5', '2026-01-01T10:00+25:00', '99999999999999999999']) {
     assert.throws(() => parseSince(bad), {name: 'SinceError', message: /^since: .*accepted: auto, all, a number of epoch milliseconds/}, bad)
   }
+})
+
+test('describeSince: one wording for the manifest, the CLI and the job summary', () => {
+  assert.equal(describeSince({kind: 'all'}, null), 'since: all (full export)')
+  assert.equal(describeSince({kind: 'time', ms: 1767225600000}, null), 'since: 2026-01-01T00:00:00.000Z (1767225600000)')
+  assert.equal(describeSince({kind: 'auto'}, null), 'since: auto; no usable previous export, so a full export')
+  assert.equal(describeSince({kind: 'auto'}, 'manifest of artifact "x" from run 6'), 'since: auto; manifest of artifact "x" from run 6')
 })

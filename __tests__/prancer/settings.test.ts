@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Logger} from '../../src/log.ts'
 import {resolveSettings, summarizeSettings} from '../../src/prancer/settings.ts'
-import {redactUri, uriSecrets} from '../../src/prancer/uri.ts'
+import {createRedactor, hasMongoScheme, HOSTS_NOT_SHOWN, redactUri, UNPARSEABLE_URI, uriHosts, uriSecrets} from '../../src/prancer/uri.ts'
 
 /** Records every call, so tests can check that secrets were registered before anything was logged. */
 function recordingLogger(): Logger & {calls: Array<[string, string]>} {
@@ -151,7 +151,54 @@ test('redactUri hides passwords and secret options; uriSecrets lists every form'
   assert.equal(redactUri('mongodb+srv://u:p%2Fw@cluster0.x.net/db?retryWrites=true&authMechanismProperties=AWS_SESSION_TOKEN:abc'), 'mongodb+srv://u:****@cluster0.x.net/db?retryWrites=true&authMechanismProperties=****')
   assert.equal(redactUri('mongodb://h1:1,h2:2/?replicaSet=r'), 'mongodb://h1:1,h2:2/?replicaSet=r')
   assert.equal(redactUri('mongodb://user@h'), 'mongodb://user@h')
-  assert.equal(redactUri('mongodb://u:p@ss@h/x'), 'mongodb://u:****@h/x')
+  // the driver refuses an unencoded @ in a password, so no split can be trusted: nothing of it is shown
+  assert.equal(redactUri('mongodb://u:p@ss@h/x'), UNPARSEABLE_URI)
   assert.equal(redactUri('postgres://u:p@h'), '(connection string not shown: it does not start with mongodb:// or mongodb+srv://)')
   assert.deepEqual(uriSecrets('mongodb://u:p%40ss@h').sort(), ['mongodb://u:p%40ss@h', 'p%40ss', 'p@ss'].sort())
+})
+
+test('passwords with characters the driver refuses unencoded: no part of them is ever shown', () => {
+  for (const password of ['pa?ss', 'p@ss', 'p:ss/x', 'pw#frag', 'p[1]']) {
+    const uri = `mongodb://user:${password}@db.example:27017/validator?authSource=admin&authMechanismProperties=A:b@c`
+    assert.equal(redactUri(uri), UNPARSEABLE_URI, password)
+    assert.equal(uriHosts(uri), HOSTS_NOT_SHOWN, password)
+    const redactor = createRedactor()
+    for (const secret of uriSecrets(uri)) redactor.add(secret)
+    // however the text around it is cut, the password does not survive redaction
+    for (const text of [uri, `failed: ${uri.slice('mongodb://'.length)}`, `password ${password} here`]) {
+      assert.ok(!redactor.redact(text).includes(password), `${password}: ${redactor.redact(text)}`)
+    }
+  }
+  // percent-encoded passwords are split as the driver splits them
+  assert.equal(redactUri('mongodb://user:p%40ss%3F@db.example/x'), 'mongodb://user:****@db.example/x')
+  assert.equal(uriHosts('mongodb://user:p%40ss%3F@h1,h2:27018/x'), 'h1,h2:27018')
+  assert.ok(uriSecrets('mongodb://user:p%40ss%3F@h').includes('p@ss?'))
+  assert.equal(uriHosts('mongodb://user:p%ZZ@h/x'), HOSTS_NOT_SHOWN)
+})
+
+test('secret options: anything named password, secret or token, and authMechanismProperties', () => {
+  const uri = 'mongodb://h/?proxyHost=px&proxyPassword=pr0xy-pw&tlsCertificateKeyFilePassword=kf-pw&authMechanismProperties=AWS_SESSION_TOKEN:tok123,SERVICE_NAME:svc&mySecret=s3c&appName=ci'
+  assert.equal(redactUri(uri), 'mongodb://h/?proxyHost=px&proxyPassword=****&tlsCertificateKeyFilePassword=****&authMechanismProperties=****&mySecret=****&appName=ci')
+  const secrets = uriSecrets(uri)
+  for (const s of ['pr0xy-pw', 'kf-pw', 'AWS_SESSION_TOKEN:tok123,SERVICE_NAME:svc', 'tok123', 's3c']) assert.ok(secrets.includes(s), s)
+  assert.ok(!secrets.includes('ci') && !secrets.includes('px'))
+})
+
+test('one redactor: connection strings masked whole, secrets of 3+ characters by substring, shorter ones never', () => {
+  const redactor = createRedactor('***')
+  for (const secret of uriSecrets('mongodb://u:1@h:27017/db')) redactor.add(secret)
+  assert.equal(redactor.add('1'), false)
+  assert.equal(redactor.add('abc'), true)
+  // the one-character password does not turn every 1 into ***, but the connection string is still masked
+  assert.equal(redactor.redact('documents 1100, uri mongodb://u:1@h:27017/db, abcd'), 'documents 1100, uri mongodb://u:****@h:27017/db, ***d')
+  // longest first: a secret containing another is replaced whole
+  redactor.add('abcdef')
+  assert.equal(redactor.redact('abcdefg'), '***g')
+})
+
+test('scheme check is case-insensitive, as the driver\'s', () => {
+  assert.ok(hasMongoScheme('MongoDB://h'))
+  assert.ok(hasMongoScheme('mongodb+SRV://c.example'))
+  assert.ok(!hasMongoScheme('postgres://h'))
+  assert.equal(redactUri('MONGODB://u:pw@h'), 'MONGODB://u:****@h')
 })

@@ -8,9 +8,10 @@ import {JSON_FORMATS} from '../ejson/types.ts'
 import type {LogsSpec, SinceSpec} from '../job/types.ts'
 import {DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../naming.ts'
 import {parseUserQuery} from '../prancer/query.ts'
-import {uriSecrets} from '../prancer/uri.ts'
+import {hasMongoScheme, uriSecrets} from '../prancer/uri.ts'
 import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
+import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
 
 export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
 export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
@@ -34,6 +35,8 @@ export interface ActionInputs {
   compressionLevel: number
   overwrite: boolean
   ifNoDocuments: IfNoDocuments
+  /** `lookback-ms`: L of the exactly-once watermark (docs/incremental.md). */
+  lookbackMs: number
   upload: boolean
   /** `path`: absolute directory to keep the files in; undefined = a temporary directory removed afterwards. */
   path?: string
@@ -142,7 +145,7 @@ export function getInputs(
   const mongodbUri = optional('mongodb-uri')
   if (mongodbUri !== undefined) {
     for (const secret of uriSecrets(mongodbUri)) registerSecret(secret)
-    if (!/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    if (!hasMongoScheme(mongodbUri)) {
       throw new InputError('mongodb-uri', 'must start with mongodb:// or mongodb+srv:// (the value is not shown because it is a secret)')
     }
   }
@@ -174,6 +177,7 @@ export function getInputs(
     compressionLevel: parseInteger('compression-level', 6, 0, 9, 'a whole number from 0 (no compression) to 9 (best)'),
     overwrite: parseBoolean('overwrite', false),
     ifNoDocuments: parseChoice('if-no-documents', IF_NO_DOCUMENTS, 'warn'),
+    lookbackMs: parseInteger('lookback-ms', DEFAULT_LOOKBACK_MS, 0, MAX_LOOKBACK_MS, `a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS} (30 days)`),
     upload,
     // Without an upload the files are the result, so they need a place that outlives the step.
     path: pathInput !== undefined ? path.resolve(workspace, pathInput) : upload ? undefined : path.resolve(workspace, DEFAULT_PATH),

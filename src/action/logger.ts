@@ -4,9 +4,10 @@
 
 import * as core from '@actions/core'
 import type {Logger} from '../log.ts'
+import {createRedactor} from '../prancer/uri.ts'
 
 export interface ActionLogger extends Logger {
-  /** `text` with every registered secret replaced by `***`. */
+  /** `text` with every connection string redacted and every registered secret replaced by `***`. */
   redact(text: string): string
   /** Warnings and notices given so far (redacted), for the job summary. */
   readonly warnings: string[]
@@ -14,27 +15,22 @@ export interface ActionLogger extends Logger {
 }
 
 export function createActionLogger(): ActionLogger {
-  const secrets = new Set<string>()
-  let sorted: string[] = []
+  const redactor = createRedactor('***')
+  const registered = new Set<string>()
   const warnings: string[] = []
   const notices: string[] = []
   let inGroup = false
 
-  const redact = (text: string): string => {
-    let out = text
-    for (const s of sorted) out = out.split(s).join('***')
-    return out
-  }
+  const redact = (text: string): string => redactor.redact(text)
 
   return {
     warnings,
     notices,
     redact,
     secret(value: string) {
-      if (value === '' || secrets.has(value)) return
-      secrets.add(value)
-      // longest first, so a secret containing another is replaced whole
-      sorted = [...secrets].sort((a, b) => b.length - a.length)
+      // A very short secret is not masked by substring (here or by the runner): it would corrupt every number.
+      if (registered.has(value) || !redactor.add(value)) return
+      registered.add(value)
       core.setSecret(value)
     },
     debug: message => core.debug(redact(message)),

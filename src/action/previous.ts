@@ -1,7 +1,10 @@
 // `since: auto`: the previous watermark lives in the manifest of the newest earlier outputs
-// artifact of the same name family in this repository. Found through the REST API with the
-// job's token; when there is none, or the token may not read artifacts, the job falls back to a
-// full export (with a notice), which is always safe: the manifest then starts a new chain.
+// artifact of the same name family, uploaded by a run of this repository itself (never by a fork's
+// pull request, whose artifacts anyone could shape). Found through the REST API with the job's token;
+// when there is none, or the token may not read artifacts, the job falls back to a full export (with
+// a notice), which is always safe: the manifest then starts a new chain.
+// The artifact list does not say which workflow a run belongs to, so the name family is what ties a
+// chain to one job: README "since: auto" says to give each workflow its own artifact names.
 
 import {DefaultArtifactClient} from '@actions/artifact'
 import {getOctokit} from '@actions/github'
@@ -52,6 +55,9 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
   }
   const octokit = getOctokit(query.token)
   let best: {id: number; name: string; runId: number; createdAt: string | null} | undefined
+  let later: {name: string; runId: number} | undefined
+  let fromForks = 0
+  let pagesExhausted = true
   try {
     for (let page = 1; page <= MAX_PAGES; page++) {
       const {data} = await octokit.rest.actions.listArtifactsForRepo({
@@ -62,16 +68,29 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
         ...(query.exactName === undefined ? {} : {name: query.exactName})
       })
       for (const a of data.artifacts) {
-        const runId = a.workflow_run?.id
+        const run = a.workflow_run
+        const runId = run?.id
         if (a.expired || runId == null || !query.family.test(a.name)) continue
-        if (runId > query.runId || (runId === query.runId && a.name === query.currentName)) continue
+        // A pull request from a fork runs in this repository but its code (and artifacts) are the fork's.
+        if (run?.head_repository_id == null || run.head_repository_id !== run.repository_id) {
+          fromForks++
+          continue
+        }
+        if (runId > query.runId) {
+          later ??= {name: a.name, runId}
+          continue
+        }
+        if (runId === query.runId && a.name === query.currentName) continue
         const candidate = {id: a.id, name: a.name, runId, createdAt: a.created_at ?? null}
         if (best === undefined || (candidate.createdAt ?? '') > (best.createdAt ?? '') || (candidate.createdAt === best.createdAt && candidate.id > best.id)) {
           best = candidate
         }
       }
       // Newest first: once a page had a match, later pages only hold older artifacts.
-      if (best !== undefined || data.artifacts.length < PAGE_SIZE) break
+      if (best !== undefined || data.artifacts.length < PAGE_SIZE) {
+        pagesExhausted = false
+        break
+      }
     }
   } catch (error) {
     const status = httpStatus(error)
@@ -85,9 +104,24 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
       cause: error
     })
   }
+  if (later !== undefined) {
+    // A re-run must not continue from a later run's watermark: that would skip what this run's own window holds.
+    logger.warning(
+      `The artifact "${later.name}" of the later run ${later.runId} exists: this run (${query.runId}) is a re-run of an older workflow run. ` +
+        `It does not continue from that later export, so documents run ${later.runId} exported already are exported again (none is lost).`
+    )
+  }
+  if (fromForks > 0) logger.info(`since: auto skipped ${fromForks} matching artifacts uploaded by pull requests from forks.`)
   if (best === undefined) {
-    // The job's own notice says a full export follows; this says why.
-    logger.info(`since: auto found no earlier artifact whose name matches ${query.family.source}.`)
+    if (pagesExhausted) {
+      logger.warning(
+        `since: auto looked at the newest ${MAX_PAGES * PAGE_SIZE} artifacts of this repository and none is an earlier export matching ${query.family.source}; ` +
+          'exporting everything. If an earlier export exists further back, set since to its watermark (a time) to continue from it.'
+      )
+    } else {
+      // The job's own notice says a full export follows; this says why.
+      logger.info(`since: auto found no earlier artifact whose name matches ${query.family.source}.`)
+    }
     return null
   }
 

@@ -61,6 +61,14 @@ function isNameConflict(error: unknown): boolean {
   return error instanceof Error && /\(409\)|already exists/i.test(error.message)
 }
 
+/** The name was taken by another artifact of this run: nothing of ours was created under it. */
+export class ArtifactNameConflictError extends Error {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ArtifactNameConflictError'
+  }
+}
+
 export function createUploader(logger: ActionLogger, settings: UploadSettings, env: Record<string, string | undefined>) {
   const client = new DefaultArtifactClient()
 
@@ -77,6 +85,18 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
     }
   }
 
+  async function removeIfPresent(name: string): Promise<'deleted' | 'absent' | 'failed'> {
+    try {
+      await client.deleteArtifact(name)
+      logger.info(`Deleted the artifact "${name}" so that no half of this export stays uploaded.`)
+      return 'deleted'
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) return 'absent'
+      logger.warning(`Could not delete the artifact "${name}" after the failed upload; delete it by hand: ${(error as Error).message}`)
+      return 'failed'
+    }
+  }
+
   return {
     async upload(artifact: ArtifactToUpload): Promise<UploadedArtifact> {
       const files = await listFiles(artifact.rootDirectory)
@@ -89,7 +109,7 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
         })
       } catch (error) {
         if (isNameConflict(error)) {
-          throw new Error(
+          throw new ArtifactNameConflictError(
             `An artifact named "${artifact.name}" already exists in this workflow run. ` +
               `Give this job its own name with the input '${artifact.input}' (for example add {job} or {container}), ` +
               `or set 'overwrite: true' to replace it.`,
@@ -98,8 +118,13 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
         }
         throw new Error(`Uploading the artifact "${artifact.name}" failed: ${(error as Error).message}`, {cause: error})
       }
-      if (response.id === undefined || response.digest === undefined) {
-        throw new Error(`Uploading the artifact "${artifact.name}" failed: the artifact service returned no id or digest`)
+      if (response.id === undefined || !Number.isSafeInteger(response.id) || response.id <= 0 || !response.digest) {
+        // Finalize succeeded, so the artifact exists; without its id and digest it cannot be reported or verified.
+        const removed = await removeIfPresent(artifact.name)
+        throw new Error(
+          `Uploading the artifact "${artifact.name}" failed: the artifact service returned no id or digest` +
+            (removed === 'failed' ? '; it could not be deleted, delete it by hand' : '; no artifact of that name is left')
+        )
       }
       const uploaded = {
         name: artifact.name,
@@ -112,17 +137,9 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
       return uploaded
     },
 
-    /** Best effort: used to take back the first artifact when the second upload failed. */
-    async remove(name: string): Promise<boolean> {
-      try {
-        await client.deleteArtifact(name)
-        logger.info(`Deleted the artifact "${name}" so that no half of this export stays uploaded.`)
-        return true
-      } catch (error) {
-        logger.warning(`Could not delete the artifact "${name}" after the failed upload; delete it by hand: ${(error as Error).message}`)
-        return false
-      }
-    }
+    /** Best effort: takes back an artifact of this export after a failure; an absent one is fine. */
+    removeIfPresent
+
   }
 }
 

@@ -11,6 +11,7 @@ import type {ExportJobOptions, LogsSpec, Manifest} from '../job/types.ts'
 import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import {parseSince} from '../prancer/since.ts'
+import {MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
 import {uriSecrets} from '../prancer/uri.ts'
 import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
 import packageJson from '../../package.json' with {type: 'json'}
@@ -77,6 +78,8 @@ Options:
   --query JSON              extra filter, strict Extended JSON, AND-ed with the window
   --logs VALUE              auto (default) | latest | new | none | log names separated by commas
   --json-format FORMAT      relaxed (default, as mongoexport) | canonical
+  --lookback-ms MS          lookback of the watermark, whole milliseconds (default 600000; it can only
+                            shrink within a chain, see docs/incremental.md)
   --quiet                   no progress or informational output (warnings and errors still shown)
   --help                    show this help
 
@@ -125,6 +128,7 @@ const exportOptions = {
   uri: {type: 'string'},
   since: {type: 'string'},
   'previous-manifest': {type: 'string'},
+  'lookback-ms': {type: 'string'},
   container: {type: 'string'},
   query: {type: 'string'},
   logs: {type: 'string'},
@@ -236,6 +240,7 @@ async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliL
     throw new UsageError((error as Error).message)
   }
   const logs = parseLogs(values.logs ?? 'auto')
+  const lookbackMs = parseLookback(values['lookback-ms'])
   const previousManifest = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger)
 
   const options: ExportJobOptions = {
@@ -252,6 +257,7 @@ async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliL
   if (uri !== undefined) options.mongodbUri = uri
   if (values.container !== undefined) options.container = values.container
   if (values.query !== undefined) options.query = values.query
+  if (lookbackMs !== undefined) options.lookbackMs = lookbackMs
   const result = await runExportJob(options)
   const {outputs, logs: logsExport} = result
   const summary = [
@@ -264,6 +270,14 @@ async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliL
   ]
   ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`)
   return EXIT_OK
+}
+
+/** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
+function parseLookback(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN
+  if (!(n <= MAX_LOOKBACK_MS)) throw new UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`)
+  return n
 }
 
 /** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */

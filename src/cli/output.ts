@@ -3,7 +3,7 @@
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
 
 import type {Logger} from '../log.ts'
-import {redactUrisInText} from '../prancer/uri.ts'
+import {createRedactor} from '../prancer/uri.ts'
 
 export interface CliLogger extends Logger {
   redact(text: string): string
@@ -26,13 +26,8 @@ export function stderrTerminal(): Terminal {
 }
 
 export function createCliLogger(terminal: Terminal, quiet: boolean, progress?: ProgressDisplay): CliLogger {
-  const secrets = new Set<string>()
-  let longestFirst: string[] = []
-  const redact = (text: string): string => {
-    let out = redactUrisInText(text)
-    for (const secret of longestFirst) out = out.split(secret).join('****')
-    return out
-  }
+  const redactor = createRedactor('****')
+  const redact = (text: string): string => redactor.redact(text)
   const line = (prefix: string, message: string): void => {
     progress?.clear()
     terminal.write(`${prefix}${redact(message)}\n`)
@@ -49,10 +44,7 @@ export function createCliLogger(terminal: Terminal, quiet: boolean, progress?: P
       return fn()
     },
     secret(value) {
-      // Very short strings would redact ordinary text everywhere; connection secrets are longer.
-      if (value.length < 3 || secrets.has(value)) return
-      secrets.add(value)
-      longestFirst = [...secrets].sort((a, b) => b.length - a.length)
+      redactor.add(value)
     }
   }
 }

@@ -1,6 +1,7 @@
 // The export job: the one implementation behind both the action and the CLI `export` command.
 // Settings → connect → outputs (incremental) → logs → manifests; see src/job/types.ts for the contract
 // and docs/incremental.md for why the outputs export is exactly-once.
+import {createHash} from 'node:crypto'
 import {mkdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {MongoClient} from 'mongodb'
@@ -11,14 +12,15 @@ import type {Logger} from '../log.ts'
 import {getString, getStrings, getElement, objectIdHex} from '../bson/raw.ts'
 import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
 import type {WindowPlan} from '../prancer/incremental.ts'
-import {discoverLogRuns, logFileName, newestLogName, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
+import {discoverLogRuns, logFileName, newestLogName, safeFilePart, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
 import type {LogRun} from '../prancer/logs.ts'
 import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../prancer/manifest.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../prancer/query.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import type {ResolvedSettings} from '../prancer/settings.ts'
-import {redactUri, redactUrisInText, uriHosts, uriSecrets} from '../prancer/uri.ts'
-import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport, SinceSpec} from './types.ts'
+import {createRedactor, redactUri, uriHostList, uriHosts, uriSecrets} from '../prancer/uri.ts'
+import {describeSince} from '../prancer/since.ts'
+import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport} from './types.ts'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 const PROGRESS_INTERVAL_MS = 5_000
@@ -45,18 +47,13 @@ class CreatedPaths {
   }
 }
 
-function scrub(message: string, secrets: string[]): string {
-  let out = redactUrisInText(message)
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('****')
-  return out
-}
-
 async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Logger): Promise<MongoClient> {
-  const secrets = uriSecrets(settings.uri)
+  const redactor = createRedactor('****')
+  for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
   const failure = (error: unknown) =>
     new ExportJobError(
       `Cannot connect to MongoDB at ${uriHosts(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
-        `${scrub((error as Error).message ?? String(error), secrets)}. Check that the server is running and reachable from this machine, ` +
+        `${redactor.redact((error as Error).message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
         'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.'
     )
   let client: MongoClient
@@ -76,19 +73,9 @@ async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Lo
   return client
 }
 
-function describeSince(since: SinceSpec, plan: WindowPlan): string {
-  if (since.kind === 'time') return `time ${new Date(since.ms).toISOString()} (${since.ms})`
-  if (since.kind === 'all') return 'all'
-  return plan.kind === 'chained' ? 'auto (previous manifest)' : 'auto (no previous manifest: full export)'
-}
-
 /** Progress lines only for exports long enough to need them (the engine also reports once at the end). */
 function progress(logger: Logger, what: string, p: ExportProgress): void {
   if (p.elapsedMs >= PROGRESS_INTERVAL_MS) logger.info(`… ${what}: ${p.documents} documents, ${p.bytes} bytes, ${Math.round(p.docsPerSec)} documents/s`)
-}
-
-function safeFilePart(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
 }
 
 interface OutputsPhase {
@@ -150,7 +137,11 @@ async function exportOutputs(
       logger.warning(`${unselectable} documents of ${settings.database}.${settings.outputCollection} have no usable timestamp, so incremental exports skip them; use since: all to export them.`)
     }
   }
-  if (!written.collectionExists) logger.warning(`The collection ${settings.database}.${settings.outputCollection} does not exist (is [MONGODB] OUTPUT right, and did prancer run with --db FULL or SNAPSHOT?).`)
+  if (!written.collectionExists) {
+    const missing = `The collection ${settings.database}.${settings.outputCollection} does not exist (is [MONGODB] OUTPUT right, and did prancer run with --db FULL or SNAPSHOT?).`
+    if (opts.missingCollection === 'notice') logger.notice(missing)
+    else logger.warning(missing)
+  }
   if (running.length > 0) logger.warning(`${running.length} exported outputs are still "Running" (prancer had not finished them): ${running.map(r => r.name || r.id).join(', ')}`)
   const watermark = advanceWatermark(plan, exported)
   logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, ${watermark.seen.length} ids at it.`)
@@ -173,10 +164,12 @@ async function exportOutputs(
     uriSource: settings.uriSource,
     database: settings.database,
     collection: settings.outputCollection,
-    since: describeSince(opts.since, plan),
+    since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
+    hostsSha256: hostsFingerprint(settings.uri),
     windowKind: plan.kind,
     window: {after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs},
     excludedIds: plan.kind === 'chained' ? plan.seen.length : 0,
+    previousWatermark: plan.kind === 'chained' ? plan.previousValue : null,
     container: opts.container ?? null,
     query: userFilter ? canonicalFilter(userFilter) : null,
     watermark,
@@ -261,19 +254,44 @@ function previousLogNewest(previous: Manifest | null | undefined): string | null
   return typeof logRuns?.newest === 'string' ? logRuns.newest : null
 }
 
-/** The previous manifest when it continues this database and collection; another one starts a new chain. */
-function samePrevious(previous: Manifest | null | undefined, settings: ResolvedSettings, logger: Logger): Manifest | null {
-  if (!previous) return null
-  if (previous.database === settings.database && previous.collection === settings.outputCollection) return previous
-  logger.notice(`The previous export is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}; starting a new chain with a full export.`)
-  return null
+/** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
+export function hostsFingerprint(uri: string): string | null {
+  const hosts = uriHostList(uri)
+  return hosts === null ? null : createHash('sha256').update(hosts.join(',')).digest('hex')
+}
+
+/**
+ * The previous manifest when it continues the same selection: database, collection, container, query
+ * and deployment (host fingerprint). Anything else would silently skip documents only the new selection
+ * matches, so it starts a new chain (a full export) with a notice saying why.
+ */
+function samePrevious(previous: Manifest | null | undefined, settings: ResolvedSettings, opts: ExportJobOptions, query: string | null, logger: Logger): {outputs: Manifest | null; logs: Manifest | null} {
+  if (!previous) return {outputs: null, logs: null}
+  const reasons: string[] = []
+  if (previous.database !== settings.database || previous.collection !== settings.outputCollection) {
+    reasons.push(`it is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}`)
+  }
+  const hosts = hostsFingerprint(settings.uri)
+  // Manifests written before the fingerprint existed have none: the name family still ties them to this job.
+  if (typeof previous.hostsSha256 === 'string' && hosts !== null && previous.hostsSha256 !== hosts) {
+    reasons.push('it was exported from other MongoDB hosts (host list fingerprint differs)')
+  }
+  // The logs of the same deployment still continue when only the output selection changed.
+  const logs = reasons.length === 0 ? previous : null
+  if ((previous.container ?? null) !== (opts.container ?? null)) {
+    reasons.push(`its container was ${JSON.stringify(previous.container ?? null)}, now ${JSON.stringify(opts.container ?? null)}`)
+  }
+  if ((previous.query ?? null) !== query) reasons.push(`its query was ${String(previous.query ?? null)}, now ${String(query)}`)
+  if (reasons.length === 0) return {outputs: previous, logs}
+  logger.notice(`The previous export does not continue this one (${reasons.join('; ')}); starting a new chain with a full export.`)
+  return {outputs: null, logs}
 }
 
 /** Runs the export; on failure removes what it wrote and rethrows. See src/job/types.ts. */
 export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobResult> {
   const {logger} = opts
   // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
-  const settings = await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, env: opts.env, cwd: opts.cwd, logger})
+  const settings = opts.settings ?? (await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, env: opts.env, cwd: opts.cwd, logger}))
   await logger.group('Configuration', async () => {
     for (const warning of settings.warnings) logger.warning(warning)
     for (const notice of settings.notices) logger.notice(notice)
@@ -283,15 +301,15 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
   })
   // Inputs are validated before anything touches the database.
   const userFilter = opts.query ? parseUserQuery(opts.query) : null
-  const previous = samePrevious(opts.previousManifest, settings, logger)
-  const plan = planWindow(opts.since, previous, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS)
+  // Only since: auto continues a chain; with all or a time the previous manifest still tells `logs: new` where it stopped.
+  const previousOf =
+    opts.since.kind === 'auto'
+      ? samePrevious(opts.previousManifest, settings, opts, userFilter ? canonicalFilter(userFilter) : null, logger)
+      : {outputs: null, logs: opts.previousManifest ?? null}
+  const previousForLogs = previousOf.logs
+  const plan = planWindow(opts.since, previousOf.outputs, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS)
   for (const notice of plan.notices) logger.notice(notice)
-  if (plan.kind === 'chained' && previous) {
-    const query = userFilter ? canonicalFilter(userFilter) : null
-    if ((previous.container ?? null) !== (opts.container ?? null) || (previous.query ?? null) !== query) {
-      logger.warning('The container or query input differs from the previous export: documents that only the new selection matches and that are older than the previous watermark minus the lookback are not exported. Use since: all to start a new chain.')
-    }
-  }
+  for (const warning of plan.warnings) logger.warning(warning)
 
   const created = new CreatedPaths()
   const outputsDir = join(opts.outDir, 'outputs')
@@ -303,10 +321,10 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
     await created.mkdir(logsDir)
     const db = client.db(settings.database)
     const outputs = await logger.group('Export outputs', () => exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created))
-    const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previous, outputs.referencedLogs, logsDir, created))
+    const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previousForLogs, outputs.referencedLogs, logsDir, created))
     // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
     const exportedNames = logs.runs.map(r => r.name)
-    const previousNewest = previousLogNewest(previous)
+    const previousNewest = previousLogNewest(previousForLogs)
     outputs.export.manifest.logRuns = {exported: exportedNames, newest: newestLogName(previousNewest === null ? exportedNames : [...exportedNames, previousNewest])}
     created.file(logs.manifestPath)
     await writeManifest(logsDir, logs.manifest)

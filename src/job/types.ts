@@ -4,6 +4,7 @@
 
 import type {JsonFormat} from '../ejson/types.ts'
 import type {Logger} from '../log.ts'
+import type {ResolvedSettings} from '../prancer/settings.ts'
 
 /** Where the previous watermark comes from (input `since`). */
 export type SinceSpec =
@@ -43,6 +44,12 @@ export interface ExportJobOptions {
   lookbackMs?: number
   /** find() batch size of the outputs export (default: the export engine's). */
   batchSize?: number
+  /** Settings the caller already resolved (resolveSettings) from these options; the job then does not read config.ini again. */
+  settings?: ResolvedSettings
+  /** How a missing output collection is reported (default 'warning'; the action's `if-no-documents: ignore` makes it a notice). */
+  missingCollection?: 'warning' | 'notice'
+  /** Where previousManifest came from, e.g. `artifact "x" from run 12`, for the manifest's `since`. */
+  previousSource?: string
 }
 
 /** One data file written by the job; paths are relative to the directory holding the manifest. */

@@ -7,6 +7,8 @@ import {BSON_TYPE, canonicalEjson, dateValue, getElement, numberValue} from '../
 
 export const TIMESTAMP_FIELD = 'timestamp'
 export const DEFAULT_LOOKBACK_MS = 600_000
+/** Upper bound of the lookback-ms input / --lookback-ms flag: the seen list grows with it. */
+export const MAX_LOOKBACK_MS = 2_592_000_000
 /**
  * Usable timestamps lie in [-LIMIT, LIMIT] (the range of a JS Date, below 2^53), so the server's numeric
  * comparison and ours agree exactly. Anything else (strings, NaN, ±Infinity, huge int64, missing) has
@@ -26,6 +28,7 @@ export interface WindowPlan {
   /** S of the previous export: ids excluded from this run. */
   seen: Array<{id: string; ts: number}>
   notices: string[]
+  warnings: string[]
 }
 
 /** The usable timestamp of a raw document in epoch ms (int32, int64, double or Date), else undefined. */
@@ -58,42 +61,57 @@ function isWatermark(value: unknown): value is Watermark {
   )
 }
 
-export function planWindow(since: SinceSpec, previous: Manifest | null | undefined, lookbackMs: number = DEFAULT_LOOKBACK_MS): WindowPlan {
+/** `now` is a parameter so that tests can place the previous watermark in the future. */
+export function planWindow(since: SinceSpec, previous: Manifest | null | undefined, lookbackMs: number = DEFAULT_LOOKBACK_MS, now: number = Date.now()): WindowPlan {
   if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0) throw new Error(`lookbackMs must be a non-negative integer, got ${lookbackMs}`)
   const notices: string[] = []
-  if (since.kind === 'all') return {kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], notices}
+  const warnings: string[] = []
+  const all = (): WindowPlan => ({kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], notices, warnings})
+  if (since.kind === 'all') return all()
   if (since.kind === 'time') {
     if (!Number.isFinite(since.ms)) throw new Error(`since: ${since.ms} is not a time`)
-    return {kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], notices}
+    return {kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], notices, warnings}
   }
   if (!previous) {
     notices.push('since: auto has no previous export manifest; exporting every document (the next export continues from this one).')
-    return {kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], notices}
+    return all()
   }
   if (previous.kind !== 'outputs' || !isWatermark(previous.watermark)) {
     throw new Error('The previous manifest is not an outputs manifest with a valid watermark; set since to all or a time to start a new chain.')
   }
   const w = previous.watermark
+  // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every
+  // document written until then; a new chain re-exports everything instead.
+  if (w.value !== null && w.value > now + lookbackMs) {
+    warnings.push(
+      `The previous watermark ${w.value} (${new Date(w.value).toISOString()}) lies in the future (now ${new Date(now).toISOString()}); ` +
+        'ignoring it and starting a new chain with a full export. Check the timestamps of the exported documents and the clock of the machine running Prancer.'
+    )
+    return all()
+  }
   // S only covers L_prev: a longer window would re-admit exported documents, so L can shrink but never grow.
   let effective = lookbackMs
   if (lookbackMs > w.lookbackMs) {
     effective = w.lookbackMs
     notices.push(`The previous export used a lookback of ${w.lookbackMs} ms; keeping it (it cannot grow within a chain without duplicates). Use since: all to start a new chain with ${lookbackMs} ms.`)
   }
-  return {kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, notices}
+  return {kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, notices, warnings}
 }
 
-/** Numeric timestamps in [lower, LIMIT] or Dates in [ceil(lower), LIMIT]; `strict` makes the lower bound exclusive. */
+/** Numeric (int32, int64, double) timestamps in [lower, LIMIT] or Dates in [ceil(lower), LIMIT], never arrays; `strict` makes the lower bound exclusive. */
 function timestampRange(lower: number | null, strict: boolean): Document {
   const numberLower = lower === null ? -TIMESTAMP_LIMIT_MS : lower
   // Dates are whole ms: date >= x  <=>  date >= ceil(x), and date > x  <=>  date >= floor(x) + 1.
   const dateLower = lower === null ? -TIMESTAMP_LIMIT_MS : strict ? Math.floor(lower) + 1 : Math.ceil(lower)
   const op = lower !== null && strict ? '$gt' : '$gte'
   // Double keeps the bound a BSON double even when it is a whole number beyond int32 (never an int64 with a lost fraction).
+  // $type and the array exclusion make the server select exactly what usableTimestamp accepts: without
+  // them a Decimal128 compares as a number and an array matches through any element, and such documents
+  // would be exported again by every run (usableTimestamp never puts them in the watermark).
   return {
     $or: [
-      {[TIMESTAMP_FIELD]: {[op]: new Double(numberLower), $lte: new Double(TIMESTAMP_LIMIT_MS)}},
-      {[TIMESTAMP_FIELD]: {$gte: new Date(dateLower), $lte: new Date(TIMESTAMP_LIMIT_MS)}}
+      {[TIMESTAMP_FIELD]: {$type: ['int', 'long', 'double'], [op]: new Double(numberLower), $lte: new Double(TIMESTAMP_LIMIT_MS), $not: {$type: 'array'}}},
+      {[TIMESTAMP_FIELD]: {$type: 'date', $gte: new Date(dateLower), $lte: new Date(TIMESTAMP_LIMIT_MS), $not: {$type: 'array'}}}
     ]
   }
 }

@@ -129,9 +129,14 @@ export function selectLogRuns(spec: LogsSpec, ctx: LogSelectionContext): LogSele
   return {runs, notices, warnings, reason}
 }
 
+/** A name made safe as (part of) a file name: only [A-Za-z0-9._-], and no leading dot. */
+export function safeFilePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
+}
+
 /** A file name for a run's log: the name itself when safe, else with unsafe characters replaced. */
 export function logFileName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_'
+  const base = safeFilePart(name) || '_'
   let candidate = `${base}.json`
   for (let i = 2; taken.has(candidate); i++) candidate = `${base}-${i}.json`
   taken.add(candidate)

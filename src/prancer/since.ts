@@ -48,3 +48,18 @@ export function parseSince(text: string): SinceSpec {
   date.setUTCHours(Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3)))
   return {kind: 'time', ms: date.getTime() - offsetMs}
 }
+
+/**
+ * How the window's start was chosen, for the manifest and the job summary. `previousSource` names the
+ * previous manifest a `since: auto` export continues (e.g. an artifact), or is null when there was none.
+ */
+export function describeSince(since: SinceSpec, previousSource: string | null): string {
+  switch (since.kind) {
+    case 'all':
+      return 'since: all (full export)'
+    case 'time':
+      return `since: ${new Date(since.ms).toISOString()} (${since.ms})`
+    case 'auto':
+      return previousSource === null ? 'since: auto; no usable previous export, so a full export' : `since: auto; ${previousSource}`
+  }
+}
