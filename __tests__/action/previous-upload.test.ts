@@ -32,12 +32,12 @@ function recordingLogger(): ActionLogger & {infos: string[]} {
   }
 }
 
-function useRun(runId: number): void {
-  Object.assign(process.env, service.env({runId, repository: REPOSITORY}))
+function useRun(runId: number, headRepository?: string): void {
+  Object.assign(process.env, service.env({runId, repository: REPOSITORY, ...(headRepository ? {headRepository} : {})}))
 }
 
-async function uploadManifest(runId: number, name: string, watermark: number): Promise<void> {
-  useRun(runId)
+async function uploadManifest(runId: number, name: string, watermark: number, headRepository?: string): Promise<void> {
+  useRun(runId, headRepository)
   const dir = await mkdtemp(join(work, 'm-'))
   const manifest = {tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: '', uriSource: 'default', files: [], watermark: {field: 'timestamp', value: watermark, lookbackMs: 1000, seen: []}}
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest))
@@ -81,6 +81,22 @@ test('a re-run of an older run continues from the artifact before it and warns a
   )
   assert.equal(newest?.artifact.name, 'prev-200')
   assert.deepEqual(latest.warnings, [])
+})
+
+test('an artifact uploaded by a pull request from a fork is never taken as the previous export', async () => {
+  await uploadManifest(450, 'fork-450', 4500)
+  // A fork's run can upload any name; its watermark far in the future would stop every later export.
+  await uploadManifest(500, 'fork-500', 8e15, 'someone/prancer-checks-fork')
+  useRun(600)
+  const {findPreviousExport} = await import('../../src/action/previous.ts')
+  const logger = recordingLogger()
+  const found = await findPreviousExport(
+    {token: process.env.GITHUB_TOKEN, repository: REPOSITORY, runId: 600, family: /^fork-[0-9]+$/, currentName: 'fork-600', downloadDir: join(work, 'download-600')},
+    logger
+  )
+  assert.equal(found?.artifact.name, 'fork-450')
+  assert.equal(found?.manifest.watermark?.value, 4500)
+  assert.ok(logger.infos.some(line => /skipped 1 matching artifacts uploaded by pull requests from forks/.test(line)), logger.infos.join('\n'))
 })
 
 test('an upload the service finalizes without a usable artifact id fails and leaves no artifact of that name', async () => {

@@ -49,6 +49,8 @@ export interface RunEnvOptions {
   token?: string
   /** GITHUB_RETENTION_DAYS, the repository's retention limit; default 90. */
   retentionDays?: number
+  /** The repository of the run's head commit; another `owner/name` simulates a pull request from a fork. */
+  headRepository?: string
 }
 
 /** Names of the variables env() returns. */
@@ -245,7 +247,7 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
       const jobName = runOptions.job ?? 'export'
       const repository = runOptions.repository ?? DEFAULT_REPOSITORY
       if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error(`env(): repository must be owner/name, got ${repository}`)
-      const job = state.job(repository, runId, runAttempt, jobName)
+      const job = state.job(repository, runId, runAttempt, jobName, runOptions.headRepository ?? repository)
       const jobDir = path.join(workDir, 'runs', `${repository.replace('/', '__')}-${runId}-${runAttempt}-${jobName.replace(/[^\w.-]/g, '_')}`)
       mkdirSync(path.join(jobDir, 'workspace'), {recursive: true})
       mkdirSync(path.join(jobDir, 'temp'), {recursive: true})

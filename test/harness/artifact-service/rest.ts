@@ -146,7 +146,7 @@ function restArtifact(ctx: RestContext, record: ArtifactRecord): Record<string, 
     workflow_run: {
       id: Number(run.runId),
       repository_id: repositoryId,
-      head_repository_id: repositoryId,
+      head_repository_id: ctx.state.repositoryId(run.headRepository),
       head_branch: 'main',
       head_sha: ctx.state.headSha(run)
     }

@@ -8,6 +8,8 @@ export interface RunAttempt {
   repository: string
   runId: string
   runAttempt: number
+  /** The repository the run's head commit comes from: another one for a pull request from a fork. */
+  headRepository: string
   /** The run id in the runtime token's scp claim (a UUID, as on GitHub). */
   backendId: string
 }
@@ -72,12 +74,13 @@ export class ServiceState {
   }
 
   /** The job (and its run attempt), created on first use. */
-  job(repository: string, runId: string, runAttempt: number, jobName: string): Job {
+  job(repository: string, runId: string, runAttempt: number, jobName: string, headRepository = repository): Job {
     this.repositoryId(repository)
+    this.repositoryId(headRepository)
     const runKey = `${repository.toLowerCase()}\n${runId}\n${runAttempt}`
     let run = this.runs.get(runKey)
     if (!run) {
-      run = {repository, runId, runAttempt, backendId: randomUUID()}
+      run = {repository, runId, runAttempt, headRepository, backendId: randomUUID()}
       this.runs.set(runKey, run)
       this.runsByBackendId.set(run.backendId, run)
     }
