@@ -1,0 +1,3 @@
+export {collectionExists, DEFAULT_BATCH_SIZE, exportCollection} from './collection.ts'
+export {writeExportFile} from './file-writer.ts'
+export type {ExportOptions, ExportProgress, ExportResult, FindSpec} from './types.ts'
