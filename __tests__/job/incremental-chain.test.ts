@@ -14,6 +14,7 @@ import type {Manifest} from '../../src/job/types.ts'
 import {silentLogger} from '../../src/log.ts'
 import {startTestServer, uniqueDbName} from '../../test/harness/mongo.ts'
 import type {TestServer} from '../../test/harness/mongo.ts'
+import {createRng} from '../../test/harness/bson-gen.ts'
 
 const RUNS = 22
 const LOOKBACK = 1000
@@ -33,16 +34,6 @@ after(async () => {
   if (work) rmSync(work, {recursive: true, force: true})
 })
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A timestamp value of a random BSON type; fractional values are doubles, Dates need whole ms. */
 function typed(ms: number, rnd: () => number): unknown {
@@ -53,7 +44,7 @@ function typed(ms: number, rnd: () => number): unknown {
 
 test(`exactly-once over ${RUNS} chained exports with boundary collisions and concurrent inserts`, async () => {
   const seed = Number(process.env.PRANCER_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31))
-  const rnd = mulberry32(seed)
+  const rnd = createRng(seed).float
   const db = uniqueDbName('chain')
   writeFileSync(join(work, 'config.ini'), `[MONGODB]\ndbname = ${db}\nOUTPUT = outputs\n`)
   const writer = await MongoClient.connect(server.uri)

@@ -8,6 +8,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ConfigError, DEFAULT_SECTION, parseConfig} from '../../src/prancer/config-parser.ts'
+import {createRng} from '../../test/harness/bson-gen.ts'
 
 type Read = {value: string | null} | {error: string}
 type Dump = {error: string} | {sections: string[]; values: Record<string, Record<string, Read>>}
@@ -103,19 +104,9 @@ const REAL_FILES: Record<string, string> = {
 }
 
 // Seeded generator of odd-but-plausible files.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function generateVariant(seed: number): string {
-  const rnd = mulberry32(seed)
+  const rnd = createRng(seed).float
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!
   const sections = ['MONGODB', 'mongodb', 'Mongodb', 'LOGGING', 'logging', 'DEFAULT', 'TESTS', 'a b', 'x]y', 'MONGODB ']
   const keys = ['dbname', 'DBNAME', 'Output', 'OUTPUT', 'dburl', 'level', 'logFolder', 'a b', 'k', 'base', 'x']

@@ -4,17 +4,8 @@ import assert from 'node:assert/strict'
 import {BSON, Binary, Code, Decimal128, Double, EJSON, Int32, Long, MaxKey, MinKey, ObjectId, BSONRegExp, Timestamp} from 'bson'
 import {canonicalEjson, dateValue, getElement, getElements, getString, getStrings, numberValue, objectIdHex} from '../../src/bson/raw.ts'
 import {usableTimestamp} from '../../src/prancer/incremental.ts'
+import {createRng} from '../../test/harness/bson-gen.ts'
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Fillers of every type, so the scanner must skip each correctly to reach the fields after them.
 const FILLERS: unknown[] = [
@@ -23,7 +14,7 @@ const FILLERS: unknown[] = [
 ]
 
 test('reads top-level and dotted fields exactly as the full deserializer does', () => {
-  const rnd = mulberry32(42)
+  const rnd = createRng(42).float
   for (let i = 0; i < 500; i++) {
     const id = rnd() < 0.8 ? new ObjectId() : rnd() < 0.5 ? new Int32(i) : `id-${i}`
     const tsKind = Math.floor(rnd() * 6)
