@@ -126,8 +126,15 @@ function nameEquals(bytes: Uint8Array, start: number, end: number, name: Uint8Ar
   return true
 }
 
-/** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
-export function forEachElement(bytes: Uint8Array, docStart: number, visit: (el: RawElement, nameStart: number, nameEnd: number) => boolean | void): void {
+/**
+ * Walks the elements of the document (or array) at `docStart`, validating bounds, and hands each one's
+ * offsets to `visit` as plain numbers (no allocation per element); stops when `visit` returns true.
+ */
+function scanElements(
+  bytes: Uint8Array,
+  docStart: number,
+  visit: (type: number, elementStart: number, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean | void
+): void {
   const size = int32At(bytes, docStart)
   const end = docStart + size
   if (size < 5 || end > bytes.length) throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`)
@@ -140,29 +147,27 @@ export function forEachElement(bytes: Uint8Array, docStart: number, visit: (el: 
     const valueStart = nameEnd + 1
     const valueEnd = valueStart + valueLength(bytes, type, valueStart)
     if (valueEnd > end) throw new RawBsonError(`element at ${offset} runs past its document`)
-    if (visit({type, bytes, elementStart: offset, valueStart, valueEnd}, nameStart, nameEnd) === true) return
+    if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true) return
     offset = valueEnd
   }
 }
 
-// The hot path: skips elements without allocating anything until the name matches.
+/** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
+export function forEachElement(bytes: Uint8Array, docStart: number, visit: (el: RawElement, nameStart: number, nameEnd: number) => boolean | void): void {
+  scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) =>
+    visit({type, bytes, elementStart, valueStart, valueEnd}, nameStart, nameEnd)
+  )
+}
+
+// The hot path: allocates nothing until the name matches.
 function findIn(bytes: Uint8Array, docStart: number, name: Uint8Array): RawElement | undefined {
-  const size = int32At(bytes, docStart)
-  const end = docStart + size
-  if (size < 5 || end > bytes.length) throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`)
-  let offset = docStart + 4
-  while (offset < end - 1) {
-    const type = bytes[offset]!
-    const nameStart = offset + 1
-    const nameEnd = bytes.indexOf(0, nameStart)
-    if (nameEnd < 0 || nameEnd >= end) throw new RawBsonError(`unterminated element name at ${nameStart}`)
-    const valueStart = nameEnd + 1
-    const valueEnd = valueStart + valueLength(bytes, type, valueStart)
-    if (valueEnd > end) throw new RawBsonError(`element at ${offset} runs past its document`)
-    if (nameEquals(bytes, nameStart, nameEnd, name)) return {type, bytes, elementStart: offset, valueStart, valueEnd}
-    offset = valueEnd
-  }
-  return undefined
+  let found: RawElement | undefined
+  scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) => {
+    if (!nameEquals(bytes, nameStart, nameEnd, name)) return false
+    found = {type, bytes, elementStart, valueStart, valueEnd}
+    return true
+  })
+  return found
 }
 
 function collect(bytes: Uint8Array, docStart: number, segments: Segment[], index: number, out: RawElement[]): void {
