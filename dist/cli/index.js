@@ -45374,8 +45374,11 @@ function nameEquals(bytes, start, end, name) {
             return false;
     return true;
 }
-/** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
-function forEachElement(bytes, docStart, visit) {
+/**
+ * Walks the elements of the document (or array) at `docStart`, validating bounds, and hands each one's
+ * offsets to `visit` as plain numbers (no allocation per element); stops when `visit` returns true.
+ */
+function scanElements(bytes, docStart, visit) {
     const size = int32At(bytes, docStart);
     const end = docStart + size;
     if (size < 5 || end > bytes.length)
@@ -45391,33 +45394,25 @@ function forEachElement(bytes, docStart, visit) {
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
         if (valueEnd > end)
             throw new RawBsonError(`element at ${offset} runs past its document`);
-        if (visit({ type, bytes, elementStart: offset, valueStart, valueEnd }, nameStart, nameEnd) === true)
+        if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true)
             return;
         offset = valueEnd;
     }
 }
-// The hot path: skips elements without allocating anything until the name matches.
+/** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
+function forEachElement(bytes, docStart, visit) {
+    scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) => visit({ type, bytes, elementStart, valueStart, valueEnd }, nameStart, nameEnd));
+}
+// The hot path: allocates nothing until the name matches.
 function findIn(bytes, docStart, name) {
-    const size = int32At(bytes, docStart);
-    const end = docStart + size;
-    if (size < 5 || end > bytes.length)
-        throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
-    let offset = docStart + 4;
-    while (offset < end - 1) {
-        const type = bytes[offset];
-        const nameStart = offset + 1;
-        const nameEnd = bytes.indexOf(0, nameStart);
-        if (nameEnd < 0 || nameEnd >= end)
-            throw new RawBsonError(`unterminated element name at ${nameStart}`);
-        const valueStart = nameEnd + 1;
-        const valueEnd = valueStart + valueLength(bytes, type, valueStart);
-        if (valueEnd > end)
-            throw new RawBsonError(`element at ${offset} runs past its document`);
-        if (nameEquals(bytes, nameStart, nameEnd, name))
-            return { type, bytes, elementStart: offset, valueStart, valueEnd };
-        offset = valueEnd;
-    }
-    return undefined;
+    let found;
+    scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) => {
+        if (!nameEquals(bytes, nameStart, nameEnd, name))
+            return false;
+        found = { type, bytes, elementStart, valueStart, valueEnd };
+        return true;
+    });
+    return found;
 }
 function collect(bytes, docStart, segments, index, out) {
     const segment = segments[index];
