@@ -43,11 +43,7 @@ func parseFlags() settings {
 	var s settings
 	flags := flag.NewFlagSet("mongoexport", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	flags.StringVar(&s.uri, "uri", "mongodb://localhost/", "connection string")
-	flags.StringVar(&s.db, "db", "", "database")
-	flags.StringVar(&s.db, "d", "", "database")
-	flags.StringVar(&s.collection, "collection", "", "collection")
-	flags.StringVar(&s.collection, "c", "", "collection")
+	toolcli.ConnectionFlags(flags, &s.uri, &s.db, &s.collection)
 	flags.StringVar(&s.query, "query", "", "query filter, as Extended JSON")
 	flags.StringVar(&s.query, "q", "", "query filter, as Extended JSON")
 	flags.StringVar(&s.sort, "sort", "", "sort order, as JSON")

@@ -53,11 +53,7 @@ func parseFlags() settings {
 	var s settings
 	flags := flag.NewFlagSet("mongoimport", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	flags.StringVar(&s.uri, "uri", "mongodb://localhost/", "connection string")
-	flags.StringVar(&s.db, "db", "", "database")
-	flags.StringVar(&s.db, "d", "", "database")
-	flags.StringVar(&s.collection, "collection", "", "collection")
-	flags.StringVar(&s.collection, "c", "", "collection")
+	toolcli.ConnectionFlags(flags, &s.uri, &s.db, &s.collection)
 	flags.StringVar(&s.file, "file", "", "input file; stdin if absent")
 	flags.StringVar(&s.mode, "mode", "", "insert, upsert or merge")
 	flags.StringVar(&s.upsertFields, "upsertFields", "", "comma-separated fields that identify a document")

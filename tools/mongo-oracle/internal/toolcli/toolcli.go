@@ -5,6 +5,7 @@ package toolcli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -76,4 +77,14 @@ func Connect(uri string) (*mongo.Client, error) {
 func (l *Logger) Fail(format string, args ...any) {
 	l.Logf(format, args...)
 	os.Exit(1)
+}
+
+// ConnectionFlags registers the flags both tools take to name the server and
+// the namespace, with the short forms the real tools accept.
+func ConnectionFlags(flags *flag.FlagSet, uri, db, collection *string) {
+	flags.StringVar(uri, "uri", "mongodb://localhost/", "connection string")
+	flags.StringVar(db, "db", "", "database")
+	flags.StringVar(db, "d", "", "database")
+	flags.StringVar(collection, "collection", "", "collection")
+	flags.StringVar(collection, "c", "", "collection")
 }
