@@ -45984,6 +45984,15 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+/** A copy of the first `used` bytes of `buf` in an array doubled until `needed` more bytes fit. */
+function grown(buf, used, needed) {
+    let size = buf.length * 2;
+    while (size < used + needed)
+        size *= 2;
+    const next = new Uint8Array(size);
+    next.set(buf.subarray(0, used));
+    return next;
+}
 /** Growable output buffer for BSON. */
 class Out {
     buf = new Uint8Array(4096);
@@ -45992,13 +46001,8 @@ class Out {
     ensure(n) {
         if (this.len + n <= this.buf.length)
             return;
-        let size = this.buf.length * 2;
-        while (size < this.len + n)
-            size *= 2;
-        const next = new Uint8Array(size);
-        next.set(this.buf.subarray(0, this.len));
-        this.buf = next;
-        this.view = new DataView(next.buffer);
+        this.buf = grown(this.buf, this.len, n);
+        this.view = new DataView(this.buf.buffer);
     }
     byte(b) {
         this.ensure(1);
@@ -46061,13 +46065,8 @@ class Arena {
     grow(n) {
         if (this.len + n <= this.buf.length)
             return;
-        let size = this.buf.length * 2;
-        while (size < this.len + n)
-            size *= 2;
-        const next = new Uint8Array(size);
-        next.set(this.buf.subarray(0, this.len));
         // Older Values keep pointing at the old array, whose bytes never change again.
-        this.buf = next;
+        this.buf = grown(this.buf, this.len, n);
     }
     rune(r) {
         this.grow(4);
