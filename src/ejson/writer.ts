@@ -15,11 +15,16 @@ for (let b = 0; b < 0x20; b++) ASCII_NEEDS_ESCAPE[b] = 1
 ASCII_NEEDS_ESCAPE[0x22] = 1
 ASCII_NEEDS_ESCAPE[0x5c] = 1
 
+// 1 = a byte copied as is into a JSON string (printable ASCII other than '"' and '\\').
+const PLAIN = new Uint8Array(256)
+for (let b = 0x20; b < 0x80; b++) PLAIN[b] = ASCII_NEEDS_ESCAPE[b] === 1 ? 0 : 1
+
 const HEX = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'))
 const BASE64 = new Uint8Array(Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1'))
 
-// Below this run length a byte loop beats Uint8Array#set (which allocates a subarray view).
-const BULK_COPY_MIN = 48
+// String bodies and element names are scanned four bytes at a time through an Int32Array of the source buffer, which
+// reads the bytes in little-endian order; on a big-endian host every byte goes through the byte loop instead.
+const WORD_SCAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
 // Dates in [1970-01-01, 10000-01-01) are written as ISO strings in relaxed mode; Go checks the UTC year.
 const MAX_ISO_DATE_MS = 253402300800000
@@ -71,7 +76,12 @@ export class ExtJsonTranscoder {
   // > 0 while writing a code-with-scope scope: Go copies scopes through its BSON builder, which changes one value.
   private scopeDepth = 0
   private src: Uint8Array = new Uint8Array(0)
-  private view: DataView = new DataView(new ArrayBuffer(8))
+  private viewOf: DataView = new DataView(new ArrayBuffer(8))
+  private viewFor: Uint8Array = new Uint8Array(0)
+  // The source's whole ArrayBuffer as 32-bit words, for scanning string bodies four bytes at a time.
+  private words: Int32Array = new Int32Array(0)
+  private wordsOf: ArrayBufferLike | undefined = undefined
+  private base = 0
 
   constructor(capacity: number = INITIAL_CAPACITY) {
     this.buf = Buffer.allocUnsafe(capacity)
@@ -86,7 +96,12 @@ export class ExtJsonTranscoder {
     }
     this.canonical = format === 'canonical'
     this.src = doc
-    this.view = new DataView(doc.buffer, doc.byteOffset, doc.byteLength)
+    this.viewFor = EMPTY
+    if (doc.buffer !== this.wordsOf) {
+      this.wordsOf = doc.buffer
+      this.words = new Int32Array(doc.buffer, 0, doc.buffer.byteLength >>> 2)
+    }
+    this.base = doc.byteOffset
     const start = this.len
     try {
       this.writeDocument(0, doc.byteLength, false)
@@ -97,6 +112,15 @@ export class ExtJsonTranscoder {
     } finally {
       this.src = EMPTY
     }
+  }
+
+  /** A DataView of the source document, made when a value first needs one (doubles, huge int64s, Decimal128). */
+  private get view(): DataView {
+    if (this.viewFor !== this.src) {
+      this.viewFor = this.src
+      this.viewOf = new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength)
+    }
+    return this.viewOf
   }
 
   appendByte(b: number): void {
@@ -156,16 +180,16 @@ export class ExtJsonTranscoder {
       const typeOffset = q
       const type = src[q++]!
       if (type === 0) throw bsonError(typeOffset, 'end-of-document byte before the end of the document')
-      if (!first) this.appendByte(0x2c)
-      first = false
       let keyEnd: number
       if (isArray) {
+        if (!first) this.appendByte(0x2c)
         keyEnd = q
         while (keyEnd < end && src[keyEnd] !== 0) keyEnd++
         if (keyEnd >= end) throw bsonError(q, 'element name is not terminated inside its document')
       } else {
-        keyEnd = this.writeKey(q, end)
+        keyEnd = this.writeKey(q, end, !first)
       }
+      first = false
       q = this.writeValue(type, typeOffset, keyEnd + 1, end)
     }
     this.appendByte(isArray ? 0x5d : 0x7d)
@@ -176,16 +200,42 @@ export class ExtJsonTranscoder {
    * Writes the element name starting at `p` as `"name":` and returns the offset of its NUL. Names are short and
    * nearly always plain ASCII, so they are copied while searching for the NUL; anything else goes through writeEscaped.
    */
-  private writeKey(p: number, end: number): number {
+  private writeKey(p: number, end: number, comma: boolean): number {
     const src = this.src
     const start = this.len
-    // A plain name needs its bytes plus two quotes and a colon; reserve generously and fall back if it is longer.
-    this.ensure(Math.min(end - p, 256) + 3)
+    // A plain name needs its bytes plus a comma, two quotes and a colon; reserve generously and fall back if longer.
+    this.ensure(Math.min(end - p, 256) + 4)
     const buf = this.buf
     const limit = Math.min(end, p + 256)
     let o = start
+    if (comma) buf[o++] = 0x2c
     buf[o++] = 0x22
     let i = p
+    // Whole words of plain bytes (no NUL among them) four at a time, then byte by byte up to the NUL.
+    let a = this.base + i
+    while (i < limit && (a & 3) !== 0) {
+      const b = src[i]!
+      if (PLAIN[b] !== 1) break
+      buf[o++] = b
+      i++
+      a++
+    }
+    if (WORD_SCAN && (a & 3) === 0) {
+      const words = this.words
+      while (i + 4 <= limit) {
+        const x = words[a >> 2]!
+        const y = x ^ 0x22222222
+        const z = x ^ 0x5c5c5c5c
+        if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0) break
+        buf[o] = x & 0xff
+        buf[o + 1] = (x >>> 8) & 0xff
+        buf[o + 2] = (x >>> 16) & 0xff
+        buf[o + 3] = x >>> 24
+        o += 4
+        i += 4
+        a += 4
+      }
+    }
     for (; i < limit; i++) {
       const b = src[i]!
       if (b === 0) {
@@ -194,12 +244,13 @@ export class ExtJsonTranscoder {
         this.len = o
         return i
       }
-      if (b >= 0x80 || ASCII_NEEDS_ESCAPE[b] === 1) break
+      if (PLAIN[b] !== 1) break
       buf[o++] = b
     }
     let keyEnd = i
     while (keyEnd < end && src[keyEnd] !== 0) keyEnd++
     if (keyEnd >= end) throw bsonError(p, 'element name is not terminated inside its document')
+    this.len = comma ? start + 1 : start
     this.writeEscaped(src, p, keyEnd)
     this.appendByte(0x3a)
     return keyEnd
@@ -216,7 +267,7 @@ export class ExtJsonTranscoder {
       }
       case 0x02: {
         const stop = stringEnd(src, p, end, 'string')
-        this.writeEscaped(src, p + 4, stop)
+        this.writeString(p + 4, stop)
         return stop + 1
       }
       case 0x03:
@@ -287,9 +338,9 @@ export class ExtJsonTranscoder {
         need(p, 8, end, 'timestamp')
         // Stored as increment (low word) then seconds (high word).
         this.writeTemplate(T_TIMESTAMP)
-        this.writeInteger(this.view.getUint32(p + 4, true))
+        this.writeInteger(readInt32(src, p + 4) >>> 0)
         this.writeTemplate(T_TIMESTAMP_I)
-        this.writeInteger(this.view.getUint32(p, true))
+        this.writeInteger(readInt32(src, p) >>> 0)
         this.appendByte(0x7d)
         this.appendByte(0x7d)
         return p + 8
@@ -406,8 +457,8 @@ export class ExtJsonTranscoder {
   }
 
   private writeDate(p: number): void {
-    const hi = this.view.getInt32(p + 4, true)
-    const lo = this.view.getUint32(p, true)
+    const hi = readInt32(this.src, p + 4)
+    const lo = readInt32(this.src, p) >>> 0
     const safe = hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD
     const ms = hi * 4294967296 + lo
     if (!this.canonical && safe && ms >= 0 && ms < MAX_ISO_DATE_MS) {
@@ -463,36 +514,48 @@ export class ExtJsonTranscoder {
   }
 
   private writeInt64(p: number): void {
-    const hi = this.view.getInt32(p + 4, true)
-    if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD) this.writeInteger(hi * 4294967296 + this.view.getUint32(p, true))
+    const hi = readInt32(this.src, p + 4)
+    if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD) this.writeInteger(hi * 4294967296 + (readInt32(this.src, p) >>> 0))
     else this.writeAscii(this.view.getBigInt64(p, true).toString())
   }
 
   /** Writes an integer-valued number with |n| < 2^53 in decimal. */
   private writeInteger(n: number): void {
     this.ensure(17)
-    const buf = this.buf
-    let o = this.len
     if (n < 0) {
-      buf[o++] = 0x2d
+      this.buf[this.len++] = 0x2d
       n = -n
     }
-    if (n < 10) {
-      buf[o++] = 0x30 + n
-      this.len = o
+    if (n < 1e9) {
+      this.writeSmall(n)
       return
     }
-    let digits = 1
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++
-    let i = o + digits
-    o = i
+    // Two parts below 1e9 each, so the digit arithmetic stays in 32-bit integers.
+    const high = Math.floor(n / 1e9)
+    let low = n - high * 1e9
+    this.writeSmall(high)
+    const buf = this.buf
+    let o = this.len + 9
+    this.len = o
+    for (let k = 0; k < 9; k++) {
+      const q = (low / 10) | 0
+      buf[--o] = 0x30 + low - q * 10
+      low = q
+    }
+  }
+
+  /** Writes 0 <= n < 1e9 in decimal (room already ensured). */
+  private writeSmall(n: number): void {
+    const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : 9
+    const buf = this.buf
+    let o = this.len + digits
+    this.len = o
     while (n >= 10) {
-      const q = Math.floor(n / 10)
-      buf[--i] = 0x30 + (n - q * 10)
+      const q = (n / 10) | 0
+      buf[--o] = 0x30 + n - q * 10
       n = q
     }
-    buf[--i] = 0x30 + n
-    this.len = o
+    buf[--o] = 0x30 + n
   }
 
   private writeAscii(s: string): void {
@@ -547,6 +610,42 @@ export class ExtJsonTranscoder {
     this.len = o
   }
 
+  /** writeEscaped for a string of the source document: whole words of plain bytes are copied four at a time. */
+  private writeString(start: number, end: number): void {
+    this.ensure((end - start) * 6 + 2)
+    const src = this.src
+    const buf = this.buf
+    const words = this.words
+    let o = this.len
+    buf[o++] = 0x22
+    let i = start
+    let a = this.base + i
+    while (i < end && (a & 3) !== 0) {
+      const b = src[i]!
+      if (PLAIN[b] !== 1) break
+      buf[o++] = b
+      i++
+      a++
+    }
+    if (WORD_SCAN && (a & 3) === 0) {
+      while (i + 4 <= end) {
+        const x = words[a >> 2]!
+        const y = x ^ 0x22222222
+        const z = x ^ 0x5c5c5c5c
+        if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0) break
+        buf[o] = x & 0xff
+        buf[o + 1] = (x >>> 8) & 0xff
+        buf[o + 2] = (x >>> 16) & 0xff
+        buf[o + 3] = x >>> 24
+        o += 4
+        i += 4
+        a += 4
+      }
+    }
+    this.len = o
+    this.writeEscapedBody(src, i, end)
+  }
+
   /**
    * Writes bytes [start, end) of `text` as a quoted JSON string, escaping like Go's writeStringWithEscapes with
    * escapeHTML=false: short escapes, \u00XX for other controls, \u2028/\u2029, and `\ufffd` for every byte that
@@ -555,29 +654,24 @@ export class ExtJsonTranscoder {
   private writeEscaped(text: Uint8Array, start: number, end: number): void {
     // Worst case: every byte becomes a 6-character escape.
     this.ensure((end - start) * 6 + 2)
+    this.buf[this.len++] = 0x22
+    this.writeEscapedBody(text, start, end)
+  }
+
+  /** The escaped bytes [start, end) and the closing quote; the caller has ensured room for them. */
+  private writeEscapedBody(text: Uint8Array, start: number, end: number): void {
     const buf = this.buf
     let o = this.len
-    buf[o++] = 0x22
     let i = start
     while (i < end) {
-      // Copy the run of bytes that need nothing.
-      let run = i
-      while (run < end) {
-        const b = text[run]!
-        if (b >= 0x80 || ASCII_NEEDS_ESCAPE[b] === 1) break
-        run++
+      // Copy the bytes that need nothing while looking for one that does.
+      let b = text[i]!
+      while (PLAIN[b] === 1) {
+        buf[o++] = b
+        if (++i === end) break
+        b = text[i]!
       }
-      if (run > i) {
-        if (run - i >= BULK_COPY_MIN) {
-          buf.set(text.subarray(i, run), o)
-          o += run - i
-        } else {
-          for (let k = i; k < run; k++) buf[o++] = text[k]!
-        }
-        i = run
-        if (i >= end) break
-      }
-      const b = text[i]!
+      if (i >= end) break
       if (b < 0x80) {
         buf[o++] = 0x5c
         switch (b) {
