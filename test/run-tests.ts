@@ -10,7 +10,8 @@ if (major < 24) {
 }
 
 const peers = await ensurePeers()
-console.log(`node ${process.version}; mongo tools: ${peers.toolsKind}; server: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB'}`)
+console.log(`node ${process.version}; server: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB'}; mongo tools: ${peers.toolsKind} from ${peers.toolsSource}`)
+console.log(peers.toolsVersion)
 
 // Test files may be named on the command line (npm test -- __tests__/export); default: all of them.
 const patterns = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['__tests__/**/*.test.ts']

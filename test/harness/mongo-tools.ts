@@ -1,4 +1,4 @@
-// Runs mongoexport / mongoimport: the real Database Tools when MONGO_TOOLS_BIN provides them, otherwise the Go driver
+// Runs mongoexport / mongoimport: the real Database Tools (MONGO_TOOLS_BIN, or built from ../shared/peers), otherwise the Go driver
 // stand-ins (see peers.ts). Callers pass the tools' own arguments, including --uri.
 
 import {spawn} from 'node:child_process'

@@ -1,13 +1,19 @@
 // Builds the Go peers the integration tests run against, once per source version, into a cache outside the repository:
 // - ferretdb      FerretDB v1.24.2 with its SQLite backend (tools/peers), the MongoDB-compatible test server;
 // - ejson-oracle  the Go driver's Extended JSON writer and parser in batch (tools/mongo-oracle/cmd/ejson-oracle);
-// - mongoexport / mongoimport  stand-ins on the same Go driver calls as the Database Tools (tools/mongo-oracle/cmd/*),
-//   because the Go module proxy refuses github.com/mongodb/mongo-tools. MONGO_TOOLS_BIN=<dir> holding the real
-//   mongoexport and mongoimport (e.g. on GitHub CI) makes the harness use those instead.
+// - the real MongoDB Database Tools (mongoexport, mongoimport, mongodump, mongorestore), the oracle for every file
+//   and archive format, in this order of preference:
+//     1. MONGO_TOOLS_BIN=<dir> holding them (e.g. on GitHub CI);
+//     2. built offline from the source tarball in ../shared/peers (or MONGO_TOOLS_SRC=<tarball>) with its
+//        build-mongo-tools.sh, cached by the tarball's sha256 and `go version`; the tarball is never copied here;
+//     3. only where neither exists: the Go driver stand-ins of mongoexport/mongoimport (tools/mongo-oracle/cmd/*),
+//        on the same driver calls the tools make (no mongodump/mongorestore then).
+//   Every test run prints which tools it used and their version.
 //
 // Cache: ${XDG_CACHE_HOME:-~/.cache}/prancer-db-artifacts/peers/<key>/, where the key hashes the Go sources, go.mod,
-// go.sum and `go version`. The normal GOCACHE and GOMODCACHE are reused. Builds go to a temporary directory that is
-// renamed into place, under a lock file, so concurrent test processes neither build twice nor see half a cache entry.
+// go.sum and `go version` (the real tools: tools-<key> hashing the tarball and `go version`). The normal GOCACHE and
+// GOMODCACHE are reused. Builds go to a temporary directory that is renamed into place, under a lock file, so
+// concurrent test processes neither build twice nor see half a cache entry.
 
 import {createHash} from 'node:crypto'
 import {execFile} from 'node:child_process'
@@ -20,9 +26,18 @@ export interface Peers {
   ferretdb: string
   mongoexport: string
   mongoimport: string
+  /** The real mongodump/mongorestore; null when only the stand-ins exist. */
+  mongodump: string | null
+  mongorestore: string | null
   ejsonOracle: string
-  /** 'real' when MONGO_TOOLS_BIN supplied the Database Tools; otherwise the Go driver stand-ins. */
+  /** Directory of the Go-built helpers (ferretdb, ejson-oracle, replay-peer, ...). */
+  dir: string
+  /** 'real' for the Database Tools (MONGO_TOOLS_BIN or built from the tarball); otherwise the Go driver stand-ins. */
   toolsKind: 'real' | 'driver-standin'
+  /** First line of `mongoexport --version`, e.g. "mongoexport version: 100.18.0". */
+  toolsVersion: string
+  /** Where the tools came from, for the test log. */
+  toolsSource: string
 }
 
 const run = promisify(execFile)
@@ -68,35 +83,102 @@ async function buildOrReuse(): Promise<Peers> {
     })
   }
 
-  const standins: Peers = {
-    ferretdb: path.join(dir, 'ferretdb'),
-    ejsonOracle: path.join(dir, 'ejson-oracle'),
-    mongoexport: path.join(dir, 'mongoexport'),
+  const helpers = {ferretdb: path.join(dir, 'ferretdb'), ejsonOracle: path.join(dir, 'ejson-oracle'), dir}
+  const real = (await realToolsFromEnv()) ?? (await realToolsFromSource(cacheRoot, goVersion))
+  if (real) {
+    const toolsVersion = await firstVersionLine(real.bin.mongoexport)
+    log(`using the real Database Tools (${toolsVersion}) from ${real.source}`)
+    return {...helpers, ...real.bin, toolsKind: 'real', toolsVersion, toolsSource: real.source}
+  }
+  const mongoexport = path.join(dir, 'mongoexport')
+  log('using the Go driver stand-ins for mongoexport/mongoimport: neither MONGO_TOOLS_BIN nor the tarball in ../shared/peers is there')
+  return {
+    ...helpers,
+    mongoexport,
     mongoimport: path.join(dir, 'mongoimport'),
-    toolsKind: 'driver-standin'
+    mongodump: null,
+    mongorestore: null,
+    toolsKind: 'driver-standin',
+    toolsVersion: 'mongoexport stand-in on the Go driver (not the Database Tools)',
+    toolsSource: dir
   }
-  const realTools = await realToolsFromEnv()
-  if (realTools) {
-    log(`using the real Database Tools from MONGO_TOOLS_BIN=${process.env.MONGO_TOOLS_BIN}`)
-    return {...standins, ...realTools, toolsKind: 'real'}
-  }
-  log('using the Go driver stand-ins for mongoexport/mongoimport (set MONGO_TOOLS_BIN to use the real tools)')
-  return standins
 }
 
-async function realToolsFromEnv(): Promise<{mongoexport: string; mongoimport: string} | undefined> {
+const TOOL_NAMES = ['mongoexport', 'mongoimport', 'mongodump', 'mongorestore'] as const
+type RealTools = {bin: Record<(typeof TOOL_NAMES)[number], string>; source: string}
+
+function toolPaths(binDir: string): RealTools['bin'] {
+  return Object.fromEntries(TOOL_NAMES.map(name => [name, path.join(binDir, name)])) as RealTools['bin']
+}
+
+async function realToolsFromEnv(): Promise<RealTools | undefined> {
   const binDir = process.env.MONGO_TOOLS_BIN
   if (!binDir) return undefined
-  const tools = {mongoexport: path.join(binDir, 'mongoexport'), mongoimport: path.join(binDir, 'mongoimport')}
-  for (const tool of Object.values(tools)) {
-    try {
-      await access(tool, constants.X_OK)
-    } catch {
-      log(`MONGO_TOOLS_BIN=${binDir} has no executable ${path.basename(tool)}; falling back to the stand-ins`)
+  const bin = toolPaths(binDir)
+  for (const tool of Object.values(bin)) {
+    if (!(await isExecutable(tool))) {
+      log(`MONGO_TOOLS_BIN=${binDir} has no executable ${path.basename(tool)}; ignoring it`)
       return undefined
     }
   }
-  return tools
+  return {bin, source: `MONGO_TOOLS_BIN=${binDir}`}
+}
+
+/** The tarball of ../shared/peers (or MONGO_TOOLS_SRC), built once per tarball and Go version. */
+async function realToolsFromSource(cacheRoot: string, goVersion: string): Promise<RealTools | undefined> {
+  const sharedPeers = path.resolve(repoRoot, '..', 'shared', 'peers')
+  let tarball = process.env.MONGO_TOOLS_SRC
+  if (!tarball) {
+    const names = await readdir(sharedPeers).catch(() => [] as string[])
+    const found = names.filter(name => /^mongo-tools-.*-src\.tar(\.(xz|gz))?$/.test(name)).sort().at(-1)
+    if (!found) return undefined
+    tarball = path.join(sharedPeers, found)
+  }
+  const script = process.env.MONGO_TOOLS_BUILD_SCRIPT ?? path.join(path.dirname(tarball), 'build-mongo-tools.sh')
+  if (!(await exists(script))) {
+    log(`${tarball} is there but ${script} is not; cannot build the real tools`)
+    return undefined
+  }
+  const tarballHash = createHash('sha256').update(await readFile(tarball)).digest('hex')
+  const key = createHash('sha256').update(`${tarballHash}\0${goVersion}\0${await readFile(script, 'utf8')}`).digest('hex').slice(0, 16)
+  const dir = path.join(cacheRoot, `tools-${key}`)
+  const source = `${tarball} (sha256 ${tarballHash.slice(0, 12)}…, built into ${dir})`
+  if (await exists(dir)) return {bin: toolPaths(dir), source}
+  await mkdir(cacheRoot, {recursive: true})
+  await withLock(`${dir}.lock`, async () => {
+    if (await exists(dir)) return
+    const started = performance.now()
+    log(`building the real Database Tools from ${tarball} with ${goVersion} (about 100 CPU-seconds cold) ...`)
+    const staging = `${dir}.tmp-${process.pid}`
+    await rm(staging, {recursive: true, force: true})
+    try {
+      await run('bash', [script, tarball!, staging], {maxBuffer: 16 * 1024 * 1024})
+      await rename(staging, dir)
+    } catch (error) {
+      const stderr = (error as {stderr?: string}).stderr ?? ''
+      throw new Error(`Building the real Database Tools from ${tarball} failed:\n${stderr || String(error)}`)
+    } finally {
+      await rm(staging, {recursive: true, force: true})
+    }
+    log(`built the real Database Tools into ${dir} in ${elapsed(started)}`)
+  })
+  return {bin: toolPaths(dir), source}
+}
+
+async function firstVersionLine(tool: string): Promise<string> {
+  try {
+    const {stdout} = await run(tool, ['--version'])
+    return stdout.split('\n')[0]!.trim()
+  } catch (error) {
+    throw new Error(`${tool} --version failed: ${String(error)}`)
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false
+  )
 }
 
 async function goVersionLine(): Promise<string> {
@@ -137,7 +219,7 @@ async function goBuild(module: string, args: string[]): Promise<void> {
 }
 
 /** Runs fn while holding an exclusive lock file; a lock left by a dead process is taken over. */
-async function withLock(lockPath: string, fn: () => Promise<void>): Promise<void> {
+export async function withLock(lockPath: string, fn: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + lockWaitMs
   for (;;) {
     try {
@@ -174,7 +256,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+export async function exists(file: string): Promise<boolean> {
   return access(file).then(
     () => true,
     () => false
