@@ -1,7 +1,7 @@
 // The job summary, as Markdown (GitHub renders it on the run page and in pull-request checks).
 // Pure: built from the job result and the uploaded artifacts; src/main.ts hands it to core.summary.
 
-import type {ExportJobResult, FileEntry, Manifest} from './job/types.ts'
+import type {ExportJobResult, FileEntry, Manifest, RunningOutput} from './job/types.ts'
 
 export interface SummaryArtifact {
   name: string
@@ -98,6 +98,13 @@ function filesTable(files: FileEntry[]): string[] {
   return lines
 }
 
+const RUN_STATE_LABEL: Record<RunningOutput['state'], string> = {
+  running: 'still running',
+  'snapshot-mode': 'SNAPSHOT mode',
+  ended: 'ended',
+  unknown: 'unknown'
+}
+
 /** The summary of a successful export. */
 export function renderSummary(input: SummaryInput): string {
   const {outputs, logs, settings} = input.result
@@ -117,8 +124,9 @@ export function renderSummary(input: SummaryInput): string {
     out.push(outputs.collectionExists ? 'No new output documents since the previous export.' : `The collection ${code(outputs.collection)} does not exist.`)
     out.push('')
   }
-  if (outputs.running.length > 0) {
-    out.push(`⚠️ ${plural(outputs.running.length, 'output document')} still had ${code('json.status: Running')} when exported (see below).`)
+  const unfinished = outputs.running.filter(r => r.state !== 'snapshot-mode').length
+  if (unfinished > 0) {
+    out.push(`⚠️ ${plural(unfinished, 'output document')} still had ${code('json.status: Running')} when exported (see below).`)
     out.push('')
   }
 
@@ -154,15 +162,15 @@ export function renderSummary(input: SummaryInput): string {
   out.push('')
 
   if (outputs.running.length > 0) {
-    out.push('### Still running')
+    out.push(`### ${code('json.status: Running')}`)
     out.push('')
-    out.push('These were exported while Prancer had not finished them; their results may be incomplete.')
+    out.push('Exported with status Running. What Prancer\'s logs say of each run: **still running** (the exported copy may lack results added later), **SNAPSHOT mode** (finished; `prancer --db SNAPSHOT` never marks outputs Completed), **ended** (finished without completing it, e.g. an error) or **unknown** (no database logs).')
     out.push('')
-    out.push('| Name | Container | _id |', '| --- | --- | --- |')
+    out.push('| Name | Container | Run | _id |', '| --- | --- | --- | --- |')
     for (const doc of outputs.running.slice(0, RUNNING_LISTED)) {
-      out.push(`| ${cell(doc.name)} | ${cell(doc.container)} | ${code(doc.id)} |`)
+      out.push(`| ${cell(doc.name)} | ${cell(doc.container)} | ${RUN_STATE_LABEL[doc.state]} | ${code(doc.id)} |`)
     }
-    if (outputs.running.length > RUNNING_LISTED) out.push(`| … and ${outputs.running.length - RUNNING_LISTED} more | | |`)
+    if (outputs.running.length > RUNNING_LISTED) out.push(`| … and ${outputs.running.length - RUNNING_LISTED} more | | | |`)
     out.push('')
   }
 

@@ -38,7 +38,7 @@ function result(overrides: {documents?: number; running?: number; results?: Expo
       files: [file],
       documents: overrides.documents ?? 3,
       watermark,
-      running: Array.from({length: overrides.running ?? 0}, (_, i) => ({id: `65f0c0ffee00000000000${String(i).padStart(3, '0')}`, name: `Compliancetest_c|${i}`, container: 'aws<prod>'})),
+      running: Array.from({length: overrides.running ?? 0}, (_, i) => ({id: `65f0c0ffee00000000000${String(i).padStart(3, '0')}`, name: `Compliancetest_c|${i}`, container: 'aws<prod>', log: 'logs_20260301093142_COMPLIANCE', session: 'session_1772357502000', state: i % 2 === 0 ? ('running' as const) : ('snapshot-mode' as const)})),
       results: overrides.results ?? {passed: 7, failed: 2, skipped: 1, other: 0},
       database: 'validator',
       collection: 'outputs',
@@ -95,9 +95,11 @@ describe('job summary', () => {
 
   it('lists Running documents, escaping table characters, and caps the list', () => {
     const md = renderSummary(input(result({running: 23})))
-    assert.match(md, /⚠️ 23 output documents still had <code>json\.status: Running<\/code>/)
-    assert.match(md, /\| Compliancetest_c\\\|0 \| aws&lt;prod&gt; \| <code>65f0c0ffee00000000000000<\/code> \|/)
-    assert.match(md, /\| … and 3 more \| \| \|/)
+    // 12 of the 23 are still running; the 11 SNAPSHOT-mode ones finished and are not counted as unfinished
+    assert.match(md, /⚠️ 12 output documents still had <code>json\.status: Running<\/code>/)
+    assert.match(md, /\| Compliancetest_c\\\|0 \| aws&lt;prod&gt; \| still running \| <code>65f0c0ffee00000000000000<\/code> \|/)
+    assert.match(md, /\| Compliancetest_c\\\|1 \| aws&lt;prod&gt; \| SNAPSHOT mode \| <code>65f0c0ffee00000000000001<\/code> \|/)
+    assert.match(md, /\| … and 3 more \| \| \| \|/)
     assert.equal(md.match(/Compliancetest_c/g)?.length, 20)
   })
 

@@ -65,3 +65,41 @@ test('ordering and file names', () => {
   assert.equal(logFileName('../x/y', taken), '__x_y.json')
   assert.equal(logFileName('../x/y', taken), '__x_y-2.json')
 })
+
+// Names and sessions as real Prancer 3.1.1 wrote them: a process opens <base>_CRAWLER at start-up, takes its session id
+// a moment later, and opens <base'>_COMPLIANCE when the compliance phase starts; its results are logged to _CRAWLER.
+const real: LogRun[] = [
+  {name: 'logs_20261129080525_CRAWLER', layout: 'documents'}, // an earlier FULL run
+  {name: 'logs_20261129080526_COMPLIANCE', layout: 'documents'},
+  {name: 'logs_20261129080543_CRAWLER', layout: 'documents'}, // a --compliance run
+  {name: 'logs_20261129080543_COMPLIANCE', layout: 'documents'},
+  {name: 'logs_20261129080547_CRAWLER', layout: 'documents'}, // a SNAPSHOT run, opened its logs a second apart
+  {name: 'logs_20261129080548_COMPLIANCE', layout: 'documents'},
+  {name: 'nightly_CRAWLER', layout: 'documents'}, // DBLOG_NAME=nightly
+  {name: 'nightly_COMPLIANCE', layout: 'documents'}
+]
+const realCtx = {available: real, referenced: [], previousNewest: null, database: 'prancerlogs'}
+
+test('auto: a _COMPLIANCE log brings the _CRAWLER log of the same Prancer process, which holds the results', () => {
+  const sessions = new Map([['logs_20261129080548_COMPLIANCE', 'session_1795939547798']]) // 2026-11-29T08:05:47.798Z
+  const s = selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['logs_20261129080548_COMPLIANCE'], sessions})
+  assert.deepEqual(names(s.runs), ['logs_20261129080548_COMPLIANCE', 'logs_20261129080547_CRAWLER'])
+  assert.deepEqual(s.warnings, [])
+  // same second: <base>_CRAWLER; DBLOG_NAME: <name>_CRAWLER
+  assert.deepEqual(names(selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['logs_20261129080543_COMPLIANCE']}).runs), ['logs_20261129080543_COMPLIANCE', 'logs_20261129080543_CRAWLER'])
+  assert.deepEqual(names(selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['nightly_COMPLIANCE']}).runs), ['nightly_COMPLIANCE', 'nightly_CRAWLER'])
+  // a referenced _CRAWLER log (a crawlerOutput) brings nothing more
+  assert.deepEqual(names(selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['logs_20261129080525_CRAWLER']}).runs), ['logs_20261129080525_CRAWLER'])
+})
+
+test('auto: the partner is the newest _CRAWLER opened before the session, never a later one or one from long before', () => {
+  // Without a session id, the _COMPLIANCE log's own time bounds it: 080526 pairs with 080525, not with the later 080543.
+  assert.deepEqual(names(selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['logs_20261129080526_COMPLIANCE']}).runs), ['logs_20261129080526_COMPLIANCE', 'logs_20261129080525_CRAWLER'])
+  // A session taken 08:05:45 rules out the _CRAWLER opened at 08:05:47 even though the _COMPLIANCE log is newer.
+  const early = new Map([['logs_20261129080548_COMPLIANCE', 'session_1795939545000']])
+  assert.deepEqual(names(selectLogRuns({kind: 'auto'}, {...realCtx, referenced: ['logs_20261129080548_COMPLIANCE'], sessions: early}).runs), ['logs_20261129080548_COMPLIANCE', 'logs_20261129080543_CRAWLER'])
+  // More than ten minutes before: not the same process; the export says the results' log is missing.
+  const lonely = selectLogRuns({kind: 'auto'}, {...realCtx, available: [...real, {name: 'logs_20261129093000_COMPLIANCE', layout: 'documents'}], referenced: ['logs_20261129093000_COMPLIANCE']})
+  assert.deepEqual(names(lonely.runs), ['logs_20261129093000_COMPLIANCE'])
+  assert.match(lonely.warnings[0]!, /^No _CRAWLER log of the Prancer run that wrote logs_20261129093000_COMPLIANCE was found in prancerlogs; Prancer logs a run's test results there/)
+})

@@ -202,3 +202,13 @@ test('scheme check is case-insensitive, as the driver\'s', () => {
   assert.ok(!hasMongoScheme('postgres://h'))
   assert.equal(redactUri('MONGODB://u:pw@h'), 'MONGODB://u:****@h')
 })
+
+test('a connection string with no password or secret option is no secret: its hosts stay readable', () => {
+  assert.deepEqual(uriSecrets('mongodb://db1.example.com:27017,db2.example.com/validator?replicaSet=rs0'), [])
+  assert.deepEqual(uriSecrets('mongodb://reader@db1.example.com/validator'), [])
+  // any secret part makes the whole string a secret too
+  assert.ok(uriSecrets('mongodb://db1.example.com/?proxyPassword=hunter22').includes('mongodb://db1.example.com/?proxyPassword=hunter22'))
+  assert.ok(uriSecrets('mongodb://u:pw1@db1.example.com/').includes('mongodb://u:pw1@db1.example.com/'))
+  // unparseable strings stay masked whole
+  assert.ok(uriSecrets('mongodb://u:p@ss@h').length > 0)
+})

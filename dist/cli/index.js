@@ -45675,6 +45675,43 @@ function expandName(name, byName) {
         return [exact];
     return [`${name}_CRAWLER`, `${name}_COMPLIANCE`].flatMap(n => (byName.has(n) ? [byName.get(n)] : []));
 }
+const TIMED_NAME_RE = /^logs_(\d{14})_(CRAWLER|COMPLIANCE)$/;
+/** Prancer opens its _CRAWLER log at most this long before it takes the session id (imports and argument parsing). */
+const CRAWLER_BEFORE_SESSION_MAX_MS = 10 * 60 * 1000;
+function utcNameTime(ms) {
+    return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+function nameTimeMs(t) {
+    return Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14));
+}
+/**
+ * The _CRAWLER log of the Prancer process that wrote the _COMPLIANCE log `name`: <base>_CRAWLER when it exists
+ * (DBLOG_NAME runs, or both opened in the same second); else the newest logs_<t>_CRAWLER opened no later than the
+ * process's session id (or than the _COMPLIANCE log itself when no session id is known) and at most ten minutes
+ * before it. Prancer records no process id, so two processes started within the same seconds cannot be told apart.
+ */
+function crawlerLogOf(name, byName, sorted, session) {
+    if (!name.endsWith('_COMPLIANCE'))
+        return undefined;
+    const base = name.slice(0, -'_COMPLIANCE'.length);
+    const sameBase = byName.get(`${base}_CRAWLER`);
+    if (sameBase)
+        return sameBase;
+    const timed = TIMED_NAME_RE.exec(name);
+    if (!timed)
+        return undefined;
+    const sessionMs = Number(/^session_(\d{10,13})$/.exec(session ?? '')?.[1] ?? NaN);
+    const upperMs = Number.isFinite(sessionMs) ? sessionMs : nameTimeMs(timed[1]);
+    const upper = utcNameTime(upperMs);
+    const lower = utcNameTime(upperMs - CRAWLER_BEFORE_SESSION_MAX_MS);
+    let found;
+    for (const run of sorted) {
+        const m = TIMED_NAME_RE.exec(run.name);
+        if (m && m[2] === 'CRAWLER' && m[1] <= upper && m[1] >= lower)
+            found = run;
+    }
+    return found;
+}
 function latest(ctx, byName, notices) {
     if (ctx.dblogName) {
         const runs = expandName(ctx.dblogName, byName);
@@ -45706,6 +45743,14 @@ function selectLogRuns(spec, ctx) {
                     runs.push(found);
                 else
                     warnings.push(`An exported output refers to the log ${name} (json.log), but ${ctx.database} has neither a collection nor documents in "${LOGS_COLLECTION}" with that name.`);
+                if (!name.endsWith('_COMPLIANCE'))
+                    continue;
+                // The run's results were logged into its process's _CRAWLER log, which no output names.
+                const crawler = crawlerLogOf(name, byName, sorted, ctx.sessions?.get(name));
+                if (crawler)
+                    runs.push(crawler);
+                else if (found)
+                    warnings.push(`No _CRAWLER log of the Prancer run that wrote ${name} was found in ${ctx.database}; Prancer logs a run's test results there, so they are missing from this export.`);
             }
             if (runs.length === 0 && ctx.previousNewest !== null) {
                 // An incremental run that found no new outputs must not export the same newest log again:
@@ -45743,6 +45788,23 @@ function selectLogRuns(spec, ctx) {
         return { runs, notices, warnings };
     const reason = ctx.available.length === 0 ? `${ctx.database} holds no Prancer logs (no "${LOGS_COLLECTION}" documents and no logs_* collection)` : `no log matches logs: ${spec.kind}`;
     return { runs, notices, warnings, reason };
+}
+/**
+ * What the logs say of the Prancer run with this session: a process logs one "Run Stats" record when it ends, holding
+ * its session_id and --db mode ("database": 1 is SNAPSHOT). Returns null when the run has not logged its end.
+ */
+async function runEndOf(db, log, session) {
+    const needle = `"session_id": ${JSON.stringify(session)}`;
+    const cursor = db.collection(LOGS_COLLECTION).find({ name: log, 'logs.msg': { $regex: 'Run Stats' } }, { projection: { logs: 1 } });
+    for await (const doc of cursor) {
+        for (const record of (doc.logs ?? [])) {
+            if (typeof record.msg !== 'string' || !record.msg.includes('Run Stats') || !record.msg.includes(needle))
+                continue;
+            const mode = /"database": (\d+)/.exec(record.msg);
+            return { database: mode ? Number(mode[1]) : null };
+        }
+    }
+    return null;
 }
 /** A name made safe as (part of) a file name: only [A-Za-z0-9._-], and no leading dot. */
 function safeFilePart(text) {
@@ -48448,6 +48510,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
     const running = [];
     const results = { passed: 0, failed: 0, skipped: 0, other: 0 };
     const referencedLogs = new Set();
+    const sessions = new Map();
     let withoutTimestamp = 0;
     logger.info(`Exporting ${settings.database}.${settings.outputCollection} with filter ${canonicalFilter(filter)}`);
     created.file(path);
@@ -48462,8 +48525,10 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
                 withoutTimestamp++;
             else
                 exported.push({ id, ts });
+            const log = getString(doc, 'json.log') ?? '';
+            const session = getString(doc, 'json.session_id') ?? '';
             if (getString(doc, 'json.status') === 'Running') {
-                running.push({ id: objectIdHex(getElement(doc, '_id')) ?? id, name: getString(doc, 'name') ?? '', container: getString(doc, 'container') ?? '' });
+                running.push({ id: objectIdHex(getElement(doc, '_id')) ?? id, name: getString(doc, 'name') ?? '', container: getString(doc, 'container') ?? '', log, session, state: 'unknown' });
             }
             for (const result of getStrings(doc, 'json.results[].result')) {
                 if (result === 'passed' || result === 'failed' || result === 'skipped')
@@ -48471,9 +48536,11 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
                 else
                     results.other++;
             }
-            const log = getString(doc, 'json.log');
-            if (log)
+            if (log) {
                 referencedLogs.add(log);
+                if (session && !sessions.has(log))
+                    sessions.set(log, session);
+            }
         }
     });
     if (plan.kind === 'all') {
@@ -48495,10 +48562,8 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         else
             logger.warning(missing);
     }
-    if (running.length > 0)
-        logger.warning(`${running.length} exported outputs are still "Running" (prancer had not finished them): ${running.map(r => r.name || r.id).join(', ')}`);
     const watermark = advanceWatermark(plan, exported);
-    logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, ${watermark.seen.length} ids at it.`);
+    logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, with the ${watermark.seen.length} ids exported within its ${watermark.lookbackMs} ms lookback.`);
     const file = {
         path: fileName,
         database: settings.database,
@@ -48533,6 +48598,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
     };
     return {
         referencedLogs: [...referencedLogs],
+        sessions,
         export: {
             dir,
             manifestPath: (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE),
@@ -48548,7 +48614,38 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         }
     };
 }
-async function exportLogs(client, settings, opts, previous, referenced, dir, created) {
+/** Tells outputs of unfinished runs from those SNAPSHOT mode leaves "Running" for good, and says so once per kind. */
+async function explainRunning(client, settings, running, logger) {
+    if (running.length === 0)
+        return;
+    if (settings.logsDatabase !== null) {
+        const db = client.db(settings.logsDatabase);
+        for (const output of running) {
+            if (!output.log || !output.session)
+                continue;
+            const end = await runEndOf(db, output.log, output.session);
+            output.state = end === null ? 'running' : end.database === 1 ? 'snapshot-mode' : 'ended';
+        }
+    }
+    const named = (state) => running.filter(r => r.state === state).map(r => r.name || r.id);
+    const still = named('running');
+    if (still.length > 0) {
+        logger.warning(`${still.length} exported outputs are still "Running" and their Prancer run has not logged its end yet: ${still.join(', ')}. This export holds them as they are now, and results Prancer adds later will not be exported again; run this step after prancer has exited.`);
+    }
+    const snapshot = named('snapshot-mode');
+    if (snapshot.length > 0) {
+        logger.notice(`${snapshot.length} exported outputs come from finished prancer --db SNAPSHOT runs, which leave json.status at "Running" for good and write their test results to files under reportOutputFolder, not to MongoDB: ${snapshot.join(', ')}.`);
+    }
+    const ended = named('ended');
+    if (ended.length > 0) {
+        logger.warning(`${ended.length} exported outputs were left "Running" by a Prancer run that ended without completing them (it stopped with an error; see its log): ${ended.join(', ')}.`);
+    }
+    const unknown = named('unknown');
+    if (unknown.length > 0) {
+        logger.warning(`${unknown.length} exported outputs are still "Running"; whether Prancer had finished them cannot be told (${settings.logsDatabase === null ? '[LOGGING] dbname is not set, so there are no database logs to ask' : 'they name no log or session'}): ${unknown.join(', ')}.`);
+    }
+}
+async function exportLogs(client, settings, opts, previous, referenced, sessions, dir, created) {
     const { logger } = opts;
     const base = { dir, manifestPath: (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE), database: settings.logsDatabase };
     const empty = (reason) => {
@@ -48562,7 +48659,7 @@ async function exportLogs(client, settings, opts, previous, referenced, dir, cre
     const db = client.db(settings.logsDatabase);
     const available = await discoverLogRuns(db);
     const previousNewest = previousLogNewest(previous);
-    const selection = selectLogRuns(opts.logs, { available, referenced, previousNewest, dblogName: opts.env.DBLOG_NAME || undefined, database: settings.logsDatabase });
+    const selection = selectLogRuns(opts.logs, { available, referenced, sessions, previousNewest, dblogName: opts.env.DBLOG_NAME || undefined, database: settings.logsDatabase });
     for (const notice of selection.notices)
         logger.notice(notice);
     for (const warning of selection.warnings)
@@ -48579,7 +48676,7 @@ async function exportLogs(client, settings, opts, previous, referenced, dir, cre
         created.file(path);
         const written = await exportCollection(db, collection, { filter, ...(sort ? { sort } : {}) }, path, { format: opts.jsonFormat, progressIntervalMs: PROGRESS_INTERVAL_MS, onProgress: (p) => progress(logger, run.name, p) });
         logger.info(`Exported log ${run.name} (${run.layout === 'collection' ? `collection ${run.name}` : `"${LOGS_COLLECTION}" documents`}): ${written.documents} documents, ${written.bytes} bytes.`);
-        files.push({ path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat });
+        files.push({ path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), ...(sort ? { sort: JSON.stringify(sort) } : {}), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat });
         runs.push({ name: run.name, layout: run.layout, file: fileName, documents: written.documents });
     }
     return { ...base, manifest: logsManifest(settings, files, runs, undefined, opts.logs.kind), files, runs };
@@ -48675,8 +48772,12 @@ async function runExportJob(opts) {
         await created.mkdir(outputsDir);
         await created.mkdir(logsDir);
         const db = client.db(settings.database);
-        const outputs = await logger.group('Export outputs', () => exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created));
-        const logs = await logger.group('Export logs', () => exportLogs(client, settings, opts, previousForLogs, outputs.referencedLogs, logsDir, created));
+        const outputs = await logger.group('Export outputs', async () => {
+            const phase = await exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created);
+            await explainRunning(client, settings, phase.export.running, logger);
+            return phase;
+        });
+        const logs = await logger.group('Export logs', () => exportLogs(client, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created));
         // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
         const exportedNames = logs.runs.map(r => r.name);
         const previousNewest = previousLogNewest(previousForLogs);
@@ -49792,7 +49893,8 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
         throw error;
     });
     progress.clear();
-    const lines = result.files.map((f) => `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
+    // --quiet keeps only the closing count, the one line a script reads.
+    const lines = (values.quiet === true ? [] : result.files).map((f) => `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
         (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`));
     lines.push(result.dryRun
         ? `dry run: ${result.documents} document(s) checked, nothing written.`
@@ -50037,6 +50139,7 @@ function uriHostList(uri) {
 /**
  * Every form of a secret a connection string holds: the string itself, the password as written and
  * URL-decoded, and the values of secret options. Register each with Logger.secret before logging.
+ * A string that parses and holds no secret gives none, so its hosts stay readable in logs.
  */
 function uriSecrets(uri) {
     const out = new Set([uri, uri.trim()]);
@@ -50059,8 +50162,11 @@ function uriSecrets(uri) {
     }
     if (parts.password)
         add(parts.password);
-    for (const { name, value } of optionPairs(parts.tail)) {
-        if (value === null || value === '' || !isSecretOption(name))
+    const secretOptions = optionPairs(parts.tail).filter(({ name, value }) => value !== null && value !== '' && isSecretOption(name));
+    if (!parts.password && secretOptions.length === 0)
+        return [];
+    for (const { value } of secretOptions) {
+        if (value === null)
             continue;
         add(value);
         // authMechanismProperties=KEY:value,KEY2:value2 — each value on its own, as a driver error may quote it

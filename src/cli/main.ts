@@ -397,7 +397,8 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
     throw error
   })
   progress.clear()
-  const lines = result.files.map(
+  // --quiet keeps only the closing count, the one line a script reads.
+  const lines = (values.quiet === true ? [] : result.files).map(
     (f) =>
       `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
       (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`)

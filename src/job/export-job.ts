@@ -12,7 +12,7 @@ import type {Logger} from '../log.ts'
 import {getString, getStrings, getElement, objectIdHex} from '../bson/raw.ts'
 import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
 import type {WindowPlan} from '../prancer/incremental.ts'
-import {discoverLogRuns, logFileName, newestLogName, safeFilePart, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
+import {discoverLogRuns, logFileName, newestLogName, runEndOf, safeFilePart, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
 import type {LogRun} from '../prancer/logs.ts'
 import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../prancer/manifest.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../prancer/query.ts'
@@ -20,7 +20,7 @@ import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import type {ResolvedSettings} from '../prancer/settings.ts'
 import {createRedactor, redactUri, uriHostList, uriHosts, uriSecrets} from '../prancer/uri.ts'
 import {describeSince} from '../prancer/since.ts'
-import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport} from './types.ts'
+import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport, RunningOutput} from './types.ts'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 const PROGRESS_INTERVAL_MS = 5_000
@@ -81,6 +81,8 @@ function progress(logger: Logger, what: string, p: ExportProgress): void {
 interface OutputsPhase {
   export: OutputsExport
   referencedLogs: string[]
+  /** json.session_id by json.log, to find each run's _CRAWLER log. */
+  sessions: Map<string, string>
 }
 
 async function exportOutputs(
@@ -102,6 +104,7 @@ async function exportOutputs(
   const running: OutputsExport['running'] = []
   const results = {passed: 0, failed: 0, skipped: 0, other: 0}
   const referencedLogs = new Set<string>()
+  const sessions = new Map<string, string>()
   let withoutTimestamp = 0
   logger.info(`Exporting ${settings.database}.${settings.outputCollection} with filter ${canonicalFilter(filter)}`)
   created.file(path)
@@ -114,15 +117,19 @@ async function exportOutputs(
       const ts = usableTimestamp(doc)
       if (ts === undefined) withoutTimestamp++
       else exported.push({id, ts})
+      const log = getString(doc, 'json.log') ?? ''
+      const session = getString(doc, 'json.session_id') ?? ''
       if (getString(doc, 'json.status') === 'Running') {
-        running.push({id: objectIdHex(getElement(doc, '_id')) ?? id, name: getString(doc, 'name') ?? '', container: getString(doc, 'container') ?? ''})
+        running.push({id: objectIdHex(getElement(doc, '_id')) ?? id, name: getString(doc, 'name') ?? '', container: getString(doc, 'container') ?? '', log, session, state: 'unknown'})
       }
       for (const result of getStrings(doc, 'json.results[].result')) {
         if (result === 'passed' || result === 'failed' || result === 'skipped') results[result]++
         else results.other++
       }
-      const log = getString(doc, 'json.log')
-      if (log) referencedLogs.add(log)
+      if (log) {
+        referencedLogs.add(log)
+        if (session && !sessions.has(log)) sessions.set(log, session)
+      }
     }
   })
 
@@ -142,9 +149,8 @@ async function exportOutputs(
     if (opts.missingCollection === 'notice') logger.notice(missing)
     else logger.warning(missing)
   }
-  if (running.length > 0) logger.warning(`${running.length} exported outputs are still "Running" (prancer had not finished them): ${running.map(r => r.name || r.id).join(', ')}`)
   const watermark = advanceWatermark(plan, exported)
-  logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, ${watermark.seen.length} ids at it.`)
+  logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, with the ${watermark.seen.length} ids exported within its ${watermark.lookbackMs} ms lookback.`)
 
   const file: FileEntry = {
     path: fileName,
@@ -180,6 +186,7 @@ async function exportOutputs(
   }
   return {
     referencedLogs: [...referencedLogs],
+    sessions,
     export: {
       dir,
       manifestPath: join(dir, MANIFEST_FILE),
@@ -196,7 +203,37 @@ async function exportOutputs(
   }
 }
 
-async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts: ExportJobOptions, previous: Manifest | null, referenced: string[], dir: string, created: CreatedPaths): Promise<LogsExport> {
+/** Tells outputs of unfinished runs from those SNAPSHOT mode leaves "Running" for good, and says so once per kind. */
+async function explainRunning(client: MongoClient, settings: ResolvedSettings, running: RunningOutput[], logger: Logger): Promise<void> {
+  if (running.length === 0) return
+  if (settings.logsDatabase !== null) {
+    const db = client.db(settings.logsDatabase)
+    for (const output of running) {
+      if (!output.log || !output.session) continue
+      const end = await runEndOf(db, output.log, output.session)
+      output.state = end === null ? 'running' : end.database === 1 ? 'snapshot-mode' : 'ended'
+    }
+  }
+  const named = (state: RunningOutput['state']) => running.filter(r => r.state === state).map(r => r.name || r.id)
+  const still = named('running')
+  if (still.length > 0) {
+    logger.warning(`${still.length} exported outputs are still "Running" and their Prancer run has not logged its end yet: ${still.join(', ')}. This export holds them as they are now, and results Prancer adds later will not be exported again; run this step after prancer has exited.`)
+  }
+  const snapshot = named('snapshot-mode')
+  if (snapshot.length > 0) {
+    logger.notice(`${snapshot.length} exported outputs come from finished prancer --db SNAPSHOT runs, which leave json.status at "Running" for good and write their test results to files under reportOutputFolder, not to MongoDB: ${snapshot.join(', ')}.`)
+  }
+  const ended = named('ended')
+  if (ended.length > 0) {
+    logger.warning(`${ended.length} exported outputs were left "Running" by a Prancer run that ended without completing them (it stopped with an error; see its log): ${ended.join(', ')}.`)
+  }
+  const unknown = named('unknown')
+  if (unknown.length > 0) {
+    logger.warning(`${unknown.length} exported outputs are still "Running"; whether Prancer had finished them cannot be told (${settings.logsDatabase === null ? '[LOGGING] dbname is not set, so there are no database logs to ask' : 'they name no log or session'}): ${unknown.join(', ')}.`)
+  }
+}
+
+async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts: ExportJobOptions, previous: Manifest | null, referenced: string[], sessions: ReadonlyMap<string, string>, dir: string, created: CreatedPaths): Promise<LogsExport> {
   const {logger} = opts
   const base = {dir, manifestPath: join(dir, MANIFEST_FILE), database: settings.logsDatabase}
   const empty = (reason: string): LogsExport => {
@@ -208,7 +245,7 @@ async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts:
   const db = client.db(settings.logsDatabase)
   const available = await discoverLogRuns(db)
   const previousNewest = previousLogNewest(previous)
-  const selection = selectLogRuns(opts.logs, {available, referenced, previousNewest, dblogName: opts.env.DBLOG_NAME || undefined, database: settings.logsDatabase})
+  const selection = selectLogRuns(opts.logs, {available, referenced, sessions, previousNewest, dblogName: opts.env.DBLOG_NAME || undefined, database: settings.logsDatabase})
   for (const notice of selection.notices) logger.notice(notice)
   for (const warning of selection.warnings) logger.warning(warning)
   if (selection.runs.length === 0) return empty(selection.reason ?? 'no log selected')
@@ -223,7 +260,7 @@ async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts:
     created.file(path)
     const written = await exportCollection(db, collection, {filter, ...(sort ? {sort} : {})}, path, {format: opts.jsonFormat, progressIntervalMs: PROGRESS_INTERVAL_MS, onProgress: (p: ExportProgress) => progress(logger, run.name, p)})
     logger.info(`Exported log ${run.name} (${run.layout === 'collection' ? `collection ${run.name}` : `"${LOGS_COLLECTION}" documents`}): ${written.documents} documents, ${written.bytes} bytes.`)
-    files.push({path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat})
+    files.push({path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), ...(sort ? {sort: JSON.stringify(sort)} : {}), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat})
     runs.push({name: run.name, layout: run.layout, file: fileName, documents: written.documents})
   }
   return {...base, manifest: logsManifest(settings, files, runs, undefined, opts.logs.kind), files, runs}
@@ -320,8 +357,12 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
     await created.mkdir(outputsDir)
     await created.mkdir(logsDir)
     const db = client.db(settings.database)
-    const outputs = await logger.group('Export outputs', () => exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created))
-    const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previousForLogs, outputs.referencedLogs, logsDir, created))
+    const outputs = await logger.group('Export outputs', async () => {
+      const phase = await exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created)
+      await explainRunning(client!, settings, phase.export.running, logger)
+      return phase
+    })
+    const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created))
     // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
     const exportedNames = logs.runs.map(r => r.name)
     const previousNewest = previousLogNewest(previousForLogs)

@@ -59,6 +59,8 @@ export interface FileEntry {
   collection: string
   /** Canonical Extended JSON of the filter sent to find(). */
   filter: string
+  /** The sort sent with it as plain JSON, when there is one (a log's chunks by index); mongoexport --sort takes it as is (not canonical: it refuses {"$numberInt": ...} there). */
+  sort?: string
   documents: number
   bytes: number
   sha256: string
@@ -90,6 +92,23 @@ export interface Manifest {
   [extra: string]: unknown
 }
 
+/**
+ * An output document exported with json.status "Running", and the state of the Prancer run that wrote it, from the
+ * "Run Stats" record a Prancer process logs when it ends (it names the session and the --db mode):
+ * - running: no such record yet, so Prancer had not finished; the exported copy may lack later results;
+ * - snapshot-mode: the run ended and was `prancer --db SNAPSHOT`, which never marks its outputs Completed;
+ * - ended: the run ended in another mode without completing the output (it stopped with an error);
+ * - unknown: no logs database to ask ([LOGGING] dbname unset) or no json.log.
+ */
+export interface RunningOutput {
+  id: string
+  name: string
+  container: string
+  log: string
+  session: string
+  state: 'running' | 'snapshot-mode' | 'ended' | 'unknown'
+}
+
 export interface OutputsExport {
   dir: string
   manifestPath: string
@@ -97,8 +116,8 @@ export interface OutputsExport {
   files: FileEntry[]
   documents: number
   watermark: Watermark
-  /** json.status still 'Running' at export time: _id hex / name / container of each. */
-  running: Array<{id: string; name: string; container: string}>
+  /** json.status still 'Running' at export time: _id hex / name / container of each, and what Prancer's logs say of it. */
+  running: RunningOutput[]
   /** Counts of json.results[].result over the exported documents. */
   results: {passed: number; failed: number; skipped: number; other: number}
   database: string

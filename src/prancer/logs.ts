@@ -1,6 +1,12 @@
 // Which of Prancer's database logs belong to the exported run (reference prancer-db.md §4).
 // Two layouts exist: current Prancer writes documents {name, index, logs: [...]} into one `logs`
 // collection; Prancer <= 0.1.7 (and the backup guide) used one collection per run, `logs_<ts>`.
+//
+// How one Prancer process logs (measured with real Prancer 3.1.1): at start-up it opens <base>_CRAWLER; a run with
+// a compliance phase then opens <base'>_COMPLIANCE (base = logs_<UTC yyyymmddhhmmss at that moment>, or env
+// DBLOG_NAME). Every module keeps the logger it got at start-up, so the compliance phase's records (TESTID, TITLE,
+// RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
+// only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
 import type {Db} from 'mongodb'
 import type {LogsSpec} from '../job/types.ts'
 
@@ -23,6 +29,11 @@ export interface LogSelectionContext {
   available: LogRun[]
   /** json.log values of the exported outputs, in order of appearance. */
   referenced: string[]
+  /**
+   * json.session_id of the exported outputs by their json.log: `session_<epoch ms>`, taken by the Prancer process right
+   * after it opened its _CRAWLER log, which pins that log down when its name is not <base>_CRAWLER.
+   */
+  sessions?: ReadonlyMap<string, string>
   /** Newest log name of the previous export (for `new`). */
   previousNewest: string | null
   /** env DBLOG_NAME: Prancer then names the run's logs <DBLOG_NAME>_CRAWLER and <DBLOG_NAME>_COMPLIANCE. */
@@ -66,6 +77,43 @@ function expandName(name: string, byName: Map<string, LogRun>): LogRun[] {
   return [`${name}_CRAWLER`, `${name}_COMPLIANCE`].flatMap(n => (byName.has(n) ? [byName.get(n)!] : []))
 }
 
+const TIMED_NAME_RE = /^logs_(\d{14})_(CRAWLER|COMPLIANCE)$/
+/** Prancer opens its _CRAWLER log at most this long before it takes the session id (imports and argument parsing). */
+const CRAWLER_BEFORE_SESSION_MAX_MS = 10 * 60 * 1000
+
+function utcNameTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
+}
+
+function nameTimeMs(t: string): number {
+  return Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14))
+}
+
+/**
+ * The _CRAWLER log of the Prancer process that wrote the _COMPLIANCE log `name`: <base>_CRAWLER when it exists
+ * (DBLOG_NAME runs, or both opened in the same second); else the newest logs_<t>_CRAWLER opened no later than the
+ * process's session id (or than the _COMPLIANCE log itself when no session id is known) and at most ten minutes
+ * before it. Prancer records no process id, so two processes started within the same seconds cannot be told apart.
+ */
+export function crawlerLogOf(name: string, byName: ReadonlyMap<string, LogRun>, sorted: readonly LogRun[], session?: string): LogRun | undefined {
+  if (!name.endsWith('_COMPLIANCE')) return undefined
+  const base = name.slice(0, -'_COMPLIANCE'.length)
+  const sameBase = byName.get(`${base}_CRAWLER`)
+  if (sameBase) return sameBase
+  const timed = TIMED_NAME_RE.exec(name)
+  if (!timed) return undefined
+  const sessionMs = Number(/^session_(\d{10,13})$/.exec(session ?? '')?.[1] ?? NaN)
+  const upperMs = Number.isFinite(sessionMs) ? sessionMs : nameTimeMs(timed[1]!)
+  const upper = utcNameTime(upperMs)
+  const lower = utcNameTime(upperMs - CRAWLER_BEFORE_SESSION_MAX_MS)
+  let found: LogRun | undefined
+  for (const run of sorted) {
+    const m = TIMED_NAME_RE.exec(run.name)
+    if (m && m[2] === 'CRAWLER' && m[1]! <= upper && m[1]! >= lower) found = run
+  }
+  return found
+}
+
 function latest(ctx: LogSelectionContext, byName: Map<string, LogRun>, notices: string[]): LogRun[] {
   if (ctx.dblogName) {
     const runs = expandName(ctx.dblogName, byName)
@@ -96,6 +144,11 @@ export function selectLogRuns(spec: LogsSpec, ctx: LogSelectionContext): LogSele
         const found = byName.get(name)
         if (found) runs.push(found)
         else warnings.push(`An exported output refers to the log ${name} (json.log), but ${ctx.database} has neither a collection nor documents in "${LOGS_COLLECTION}" with that name.`)
+        if (!name.endsWith('_COMPLIANCE')) continue
+        // The run's results were logged into its process's _CRAWLER log, which no output names.
+        const crawler = crawlerLogOf(name, byName, sorted, ctx.sessions?.get(name))
+        if (crawler) runs.push(crawler)
+        else if (found) warnings.push(`No _CRAWLER log of the Prancer run that wrote ${name} was found in ${ctx.database}; Prancer logs a run's test results there, so they are missing from this export.`)
       }
       if (runs.length === 0 && ctx.previousNewest !== null) {
         // An incremental run that found no new outputs must not export the same newest log again:
@@ -127,6 +180,23 @@ export function selectLogRuns(spec: LogsSpec, ctx: LogSelectionContext): LogSele
   if (runs.length > 0) return {runs, notices, warnings}
   const reason = ctx.available.length === 0 ? `${ctx.database} holds no Prancer logs (no "${LOGS_COLLECTION}" documents and no logs_* collection)` : `no log matches logs: ${spec.kind}`
   return {runs, notices, warnings, reason}
+}
+
+/**
+ * What the logs say of the Prancer run with this session: a process logs one "Run Stats" record when it ends, holding
+ * its session_id and --db mode ("database": 1 is SNAPSHOT). Returns null when the run has not logged its end.
+ */
+export async function runEndOf(db: Db, log: string, session: string): Promise<{database: number | null} | null> {
+  const needle = `"session_id": ${JSON.stringify(session)}`
+  const cursor = db.collection(LOGS_COLLECTION).find({name: log, 'logs.msg': {$regex: 'Run Stats'}}, {projection: {logs: 1}})
+  for await (const doc of cursor) {
+    for (const record of (doc.logs ?? []) as Array<{msg?: unknown}>) {
+      if (typeof record.msg !== 'string' || !record.msg.includes('Run Stats') || !record.msg.includes(needle)) continue
+      const mode = /"database": (\d+)/.exec(record.msg)
+      return {database: mode ? Number(mode[1]) : null}
+    }
+  }
+  return null
 }
 
 /** A name made safe as (part of) a file name: only [A-Za-z0-9._-], and no leading dot. */

@@ -115,6 +115,7 @@ export function uriHostList(uri: string): string[] | null {
 /**
  * Every form of a secret a connection string holds: the string itself, the password as written and
  * URL-decoded, and the values of secret options. Register each with Logger.secret before logging.
+ * A string that parses and holds no secret gives none, so its hosts stay readable in logs.
  */
 export function uriSecrets(uri: string): string[] {
   const out = new Set<string>([uri, uri.trim()])
@@ -135,8 +136,10 @@ export function uriSecrets(uri: string): string[] {
     return [...out].filter(s => s.length > 0)
   }
   if (parts.password) add(parts.password)
-  for (const {name, value} of optionPairs(parts.tail)) {
-    if (value === null || value === '' || !isSecretOption(name)) continue
+  const secretOptions = optionPairs(parts.tail).filter(({name, value}) => value !== null && value !== '' && isSecretOption(name))
+  if (!parts.password && secretOptions.length === 0) return []
+  for (const {value} of secretOptions) {
+    if (value === null) continue
     add(value)
     // authMechanismProperties=KEY:value,KEY2:value2 — each value on its own, as a driver error may quote it
     for (const property of safeDecode(value).split(',')) {
