@@ -1,10 +1,17 @@
-// A realistic Prancer `--db FULL` run, written into MongoDB the way Prancer writes it
-// (reference prancer-db.md §4.3 and §5.1): one crawlerOutput and one output document per container
-// in [MONGODB] OUTPUT, keys stored sorted, int64 epoch-ms timestamps, and the run's logs as chunked
-// documents of the `logs` collection in the [LOGGING] dbname database. Used by the action's tests
-// and by `npm run demo`.
+// A Prancer `--db FULL` run seeded into MongoDB with the shapes real Prancer 3.1.1 writes: built from documents real
+// Prancer wrote (test/fixtures/prancer-3.1.1/, captured by test/prancer/capture-fixtures.ts from the real-Prancer
+// scenario), re-stamped for the given container, time and number of results. So, as in reality: output documents
+// {_id, checksum, collection, container, json, name, timestamp, type} with int64 epoch-ms timestamps, json keys in
+// Prancer's order with `snapshot` last (added later by $set), results in insertion order; the run's logs as chunked
+// documents {name, index (int32), logs[]} of the `logs` collection, where the _CRAWLER log holds the compliance
+// results (TESTID, TITLE, RESULT lines) and the _COMPLIANCE log that json.log names only the closing records.
+// Used by the action's tests and by `npm run demo`; the real-Prancer tier (__tests__/prancer-real) checks these shapes
+// against a fresh real run.
 
-import {Long, MongoClient, ObjectId} from 'mongodb'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {EJSON} from 'bson'
+import {Int32, Long, MongoClient, ObjectId} from 'mongodb'
 import type {Document} from 'mongodb'
 
 export interface PrancerRunOptions {
@@ -14,9 +21,9 @@ export interface PrancerRunOptions {
   container: string
   /** Start of the run, epoch ms (UTC). */
   startMs: number
-  /** Number of compliance results; every fifth fails, every seventh is skipped. */
+  /** Number of compliance results, cycling through the real run's (failed at High, Medium and Low, and passed). */
   results: number
-  /** Leave the output document's json.status at Running (an unfinished run). */
+  /** Leave the output at json.status Running with no end logged (a run still in progress). */
   running?: boolean
 }
 
@@ -24,169 +31,123 @@ export interface SeededRun {
   crawlerLog: string
   complianceLog: string
   outputIds: ObjectId[]
-  /** Timestamps of the two output documents. */
+  /** Timestamps of the two output documents (crawlerOutput, output). */
   timestamps: number[]
   passed: number
   failed: number
   skipped: number
 }
 
-/** Prancer inserts sort_dict(doc): keys sorted, recursively. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (value === null || typeof value !== 'object' || value instanceof ObjectId || value instanceof Long) return value
-  const out: Document = {}
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Document)[key])
-  return out
+const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'prancer-3.1.1')
+
+/** Documents of a fixture file, with their BSON types (canonical Extended JSON). */
+export function fixtureDocuments(file: string): Document[] {
+  return readFileSync(path.join(FIXTURES, file), 'utf8')
+    .split('\n')
+    .filter(line => line !== '')
+    .map(line => EJSON.parse(line, {relaxed: false}) as Document)
 }
 
-function logName(ms: number, type: 'CRAWLER' | 'COMPLIANCE'): string {
-  return `logs_${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${type}`
+const REAL_CONTAINER = 'webapp'
+
+function nameTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)
 }
 
 function asctime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',')
 }
 
-function logRecord(ms: number, level: string, module: string, line: number, message: string): Document {
-  return {
-    asctime: asctime(ms),
-    level,
-    line,
-    log_type: 'DEFAULT',
-    module,
-    msg: `${asctime(ms)} - ${message}`,
-    timestamp: Long.fromNumber(ms)
-  }
-}
-
-function resultItem(container: string, i: number, startMs: number): Document {
-  const result = i % 5 === 4 ? 'failed' : i % 7 === 6 ? 'skipped' : 'passed'
-  const ruleId = `PR-AWS-CLD-S3-${String(i + 1).padStart(3, '0')}`
-  return {
-    autoRemediate: false,
-    description: `Ensure S3 bucket ${i} has server-side encryption enabled`,
-    eval: `data.rule.s3_encryption_${i}`,
-    id: ruleId,
-    masterSnapshotId: ['TEST_S3_1'],
-    masterTestId: `TEST_S3_${i}`,
-    message: result === 'failed' ? 'Bucket is not encrypted with a customer managed key' : '',
-    remediation_description: 'Enable default encryption with SSE-KMS.',
-    remediation_function: 'PR_AWS_CLD_S3_001.py',
-    result,
-    result_id: `${container.replace(/[-_.\s]/g, '').toLowerCase()}_${Math.floor(startMs / 1000)}`,
-    rule: `file(s3_encryption.rego)`,
-    severity: ['Low', 'Medium', 'High'][i % 3],
-    snapshotId: [`TEST_S3_1${i}`],
-    snapshots: [
-      {
-        collection: 's3',
-        id: `TEST_S3_1${i}`,
-        path: `arn:aws:s3:::prancer-demo-bucket-${i}`,
-        reference: 'master',
-        region: 'us-east-1',
-        resourceTypes: ['s3'],
-        source: 'awsConnector',
-        structure: 'aws',
-        type: 'aws'
-      }
-    ],
-    status: 'enable',
-    tags: [{cloud: 'AWS', compliance: ['CIS', 'PCI-DSS'], service: ['s3']}],
-    title: `S3 bucket ${i} encryption`,
-    type: 'rego'
-  }
+/** Every string in a value with the replacements applied (container name, session id, log names). */
+function mapStrings(value: unknown, replace: (text: string) => string): unknown {
+  if (typeof value === 'string') return replace(value)
+  if (Array.isArray(value)) return value.map(v => mapStrings(v, replace))
+  if (value === null || typeof value !== 'object' || value.constructor !== Object) return value
+  const out: Document = {}
+  for (const [key, v] of Object.entries(value)) out[key] = mapStrings(v, replace)
+  return out
 }
 
 /** Writes one Prancer run; returns what a correct export must find. */
 export async function seedPrancerRun(uri: string, o: PrancerRunOptions): Promise<SeededRun> {
+  const [crawlerTemplate, outputTemplate] = fixtureDocuments('full.outputs.json') as [Document, Document]
+  const logTemplates = fixtureDocuments('full.logs.json')
+  const crawlerLogTemplate = logTemplates.find(d => String(d.name).endsWith('_CRAWLER'))!
+  const complianceLogTemplate = logTemplates.find(d => String(d.name).endsWith('_COMPLIANCE'))!
+  const firstRecordMs = Number((crawlerLogTemplate.logs[0] as Document).timestamp)
+  const shift = (ms: number) => ms - firstRecordMs + o.startMs
+  const shiftName = (name: string) => name.replace(/^logs_(\d{14})_/, (_, t: string) => `logs_${nameTime(shift(Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14))))}_`)
+  const crawlerLog = shiftName(String(crawlerLogTemplate.name))
+  const complianceLog = shiftName(String(complianceLogTemplate.name))
+  const oldSession = String(outputTemplate.json.session_id)
+  const session = `session_${shift(Number(oldSession.slice('session_'.length)))}`
+  const replace = (text: string) =>
+    text
+      .replaceAll(String(crawlerLogTemplate.name), crawlerLog)
+      .replaceAll(String(complianceLogTemplate.name), complianceLog)
+      .replaceAll(oldSession, session)
+      .replaceAll(REAL_CONTAINER, o.container)
+
+  const stamp = (template: Document): Document => {
+    const doc = mapStrings(template, replace) as Document
+    const ts = Long.fromNumber(shift(Number(template.timestamp)))
+    doc._id = new ObjectId()
+    doc.timestamp = ts
+    doc.json.timestamp = Long.fromNumber(shift(Number(template.json.timestamp)))
+    return doc
+  }
+  const crawler = stamp(crawlerTemplate)
+  const output = stamp(outputTemplate)
+  const realResults = outputTemplate.json.results as Document[]
+  const resultId = `${o.container.replace(/[-_.\s]/g, '').toLowerCase()}_${Math.floor(shift(Number(outputTemplate.timestamp)) / 1000)}`
+  output.json.results = Array.from({length: o.results}, (_, i) => {
+    const item = mapStrings(realResults[i % realResults.length], replace) as Document
+    item.result_id = resultId
+    return item
+  })
+  if (o.running) {
+    // A run still in progress: Prancer sets json.snapshot and Completed only at the end.
+    output.json.status = 'Running'
+    delete output.json.snapshot
+  }
+
+  const record = (template: Document): Document => {
+    const ms = shift(Number(template.timestamp))
+    const doc = mapStrings(template, replace) as Document
+    doc.timestamp = Long.fromNumber(ms)
+    doc.asctime = asctime(ms)
+    doc.msg = String(doc.msg).replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}/, asctime(ms))
+    return doc
+  }
+  const crawlerRecords = (crawlerLogTemplate.logs as Document[]).map(record)
+  // A still-running run has not logged its end (END and Run Stats are the _COMPLIANCE log's last records).
+  const complianceRecords = (complianceLogTemplate.logs as Document[]).map(record).filter(r => !o.running || !/END: |Run Stats/.test(String(r.msg)))
+  // Prancer starts a new chunk (index + 1) at 15.5 MiB; two chunks here keep the order meaningful.
+  const half = Math.ceil(crawlerRecords.length / 2)
+
   const client = new MongoClient(uri)
   try {
-    const crawlerLog = logName(o.startMs, 'CRAWLER')
-    const complianceLog = logName(o.startMs + 42_000, 'COMPLIANCE')
-    const session = `session_${o.startMs}`
-    const crawlerTs = o.startMs + 1_000
-    const outputTs = o.startMs + 43_000
-    const results = Array.from({length: o.results}, (_, i) => resultItem(o.container, i, o.startMs))
-    const crawler = {
-      _id: new ObjectId(),
-      checksum: '99914b932bd37a50b983c5e7c90ae93b',
-      collection: o.outputCollection,
-      container: o.container,
-      json: {
-        container: o.container,
-        contentVersion: '',
-        fileType: 'output',
-        log: crawlerLog,
-        master_snapshot_list: [{id: new ObjectId().toHexString(), name: `${o.container}_mastersnapshot`}],
-        master_test_list: [{id: new ObjectId().toHexString(), name: `${o.container}_mastertest`}],
-        output_type: 'crawlerrun',
-        results: [],
-        session_id: session,
-        snapshot: '',
-        status: 'Completed',
-        test: `Crawlertest_${o.container}`,
-        timestamp: Long.fromNumber(crawlerTs)
-      },
-      name: `Crawlertest_${o.container}`,
-      timestamp: Long.fromNumber(crawlerTs),
-      type: 'crawlerOutput'
-    }
-    const output = {
-      _id: new ObjectId(),
-      checksum: '99914b932bd37a50b983c5e7c90ae93b',
-      collection: o.outputCollection,
-      container: o.container,
-      json: {
-        cloud_type: 'aws',
-        container: o.container,
-        contentVersion: '1.0.0.0',
-        fileType: 'output',
-        log: complianceLog,
-        remote_run: false,
-        results,
-        session_id: session,
-        snapshot: `${o.container}_mastersnapshot_gen`,
-        status: o.running ? 'Running' : 'Completed',
-        test: `${o.container}_mastertest`,
-        timestamp: Long.fromNumber(outputTs - 1)
-      },
-      name: `Compliancetest_${o.container}`,
-      timestamp: Long.fromNumber(outputTs),
-      type: 'output'
-    }
-    await client.db(o.database).collection(o.outputCollection).insertMany([crawler, output].map(d => sortKeys(d) as Document))
-
-    const crawlerRecords = [
-      logRecord(o.startMs + 10, 'INFO', 'cli_validator', 352, `START: Argument parsing and Run Initialization. Version: 3.1.1`),
-      logRecord(o.startMs + 20, 'INFO', 'cli_validator', 371, `Command: 'prancer --db FULL ${o.container}'`),
-      logRecord(o.startMs + 900, 'INFO', 'master_snapshot', 521, `Crawler run for container ${o.container} started`),
-      logRecord(o.startMs + 1_000, 'INFO', 'master_snapshot', 540, `Crawler run for container ${o.container} completed`)
-    ]
-    const complianceRecords = results.map((r, i) =>
-      logRecord(o.startMs + 42_100 + i, r.result === 'failed' ? 'ERROR' : 'INFO', 'validation', 160, `Testcase ${r.id}: ${r.result.toUpperCase()}`)
-    )
-    // Prancer starts a new chunk (index + 1) at 15.5 MiB; two chunks here keep the order meaningful.
-    const half = Math.ceil(complianceRecords.length / 2)
+    await client.db(o.database).collection(o.outputCollection).insertMany([crawler, output])
     await client
       .db(o.logsDatabase)
       .collection('logs')
       .insertMany([
-        {name: crawlerLog, index: 0, logs: crawlerRecords},
-        {name: complianceLog, index: 0, logs: complianceRecords.slice(0, half)},
-        {name: complianceLog, index: 1, logs: complianceRecords.slice(half)}
+        {name: crawlerLog, index: new Int32(0), logs: crawlerRecords.slice(0, half)},
+        {name: complianceLog, index: new Int32(0), logs: complianceRecords},
+        {name: crawlerLog, index: new Int32(1), logs: crawlerRecords.slice(half)}
       ])
-    return {
-      crawlerLog,
-      complianceLog,
-      outputIds: [crawler._id, output._id],
-      timestamps: [crawlerTs, outputTs],
-      passed: results.filter(r => r.result === 'passed').length,
-      failed: results.filter(r => r.result === 'failed').length,
-      skipped: results.filter(r => r.result === 'skipped').length
-    }
   } finally {
     await client.close()
+  }
+  const results = output.json.results as Document[]
+  return {
+    crawlerLog,
+    complianceLog,
+    outputIds: [crawler._id, output._id],
+    timestamps: [Number(crawler.timestamp), Number(output.timestamp)],
+    passed: results.filter(r => r.result === 'passed').length,
+    failed: results.filter(r => r.result === 'failed').length,
+    skipped: results.filter(r => r.result === 'skipped').length
   }
 }
 
