@@ -85,7 +85,7 @@ export async function writeBsonFile(file: string, docs: Iterable<Uint8Array>): P
     const chunk = Buffer.concat(pending, pendingBytes)
     pending.length = 0
     pendingBytes = 0
-    if (!out.write(chunk)) await new Promise(resolve => out.once('drain', resolve))
+    if (!out.write(chunk)) await new Promise<void>(resolve => out.once('drain', () => resolve()))
   }
   for (const doc of docs) {
     pending.push(doc)
