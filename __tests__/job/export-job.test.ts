@@ -201,14 +201,15 @@ test('log selection on the server: latest, new, names, none, DBLOG_NAME, and the
   assert.deepEqual(readdirSync(join(none.outDir, 'logs')), ['manifest.json'])
 })
 
-test('timestamps of type int32, int64, double and Date all count; other types only in full exports, with a warning', async () => {
+test('timestamps of type int64, double and Date all count; int32 (epoch seconds at best) is an outlier exported once; other types only in full exports', async () => {
   const coll = 'typed'
+  const T = 1_772_000_000_000 // a plausible Prancer time; an int32 can never hold one
   writeFileSync(join(work, 'typed.ini'), `[MONGODB]\ndbname = ${dbName}\nOUTPUT = ${coll}\n`)
   const docs = [
     {_id: 'int32', timestamp: new Int32(2000)},
-    {_id: 'int64', timestamp: Long.fromNumber(3000)},
-    {_id: 'double', timestamp: new Double(2500.5)},
-    {_id: 'date', timestamp: new Date(3500)},
+    {_id: 'int64', timestamp: Long.fromNumber(T + 3000)},
+    {_id: 'double', timestamp: new Double(T + 2500.5)},
+    {_id: 'date', timestamp: new Date(T + 3500)},
     {_id: 'string', timestamp: '4000'},
     {_id: 'missing'},
     {_id: 'hugeLong', timestamp: Long.fromString('9000000000000000')}
@@ -224,13 +225,15 @@ test('timestamps of type int32, int64, double and Date all count; other types on
   }
   const full = await run({configPath: 'typed.ini', lookbackMs: 1000})
   assert.deepEqual(await ids(full), docs.map(d => d._id).sort())
-  assert.equal(full.result.outputs.watermark.value, 3500)
-  // seen keeps ts >= 3500 - 1000; the int32 at 2000 is below the lookback
-  assert.deepEqual(full.result.outputs.watermark.seen.map(s => [s.id, s.ts]).sort(), [['"date"', 3500], ['"double"', 2500.5], ['"int64"', 3000]])
+  assert.equal(full.result.outputs.watermark.value, T + 3500)
+  // seen keeps ts >= W - 1000; the int32 at 2000 never moves W and is kept out of later windows as an outlier
+  assert.deepEqual(full.result.outputs.watermark.seen.map(s => [s.id, s.ts]).sort(), [['"date"', T + 3500], ['"double"', T + 2500.5], ['"int64"', T + 3000]])
+  assert.deepEqual(full.result.outputs.watermark.outliers, [{id: '"int32"', ts: 2000}])
+  assert.ok(full.log.lines.some(l => l.startsWith('warning 1 exported documents have a timestamp Prancer cannot have written') && l.includes('_id "int32" timestamp 2000')))
   assert.ok(full.log.lines.some(l => l.startsWith('warning 3 exported documents have no usable timestamp')))
 
-  // explicit time: strictly after 2500.5 ms
-  const after = await run({configPath: 'typed.ini', since: {kind: 'time', ms: 2500.5}})
+  // explicit time: strictly after T + 2500.5 ms
+  const after = await run({configPath: 'typed.ini', since: {kind: 'time', ms: T + 2500.5}})
   assert.deepEqual(await ids(after), ['date', 'int64'])
   await sameAsMongoexport(after)
   assert.ok(after.log.lines.some(l => l.startsWith('warning 3 documents of')))
@@ -241,11 +244,12 @@ test('timestamps of type int32, int64, double and Date all count; other types on
   await sameAsMongoexport(again)
   await client.db(dbName).collection(coll).insertMany([
     {_id: 'int32b', timestamp: new Int32(2500)},
-    {_id: 'dateb', timestamp: new Date(3500)},
-    {_id: 'doubleb', timestamp: new Double(2499.5)}
+    {_id: 'dateb', timestamp: new Date(T + 3500)},
+    {_id: 'doubleb', timestamp: new Double(T + 2499.5)}
   ] as Document[])
   const next = await run({configPath: 'typed.ini', since: {kind: 'auto'}, previousManifest: again.result.outputs.manifest, lookbackMs: 1000})
-  // W - L = 2500: int32 2500 and the Date at W are in; 2499.5 is below the window (older than the lookback)
+  // W - L = T + 2500: the Date at W is in, T + 2499.5 is below the window (older than the lookback); the new int32 is a
+  // new outlier, selected by the look below 1e12 that every chained window has, while the earlier one stays excluded
   assert.deepEqual(await ids(next), ['dateb', 'int32b'])
   // the recorded filter ($or over numbers and Dates, $nin of the seen ids) reproduces each file with mongoexport
   await sameAsMongoexport(next)
@@ -288,17 +292,18 @@ test('an unreachable server fails with the host and the source, never the passwo
 
 test('array timestamps are never selected by a window: a chain does not re-export them, mongoexport agrees', async () => {
   const coll = 'arrays'
+  const T = 1_772_000_000_000
   writeFileSync(join(work, 'arrays.ini'), `[MONGODB]\ndbname = ${dbName}\nOUTPUT = ${coll}\n`)
   await client.db(dbName).collection(coll).insertMany([
-    {_id: 'plain', timestamp: new Int32(3000)},
-    {_id: 'numbers', timestamp: [new Int32(3000), new Int32(5000)]},
-    {_id: 'dates', timestamp: [new Date(3000)]}
+    {_id: 'plain', timestamp: Long.fromNumber(T + 3000)},
+    {_id: 'numbers', timestamp: [Long.fromNumber(T + 3000), Long.fromNumber(T + 5000)]},
+    {_id: 'dates', timestamp: [new Date(T + 3000)]}
   ] as Document[])
   const ids = (r: Awaited<ReturnType<typeof run>>) =>
     readFileSync(join(r.outDir, 'outputs', r.result.outputs.files[0]!.path), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)._id as string).sort()
   const full = await run({configPath: 'arrays.ini', lookbackMs: 1000, logs: {kind: 'none'}})
   assert.deepEqual(ids(full), ['dates', 'numbers', 'plain'])
-  assert.equal(full.result.outputs.watermark.value, 3000)
+  assert.equal(full.result.outputs.watermark.value, T + 3000)
   // before the $type guard, both arrays matched the window through an element and came back every run
   const again = await run({configPath: 'arrays.ini', since: {kind: 'auto'}, previousManifest: full.result.outputs.manifest, lookbackMs: 1000, logs: {kind: 'none'}})
   assert.deepEqual(ids(again), [])

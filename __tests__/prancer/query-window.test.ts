@@ -2,7 +2,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {EJSON} from 'bson'
 import {parseUserQuery, andFilters, excludeIdsFilter, canonicalFilter} from '../../src/prancer/query.ts'
-import {advanceWatermark, planWindow, windowFilter} from '../../src/prancer/incremental.ts'
+import {advanceWatermark, excludedIds as excludedIdsOf, planWindow, windowFilter} from '../../src/prancer/incremental.ts'
 import {describeSince, parseSince} from '../../src/prancer/since.ts'
 import type {Manifest} from '../../src/job/types.ts'
 
@@ -38,13 +38,19 @@ test('window: all / explicit time / chained; the lookback never grows within a c
   assert.match(auto.notices[0]!, /no previous export manifest/)
   const after = planWindow({kind: 'time', ms: 1000}, null)
   assert.equal(EJSON.stringify(windowFilter(after), {relaxed: false}), '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gt":{"$numberDouble":"1000.0"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"1001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]}')
-  const chained = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: 5000.5, lookbackMs: 1000, seen: [{id: '{"$numberInt":"1"}', ts: 4500}]}), 2000)
+  const T = 1_772_000_000_000 // 2026-02-25: a timestamp Prancer could have written
+  const chained = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: T + 5000.5, lookbackMs: 1000, seen: [{id: '{"$numberInt":"1"}', ts: T + 4500}]}), 2000, T + 10_000)
   assert.equal(chained.lookbackMs, 1000)
-  assert.equal(chained.bound, 4000.5)
+  assert.equal(chained.bound, T + 4000.5)
   assert.match(chained.notices[0]!, /keeping it/)
-  // Dates are whole ms: >= 4000.5 means >= 4001
-  assert.equal(EJSON.stringify(windowFilter(chained), {relaxed: false}), '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"4000.5"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"4001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]}')
-  assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /not an outputs manifest with a valid watermark/)
+  // Dates are whole ms: >= T + 4000.5 means >= T + 4001; and every chained window also looks below 2001-09-09 (1e12),
+  // where epoch-seconds timestamps would otherwise hide for ever
+  assert.equal(
+    EJSON.stringify(windowFilter(chained), {relaxed: false}),
+    '{"$or":[{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"1772000004000.5"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"1772000004001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]},' +
+      '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"-8640000000000000.0"},"$lt":{"$numberDouble":"1000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"-8640000000000000"}},"$lt":{"$date":{"$numberLong":"1000000000000"}},"$not":{"$type":"array"}}}]}]}'
+  )
+  assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /^Error: The previous manifest cannot be continued: it has no watermark of the timestamp field\. Set since to all/)
 })
 
 test('window: a previous watermark beyond now + lookback is refused with a warning and starts a new chain', () => {
@@ -61,13 +67,45 @@ test('window: a previous watermark beyond now + lookback is refused with a warni
 })
 
 test('watermark: W\' = max(W, exported); S\' keeps exactly the ids with ts >= W\' - L', () => {
-  const plan = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: 100, lookbackMs: 10, seen: [{id: 'a', ts: 90}, {id: 'b', ts: 100}]}), 10)
-  const w = advanceWatermark(plan, [{id: 'c', ts: 95}, {id: 'd', ts: 105}])
-  assert.deepEqual(w, {field: 'timestamp', value: 105, lookbackMs: 10, seen: [{id: 'b', ts: 100}, {id: 'c', ts: 95}, {id: 'd', ts: 105}]})
+  const T = 1_772_000_000_000
+  const plan = planWindow({kind: 'auto'}, manifestWith({field: 'timestamp', value: T + 100, lookbackMs: 10, seen: [{id: '"a"', ts: T + 90}, {id: '"b"', ts: T + 100}]}), 10, T + 1000)
+  const w = advanceWatermark(plan, [{id: '"c"', ts: T + 95}, {id: '"d"', ts: T + 105}])
+  assert.deepEqual(w, {field: 'timestamp', value: T + 105, lookbackMs: 10, seen: [{id: '"b"', ts: T + 100}, {id: '"c"', ts: T + 95}, {id: '"d"', ts: T + 105}], newOutliers: []})
   // nothing new: W and S unchanged
-  assert.deepEqual(advanceWatermark(plan, []).seen, [{id: 'a', ts: 90}, {id: 'b', ts: 100}])
+  assert.deepEqual(advanceWatermark(plan, []).seen, [{id: '"a"', ts: T + 90}, {id: '"b"', ts: T + 100}])
   // a full export of nothing timestamped leaves the watermark null
-  assert.deepEqual(advanceWatermark(planWindow({kind: 'all'}, null), []), {field: 'timestamp', value: null, lookbackMs: 600000, seen: []})
+  assert.deepEqual(advanceWatermark(planWindow({kind: 'all'}, null), []), {field: 'timestamp', value: null, lookbackMs: 600000, seen: [], newOutliers: []})
+})
+
+test('watermark: implausible timestamps (epoch seconds, epoch microseconds) never move W; they are kept out of later windows by id', () => {
+  const T = 1_772_000_000_000
+  const now = T + 1000
+  const first = advanceWatermark(planWindow({kind: 'all'}, null, 600_000, now), [
+    {id: '"ok"', ts: T},
+    {id: '"seconds"', ts: 1_772_000_000},
+    {id: '"micros"', ts: 1_772_000_000_000_000},
+    {id: '"nextweek"', ts: now + 7 * 86_400_000}
+  ])
+  assert.equal(first.value, T, 'the watermark is the plausible maximum')
+  assert.deepEqual(first.newOutliers.map(o => o.id), ['"seconds"', '"micros"', '"nextweek"'])
+  const {newOutliers: _, ...manifestWatermark} = first
+  const next = planWindow({kind: 'auto'}, manifestWith(manifestWatermark), 600_000, now + 60_000)
+  // the next window excludes the seen id and every outlier, and still looks below 1e12 for new seconds-scale ones
+  assert.deepEqual(excludedIdsOf(next), ['"ok"', '"seconds"', '"micros"', '"nextweek"'])
+  assert.match(EJSON.stringify(windowFilter(next), {relaxed: false}), /"\$lt":\{"\$numberDouble":"1000000000000.0"\}/)
+  // a later export at a plausible time keeps the low and future outliers, drops none of them wrongly
+  const later = advanceWatermark(next, [{id: '"ok2"', ts: T + 500_000}])
+  assert.equal(later.value, T + 500_000)
+  assert.deepEqual((later.outliers ?? []).map(o => o.id).sort(), ['"micros"', '"nextweek"', '"seconds"'])
+})
+
+test('window: a previous manifest that cannot be continued says why (malformed ids, values out of the Date range)', () => {
+  const bad = (watermark: unknown) => () => planWindow({kind: 'auto'}, manifestWith(watermark as Manifest['watermark']))
+  assert.throws(bad({field: 'timestamp', value: 1e20, lookbackMs: 0, seen: []}), /cannot be continued: its watermark value 100000000000000000000 is not a time in epoch milliseconds/)
+  assert.throws(bad({field: 'timestamp', value: 1, lookbackMs: 0, seen: [{id: '{"$oid":"nothex"}', ts: 1}]}), /its watermark's seen holds an _id that is not canonical Extended JSON/)
+  assert.throws(bad({field: 'timestamp', value: 1, lookbackMs: 0, seen: [{id: 5, ts: 1}]}), /its watermark's seen holds an entry that is not \{id, ts\}/)
+  assert.throws(bad({field: 'timestamp', value: 1, lookbackMs: -1, seen: []}), /its lookbackMs -1 is not a number of milliseconds/)
+  assert.throws(() => parseSince('9000000000000000'), /beyond the last representable time/)
 })
 
 test('since: auto, all, epoch ms, ISO-8601 with calendar checks; garbage refused with the accepted values', () => {

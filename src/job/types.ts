@@ -75,6 +75,12 @@ export interface Watermark {
   lookbackMs: number
   /** Every exported document with timestamp >= value - lookbackMs: canonical Extended JSON of its _id, and its timestamp. */
   seen: Array<{id: string; ts: number}>
+  /**
+   * Exported documents whose timestamp is usable but implausible for Prancer (before 2001-09-09, e.g. epoch seconds;
+   * or more than a day after the export, e.g. epoch microseconds). They never move `value`, so a few bad timestamps
+   * cannot poison the chain, and they are kept out of later windows by id. Absent in older manifests.
+   */
+  outliers?: Array<{id: string; ts: number}>
 }
 
 export interface Manifest {

@@ -1,6 +1,6 @@
 // Watermark and window arithmetic of the exactly-once incremental export. The design and its proof
 // are in docs/incremental.md; the names here follow it (W = watermark, L = lookback, S = seen).
-import {Double} from 'bson'
+import {Double, EJSON} from 'bson'
 import type {Document} from 'mongodb'
 import type {Manifest, SinceSpec, Watermark} from '../job/types.ts'
 import {BSON_TYPE, canonicalEjson, dateValue, getElement, numberValue} from '../bson/raw.ts'
@@ -15,6 +15,17 @@ export const MAX_LOOKBACK_MS = 2_592_000_000
  * "no usable timestamp": exported only by full exports (since: all), and counted with a warning.
  */
 export const TIMESTAMP_LIMIT_MS = 8.64e15
+/**
+ * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end a day after the export. Below is epoch
+ * seconds (1.7e9) or garbage; beyond is epoch microseconds or a clock far off. Such "outliers" are exported once,
+ * named in a warning, kept out of later windows by id, and never become the watermark (docs/incremental.md).
+ */
+export const PLAUSIBLE_MIN_MS = 1e12
+export const FUTURE_TOLERANCE_MS = 86_400_000
+
+export function isPlausible(ts: number, now: number): boolean {
+  return ts >= PLAUSIBLE_MIN_MS && ts <= now + FUTURE_TOLERANCE_MS
+}
 
 export interface WindowPlan {
   /** all: no window; after: timestamp > bound (explicit time); chained: timestamp >= bound and _id not in seen. */
@@ -27,6 +38,10 @@ export interface WindowPlan {
   previousValue: number | null
   /** S of the previous export: ids excluded from this run. */
   seen: Array<{id: string; ts: number}>
+  /** Outliers exported earlier in the chain: excluded from this run too. */
+  outliers: Array<{id: string; ts: number}>
+  /** Time of this export (the future bound of plausible timestamps). */
+  now: number
   notices: string[]
   warnings: string[]
 }
@@ -47,18 +62,24 @@ export function documentId(doc: Uint8Array): string {
   return canonicalEjson(el)
 }
 
-function isWatermark(value: unknown): value is Watermark {
+/** Why a manifest's watermark cannot be used, or null when it can. */
+function watermarkProblem(value: unknown): string | null {
   const w = value as Watermark | null
-  return (
-    typeof w === 'object' &&
-    w !== null &&
-    w.field === TIMESTAMP_FIELD &&
-    (w.value === null || Number.isFinite(w.value)) &&
-    Number.isFinite(w.lookbackMs) &&
-    w.lookbackMs >= 0 &&
-    Array.isArray(w.seen) &&
-    w.seen.every(s => typeof s?.id === 'string' && Number.isFinite(s.ts))
-  )
+  if (typeof w !== 'object' || w === null || w.field !== TIMESTAMP_FIELD) return 'it has no watermark of the timestamp field'
+  if (w.value !== null && !(typeof w.value === 'number' && Math.abs(w.value) <= TIMESTAMP_LIMIT_MS)) return `its watermark value ${JSON.stringify(w.value)} is not a time in epoch milliseconds`
+  if (!(typeof w.lookbackMs === 'number' && Number.isSafeInteger(w.lookbackMs) && w.lookbackMs >= 0 && w.lookbackMs <= MAX_LOOKBACK_MS)) return `its lookbackMs ${JSON.stringify(w.lookbackMs)} is not a number of milliseconds from 0 to ${MAX_LOOKBACK_MS}`
+  for (const [name, list] of [['seen', w.seen], ['outliers', w.outliers ?? []]] as const) {
+    if (!Array.isArray(list)) return `its watermark's ${name} is not a list`
+    for (const entry of list) {
+      if (typeof entry?.id !== 'string' || !(typeof entry.ts === 'number' && Math.abs(entry.ts) <= TIMESTAMP_LIMIT_MS)) return `its watermark's ${name} holds an entry that is not {id, ts}: ${JSON.stringify(entry).slice(0, 200)}`
+      try {
+        EJSON.parse(entry.id, {relaxed: false})
+      } catch {
+        return `its watermark's ${name} holds an _id that is not canonical Extended JSON: ${entry.id.slice(0, 200)}`
+      }
+    }
+  }
+  return null
 }
 
 /** `now` is a parameter so that tests can place the previous watermark in the future. */
@@ -66,20 +87,21 @@ export function planWindow(since: SinceSpec, previous: Manifest | null | undefin
   if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0) throw new Error(`lookbackMs must be a non-negative integer, got ${lookbackMs}`)
   const notices: string[] = []
   const warnings: string[] = []
-  const all = (): WindowPlan => ({kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], notices, warnings})
+  const all = (): WindowPlan => ({kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices, warnings})
   if (since.kind === 'all') return all()
   if (since.kind === 'time') {
-    if (!Number.isFinite(since.ms)) throw new Error(`since: ${since.ms} is not a time`)
-    return {kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], notices, warnings}
+    if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS)) throw new Error(`since: ${since.ms} is not a time in epoch milliseconds`)
+    return {kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], outliers: [], now, notices, warnings}
   }
   if (!previous) {
     notices.push('since: auto has no previous export manifest; exporting every document (the next export continues from this one).')
     return all()
   }
-  if (previous.kind !== 'outputs' || !isWatermark(previous.watermark)) {
-    throw new Error('The previous manifest is not an outputs manifest with a valid watermark; set since to all or a time to start a new chain.')
+  const problem = previous.kind !== 'outputs' ? `it is a ${String(previous.kind)} manifest, not an outputs manifest` : watermarkProblem(previous.watermark)
+  if (problem !== null) {
+    throw new Error(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`)
   }
-  const w = previous.watermark
+  const w = previous.watermark!
   // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every
   // document written until then; a new chain re-exports everything instead.
   if (w.value !== null && w.value > now + lookbackMs) {
@@ -95,11 +117,11 @@ export function planWindow(since: SinceSpec, previous: Manifest | null | undefin
     effective = w.lookbackMs
     notices.push(`The previous export used a lookback of ${w.lookbackMs} ms; keeping it (it cannot grow within a chain without duplicates). Use since: all to start a new chain with ${lookbackMs} ms.`)
   }
-  return {kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, notices, warnings}
+  return {kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, outliers: w.outliers ?? [], now, notices, warnings}
 }
 
-/** Numeric (int32, int64, double) timestamps in [lower, LIMIT] or Dates in [ceil(lower), LIMIT], never arrays; `strict` makes the lower bound exclusive. */
-function timestampRange(lower: number | null, strict: boolean): Document {
+/** Numeric (int32, int64, double) timestamps in [lower, upper] or Dates in [ceil(lower), upper], never arrays; `strict` makes the lower bound exclusive; `upper` (exclusive) defaults to the inclusive LIMIT. */
+function timestampRange(lower: number | null, strict: boolean, upper?: number): Document {
   const numberLower = lower === null ? -TIMESTAMP_LIMIT_MS : lower
   // Dates are whole ms: date >= x  <=>  date >= ceil(x), and date > x  <=>  date >= floor(x) + 1.
   const dateLower = lower === null ? -TIMESTAMP_LIMIT_MS : strict ? Math.floor(lower) + 1 : Math.ceil(lower)
@@ -108,18 +130,31 @@ function timestampRange(lower: number | null, strict: boolean): Document {
   // $type and the array exclusion make the server select exactly what usableTimestamp accepts: without
   // them a Decimal128 compares as a number and an array matches through any element, and such documents
   // would be exported again by every run (usableTimestamp never puts them in the watermark).
+  const upperOp = upper === undefined ? '$lte' : '$lt'
+  const upperValue = upper ?? TIMESTAMP_LIMIT_MS
   return {
     $or: [
-      {[TIMESTAMP_FIELD]: {$type: ['int', 'long', 'double'], [op]: new Double(numberLower), $lte: new Double(TIMESTAMP_LIMIT_MS), $not: {$type: 'array'}}},
-      {[TIMESTAMP_FIELD]: {$type: 'date', $gte: new Date(dateLower), $lte: new Date(TIMESTAMP_LIMIT_MS), $not: {$type: 'array'}}}
+      {[TIMESTAMP_FIELD]: {$type: ['int', 'long', 'double'], [op]: new Double(numberLower), [upperOp]: new Double(upperValue), $not: {$type: 'array'}}},
+      {[TIMESTAMP_FIELD]: {$type: 'date', $gte: new Date(dateLower), [upperOp]: new Date(upperValue), $not: {$type: 'array'}}}
     ]
   }
 }
 
-/** The window part of the find() filter, or null when every document is wanted. */
+/**
+ * The window part of the find() filter, or null when every document is wanted. A chain also looks at timestamps
+ * below PLAUSIBLE_MIN_MS every time (seconds-scale ones would otherwise never be exported); the ones exported
+ * before are excluded by id with the outliers (query.ts, export-job.ts).
+ */
 export function windowFilter(plan: WindowPlan): Document | null {
   if (plan.kind === 'all') return null
-  return timestampRange(plan.bound, plan.kind === 'after')
+  const range = timestampRange(plan.bound, plan.kind === 'after')
+  if (plan.kind !== 'chained' || plan.bound === null || plan.bound <= PLAUSIBLE_MIN_MS) return range
+  return {$or: [range, timestampRange(null, false, PLAUSIBLE_MIN_MS)]}
+}
+
+/** The _ids a chained window must leave out: the seen list and the earlier outliers. */
+export function excludedIds(plan: WindowPlan): string[] {
+  return plan.kind === 'chained' ? [...plan.seen, ...plan.outliers].map(s => s.id) : []
 }
 
 /** Documents an incremental window can never select (no usable timestamp). */
@@ -127,13 +162,27 @@ export function withoutUsableTimestampFilter(): Document {
   return {$nor: [timestampRange(null, false)]}
 }
 
-/** W' = max(W, exported); S' = (S ∪ exported) restricted to ts >= W' - L. */
-export function advanceWatermark(plan: WindowPlan, exported: Array<{id: string; ts: number}>): Watermark {
+/**
+ * W' = max(W, plausible exported); S' = (S ∪ plausible exported) restricted to ts >= W' - L; outliers O' = O ∪
+ * implausible exported, less those no window can select again (ts in [PLAUSIBLE_MIN_MS, W' - L)).
+ */
+export function advanceWatermark(plan: WindowPlan, exported: Array<{id: string; ts: number}>): Watermark & {newOutliers: Array<{id: string; ts: number}>} {
+  const plausible = exported.filter(e => isPlausible(e.ts, plan.now))
+  const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now))
   let value = plan.kind === 'chained' || plan.kind === 'after' ? plan.previousValue : null
-  for (const e of exported) if (value === null || e.ts > value) value = e.ts
-  if (value === null) return {field: TIMESTAMP_FIELD, value: null, lookbackMs: plan.lookbackMs, seen: []}
-  const lower = value - plan.lookbackMs
+  for (const e of plausible) if (value === null || e.ts > value) value = e.ts
+  const outliers = new Map<string, number>()
+  for (const o of [...(plan.kind === 'chained' ? plan.outliers : []), ...newOutliers]) outliers.set(o.id, o.ts)
+  const lower = value === null ? null : value - plan.lookbackMs
+  const keptOutliers = [...outliers].filter(([, ts]) => lower === null || ts < PLAUSIBLE_MIN_MS || ts >= lower).map(([id, ts]) => ({id, ts}))
   const seen = new Map<string, number>()
-  for (const s of [...(plan.kind === 'chained' ? plan.seen : []), ...exported]) if (s.ts >= lower) seen.set(s.id, s.ts)
-  return {field: TIMESTAMP_FIELD, value, lookbackMs: plan.lookbackMs, seen: [...seen].map(([id, ts]) => ({id, ts}))}
+  if (lower !== null) for (const s of [...(plan.kind === 'chained' ? plan.seen : []), ...plausible]) if (s.ts >= lower) seen.set(s.id, s.ts)
+  return {
+    field: TIMESTAMP_FIELD,
+    value,
+    lookbackMs: plan.lookbackMs,
+    seen: [...seen].map(([id, ts]) => ({id, ts})),
+    ...(keptOutliers.length > 0 ? {outliers: keptOutliers} : {}),
+    newOutliers
+  }
 }

@@ -23,7 +23,8 @@ export function parseSince(text: string): SinceSpec {
   if (value === 'all') return {kind: 'all'}
   if (/^\d+$/.test(value)) {
     const ms = Number(value)
-    if (!Number.isSafeInteger(ms)) throw new SinceError(`since: ${value} is too large for epoch milliseconds; accepted: ${ACCEPTED}`)
+    // A JavaScript Date (and our windows) ends at 8.64e15 ms, the year 275760.
+    if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new SinceError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`)
     return {kind: 'time', ms}
   }
   const m = ISO_RE.exec(value)
