@@ -495,8 +495,13 @@ func cmdFind(s *server, c *conn, cmd *command, dst []byte) ([]byte, error) {
 			return nil, unsupported("find option %q", refused)
 		}
 	}
-	if p, _ := docArg(cmd, "projection"); len(p) > 5 {
-		return nil, unsupported("projections (%s)", p)
+	projSpec, err := docArg(cmd, "projection")
+	if err != nil {
+		return nil, err
+	}
+	proj, err := compileProjection(projSpec)
+	if err != nil {
+		return nil, err
 	}
 	if col, _ := docArg(cmd, "collation"); len(col) > 5 {
 		return nil, unsupported("collations (%s)", col)
@@ -539,6 +544,7 @@ func cmdFind(s *server, c *conn, cmd *command, dst []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	cur.proj = proj
 	first := defaultFirstBatch
 	if hasBatch {
 		first = int(batchSize)

@@ -24,6 +24,7 @@ type cursor struct {
 	coll    *collection
 	ns      string
 	m       matcher
+	proj    *projection
 	order   []int32
 	pos     int
 	limit   int64
@@ -153,6 +154,11 @@ func (c *cursor) batch(maxDocs int, docs [][]byte) ([][]byte, bool, error) {
 			return docs, true, nil
 		}
 		d := c.coll.doc(i)
+		if c.proj != nil {
+			if d, err = c.proj.apply(d); err != nil {
+				return docs, true, err
+			}
+		}
 		if len(docs) > 0 && size+len(d) > maxBatchBytes {
 			c.pending = i
 			return docs, false, nil

@@ -726,3 +726,74 @@ func compileType(v bsoncore.Value) (predicate, error) {
 	}
 	return p, add(v)
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Projections: top-level fields only, all included or all excluded (_id may be excluded from an inclusion).
+
+type projection struct {
+	fields    map[string]bool
+	inclusion bool
+	keepID    bool
+}
+
+func compileProjection(spec []byte) (*projection, error) {
+	if len(spec) <= 5 {
+		return nil, nil
+	}
+	p := &projection{fields: map[string]bool{}, keepID: true}
+	mode := 0 // 1 inclusion, -1 exclusion
+	var err error
+	ferr := forEach(spec, func(k []byte, v bsoncore.Value) bool {
+		key := string(k)
+		if strings.ContainsAny(key, ".$") || !(v.Type == bsoncore.TypeBoolean || v.IsNumber()) {
+			err = unsupported("the projection %s (only top-level fields with 1 or 0)", bsoncore.Document(spec))
+			return false
+		}
+		include := truthy(v)
+		if key == "_id" {
+			p.keepID = include
+			if include && mode == 0 {
+				mode = 1
+			}
+			return true
+		}
+		m := -1
+		if include {
+			m = 1
+		}
+		if mode != 0 && mode != m && !(mode == 1 && len(p.fields) == 0) {
+			err = badValue("projection cannot mix inclusion and exclusion: %s", bsoncore.Document(spec))
+			return false
+		}
+		mode = m
+		p.fields[key] = true
+		return true
+	})
+	if err == nil {
+		err = ferr
+	}
+	p.inclusion = mode == 1
+	return p, err
+}
+
+// apply returns a new document with the projected fields, in the document's order.
+func (p *projection) apply(doc []byte) ([]byte, error) {
+	idx, out := bsoncore.AppendDocumentStart(nil)
+	rem := doc[4 : len(doc)-1]
+	for len(rem) > 0 {
+		el, rest, ok := bsoncore.ReadElement(rem)
+		if !ok {
+			return nil, fmt.Errorf("malformed BSON element")
+		}
+		key := string(el.KeyBytes())
+		keep := p.fields[key] == p.inclusion
+		if key == "_id" {
+			keep = p.keepID
+		}
+		if keep {
+			out = append(out, el...)
+		}
+		rem = rest
+	}
+	return bsoncore.AppendDocumentEnd(out, idx)
+}
