@@ -7,6 +7,7 @@ import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {appendIndented} from '../ejson/indent.ts'
 import {ExtJsonTranscoder} from '../ejson/writer.ts'
+import {WorkerSink} from './sink.ts'
 import type {ExportOptions, ExportProgress, ExportResult} from './types.ts'
 
 /** Output is handed to the file in chunks of about this size (one write per chunk, not per document). */
@@ -75,11 +76,20 @@ export async function writeExport(
       : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS)
   timer?.unref()
 
-  // Two output buffers take turns: one fills while the other is on its way to disk, so encoding overlaps the write
-  // and no new memory is allocated per chunk.
+  // An export that fills more than one chunk hands its chunks to a worker thread that hashes and writes them
+  // (sink.ts), so this thread only converts. A smaller one is written from here: two output buffers take turns, one
+  // filling while the other is on its way to disk, so encoding overlaps the write and no memory is allocated per chunk.
+  let sink: WorkerSink | undefined
   let writingBuffer: Buffer | undefined
-  const flush = async (): Promise<void> => {
+  const flush = async (final: boolean): Promise<void> => {
     if (out.len === 0) return
+    if (sink === undefined && !final && flushedBytes === 0) sink = new WorkerSink(file.fd, 0, OUTPUT_BUFFER_BYTES)
+    if (sink !== undefined) {
+      const chunk = out.takeChunk(await sink.take())
+      flushedBytes += chunk.length
+      sink.write(chunk)
+      return
+    }
     if (pendingWrite !== undefined) await pendingWrite
     const filled = out.buf
     const chunk = out.takeChunk(writingBuffer ?? Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES))
@@ -113,17 +123,18 @@ export async function writeExport(
   }
 
   let closed = false
+  let sha256 = ''
   try {
     if (source !== null) {
       if (jsonArray) out.appendByte(0x5b)
       for await (const item of source) {
         if (item instanceof Uint8Array) {
           writeOne(item)
-          if (out.len >= CHUNK_BYTES) await flush()
+          if (out.len >= CHUNK_BYTES) await flush(false)
         } else {
           for (const doc of item) {
             writeOne(doc)
-            if (out.len >= CHUNK_BYTES) await flush()
+            if (out.len >= CHUNK_BYTES) await flush(false)
           }
         }
       }
@@ -133,14 +144,16 @@ export async function writeExport(
       }
       if (pretty) out.appendByte(NEWLINE)
     }
-    await flush()
+    await flush(true)
     if (pendingWrite !== undefined) await pendingWrite
     pendingWrite = undefined
+    sha256 = sink !== undefined ? await sink.finish() : hash.digest('hex')
     closed = true
     await file.close()
     await rename(tempPath, path)
   } catch (error) {
     await pendingWrite?.catch(() => undefined)
+    await sink?.close().catch(() => undefined)
     if (!closed) await file.close().catch(() => undefined)
     await rm(tempPath, { force: true })
     throw error
@@ -152,7 +165,7 @@ export async function writeExport(
     path,
     documents,
     bytes: flushedBytes,
-    sha256: hash.digest('hex'),
+    sha256,
     collectionExists: source !== null
   }
   onProgress?.(progress())
