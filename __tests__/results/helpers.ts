@@ -108,7 +108,7 @@ export function realisticRun(shape: RunShape): Document[] {
     doc.timestamp = BSON.Long.fromBigInt(ts)
     doc.json.timestamp = BSON.Long.fromBigInt(ts)
     doc.json.results = Array.from({length: shape.perContainer}, (_, i) => {
-      const r = clone(results[i % results.length]!)
+      const r = structuredClone(results[i % results.length]!) // results hold only strings, booleans, arrays and objects
       const round = Math.floor(i / results.length)
       const module = modules[round % modules.length]!
       const deep = Math.floor(round / modules.length)
