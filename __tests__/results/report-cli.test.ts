@@ -11,21 +11,20 @@ import {asAnotherCrawl, fixtureDocuments, fixtureResults, SCENARIO, withReferenc
 
 let work: string
 let workspace: string
-let base: string
-let pr: string
 
 before(async () => {
   work = await mkdtemp(join(os.tmpdir(), 'results-report-'))
   workspace = join(work, 'repo')
   await cp(join(SCENARIO, 'iac'), join(workspace, 'iac'), {recursive: true})
-  base = await writeExportDir(join(work, 'base'), withReference(fixtureDocuments(), join(workspace, 'iac')))
+  // Named by their folder (relative to `work`, the command's cwd) in the tests below.
+  await writeExportDir(join(work, 'base'), withReference(fixtureDocuments(), join(workspace, 'iac')))
   const docs = withReference(asAnotherCrawl(fixtureDocuments(), 'ZiWYR'), join(workspace, 'iac'))
   const results = docs[1]!.json.results
   const named = results.find((r: any) => r.id === 'PR-WEB-S3-004')
   named.result = 'failed'
   named.message = 'An S3 bucket has no name \u001b[31mRED\u001b[0m'
   results.find((r: any) => r.id === 'PR-WEB-SG-001').result = 'passed'
-  pr = await writeExportDir(join(work, 'pr'), docs, 'canonical')
+  await writeExportDir(join(work, 'pr'), docs, 'canonical')
 })
 after(async () => {
   await rm(work, {recursive: true, force: true})
