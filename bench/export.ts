@@ -1,42 +1,50 @@
 // Export engine benchmark, everything side by side in one run on the same data:
 //  (a) writer throughput (MB/s of BSON in): ours, js-bson EJSON.stringify(deserialize(...)), and the Go driver's
 //      MarshalExtJSON (mongoexport's writer) as the whole ejson-oracle process on the same corpus;
-//  (b) end-to-end export of 200,000 Prancer-shaped documents from FerretDB: ours vs mongoexport (wall time, peak RSS),
-//      and vs a bare driver cursor that reads the same documents raw and writes nothing (the floor);
-//  (c) peak RSS of our export at 50,000 and 500,000 documents (or the largest count FerretDB can be seeded with in
-//      five minutes);
-//  (d) getMore batch size sweep for our export.
-// Every export runs as its own process under /usr/bin/time, so wall time and peak RSS are measured the same way for
-// each tool. Standalone: `node bench/export.ts` prints the table and writes bench/results/export.json.
+//  (b) end to end, 10k / 100k / 1M Prancer-shaped documents and a few near 16 MiB, against the replay peer (an
+//      in-memory server that answers faster than any client consumes, so the client is what is measured) and against
+//      FerretDB: our export engine vs the real mongoexport vs a bare driver cursor that reads the same documents raw
+//      and discards them (the floor). Wall time, CPU time (user + sys), peak RSS of each process, and the server's
+//      CPU meanwhile; ratios and the growth from 10k to 1M in the notes;
+//  (c) getMore batch size sweep for our export and the floor, on the replay peer.
+// Every run is its own process under /usr/bin/time. Standalone: `node bench/export.ts` (bench/results/export.json).
+// BENCH_SIZES=10000,100000 picks the corpus sizes; BENCH_FERRETDB_MAX (default 100000) the largest FerretDB is seeded
+// with (seeding FerretDB is the slow part).
 
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {createReadStream} from 'node:fs'
+import {mkdir, mkdtemp, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {BSON, EJSON} from 'bson'
-import {MongoClient, type FindCursor} from 'mongodb'
+import {MongoClient} from 'mongodb'
 import {bsonToExtJson, ExtJsonTranscoder} from '../src/ejson/writer.ts'
-import {DEFAULT_BATCH_SIZE, exportCollection} from '../src/export/index.ts'
+import {DEFAULT_BATCH_SIZE} from '../src/export/index.ts'
 import {createRng, encodeDocument, generateDocuments, prancerOutputDocument} from '../test/harness/bson-gen.ts'
-import {startTestServer, uniqueDbName} from '../test/harness/mongo.ts'
+import {startTestServer} from '../test/harness/mongo.ts'
 import {ensurePeers} from '../test/harness/peers.ts'
+import {largeCorpusFile, prancerCorpusFiles, readBsonFile, type CorpusFile} from './corpus.ts'
+import {childPid, round, timedProcess, type ProcessRun} from './proc.ts'
+import {startReplayPeer} from './replay-peer.ts'
 import type {BenchSection} from './run.ts'
 
 type Row = Record<string, string | number>
 
 const SELF = fileURLToPath(import.meta.url)
-const E2E_DOCS = Number(process.env.BENCH_EXPORT_DOCS ?? 200_000)
-const RSS_SMALL_DOCS = Number(process.env.BENCH_EXPORT_SMALL_DOCS ?? 50_000)
-const RSS_LARGE_DOCS = Number(process.env.BENCH_EXPORT_LARGE_DOCS ?? 500_000)
-const SEEDING_BUDGET_MS = 5 * 60 * 1000
-const SWEEP_DOCS = Number(process.env.BENCH_EXPORT_SWEEP_DOCS ?? 20_000)
+const CHILD = path.join(path.dirname(SELF), 'child.ts')
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number)
+const FERRETDB_MAX = Number(process.env.BENCH_FERRETDB_MAX ?? 100_000)
+const LARGE_DOCS = Number(process.env.BENCH_LARGE_DOCS ?? 4)
+const SWEEP_DOCS = Number(process.env.BENCH_SWEEP_DOCS ?? 100_000)
 const WRITER_CORPUS_DOCS = Number(process.env.BENCH_EXPORT_WRITER_DOCS ?? 20_000)
 const WRITER_REPEATS = 3
+const DB = 'bench'
+const EMPTY = 'empty collection (start-up)'
 
-const mb = (bytes: number) => bytes / 1e6
-const round = (n: number, digits = 1) => Number(n.toFixed(digits))
+const mb = (bytes: number): number => bytes / 1e6
+const log = (line: string): void => console.error(`bench/export: ${line}`)
 
 // ---------------------------------------------------------------------------------------------------------------
 // (a) writer throughput
@@ -53,16 +61,16 @@ function timeInProcess(docs: Uint8Array[], convert: (doc: Uint8Array) => unknown
 }
 
 async function timeGoOracle(docs: Uint8Array[], format: string): Promise<number> {
-  const { ejsonOracle } = await ensurePeers()
+  const {ejsonOracle} = await ensurePeers()
   const input = Buffer.concat(docs)
   const times: number[] = []
   for (let r = 0; r < WRITER_REPEATS; r++) {
     const start = performance.now()
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(ejsonOracle, ['marshal', '--format', format], { stdio: ['pipe', 'pipe', 'inherit'] })
+      const child = spawn(ejsonOracle, ['marshal', '--format', format], {stdio: ['pipe', 'pipe', 'inherit']})
       child.stdout.on('data', () => undefined)
       child.on('error', reject)
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ejson-oracle exited with ${code}`))))
+      child.on('close', code => (code === 0 ? resolve() : reject(new Error(`ejson-oracle exited with ${code}`))))
       child.stdin.end(input)
     })
     times.push(performance.now() - start)
@@ -77,242 +85,298 @@ function median(values: number[]): number {
 
 async function writerThroughput(rows: Row[], notes: string[]): Promise<void> {
   const rng = createRng(20261126)
-  const corpora: Array<{ name: string; docs: Uint8Array[]; ejson: boolean }> = [
-    {
-      name: 'Prancer outputs',
-      docs: Array.from({ length: WRITER_CORPUS_DOCS }, (_, i) => encodeDocument(prancerOutputDocument(rng, i))),
-      ejson: true
-    },
+  const corpora: Array<{name: string; docs: Uint8Array[]; ejson: boolean}> = [
+    {name: 'Prancer outputs', docs: Array.from({length: WRITER_CORPUS_DOCS}, (_, i) => encodeDocument(prancerOutputDocument(rng, i))), ejson: true},
     // js-bson rejects some of these (e.g. unusual regex options), so EJSON is measured on the Prancer corpus only.
-    { name: 'all BSON types', docs: generateDocuments(7, WRITER_CORPUS_DOCS), ejson: false }
+    {name: 'all BSON types', docs: generateDocuments(7, WRITER_CORPUS_DOCS), ejson: false}
   ]
   const transcoder = new ExtJsonTranscoder(1 << 20)
   for (const corpus of corpora) {
     const bytes = corpus.docs.reduce((n, d) => n + d.length, 0)
-    const add = (tool: string, ms: number) =>
-      rows.push({ part: 'a writer', corpus: corpus.name, tool, docs: corpus.docs.length, 'MB in': round(mb(bytes)), 'wall s': round(ms / 1000, 3), 'MB/s': round(mb(bytes) / (ms / 1000)) })
-    const ours = timeInProcess(corpus.docs, (doc) => bsonToExtJson(doc, 'relaxed'))
+    const add = (tool: string, ms: number): void => {
+      rows.push({part: 'a writer', corpus: corpus.name, tool, docs: corpus.docs.length, 'BSON MB': round(mb(bytes)), 'wall s': round(ms / 1000, 3), 'MB/s': round(mb(bytes) / (ms / 1000))})
+    }
+    const ours = timeInProcess(corpus.docs, doc => bsonToExtJson(doc, 'relaxed'))
     add('ours bsonToExtJson (string)', ours)
     add(
       'ours transcoder (bytes, as the exporter uses it)',
-      timeInProcess(corpus.docs, (doc) => {
+      timeInProcess(corpus.docs, doc => {
         transcoder.len = 0
         transcoder.appendDocument(doc, 'relaxed')
       })
     )
     if (corpus.ejson) {
-      const ejson = timeInProcess(corpus.docs, (doc) =>
-        EJSON.stringify(BSON.deserialize(doc, { promoteValues: false, bsonRegExp: true }), { relaxed: true })
-      )
+      const ejson = timeInProcess(corpus.docs, doc => EJSON.stringify(BSON.deserialize(doc, {promoteValues: false, bsonRegExp: true}), {relaxed: true}))
       add('js-bson EJSON.stringify(deserialize)', ejson)
-      notes.push(`(a) ${corpus.name}: ours is ${round(ejson / ours, 2)}x EJSON.stringify(deserialize) (target >= 2x)`)
+      notes.push(`(a) ${corpus.name}: ours is ${round(ejson / ours, 2)}x EJSON.stringify(deserialize)`)
     }
     const go = await timeGoOracle(corpus.docs, 'relaxed')
     add('Go MarshalExtJSON (whole ejson-oracle process)', go)
-    notes.push(`(a) ${corpus.name}: ours is ${round(go / ours, 2)}x the Go writer's whole-process time (target >= 1x)`)
+    notes.push(`(a) ${corpus.name}: ours is ${round(go / ours, 2)}x the Go writer's whole-process time`)
   }
   notes.push(
     `(a) medians of ${WRITER_REPEATS} passes after warm-up, relaxed mode. The Go figure is the whole ejson-oracle process ` +
-      '(start-up, reading stdin, bson.Unmarshal into bson.D as mongoexport does, MarshalExtJSON, writing stdout); ' +
-      'tools/ is not ours to change, so there is no marshal-only timing.'
+      '(start-up, reading stdin, bson.Unmarshal into bson.D as mongoexport does, MarshalExtJSON, writing stdout).'
   )
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (b)–(d) end to end against FerretDB, each export in its own process under /usr/bin/time
+// (b) end to end
 
-interface ProcessRun {
-  wallMs: number
-  maxRssMb: number
-  stdout: string
+interface Target {
+  server: 'replay peer' | 'FerretDB'
+  uri: string
+  pid: number | undefined
 }
 
-function timedProcess(command: string, args: string[]): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now()
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const wallMs = performance.now() - start
-      const rss = /MAXRSS_KB (\d+)/.exec(stderr)
-      if (code !== 0 || rss === null) {
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}`))
-        return
-      }
-      resolve({ wallMs, maxRssMb: Number(rss[1]) / 1024, stdout })
-    })
-  })
-}
-
-async function seedUpTo(uri: string, dbName: string, collection: string, from: number, to: number): Promise<number> {
-  const client = await new MongoClient(uri).connect()
-  const start = performance.now()
-  try {
-    const coll = client.db(dbName).collection(collection)
-    // One generator per position, so a count reached in several steps holds the same documents.
-    for (let i = from; i < to; i += 1000) {
-      const rng = createRng(i)
-      const batch = []
-      for (let j = i; j < Math.min(i + 1000, to); j++) {
-        batch.push(BSON.deserialize(encodeDocument(prancerOutputDocument(rng, j, { results: 1 })), { promoteValues: false }))
-      }
-      await coll.insertMany(batch, { ordered: true })
-    }
-  } finally {
-    await client.close()
-  }
-  return performance.now() - start
+interface Measured {
+  target: Target
+  corpus: string
+  docs: number
+  bsonBytes: number
+  tool: string
+  run: ProcessRun
+  identical?: string
 }
 
 async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex')
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+function row(m: Measured, part: string): Row {
+  const r: Row = {
+    part,
+    server: m.target.server,
+    corpus: m.corpus,
+    tool: m.tool,
+    docs: m.docs,
+    'BSON MB': round(mb(m.bsonBytes)),
+    'wall s': round(m.run.wallS, 2),
+    'cpu s': round(m.run.cpuS, 2),
+    'cpu/wall': round(m.run.cpuS / m.run.wallS, 2),
+    'RSS MB': round(m.run.maxRssMb),
+    'server cpu s': m.run.serverCpuS === undefined ? '' : round(m.run.serverCpuS, 2),
+    'µs/doc': m.docs === 0 ? '' : round((m.run.wallS * 1e6) / m.docs, 2),
+    'MB/s': m.docs === 0 ? '' : round(mb(m.bsonBytes) / m.run.wallS)
+  }
+  if (m.identical !== undefined) r['= mongoexport'] = m.identical
+  return r
+}
+
+class EndToEnd {
+  readonly measured: Measured[] = []
+  private readonly dir: string
+  private readonly mongoexport: string
+  readonly toolsLabel: string
+
+  constructor(dir: string, mongoexport: string, toolsLabel: string) {
+    this.dir = dir
+    this.mongoexport = mongoexport
+    this.toolsLabel = toolsLabel
+  }
+
+  private async child(target: Target, args: string[]): Promise<ProcessRun> {
+    return timedProcess(process.execPath, [CHILD, ...args], {serverPid: target.pid})
+  }
+
+  /** The floor, ours and mongoexport on one collection, in this order; checks that ours equals mongoexport's file. */
+  async compare(target: Target, collection: string, corpus: string, docs: number, extraFloor = false): Promise<void> {
+    const bare = await this.child(target, ['bare', target.uri, DB, collection, '-', String(DEFAULT_BATCH_SIZE)])
+    const bsonBytes = JSON.parse(bare.stdout).bsonBytes as number
+    const add = (tool: string, run: ProcessRun, identical?: string): void => {
+      this.measured.push({target, corpus, docs, bsonBytes, tool, run, identical})
+    }
+    add(`floor: bare raw cursor, batchSize ${DEFAULT_BATCH_SIZE}`, bare)
+    if (extraFloor) add('bare raw cursor, server-default batches', await this.child(target, ['bare', target.uri, DB, collection, '-', 'default']))
+    const oursFile = path.join(this.dir, 'ours.json')
+    const theirsFile = path.join(this.dir, 'theirs.json')
+    const ours = await this.child(target, ['export', target.uri, DB, collection, oursFile, 'default'])
+    const theirs = await timedProcess(this.mongoexport, ['--uri', target.uri, '--db', DB, '--collection', collection, '--out', theirsFile, '--quiet'], {serverPid: target.pid})
+    const identical = (await sha256File(oursFile)) === (await sha256File(theirsFile)) ? 'yes' : 'NO'
+    add('ours: export engine', ours, identical)
+    add(`mongoexport (${this.toolsLabel})`, theirs)
+    await rm(oursFile, {force: true})
+    await rm(theirsFile, {force: true})
+  }
+
+  async sweep(target: Target, collection: string, corpus: string, docs: number, rows: Row[]): Promise<void> {
+    for (const batchSize of [101, 1000, 5000]) {
+      const bare = await this.child(target, ['bare', target.uri, DB, collection, '-', String(batchSize)])
+      const bsonBytes = JSON.parse(bare.stdout).bsonBytes as number
+      const out = path.join(this.dir, 'sweep.json')
+      const ours = await this.child(target, ['export', target.uri, DB, collection, out, String(batchSize)])
+      await rm(out, {force: true})
+      rows.push(row({target, corpus, docs, bsonBytes, tool: `floor, batchSize ${batchSize}`, run: bare}, 'c batch size'))
+      rows.push(row({target, corpus, docs, bsonBytes, tool: `ours, batchSize ${batchSize}`, run: ours}, 'c batch size'))
+    }
+  }
+}
+
+async function seedFerretDb(uri: string, collection: string, corpus: CorpusFile, from: number): Promise<number> {
+  const client = await new MongoClient(uri).connect()
+  const started = performance.now()
+  try {
+    const coll = client.db(DB).collection(collection)
+    let batch = []
+    let i = 0
+    for await (const doc of readBsonFile(corpus.file)) {
+      if (i++ < from) continue
+      batch.push(BSON.deserialize(doc, {promoteValues: false}))
+      if (batch.length === 1000) {
+        await coll.insertMany(batch, {ordered: true})
+        batch = []
+      }
+    }
+    if (batch.length > 0) await coll.insertMany(batch, {ordered: true})
+  } finally {
+    await client.close()
+  }
+  return performance.now() - started
+}
+
+function label(docs: number): string {
+  return docs >= 1_000_000 && docs % 1_000_000 === 0 ? `${docs / 1_000_000}M` : docs >= 1000 && docs % 1000 === 0 ? `${docs / 1000}k` : String(docs)
 }
 
 async function endToEnd(rows: Row[], notes: string[]): Promise<void> {
   const peers = await ensurePeers()
-  const server = await startTestServer()
+  const toolsLabel = peers.toolsKind === 'real' ? 'real Database Tools' : 'Go driver stand-in'
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-export-'))
-  const dbName = uniqueDbName('bench_export')
-  const collection = 'outputs'
-  const node = process.execPath
-  const ours = (docs: number, out: string, batchSize = DEFAULT_BATCH_SIZE) =>
-    timedProcess(node, [SELF, '--child', 'export', server.uri, dbName, collection, out, String(batchSize), String(docs)])
-  const bare = (docs: number) =>
-    timedProcess(node, [SELF, '--child', 'bare', server.uri, dbName, collection, '-', String(DEFAULT_BATCH_SIZE), String(docs)])
-  const theirs = (out: string) =>
-    timedProcess(peers.mongoexport, ['--uri', server.uri, '--db', dbName, '--collection', collection, '--out', out, '--quiet'])
-  const e2eRow = (what: string, docs: number, run: ProcessRun, bytes: number) =>
-    rows.push({
-      part: 'b/c end to end',
-      corpus: `${docs} Prancer outputs`,
-      tool: what,
-      docs,
-      'MB in': round(mb(bytes)),
-      'wall s': round(run.wallMs / 1000, 2),
-      'MB/s': round(mb(bytes) / (run.wallMs / 1000)),
-      'docs/s': Math.round(docs / (run.wallMs / 1000)),
-      'peak RSS MB': round(run.maxRssMb)
-    })
+  const e2e = new EndToEnd(dir, peers.mongoexport, toolsLabel)
+  const sizes = [...SIZES].sort((a, b) => a - b)
+  const corpus = await prancerCorpusFiles(sizes, log)
+  const large = LARGE_DOCS > 0 ? await largeCorpusFile(LARGE_DOCS, log) : undefined
+  const bsonMb: Record<string, number> = {}
+  for (const size of sizes) bsonMb[label(size)] = round(mb((await stat(corpus.get(size)!.file)).size))
 
+  // Replay peer: start-up (an empty collection), every size, the large documents, and the batch size sweep.
+  const emptyFile = path.join(dir, 'empty.bson')
+  await writeFile(emptyFile, new Uint8Array(0))
+  log('starting the replay peer ...')
+  const peer = await startReplayPeer([
+    {db: DB, collection: 'empty', file: emptyFile},
+    ...sizes.map(size => ({db: DB, collection: `p${label(size)}`, file: corpus.get(size)!.file})),
+    ...(large ? [{db: DB, collection: 'large', file: large.file}] : [])
+  ])
+  const replay: Target = {server: 'replay peer', uri: peer.uri, pid: peer.pid}
   try {
-    let seeded = 0
-    let seedMs = 0
-    const seed = async (count: number) => {
-      seedMs += await seedUpTo(server.uri, dbName, collection, seeded, count)
-      seeded = count
+    log('replay peer, start-up (empty collection) ...')
+    await e2e.compare(replay, 'empty', EMPTY, 0)
+    for (const size of sizes) {
+      log(`replay peer, ${label(size)} documents ...`)
+      await e2e.compare(replay, `p${label(size)}`, `${label(size)} Prancer outputs`, size, size >= 100_000)
     }
-
-    // (d) batch size sweep on the first SWEEP_DOCS documents.
-    await seed(SWEEP_DOCS)
-    for (const batchSize of [101, 500, 2000, 5000]) {
-      const run = await ours(SWEEP_DOCS, path.join(dir, `sweep-${batchSize}.json`), batchSize)
-      const bytes = JSON.parse(run.stdout).bsonBytes as number
-      rows.push({
-        part: 'd batch size',
-        corpus: `${SWEEP_DOCS} Prancer outputs`,
-        tool: `ours, batchSize ${batchSize}`,
-        docs: SWEEP_DOCS,
-        'MB in': round(mb(bytes)),
-        'wall s': round(run.wallMs / 1000, 2),
-        'docs/s': Math.round(SWEEP_DOCS / (run.wallMs / 1000)),
-        'peak RSS MB': round(run.maxRssMb)
-      })
+    if (large) {
+      log(`replay peer, ${LARGE_DOCS} documents near 16 MiB ...`)
+      await e2e.compare(replay, 'large', `${LARGE_DOCS} docs of ~15 MiB`, LARGE_DOCS)
     }
+    const sweepSize = sizes.includes(SWEEP_DOCS) ? SWEEP_DOCS : sizes[0]!
+    log(`replay peer, batch size sweep on ${label(sweepSize)} ...`)
+    await e2e.sweep(replay, `p${label(sweepSize)}`, `${label(sweepSize)} Prancer outputs`, sweepSize, rows)
+  } finally {
+    await peer.stop()
+  }
 
-    // (c) small point of the RSS curve.
-    await seed(RSS_SMALL_DOCS)
-    const small = await ours(RSS_SMALL_DOCS, path.join(dir, 'small.json'))
-    e2eRow('ours (RSS, small)', RSS_SMALL_DOCS, small, JSON.parse(small.stdout).bsonBytes)
-
-    // (b) ours vs mongoexport vs the bare cursor.
-    await seed(E2E_DOCS)
-    const seedRate = seeded / seedMs
-    notes.push(`FerretDB seeding: ${seeded} documents in ${round(seedMs / 1000)} s (${Math.round(seedRate * 1000)} docs/s)`)
-    const oursFile = path.join(dir, 'ours.json')
-    const theirsFile = path.join(dir, 'theirs.json')
-    const theirsRun = await theirs(theirsFile)
-    const oursRun = await ours(E2E_DOCS, oursFile)
-    const bareRun = await bare(E2E_DOCS)
-    const bsonBytes = JSON.parse(oursRun.stdout).bsonBytes as number
-    e2eRow('bare driver cursor (reads raw, writes nothing)', E2E_DOCS, bareRun, bsonBytes)
-    e2eRow('ours exportCollection', E2E_DOCS, oursRun, bsonBytes)
-    e2eRow(`mongoexport (${peers.toolsKind})`, E2E_DOCS, theirsRun, bsonBytes)
-    const identical = (await sha256File(oursFile)) === (await sha256File(theirsFile))
-    notes.push(
-      `(b) output ${round(mb((await stat(oursFile)).size))} MB; identical to mongoexport's file: ${identical ? 'yes' : 'NO'}`,
-      `(b) ours / mongoexport wall time: ${round(oursRun.wallMs / theirsRun.wallMs, 2)} (target <= 1.0)`,
-      `(b) ours / bare cursor wall time: ${round(oursRun.wallMs / bareRun.wallMs, 2)} (target <= 1.3)`,
-      `(b) peak RSS ours ${round(oursRun.maxRssMb)} MB, mongoexport ${round(theirsRun.maxRssMb)} MB, bare cursor ${round(bareRun.maxRssMb)} MB (target < 150 MB)`
-    )
-    await rm(oursFile)
-    await rm(theirsFile)
-
-    // (c) large point: 500k unless seeding that many would take longer than the budget.
-    const projectedMs = seedMs + (RSS_LARGE_DOCS - seeded) / seedRate
-    const large =
-      projectedMs <= SEEDING_BUDGET_MS
-        ? RSS_LARGE_DOCS
-        : Math.max(seeded, Math.floor((seedRate * SEEDING_BUDGET_MS) / 10_000) * 10_000)
-    if (large < RSS_LARGE_DOCS) {
-      notes.push(
-        `(c) seeding ${RSS_LARGE_DOCS} documents was projected at ${round(projectedMs / 60000)} min (> 5 min), so the large point uses ${large} documents`
-      )
+  // FerretDB: the sizes it can be seeded with in reasonable time, seeded incrementally into one collection.
+  const ferretSizes = sizes.filter(size => size <= FERRETDB_MAX)
+  const server = await startTestServer()
+  const target: Target = {server: 'FerretDB', uri: server.uri, pid: server.kind === 'ferretdb' ? childPid('ferretdb') : undefined}
+  if (server.kind !== 'ferretdb') target.server = 'FerretDB' // MONGODB_URI: still labelled as the test server
+  let seeded = 0
+  let seedMs = 0
+  try {
+    const client = await new MongoClient(server.uri).connect()
+    await client.db(DB).createCollection('empty')
+    await client.close()
+    log('FerretDB, start-up (empty collection) ...')
+    await e2e.compare(target, 'empty', EMPTY, 0)
+    for (const size of ferretSizes) {
+      log(`FerretDB: seeding up to ${label(size)} documents ...`)
+      seedMs += await seedFerretDb(server.uri, 'outputs', corpus.get(size)!, seeded)
+      seeded = size
+      log(`FerretDB, ${label(size)} documents ...`)
+      await e2e.compare(target, 'outputs', `${label(size)} Prancer outputs`, size)
     }
-    if (large > seeded) await seed(large)
-    const big = await ours(large, path.join(dir, 'large.json'))
-    e2eRow('ours (RSS, large)', large, big, JSON.parse(big.stdout).bsonBytes)
-    notes.push(
-      `(c) peak RSS ours: ${round(small.maxRssMb)} MB at ${RSS_SMALL_DOCS} documents, ${round(big.maxRssMb)} MB at ${large} (flat means about equal)`,
-      `FerretDB seeding total: ${seeded} documents in ${round(seedMs / 1000)} s`
-    )
-    notes.push(
-      'Prancer-shaped documents with one result each (about 1.5 KB of BSON), default framing, relaxed. FerretDB (SQLite) ' +
-        'runs on the same 2 cores as the exporter, so the server dominates every end-to-end figure.'
-    )
+    if (large) {
+      try {
+        log(`FerretDB: ${LARGE_DOCS} documents near 16 MiB ...`)
+        await seedFerretDb(server.uri, 'large', large, 0)
+        await e2e.compare(target, 'large', `${LARGE_DOCS} docs of ~15 MiB`, LARGE_DOCS)
+      } catch (error) {
+        notes.push(`FerretDB with documents near 16 MiB failed: ${(error as Error).message.split('\n')[0]}`)
+      }
+    }
   } finally {
     await server.stop()
-    await rm(dir, { recursive: true, force: true })
+    await rm(dir, {recursive: true, force: true})
   }
+  const seedRate = seeded / (seedMs / 1000)
+  const skipped = sizes.filter(size => size > FERRETDB_MAX)
+  notes.push(`FerretDB seeding: ${seeded} documents in ${round(seedMs / 1000)} s (${Math.round(seedRate)} docs/s).`)
+  if (skipped.length > 0) {
+    notes.push(
+      `${skipped.map(label).join(', ')} only against the replay peer: seeding FerretDB with ${label(Math.max(...skipped))} documents would take ` +
+        `about ${round(Math.max(...skipped) / seedRate / 60)} min at that rate, and each export from it several minutes more.`
+    )
+  }
+
+  for (const m of e2e.measured) rows.push(row(m, 'b end to end'))
+  summarize(e2e.measured, sizes, bsonMb, notes)
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Child process entry: one export (or a bare read) per process, so /usr/bin/time measures it alone.
-
-async function child(args: string[]): Promise<void> {
-  const [mode, uri, dbName, collection, out, batchSizeText, limitText] = args as [string, string, string, string, string, string, string]
-  const batchSize = Number(batchSizeText)
-  const limit = Number(limitText)
-  const client = await new MongoClient(uri).connect()
-  try {
-    const db = client.db(dbName)
-    let bsonBytes = 0
-    let documents = 0
-    if (mode === 'export') {
-      const result = await exportCollection(db, collection, { batchSize, limit }, out, {
-        format: 'relaxed',
-        onDocument: (doc) => {
-          bsonBytes += doc.byteLength
-        }
-      })
-      documents = result.documents
-    } else {
-      const cursor: FindCursor<Uint8Array> = db.collection(collection).find<Uint8Array>({}, { raw: true, batchSize, limit })
-      while (await cursor.hasNext()) {
-        for (const doc of cursor.readBufferedDocuments()) {
-          bsonBytes += doc.byteLength
-          documents++
-        }
-      }
-      await cursor.close()
+function summarize(measured: Measured[], sizes: number[], bsonMb: Record<string, number>, notes: string[]): void {
+  const find = (server: string, corpus: string, prefix: string): Measured | undefined =>
+    measured.find(m => m.target.server === server && m.corpus === corpus && m.tool.startsWith(prefix))
+  const corpora = [...new Set(measured.map(m => m.corpus))]
+  for (const server of ['replay peer', 'FerretDB']) {
+    for (const corpus of corpora.filter(c => c !== EMPTY)) {
+      const floor = find(server, corpus, 'floor')
+      const ours = find(server, corpus, 'ours')
+      const theirs = find(server, corpus, 'mongoexport')
+      if (!floor || !ours || !theirs) continue
+      notes.push(
+        `(b) ${server}, ${corpus}: ours/mongoexport wall ${round(ours.run.wallS / theirs.run.wallS, 2)} ` +
+          `(mongoexport takes ${round(theirs.run.wallS / ours.run.wallS, 2)}x ours; target >= 1.5x), ` +
+          `ours/floor wall ${round(ours.run.wallS / floor.run.wallS, 2)} (target <= 1.2), cpu ${round(ours.run.cpuS / floor.run.cpuS, 2)}; ` +
+          `peak RSS ours ${round(ours.run.maxRssMb)} MB, floor ${round(floor.run.maxRssMb)} MB, mongoexport ${round(theirs.run.maxRssMb)} MB; ` +
+          `ours = mongoexport byte for byte: ${ours.identical}`
+      )
     }
-    process.stdout.write(JSON.stringify({ documents, bsonBytes }) + '\n')
-  } finally {
-    await client.close()
   }
+  const peerSizes = sizes.map(size => `${label(size)} Prancer outputs`)
+  for (const prefix of ['floor', 'ours', 'mongoexport']) {
+    const points = peerSizes.map(c => find('replay peer', c, prefix)).filter((m): m is Measured => m !== undefined)
+    if (points.length < 2) continue
+    const first = points[0]!
+    const last = points[points.length - 1]!
+    // Per document, net of the tool's start-up (its run on the empty collection).
+    const startup = find('replay peer', EMPTY, prefix)
+    const wall0 = startup?.run.wallS ?? 0
+    const cpu0 = startup?.run.cpuS ?? 0
+    const perDoc = (m: Measured): number => ((m.run.wallS - wall0) * 1e6) / m.docs
+    const cpuPerDoc = (m: Measured): number => ((m.run.cpuS - cpu0) * 1e6) / m.docs
+    notes.push(
+      `(b) growth on the replay peer, ${first.tool}: start-up ${round(wall0, 2)} s wall, then wall µs/doc ${points.map(m => `${label(m.docs)} ${round(perDoc(m), 2)}`).join(', ')} ` +
+        `(${label(last.docs)}/${label(first.docs)}: ${round(perDoc(last) / perDoc(first), 2)}); cpu µs/doc ${points.map(m => round(cpuPerDoc(m), 2)).join(', ')}; ` +
+        `peak RSS MB: empty ${round(startup?.run.maxRssMb ?? 0)}, ${points.map(m => `${label(m.docs)} ${round(m.run.maxRssMb)}`).join(', ')}`
+    )
+  }
+  for (const corpus of peerSizes.filter(c => !c.startsWith('10k'))) {
+    const floor = find('replay peer', corpus, 'floor')
+    if (floor?.run.serverCpuS !== undefined) {
+      notes.push(
+        `(b) floor check, replay peer, ${corpus}: client cpu/wall ${round(floor.run.cpuS / floor.run.wallS, 2)}, ` +
+          `peer cpu/wall ${round(floor.run.serverCpuS / floor.run.wallS, 2)} (the client, not the peer, should be the busy one)`
+      )
+    }
+  }
+  notes.push(
+    `Corpus: Prancer-shaped outputs with one result each (${Object.entries(bsonMb).map(([k, v]) => `${k}: ${v} MB`).join(', ')} of BSON); ` +
+      'relaxed JSON, default framing. "floor" is a bare driver cursor with the batch size our export uses, reading raw and writing nothing. ' +
+      'Each process is timed alone; the machine may be shared, so compare rows of one run.'
+  )
 }
 
 export async function bench(): Promise<BenchSection> {
@@ -320,21 +384,16 @@ export async function bench(): Promise<BenchSection> {
   const notes: string[] = []
   await writerThroughput(rows, notes)
   await endToEnd(rows, notes)
-  return { title: 'Export engine (bench/export.ts)', rows, notes }
+  return {title: 'Export engine (bench/export.ts)', rows, notes}
 }
 
 if (import.meta.main) {
-  const args = process.argv.slice(2)
-  if (args[0] === '--child') {
-    await child(args.slice(1))
-  } else {
-    const section = await bench()
-    console.log(`\n## ${section.title}`)
-    console.table(section.rows)
-    for (const note of section.notes ?? []) console.log(`- ${note}`)
-    const out = path.join(path.dirname(SELF), 'results', 'export.json')
-    await mkdir(path.dirname(out), { recursive: true })
-    await writeFile(out, JSON.stringify({ node: process.version, date: new Date().toISOString(), ...section }, null, 2) + '\n')
-    console.log(`\nwrote ${path.relative(process.cwd(), out)}`)
-  }
+  const section = await bench()
+  console.log(`\n## ${section.title}`)
+  console.table(section.rows)
+  for (const note of section.notes ?? []) console.log(`- ${note}`)
+  const out = path.join(path.dirname(SELF), 'results', 'export.json')
+  await mkdir(path.dirname(out), {recursive: true})
+  await writeFile(out, JSON.stringify({node: process.version, date: new Date().toISOString(), ...section}, null, 2) + '\n')
+  console.log(`\nwrote ${path.relative(process.cwd(), out)}`)
 }

@@ -1,24 +1,32 @@
-// Restore benchmark: our reader's parse throughput beside the Go parser (mongoimport's) and
-// EJSON.parse, and restore throughput beside mongoimport on the same file and the same server.
+// Restore benchmark: our reader's parse throughput beside the Go parser (mongoimport's) and EJSON.parse; and our
+// restore beside mongoimport on the same file and server, each as its own process under /usr/bin/time (wall, CPU,
+// peak RSS): against the replay peer (writes acknowledged and discarded, so the client is measured) for 10k and 100k
+// Prancer-shaped documents (1M on request), and against FerretDB for small counts (its upserts slow down with the
+// collection).
 // Standalone: `node bench/restore.ts` (writes bench/results/restore.json); also run by bench/run.ts.
-// BENCH_RESTORE_DOCS sets the parse corpus size (default 100000); on FerretDB the upsert comparison
-// uses fewer documents because its upserts slow down with the collection size (see the notes).
+// BENCH_RESTORE_DOCS sets the parse corpus size (default 100000); BENCH_RESTORE_SIZES the restore sizes.
 
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {BSON, EJSON} from 'bson'
 import {createRng, encodeDocument, prancerOutputDocument} from '../test/harness/bson-gen.ts'
 import {startTestServer, uniqueDbName} from '../test/harness/mongo.ts'
-import {runMongoImport} from '../test/harness/mongo-tools.ts'
 import {ensurePeers} from '../test/harness/peers.ts'
 import {marshalExtJson, unmarshalExtJson} from '../test/harness/oracle.ts'
 import {extJsonToBson, readExtJsonDocuments} from '../src/ejson/reader.ts'
-import {restore} from '../src/restore/index.ts'
+import {exportCollection} from '../src/export/index.ts'
+import {MongoClient} from 'mongodb'
+import {prancerCorpusFiles} from './corpus.ts'
+import {childPid, round, timedProcess, type ProcessRun} from './proc.ts'
+import {startReplayPeer} from './replay-peer.ts'
 
 type Row = Record<string, string | number>
 
 const PARSE_DOCS = Number(process.env.BENCH_RESTORE_DOCS ?? 100_000)
+// 1M is left out by default: both tools take minutes for it (BENCH_RESTORE_SIZES=10000,100000,1000000 adds it).
+const SIZES = (process.env.BENCH_RESTORE_SIZES ?? '10000,100000').split(',').map(Number)
+const CHILD = path.join(import.meta.dirname, 'child.ts')
 
 function prancerDocs(count: number, seed: number): Uint8Array[] {
   const rng = createRng(seed)
@@ -71,39 +79,124 @@ async function parseThroughput(rows: Row[], notes: string[]): Promise<void> {
   notes.push('EJSON.parse is shown for scale only: it types 1.0 as Int32 and rounds large integers, so it cannot restore faithfully.')
 }
 
+interface RestoreTarget {
+  server: 'replay peer' | 'FerretDB'
+  uri: string
+  pid: number | undefined
+}
+
+/** Our restore and mongoimport on the same file and server, each as its own process under /usr/bin/time. */
+async function restorePair(target: RestoreTarget, file: string, docs: number, corpus: string, mode: 'upsert' | 'insert', rows: Row[], pairs: RestorePair[]): Promise<void> {
+  const {mongoimport, toolsKind} = await ensurePeers()
+  const oursDb = uniqueDbName('bench_ours')
+  const toolDb = uniqueDbName('bench_tool')
+  const ours = await timedProcess(process.execPath, [CHILD, 'restore', target.uri, oursDb, 'outputs', file, mode], {serverPid: target.pid})
+  const imported = JSON.parse(ours.stdout).imported as number
+  const theirs = await timedProcess(mongoimport, ['--uri', target.uri, '--db', toolDb, '--collection', 'outputs', '--mode', mode, '--file', file, '--quiet'], {serverPid: target.pid})
+  if (imported !== docs) throw new Error(`bench: our restore (${mode}) imported ${imported} of ${docs} documents`)
+  const add = (tool: string, run: ProcessRun): void => {
+    rows.push({
+      part: 'restore',
+      server: target.server,
+      corpus,
+      mode,
+      tool,
+      docs,
+      'wall s': round(run.wallS, 2),
+      'cpu s': round(run.cpuS, 2),
+      'cpu/wall': round(run.cpuS / run.wallS, 2),
+      'RSS MB': round(run.maxRssMb),
+      'server cpu s': run.serverCpuS === undefined ? '' : round(run.serverCpuS, 2),
+      'docs/s': Math.round(docs / run.wallS),
+      'µs/doc': round((run.wallS * 1e6) / docs, 2)
+    })
+  }
+  add('ours (restore: verify pass, then write)', ours)
+  add(`mongoimport (${toolsKind === 'real' ? 'real Database Tools' : 'Go driver stand-in'})`, theirs)
+  pairs.push({server: target.server, corpus, mode, docs, ours, theirs})
+}
+
+interface RestorePair {
+  server: string
+  corpus: string
+  mode: string
+  docs: number
+  ours: ProcessRun
+  theirs: ProcessRun
+}
+
+const label = (docs: number): string => (docs >= 1_000_000 ? `${docs / 1_000_000}M` : docs >= 1000 ? `${docs / 1000}k` : String(docs))
+
 async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
-  const server = await startTestServer()
   const work = await mkdtemp(path.join(os.tmpdir(), 'bench-restore-'))
+  const pairs: RestorePair[] = []
+  const log = (line: string): void => console.error(`bench/restore: ${line}`)
   try {
-    const {toolsKind} = await ensurePeers()
-    // FerretDB scans the collection for each upsert, so that comparison stays small there.
-    const sizes = server.kind === 'ferretdb' ? {upsert: 1_000, insert: 20_000} : {upsert: 100_000, insert: 100_000}
-    for (const mode of ['upsert', 'insert'] as const) {
-      const count = sizes[mode]
-      const file = path.join(work, `${mode}.json`)
-      await writeFile(file, (await marshalExtJson(prancerDocs(count, 2), 'canonical')).join('\n') + '\n')
-      const oursDb = uniqueDbName('bench_ours')
-      const toolDb = uniqueDbName('bench_tool')
-      const [result, oursMs] = await timed(() => restore({source: file, uri: server.uri, database: oursDb, collection: 'outputs', mode}))
-      const [run, toolMs] = await timed(() =>
-        runMongoImport(['--uri', server.uri, '--db', toolDb, '--collection', 'outputs', '--mode', mode, '--file', file, '--quiet'])
-      )
-      if (run.code !== 0 || result.imported !== count) throw new Error(`bench: restore ${mode} failed (${run.stderr})`)
-      const base = {server: server.kind, mode, documents: count}
-      rows.push(
-        {...base, tool: 'ours (restore)', ms: Math.round(oursMs), 'docs/s': perSecond(count, oursMs), 'ours/tool': Math.round((toolMs / oursMs) * 100) / 100},
-        {...base, tool: `mongoimport (${toolsKind})`, ms: Math.round(toolMs), 'docs/s': perSecond(count, toolMs), 'ours/tool': 1}
-      )
+    // The files to restore: the corpus exported (canonical) by our exporter from the replay peer, which is
+    // byte-identical to mongoexport's file (bench/export.ts checks that).
+    const sizes = [...SIZES].sort((a, b) => a - b)
+    const corpus = await prancerCorpusFiles(sizes, log)
+    const peer = await startReplayPeer(sizes.map(size => ({db: 'bench', collection: `p${label(size)}`, file: corpus.get(size)!.file})))
+    const files = new Map<number, string>()
+    try {
+      const client = await new MongoClient(peer.uri).connect()
+      try {
+        for (const size of sizes) {
+          const file = path.join(work, `p${label(size)}.json`)
+          await exportCollection(client.db('bench'), `p${label(size)}`, {}, file, {format: 'canonical'})
+          files.set(size, file)
+        }
+      } finally {
+        await client.close()
+      }
+      // The replay peer acknowledges and discards writes, so the client is what is measured.
+      const target: RestoreTarget = {server: 'replay peer', uri: peer.uri, pid: peer.pid}
+      for (const size of sizes) {
+        for (const mode of size <= 100_000 ? (['upsert', 'insert'] as const) : (['upsert'] as const)) {
+          log(`replay peer, ${label(size)}, ${mode} ...`)
+          await restorePair(target, files.get(size)!, size, `${label(size)} Prancer outputs`, mode, rows, pairs)
+        }
+      }
+    } finally {
+      await peer.stop()
     }
-    notes.push('Restore: same canonical file, same server, fresh databases; ours includes its full verification pass (sha256 + parse) before writing.')
-    notes.push('"ours/tool" > 1 means ours is faster (throughput ratio).')
-    if (server.kind === 'ferretdb') {
-      notes.push('FerretDB v1 upserts take time growing with the collection (about 30 s for 1000 documents for either tool); set MONGODB_URI for a real mongod with 100,000 documents.')
+
+    // FerretDB: inserts of the 10k file; upserts of a 1000-document file (FerretDB v1 scans for each upsert).
+    const server = await startTestServer()
+    try {
+      const target: RestoreTarget = {server: 'FerretDB', uri: server.uri, pid: server.kind === 'ferretdb' ? childPid('ferretdb') : undefined}
+      const small = Math.min(...sizes)
+      log(`FerretDB, ${label(small)}, insert ...`)
+      await restorePair(target, files.get(small)!, small, `${label(small)} Prancer outputs`, 'insert', rows, pairs)
+      const upsertFile = path.join(work, 'p1k.json')
+      const lines = (await readFile(files.get(small)!, 'utf8')).split('\n').slice(0, 1000)
+      await writeFile(upsertFile, lines.join('\n') + '\n')
+      log('FerretDB, 1k, upsert ...')
+      await restorePair(target, upsertFile, 1000, '1k Prancer outputs', 'upsert', rows, pairs)
+    } finally {
+      await server.stop()
     }
   } finally {
-    await server.stop()
     await rm(work, {recursive: true, force: true})
   }
+  for (const p of pairs) {
+    notes.push(
+      `restore, ${p.server}, ${p.corpus}, ${p.mode}: ours/mongoimport wall ${round(p.ours.wallS / p.theirs.wallS, 2)} (target <= 1.0), ` +
+        `cpu ${round(p.ours.cpuS / p.theirs.cpuS, 2)}; peak RSS ours ${round(p.ours.maxRssMb)} MB, mongoimport ${round(p.theirs.maxRssMb)} MB`
+    )
+  }
+  const largest = pairs.filter(p => p.server === 'replay peer').sort((a, b) => b.docs - a.docs)[0]
+  if (largest !== undefined && !SIZES.includes(1_000_000)) {
+    notes.push(
+      `1M restore left out by default (BENCH_RESTORE_SIZES=10000,100000,1000000 adds it): at the ${label(largest.docs)} rate it would take about ` +
+        `${round((largest.ours.wallS * 1_000_000) / largest.docs / 60)} min for ours and ${round((largest.theirs.wallS * 1_000_000) / largest.docs / 60)} min for mongoimport.`
+    )
+  }
+  notes.push(
+    'Restore: the same canonical file (exported by ours, identical to mongoexport\'s), each tool its own process into a fresh database; ' +
+      'ours reads the file twice (a full verification pass, then the writes), mongoimport once. The replay peer acknowledges writes ' +
+      'without storing them; FerretDB v1 upserts scan the collection, so that comparison stays at 1000 documents.'
+  )
 }
 
 export async function bench(): Promise<{title: string; rows: Row[]; notes?: string[]}> {

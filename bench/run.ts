@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark module in turn (each measures ours side by side with the tool a
 // user would otherwise use, in the same run), prints one table per module and writes all rows as JSON.
 import {mkdir, writeFile} from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -14,6 +15,9 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const modules = ['export.ts', 'restore.ts', 'prancer-fields.ts']
 const only = process.argv.slice(2)
 
+// The machine's load before and after: the timings are only comparable within one run on an otherwise idle machine.
+const loadBefore = os.loadavg().map(n => Number(n.toFixed(2)))
+const started = performance.now()
 const sections: BenchSection[] = []
 for (const file of modules) {
   if (only.length > 0 && !only.some((name) => file.startsWith(name))) continue
@@ -27,5 +31,7 @@ for (const file of modules) {
 
 const out = path.join(here, 'results', 'bench.json')
 await mkdir(path.dirname(out), {recursive: true})
-await writeFile(out, JSON.stringify({node: process.version, date: new Date().toISOString(), sections}, null, 2) + '\n')
+const machine = {cpus: os.cpus().length, loadavgBefore: loadBefore, loadavgAfter: os.loadavg().map(n => Number(n.toFixed(2))), minutes: Number(((performance.now() - started) / 60000).toFixed(1))}
+console.log(`\nmachine: ${machine.cpus} CPUs, load average ${machine.loadavgBefore.join(' ')} before, ${machine.loadavgAfter.join(' ')} after; ${machine.minutes} min`)
+await writeFile(out, JSON.stringify({node: process.version, date: new Date().toISOString(), machine, sections}, null, 2) + '\n')
 console.log(`\nwrote ${path.relative(process.cwd(), out)}`)
