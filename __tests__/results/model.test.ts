@@ -3,7 +3,7 @@
 // written out from it by hand.
 
 import assert from 'node:assert/strict'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -309,6 +309,15 @@ describe('reading exports', () => {
     ])
     const set = await readResults(whole)
     assert.deepEqual(set, expected)
+  })
+
+  test('an outputs export that happens to live in a folder named logs is still read', async () => {
+    const dir = await writeExportDir(join(work, 'logs'), fixtureDocuments(), 'relaxed', false)
+    const expected = collect(fixtureDocuments())
+    assert.deepEqual(await readResults(join(dir, 'outputs', 'validator.outputs.json')), expected)
+    const lone = join(work, 'logs', 'copy.json')
+    await writeFile(lone, await readFile(FIXTURE))
+    assert.deepEqual(await readResults(lone), expected)
   })
 
   test('a missing path or a directory without a manifest is a ResultsSourceError', async () => {

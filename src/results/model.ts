@@ -483,9 +483,13 @@ async function resolveOutputsPath(path: string): Promise<string> {
   return path
 }
 
-/** A file inside a logs manifest's folder (an `export --out` zip or directory holding both). */
-function isLogsFile(name: string): boolean {
-  return /(^|[/\\:])logs[/\\][^/\\]+$/.test(name)
+/**
+ * The folders (as prefixes of file names) of the logs manifests of a source holding both an outputs and a logs
+ * manifest (an archive of a whole `export --out` directory); a source with one manifest is read as it is.
+ */
+function logsFolders(source: RestoreSource): string[] {
+  if (source.manifests.length < 2) return []
+  return source.manifests.filter((m) => /(^|[/\\:])logs[/\\]manifest\.json$/.test(m)).map((m) => m.slice(0, -MANIFEST_FILE.length))
 }
 
 /**
@@ -502,9 +506,10 @@ export async function readResults(path: string, options: ModelOptions = {}): Pro
     throw new ResultsSourceError((error as Error).message, {cause: error})
   }
   const collector = new ResultsCollector(options)
+  const skipped = logsFolders(source)
   try {
     for (const file of source.files) {
-      if (isLogsFile(file.name)) continue
+      if (skipped.some((folder) => file.name.startsWith(folder))) continue
       const stream = await file.open()
       for await (const doc of readExtJsonDocuments(stream)) {
         if (doc.bson !== undefined) collector.addDocument(doc.bson)
