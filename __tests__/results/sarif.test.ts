@@ -174,4 +174,19 @@ describe('SARIF 2.1.0', () => {
     assert.equal(log.runs[0]!.results.length, set.counts.failed)
     assert.equal(new Set(log.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_NAME])).size, set.counts.failed)
   })
+
+  test('code scanning\'s hard limits: results per run (the most severe kept, the rest counted) and 20 tags per rule', async () => {
+    const ws = await checkout()
+    const docs = withReference(realisticRun({containers: ['a'], perContainer: 500, failedOnly: true, modules: ['iac/network', 'iac/storage']}), ws)
+    for (const r of docs[0]!.json.results) if (r.tags) r.tags[0].compliance = Array.from({length: 30}, (_, i) => `FRAMEWORK-${i}`)
+    const set = collect(docs, ws)
+    const highs = set.findings.filter((f) => f.result === 'failed' && f.severity === 'High').length
+    const built = buildSarif(set.findings, {locations: locateFindings(set.findings, {workspace: ws}), maxResults: highs})
+    assertValid(JSON.parse(serializeSarif(built.log)))
+    assert.equal(built.results, highs)
+    assert.equal(built.omitted, set.counts.failed - highs)
+    assert.equal(built.log.runs[0]!.properties?.resultsOmittedOverLimit, set.counts.failed - highs)
+    assert.ok(built.log.runs[0]!.results.every((r) => r.level === 'error'))
+    for (const rule of built.log.runs[0]!.tool.driver.rules) assert.equal(rule.properties.tags.length, 20)
+  })
 })

@@ -25,12 +25,17 @@
 //   workspace) are left out: code scanning rejects results without a repository location
 //   ("locationFromSarifResult: expected at least one location"). Their number is in `withoutLocation` and in
 //   runs[0].properties.failedWithoutRepositoryFile.
+// - Code scanning's hard limits: at most 25,000 results per run (`maxResults`; beyond it the new failures and
+//   the most severe are kept, the rest counted in `omitted` and runs[0].properties.resultsOmittedOverLimit)
+//   and 20 tags per rule (tags past 20 are dropped). Results are ordered most severe first, new ones first
+//   within a severity.
 //
 // Severity → SARIF (GitHub maps security-severity > 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low):
 //   High → level "error", security-severity "8.0"; Medium → "warning", "5.0"; Low → "note", "3.0";
 //   no severity → "warning", no security-severity.
 
 import {createHash} from 'node:crypto'
+import {compareFindings} from './baseline.ts'
 import type {FindingLocation} from './locate.ts'
 import type {Finding, Severity} from './model.ts'
 
@@ -57,7 +62,12 @@ export interface SarifOptions {
   compared?: boolean
   /** runs[0].automationDetails.id, e.g. "prancer/aws-prod/" (code scanning's category). */
   automationId?: string
+  /** Results at most (default 25,000, code scanning's limit per run). */
+  maxResults?: number
 }
+
+export const MAX_SARIF_RESULTS = 25_000
+const MAX_RULE_TAGS = 20
 
 // A deliberately small structural type: what this module writes (validated against the official schema in tests).
 export interface SarifMessage {
@@ -118,7 +128,7 @@ function ruleFor(f: Finding): SarifRule {
   const rule: SarifRule = {
     id: ruleIdOf(f),
     defaultConfiguration: {level: SARIF_LEVEL[f.severity]},
-    properties: {tags: [...new Set(['security', ...f.compliance, ...f.tags])]}
+    properties: {tags: [...new Set(['security', ...f.compliance, ...f.tags])].slice(0, MAX_RULE_TAGS)}
   }
   if (f.testId) rule.name = f.testId
   rule.shortDescription = {text: f.title || rule.id}
@@ -130,18 +140,27 @@ function ruleFor(f: Finding): SarifRule {
   return rule
 }
 
-export function buildSarif(findings: Iterable<Finding>, options: SarifOptions): {log: SarifLog; results: number; withoutLocation: number} {
+export function buildSarif(
+  findings: Iterable<Finding>,
+  options: SarifOptions
+): {log: SarifLog; results: number; withoutLocation: number; omitted: number} {
   const rules: SarifRule[] = []
   const ruleIndex = new Map<string, number>()
   const results: SarifResult[] = []
   let withoutLocation = 0
+  const located: Array<{f: Finding; at: FindingLocation}> = []
   for (const f of findings) {
     if (f.result !== 'failed') continue
     const at = options.locations.get(f.key)
-    if (at === undefined) {
-      withoutLocation++
-      continue
-    }
+    if (at === undefined) withoutLocation++
+    else located.push({f, at})
+  }
+  const isNew = (f: Finding): number => (options.newKeys?.has(f.key) ? 0 : 1)
+  located.sort((a, b) => isNew(a.f) - isNew(b.f) || compareFindings(a.f, b.f))
+  const max = options.maxResults ?? MAX_SARIF_RESULTS
+  const omitted = Math.max(0, located.length - max)
+  const kept = located.slice(0, max).sort((a, b) => compareFindings(a.f, b.f, options.newKeys))
+  for (const {f, at} of kept) {
     const id = ruleIdOf(f)
     let index = ruleIndex.get(id)
     if (index === undefined) {
@@ -178,10 +197,10 @@ export function buildSarif(findings: Iterable<Finding>, options: SarifOptions): 
     tool: {driver, extensions: [extension]},
     originalUriBaseIds: {'%SRCROOT%': {description: {text: 'The repository root (GITHUB_WORKSPACE).'}}},
     results,
-    properties: {failedWithoutRepositoryFile: withoutLocation}
+    properties: {failedWithoutRepositoryFile: withoutLocation, resultsOmittedOverLimit: omitted}
   }
   if (options.automationId) run.automationDetails = {id: options.automationId}
-  return {log: {$schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run]}, results: results.length, withoutLocation}
+  return {log: {$schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run]}, results: results.length, withoutLocation, omitted}
 }
 
 export function serializeSarif(log: SarifLog): string {

@@ -271,7 +271,10 @@ export function renderResultsSummary(input: ResultsSummaryInput): string {
   const folded = (summary: string, list: Finding[], what: string, note?: (f: Finding) => string): void => {
     if (list.length === 0) return
     out.push('<details>', `<summary>${summary}</summary>`, '')
-    table(out, ['Severity', 'Title and rule', 'Resource', 'File'], list.map((f) => simpleRow(f, note?.(f))), list.length, maxOtherRows, listBudget, what, url)
+    const rows = (function* () {
+      for (const f of list) yield simpleRow(f, note?.(f))
+    })()
+    table(out, ['Severity', 'Title and rule', 'Resource', 'File'], rows, list.length, maxOtherRows, listBudget, what, url)
     out.push('</details>', '')
   }
   if (comparison?.hasBaseline && comparison.fixed.length > 0) {
