@@ -2,17 +2,17 @@
 // summary. The export itself is runExportJob (src/job/export-job.ts); nothing here re-implements it.
 
 import * as core from '@actions/core'
-import {mkdir, mkdtemp, readdir, rename, rm} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import {openLocalExport, type LocalExport} from './destinations/local-dir.ts'
 import {runExportJob} from './job/export-job.ts'
 import type {ExportJobResult, FileEntry} from './job/types.ts'
-import {MANIFEST_FILE, readManifest, TOOL_NAME} from './prancer/manifest.ts'
 import {resolveSettings} from './prancer/settings.ts'
 import {ALL_CONTAINERS, expandName, hasPerRunPlaceholder, nameFamilyPattern} from './naming.ts'
 import type {NameValues} from './naming.ts'
 import {renderFailureSummary, renderSummary} from './summary.ts'
-import type {SummaryArtifact} from './summary.ts'
+import type {SummaryArtifact, UploadState} from './summary.ts'
 import {getInputs, InputError} from './action/inputs.ts'
 import type {ActionInputs} from './action/inputs.ts'
 import {createActionLogger} from './action/logger.ts'
@@ -46,108 +46,64 @@ interface Uploaded {
 }
 
 /**
- * Logs first, outputs last: the outputs artifact carries the watermark, so it must only exist when
- * everything else did. If it fails, the logs artifact is taken back, and so is an outputs artifact the
- * failed upload may have created (best effort; `stillUploaded` lists what exists at any moment).
+ * Logs first, outputs last: the outputs artifact carries the watermark, so it must only exist when everything else
+ * did. If it fails, the logs artifact is taken back, and so is an outputs artifact the failed upload may have created.
+ * `state` says at every moment what exists; when a delete fails, the run's artifacts are listed to find out.
  */
 async function uploadBoth(
   uploader: Uploader,
   result: ExportJobResult,
   dirs: {outputs: string; logs: string},
-  names: {outputs: string; logs: string},
-  stillUploaded: string[],
+  state: UploadState,
   logger: ActionLogger
 ): Promise<Uploaded> {
   let logs: UploadedArtifact | null = null
   if (result.logs.runs.length > 0) {
-    logs = await uploader.upload({input: 'logs-artifact-name', name: names.logs, rootDirectory: dirs.logs})
-    stillUploaded.push(logs.name)
+    state.logs = 'unknown' // from the first request on, until the client answers
+    logs = await uploader.upload({input: 'logs-artifact-name', name: state.logsName, rootDirectory: dirs.logs}).catch(async (error: unknown) => {
+      state.logs = await uploader.removeIfPresent(state.logsName)
+      throw error
+    })
+    state.logs = 'present'
   } else {
     logger.info(`No logs artifact: ${result.logs.reason ?? 'no log runs were exported'}`)
   }
   try {
-    const outputs = await uploader.upload({input: 'output-artifact-name', name: names.outputs, rootDirectory: dirs.outputs})
-    stillUploaded.push(outputs.name)
+    state.outputs = 'unknown'
+    const outputs = await uploader.upload({input: 'output-artifact-name', name: state.outputsName, rootDirectory: dirs.outputs})
+    state.outputs = 'present'
     return {outputs, logs}
   } catch (error) {
     // A taken name belongs to another artifact of this run, never ours; after any other failure
     // (e.g. Finalize timing out after the service committed) ours may exist.
-    if (!(error instanceof ArtifactNameConflictError) && (await uploader.removeIfPresent(names.outputs)) === 'failed') stillUploaded.push(names.outputs)
-    if (logs !== null && (await uploader.removeIfPresent(logs.name)) !== 'failed') stillUploaded.splice(stillUploaded.indexOf(logs.name), 1)
+    state.outputs = error instanceof ArtifactNameConflictError ? 'absent' : await uploader.removeIfPresent(state.outputsName)
+    await settleAmbiguity(uploader, state, logger)
+    // The logs go only when no outputs artifact of this run stays: a complete outputs artifact keeps its logs.
+    if (state.logs === 'present' && state.outputs === 'absent') state.logs = await uploader.removeIfPresent(state.logsName)
     throw error
   }
 }
 
-const KEPT_DIRS = ['outputs', 'logs'] as const
-
-/**
- * `path` may hold an earlier export (replaced) but nothing else: a sub-directory is replaced only when
- * empty or when its manifest.json was written by this tool. Checked before the export starts.
- */
-async function checkKeptDirsReplaceable(target: string): Promise<void> {
-  for (const sub of KEPT_DIRS) {
-    const dir = path.join(target, sub)
-    let entries: string[]
-    try {
-      entries = await readdir(dir)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
-      throw new Error(`Input 'path': ${dir} cannot be used for the export (${(error as Error).message}); choose another 'path'.`, {cause: error})
-    }
-    if (entries.length === 0) continue
-    const manifest = await readManifest(path.join(dir, MANIFEST_FILE)).catch(() => null)
-    if (manifest?.tool === TOOL_NAME) continue
-    throw new Error(
-      `Input 'path': ${dir} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), ` +
-        `so it is not replaced. Set 'path' to a new or empty directory, or remove ${dir}.`
-    )
-  }
-}
-
-interface KeptFiles {
-  target: string
-  /** Where the replaced earlier export waits (inside `path`, so every rename stays on one file system). */
-  stash: string
-  replaced: Set<string>
-}
-
-/** Moves the finished export (written inside `path`) into `path/outputs` and `path/logs`; what was there is stashed. */
-async function keepFiles(result: ExportJobResult, target: string, stash: string): Promise<KeptFiles> {
-  const kept: KeptFiles = {target, stash, replaced: new Set()}
-  for (const [from, sub] of [
-    [result.outputs.dir, 'outputs'],
-    [result.logs.dir, 'logs']
-  ] as const) {
-    const to = path.join(target, sub)
-    try {
-      await rename(to, path.join(stash, `replaced-${sub}`))
-      kept.replaced.add(sub)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-    await rename(from, to)
-  }
-  return kept
-}
-
-/**
- * After a failed upload, `path` goes back to what it held before the step: a kept manifest would carry
- * a watermark that was never uploaded, and a later step reading it would skip documents.
- */
-async function restoreKeptFiles(kept: KeptFiles): Promise<void> {
-  for (const sub of KEPT_DIRS) {
-    const to = path.join(kept.target, sub)
-    await rm(to, {recursive: true, force: true})
-    if (kept.replaced.has(sub)) await rename(path.join(kept.stash, `replaced-${sub}`), to)
+/** After a delete that failed, the run's artifact list says what exists (the service finalizes only complete artifacts). */
+async function settleAmbiguity(uploader: Uploader, state: UploadState, logger: ActionLogger): Promise<void> {
+  if (state.outputs !== 'unknown' && state.logs !== 'unknown') return
+  const listed = await uploader.listRunArtifacts()
+  if (listed === null) return
+  const names = new Set(listed.map(a => a.name))
+  if (state.outputs === 'unknown') state.outputs = names.has(state.outputsName) ? 'present' : 'absent'
+  if (state.logs === 'unknown') state.logs = names.has(state.logsName) ? 'present' : 'absent'
+  if (state.outputs === 'present') {
+    logger.warning(`The upload of "${state.outputsName}" reported an error, but the artifact exists: it was finalized complete and carries this run's watermark. Keep it: the next since: auto run continues after it.`)
   }
 }
 
 function fileList(result: ExportJobResult, uploaded: Uploaded, keptPath: string | undefined): unknown[] {
+  // No `null` values: the output stays valid JSON even when the runner masks a secret that happens to be `null`.
   const entry = (f: FileEntry, kind: 'outputs' | 'logs', artifact: UploadedArtifact | null) => ({
     kind,
     path: f.path,
-    artifact: artifact?.name ?? null,
-    localPath: keptPath === undefined ? null : path.join(keptPath, kind, f.path),
+    ...(artifact === null ? {} : {artifact: artifact.name}),
+    ...(keptPath === undefined ? {} : {localPath: path.join(keptPath, kind, f.path)}),
     database: f.database,
     collection: f.collection,
     documents: f.documents,
@@ -165,11 +121,39 @@ export async function run(): Promise<void> {
   const env: Env = process.env
   const logger = createActionLogger()
   let scratch: string | undefined
-  let keptScratch: string | undefined
+  let local: LocalExport | undefined
   let summary: string | undefined
   let outputs: Record<string, string> | undefined
-  let outputsUploaded = false
-  const stillUploaded: string[] = []
+  let upload: UploadState | null = null
+  let uploader: Uploader | undefined
+  // The runner cancels a step with SIGINT, then SIGTERM, then SIGKILL seconds later: put `path` back, take back a
+  // logs artifact whose outputs artifact does not exist, and write the summary, then stop.
+  let cancelling = false
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (cancelling) return
+    cancelling = true
+    void (async () => {
+      const message = `The step was cancelled (${signal}) before it finished.`
+      try {
+        core.error(message)
+        if (upload !== null && uploader !== undefined && upload.outputs !== 'present') {
+          if (upload.outputs === 'unknown') upload.outputs = await uploader.removeIfPresent(upload.outputsName)
+          await settleAmbiguity(uploader, upload, logger)
+          if (upload.logs !== 'absent' && upload.outputs === 'absent') upload.logs = await uploader.removeIfPresent(upload.logsName)
+        }
+        if (local !== undefined && upload?.outputs !== 'present') await local.rollback().catch(() => undefined)
+        await local?.finish().catch(() => undefined)
+        if (scratch !== undefined) await rm(scratch, {recursive: true, force: true}).catch(() => undefined)
+        if (env['GITHUB_STEP_SUMMARY']) {
+          await core.summary.addRaw(renderFailureSummary({message, upload, cancelled: true, warnings: logger.warnings}), true).write()
+        }
+      } finally {
+        process.exit(1)
+      }
+    })()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     const inputs = getInputs(env, value => logger.secret(value))
     const scratchDir = await mkdtemp(path.join(env['RUNNER_TEMP'] || os.tmpdir(), 'prancer-db-artifacts-'))
@@ -188,10 +172,9 @@ export async function run(): Promise<void> {
     }
     let exportDir = path.join(scratchDir, 'export')
     if (inputs.path !== undefined) {
-      await mkdir(inputs.path, {recursive: true})
-      await checkKeptDirsReplaceable(inputs.path)
-      keptScratch = await mkdtemp(path.join(inputs.path, `.${TOOL_NAME}-`))
-      exportDir = path.join(keptScratch, 'export')
+      // Staged inside `path`, moved into place only when complete; an earlier export there waits until the upload succeeded.
+      local = await openLocalExport(inputs.path, {label: "Input 'path'", replace: true, logger})
+      exportDir = local.stagingDir
     }
 
     let previous: PreviousExport | null = null
@@ -244,27 +227,29 @@ export async function run(): Promise<void> {
 
     // Kept files first: once the outputs artifact exists, nothing after it may fail.
     const dirs = {outputs: result.outputs.dir, logs: result.logs.dir}
-    let kept: KeptFiles | undefined
-    if (inputs.path !== undefined && keptScratch !== undefined) {
-      kept = await keepFiles(result, inputs.path, keptScratch)
-      dirs.outputs = path.join(inputs.path, 'outputs')
-      dirs.logs = path.join(inputs.path, 'logs')
-      logger.info(`Files written to ${inputs.path}`)
+    if (local !== undefined) {
+      await local.swapIn()
+      dirs.outputs = path.join(local.dir, 'outputs')
+      dirs.logs = path.join(local.dir, 'logs')
+      logger.info(`Files written to ${local.dir}`)
     }
     let uploaded: Uploaded = {outputs: null, logs: null}
     if (inputs.upload) {
-      const uploader = createUploader(logger, {retentionDays: retention.days, compressionLevel: inputs.compressionLevel, overwrite: inputs.overwrite}, env)
+      const client = createUploader(logger, {retentionDays: retention.days, compressionLevel: inputs.compressionLevel, overwrite: inputs.overwrite}, env)
+      uploader = client
+      const state: UploadState = {outputsName, logsName, outputs: 'absent', logs: 'absent'}
+      upload = state
       try {
-        uploaded = await logger.group('Upload artifacts', () => uploadBoth(uploader, result, dirs, {outputs: outputsName, logs: logsName}, stillUploaded, logger))
+        uploaded = await logger.group('Upload artifacts', () => uploadBoth(client, result, dirs, state, logger))
       } catch (error) {
-        if (kept !== undefined) {
-          await restoreKeptFiles(kept).catch(restoreError =>
-            logger.warning(`Could not put ${inputs.path} back as it was before this step; remove ${path.join(inputs.path!, 'outputs')} by hand: ${errorMessage(restoreError)}`)
+        if (local !== undefined) {
+          const dir = local.dir
+          await local.rollback().catch(restoreError =>
+            logger.warning(`Could not put ${dir} back as it was before this step; remove ${path.join(dir, 'outputs')} by hand: ${errorMessage(restoreError)}`)
           )
         }
         throw error
       }
-      outputsUploaded = uploaded.outputs !== null
     }
 
     outputs = {
@@ -292,17 +277,22 @@ export async function run(): Promise<void> {
     const message = logger.redact(errorMessage(error))
     // setFailed writes the error annotation and sets the exit code.
     core.setFailed(message)
-    summary = renderFailureSummary({message, leftUploaded: stillUploaded, watermarkUploaded: outputsUploaded, warnings: logger.warnings})
+    summary = renderFailureSummary({message, upload, warnings: logger.warnings})
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     if (scratch !== undefined) await rm(scratch, {recursive: true, force: true}).catch(() => undefined)
-    if (keptScratch !== undefined) await rm(keptScratch, {recursive: true, force: true}).catch(() => undefined)
+    if (local !== undefined) await local.finish().catch(() => undefined)
+    // Outputs and the summary are built from names, numbers and already redacted messages, never from a connection
+    // string, so they are written as they are: replacing secrets by substring in them would corrupt them (a password
+    // `null` in JSON, a password equal to the database name in every name).
     if (outputs !== undefined) {
-      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, logger.redact(value))
+      for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
     }
     // Outside a runner (e.g. a local run) there is no summary file to write to.
     if (summary !== undefined && env['GITHUB_STEP_SUMMARY']) {
       try {
-        await core.summary.addRaw(logger.redact(summary), true).write()
+        await core.summary.addRaw(summary, true).write()
       } catch (error) {
         core.warning(`Could not write the job summary: ${logger.redact(errorMessage(error))}`)
       }

@@ -23,12 +23,22 @@ export interface SummaryInput {
   notices: string[]
 }
 
+/** Whether an artifact of this run exists after a failure: `unknown` when it could be neither deleted nor listed. */
+export type ArtifactState = 'absent' | 'present' | 'unknown'
+
+/** What a failed run left on the artifact service (src/main.ts keeps it up to date while uploading). */
+export interface UploadState {
+  outputsName: string
+  logsName: string
+  outputs: ArtifactState
+  logs: ArtifactState
+}
+
 export interface FailureSummaryInput {
   message: string
-  /** Artifacts of this run still uploaded after the failure (not deleted, or the failure came after the upload). */
-  leftUploaded: string[]
-  /** The outputs artifact, with the new watermark, is among them. */
-  watermarkUploaded?: boolean
+  upload: UploadState | null
+  /** The step was cancelled (SIGINT/SIGTERM), not failed. */
+  cancelled?: boolean
   warnings: string[]
 }
 
@@ -36,9 +46,18 @@ export interface FailureSummaryInput {
 const RUNNING_LISTED = 20
 const LOG_RUNS_LISTED = 50
 
-/** Text for a Markdown table cell or inline text: no pipes, newlines or HTML. */
-function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
+/**
+ * Text from the database or a file, made inert for a Markdown table cell or inline text: one line, HTML escaped, and
+ * the punctuation that opens links, images, emphasis, code, strike-through and cells backslash-escaped (the text never
+ * starts a line, so block syntax such as `#` or `-` cannot apply; `(` acts only after an escaped `]`).
+ */
+export function cell(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[\\`*_[\]!~|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
 }
 
 function code(text: string): string {
@@ -103,6 +122,36 @@ const RUN_STATE_LABEL: Record<RunningOutput['state'], string> = {
   'snapshot-mode': 'SNAPSHOT mode',
   ended: 'ended',
   unknown: 'unknown'
+}
+
+/**
+ * What is safe to do after a failure, from what exists. The outputs artifact carries the watermark: when it exists it
+ * is complete (the service finalizes an artifact only with its size and sha256), the next since: auto run continues
+ * after it, and deleting it then would drop this run's documents from the chain. So it is never advised to delete it.
+ */
+function uploadAdvice(upload: UploadState | null): string[] {
+  const logs = upload === null || upload.logs === 'absent' ? [] : [upload.logsName]
+  if (upload === null || (upload.outputs === 'absent' && logs.length === 0)) {
+    return ['Nothing from this run is uploaded and the watermark did not advance: the next run exports these documents again.']
+  }
+  const list = (names: string[]) => ['', ...names.map(name => `- ${code(name)}`)]
+  if (upload.outputs === 'present') {
+    return [
+      `The outputs artifact ${code(upload.outputsName)} exists: it is complete and carries this run's watermark, so the next \`since: auto\` run continues after it. **Keep it**${logs.length > 0 ? ` and ${code(upload.logsName)}` : ''}; deleting it would lose this run's documents once the next run has continued after it.`
+    ]
+  }
+  if (upload.outputs === 'unknown') {
+    return [
+      'Whether this run\'s outputs artifact exists could not be found out (deleting and listing failed). Look at the run\'s artifacts:',
+      '',
+      `- if ${code(upload.outputsName)} exists, **keep it**${logs.length > 0 ? ` and ${code(upload.logsName)}` : ''}: it is complete, and the next \`since: auto\` run continues after it;`,
+      `- if it does not, the watermark did not advance and the next run exports these documents again${logs.length > 0 ? `; ${code(upload.logsName)} may then be deleted` : ''}.`
+    ]
+  }
+  return [
+    'The watermark did not advance (this run has no outputs artifact), so the next run exports these documents again. This logs artifact of the run could not be deleted; it is harmless, delete it or keep it:',
+    ...list(logs)
+  ]
 }
 
 /** The summary of a successful export. */
@@ -186,18 +235,8 @@ export function renderSummary(input: SummaryInput): string {
 
 /** The summary of a failed run: what went wrong, and what of it stayed uploaded. */
 export function renderFailureSummary(input: FailureSummaryInput): string {
-  const out = ['## ❌ Prancer export failed', '', `> ${cell(input.message)}`, '']
-  if (input.leftUploaded.length === 0) {
-    out.push('Nothing from this run is uploaded and the watermark did not advance: the next run exports these documents again.')
-  } else if (input.watermarkUploaded === true) {
-    out.push('The failure came after the upload. These artifacts of this run stay uploaded, and the outputs artifact carries the new watermark, so the next `since: auto` run continues after it:')
-    out.push('')
-    for (const name of input.leftUploaded) out.push(`- ${code(name)}`)
-  } else {
-    out.push('The watermark did not advance, but these artifacts of this run could not be deleted; delete them by hand:')
-    out.push('')
-    for (const name of input.leftUploaded) out.push(`- ${code(name)}`)
-  }
+  const out = [`## ❌ Prancer export ${input.cancelled ? 'cancelled' : 'failed'}`, '', `> ${cell(input.message)}`, '']
+  out.push(...uploadAdvice(input.upload))
   out.push('')
   if (input.warnings.length > 0) {
     out.push('### Warnings', '')

@@ -2,7 +2,7 @@
 // INPUT_<NAME> variables (upper case, dashes kept) holding action.yml's defaults unless the step sets
 // them, with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and the job's GITHUB_* / ACTIONS_* env.
 
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
@@ -58,7 +58,7 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Runs the action once. `env` is the job's environment (e.g. the artifact service's env()), `inputs`
  * the step's `with:`; the runner expands `${{ github.token }}` from GITHUB_TOKEN.
  */
-export async function runAction(env: Record<string, string>, inputs: Record<string, string>, options: {echo?: boolean} = {}): Promise<ActionRun> {
+export async function runAction(env: Record<string, string>, inputs: Record<string, string>, options: {echo?: boolean; onSpawn?: (child: ChildProcess) => void} = {}): Promise<ActionRun> {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build it with npm run bundle`)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'action-run-'))
   const outputPath = path.join(dir, 'github_output')
@@ -72,6 +72,7 @@ export async function runAction(env: Record<string, string>, inputs: Record<stri
     childEnv[`INPUT_${name.toUpperCase()}`] = value.replace('${{ github.token }}', env.GITHUB_TOKEN ?? '')
   }
   const child = spawn(process.execPath, [DIST], {env: childEnv, cwd: env.GITHUB_WORKSPACE ?? dir, stdio: ['ignore', 'pipe', 'pipe']})
+  options.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -92,19 +93,49 @@ export async function runAction(env: Record<string, string>, inputs: Record<stri
   return {code, stdout, stderr, outputs: parseOutputFile(outputFile), outputFile, summary}
 }
 
+export interface WorkflowCommand {
+  name: string
+  /** The properties, e.g. `title=X,file=a.tf`, escaped as sent. */
+  properties: string
+  /** The message, unescaped (%0A → newline, …). */
+  message: string
+}
+
+/**
+ * The workflow commands in a step's stdout as the runner reads them: a line (leading blanks allowed) of the form
+ * `::name properties::message`; nothing between `::stop-commands::<token>` and `::<token>::` is a command.
+ */
+export function workflowCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = []
+  let stopToken: string | null = null
+  for (const raw of stdout.split('\n')) {
+    const line = raw.replace(/\r$/, '').trimStart()
+    if (stopToken !== null) {
+      if (line === `::${stopToken}::`) stopToken = null
+      continue
+    }
+    const m = /^::([A-Za-z-]+)(?: ([^:]*))?::(.*)$/.exec(line)
+    if (!m) continue
+    if (m[1] === 'stop-commands') {
+      stopToken = m[3]!
+      continue
+    }
+    commands.push({name: m[1]!, properties: m[2] ?? '', message: m[3]!.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')})
+  }
+  return commands
+}
+
 /** The `::error::` annotations the step printed (what the run page shows). */
 export function errorAnnotations(run: ActionRun): string[] {
-  return run.stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .map(l => l.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+  return workflowCommands(run.stdout)
+    .filter(c => c.name === 'error')
+    .map(c => c.message)
 }
 
 export function warningAnnotations(run: ActionRun): string[] {
-  return run.stdout
-    .split('\n')
-    .filter(l => l.startsWith('::warning'))
-    .map(l => l.replace(/^::warning[^:]*::/, ''))
+  return workflowCommands(run.stdout)
+    .filter(c => c.name === 'warning')
+    .map(c => c.message)
 }
 
 /**

@@ -122,7 +122,8 @@ describe('getInputs', () => {
     [{since: '2026-13-45'}, /Input 'since'/],
     // a real calendar check, not Date.parse (which turns February 30th into March 2nd)
     [{since: '2026-02-30'}, /Input 'since': "2026-02-30" is not a valid date or time/],
-    [{since: '99999999999999999999'}, /Input 'since': 99999999999999999999 is too large/],
+    [{since: '99999999999999999999'}, /Input 'since': 99999999999999999999 is beyond the last representable time/],
+    [{since: '9000000000000000'}, /Input 'since': 9000000000000000 is beyond the last representable time \(8640000000000000 ms/],
     [{logs: 'logs x'}, /Input 'logs': "logs x" is not a log name; accepted: auto, latest, new, none/],
     [{'json-format': 'Canonical'}, /Input 'json-format': "Canonical" is not accepted; accepted: relaxed, canonical/],
     [{'if-no-documents': 'fail'}, /Input 'if-no-documents': "fail" is not accepted; accepted: warn, error, ignore/],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import type {ExportJobResult, FileEntry, Manifest} from '../../src/job/types.ts'
 import {formatBytes, renderFailureSummary, renderSummary} from '../../src/summary.ts'
-import type {SummaryInput} from '../../src/summary.ts'
+import type {ArtifactState, SummaryInput} from '../../src/summary.ts'
 
 const file: FileEntry = {
   path: 'validator.outputs.json',
@@ -84,8 +84,8 @@ describe('job summary', () => {
     assert.match(md, /\[prancer-outputs-validator-outputs-all-export-7-1\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/7\/artifacts\/4100000002\) · 2\.00 KiB zip · sha256 <code>b{12}…<\/code>/)
     assert.match(md, /\| Bytes \| 5120 \(5\.00 KiB\) \|/)
     assert.match(md, /\| <code>validator\.outputs\.json<\/code> \| 3 \| 5\.00 KiB \| <code>a{64}<\/code> \|/)
-    assert.match(md, /\| <code>logs_20260301093015_CRAWLER<\/code> \| chunks in <code>logs<\/code> \| 2 \|/)
-    assert.match(md, /\| <code>logs_20190508150809<\/code> \| own collection \(legacy\) \| 40 \|/)
+    assert.match(md, /\| <code>logs\\_20260301093015\\_CRAWLER<\/code> \| chunks in <code>logs<\/code> \| 2 \|/)
+    assert.match(md, /\| <code>logs\\_20190508150809<\/code> \| own collection \(legacy\) \| 40 \|/)
     assert.ok(!md.includes('Still running'))
   })
 
@@ -97,16 +97,16 @@ describe('job summary', () => {
     const md = renderSummary(input(result({running: 23})))
     // 12 of the 23 are still running; the 11 SNAPSHOT-mode ones finished and are not counted as unfinished
     assert.match(md, /⚠️ 12 output documents still had <code>json\.status: Running<\/code>/)
-    assert.match(md, /\| Compliancetest_c\\\|0 \| aws&lt;prod&gt; \| still running \| <code>65f0c0ffee00000000000000<\/code> \|/)
-    assert.match(md, /\| Compliancetest_c\\\|1 \| aws&lt;prod&gt; \| SNAPSHOT mode \| <code>65f0c0ffee00000000000001<\/code> \|/)
+    assert.match(md, /\| Compliancetest\\_c\\\|0 \| aws&lt;prod&gt; \| still running \| <code>65f0c0ffee00000000000000<\/code> \|/)
+    assert.match(md, /\| Compliancetest\\_c\\\|1 \| aws&lt;prod&gt; \| SNAPSHOT mode \| <code>65f0c0ffee00000000000001<\/code> \|/)
     assert.match(md, /\| … and 3 more \| \| \| \|/)
-    assert.equal(md.match(/Compliancetest_c/g)?.length, 20)
+    assert.equal(md.match(/Compliancetest\\_c/g)?.length, 20)
   })
 
   it('says why no logs were exported and where kept files are', () => {
     const md = renderSummary(input(result({logs: false, documents: 0, results: {passed: 0, failed: 0, skipped: 0, other: 0}}), {outputsArtifact: null, logsArtifact: null, keptPath: '/w/export'}))
     assert.match(md, /No new output documents since the previous export\./)
-    assert.match(md, /No logs exported: \[LOGGING\] dbname is not set/)
+    assert.match(md, /No logs exported: \\\[LOGGING\\\] dbname is not set/)
     assert.match(md, /not uploaded; files in <code>\/w\/export\/outputs<\/code>/)
   })
 
@@ -124,14 +124,22 @@ describe('job summary', () => {
     assert.match(md, /### Warnings and notices\n\n- ⚠️ retention lowered\n- ℹ️ no earlier artifact/)
   })
 
-  it('failure: the message, and whether anything stayed uploaded', () => {
-    const md = renderFailureSummary({message: 'Mongo <down>\nretry', leftUploaded: [], warnings: []})
+  it('failure: the message, and what is safe to do with what stayed uploaded', () => {
+    const state = (outputs: ArtifactState, logs: ArtifactState) => ({outputsName: 'out-a', logsName: 'logs-a', outputs, logs})
+    const md = renderFailureSummary({message: 'Mongo <down>\nretry', upload: null, warnings: []})
     assert.match(md, /## ❌ Prancer export failed\n\n> Mongo &lt;down&gt; retry\n/)
     assert.match(md, /Nothing from this run is uploaded and the watermark did not advance/)
-    assert.match(renderFailureSummary({message: 'x', leftUploaded: ['logs-a'], warnings: ['w']}), /could not be deleted; delete them by hand:\n\n- <code>logs-a<\/code>[\s\S]*- ⚠️ w/)
-    const after = renderFailureSummary({message: 'x', leftUploaded: ['logs-a', 'out-a'], watermarkUploaded: true, warnings: []})
-    assert.match(after, /stay uploaded, and the outputs artifact carries the new watermark[^\n]*\n\n- <code>logs-a<\/code>\n- <code>out-a<\/code>/)
-    assert.ok(!after.includes('Nothing from this run is uploaded'))
+    assert.match(renderFailureSummary({message: 'x', upload: state('absent', 'absent'), warnings: []}), /Nothing from this run is uploaded/)
+    // only the logs artifact stayed: harmless, the watermark did not advance
+    assert.match(renderFailureSummary({message: 'x', upload: state('absent', 'present'), warnings: ['w']}), /watermark did not advance[^\n]*could not be deleted; it is harmless, delete it or keep it:\n\n- <code>logs-a<\/code>[\s\S]*- ⚠️ w/)
+    // the outputs artifact exists (e.g. Finalize committed, the client saw an error): never advise deleting it
+    const present = renderFailureSummary({message: 'x', upload: state('present', 'present'), warnings: []})
+    assert.match(present, /The outputs artifact <code>out-a<\/code> exists: it is complete and carries this run's watermark[^\n]*\*\*Keep it\*\* and <code>logs-a<\/code>/)
+    assert.ok(!/delete (it|them) by hand/.test(present))
+    // nothing could be found out: say what to do in either case
+    const unknown = renderFailureSummary({message: 'x', upload: state('unknown', 'present'), cancelled: true, warnings: []})
+    assert.match(unknown, /## ❌ Prancer export cancelled/)
+    assert.match(unknown, /- if <code>out-a<\/code> exists, \*\*keep it\*\* and <code>logs-a<\/code>/)
   })
 
   it('a chained window names the watermark it continues, the lookback re-checked and the ids excluded', () => {

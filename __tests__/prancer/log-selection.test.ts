@@ -103,3 +103,21 @@ test('auto: the partner is the newest _CRAWLER opened before the session, never 
   assert.deepEqual(names(lonely.runs), ['logs_20261129093000_COMPLIANCE'])
   assert.match(lonely.warnings[0]!, /^No _CRAWLER log of the Prancer run that wrote logs_20261129093000_COMPLIANCE was found in prancerlogs; Prancer logs a run's test results there/)
 })
+
+test('file names made from hostile log names are bounded, unique and valid', () => {
+  const taken = new Set<string>()
+  const long = `logs_${'x'.repeat(300)}`
+  const a = logFileName(long, taken)
+  const b = logFileName(`${long}y`, taken)
+  for (const f of [a, b]) {
+    assert.ok(Buffer.byteLength(f) <= 255 && f.length <= 130, f)
+    assert.match(f, /^[A-Za-z0-9._-]+\.json$/)
+  }
+  assert.notEqual(a, b)
+  // multi-byte names become ASCII, so the byte length is the character length
+  const c = logFileName('ログ'.repeat(200), taken)
+  assert.match(c, /^[A-Za-z0-9._-]+\.json$/)
+  assert.ok(c.length <= 130)
+  // newlines and workflow-command text cannot survive into a file name
+  assert.doesNotMatch(logFileName('logs_1\n::error title=X::owned', taken), /[\n:]/)
+})

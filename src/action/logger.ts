@@ -1,8 +1,9 @@
-// The Logger (src/log.ts) over @actions/core. Every message passes through redact(): the runner
-// masks registered secrets in its own log, but not in files we write (outputs, the job summary),
-// nor when dist/index.js runs outside a runner, so we never rely on the runner alone.
+// The Logger (src/log.ts) over @actions/core. Every message passes through redact(): the runner masks registered
+// secrets in its own log, but not when dist/index.js runs outside a runner, so we never rely on the runner alone.
+// Outputs and the job summary are never redacted by substring (that corrupts them); they are built without secrets.
 
 import * as core from '@actions/core'
+import {randomUUID} from 'node:crypto'
 import type {Logger} from '../log.ts'
 import {createRedactor} from '../prancer/uri.ts'
 
@@ -22,6 +23,16 @@ export function createActionLogger(): ActionLogger {
   let inGroup = false
 
   const redact = (text: string): string => redactor.redact(text)
+  // A plain log line that starts with `::` (or the older `##[`) is a workflow command to the runner. Messages carry
+  // text from the database (log names, errors quoting documents), so any such line is printed with command
+  // processing stopped (annotations, set via core.warning/notice/error, escape their text themselves).
+  const print = (text: string): void => {
+    if (!/(^|[\r\n])[ \t]*(::|##\[)/.test(text)) return core.info(text)
+    const token = randomUUID()
+    core.info(`::stop-commands::${token}`)
+    core.info(text)
+    core.info(`::${token}::`)
+  }
 
   return {
     warnings,
@@ -34,7 +45,7 @@ export function createActionLogger(): ActionLogger {
       core.setSecret(value)
     },
     debug: message => core.debug(redact(message)),
-    info: message => core.info(redact(message)),
+    info: message => print(redact(message)),
     notice(message) {
       const text = redact(message)
       notices.push(text)
@@ -48,7 +59,7 @@ export function createActionLogger(): ActionLogger {
     async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
       // The runner cannot nest groups: an inner group becomes a heading line inside the outer one.
       if (inGroup) {
-        core.info(`— ${redact(name)}`)
+        print(`— ${redact(name)}`)
         return fn()
       }
       inGroup = true

@@ -85,15 +85,16 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
     }
   }
 
-  async function removeIfPresent(name: string): Promise<'deleted' | 'absent' | 'failed'> {
+  /** 'absent' once it is gone (deleted now, or never there); 'unknown' when the delete failed. */
+  async function removeIfPresent(name: string): Promise<'absent' | 'unknown'> {
     try {
       await client.deleteArtifact(name)
       logger.info(`Deleted the artifact "${name}" so that no half of this export stays uploaded.`)
-      return 'deleted'
+      return 'absent'
     } catch (error) {
       if (error instanceof ArtifactNotFoundError) return 'absent'
-      logger.warning(`Could not delete the artifact "${name}" after the failed upload; delete it by hand: ${(error as Error).message}`)
-      return 'failed'
+      logger.warning(`Could not delete the artifact "${name}" after the failed upload: ${(error as Error).message}`)
+      return 'unknown'
     }
   }
 
@@ -123,7 +124,7 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
         const removed = await removeIfPresent(artifact.name)
         throw new Error(
           `Uploading the artifact "${artifact.name}" failed: the artifact service returned no id or digest` +
-            (removed === 'failed' ? '; it could not be deleted, delete it by hand' : '; no artifact of that name is left')
+            (removed === 'unknown' ? '; it could not be deleted (see the summary for what is safe to do)' : '; no artifact of that name is left')
         )
       }
       const uploaded = {
@@ -138,7 +139,18 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
     },
 
     /** Best effort: takes back an artifact of this export after a failure; an absent one is fine. */
-    removeIfPresent
+    removeIfPresent,
+
+    /** This run's artifacts (latest of each name), or null when the service cannot be asked. */
+    async listRunArtifacts(): Promise<Array<{name: string; id: number}> | null> {
+      try {
+        const {artifacts} = await client.listArtifacts({latest: true})
+        return artifacts.map(a => ({name: a.name, id: a.id}))
+      } catch (error) {
+        logger.warning(`Could not list this run's artifacts to find out what the failed upload left: ${(error as Error).message}`)
+        return null
+      }
+    }
 
   }
 }

@@ -97,6 +97,8 @@ export async function writeExport(
     hash.update(chunk)
     flushedBytes += chunk.length
     pendingWrite = writeFully(file, chunk)
+    // Awaited at the next flush or at the end; until then a failure (a full disk) must not be an unhandled rejection.
+    pendingWrite.catch(() => undefined)
   }
 
   const writeOne = (doc: Uint8Array): void => {
@@ -155,8 +157,8 @@ export async function writeExport(
     await pendingWrite?.catch(() => undefined)
     await sink?.close().catch(() => undefined)
     if (!closed) await file.close().catch(() => undefined)
-    await rm(tempPath, { force: true })
-    throw error
+    await rm(tempPath, { force: true }).catch(() => undefined)
+    throw ioError(error, path)
   } finally {
     if (timer !== undefined) clearInterval(timer)
   }
@@ -170,6 +172,23 @@ export async function writeExport(
   }
   onProgress?.(progress())
   return result
+}
+
+const IO_HINTS: Record<string, string> = {
+  ENOSPC: 'the disk is full; free space on it or write the export elsewhere',
+  EDQUOT: 'the disk quota is exceeded; free space or write the export elsewhere',
+  EROFS: 'the file system is read-only; write the export elsewhere',
+  EACCES: 'permission denied; write the export to a directory you can write to',
+  EPERM: 'permission denied; write the export to a directory you can write to',
+  EIO: 'an I/O error of the disk'
+}
+
+/** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
+function ioError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || (error as {errorLabels?: unknown}).errorLabels !== undefined) return error
+  const hint = IO_HINTS[code] ?? (error as Error).message
+  return new Error(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error })
 }
 
 async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {

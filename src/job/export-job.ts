@@ -2,7 +2,7 @@
 // Settings → connect → outputs (incremental) → logs → manifests; see src/job/types.ts for the contract
 // and docs/incremental.md for why the outputs export is exactly-once.
 import {createHash} from 'node:crypto'
-import {mkdir, rm} from 'node:fs/promises'
+import {mkdir, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {MongoClient} from 'mongodb'
 import type {Db} from 'mongodb'
@@ -10,7 +10,7 @@ import {exportCollection} from '../export/index.ts'
 import type {ExportProgress} from '../export/index.ts'
 import type {Logger} from '../log.ts'
 import {getString, getStrings, getElement, objectIdHex} from '../bson/raw.ts'
-import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
+import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, excludedIds, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
 import type {WindowPlan} from '../prancer/incremental.ts'
 import {discoverLogRuns, logFileName, newestLogName, runEndOf, safeFilePart, selectLogRuns, LOGS_COLLECTION} from '../prancer/logs.ts'
 import type {LogRun} from '../prancer/logs.ts'
@@ -96,7 +96,7 @@ async function exportOutputs(
 ): Promise<OutputsPhase> {
   const {logger} = opts
   const selection = andFilters([userFilter, opts.container ? {container: opts.container} : null])
-  const filter = andFilters([selection, windowFilter(plan), plan.kind === 'chained' ? excludeIdsFilter(plan.seen.map(s => s.id)) : null])
+  const filter = andFilters([selection, windowFilter(plan), excludeIdsFilter(excludedIds(plan))])
   const fileName = `${safeFilePart(settings.database)}.${safeFilePart(settings.outputCollection)}.json`
   const path = join(dir, fileName)
 
@@ -149,7 +149,15 @@ async function exportOutputs(
     if (opts.missingCollection === 'notice') logger.notice(missing)
     else logger.warning(missing)
   }
-  const watermark = advanceWatermark(plan, exported)
+  const {newOutliers, ...watermark} = advanceWatermark(plan, exported)
+  if (newOutliers.length > 0) {
+    const listed = newOutliers.slice(0, 20).map(o => `_id ${o.id} timestamp ${o.ts}`)
+    logger.warning(
+      `${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or more than a day after now, e.g. epoch microseconds): ` +
+        `${listed.join('; ')}${newOutliers.length > listed.length ? `; and ${newOutliers.length - listed.length} more` : ''}. ` +
+        'They are exported once and do not move the watermark, so later exports are not affected; fix the timestamps at their source.'
+    )
+  }
   logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, with the ${watermark.seen.length} ids exported within its ${watermark.lookbackMs} ms lookback.`)
 
   const file: FileEntry = {
@@ -174,7 +182,7 @@ async function exportOutputs(
     hostsSha256: hostsFingerprint(settings.uri),
     windowKind: plan.kind,
     window: {after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs},
-    excludedIds: plan.kind === 'chained' ? plan.seen.length : 0,
+    excludedIds: excludedIds(plan).length,
     previousWatermark: plan.kind === 'chained' ? plan.previousValue : null,
     container: opts.container ?? null,
     query: userFilter ? canonicalFilter(userFilter) : null,
@@ -351,18 +359,29 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
   const created = new CreatedPaths()
   const outputsDir = join(opts.outDir, 'outputs')
   const logsDir = join(opts.outDir, 'logs')
+  // The job writes only into directories of its own, so that removing what it wrote after a failure can never touch
+  // an earlier export (front ends stage the export: src/destinations/local-dir.ts).
+  for (const dir of [outputsDir, logsDir]) {
+    const entries = await readdir(dir).catch(() => [] as string[])
+    if (entries.length > 0) throw new ExportJobError(`${dir} already holds files; the export job writes only into new or empty directories.`)
+  }
   let client: MongoClient | undefined
+  // What is being read, for a message that says where an export stopped (a server dying, a full disk, ...).
+  let reading: string | null = null
   try {
     client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger))
     await created.mkdir(outputsDir)
     await created.mkdir(logsDir)
     const db = client.db(settings.database)
+    reading = `${settings.database}.${settings.outputCollection}`
     const outputs = await logger.group('Export outputs', async () => {
       const phase = await exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created)
       await explainRunning(client!, settings, phase.export.running, logger)
       return phase
     })
+    reading = `the logs in ${settings.logsDatabase ?? '(none)'}`
     const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created))
+    reading = null
     // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
     const exportedNames = logs.runs.map(r => r.name)
     const previousNewest = previousLogNewest(previousForLogs)
@@ -374,8 +393,15 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
     return {settings: summarizeSettings(settings), outputs: outputs.export, logs}
   } catch (error) {
     await created.removeAll()
-    throw error
+    if (reading === null || error instanceof ExportJobError) throw error
+    const redactor = createRedactor('****')
+    for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
+    throw new ExportJobError(
+      `The export stopped while reading ${reading}: ${redactor.redact((error as Error).message ?? String(error))}. ` +
+        'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.',
+      {cause: error}
+    )
   } finally {
-    await client?.close()
+    await client?.close().catch(() => undefined)
   }
 }

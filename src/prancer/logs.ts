@@ -7,6 +7,7 @@
 // DBLOG_NAME). Every module keeps the logger it got at start-up, so the compliance phase's records (TESTID, TITLE,
 // RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
 // only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
+import {createHash} from 'node:crypto'
 import type {Db} from 'mongodb'
 import type {LogsSpec} from '../job/types.ts'
 
@@ -204,9 +205,16 @@ export function safeFilePart(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_')
 }
 
-/** A file name for a run's log: the name itself when safe, else with unsafe characters replaced. */
+/** Longest file name made from a log name (file systems allow 255 bytes; room for a suffix and `.json`). */
+const MAX_FILE_STEM = 120
+
+/**
+ * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name that had to
+ * change or be cut gets a hash of the original, so it stays unique and traceable (the manifest maps name → file).
+ */
 export function logFileName(name: string, taken: Set<string>): string {
-  const base = safeFilePart(name) || '_'
+  let base = safeFilePart(name) || '_'
+  if (base.length > MAX_FILE_STEM) base = `${base.slice(0, MAX_FILE_STEM - 17)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`
   let candidate = `${base}.json`
   for (let i = 2; taken.has(candidate); i++) candidate = `${base}-${i}.json`
   taken.add(candidate)

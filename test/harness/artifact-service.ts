@@ -80,6 +80,15 @@ export interface FaultSpec {
   body?: string | object
   /** How many matching requests to fail; default 1. */
   times?: number
+  /** Let this many matching requests through unchanged before the fault applies (e.g. 1: the second Finalize). */
+  after?: number
+  /** Wait this long before acting on the request (e.g. to send a signal to the client meanwhile). */
+  delayMs?: number
+  /**
+   * `instead` (default): answer the fault instead of handling the request; `after-handling`: handle it (a Finalize
+   * commits the artifact), then answer the fault: the ambiguous failure; `delay-only`: handle it normally after delayMs.
+   */
+  mode?: 'instead' | 'after-handling' | 'delay-only'
 }
 
 /** A finalized artifact, as the service stored it. */
@@ -194,8 +203,10 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
     if (url.pathname.startsWith(TWIRP_PREFIX) && method === 'POST') {
       const twirpMethod = url.pathname.slice(TWIRP_PREFIX.length)
       const fault = takeFault(faults, f => f.method === twirpMethod)
-      if (fault) return respond(res, entry, faultResult(fault, 'twirp'))
-      return respond(res, entry, await handleTwirp(state, blobs, twirpMethod, req.headers.authorization, entry.body))
+      if (fault?.delayMs) await new Promise(resolve => setTimeout(resolve, fault.delayMs))
+      if (fault && (fault.mode ?? 'instead') === 'instead') return respond(res, entry, faultResult(fault, 'twirp'))
+      const handled = await handleTwirp(state, blobs, twirpMethod, req.headers.authorization, entry.body)
+      return respond(res, entry, fault?.mode === 'after-handling' ? faultResult(fault, 'twirp') : handled)
     }
     const match = matchRest(method, url)
     if (match) {
@@ -279,7 +290,7 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
       if ((fault.method === undefined) === (fault.route === undefined)) {
         throw new Error('failNext(): give exactly one of `method` (Twirp) or `route` (REST)')
       }
-      faults.push({...fault, times: fault.times ?? 1})
+      faults.push({...fault, times: fault.times ?? 1, after: fault.after ?? 0})
     },
 
     setActionsPermission(granted) {
@@ -332,9 +343,13 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
   }
 }
 
-/** The next matching fault, consumed. */
-function takeFault<T extends {times: number}>(faults: T[], matches: (fault: T) => boolean): T | undefined {
+/** The next matching fault, consumed (one that lets requests through first only counts them down). */
+function takeFault<T extends {times: number; after?: number}>(faults: T[], matches: (fault: T) => boolean): T | undefined {
   const index = faults.findIndex(matches)
+  if (index >= 0 && (faults[index]!.after ?? 0) > 0) {
+    faults[index]!.after!--
+    return undefined
+  }
   if (index < 0) return undefined
   const fault = faults[index] as T
   if (--fault.times <= 0) faults.splice(index, 1)

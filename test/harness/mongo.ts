@@ -17,6 +17,10 @@ export interface TestServer {
   kind: 'ferretdb' | 'external'
   /** Stops the server and removes its data; a no-op for an external server. Safe to call twice. */
   stop(): Promise<void>
+  /** FerretDB only: kills the server outright (SIGKILL), keeping its data, as a crash mid-export would. */
+  crash?(): Promise<void>
+  /** FerretDB only: starts it again over the same data after crash(); returns (and sets) the new uri. */
+  restart?(): Promise<string>
 }
 
 const startTimeoutMs = 20_000
@@ -32,14 +36,40 @@ export async function startTestServer(): Promise<TestServer> {
   if (external) {
     return {uri: external, kind: 'external', stop: async () => {}}
   }
-
-  const {ferretdb} = await ensurePeers()
   installExitHook()
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'prancer-ferretdb-'))
+  let current = await spawnFerretDb(dataDir)
+  let stopped: Promise<void> | undefined
+  const server: TestServer = {
+    uri: current.uri,
+    kind: 'ferretdb',
+    stop: () => {
+      stopped ??= stopChild(current.child, dataDir)
+      return stopped
+    },
+    async crash() {
+      const exited = new Promise<void>(resolve => current.child.once('exit', () => resolve()))
+      current.child.kill('SIGKILL')
+      await exited
+      running.delete(current.child)
+    },
+    async restart() {
+      // The same port: a chain continues only on the same deployment (the manifest fingerprints the host list).
+      current = await spawnFerretDb(dataDir, new URL(current.uri).port)
+      server.uri = current.uri
+      return current.uri
+    }
+  }
+  return server
+}
+
+/** FerretDB on a free port over `dataDir` (kept across a crash and a restart). */
+async function spawnFerretDb(dataDir: string, port = '0'): Promise<{uri: string; child: ChildProcess}> {
+  const {ferretdb} = await ensurePeers()
   // Port 0: FerretDB binds a free port itself and prints the URI, so there is no race for a port picked beforehand.
   const child = spawn(
     ferretdb,
-    ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, '--listen-addr=127.0.0.1:0', '--log-level=warn', '--stop-on-stdin-eof'],
+    ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`, '--log-level=warn', '--stop-on-stdin-eof'],
     {stdio: ['pipe', 'pipe', 'pipe']}
   )
   running.set(child, dataDir)
@@ -47,18 +77,12 @@ export async function startTestServer(): Promise<TestServer> {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-stderrKeptBytes)
   })
-
-  let stopped: Promise<void> | undefined
-  const stop = (): Promise<void> => {
-    stopped ??= stopChild(child, dataDir)
-    return stopped
-  }
   try {
     const uri = await listeningUri(child, () => stderr)
     await waitForPing(uri, () => stderr)
-    return {uri, kind: 'ferretdb', stop}
+    return {uri, child}
   } catch (error) {
-    await stop()
+    await stopChild(child, dataDir)
     throw error
   }
 }
