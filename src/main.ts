@@ -12,6 +12,8 @@ import {resolveSettings} from './prancer/settings.ts'
 import {ALL_CONTAINERS, expandName, hasPerRunPlaceholder, nameFamilyPattern} from './naming.ts'
 import type {NameValues} from './naming.ts'
 import {renderFailureSummary, renderSummary} from './summary.ts'
+import {renderResultsSummary} from './results/summary.ts'
+import {buildResultsReport, printAnnotations} from './action/results.ts'
 import type {SummaryArtifact, UploadState} from './summary.ts'
 import {getInputs, InputError} from './action/inputs.ts'
 import type {ActionInputs} from './action/inputs.ts'
@@ -124,6 +126,7 @@ export async function run(): Promise<void> {
   let local: LocalExport | undefined
   let summary: string | undefined
   let outputs: Record<string, string> | undefined
+  let failedCheck: string | undefined
   let upload: UploadState | null = null
   let uploader: Uploader | undefined
   // The runner cancels a step with SIGINT, then SIGTERM, then SIGKILL seconds later: put `path` back, take back a
@@ -225,6 +228,27 @@ export async function run(): Promise<void> {
       else logger.info(`${what}${carryOn} (if-no-documents: ${inputs.ifNoDocuments}).`)
     }
 
+    // The pull-request check: results, the base branch's results, annotations, SARIF/JUnit, the fail-on decision.
+    const report = await logger.group('Results', () =>
+      buildResultsReport(
+        {
+          outputsDir: result.outputs.dir,
+          workspace: cwd,
+          baseline: inputs.baseline,
+          policy: {failOn: inputs.failOn, threshold: inputs.severityThreshold},
+          sarifFile: inputs.sarifFile,
+          junitFile: inputs.junitFile,
+          token: inputs.githubToken,
+          repository: env['GITHUB_REPOSITORY'],
+          eventName: env['GITHUB_EVENT_NAME'],
+          baseRef: env['GITHUB_BASE_REF'],
+          family: nameFamilyPattern(inputs.baselineArtifactName, values),
+          scratchDir: scratchDir
+        },
+        logger
+      )
+    )
+
     // Kept files first: once the outputs artifact exists, nothing after it may fail.
     const dirs = {outputs: result.outputs.dir, logs: result.logs.dir}
     if (local !== undefined) {
@@ -262,9 +286,24 @@ export async function run(): Promise<void> {
       documents: String(result.outputs.documents),
       'log-runs': JSON.stringify(result.logs.runs.map(r => r.name)),
       watermark: result.outputs.watermark.value === null ? '' : String(result.outputs.watermark.value),
-      files: JSON.stringify(fileList(result, uploaded, inputs.path))
+      files: JSON.stringify(fileList(result, uploaded, inputs.path)),
+      failed: String(report.results.counts.failed),
+      passed: String(report.results.counts.passed),
+      'new-failures': report.comparison ? String(report.comparison.newFailures.length) : '',
+      fixed: report.comparison ? String(report.comparison.fixed.length) : '',
+      'sarif-file': report.sarif?.path ?? ''
     }
-    summary = renderSummary({
+    printAnnotations(report.annotations)
+    summary = renderResultsSummary({
+      results: report.results,
+      ...(report.comparison ? {comparison: report.comparison} : {}),
+      ...(report.baselineLabel !== undefined ? {baselineLabel: report.baselineLabel} : {}),
+      ...(report.noBaselineReason !== undefined ? {noBaselineReason: report.noBaselineReason} : {}),
+      artifactUrl: uploaded.outputs?.url ?? null,
+      locations: report.locations,
+      annotations: report.annotations,
+      decision: report.decision
+    }) + '\n' + renderSummary({
       result,
       outputsArtifact: asSummaryArtifact(uploaded.outputs),
       logsArtifact: asSummaryArtifact(uploaded.logs),
@@ -273,6 +312,8 @@ export async function run(): Promise<void> {
       warnings: logger.warnings,
       notices: logger.notices
     })
+    // Last: the export and the uploads are done; a failing check must not lose them.
+    if (report.decision.result.fail) failedCheck = report.decision.result.message
   } catch (error) {
     const message = logger.redact(errorMessage(error))
     // setFailed writes the error annotation and sets the exit code.
@@ -289,6 +330,7 @@ export async function run(): Promise<void> {
     if (outputs !== undefined) {
       for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
     }
+    if (failedCheck !== undefined) core.setFailed(logger.redact(failedCheck))
     // Outside a runner (e.g. a local run) there is no summary file to write to.
     if (summary !== undefined && env['GITHUB_STEP_SUMMARY']) {
       try {

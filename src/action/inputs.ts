@@ -12,6 +12,7 @@ import {hasMongoScheme, uriSecrets} from '../prancer/uri.ts'
 import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
+import {FAIL_ON_VALUES, SEVERITY_THRESHOLDS, type FailOn, type SeverityThreshold} from '../results/baseline.ts'
 
 export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
 export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
@@ -41,7 +42,20 @@ export interface ActionInputs {
   /** `path`: absolute directory to keep the files in; undefined = a temporary directory removed afterwards. */
   path?: string
   githubToken?: string
+  /** `baseline`: what new failures are compared with. */
+  baseline: BaselineSpec
+  /** `baseline-artifact-name`: the name template whose family `baseline: auto` searches (default output-artifact-name). */
+  baselineArtifactName: string
+  /** `fail-on` and `severity-threshold`: when the step fails after the export and uploads. */
+  failOn: FailOn
+  severityThreshold: SeverityThreshold
+  /** `sarif-file` / `junit-file`: absolute paths, or undefined when not asked for. */
+  sarifFile?: string
+  junitFile?: string
 }
+
+/** `baseline`: none, the base branch's last results on pull requests (auto), or a named artifact. */
+export type BaselineSpec = {kind: 'none'} | {kind: 'auto'} | {kind: 'artifact'; name: string}
 
 /** Thrown for an invalid input; main.ts reports it before any other phase starts. */
 export class InputError extends Error {
@@ -123,6 +137,13 @@ function parseQuery(value: string | undefined): string | undefined {
   return value
 }
 
+function parseBaseline(value: string): BaselineSpec {
+  if (value === '' || value === 'auto') return {kind: 'auto'}
+  if (value === 'none') return {kind: 'none'}
+  if (/["':<>|*?\r\n\\/]/.test(value)) throw new InputError('baseline', `"${value}" is not an artifact name; accepted: auto, none or an artifact name (no " : < > | * ? \\ / or line breaks)`)
+  return {kind: 'artifact', name: value}
+}
+
 function parseTemplate(name: string, fallback: string): string {
   const value = read(name) || fallback
   try {
@@ -181,6 +202,12 @@ export function getInputs(
     upload,
     // Without an upload the files are the result, so they need a place that outlives the step.
     path: pathInput !== undefined ? path.resolve(workspace, pathInput) : upload ? undefined : path.resolve(workspace, DEFAULT_PATH),
-    githubToken
+    githubToken,
+    baseline: parseBaseline(read('baseline')),
+    baselineArtifactName: parseTemplate('baseline-artifact-name', outputArtifactName),
+    failOn: parseChoice('fail-on', FAIL_ON_VALUES, 'never'),
+    severityThreshold: parseChoice('severity-threshold', SEVERITY_THRESHOLDS, 'low'),
+    sarifFile: optional('sarif-file') === undefined ? undefined : path.resolve(workspace, read('sarif-file')),
+    junitFile: optional('junit-file') === undefined ? undefined : path.resolve(workspace, read('junit-file'))
   }
 }

@@ -30,7 +30,78 @@ export interface PreviousExportQuery {
 
 export interface PreviousExport {
   manifest: Manifest
-  artifact: {id: number; name: string; runId: number; createdAt: string | null}
+  artifact: FamilyArtifact
+}
+
+/** An artifact of a name family, uploaded by a run of this repository itself (never a fork's). */
+export interface FamilyArtifact {
+  id: number
+  name: string
+  runId: number
+  createdAt: string | null
+  /** The branch of the run that uploaded it (REST workflow_run.head_branch). */
+  headBranch: string | null
+}
+
+export interface FamilyListing {
+  artifacts: FamilyArtifact[]
+  fromForks: number
+  /** The newest MAX_PAGES pages were read and still no page had a match. */
+  pagesExhausted: boolean
+}
+
+export function newer(a: FamilyArtifact, b: FamilyArtifact): boolean {
+  return (a.createdAt ?? '') > (b.createdAt ?? '') || (a.createdAt === b.createdAt && a.id > b.id)
+}
+
+/**
+ * The non-expired artifacts of a name family uploaded by runs of this repository (a pull request from a fork runs in
+ * this repository, but its code and artifacts are the fork's: counted, never returned). The list is newest first:
+ * reading stops after the first page that holds an artifact `stopAtFirstPageWith` accepts.
+ */
+export async function listFamily(q: {
+  token: string
+  owner: string
+  repo: string
+  family: RegExp
+  exactName?: string | undefined
+  stopAtFirstPageWith: (artifact: FamilyArtifact) => boolean
+}): Promise<FamilyListing> {
+  const octokit = getOctokit(q.token)
+  const artifacts: FamilyArtifact[] = []
+  let fromForks = 0
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const {data} = await octokit.rest.actions.listArtifactsForRepo({
+      owner: q.owner,
+      repo: q.repo,
+      per_page: PAGE_SIZE,
+      page,
+      ...(q.exactName === undefined ? {} : {name: q.exactName})
+    })
+    let stop = false
+    for (const a of data.artifacts) {
+      const run = a.workflow_run
+      const runId = run?.id
+      if (a.expired || runId == null || !q.family.test(a.name)) continue
+      if (run?.head_repository_id == null || run.head_repository_id !== run.repository_id) {
+        fromForks++
+        continue
+      }
+      const artifact: FamilyArtifact = {id: a.id, name: a.name, runId, createdAt: a.created_at ?? null, headBranch: run.head_branch ?? null}
+      artifacts.push(artifact)
+      if (q.stopAtFirstPageWith(artifact)) stop = true
+    }
+    if (stop || data.artifacts.length < PAGE_SIZE) return {artifacts, fromForks, pagesExhausted: false}
+  }
+  return {artifacts, fromForks, pagesExhausted: true}
+}
+
+/** Downloads an artifact of another run of this repository (unzipped) into `dir`. */
+export async function downloadArtifactTo(artifact: FamilyArtifact, dir: string, q: {token: string; owner: string; repo: string}): Promise<void> {
+  await new DefaultArtifactClient().downloadArtifact(artifact.id, {
+    path: dir,
+    findBy: {token: q.token, workflowRunId: artifact.runId, repositoryOwner: q.owner, repositoryName: q.repo}
+  })
 }
 
 // The list is newest first; an artifact family older than this many pages is treated as absent.
@@ -53,45 +124,9 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
     )
     return null
   }
-  const octokit = getOctokit(query.token)
-  let best: {id: number; name: string; runId: number; createdAt: string | null} | undefined
-  let later: {name: string; runId: number} | undefined
-  let fromForks = 0
-  let pagesExhausted = true
+  let listing: FamilyListing
   try {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const {data} = await octokit.rest.actions.listArtifactsForRepo({
-        owner,
-        repo,
-        per_page: PAGE_SIZE,
-        page,
-        ...(query.exactName === undefined ? {} : {name: query.exactName})
-      })
-      for (const a of data.artifacts) {
-        const run = a.workflow_run
-        const runId = run?.id
-        if (a.expired || runId == null || !query.family.test(a.name)) continue
-        // A pull request from a fork runs in this repository but its code (and artifacts) are the fork's.
-        if (run?.head_repository_id == null || run.head_repository_id !== run.repository_id) {
-          fromForks++
-          continue
-        }
-        if (runId > query.runId) {
-          later ??= {name: a.name, runId}
-          continue
-        }
-        if (runId === query.runId && a.name === query.currentName) continue
-        const candidate = {id: a.id, name: a.name, runId, createdAt: a.created_at ?? null}
-        if (best === undefined || (candidate.createdAt ?? '') > (best.createdAt ?? '') || (candidate.createdAt === best.createdAt && candidate.id > best.id)) {
-          best = candidate
-        }
-      }
-      // Newest first: once a page had a match, later pages only hold older artifacts.
-      if (best !== undefined || data.artifacts.length < PAGE_SIZE) {
-        pagesExhausted = false
-        break
-      }
-    }
+    listing = await listFamily({token: query.token, owner, repo, family: query.family, exactName: query.exactName, stopAtFirstPageWith: a => a.runId <= query.runId})
   } catch (error) {
     const status = httpStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {
@@ -103,6 +138,17 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
     throw new Error(`since: auto could not list this repository's artifacts: ${(error as Error).message}. Retry, or set 'since: all' or a time.`, {
       cause: error
     })
+  }
+  const {fromForks, pagesExhausted} = listing
+  let best: FamilyArtifact | undefined
+  let later: FamilyArtifact | undefined
+  for (const candidate of listing.artifacts) {
+    if (candidate.runId > query.runId) {
+      later ??= candidate
+      continue
+    }
+    if (candidate.runId === query.runId && candidate.name === query.currentName) continue
+    if (best === undefined || newer(candidate, best)) best = candidate
   }
   if (later !== undefined) {
     // A re-run must not continue from a later run's watermark: that would skip what this run's own window holds.
@@ -127,10 +173,7 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
 
   logger.info(`Previous export: artifact "${best.name}" (id ${best.id}) from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
   try {
-    await new DefaultArtifactClient().downloadArtifact(best.id, {
-      path: query.downloadDir,
-      findBy: {token: query.token, workflowRunId: best.runId, repositoryOwner: owner, repositoryName: repo}
-    })
+    await downloadArtifactTo(best, query.downloadDir, {token: query.token, owner, repo})
   } catch (error) {
     const status = httpStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {

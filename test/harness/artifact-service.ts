@@ -51,6 +51,10 @@ export interface RunEnvOptions {
   retentionDays?: number
   /** The repository of the run's head commit; another `owner/name` simulates a pull request from a fork. */
   headRepository?: string
+  /** A push to this branch (default `main`). */
+  branch?: string
+  /** A `pull_request` run instead of a push: its base and head branches. */
+  pullRequest?: {base: string; head: string; number?: number}
 }
 
 /** Names of the variables env() returns. */
@@ -59,7 +63,7 @@ export type RunEnvName =
   | 'GITHUB_ACTIONS' | 'CI' | 'GITHUB_SERVER_URL' | 'GITHUB_API_URL'
   | 'GITHUB_REPOSITORY' | 'GITHUB_REPOSITORY_OWNER' | 'GITHUB_RUN_ID' | 'GITHUB_RUN_ATTEMPT' | 'GITHUB_JOB'
   | 'GITHUB_SHA' | 'GITHUB_REF' | 'GITHUB_REF_NAME' | 'GITHUB_EVENT_NAME'
-  | 'GITHUB_WORKSPACE' | 'RUNNER_TEMP' | 'GITHUB_TOKEN' | 'GITHUB_RETENTION_DAYS'
+  | 'GITHUB_WORKSPACE' | 'RUNNER_TEMP' | 'GITHUB_TOKEN' | 'GITHUB_RETENTION_DAYS' | 'GITHUB_BASE_REF' | 'GITHUB_HEAD_REF'
 
 /** Environment of one job of one workflow run, as the runner sets it (plus GITHUB_TOKEN). */
 export type RunEnv = Record<RunEnvName, string>
@@ -258,7 +262,9 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
       const jobName = runOptions.job ?? 'export'
       const repository = runOptions.repository ?? DEFAULT_REPOSITORY
       if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error(`env(): repository must be owner/name, got ${repository}`)
-      const job = state.job(repository, runId, runAttempt, jobName, runOptions.headRepository ?? repository)
+      const pr = runOptions.pullRequest
+      const headBranch = pr ? pr.head : (runOptions.branch ?? 'main')
+      const job = state.job(repository, runId, runAttempt, jobName, runOptions.headRepository ?? repository, headBranch)
       const jobDir = path.join(workDir, 'runs', `${repository.replace('/', '__')}-${runId}-${runAttempt}-${jobName.replace(/[^\w.-]/g, '_')}`)
       mkdirSync(path.join(jobDir, 'workspace'), {recursive: true})
       mkdirSync(path.join(jobDir, 'temp'), {recursive: true})
@@ -276,9 +282,12 @@ export async function startArtifactService(options: ArtifactServiceOptions = {})
         GITHUB_RUN_ATTEMPT: String(runAttempt),
         GITHUB_JOB: jobName,
         GITHUB_SHA: state.headSha(job.run),
-        GITHUB_REF: 'refs/heads/main',
-        GITHUB_REF_NAME: 'main',
-        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: pr ? `refs/pull/${pr.number ?? 1}/merge` : `refs/heads/${headBranch}`,
+        GITHUB_REF_NAME: pr ? `${pr.number ?? 1}/merge` : headBranch,
+        GITHUB_EVENT_NAME: pr ? 'pull_request' : 'push',
+        // The runner sets these two on pull_request runs only; empty otherwise.
+        GITHUB_BASE_REF: pr?.base ?? '',
+        GITHUB_HEAD_REF: pr?.head ?? '',
         GITHUB_WORKSPACE: path.join(jobDir, 'workspace'),
         RUNNER_TEMP: path.join(jobDir, 'temp'),
         GITHUB_TOKEN: runOptions.token ?? state.githubToken,

@@ -147,7 +147,7 @@ function restArtifact(ctx: RestContext, record: ArtifactRecord): Record<string, 
       id: Number(run.runId),
       repository_id: repositoryId,
       head_repository_id: ctx.state.repositoryId(run.headRepository),
-      head_branch: 'main',
+      head_branch: run.headBranch,
       head_sha: ctx.state.headSha(run)
     }
   }

@@ -10,6 +10,8 @@ export interface RunAttempt {
   runAttempt: number
   /** The repository the run's head commit comes from: another one for a pull request from a fork. */
   headRepository: string
+  /** The run's head branch (REST workflow_run.head_branch): the pushed branch, or a pull request's head branch. */
+  headBranch: string
   /** The run id in the runtime token's scp claim (a UUID, as on GitHub). */
   backendId: string
 }
@@ -74,13 +76,13 @@ export class ServiceState {
   }
 
   /** The job (and its run attempt), created on first use. */
-  job(repository: string, runId: string, runAttempt: number, jobName: string, headRepository = repository): Job {
+  job(repository: string, runId: string, runAttempt: number, jobName: string, headRepository = repository, headBranch = 'main'): Job {
     this.repositoryId(repository)
     this.repositoryId(headRepository)
     const runKey = `${repository.toLowerCase()}\n${runId}\n${runAttempt}`
     let run = this.runs.get(runKey)
     if (!run) {
-      run = {repository, runId, runAttempt, headRepository, backendId: randomUUID()}
+      run = {repository, runId, runAttempt, headRepository, headBranch, backendId: randomUUID()}
       this.runs.set(runKey, run)
       this.runsByBackendId.set(run.backendId, run)
     }
