@@ -2,6 +2,7 @@
 // Pure: built from the job result and the uploaded artifacts; src/main.ts hands it to core.summary.
 
 import type {ExportJobResult, FileEntry, Manifest, RunningOutput} from './job/types.ts'
+import {escapeMarkdown} from './markdown.ts'
 
 export interface SummaryArtifact {
   name: string
@@ -46,20 +47,10 @@ export interface FailureSummaryInput {
 const RUNNING_LISTED = 20
 const LOG_RUNS_LISTED = 50
 
-/**
- * Text from the database or a file, made inert for a Markdown table cell or inline text: one line, HTML escaped, and
- * the punctuation that opens links, images, emphasis, code, strike-through and cells backslash-escaped (the text never
- * starts a line, so block syntax such as `#` or `-` cannot apply; `(` acts only after an escaped `]`).
- */
-export function cell(text: string): string {
-  return text
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
-    .replace(/[\\`*_[\]!~|]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-}
+/** Text from the database or a file, made inert for a Markdown table cell or inline text (src/markdown.ts). */
+export const cell = (text: string): string => escapeMarkdown(text)
 
+/** Data (names, paths, messages) in a code span, inert. */
 function code(text: string): string {
   return `<code>${cell(text)}</code>`
 }
@@ -103,7 +94,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function artifactLine(artifact: SummaryArtifact | null, keptPath: string | null, subdir: string): string {
   if (artifact !== null) {
     // The full digest is in the step outputs; a prefix is enough to recognise it here.
-    return `[${cell(artifact.name)}](${artifact.url}) · ${formatBytes(artifact.size)} zip · sha256 ${code(`${artifact.digest.slice(0, 12)}…`)}`
+    return `[${cell(artifact.name)}](${artifact.url}) · ${formatBytes(artifact.size)} zip · sha256 <code>${artifact.digest.slice(0, 12)}…</code>`
   }
   return keptPath === null ? 'not uploaded' : `not uploaded; files in ${code(`${keptPath}/${subdir}`)}`
 }
@@ -112,7 +103,7 @@ function filesTable(files: FileEntry[]): string[] {
   if (files.length === 0) return []
   const lines = ['| File | Documents | Size | sha256 |', '| --- | ---: | ---: | --- |']
   for (const f of files) {
-    lines.push(`| ${code(f.path)} | ${f.documents} | ${formatBytes(f.bytes)} | ${code(f.sha256)} |`)
+    lines.push(`| ${code(f.path)} | ${f.documents} | ${formatBytes(f.bytes)} | <code>${f.sha256}</code> |`)
   }
   return lines
 }
@@ -175,21 +166,21 @@ export function renderSummary(input: SummaryInput): string {
   }
   const unfinished = outputs.running.filter(r => r.state !== 'snapshot-mode').length
   if (unfinished > 0) {
-    out.push(`⚠️ ${plural(unfinished, 'output document')} still had ${code('json.status: Running')} when exported (see below).`)
+    out.push(`⚠️ ${plural(unfinished, 'output document')} still had <code>json.status: Running</code> when exported (see below).`)
     out.push('')
   }
 
   out.push('| | |', '| --- | --- |')
   out.push(`| Database | ${code(outputs.database)} |`)
   out.push(`| Collection | ${code(outputs.collection)} |`)
-  out.push(`| Window (${code('timestamp')}) | ${cell(formatWindow(outputs.manifest))} |`)
+  out.push(`| Window (<code>timestamp</code>) | ${formatWindow(outputs.manifest)} |`)
   out.push(`| Start chosen by | ${cell(input.sinceLabel)} |`)
   out.push(`| Documents | ${outputs.documents} |`)
   const bytes = outputs.files.reduce((n, f) => n + f.bytes, 0)
   out.push(`| Bytes | ${bytes}${bytes >= 1024 ? ` (${formatBytes(bytes)})` : ''} |`)
   out.push(`| Outputs artifact | ${artifactLine(input.outputsArtifact, input.keptPath, 'outputs')} |`)
   out.push(`| Logs artifact | ${artifactLine(input.logsArtifact, input.keptPath, 'logs')} |`)
-  out.push(`| Connection string from | ${cell(settings.uriSource)} |`)
+  out.push(`| Connection string from | ${settings.uriSource} |`)
   out.push('')
   out.push(...filesTable(outputs.files))
   if (outputs.files.length > 0) out.push('')
@@ -203,7 +194,7 @@ export function renderSummary(input: SummaryInput): string {
     out.push('')
     out.push('| Run | Layout | Documents | File |', '| --- | --- | ---: | --- |')
     for (const run of logs.runs.slice(0, LOG_RUNS_LISTED)) {
-      const layout = run.layout === 'documents' ? `chunks in ${code('logs')}` : 'own collection (legacy)'
+      const layout = run.layout === 'documents' ? 'chunks in <code>logs</code>' : 'own collection (legacy)'
       out.push(`| ${code(run.name)} | ${layout} | ${run.documents} | ${code(run.file)} |`)
     }
     if (logs.runs.length > LOG_RUNS_LISTED) out.push(`| … and ${logs.runs.length - LOG_RUNS_LISTED} more | | | |`)
@@ -211,7 +202,7 @@ export function renderSummary(input: SummaryInput): string {
   out.push('')
 
   if (outputs.running.length > 0) {
-    out.push(`### ${code('json.status: Running')}`)
+    out.push(`### <code>json.status: Running</code>`)
     out.push('')
     out.push('Exported with status Running. What Prancer\'s logs say of each run: **still running** (the exported copy may lack results added later), **SNAPSHOT mode** (finished; `prancer --db SNAPSHOT` never marks outputs Completed), **ended** (finished without completing it, e.g. an error) or **unknown** (no database logs).')
     out.push('')

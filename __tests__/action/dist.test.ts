@@ -239,8 +239,8 @@ describe('dist/index.js: export and upload', () => {
     lastWatermark = run.outputs.watermark!
     assert.deepEqual(JSON.parse(run.outputs['log-runs']!).sort(), [secondRun.complianceLog, secondRun.crawlerLog].sort())
     assert.match(run.stdout, new RegExp(`Previous export: artifact "${defaultName('outputs', sc, first.runId)}"`))
-    // the summary escapes Markdown in names (an underscore is written \_)
-    assert.match(run.summary, new RegExp(`since: auto; manifest of artifact "${defaultName('outputs', sc, first.runId).replace(/_/g, '\\\\_')}" from run ${first.runId}`))
+    // the summary makes names inert Markdown (an underscore is written &#95;, a quote &#34;)
+    assert.match(run.summary, new RegExp(`since&#58; auto; manifest of artifact &#34;${defaultName('outputs', sc, first.runId).replace(/_/g, '&#95;')}&#34; from run ${first.runId}`))
 
     const files = await download(second.env, Number(run.outputs['output-artifact-id']), run.outputs['output-artifact-digest']!)
     const manifest = await assertLikeMongoexport(files)

@@ -84,8 +84,8 @@ describe('job summary', () => {
     assert.match(md, /\[prancer-outputs-validator-outputs-all-export-7-1\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/7\/artifacts\/4100000002\) · 2\.00 KiB zip · sha256 <code>b{12}…<\/code>/)
     assert.match(md, /\| Bytes \| 5120 \(5\.00 KiB\) \|/)
     assert.match(md, /\| <code>validator\.outputs\.json<\/code> \| 3 \| 5\.00 KiB \| <code>a{64}<\/code> \|/)
-    assert.match(md, /\| <code>logs\\_20260301093015\\_CRAWLER<\/code> \| chunks in <code>logs<\/code> \| 2 \|/)
-    assert.match(md, /\| <code>logs\\_20190508150809<\/code> \| own collection \(legacy\) \| 40 \|/)
+    assert.match(md, /\| <code>logs&#95;20260301093015&#95;CRAWLER<\/code> \| chunks in <code>logs<\/code> \| 2 \|/)
+    assert.match(md, /\| <code>logs&#95;20190508150809<\/code> \| own collection \(legacy\) \| 40 \|/)
     assert.ok(!md.includes('Still running'))
   })
 
@@ -97,16 +97,16 @@ describe('job summary', () => {
     const md = renderSummary(input(result({running: 23})))
     // 12 of the 23 are still running; the 11 SNAPSHOT-mode ones finished and are not counted as unfinished
     assert.match(md, /⚠️ 12 output documents still had <code>json\.status: Running<\/code>/)
-    assert.match(md, /\| Compliancetest\\_c\\\|0 \| aws&lt;prod&gt; \| still running \| <code>65f0c0ffee00000000000000<\/code> \|/)
-    assert.match(md, /\| Compliancetest\\_c\\\|1 \| aws&lt;prod&gt; \| SNAPSHOT mode \| <code>65f0c0ffee00000000000001<\/code> \|/)
+    assert.match(md, /\| Compliancetest&#95;c&#124;0 \| aws&#60;prod&#62; \| still running \| <code>65f0c0ffee00000000000000<\/code> \|/)
+    assert.match(md, /\| Compliancetest&#95;c&#124;1 \| aws&#60;prod&#62; \| SNAPSHOT mode \| <code>65f0c0ffee00000000000001<\/code> \|/)
     assert.match(md, /\| … and 3 more \| \| \| \|/)
-    assert.equal(md.match(/Compliancetest\\_c/g)?.length, 20)
+    assert.equal(md.match(/Compliancetest&#95;c/g)?.length, 20)
   })
 
   it('says why no logs were exported and where kept files are', () => {
     const md = renderSummary(input(result({logs: false, documents: 0, results: {passed: 0, failed: 0, skipped: 0, other: 0}}), {outputsArtifact: null, logsArtifact: null, keptPath: '/w/export'}))
     assert.match(md, /No new output documents since the previous export\./)
-    assert.match(md, /No logs exported: \\\[LOGGING\\\] dbname is not set/)
+    assert.match(md, /No logs exported: &#91;LOGGING&#93; dbname is not set/)
     assert.match(md, /not uploaded; files in <code>\/w\/export\/outputs<\/code>/)
   })
 
@@ -115,7 +115,7 @@ describe('job summary', () => {
     r.logs.runs = Array.from({length: 60}, (_, i) => ({name: `logs_2026030109${String(i).padStart(4, '0')}_CRAWLER`, layout: 'documents' as const, file: `f${i}.json`, documents: 1}))
     const md = renderSummary(input(r))
     assert.match(md, /60 runs from <code>whitekite<\/code>/)
-    assert.equal(md.match(/_CRAWLER<\/code>/g)?.length, 50)
+    assert.equal(md.match(/&#95;CRAWLER<\/code>/g)?.length, 50)
     assert.match(md, /\| … and 10 more \| \| \| \|/)
   })
 
@@ -127,7 +127,7 @@ describe('job summary', () => {
   it('failure: the message, and what is safe to do with what stayed uploaded', () => {
     const state = (outputs: ArtifactState, logs: ArtifactState) => ({outputsName: 'out-a', logsName: 'logs-a', outputs, logs})
     const md = renderFailureSummary({message: 'Mongo <down>\nretry', upload: null, warnings: []})
-    assert.match(md, /## ❌ Prancer export failed\n\n> Mongo &lt;down&gt; retry\n/)
+    assert.match(md, /## ❌ Prancer export failed\n\n> Mongo &#60;down&#62; retry\n/)
     assert.match(md, /Nothing from this run is uploaded and the watermark did not advance/)
     assert.match(renderFailureSummary({message: 'x', upload: state('absent', 'absent'), warnings: []}), /Nothing from this run is uploaded/)
     // only the logs artifact stayed: harmless, the watermark did not advance

@@ -358,7 +358,7 @@ describe('the action: cancellation, ambiguous uploads, hostile data, secrets equ
       assert.ok(files.every(f => f.database === sc.database || f.database === sc.logsDatabase), run.outputs.files)
       assert.ok(files.every(f => f.artifact.includes(sc.database)), 'artifact names were masked')
       assert.ok(run.outputs['output-artifact-url']!.startsWith(`https://github.com/${sc.repository}/`))
-      assert.match(run.summary, new RegExp(sc.database.replace(/_/g, '\\\\_')))
+      assert.match(run.summary, new RegExp(sc.database.replace(/_/g, '&#95;')))
       assert.deepEqual(leaks(dburl, run), [])
     })
   }

@@ -31,6 +31,9 @@ import {compareFindings, type BaselineComparison, type FailDecision, type FailPo
 import type {AnnotationPlan} from './annotations.ts'
 import type {FindingLocation} from './locate.ts'
 import type {Finding, ResultCounts, ResultSet, Severity} from './model.ts'
+import {escapeMarkdown} from '../markdown.ts'
+
+export {escapeMarkdown}
 
 export const SUMMARY_BYTE_BUDGET = 500_000
 
@@ -61,25 +64,6 @@ const SEVERITY_LABEL: Record<Severity, string> = {High: 'High', Medium: 'Medium'
 
 // Clip lengths (characters of the original text) per cell.
 const CLIP = {title: 160, message: 240, rule: 80, resource: 100, file: 160, remediation: 240, container: 80, label: 300}
-
-const ENTITY: Record<string, string> = {}
-for (const ch of '&<>"\'\\`*_[]|~:@$#') ENTITY[ch] = `&#${ch.charCodeAt(0)};`
-const SPECIAL = /[&<>"'\\`*_[\]|~:@$#]/g
-// Bidi overrides and isolates (text that displays in another order than it reads), and other controls.
-const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g
-
-function clip(text: string, max: number): string {
-  const chars = Array.from(text)
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
-}
-
-/** Database text as inert Markdown/HTML text on one line (see the top of this file). */
-export function escapeMarkdown(text: string, maxLength = Infinity): string {
-  const flat = text.replace(/\r\n|\r|\n|\t|\u2028|\u2029/g, ' ').replace(INVISIBLE, '').trim()
-  return clip(flat, maxLength)
-    .replace(SPECIAL, (ch) => ENTITY[ch]!)
-    .replace(/(www)\./gi, '$1&#46;')
-}
 
 function code(text: string, max: number): string {
   return text === '' ? '' : `<code>${escapeMarkdown(text, max)}</code>`
