@@ -177,8 +177,23 @@ class EndToEnd {
     this.toolsLabel = toolsLabel
   }
 
-  private async child(target: Target, args: string[]): Promise<ProcessRun> {
-    return timedProcess(process.execPath, [CHILD, ...args], {serverPid: target.pid})
+  private async child(target: Target, args: string[], nodeFlags: string[] = []): Promise<ProcessRun> {
+    return timedProcess(process.execPath, [...nodeFlags, CHILD, ...args], {serverPid: target.pid})
+  }
+
+  /**
+   * Ours and the floor with V8's young generation capped (node --max-semi-space-size=2): shows how much of the peak
+   * RSS is the young generation V8 grows under the driver's allocation rate. Not how the action runs.
+   */
+  async youngGenerationCapped(target: Target, collection: string, corpus: string, docs: number): Promise<void> {
+    const flags = ['--max-semi-space-size=2']
+    const bare = await this.child(target, ['bare', target.uri, DB, collection, '-', String(DEFAULT_BATCH_SIZE)], flags)
+    const bsonBytes = JSON.parse(bare.stdout).bsonBytes as number
+    const out = path.join(this.dir, 'capped.json')
+    const ours = await this.child(target, ['export', target.uri, DB, collection, out, 'default'], flags)
+    await rm(out, {force: true})
+    this.measured.push({target, corpus, docs, bsonBytes, tool: 'floor, node --max-semi-space-size=2 (not the default)', run: bare})
+    this.measured.push({target, corpus, docs, bsonBytes, tool: 'ours, node --max-semi-space-size=2 (not the default)', run: ours})
   }
 
   /** The floor, ours and mongoexport on one collection, in this order; checks that ours equals mongoexport's file. */
@@ -268,6 +283,9 @@ async function endToEnd(rows: Row[], notes: string[]): Promise<void> {
       log(`replay peer, ${label(size)} documents ...`)
       await e2e.compare(replay, `p${label(size)}`, `${label(size)} Prancer outputs`, size, size >= 100_000)
     }
+    const largest = sizes[sizes.length - 1]!
+    log(`replay peer, ${label(largest)} documents with the young generation capped ...`)
+    await e2e.youngGenerationCapped(replay, `p${label(largest)}`, `${label(largest)} Prancer outputs`, largest)
     if (large) {
       log(`replay peer, ${LARGE_DOCS} documents near 16 MiB ...`)
       await e2e.compare(replay, 'large', `${LARGE_DOCS} docs of ~15 MiB`, LARGE_DOCS)
@@ -332,8 +350,8 @@ function summarize(measured: Measured[], sizes: number[], bsonMb: Record<string,
   const corpora = [...new Set(measured.map(m => m.corpus))]
   for (const server of ['replay peer', 'FerretDB']) {
     for (const corpus of corpora.filter(c => c !== EMPTY)) {
-      const floor = find(server, corpus, 'floor')
-      const ours = find(server, corpus, 'ours')
+      const floor = find(server, corpus, 'floor:')
+      const ours = find(server, corpus, 'ours:')
       const theirs = find(server, corpus, 'mongoexport')
       if (!floor || !ours || !theirs) continue
       notes.push(
@@ -346,7 +364,7 @@ function summarize(measured: Measured[], sizes: number[], bsonMb: Record<string,
     }
   }
   const peerSizes = sizes.map(size => `${label(size)} Prancer outputs`)
-  for (const prefix of ['floor', 'ours', 'mongoexport']) {
+  for (const prefix of ['floor:', 'ours:', 'mongoexport']) {
     const points = peerSizes.map(c => find('replay peer', c, prefix)).filter((m): m is Measured => m !== undefined)
     if (points.length < 2) continue
     const first = points[0]!
@@ -364,13 +382,16 @@ function summarize(measured: Measured[], sizes: number[], bsonMb: Record<string,
     )
   }
   for (const corpus of peerSizes.filter(c => !c.startsWith('10k'))) {
-    const floor = find('replay peer', corpus, 'floor')
+    const floor = find('replay peer', corpus, 'floor:')
     if (floor?.run.serverCpuS !== undefined) {
       notes.push(
         `(b) floor check, replay peer, ${corpus}: client cpu/wall ${round(floor.run.cpuS / floor.run.wallS, 2)}, ` +
           `peer cpu/wall ${round(floor.run.serverCpuS / floor.run.wallS, 2)} (the client, not the peer, should be the busy one)`
       )
     }
+  }
+  for (const capped of measured.filter(m => m.tool.includes('--max-semi-space-size'))) {
+    notes.push(`(b) ${capped.tool}, ${capped.corpus}: peak RSS ${round(capped.run.maxRssMb)} MB, wall ${round(capped.run.wallS, 2)} s, cpu ${round(capped.run.cpuS, 2)} s`)
   }
   notes.push(
     `Corpus: Prancer-shaped outputs with one result each (${Object.entries(bsonMb).map(([k, v]) => `${k}: ${v} MB`).join(', ')} of BSON); ` +
