@@ -344,3 +344,13 @@ test('a previous watermark in the future is ignored with a warning and a new cha
   assert.equal(r.result.outputs.documents, first.result.outputs.documents)
   assert.ok(r.log.lines.some(l => l.startsWith(`warning The previous watermark ${future}`) && l.includes('lies in the future')), r.log.lines.join('\n'))
 })
+
+test('a connection string the driver cannot parse says so (not "cannot connect"), names its source, shows no password', async () => {
+  const uri = 'mongodb://reader:S3cretPass@db.example:notaport/validator'
+  const log = logger()
+  await assert.rejects(runExportJob({since: {kind: 'all'}, logs: {kind: 'none'}, jsonFormat: 'relaxed', outDir: join(work, 'badparse'), mongodbUri: uri, mongodbUriSource: '--uri', env: {DBURL: server.uri}, cwd: work, logger: log}), (error: Error) => {
+    assert.match(error.message, /^The connection string from --uri cannot be used: .*Its form is mongodb:\/\/user:password@host:port\/database\?options/)
+    assert.doesNotMatch(error.message, /S3cretPass|cannot connect/i)
+    return true
+  })
+})

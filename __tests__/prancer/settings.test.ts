@@ -212,3 +212,23 @@ test('a connection string with no password or secret option is no secret: its ho
   // unparseable strings stay masked whole
   assert.ok(uriSecrets('mongodb://u:p@ss@h').length > 0)
 })
+
+test('messages instead of bare JS errors: a UTF-16 config, an exploding interpolation, a config that is a directory, the CLI --uri source', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'settings-msg-'))
+  try {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[MONGODB]\r\nOUTPUT = outputs\r\n', 'utf16le')])
+    writeFileSync(join(dir, 'u16.ini'), utf16)
+    await assert.rejects(resolveSettings({configPath: 'u16.ini', env: {}, cwd: dir, logger: recordingLogger()}), {message: /u16\.ini is saved as UTF-16 \(or holds NUL bytes\); Prancer reads config\.ini as UTF-8\. Save it as UTF-8/})
+    // each level repeats the one below: 2^8 copies of an 8 KiB value would be 2 MiB (within the depth limit of 10)
+    const levels = Array.from({length: 8}, (_, i) => `k${i} = %(k${i + 1})s%(k${i + 1})s`)
+    writeFileSync(join(dir, 'boom.ini'), `[MONGODB]\nOUTPUT = %(k0)s\n${levels.join('\n')}\nk8 = ${'x'.repeat(8192)}\n`)
+    await assert.rejects(resolveSettings({configPath: 'boom.ini', env: {}, cwd: dir, logger: recordingLogger()}), {message: /\[MONGODB\] output cannot be read: its %\(\.\.\.\)s references expand to more than 1048576 characters/})
+    mkdirSync(join(dir, 'adir.ini'))
+    await assert.rejects(resolveSettings({configPath: 'adir.ini', env: {}, cwd: dir, logger: recordingLogger()}), {message: /adir\.ini is not a file/})
+    writeFileSync(join(dir, 'ok.ini'), '[MONGODB]\nOUTPUT = outputs\n')
+    const s = await resolveSettings({configPath: 'ok.ini', mongodbUri: 'mongodb://h', mongodbUriSource: '--uri', env: {}, cwd: dir, logger: recordingLogger()})
+    assert.equal(s.uriSource, '--uri')
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+})

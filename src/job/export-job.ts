@@ -60,7 +60,11 @@ async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Lo
   try {
     client = new MongoClient(settings.uri, {serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME})
   } catch (error) {
-    throw failure(error)
+    // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
+    throw new ExportJobError(
+      `The connection string from ${settings.uriSource} cannot be used: ${redactor.redact((error as Error).message ?? String(error))}. ` +
+        'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.'
+    )
   }
   try {
     await client.connect()
@@ -336,7 +340,7 @@ function samePrevious(previous: Manifest | null | undefined, settings: ResolvedS
 export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobResult> {
   const {logger} = opts
   // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
-  const settings = opts.settings ?? (await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, env: opts.env, cwd: opts.cwd, logger}))
+  const settings = opts.settings ?? (await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? {mongodbUriSource: opts.mongodbUriSource} : {}), env: opts.env, cwd: opts.cwd, logger}))
   await logger.group('Configuration', async () => {
     for (const warning of settings.warnings) logger.warning(warning)
     for (const notice of settings.notices) logger.notice(notice)

@@ -25,6 +25,8 @@ export interface ExportJobOptions {
   configPath?: string
   /** Connection string from the `mongodb-uri` input / `--uri` flag (highest priority). */
   mongodbUri?: string
+  /** Where mongodbUri came from (the CLI: --uri or env MONGODB_URI); default the action's input. */
+  mongodbUriSource?: '--uri' | 'env MONGODB_URI' | 'input mongodb-uri'
   since: SinceSpec
   /** Previous outputs manifest (from the newest earlier artifact, or a file for the CLI). */
   previousManifest?: Manifest | null

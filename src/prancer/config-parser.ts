@@ -23,6 +23,8 @@ const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*(?:([=:])[${PY_SPACE}]*(.*))?$
 // BasicInterpolation._KEYCRE
 const INTERPOLATION_KEY_RE = /^%\(([^)]+)\)s/
 const MAX_INTERPOLATION_DEPTH = 10
+/** Ten levels that each repeat a reference grow exponentially; no real setting is this long. */
+const MAX_INTERPOLATED_LENGTH = 1024 * 1024
 
 export const DEFAULT_SECTION = 'DEFAULT'
 
@@ -185,22 +187,29 @@ export class ConfigFile {
     return this.#defaults.get(name)
   }
 
-  #interpolate(section: string, option: string, line: number, value: string, out: string[], depth: number): void {
+  #interpolate(section: string, option: string, line: number, value: string, out: string[], depth: number, total = {length: 0}): void {
     if (depth > MAX_INTERPOLATION_DEPTH) throw new InterpolationDepthError(this.path, line, section, option)
+    const push = (text: string) => {
+      total.length += text.length
+      if (total.length > MAX_INTERPOLATED_LENGTH) {
+        throw new InterpolationSyntaxError(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`)
+      }
+      out.push(text)
+    }
     let rest = value
     while (rest) {
       const p = rest.indexOf('%')
       if (p < 0) {
-        out.push(rest)
+        push(rest)
         return
       }
       if (p > 0) {
-        out.push(rest.slice(0, p))
+        push(rest.slice(0, p))
         rest = rest.slice(p)
       }
       const next = rest.slice(1, 2)
       if (next === '%') {
-        out.push('%')
+        push('%')
         rest = rest.slice(2)
       } else if (next === '(') {
         const match = INTERPOLATION_KEY_RE.exec(rest)
@@ -211,8 +220,8 @@ export class ConfigFile {
         if (!target) throw new InterpolationMissingOptionError(this.path, line, section, option, reference)
         const targetValue = joinValue(target.lines)
         if (targetValue === null) throw new InterpolationNoneError(this.path, line, section, option, reference)
-        if (targetValue.includes('%')) this.#interpolate(section, option, line, targetValue, out, depth + 1)
-        else out.push(targetValue)
+        if (targetValue.includes('%')) this.#interpolate(section, option, line, targetValue, out, depth + 1, total)
+        else push(targetValue)
       } else {
         throw new InterpolationSyntaxError(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`)
       }

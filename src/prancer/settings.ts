@@ -8,7 +8,7 @@ import {InterpolationSyntaxError, parseConfig} from './config-parser.ts'
 import type {ConfigFile} from './config-parser.ts'
 import {findUris, redactUri, uriSecrets} from './uri.ts'
 
-export type UriSource = 'input mongodb-uri' | 'env DBURL' | 'config.ini [MONGODB] dburl' | 'default'
+export type UriSource = 'input mongodb-uri' | '--uri' | 'env MONGODB_URI' | 'env DBURL' | 'config.ini [MONGODB] dburl' | 'default'
 
 export const DEFAULT_URI = 'mongodb://localhost:27017'
 /** Prancer's database when [MONGODB] dbname is missing (database.py:71-79). */
@@ -30,6 +30,8 @@ export interface ResolvedSettings {
 export interface ResolveSettingsOptions {
   configPath?: string
   mongodbUri?: string
+  /** Where mongodbUri came from, for messages (default: the action's input). */
+  mongodbUriSource?: '--uri' | 'env MONGODB_URI' | 'input mongodb-uri'
   env: Record<string, string | undefined>
   cwd: string
   logger: Logger
@@ -42,9 +44,6 @@ export class SettingsError extends Error {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isDirectory() ?? false
-}
 
 /**
  * The config.ini Prancer would read: the explicit path, else $FRAMEWORKDIR/config.ini (Prancer then reads
@@ -59,7 +58,11 @@ export async function locateConfig(options: {configPath?: string; env: Record<st
     origin = 'the config input'
   } else if (env.FRAMEWORKDIR) {
     const dir = isAbsolute(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : resolve(cwd, env.FRAMEWORKDIR)
-    if (!(await isDirectory(dir))) {
+    const dirInfo = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
+      throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`)
+    })
+    if (!dirInfo?.isDirectory()) {
       throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`)
     }
     candidate = join(dir, 'config.ini')
@@ -68,7 +71,10 @@ export async function locateConfig(options: {configPath?: string; env: Record<st
     candidate = join(cwd, 'config.ini')
     origin = '<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)'
   }
-  const info = await stat(candidate).catch(() => null)
+  const info = await stat(candidate).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
+    throw new SettingsError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`)
+  })
   if (!info) throw new SettingsError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`)
   if (!info.isFile()) throw new SettingsError(`${candidate} is not a file (tried ${origin}).`)
   return candidate
@@ -89,13 +95,28 @@ function readValue(cfg: ConfigFile, section: string | null, key: string): string
   return value === undefined || value === null || value === '' ? null : value
 }
 
+/**
+ * The file as Prancer reads it (UTF-8 on the runners). UTF-16 (a BOM, or NUL bytes: what Windows editors save as
+ * "Unicode") would parse as garbage; say what to do instead.
+ */
+function decodeConfig(bytes: Buffer, path: string): string {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0)
+  if (utf16) throw new SettingsError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`)
+  return bytes.toString('utf8')
+}
+
 export async function resolveSettings(options: ResolveSettingsOptions): Promise<ResolvedSettings> {
   const {mongodbUri, env, cwd, logger} = options
   // Secrets first: nothing below may log before every known connection string is registered.
   for (const uri of [mongodbUri, env.DBURL]) if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
 
   const configPath = await locateConfig({configPath: options.configPath, env, cwd})
-  const text = await readFile(configPath, 'utf8')
+  const text = decodeConfig(
+    await readFile(configPath).catch((error: NodeJS.ErrnoException) => {
+      throw new SettingsError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`)
+    }),
+    configPath
+  )
   // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
   for (const uri of findUris(text)) for (const secret of uriSecrets(uri)) logger.secret(secret)
   const cfg = parseConfig(text, configPath)
@@ -121,7 +142,7 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
   let uriSource: UriSource
   if (mongodbUri) {
     uri = mongodbUri
-    uriSource = 'input mongodb-uri'
+    uriSource = options.mongodbUriSource ?? 'input mongodb-uri'
   } else if (env.DBURL) {
     uri = env.DBURL
     uriSource = 'env DBURL'
