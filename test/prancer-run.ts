@@ -103,6 +103,14 @@ export async function seedPrancerRun(uri: string, o: PrancerRunOptions): Promise
   output.json.results = Array.from({length: o.results}, (_, i) => {
     const item = mapStrings(realResults[i % realResults.length], replace) as Document
     item.result_id = resultId
+    // Beyond the real run's results, the same tests on other modules (storage2/main.tf, ...), as a larger
+    // repository would give: each result is about its own resource, as in reality.
+    const round = Math.floor(i / realResults.length)
+    if (round > 0) {
+      for (const snapshot of (item.snapshots ?? []) as Document[]) {
+        if (Array.isArray(snapshot.paths)) snapshot.paths = (snapshot.paths as string[]).map(p => p.replace(/^([^/]+)\//, `$1${round + 1}/`))
+      }
+    }
     return item
   })
   if (o.running) {
