@@ -1,0 +1,537 @@
+// Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
+// and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
+// the CRC. Output is built in ~1 MiB chunks (one on its way to the disk or to gzip while the next fills, as
+// src/export/file-writer.ts does), so memory stays flat whatever the archive's size; the file is written under a
+// temporary name in the same directory and renamed into place only by finish().
+//
+// Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
+// follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
+// namespace makes it current if it was not (an empty block, as mongodump's last, empty flush does), then writes a
+// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, this
+// gives exactly the bytes `mongodump --archive -j 1` writes (but for the header's fields: see
+// __tests__/archive/mongodump-compare.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
+// namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
+
+import {createHash, randomBytes, type Hash} from 'node:crypto'
+import {open, rename, rm, type FileHandle} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+import {Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import {createGzip, type Gzip} from 'node:zlib'
+import {Crc64} from './crc64.ts'
+import {
+  ARCHIVE_FORMAT_VERSION,
+  ARCHIVE_MAGIC,
+  MAX_BSON_SIZE,
+  MIN_BSON_SIZE,
+  TERMINATOR_BYTES,
+  dataCollection,
+  encodeArchiveHeader,
+  encodeNamespaceHeader,
+  encodePreludeEntry,
+  parseServerVersion
+} from './format.ts'
+
+export interface ArchiveNamespace {
+  db: string
+  collection: string
+  /** The metadata JSON exactly as mongodump writes it (metadata.ts); '' for none (mongorestore then creates no options or indexes). */
+  metadata: string
+  /** listCollections' type; 'collection' when absent. A view has no documents; a time-series collection's documents are its buckets'. */
+  type?: 'collection' | 'view' | 'timeseries'
+}
+
+export interface ArchiveWriterOptions {
+  gzip: boolean
+  /** Every namespace the archive will hold, in prelude order. Each must be ended (or is ended by finish()). */
+  namespaces: ArchiveNamespace[]
+  /** The source server's version (buildInfo.version), e.g. "7.0.42"; mongorestore needs three numbers in it. */
+  serverVersion: string
+  /** e.g. 'prancer-db-artifacts 0.1.0' (mongodump writes its own version, "100.18.0"). */
+  toolVersion: string
+  /**
+   * How many namespaces may be open (started and not yet ended) at once; written to the prelude, where mongorestore
+   * raises its own --numParallelCollections to it so it can follow that many interleaved namespaces. Opening more
+   * at once is refused. Default 4, mongodump's default -j.
+   */
+  concurrentCollections?: number
+  /** zlib level for gzip (default 6, the level Go's gzip.NewWriter uses, as mongodump --gzip does). */
+  gzipLevel?: number
+}
+
+export interface ArchiveNamespaceResult {
+  db: string
+  collection: string
+  documents: number
+  /** Bytes of raw BSON documents. */
+  bytes: number
+  /**
+   * sha256 of the namespace's documents concatenated: the digest of the collection's .bson file as `mongodump --out`
+   * writes it (for a time-series collection, of its system.buckets file).
+   */
+  sha256: string
+}
+
+export interface ArchiveResult {
+  /** Bytes of the archive file (compressed when gzip). */
+  bytes: number
+  /** sha256 of the archive file as written. */
+  sha256: string
+  namespaces: ArchiveNamespaceResult[]
+}
+
+export interface ArchiveWriter {
+  /** Raw BSON documents of one namespace, in order; calls for different namespaces may interleave. */
+  writeDocuments(ns: {db: string; collection: string}, docs: readonly Uint8Array[]): Promise<void>
+  /** No more documents for this namespace: writes its EOF block with the CRC. */
+  endNamespace(ns: {db: string; collection: string}): Promise<void>
+  /** Ends the namespaces not yet ended (as empty ones if never written), flushes, and renames the file into place. */
+  finish(): Promise<ArchiveResult>
+  /** Stops and removes the temporary file; nothing is left behind. Safe to call at any time, and twice. */
+  abort(): Promise<void>
+}
+
+/** Output is handed to the file (or to gzip) in chunks of about this size. */
+export const ARCHIVE_CHUNK_BYTES = 1024 * 1024
+
+const DEFAULT_CONCURRENT_COLLECTIONS = 4
+const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024
+
+interface NamespaceState {
+  db: string
+  collection: string
+  /** Name in the blocks (system.buckets.* for a time-series collection before 8.3). */
+  dataCollection: string
+  started: boolean
+  ended: boolean
+  documents: number
+  bytes: number
+  crc: Crc64
+  sha256: Hash
+  result?: ArchiveNamespaceResult
+}
+
+const IO_HINTS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EIO: 'an I/O error of the disk'
+}
+
+function describeIoError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException | undefined
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  const message = e instanceof Error ? e.message : String(error)
+  if (code !== undefined && IO_HINTS[code] !== undefined) return `${IO_HINTS[code]} (${code}: ${message})`
+  return message
+}
+
+function key(db: string, collection: string): string {
+  return `${db}\u0000${collection}`
+}
+
+/** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
+export async function createArchiveWriter(path: string, options: ArchiveWriterOptions): Promise<ArchiveWriter> {
+  const states = validate(path, options)
+  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`)
+  let file: FileHandle
+  try {
+    file = await open(tempPath, 'wx')
+  } catch (error) {
+    throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, {cause: error})
+  }
+  const writer = new Writer(path, tempPath, file, options, states)
+  try {
+    await writer.start()
+  } catch (error) {
+    await writer.abort()
+    throw error
+  }
+  return writer
+}
+
+function validate(path: string, options: ArchiveWriterOptions): NamespaceState[] {
+  const fail = (why: string): never => {
+    throw new Error(`Cannot write the archive ${path}: ${why}`)
+  }
+  if (parseServerVersion(options.serverVersion) === undefined) {
+    fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`)
+  }
+  const concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS
+  if (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 0x7fffffff) fail(`concurrentCollections must be a positive integer, not ${concurrent}`)
+  const level = options.gzipLevel
+  if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9)) fail(`gzipLevel must be 0 to 9, not ${level}`)
+  const seen = new Set<string>()
+  const dataNames = new Set<string>()
+  return options.namespaces.map(ns => {
+    const name = `${ns.db}.${ns.collection}`
+    if (typeof ns.db !== 'string' || ns.db === '') fail(`a namespace has no database name (${JSON.stringify(ns)})`)
+    if (typeof ns.collection !== 'string' || ns.collection === '') fail(`a namespace of ${ns.db} has no collection name`)
+    if (ns.db.includes('\u0000') || ns.collection.includes('\u0000')) fail(`the namespace ${JSON.stringify(name)} contains a NUL character`)
+    if (seen.has(key(ns.db, ns.collection))) fail(`the namespace ${name} is listed twice`)
+    seen.add(key(ns.db, ns.collection))
+    const type = ns.type ?? 'collection'
+    if (type !== 'collection' && type !== 'view' && type !== 'timeseries') fail(`the namespace ${name} has an unknown type ${JSON.stringify(type)}`)
+    if (typeof ns.metadata !== 'string') fail(`the metadata of ${name} is not a string`)
+    if (ns.metadata !== '') {
+      try {
+        JSON.parse(ns.metadata)
+      } catch (error) {
+        fail(`the metadata of ${name} is not JSON: ${(error as Error).message}`)
+      }
+    }
+    const data = dataCollection(ns.collection, type, options.serverVersion)
+    if (dataNames.has(key(ns.db, data))) fail(`two namespaces would both file their documents under ${ns.db}.${data}`)
+    dataNames.add(key(ns.db, data))
+    return {
+      db: ns.db,
+      collection: ns.collection,
+      dataCollection: data,
+      started: false,
+      ended: false,
+      documents: 0,
+      bytes: 0,
+      crc: new Crc64(),
+      sha256: createHash('sha256')
+    }
+  })
+}
+
+/** Where the chunks go: straight to the file, or through gzip. Bounded: at most one chunk in flight. */
+interface ChunkSink {
+  /** Resolves once `chunk` has been consumed (written or compressed) and may be reused. */
+  write(chunk: Buffer): Promise<void>
+  /** Flushes everything; resolves with the bytes written to the file and their sha256. */
+  end(): Promise<{bytes: number; sha256: string}>
+  destroy(): void
+}
+
+class FileSink implements ChunkSink {
+  private hash = createHash('sha256')
+  private bytes = 0
+  private readonly file: FileHandle
+
+  constructor(file: FileHandle) {
+    this.file = file
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.hash.update(chunk)
+    this.bytes += chunk.length
+    let offset = 0
+    while (offset < chunk.length) {
+      const {bytesWritten} = await this.file.write(chunk, offset, chunk.length - offset)
+      offset += bytesWritten
+    }
+  }
+
+  async end(): Promise<{bytes: number; sha256: string}> {
+    return {bytes: this.bytes, sha256: this.hash.digest('hex')}
+  }
+
+  destroy(): void {}
+}
+
+class GzipSink implements ChunkSink {
+  private readonly gzip: Gzip
+  private readonly done: Promise<void>
+  private failure: unknown
+  private rejectWrite: ((error: unknown) => void) | undefined
+  private hash = createHash('sha256')
+  private bytes = 0
+
+  constructor(file: FileHandle, level: number) {
+    this.gzip = createGzip({level, chunkSize: GZIP_OUTPUT_CHUNK_BYTES})
+    const out = new Writable({
+      highWaterMark: GZIP_OUTPUT_CHUNK_BYTES,
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.hash.update(chunk)
+        this.bytes += chunk.length
+        writeFully(file, chunk).then(() => callback(), callback)
+      }
+    })
+    this.done = pipeline(this.gzip, out)
+    // Observed here so that a failure between two calls is never an unhandled rejection; reported by the next call
+    // (or by the write under way, whose callback might otherwise never come).
+    this.done.catch(error => {
+      this.failure ??= error
+      this.rejectWrite?.(this.failure)
+    })
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure)
+    return new Promise<void>((resolve, reject) => {
+      this.rejectWrite = reject
+      // The callback comes once zlib has taken the chunk in and its output has room downstream (backpressure).
+      this.gzip.write(chunk, error => {
+        this.rejectWrite = undefined
+        if (!error) resolve()
+        // A generic "stream destroyed": the pipeline's own error says what happened.
+        else this.done.then(() => reject(error), reject)
+      })
+    })
+  }
+
+  async end(): Promise<{bytes: number; sha256: string}> {
+    if (this.failure !== undefined) throw this.failure
+    this.gzip.end()
+    await this.done
+    return {bytes: this.bytes, sha256: this.hash.digest('hex')}
+  }
+
+  destroy(): void {
+    this.gzip.destroy()
+  }
+}
+
+async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0
+  while (offset < chunk.length) {
+    const {bytesWritten} = await file.write(chunk, offset, chunk.length - offset)
+    offset += bytesWritten
+  }
+}
+
+type State = 'open' | 'finished' | 'failed' | 'aborted'
+
+class Writer implements ArchiveWriter {
+  private readonly path: string
+  private readonly tempPath: string
+  private readonly file: FileHandle
+  private readonly options: ArchiveWriterOptions
+  private readonly states: NamespaceState[]
+  private readonly byKey = new Map<string, NamespaceState>()
+  private readonly sink: ChunkSink
+  private readonly concurrent: number
+  private state: State = 'open'
+  private failure: Error | undefined
+  private fileClosed = false
+  // Operations run one after another, so callers may interleave namespaces from concurrent producers.
+  private queue: Promise<unknown> = Promise.resolve()
+  // Two output buffers take turns: one fills while the other is being written.
+  private buf: Buffer = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
+  private spare: Buffer | undefined = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
+  private len = 0
+  private pending: Promise<void> | undefined
+  private current: NamespaceState | undefined
+  private open = 0
+
+  constructor(path: string, tempPath: string, file: FileHandle, options: ArchiveWriterOptions, states: NamespaceState[]) {
+    this.path = path
+    this.tempPath = tempPath
+    this.file = file
+    this.options = options
+    this.states = states
+    for (const s of states) {
+      this.byKey.set(key(s.db, s.collection), s)
+      // A time-series collection's documents may also be given under their bucket collection's name.
+      if (s.dataCollection !== s.collection) this.byKey.set(key(s.db, s.dataCollection), s)
+    }
+    this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS
+    this.sink = options.gzip ? new GzipSink(file, options.gzipLevel ?? 6) : new FileSink(file)
+  }
+
+  /** Writes the prelude. */
+  async start(): Promise<void> {
+    await this.run(async () => {
+      await this.append(ARCHIVE_MAGIC)
+      await this.append(
+        encodeArchiveHeader({
+          concurrentCollections: this.concurrent,
+          version: ARCHIVE_FORMAT_VERSION,
+          serverVersion: this.options.serverVersion,
+          toolVersion: this.options.toolVersion
+        })
+      )
+      for (const ns of this.options.namespaces) {
+        const entry = encodePreludeEntry({db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection'})
+        if (entry.length > MAX_BSON_SIZE) throw new Error(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`)
+        await this.append(entry)
+      }
+      await this.append(TERMINATOR_BYTES)
+    })
+  }
+
+  writeDocuments(ns: {db: string; collection: string}, docs: readonly Uint8Array[]): Promise<void> {
+    return this.run(async () => {
+      const s = this.namespace(ns, 'write documents of')
+      if (docs.length === 0) return
+      // Checked before anything of this call is written, so a bad document leaves the archive consistent.
+      docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1))
+      await this.select(s)
+      for (const doc of docs) {
+        s.crc.update(doc)
+        s.sha256.update(doc)
+        s.documents++
+        s.bytes += doc.length
+        await this.append(doc)
+      }
+    })
+  }
+
+  endNamespace(ns: {db: string; collection: string}): Promise<void> {
+    return this.run(async () => {
+      await this.end(this.namespace(ns, 'end'))
+    })
+  }
+
+  finish(): Promise<ArchiveResult> {
+    return this.run(async () => {
+      // The open ones first: an unstarted one opens a namespace, which the concurrency limit might refuse.
+      for (const s of this.states) if (s.started && !s.ended) await this.end(s)
+      for (const s of this.states) if (!s.ended) await this.end(s)
+      await this.flush()
+      if (this.pending !== undefined) await this.pending
+      this.pending = undefined
+      const {bytes, sha256} = await this.sink.end()
+      this.fileClosed = true
+      await this.file.close()
+      await rename(this.tempPath, this.path)
+      this.state = 'finished'
+      return {bytes, sha256, namespaces: this.states.map(s => s.result!)}
+    })
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'open') this.state = 'aborted'
+    // Wait for the operation under way (its failure is already reported to its caller).
+    await this.queue.catch(() => undefined)
+    await this.cleanUp()
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Runs `op` after the previous operations; any failure marks the writer failed and removes the temporary file. */
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(async () => {
+      if (this.state !== 'open') throw this.stateError()
+      try {
+        return await op()
+      } catch (error) {
+        if (this.state === 'open' && !(error instanceof UsageError)) {
+          this.state = 'failed'
+          this.failure = this.describe(error)
+          await this.cleanUp()
+          throw this.failure
+        }
+        throw error
+      }
+    })
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  private stateError(): Error {
+    if (this.state === 'failed') return this.failure!
+    if (this.state === 'finished') return new UsageError(`The archive ${this.path} is already finished`)
+    return new UsageError(`Writing the archive ${this.path} was aborted`)
+  }
+
+  /** A file system error as a message naming the file and the cause; our own messages pass through. */
+  private describe(error: unknown): Error {
+    if (error instanceof Error && error.message.includes(this.path)) return error
+    return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, {cause: error})
+  }
+
+  private async cleanUp(): Promise<void> {
+    this.sink.destroy()
+    if (this.pending !== undefined) await this.pending.catch(() => undefined)
+    this.pending = undefined
+    if (!this.fileClosed) {
+      this.fileClosed = true
+      await this.file.close().catch(() => undefined)
+    }
+    if (this.state !== 'finished') await rm(this.tempPath, {force: true}).catch(() => undefined)
+  }
+
+  private namespace(ns: {db: string; collection: string}, action: string): NamespaceState {
+    const s = this.byKey.get(key(ns?.db, ns?.collection))
+    if (s === undefined) throw new UsageError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`)
+    if (s.ended) throw new UsageError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`)
+    return s
+  }
+
+  private checkDocument(s: NamespaceState, doc: Uint8Array, number: number): void {
+    const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`
+    if (!(doc instanceof Uint8Array)) throw new UsageError(`The ${where} is not raw BSON (a Uint8Array)`)
+    if (doc.length < MIN_BSON_SIZE) throw new UsageError(`The ${where} is ${doc.length} bytes, too short for BSON`)
+    const declared = (doc[0]! | (doc[1]! << 8) | (doc[2]! << 16) | (doc[3]! << 24)) >>> 0
+    if (declared !== doc.length) throw new UsageError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`)
+    if (doc[doc.length - 1] !== 0) throw new UsageError(`The ${where} does not end with a NUL byte`)
+    if (doc.length > MAX_BSON_SIZE) throw new UsageError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`)
+  }
+
+  /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
+  private async select(s: NamespaceState): Promise<void> {
+    if (this.current === s) return
+    if (!s.started) {
+      if (this.open >= this.concurrent) {
+        throw new UsageError(
+          `Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`
+        )
+      }
+      s.started = true
+      this.open++
+    }
+    if (this.current !== undefined) await this.append(TERMINATOR_BYTES)
+    await this.append(encodeNamespaceHeader({db: s.db, collection: s.dataCollection, eof: false, crc: 0n}))
+    this.current = s
+  }
+
+  private async end(s: NamespaceState): Promise<void> {
+    await this.select(s)
+    await this.append(TERMINATOR_BYTES)
+    await this.append(encodeNamespaceHeader({db: s.db, collection: s.dataCollection, eof: true, crc: s.crc.digest()}))
+    await this.append(TERMINATOR_BYTES)
+    this.current = undefined
+    this.open--
+    s.ended = true
+    s.result = {db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: s.sha256.digest('hex')}
+  }
+
+  /** Copies bytes into the output buffer, handing full chunks on. */
+  private async append(bytes: Uint8Array): Promise<void> {
+    if (this.len + bytes.length > this.buf.length) {
+      await this.flush()
+      if (bytes.length > this.buf.length) {
+        // Larger than a chunk (a big document): handed on by itself once the previous chunk is through.
+        if (this.pending !== undefined) await this.pending
+        this.pending = undefined
+        await this.sink.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        return
+      }
+    }
+    this.buf.set(bytes, this.len)
+    this.len += bytes.length
+    if (this.len >= ARCHIVE_CHUNK_BYTES) await this.flush()
+  }
+
+  private async flush(): Promise<void> {
+    if (this.len === 0) return
+    if (this.pending !== undefined) await this.pending
+    const chunk = this.buf.subarray(0, this.len)
+    const filled = this.buf
+    this.buf = this.spare ?? Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
+    this.spare = undefined
+    this.len = 0
+    const write = this.sink.write(chunk).then(() => {
+      this.spare = filled
+    })
+    // Awaited at the next flush or at the end; until then a failure must not be an unhandled rejection.
+    write.catch(() => undefined)
+    this.pending = write
+  }
+}
+
+/** A caller's mistake (unknown namespace, bad document, ...): reported without failing the archive. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ArchiveUsageError'
+  }
+}
