@@ -6,6 +6,7 @@ import {BSON} from 'bson'
 import {Int32, Long, type Db, type Document, type MongoClient} from 'mongodb'
 import {createArchiveWriter, type ArchiveNamespace, type ArchiveResult, type ArchiveWriterOptions} from '../../src/archive/writer.ts'
 import {collectionsMongodumpDumps, namespaceMetadata} from '../../src/archive/metadata.ts'
+import {dataCollection} from '../../src/archive/format.ts'
 import {createRng, encodeDocument, generateDocuments, prancerOutputDocument} from '../../test/harness/bson-gen.ts'
 import {marshalExtJson} from '../../test/harness/oracle.ts'
 import {ensurePeers} from '../../test/harness/peers.ts'
@@ -163,6 +164,8 @@ export async function writeOurArchive(client: MongoClient, databases: string[], 
     for (const info of await collectionsMongodumpDumps(db)) namespaces.push(await namespaceMetadata(db, info))
   }
   const serverVersion = options.serverVersion ?? String((await client.db('admin').command({buildInfo: 1})).version)
+  // A time-series collection's documents are its buckets' (before 8.3), as mongodump reads them.
+  const source = (ns: ArchiveNamespace): string => dataCollection(ns.collection, ns.type ?? 'collection', serverVersion)
   const writer = await createArchiveWriter(path, {
     gzip: options.gzip ?? false,
     namespaces,
@@ -175,7 +178,7 @@ export async function writeOurArchive(client: MongoClient, databases: string[], 
     const batch = options.batch ?? 50
     if (options.interleave) {
       const cursors = namespaces.map(ns => ({ns, docs: [] as Buffer[], at: 0}))
-      for (const c of cursors) c.docs = await naturalDocuments(client.db(c.ns.db), c.ns.collection)
+      for (const c of cursors) c.docs = await naturalDocuments(client.db(c.ns.db), source(c.ns))
       let active = cursors.filter(c => c.ns.type !== 'view')
       while (active.length > 0) {
         for (const c of active) {
@@ -188,7 +191,7 @@ export async function writeOurArchive(client: MongoClient, databases: string[], 
     } else {
       for (const ns of namespaces) {
         if (ns.type !== 'view') {
-          const docs = await naturalDocuments(client.db(ns.db), ns.collection)
+          const docs = await naturalDocuments(client.db(ns.db), source(ns))
           for (let at = 0; at < docs.length; at += batch) await writer.writeDocuments(ns, docs.slice(at, at + batch))
         }
         await writer.endNamespace(ns)
