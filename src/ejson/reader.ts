@@ -29,6 +29,34 @@ export class ExtJsonSyntaxError extends Error {
   }
 }
 
+/**
+ * A document whose BSON would be larger than MAX_BSON_DOCUMENT_BYTES, the most a MongoDB server stores in
+ * one document. The Go parser has no such limit (mongoimport leaves it to the server); it is refused here
+ * as soon as the output passes the limit, so the output buffer never grows beyond it.
+ */
+export class DocumentTooLargeError extends ExtJsonSyntaxError {
+  constructor(message: string, offset: number, column: number, line?: number) {
+    super(message, offset, column, line)
+    this.name = 'DocumentTooLargeError'
+  }
+}
+
+/** The largest document a MongoDB server stores (its maxBsonObjectSize): 16 MiB of BSON. */
+export const MAX_BSON_DOCUMENT_BYTES = 16 * 1024 * 1024
+/**
+ * The default cap on the text of one value read from a file: 16 times the BSON limit. mongoexport's
+ * one-line output of a 16 MiB document is at most about 13.5 times its BSON size (the worst case is a
+ * run of empty-key, empty regular expressions), so no exportable document is refused by it; it keeps
+ * a hostile or broken file (one endless line) from being buffered without bound.
+ */
+export const MAX_DOCUMENT_TEXT_BYTES = 16 * MAX_BSON_DOCUMENT_BYTES
+
+/** Counters of the work the splitter does, for tests and benchmarks. */
+export interface ReadExtJsonStats {
+  /** Bytes copied into (or moved inside) the buffer that holds an unfinished value. */
+  bufferedBytes: number
+}
+
 /** One value read from an Extended JSON file: its BSON, or why mongoimport would refuse it. */
 export interface ExtJsonDocument {
   /** 1-based line where the document starts. */
@@ -44,6 +72,13 @@ export interface ReadExtJsonOptions {
    * non-space byte is `[`.
    */
   jsonArray?: boolean | 'auto'
+  /**
+   * A value with more text than this is refused (a structural error: reading stops) as soon as that many
+   * bytes of it are buffered. Default MAX_DOCUMENT_TEXT_BYTES.
+   */
+  maxDocumentTextBytes?: number
+  /** Filled in while reading. */
+  stats?: ReadExtJsonStats
 }
 
 /**
@@ -56,7 +91,7 @@ export async function* readExtJsonDocuments(
   stream: Readable | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   opts: ReadExtJsonOptions = {}
 ): AsyncGenerator<ExtJsonDocument> {
-  const splitter = new ValueSplitter(opts.jsonArray ?? 'auto')
+  const splitter = new ValueSplitter(opts.jsonArray ?? 'auto', opts.maxDocumentTextBytes ?? MAX_DOCUMENT_TEXT_BYTES, opts.stats)
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
     yield* splitter.push(bytes)
@@ -231,13 +266,20 @@ function grown(buf: Uint8Array, used: number, needed: number): Uint8Array<ArrayB
   return next
 }
 
-/** Growable output buffer for BSON. */
+/** Thrown by Out when the document passes MAX_BSON_DOCUMENT_BYTES; the parser turns it into a DocumentTooLargeError. */
+const OUTPUT_LIMIT = Symbol('output limit')
+
+/**
+ * Growable output buffer for BSON, never larger than MAX_BSON_DOCUMENT_BYTES: capacities are 4096
+ * times a power of two, so the fast path of ensure() cannot pass the limit either.
+ */
 class Out {
   buf = new Uint8Array(4096)
   view = new DataView(this.buf.buffer)
   len = 0
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return
+    if (this.len + n > MAX_BSON_DOCUMENT_BYTES) throw OUTPUT_LIMIT
     this.buf = grown(this.buf, this.len, n)
     this.view = new DataView(this.buf.buffer)
   }
@@ -372,6 +414,13 @@ class Parser {
       return this.out.buf.slice(0, this.out.len)
     } catch (error) {
       if (error instanceof ExtJsonSyntaxError) throw error
+      if (error === OUTPUT_LIMIT) {
+        throw new DocumentTooLargeError(
+          `the document is larger than ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) as BSON, the most a MongoDB server stores in one document`,
+          this.pos,
+          this.pos - this.base + 1
+        )
+      }
       if (error instanceof RangeError && /call stack/i.test(error.message)) {
         throw this.fail('nesting too deep for this reader')
       }
@@ -1021,8 +1070,10 @@ class Parser {
       if (t === END_OF_ARRAY) break
       if (t === 0) throw this.fail('positioned on invalid type, but attempted to read embedded document')
       out.byte(t)
-      out.ensure(12)
-      out.len += writeAscii(out.buf, out.len, String(index))
+      const key = String(index)
+      // Exactly what is written: a margin here would refuse documents just under the size limit.
+      out.ensure(key.length)
+      out.len += writeAscii(out.buf, out.len, key)
       out.byte(0)
       this.writeValue(t)
     }
@@ -1616,13 +1667,27 @@ const SPLIT_ARRAY_SEP = 5 // jsonArray: after a value (',' or ']')
 const SPLIT_ARRAY_VALUE = 6 // jsonArray: after ',' (a value)
 const SPLIT_ARRAY_DONE = 7 // jsonArray: after ']' (only whitespace)
 
-/** Finds value boundaries without parsing, resumable across chunks, counting lines. */
+/**
+ * Finds value boundaries without parsing, resumable across chunks, counting lines.
+ *
+ * Buffering is linear in the input: a chunk that starts no value is used in place; an unfinished value
+ * lives in an owned buffer that is appended to, compacted when it is full but its start is consumed,
+ * and doubled otherwise, so each byte is copied a bounded number of times however long the value is
+ * (joining every new chunk to the whole unfinished value made one long line quadratic). A value is
+ * never buffered beyond `maxText` bytes.
+ */
 class ValueSplitter {
   failed = false
+  /** The bytes being scanned: a chunk as received, or the used part of `store`. */
   private buf: Uint8Array = EMPTY
+  /** Owned storage for an unfinished value; `buf` is `store.subarray(0, buf.length)` when `inStore`. */
+  private store: Uint8Array = EMPTY
+  private inStore = false
   private pos = 0
   private state = SPLIT_START
   private array: boolean | 'auto'
+  private readonly maxText: number
+  private readonly stats: ReadExtJsonStats | undefined
   private line = 1
   /** Offset in buf of the first byte of the current line (may be negative after a shift). */
   private lineStart = 0
@@ -1634,26 +1699,55 @@ class ValueSplitter {
   private escaped = false
   private sawBom = false
 
-  constructor(array: boolean | 'auto') {
+  constructor(array: boolean | 'auto', maxText: number, stats?: ReadExtJsonStats) {
     this.array = array
+    this.maxText = maxText
+    this.stats = stats
   }
 
   push(chunk: Uint8Array): ExtJsonDocument[] {
     if (this.failed || chunk.length === 0) return []
     // Keep only the unfinished value (or nothing) from the previous chunk.
     const keepFrom = this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR ? this.valueStart : this.pos
-    const rest = this.buf.subarray(keepFrom)
-    if (rest.length === 0) this.buf = chunk
-    else {
-      const joined = new Uint8Array(rest.length + chunk.length)
-      joined.set(rest)
-      joined.set(chunk, rest.length)
-      this.buf = joined
+    const rest = this.buf.length - keepFrom
+    let shift = keepFrom
+    if (rest === 0) {
+      this.buf = chunk
+      this.inStore = false
+      // A buffer grown for one long value is not kept for the rest of the file.
+      if (this.store.length > 1 << 20) this.store = EMPTY
+    } else {
+      const needed = rest + chunk.length
+      let copied = chunk.length
+      if (this.inStore && keepFrom + needed <= this.store.length) {
+        this.store.set(chunk, this.buf.length)
+        this.buf = this.store.subarray(0, keepFrom + needed)
+        shift = 0
+      } else {
+        if (this.inStore && needed <= this.store.length) {
+          // Room after moving the unfinished value to the start. Each byte is moved at most once this
+          // way: the next move only concerns a value that starts after this one.
+          this.store.copyWithin(0, keepFrom, this.buf.length)
+        } else {
+          const source = this.buf.subarray(keepFrom)
+          if (needed > this.store.length) {
+            // Doubled (amortized linear), but never far beyond what the value may grow to.
+            const doubled = Math.max(2 * this.store.length, 65536)
+            this.store = new Uint8Array(Math.max(needed, Math.min(doubled, this.maxText + chunk.length)))
+          }
+          this.store.set(source)
+        }
+        copied += rest
+        this.store.set(chunk, rest)
+        this.buf = this.store.subarray(0, needed)
+      }
+      this.inStore = true
+      if (this.stats) this.stats.bufferedBytes += copied
     }
-    this.pos -= keepFrom
-    this.valueStart -= keepFrom
-    this.lineStart -= keepFrom
-    this.valueLineStart -= keepFrom
+    this.pos -= shift
+    this.valueStart -= shift
+    this.lineStart -= shift
+    this.valueLineStart -= shift
     return this.scan(false)
   }
 
@@ -1680,6 +1774,7 @@ class ValueSplitter {
       return {line, bson: extJsonBytesToBson(this.buf, this.valueStart, end)}
     } catch (error) {
       if (!(error instanceof ExtJsonSyntaxError)) throw error
+      if (error instanceof DocumentTooLargeError) return {line, error: new DocumentTooLargeError(`line ${line}: ${error.message}`, error.offset, error.column, line)}
       // Position of the problem as line and column in the file.
       let errLine = line
       let errLineStart = this.valueLineStart
@@ -1781,6 +1876,11 @@ class ValueSplitter {
             p = n
             continue
           }
+          if (q + 1 - this.valueStart > this.maxText) {
+            this.pos = q + 1
+            docs.push(this.tooMuchText())
+            return docs
+          }
           docs.push(this.emit(q + 1))
           this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN
           p = q + 1
@@ -1788,6 +1888,11 @@ class ValueSplitter {
         }
         case SPLIT_SCALAR:
           if (isWhite(c) || (this.array === true && (c === 0x2c || c === 0x5d))) {
+            if (p - this.valueStart > this.maxText) {
+              this.pos = p
+              docs.push(this.tooMuchText())
+              return docs
+            }
             docs.push(this.emit(p))
             this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN
             continue
@@ -1813,7 +1918,18 @@ class ValueSplitter {
       p++
     }
     this.pos = p
+    // An unfinished value is buffered until its end: not beyond the cap.
+    if ((this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR) && n - this.valueStart > this.maxText) docs.push(this.tooMuchText())
     return docs
+  }
+
+  private tooMuchText(): ExtJsonDocument {
+    const limit = this.maxText % (1 << 20) === 0 ? `${this.maxText / (1 << 20)} MiB` : `${this.maxText} bytes`
+    return this.structural(
+      `the document starting here is more than ${limit} of text, far beyond the ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) a MongoDB document may hold, so reading stopped ` +
+        `(is this an Extended JSON export, one document per line? a damaged file can run lines together)`,
+      this.valueLine
+    )
   }
 
   private newline(at: number): void {
@@ -1827,3 +1943,8 @@ class ValueSplitter {
 //   limits only objects, to 200) is refused here with "nesting too deep".
 // - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
 //   thousands of leading zeros and an exponent of 100000 or more can round differently.
+// - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
+//   the size to the server: mongod refuses a document over 16 MiB, FerretDB v1.24 stores it): a
+//   document over MAX_BSON_DOCUMENT_BYTES of BSON is refused here, and so is a value of more than
+//   MAX_DOCUMENT_TEXT_BYTES of text (mongoexport's compact output of a legal document stays below it;
+//   indented output or padding of a legal document beyond 16 times its size does not).
