@@ -253,7 +253,10 @@ describe('refusals and modes', () => {
 
     await assert.rejects(
       restore({source: small, uri: server.uri, database: db, collection: COLLECTION, mode: 'insert', stopOnError: true}),
-      (error: Error) => error instanceof RestoreError && error.partial && /small\/outputs\.json: line 1: write error 11000/.test(error.message)
+      // Stopped at the first document: nothing was written, so this is no partial restore (no warning).
+      (error: Error) =>
+        error instanceof RestoreError && !error.partial && error.written?.documents === 0 && error.partialWarning === undefined &&
+        /small\/outputs\.json: line 1: write error 11000/.test(error.message)
     )
   })
 
