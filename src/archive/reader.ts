@@ -256,7 +256,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
       if (nh.eof) {
         const crc = state.crc.digest()
         if (crc !== nh.crc) {
-          throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} documents (${state.bytes} bytes) give ${crc}; a document is damaged`)
+          throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} document${state.documents === 1 ? '' : 's'} (${state.bytes} bytes) give ${crc}; a document is damaged`)
         }
         state.status = 'closed'
         const after = await next(`the terminator after the end of ${name}`)
