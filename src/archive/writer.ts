@@ -126,7 +126,7 @@ function describeIoError(error: unknown): string {
   const e = error as NodeJS.ErrnoException | undefined
   const code = typeof e?.code === 'string' ? e.code : undefined
   const message = e instanceof Error ? e.message : String(error)
-  if (code !== undefined && IO_HINTS[code] !== undefined) return `${IO_HINTS[code]} (${code}: ${message})`
+  if (code !== undefined && IO_HINTS[code] !== undefined) return `${IO_HINTS[code]} (${message.startsWith(code) ? message : `${code}: ${message}`})`
   return message
 }
 
