@@ -7,7 +7,8 @@ import {parseArgs, type ParseArgsConfig} from 'node:util'
 import yauzl from 'yauzl'
 import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
 import {runExportJob} from '../job/export-job.ts'
-import type {ExportJobOptions, LogsSpec, Manifest} from '../job/types.ts'
+import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../job/types.ts'
+import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../destinations/local-dir.ts'
 import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import {parseSince} from '../prancer/since.ts'
@@ -17,6 +18,7 @@ import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
+import {reportCommand} from './report.ts'
 
 export const EXIT_OK = 0
 /** The command failed: nothing, or not everything, was done. */
@@ -50,6 +52,8 @@ Export Prancer's test results and logs like mongoexport, and restore them like m
 Commands:
   export    export the output collection (incrementally) and the run's logs into a directory
   restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
+            against a baseline export, an exit code for gating)
   config    print the resolved Prancer settings as JSON (secrets masked)
 
 Run '${NAME} <command> --help' for a command's options.
@@ -65,15 +69,20 @@ The GitHub Action's export, without the upload: same config.ini discovery, conne
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
 
 Options:
-  --out DIR                 output directory (required; created if missing)
+  --out DIR                 output directory (required; created if missing). A DIR that already holds an
+                            export is refused: each export is an increment a restore of the chain needs.
+                            Write each run to a new DIR and continue with --previous-manifest.
+  --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
+                            (a failed export leaves DIR exactly as it was)
   --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
   --uri URI                 connection string (default: env MONGODB_URI, then env DBURL, then config.ini
                             [MONGODB] dburl, then mongodb://localhost:27017)
   --since VALUE             auto (default) | all | epoch milliseconds | ISO-8601 time
   --previous-manifest PATH  the previous export, to continue from (since auto): its outputs manifest.json,
                             its directory (the --out of the previous run) or its artifact .zip.
-                            Default: DIR/outputs/manifest.json when DIR holds an earlier export.
+                            Default with --replace: DIR's own export.
                             So 'export --out run2 --previous-manifest run1' continues where run1 stopped.
+                            Two exports continuing from the same previous export at once are refused.
   --container NAME          only this Prancer container
   --query JSON              extra filter, strict Extended JSON, AND-ed with the window
   --logs VALUE              auto (default) | latest | new | none | log names separated by commas
@@ -90,8 +99,13 @@ const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
-downloaded artifact .zip. Every file is checked first (manifest sha256 and size, every document
-parsed): a corrupt or malformed file stops the restore before anything is written.
+downloaded artifact .zip. Everything is checked before the first drop or write: every target name,
+every file (manifest fields, sha256 and size, every document parsed and at most 16 MiB as BSON), then
+the server (read-only: it accepts each target database and collection). A problem anywhere stops the
+restore with nothing written. Each target (file → database.collection, documents) is printed first.
+
+A manifest cannot send documents into MongoDB's system databases (admin, local, config) or system.*
+collections: restore writes there only when you name them yourself with --db / --collection.
 
 Options:
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then
@@ -99,7 +113,7 @@ Options:
   --db NAME             target database (default: from the manifest; required for a file without one)
   --collection NAME     target collection (default: from the manifest, else the file name without .json)
   --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set)
-  --drop                drop each target collection first (after the files were checked)
+  --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
   --quiet               no progress or informational output
@@ -133,6 +147,7 @@ const exportOptions = {
   query: {type: 'string'},
   logs: {type: 'string'},
   'json-format': {type: 'string'},
+  replace: {type: 'boolean'},
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -190,8 +205,10 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
         if (values.help) return help(ctx, CONFIG_HELP)
         return await configCommand(values, ctx, logger)
       }
+      case 'report':
+        return await reportCommand(rest, {stdout: ctx.stdout, stderr: text => ctx.stderr.write(logger.redact(text)), cwd: ctx.cwd, env: ctx.env})
       default:
-        throw new UsageError(`unknown command "${command}"; the commands are export, restore and config`)
+        throw new UsageError(`unknown command "${command}"; the commands are export, restore, report and config`)
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -241,31 +258,63 @@ async function exportCommand(values: ExportValues, ctx: CliContext, logger: CliL
   }
   const logs = parseLogs(values.logs ?? 'auto')
   const lookbackMs = parseLookback(values['lookback-ms'])
-  const previousManifest = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger)
+  // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
+  const local = await openLocalExport(outDir, {
+    label: '--out',
+    replace: values.replace === true,
+    refuseHint: `Write this export to a new directory and continue from that one (--out <new dir> --previous-manifest ${values.out}), or pass --replace to replace it once the new export has succeeded.`,
+    logger
+  })
+  let lock: HeldLock | undefined
+  try {
+    const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger)
+    if (previous !== null) lock = await lockBeside(previous.source, 'previous export', logger)
+    return await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local})
+  } finally {
+    await lock?.release()
+    await local.finish()
+  }
+}
 
+interface ExportPlan {
+  uri: string | undefined
+  since: SinceSpec
+  logs: LogsSpec
+  jsonFormat: JsonFormat
+  lookbackMs: number | undefined
+  previousManifest: Manifest | null
+  local: LocalExport
+}
+
+async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogger, plan: ExportPlan): Promise<number> {
+  const {uri, since, logs, jsonFormat, lookbackMs, previousManifest, local} = plan
   const options: ExportJobOptions = {
     since,
     previousManifest,
     logs,
     jsonFormat,
-    outDir,
+    outDir: local.stagingDir,
     env: ctx.env,
     cwd: ctx.cwd,
     logger
   }
   if (values.config !== undefined) options.configPath = values.config
-  if (uri !== undefined) options.mongodbUri = uri
+  if (uri !== undefined) {
+    options.mongodbUri = uri
+    options.mongodbUriSource = values.uri !== undefined ? '--uri' : 'env MONGODB_URI'
+  }
   if (values.container !== undefined) options.container = values.container
   if (values.query !== undefined) options.query = values.query
   if (lookbackMs !== undefined) options.lookbackMs = lookbackMs
   const result = await runExportJob(options)
+  await local.swapIn()
   const {outputs, logs: logsExport} = result
   const summary = [
-    `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${outputs.manifestPath}`,
+    `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${join(local.dir, 'outputs', MANIFEST_FILE)}`,
     outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
     `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
     logsExport.runs.length > 0
-      ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${logsExport.manifestPath}`
+      ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${join(local.dir, 'logs', MANIFEST_FILE)}`
       : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
   ]
   ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`)
@@ -295,13 +344,13 @@ function parseLogs(value: string): LogsSpec {
  * of a previous `export --out` (or its outputs/), or an artifact .zip; without it, an earlier export
  * in the same --out directory continues the chain.
  */
-async function findPreviousManifest(flag: string | undefined, outDir: string, cwd: string, logger: CliLogger): Promise<Manifest | null> {
+async function findPreviousManifest(flag: string | undefined, outDir: string, cwd: string, logger: CliLogger): Promise<{manifest: Manifest; source: string} | null> {
   if (flag === undefined) {
     const own = join(outDir, 'outputs', MANIFEST_FILE)
     const text = await readFile(own, 'utf8').catch(() => null)
     if (text === null) return null
     logger.info(`continuing from the earlier export in ${own}`)
-    return parseManifest(text, own)
+    return {manifest: parseManifest(text, own), source: own}
   }
   const path = resolve(cwd, flag)
   const info = await stat(path).catch(() => null)
@@ -309,12 +358,12 @@ async function findPreviousManifest(flag: string | undefined, outDir: string, cw
   if (info.isDirectory()) {
     for (const candidate of [join(path, 'outputs', MANIFEST_FILE), join(path, MANIFEST_FILE)]) {
       const text = await readFile(candidate, 'utf8').catch(() => null)
-      if (text !== null) return parseManifest(text, candidate)
+      if (text !== null) return {manifest: parseManifest(text, candidate), source: candidate}
     }
     throw new UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`)
   }
-  if (path.toLowerCase().endsWith('.zip')) return manifestFromZip(path)
-  return parseManifest(await readFile(path, 'utf8'), path)
+  if (path.toLowerCase().endsWith('.zip')) return {manifest: await manifestFromZip(path), source: path}
+  return {manifest: parseManifest(await readFile(path, 'utf8'), path), source: path}
 }
 
 function parseManifest(text: string, source: string): Manifest {
@@ -393,7 +442,8 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
     }
   }).catch((error: unknown) => {
     progress.clear()
-    if (error instanceof RestoreError && error.partial) logger.warning('the restore stopped after writing part of the data')
+    // Only when something was changed: how much, where, and how to finish.
+    if (error instanceof RestoreError && error.partialWarning !== undefined) logger.warning(error.partialWarning)
     throw error
   })
   progress.clear()
