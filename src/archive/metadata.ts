@@ -19,9 +19,10 @@
 //   (MarshalExtJSONWithBSONRoundtripConsistency); we write it anyway.
 // - A collection dropped between listCollections and listIndexes: mongodump's driver gives an empty index list for
 //   NamespaceNotFound, so do we (indexes: []).
-// - FerretDB: nothing specific is done for it. Whatever it reports (its capped options as int64, its index documents
-//   without `ns`, sparse not reported back) is copied as reported, exactly as mongodump copies it
-//   (__tests__/archive/metadata.test.ts compares with mongodump on FerretDB, and on a real mongod with MONGODB_URI).
+// - FerretDB: nothing specific is done for it. Whatever it reports is copied as reported, exactly as mongodump copies
+//   it: capped size and max as int64, index documents without `ns`, and (FerretDB 1.24) a sparse index listed without
+//   `sparse: true`, so neither mongodump's metadata nor ours can restore it as sparse. __tests__/archive/
+//   mongodump.test.ts compares our text with mongodump's on FerretDB, and on a real mongod with MONGODB_URI.
 
 import type {Db, Document} from 'mongodb'
 import {BSON_TYPE, forEachElement} from '../bson/raw.ts'

@@ -7,9 +7,10 @@
 // Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
 // follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
 // namespace makes it current if it was not (an empty block, as mongodump's last, empty flush does), then writes a
-// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, this
-// gives exactly the bytes `mongodump --archive -j 1` writes (but for the header's fields: see
-// __tests__/archive/mongodump-compare.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
+// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, in
+// listCollections order, this gives the bytes `mongodump --archive -j 1` writes but for the header's tool_version and
+// concurrent_collections and the order of the prelude entries, which is random in mongodump (the list of differences
+// is in __tests__/archive/mongodump.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
 // namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
 
 import {createHash, randomBytes, type Hash} from 'node:crypto'
