@@ -25,6 +25,10 @@ import type {TestServer} from '../../test/harness/mongo.ts'
 import {fixtureDocuments, prancerConfigIni, seedPrancerRun} from '../../test/prancer-run.ts'
 
 // CLI_DIST runs another CLI bundle (e.g. an older one, to see these tests fail on it).
+// Every run gets a connection string with a password it must never print (registered as a secret, unused: the
+// explicit --uri / mongodb-uri wins), so the secret scan covers every fault path.
+const PASSWORD = 'F4ult:P@ss/w0rd%x'
+const SECRET_DBURL = `mongodb://prancer:${encodeURIComponent(PASSWORD)}@db.internal.example:27017/validator`
 const CLI = process.env.CLI_DIST ? path.resolve(process.env.CLI_DIST) : path.join(ROOT, 'dist', 'cli', 'index.js')
 const T = Date.now() - 3_600_000
 
@@ -78,14 +82,19 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess) => void): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [CLI, ...args], {env: {PATH: process.env.PATH, HOME: process.env.HOME, DBURL: SECRET_DBURL, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
     onSpawn?.(child)
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     child.once('error', reject)
-    child.once('close', code => resolve({code, stdout, stderr}))
+    child.once('close', code => {
+      for (const form of [PASSWORD, encodeURIComponent(PASSWORD)]) {
+        if (stdout.includes(form) || stderr.includes(form)) reject(new Error(`the CLI printed the password: ${args.join(' ')}`))
+      }
+      resolve({code, stdout, stderr})
+    })
   })
 }
 
@@ -226,7 +235,12 @@ describe('the action: cancellation, ambiguous uploads, hostile data, secrets equ
     const env = service.env({runId, repository: sc.repository})
     await mkdir(path.join(env.GITHUB_WORKSPACE, 'prancer'), {recursive: true})
     await writeFile(path.join(env.GITHUB_WORKSPACE, 'prancer', 'config.ini'), prancerConfigIni({database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase}))
-    const run = await runAction({...env, ...extraEnv}, {'mongodb-uri': server.uri, config: 'prancer/config.ini', ...inputs}, onSpawn ? {onSpawn} : {})
+    const run = await runAction({DBURL: SECRET_DBURL, ...env, ...extraEnv}, {'mongodb-uri': server.uri, config: 'prancer/config.ini', ...inputs}, onSpawn ? {onSpawn} : {})
+    // the secret scan: logs, outputs, summary, every stored artifact and every request the service saw
+    const extra: Array<[string, string | Buffer]> = []
+    for (const a of service.storedArtifacts().filter(x => x.repository === sc.repository)) for (const [name, data] of await readZip(a.zip)) extra.push([`artifact ${a.name}: ${name}`, data])
+    for (const r of service.requestLog()) extra.push([`request ${r.method} ${r.url}`, `${r.url}\n${r.body}`])
+    if (!(extraEnv.DBURL ?? '').includes(sc.database)) assert.deepEqual(leaks(PASSWORD, run, extra), [], 'the password leaked')
     return {run, env, runId}
   }
   const live = (sc: Scenario, runId?: number) => service.storedArtifacts().filter(a => a.repository === sc.repository && !a.deleted && (runId === undefined || a.runId === String(runId)))
