@@ -39158,7 +39158,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4241);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3435);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39176,16 +39176,19 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4241:
+/***/ 3435:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  w5: () => (/* binding */ EXIT_FAILURE),
+  Ij: () => (/* binding */ EXIT_OK),
+  Ri: () => (/* binding */ EXIT_USAGE),
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+// UNUSED EXPORTS: EXIT_PARTIAL
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
@@ -39216,10 +39219,15 @@ for (let b = 0; b < 0x20; b++)
     ASCII_NEEDS_ESCAPE[b] = 1;
 ASCII_NEEDS_ESCAPE[0x22] = 1;
 ASCII_NEEDS_ESCAPE[0x5c] = 1;
+// 1 = a byte copied as is into a JSON string (printable ASCII other than '"' and '\\').
+const PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++)
+    PLAIN[b] = ASCII_NEEDS_ESCAPE[b] === 1 ? 0 : 1;
 const HEX = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'));
 const BASE64 = new Uint8Array(Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1'));
-// Below this run length a byte loop beats Uint8Array#set (which allocates a subarray view).
-const BULK_COPY_MIN = 48;
+// String bodies and element names are scanned four bytes at a time through an Int32Array of the source buffer, which
+// reads the bytes in little-endian order; on a big-endian host every byte goes through the byte loop instead.
+const WORD_SCAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 // Dates in [1970-01-01, 10000-01-01) are written as ISO strings in relaxed mode; Go checks the UTC year.
 const MAX_ISO_DATE_MS = 253402300800000;
 const MS_PER_DAY = 86400000;
@@ -39267,7 +39275,12 @@ class writer_ExtJsonTranscoder {
     // > 0 while writing a code-with-scope scope: Go copies scopes through its BSON builder, which changes one value.
     scopeDepth = 0;
     src = new Uint8Array(0);
-    view = new DataView(new ArrayBuffer(8));
+    viewOf = new DataView(new ArrayBuffer(8));
+    viewFor = new Uint8Array(0);
+    // The source's whole ArrayBuffer as 32-bit words, for scanning string bodies four bytes at a time.
+    words = new Int32Array(0);
+    wordsOf = undefined;
+    base = 0;
     constructor(capacity = INITIAL_CAPACITY) {
         this.buf = Buffer.allocUnsafe(capacity);
     }
@@ -39281,7 +39294,12 @@ class writer_ExtJsonTranscoder {
         }
         this.canonical = format === 'canonical';
         this.src = doc;
-        this.view = new DataView(doc.buffer, doc.byteOffset, doc.byteLength);
+        this.viewFor = EMPTY;
+        if (doc.buffer !== this.wordsOf) {
+            this.wordsOf = doc.buffer;
+            this.words = new Int32Array(doc.buffer, 0, doc.buffer.byteLength >>> 2);
+        }
+        this.base = doc.byteOffset;
         const start = this.len;
         try {
             this.writeDocument(0, doc.byteLength, false);
@@ -39294,6 +39312,14 @@ class writer_ExtJsonTranscoder {
         finally {
             this.src = EMPTY;
         }
+    }
+    /** A DataView of the source document, made when a value first needs one (doubles, huge int64s, Decimal128). */
+    get view() {
+        if (this.viewFor !== this.src) {
+            this.viewFor = this.src;
+            this.viewOf = new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength);
+        }
+        return this.viewOf;
     }
     appendByte(b) {
         if (this.len >= this.buf.length)
@@ -39354,11 +39380,10 @@ class writer_ExtJsonTranscoder {
             const type = src[q++];
             if (type === 0)
                 throw bsonError(typeOffset, 'end-of-document byte before the end of the document');
-            if (!first)
-                this.appendByte(0x2c);
-            first = false;
             let keyEnd;
             if (isArray) {
+                if (!first)
+                    this.appendByte(0x2c);
                 keyEnd = q;
                 while (keyEnd < end && src[keyEnd] !== 0)
                     keyEnd++;
@@ -39366,8 +39391,9 @@ class writer_ExtJsonTranscoder {
                     throw bsonError(q, 'element name is not terminated inside its document');
             }
             else {
-                keyEnd = this.writeKey(q, end);
+                keyEnd = this.writeKey(q, end, !first);
             }
+            first = false;
             q = this.writeValue(type, typeOffset, keyEnd + 1, end);
         }
         this.appendByte(isArray ? 0x5d : 0x7d);
@@ -39377,16 +39403,45 @@ class writer_ExtJsonTranscoder {
      * Writes the element name starting at `p` as `"name":` and returns the offset of its NUL. Names are short and
      * nearly always plain ASCII, so they are copied while searching for the NUL; anything else goes through writeEscaped.
      */
-    writeKey(p, end) {
+    writeKey(p, end, comma) {
         const src = this.src;
         const start = this.len;
-        // A plain name needs its bytes plus two quotes and a colon; reserve generously and fall back if it is longer.
-        this.ensure(Math.min(end - p, 256) + 3);
+        // A plain name needs its bytes plus a comma, two quotes and a colon; reserve generously and fall back if longer.
+        this.ensure(Math.min(end - p, 256) + 4);
         const buf = this.buf;
         const limit = Math.min(end, p + 256);
         let o = start;
+        if (comma)
+            buf[o++] = 0x2c;
         buf[o++] = 0x22;
         let i = p;
+        // Whole words of plain bytes (no NUL among them) four at a time, then byte by byte up to the NUL.
+        let a = this.base + i;
+        while (i < limit && (a & 3) !== 0) {
+            const b = src[i];
+            if (PLAIN[b] !== 1)
+                break;
+            buf[o++] = b;
+            i++;
+            a++;
+        }
+        if (WORD_SCAN && (a & 3) === 0) {
+            const words = this.words;
+            while (i + 4 <= limit) {
+                const x = words[a >> 2];
+                const y = x ^ 0x22222222;
+                const z = x ^ 0x5c5c5c5c;
+                if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0)
+                    break;
+                buf[o] = x & 0xff;
+                buf[o + 1] = (x >>> 8) & 0xff;
+                buf[o + 2] = (x >>> 16) & 0xff;
+                buf[o + 3] = x >>> 24;
+                o += 4;
+                i += 4;
+                a += 4;
+            }
+        }
         for (; i < limit; i++) {
             const b = src[i];
             if (b === 0) {
@@ -39395,7 +39450,7 @@ class writer_ExtJsonTranscoder {
                 this.len = o;
                 return i;
             }
-            if (b >= 0x80 || ASCII_NEEDS_ESCAPE[b] === 1)
+            if (PLAIN[b] !== 1)
                 break;
             buf[o++] = b;
         }
@@ -39404,6 +39459,7 @@ class writer_ExtJsonTranscoder {
             keyEnd++;
         if (keyEnd >= end)
             throw bsonError(p, 'element name is not terminated inside its document');
+        this.len = comma ? start + 1 : start;
         this.writeEscaped(src, p, keyEnd);
         this.appendByte(0x3a);
         return keyEnd;
@@ -39419,7 +39475,7 @@ class writer_ExtJsonTranscoder {
             }
             case 0x02: {
                 const stop = stringEnd(src, p, end, 'string');
-                this.writeEscaped(src, p + 4, stop);
+                this.writeString(p + 4, stop);
                 return stop + 1;
             }
             case 0x03:
@@ -39495,9 +39551,9 @@ class writer_ExtJsonTranscoder {
                 need(p, 8, end, 'timestamp');
                 // Stored as increment (low word) then seconds (high word).
                 this.writeTemplate(T_TIMESTAMP);
-                this.writeInteger(this.view.getUint32(p + 4, true));
+                this.writeInteger(readInt32(src, p + 4) >>> 0);
                 this.writeTemplate(T_TIMESTAMP_I);
-                this.writeInteger(this.view.getUint32(p, true));
+                this.writeInteger(readInt32(src, p) >>> 0);
                 this.appendByte(0x7d);
                 this.appendByte(0x7d);
                 return p + 8;
@@ -39624,8 +39680,8 @@ class writer_ExtJsonTranscoder {
             this.writeTemplate(T_CLOSE_QUOTE_BRACE);
     }
     writeDate(p) {
-        const hi = this.view.getInt32(p + 4, true);
-        const lo = this.view.getUint32(p, true);
+        const hi = readInt32(this.src, p + 4);
+        const lo = readInt32(this.src, p) >>> 0;
         const safe = hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD;
         const ms = hi * 4294967296 + lo;
         if (!this.canonical && safe && ms >= 0 && ms < MAX_ISO_DATE_MS) {
@@ -39683,38 +39739,48 @@ class writer_ExtJsonTranscoder {
         this.len = o;
     }
     writeInt64(p) {
-        const hi = this.view.getInt32(p + 4, true);
+        const hi = readInt32(this.src, p + 4);
         if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD)
-            this.writeInteger(hi * 4294967296 + this.view.getUint32(p, true));
+            this.writeInteger(hi * 4294967296 + (readInt32(this.src, p) >>> 0));
         else
             this.writeAscii(this.view.getBigInt64(p, true).toString());
     }
     /** Writes an integer-valued number with |n| < 2^53 in decimal. */
     writeInteger(n) {
         this.ensure(17);
-        const buf = this.buf;
-        let o = this.len;
         if (n < 0) {
-            buf[o++] = 0x2d;
+            this.buf[this.len++] = 0x2d;
             n = -n;
         }
-        if (n < 10) {
-            buf[o++] = 0x30 + n;
-            this.len = o;
+        if (n < 1e9) {
+            this.writeSmall(n);
             return;
         }
-        let digits = 1;
-        for (let t = n; t >= 10; t = Math.floor(t / 10))
-            digits++;
-        let i = o + digits;
-        o = i;
+        // Two parts below 1e9 each, so the digit arithmetic stays in 32-bit integers.
+        const high = Math.floor(n / 1e9);
+        let low = n - high * 1e9;
+        this.writeSmall(high);
+        const buf = this.buf;
+        let o = this.len + 9;
+        this.len = o;
+        for (let k = 0; k < 9; k++) {
+            const q = (low / 10) | 0;
+            buf[--o] = 0x30 + low - q * 10;
+            low = q;
+        }
+    }
+    /** Writes 0 <= n < 1e9 in decimal (room already ensured). */
+    writeSmall(n) {
+        const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : 9;
+        const buf = this.buf;
+        let o = this.len + digits;
+        this.len = o;
         while (n >= 10) {
-            const q = Math.floor(n / 10);
-            buf[--i] = 0x30 + (n - q * 10);
+            const q = (n / 10) | 0;
+            buf[--o] = 0x30 + n - q * 10;
             n = q;
         }
-        buf[--i] = 0x30 + n;
-        this.len = o;
+        buf[--o] = 0x30 + n;
     }
     writeAscii(s) {
         this.ensure(s.length);
@@ -39767,6 +39833,43 @@ class writer_ExtJsonTranscoder {
         }
         this.len = o;
     }
+    /** writeEscaped for a string of the source document: whole words of plain bytes are copied four at a time. */
+    writeString(start, end) {
+        this.ensure((end - start) * 6 + 2);
+        const src = this.src;
+        const buf = this.buf;
+        const words = this.words;
+        let o = this.len;
+        buf[o++] = 0x22;
+        let i = start;
+        let a = this.base + i;
+        while (i < end && (a & 3) !== 0) {
+            const b = src[i];
+            if (PLAIN[b] !== 1)
+                break;
+            buf[o++] = b;
+            i++;
+            a++;
+        }
+        if (WORD_SCAN && (a & 3) === 0) {
+            while (i + 4 <= end) {
+                const x = words[a >> 2];
+                const y = x ^ 0x22222222;
+                const z = x ^ 0x5c5c5c5c;
+                if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0)
+                    break;
+                buf[o] = x & 0xff;
+                buf[o + 1] = (x >>> 8) & 0xff;
+                buf[o + 2] = (x >>> 16) & 0xff;
+                buf[o + 3] = x >>> 24;
+                o += 4;
+                i += 4;
+                a += 4;
+            }
+        }
+        this.len = o;
+        this.writeEscapedBody(src, i, end);
+    }
     /**
      * Writes bytes [start, end) of `text` as a quoted JSON string, escaping like Go's writeStringWithEscapes with
      * escapeHTML=false: short escapes, \u00XX for other controls, \u2028/\u2029, and `\ufffd` for every byte that
@@ -39775,33 +39878,25 @@ class writer_ExtJsonTranscoder {
     writeEscaped(text, start, end) {
         // Worst case: every byte becomes a 6-character escape.
         this.ensure((end - start) * 6 + 2);
+        this.buf[this.len++] = 0x22;
+        this.writeEscapedBody(text, start, end);
+    }
+    /** The escaped bytes [start, end) and the closing quote; the caller has ensured room for them. */
+    writeEscapedBody(text, start, end) {
         const buf = this.buf;
         let o = this.len;
-        buf[o++] = 0x22;
         let i = start;
         while (i < end) {
-            // Copy the run of bytes that need nothing.
-            let run = i;
-            while (run < end) {
-                const b = text[run];
-                if (b >= 0x80 || ASCII_NEEDS_ESCAPE[b] === 1)
+            // Copy the bytes that need nothing while looking for one that does.
+            let b = text[i];
+            while (PLAIN[b] === 1) {
+                buf[o++] = b;
+                if (++i === end)
                     break;
-                run++;
+                b = text[i];
             }
-            if (run > i) {
-                if (run - i >= BULK_COPY_MIN) {
-                    buf.set(text.subarray(i, run), o);
-                    o += run - i;
-                }
-                else {
-                    for (let k = i; k < run; k++)
-                        buf[o++] = text[k];
-                }
-                i = run;
-                if (i >= end)
-                    break;
-            }
-            const b = text[i];
+            if (i >= end)
+                break;
             if (b < 0x80) {
                 buf[o++] = 0x5c;
                 switch (b) {
@@ -40183,10 +40278,138 @@ function indentJson(compact) {
     return scratch.buf.toString('utf8', 0, scratch.len);
 }
 //# sourceMappingURL=indent.js.map
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./lib/export/sink.js
+// Hashing and writing an export's chunks on a worker thread, so the main thread only converts documents: the
+// sha256 of a 1.5 GB export costs about a second of CPU, and each write has to wait for the disk. Chunks go to the
+// worker in order (their memory is transferred, not copied) and come back empty for reuse; at most MAX_IN_FLIGHT are
+// on their way at once, so memory stays bounded when the disk is slower than the conversion. The worker's code is a
+// string (no file to locate in a bundle) that writes each chunk at its offset with pwrite and hashes it.
+
+const MAX_IN_FLIGHT = 4;
+const WORKER_SOURCE = `
+const {parentPort} = require('node:worker_threads')
+const {createHash} = require('node:crypto')
+const {writeSync} = require('node:fs')
+const hash = createHash('sha256')
+let failed = false
+parentPort.on('message', (m) => {
+  if (m.type === 'chunk') {
+    const bytes = new Uint8Array(m.buffer, 0, m.length)
+    if (!failed) {
+      try {
+        let done = 0
+        while (done < m.length) done += writeSync(m.fd, bytes, done, m.length - done, m.position + done)
+        hash.update(bytes)
+      } catch (error) {
+        failed = true
+        parentPort.postMessage({type: 'error', message: error.message, code: error.code, errno: error.errno, syscall: error.syscall})
+      }
+    }
+    parentPort.postMessage({type: 'free', buffer: m.buffer}, [m.buffer])
+  } else if (m.type === 'end') {
+    if (!failed) parentPort.postMessage({type: 'digest', hex: hash.digest('hex')})
+  }
+})
+`;
+/** Writes chunks to `fd` at increasing offsets from `position` and hashes them, on a worker thread. */
+class WorkerSink {
+    worker;
+    fd;
+    bufferBytes;
+    position;
+    free = [];
+    allocated = 0;
+    failure;
+    waiting = [];
+    digest;
+    constructor(fd, position, bufferBytes) {
+        this.fd = fd;
+        this.position = position;
+        this.bufferBytes = bufferBytes;
+        // A small heap: the worker only passes buffers through.
+        this.worker = new external_node_worker_threads_namespaceObject.Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
+        this.worker.on('message', (m) => this.onMessage(m));
+        this.worker.on('error', error => this.fail(error));
+        this.worker.on('exit', code => this.fail(new Error(`the export's write thread stopped (exit code ${code})`)));
+    }
+    onMessage(m) {
+        if (m.type === 'free') {
+            const buffer = Buffer.from(m.buffer);
+            const waiter = this.waiting.shift();
+            if (waiter)
+                waiter.resolve(buffer);
+            else
+                this.free.push(buffer);
+        }
+        else if (m.type === 'digest') {
+            this.digest?.resolve(m.hex);
+        }
+        else {
+            const error = Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall });
+            this.fail(error);
+        }
+    }
+    fail(error) {
+        if (this.failure !== undefined)
+            return;
+        this.failure = error;
+        for (const waiter of this.waiting.splice(0))
+            waiter.reject(error);
+        this.digest?.reject(error);
+    }
+    /** An empty buffer to fill next: a returned one, a new one while fewer than MAX_IN_FLIGHT exist, or the next to come back. */
+    async take() {
+        if (this.failure !== undefined)
+            throw this.failure;
+        const buffer = this.free.pop();
+        if (buffer !== undefined)
+            return buffer;
+        if (this.allocated < MAX_IN_FLIGHT) {
+            this.allocated++;
+            return Buffer.allocUnsafeSlow(this.bufferBytes);
+        }
+        return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+    /**
+     * Hands over `chunk` (bytes at the start of a buffer from take() or the transcoder's own, which the sink then owns:
+     * its memory moves to the worker) to be written after everything handed over before.
+     */
+    write(chunk) {
+        if (this.failure !== undefined)
+            throw this.failure;
+        const length = chunk.length; // read before the transfer detaches the chunk
+        const owned = chunk.byteOffset === 0 ? chunk.buffer : Buffer.from(chunk).buffer;
+        this.worker.postMessage({ type: 'chunk', buffer: owned, length, fd: this.fd, position: this.position }, [owned]);
+        this.position += length;
+    }
+    /** Waits until every chunk is written; returns the hex sha256 of all of them. */
+    async finish() {
+        if (this.failure !== undefined)
+            throw this.failure;
+        const hex = new Promise((resolve, reject) => (this.digest = { resolve, reject }));
+        this.worker.postMessage({ type: 'end' });
+        try {
+            return await hex;
+        }
+        finally {
+            await this.close();
+        }
+    }
+    /** Stops the worker (after finish, or to abandon the export). */
+    async close() {
+        this.worker.removeAllListeners('exit');
+        this.failure ??= new Error('the export was abandoned');
+        await this.worker.terminate();
+    }
+}
+//# sourceMappingURL=sink.js.map
 ;// CONCATENATED MODULE: ./lib/export/file-writer.js
 // Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
 // (mongo-tools-format.md §1.2), output built in ~1 MiB chunks, one chunk on disk while the next fills, sha256 and
 // byte count taken from the same chunks, and a temporary file renamed into place only once everything is written.
+
 
 
 
@@ -40244,12 +40467,22 @@ async function writeExport(source, path, opts) {
         ? undefined
         : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     timer?.unref();
-    // Two output buffers take turns: one fills while the other is on its way to disk, so encoding overlaps the write
-    // and no new memory is allocated per chunk.
+    // An export that fills more than one chunk hands its chunks to a worker thread that hashes and writes them
+    // (sink.ts), so this thread only converts. A smaller one is written from here: two output buffers take turns, one
+    // filling while the other is on its way to disk, so encoding overlaps the write and no memory is allocated per chunk.
+    let sink;
     let writingBuffer;
-    const flush = async () => {
+    const flush = async (final) => {
         if (out.len === 0)
             return;
+        if (sink === undefined && !final && flushedBytes === 0)
+            sink = new WorkerSink(file.fd, 0, OUTPUT_BUFFER_BYTES);
+        if (sink !== undefined) {
+            const chunk = out.takeChunk(await sink.take());
+            flushedBytes += chunk.length;
+            sink.write(chunk);
+            return;
+        }
         if (pendingWrite !== undefined)
             await pendingWrite;
         const filled = out.buf;
@@ -40258,6 +40491,8 @@ async function writeExport(source, path, opts) {
         hash.update(chunk);
         flushedBytes += chunk.length;
         pendingWrite = writeFully(file, chunk);
+        // Awaited at the next flush or at the end; until then a failure (a full disk) must not be an unhandled rejection.
+        pendingWrite.catch(() => undefined);
     };
     const writeOne = (doc) => {
         onDocument?.(doc);
@@ -40287,6 +40522,7 @@ async function writeExport(source, path, opts) {
         documents++;
     };
     let closed = false;
+    let sha256 = '';
     try {
         if (source !== null) {
             if (jsonArray)
@@ -40295,13 +40531,13 @@ async function writeExport(source, path, opts) {
                 if (item instanceof Uint8Array) {
                     writeOne(item);
                     if (out.len >= CHUNK_BYTES)
-                        await flush();
+                        await flush(false);
                 }
                 else {
                     for (const doc of item) {
                         writeOne(doc);
                         if (out.len >= CHUNK_BYTES)
-                            await flush();
+                            await flush(false);
                     }
                 }
             }
@@ -40312,20 +40548,22 @@ async function writeExport(source, path, opts) {
             if (pretty)
                 out.appendByte(file_writer_NEWLINE);
         }
-        await flush();
+        await flush(true);
         if (pendingWrite !== undefined)
             await pendingWrite;
         pendingWrite = undefined;
+        sha256 = sink !== undefined ? await sink.finish() : hash.digest('hex');
         closed = true;
         await file.close();
         await (0,promises_namespaceObject.rename)(tempPath, path);
     }
     catch (error) {
         await pendingWrite?.catch(() => undefined);
+        await sink?.close().catch(() => undefined);
         if (!closed)
             await file.close().catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(tempPath, { force: true });
-        throw error;
+        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        throw ioError(error, path);
     }
     finally {
         if (timer !== undefined)
@@ -40335,11 +40573,27 @@ async function writeExport(source, path, opts) {
         path,
         documents,
         bytes: flushedBytes,
-        sha256: hash.digest('hex'),
+        sha256,
         collectionExists: source !== null
     };
     onProgress?.(progress());
     return result;
+}
+const IO_HINTS = {
+    ENOSPC: 'the disk is full; free space on it or write the export elsewhere',
+    EDQUOT: 'the disk quota is exceeded; free space or write the export elsewhere',
+    EROFS: 'the file system is read-only; write the export elsewhere',
+    EACCES: 'permission denied; write the export to a directory you can write to',
+    EPERM: 'permission denied; write the export to a directory you can write to',
+    EIO: 'an I/O error of the disk'
+};
+/** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
+function ioError(error, path) {
+    const code = error?.code;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || error.errorLabels !== undefined)
+        return error;
+    const hint = IO_HINTS[code] ?? error.message;
+    return new Error(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error });
 }
 async function writeFully(file, chunk) {
     let offset = 0;
@@ -40354,10 +40608,11 @@ async function writeFully(file, chunk) {
 // (a missing collection gives an empty file, not an error), then a raw find() streamed into the file writer.
 
 /**
- * Documents per batch. Measured on FerretDB with 1.5 KB Prancer-shaped documents (bench/export.ts): peak RSS grows
- * with the reply size (20,000 documents: 120/124/140/150 MB for 101/500/2000/5000; 200,000 documents: 116-139 MB with
- * 101, the same as a bare driver cursor, 272 MB with 2000) while speed stays equal within noise. Small replies keep
- * Node's heap and malloc arenas small; the prefetch in rawBatches hides the extra round trips.
+ * Documents per batch. Peak RSS grows with the reply size while speed barely changes, so replies stay small; the
+ * prefetch in rawBatches hides the extra round trips. Measured with 1.5 KB Prancer-shaped documents (bench/export.ts):
+ * on FerretDB, 20,000 documents: 120/124/140/150 MB for 101/500/2000/5000, 200,000 documents: 116-139 MB with 101 (as
+ * a bare driver cursor), 272 MB with 2000; on the replay peer, 1,000,000 documents: 208/269/320 MB for 101/300/1000
+ * (a bare cursor with the same batch size: 203/279/306 MB) with wall times within 6% of each other.
  */
 const DEFAULT_BATCH_SIZE = 101;
 async function exportCollection(db, collection, find, path, opts) {
@@ -45528,6 +45783,16 @@ const MAX_LOOKBACK_MS = 2_592_000_000;
  * "no usable timestamp": exported only by full exports (since: all), and counted with a warning.
  */
 const TIMESTAMP_LIMIT_MS = 8.64e15;
+/**
+ * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end a day after the export. Below is epoch
+ * seconds (1.7e9) or garbage; beyond is epoch microseconds or a clock far off. Such "outliers" are exported once,
+ * named in a warning, kept out of later windows by id, and never become the watermark (docs/incremental.md).
+ */
+const PLAUSIBLE_MIN_MS = 1e12;
+const FUTURE_TOLERANCE_MS = 86_400_000;
+function isPlausible(ts, now) {
+    return ts >= PLAUSIBLE_MIN_MS && ts <= now + FUTURE_TOLERANCE_MS;
+}
 /** The usable timestamp of a raw document in epoch ms (int32, int64, double or Date), else undefined. */
 function usableTimestamp(doc) {
     const el = getElement(doc, TIMESTAMP_FIELD);
@@ -45545,16 +45810,30 @@ function documentId(doc) {
         throw new Error('exported document has no _id');
     return canonicalEjson(el);
 }
-function isWatermark(value) {
+/** Why a manifest's watermark cannot be used, or null when it can. */
+function watermarkProblem(value) {
     const w = value;
-    return (typeof w === 'object' &&
-        w !== null &&
-        w.field === TIMESTAMP_FIELD &&
-        (w.value === null || Number.isFinite(w.value)) &&
-        Number.isFinite(w.lookbackMs) &&
-        w.lookbackMs >= 0 &&
-        Array.isArray(w.seen) &&
-        w.seen.every(s => typeof s?.id === 'string' && Number.isFinite(s.ts)));
+    if (typeof w !== 'object' || w === null || w.field !== TIMESTAMP_FIELD)
+        return 'it has no watermark of the timestamp field';
+    if (w.value !== null && !(typeof w.value === 'number' && Math.abs(w.value) <= TIMESTAMP_LIMIT_MS))
+        return `its watermark value ${JSON.stringify(w.value)} is not a time in epoch milliseconds`;
+    if (!(typeof w.lookbackMs === 'number' && Number.isSafeInteger(w.lookbackMs) && w.lookbackMs >= 0 && w.lookbackMs <= MAX_LOOKBACK_MS))
+        return `its lookbackMs ${JSON.stringify(w.lookbackMs)} is not a number of milliseconds from 0 to ${MAX_LOOKBACK_MS}`;
+    for (const [name, list] of [['seen', w.seen], ['outliers', w.outliers ?? []]]) {
+        if (!Array.isArray(list))
+            return `its watermark's ${name} is not a list`;
+        for (const entry of list) {
+            if (typeof entry?.id !== 'string' || !(typeof entry.ts === 'number' && Math.abs(entry.ts) <= TIMESTAMP_LIMIT_MS))
+                return `its watermark's ${name} holds an entry that is not {id, ts}: ${JSON.stringify(entry).slice(0, 200)}`;
+            try {
+                EJSON.parse(entry.id, { relaxed: false });
+            }
+            catch {
+                return `its watermark's ${name} holds an _id that is not canonical Extended JSON: ${entry.id.slice(0, 200)}`;
+            }
+        }
+    }
+    return null;
 }
 /** `now` is a parameter so that tests can place the previous watermark in the future. */
 function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Date.now()) {
@@ -45562,20 +45841,21 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
         throw new Error(`lookbackMs must be a non-negative integer, got ${lookbackMs}`);
     const notices = [];
     const warnings = [];
-    const all = () => ({ kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], notices, warnings });
+    const all = () => ({ kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices, warnings });
     if (since.kind === 'all')
         return all();
     if (since.kind === 'time') {
-        if (!Number.isFinite(since.ms))
-            throw new Error(`since: ${since.ms} is not a time`);
-        return { kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], notices, warnings };
+        if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS))
+            throw new Error(`since: ${since.ms} is not a time in epoch milliseconds`);
+        return { kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], outliers: [], now, notices, warnings };
     }
     if (!previous) {
         notices.push('since: auto has no previous export manifest; exporting every document (the next export continues from this one).');
         return all();
     }
-    if (previous.kind !== 'outputs' || !isWatermark(previous.watermark)) {
-        throw new Error('The previous manifest is not an outputs manifest with a valid watermark; set since to all or a time to start a new chain.');
+    const problem = previous.kind !== 'outputs' ? `it is a ${String(previous.kind)} manifest, not an outputs manifest` : watermarkProblem(previous.watermark);
+    if (problem !== null) {
+        throw new Error(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`);
     }
     const w = previous.watermark;
     // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every
@@ -45591,10 +45871,10 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
         effective = w.lookbackMs;
         notices.push(`The previous export used a lookback of ${w.lookbackMs} ms; keeping it (it cannot grow within a chain without duplicates). Use since: all to start a new chain with ${lookbackMs} ms.`);
     }
-    return { kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, notices, warnings };
+    return { kind: 'chained', bound: w.value === null ? null : w.value - effective, lookbackMs: effective, previousValue: w.value, seen: w.seen, outliers: w.outliers ?? [], now, notices, warnings };
 }
-/** Numeric (int32, int64, double) timestamps in [lower, LIMIT] or Dates in [ceil(lower), LIMIT], never arrays; `strict` makes the lower bound exclusive. */
-function timestampRange(lower, strict) {
+/** Numeric (int32, int64, double) timestamps in [lower, upper] or Dates in [ceil(lower), upper], never arrays; `strict` makes the lower bound exclusive; `upper` (exclusive) defaults to the inclusive LIMIT. */
+function timestampRange(lower, strict, upper) {
     const numberLower = lower === null ? -TIMESTAMP_LIMIT_MS : lower;
     // Dates are whole ms: date >= x  <=>  date >= ceil(x), and date > x  <=>  date >= floor(x) + 1.
     const dateLower = lower === null ? -TIMESTAMP_LIMIT_MS : strict ? Math.floor(lower) + 1 : Math.ceil(lower);
@@ -45603,40 +45883,78 @@ function timestampRange(lower, strict) {
     // $type and the array exclusion make the server select exactly what usableTimestamp accepts: without
     // them a Decimal128 compares as a number and an array matches through any element, and such documents
     // would be exported again by every run (usableTimestamp never puts them in the watermark).
+    const upperOp = upper === undefined ? '$lte' : '$lt';
+    const upperValue = upper ?? TIMESTAMP_LIMIT_MS;
     return {
         $or: [
-            { [TIMESTAMP_FIELD]: { $type: ['int', 'long', 'double'], [op]: new Double(numberLower), $lte: new Double(TIMESTAMP_LIMIT_MS), $not: { $type: 'array' } } },
-            { [TIMESTAMP_FIELD]: { $type: 'date', $gte: new Date(dateLower), $lte: new Date(TIMESTAMP_LIMIT_MS), $not: { $type: 'array' } } }
+            { [TIMESTAMP_FIELD]: { $type: ['int', 'long', 'double'], [op]: new Double(numberLower), [upperOp]: new Double(upperValue), $not: { $type: 'array' } } },
+            { [TIMESTAMP_FIELD]: { $type: 'date', $gte: new Date(dateLower), [upperOp]: new Date(upperValue), $not: { $type: 'array' } } }
         ]
     };
 }
-/** The window part of the find() filter, or null when every document is wanted. */
+/**
+ * The window part of the find() filter, or null when every document is wanted. A chain also looks at timestamps
+ * below PLAUSIBLE_MIN_MS every time (seconds-scale ones would otherwise never be exported); the ones exported
+ * before are excluded by id with the outliers (query.ts, export-job.ts).
+ */
 function windowFilter(plan) {
     if (plan.kind === 'all')
         return null;
-    return timestampRange(plan.bound, plan.kind === 'after');
+    const range = timestampRange(plan.bound, plan.kind === 'after');
+    if (plan.kind !== 'chained' || plan.bound === null || plan.bound <= PLAUSIBLE_MIN_MS)
+        return range;
+    return { $or: [range, timestampRange(null, false, PLAUSIBLE_MIN_MS)] };
+}
+/** The _ids a chained window must leave out: the seen list and the earlier outliers. */
+function excludedIds(plan) {
+    return plan.kind === 'chained' ? [...plan.seen, ...plan.outliers].map(s => s.id) : [];
 }
 /** Documents an incremental window can never select (no usable timestamp). */
 function withoutUsableTimestampFilter() {
     return { $nor: [timestampRange(null, false)] };
 }
-/** W' = max(W, exported); S' = (S ∪ exported) restricted to ts >= W' - L. */
+/**
+ * W' = max(W, plausible exported); S' = (S ∪ plausible exported) restricted to ts >= W' - L; outliers O' = O ∪
+ * implausible exported, less those no window can select again (ts in [PLAUSIBLE_MIN_MS, W' - L)).
+ */
 function advanceWatermark(plan, exported) {
+    const plausible = exported.filter(e => isPlausible(e.ts, plan.now));
+    const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now));
     let value = plan.kind === 'chained' || plan.kind === 'after' ? plan.previousValue : null;
-    for (const e of exported)
+    for (const e of plausible)
         if (value === null || e.ts > value)
             value = e.ts;
-    if (value === null)
-        return { field: TIMESTAMP_FIELD, value: null, lookbackMs: plan.lookbackMs, seen: [] };
-    const lower = value - plan.lookbackMs;
+    const outliers = new Map();
+    for (const o of [...(plan.kind === 'chained' ? plan.outliers : []), ...newOutliers])
+        outliers.set(o.id, o.ts);
+    const lower = value === null ? null : value - plan.lookbackMs;
+    const keptOutliers = [...outliers].filter(([, ts]) => lower === null || ts < PLAUSIBLE_MIN_MS || ts >= lower).map(([id, ts]) => ({ id, ts }));
     const seen = new Map();
-    for (const s of [...(plan.kind === 'chained' ? plan.seen : []), ...exported])
-        if (s.ts >= lower)
-            seen.set(s.id, s.ts);
-    return { field: TIMESTAMP_FIELD, value, lookbackMs: plan.lookbackMs, seen: [...seen].map(([id, ts]) => ({ id, ts })) };
+    if (lower !== null)
+        for (const s of [...(plan.kind === 'chained' ? plan.seen : []), ...plausible])
+            if (s.ts >= lower)
+                seen.set(s.id, s.ts);
+    return {
+        field: TIMESTAMP_FIELD,
+        value,
+        lookbackMs: plan.lookbackMs,
+        seen: [...seen].map(([id, ts]) => ({ id, ts })),
+        ...(keptOutliers.length > 0 ? { outliers: keptOutliers } : {}),
+        newOutliers
+    };
 }
 //# sourceMappingURL=incremental.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/logs.js
+// Which of Prancer's database logs belong to the exported run (reference prancer-db.md §4).
+// Two layouts exist: current Prancer writes documents {name, index, logs: [...]} into one `logs`
+// collection; Prancer <= 0.1.7 (and the backup guide) used one collection per run, `logs_<ts>`.
+//
+// How one Prancer process logs (measured with real Prancer 3.1.1): at start-up it opens <base>_CRAWLER; a run with
+// a compliance phase then opens <base'>_COMPLIANCE (base = logs_<UTC yyyymmddhhmmss at that moment>, or env
+// DBLOG_NAME). Every module keeps the logger it got at start-up, so the compliance phase's records (TESTID, TITLE,
+// RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
+// only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
+
 const LOGS_COLLECTION = 'logs';
 /** Every run's log in the database, in both layouts; a legacy collection wins over documents of the same name. */
 async function discoverLogRuns(db) {
@@ -45810,9 +46128,16 @@ async function runEndOf(db, log, session) {
 function safeFilePart(text) {
     return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
 }
-/** A file name for a run's log: the name itself when safe, else with unsafe characters replaced. */
+/** Longest file name made from a log name (file systems allow 255 bytes; room for a suffix and `.json`). */
+const MAX_FILE_STEM = 120;
+/**
+ * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name that had to
+ * change or be cut gets a hash of the original, so it stays unique and traceable (the manifest maps name → file).
+ */
 function logFileName(name, taken) {
-    const base = safeFilePart(name) || '_';
+    let base = safeFilePart(name) || '_';
+    if (base.length > MAX_FILE_STEM)
+        base = `${base.slice(0, MAX_FILE_STEM - 17)}-${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 16)}`;
     let candidate = `${base}.json`;
     for (let i = 2; taken.has(candidate); i++)
         candidate = `${base}-${i}.json`;
@@ -45852,7 +46177,7 @@ async function writeManifest(dir, manifest) {
 async function readManifest(path) {
     let value;
     try {
-        value = JSON.parse(await readFile(path, 'utf8'));
+        value = JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
     }
     catch (error) {
         throw new ManifestError(`${path}: cannot read the manifest (${error.message}).`);
@@ -45902,13 +46227,33 @@ class ExtJsonSyntaxError extends Error {
     }
 }
 /**
+ * A document whose BSON would be larger than MAX_BSON_DOCUMENT_BYTES, the most a MongoDB server stores in
+ * one document. The Go parser has no such limit (mongoimport leaves it to the server); it is refused here
+ * as soon as the output passes the limit, so the output buffer never grows beyond it.
+ */
+class DocumentTooLargeError extends ExtJsonSyntaxError {
+    constructor(message, offset, column, line) {
+        super(message, offset, column, line);
+        this.name = 'DocumentTooLargeError';
+    }
+}
+/** The largest document a MongoDB server stores (its maxBsonObjectSize): 16 MiB of BSON. */
+const MAX_BSON_DOCUMENT_BYTES = 16 * 1024 * 1024;
+/**
+ * The default cap on the text of one value read from a file: 16 times the BSON limit. mongoexport's
+ * one-line output of a 16 MiB document is at most about 13.5 times its BSON size (the worst case is a
+ * run of empty-key, empty regular expressions), so no exportable document is refused by it; it keeps
+ * a hostile or broken file (one endless line) from being buffered without bound.
+ */
+const MAX_DOCUMENT_TEXT_BYTES = 16 * MAX_BSON_DOCUMENT_BYTES;
+/**
  * Splits an Extended JSON stream into documents like mongoimport: a UTF-8 BOM is skipped, values
  * only need whitespace between them and may span lines. Each value is parsed as it completes.
  * A structural error of the file itself (unterminated value, bad array syntax) ends the iteration
  * with an `error` entry; a document that does not parse is reported and reading continues.
  */
 async function* readExtJsonDocuments(stream, opts = {}) {
-    const splitter = new ValueSplitter(opts.jsonArray ?? 'auto');
+    const splitter = new ValueSplitter(opts.jsonArray ?? 'auto', opts.maxDocumentTextBytes ?? MAX_DOCUMENT_TEXT_BYTES, opts.stats);
     for await (const chunk of stream) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         yield* splitter.push(bytes);
@@ -46055,7 +46400,12 @@ function grown(buf, used, needed) {
     next.set(buf.subarray(0, used));
     return next;
 }
-/** Growable output buffer for BSON. */
+/** Thrown by Out when the document passes MAX_BSON_DOCUMENT_BYTES; the parser turns it into a DocumentTooLargeError. */
+const OUTPUT_LIMIT = Symbol('output limit');
+/**
+ * Growable output buffer for BSON, never larger than MAX_BSON_DOCUMENT_BYTES: capacities are 4096
+ * times a power of two, so the fast path of ensure() cannot pass the limit either.
+ */
 class Out {
     buf = new Uint8Array(4096);
     view = new DataView(this.buf.buffer);
@@ -46063,6 +46413,8 @@ class Out {
     ensure(n) {
         if (this.len + n <= this.buf.length)
             return;
+        if (this.len + n > MAX_BSON_DOCUMENT_BYTES)
+            throw OUTPUT_LIMIT;
         this.buf = grown(this.buf, this.len, n);
         this.view = new DataView(this.buf.buffer);
     }
@@ -46207,6 +46559,9 @@ class Parser {
         catch (error) {
             if (error instanceof ExtJsonSyntaxError)
                 throw error;
+            if (error === OUTPUT_LIMIT) {
+                throw new DocumentTooLargeError(`the document is larger than ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) as BSON, the most a MongoDB server stores in one document`, this.pos, this.pos - this.base + 1);
+            }
             if (error instanceof RangeError && /call stack/i.test(error.message)) {
                 throw this.fail('nesting too deep for this reader');
             }
@@ -46947,8 +47302,10 @@ class Parser {
             if (t === 0)
                 throw this.fail('positioned on invalid type, but attempted to read embedded document');
             out.byte(t);
-            out.ensure(12);
-            out.len += writeAscii(out.buf, out.len, String(index));
+            const key = String(index);
+            // Exactly what is written: a margin here would refuse documents just under the size limit.
+            out.ensure(key.length);
+            out.len += writeAscii(out.buf, out.len, key);
             out.byte(0);
             this.writeValue(t);
         }
@@ -47614,13 +47971,27 @@ const SPLIT_ARRAY_OPEN = 4; // jsonArray: after '[' (a value or ']')
 const SPLIT_ARRAY_SEP = 5; // jsonArray: after a value (',' or ']')
 const SPLIT_ARRAY_VALUE = 6; // jsonArray: after ',' (a value)
 const SPLIT_ARRAY_DONE = 7; // jsonArray: after ']' (only whitespace)
-/** Finds value boundaries without parsing, resumable across chunks, counting lines. */
+/**
+ * Finds value boundaries without parsing, resumable across chunks, counting lines.
+ *
+ * Buffering is linear in the input: a chunk that starts no value is used in place; an unfinished value
+ * lives in an owned buffer that is appended to, compacted when it is full but its start is consumed,
+ * and doubled otherwise, so each byte is copied a bounded number of times however long the value is
+ * (joining every new chunk to the whole unfinished value made one long line quadratic). A value is
+ * never buffered beyond `maxText` bytes.
+ */
 class ValueSplitter {
     failed = false;
+    /** The bytes being scanned: a chunk as received, or the used part of `store`. */
     buf = reader_EMPTY;
+    /** Owned storage for an unfinished value; `buf` is `store.subarray(0, buf.length)` when `inStore`. */
+    store = reader_EMPTY;
+    inStore = false;
     pos = 0;
     state = SPLIT_START;
     array;
+    maxText;
+    stats;
     line = 1;
     /** Offset in buf of the first byte of the current line (may be negative after a shift). */
     lineStart = 0;
@@ -47631,27 +48002,60 @@ class ValueSplitter {
     inString = false;
     escaped = false;
     sawBom = false;
-    constructor(array) {
+    constructor(array, maxText, stats) {
         this.array = array;
+        this.maxText = maxText;
+        this.stats = stats;
     }
     push(chunk) {
         if (this.failed || chunk.length === 0)
             return [];
         // Keep only the unfinished value (or nothing) from the previous chunk.
         const keepFrom = this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR ? this.valueStart : this.pos;
-        const rest = this.buf.subarray(keepFrom);
-        if (rest.length === 0)
+        const rest = this.buf.length - keepFrom;
+        let shift = keepFrom;
+        if (rest === 0) {
             this.buf = chunk;
-        else {
-            const joined = new Uint8Array(rest.length + chunk.length);
-            joined.set(rest);
-            joined.set(chunk, rest.length);
-            this.buf = joined;
+            this.inStore = false;
+            // A buffer grown for one long value is not kept for the rest of the file.
+            if (this.store.length > 1 << 20)
+                this.store = reader_EMPTY;
         }
-        this.pos -= keepFrom;
-        this.valueStart -= keepFrom;
-        this.lineStart -= keepFrom;
-        this.valueLineStart -= keepFrom;
+        else {
+            const needed = rest + chunk.length;
+            let copied = chunk.length;
+            if (this.inStore && keepFrom + needed <= this.store.length) {
+                this.store.set(chunk, this.buf.length);
+                this.buf = this.store.subarray(0, keepFrom + needed);
+                shift = 0;
+            }
+            else {
+                if (this.inStore && needed <= this.store.length) {
+                    // Room after moving the unfinished value to the start. Each byte is moved at most once this
+                    // way: the next move only concerns a value that starts after this one.
+                    this.store.copyWithin(0, keepFrom, this.buf.length);
+                }
+                else {
+                    const source = this.buf.subarray(keepFrom);
+                    if (needed > this.store.length) {
+                        // Doubled (amortized linear), but never far beyond what the value may grow to.
+                        const doubled = Math.max(2 * this.store.length, 65536);
+                        this.store = new Uint8Array(Math.max(needed, Math.min(doubled, this.maxText + chunk.length)));
+                    }
+                    this.store.set(source);
+                }
+                copied += rest;
+                this.store.set(chunk, rest);
+                this.buf = this.store.subarray(0, needed);
+            }
+            this.inStore = true;
+            if (this.stats)
+                this.stats.bufferedBytes += copied;
+        }
+        this.pos -= shift;
+        this.valueStart -= shift;
+        this.lineStart -= shift;
+        this.valueLineStart -= shift;
         return this.scan(false);
     }
     finish() {
@@ -47681,6 +48085,8 @@ class ValueSplitter {
         catch (error) {
             if (!(error instanceof ExtJsonSyntaxError))
                 throw error;
+            if (error instanceof DocumentTooLargeError)
+                return { line, error: new DocumentTooLargeError(`line ${line}: ${error.message}`, error.offset, error.column, line) };
             // Position of the problem as line and column in the file.
             let errLine = line;
             let errLineStart = this.valueLineStart;
@@ -47793,6 +48199,11 @@ class ValueSplitter {
                         p = n;
                         continue;
                     }
+                    if (q + 1 - this.valueStart > this.maxText) {
+                        this.pos = q + 1;
+                        docs.push(this.tooMuchText());
+                        return docs;
+                    }
                     docs.push(this.emit(q + 1));
                     this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
                     p = q + 1;
@@ -47800,6 +48211,11 @@ class ValueSplitter {
                 }
                 case SPLIT_SCALAR:
                     if (isWhite(c) || (this.array === true && (c === 0x2c || c === 0x5d))) {
+                        if (p - this.valueStart > this.maxText) {
+                            this.pos = p;
+                            docs.push(this.tooMuchText());
+                            return docs;
+                        }
                         docs.push(this.emit(p));
                         this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
                         continue;
@@ -47830,7 +48246,15 @@ class ValueSplitter {
             p++;
         }
         this.pos = p;
+        // An unfinished value is buffered until its end: not beyond the cap.
+        if ((this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR) && n - this.valueStart > this.maxText)
+            docs.push(this.tooMuchText());
         return docs;
+    }
+    tooMuchText() {
+        const limit = this.maxText % (1 << 20) === 0 ? `${this.maxText / (1 << 20)} MiB` : `${this.maxText} bytes`;
+        return this.structural(`the document starting here is more than ${limit} of text, far beyond the ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) a MongoDB document may hold, so reading stopped ` +
+            `(is this an Extended JSON export, one document per line? a damaged file can run lines together)`, this.valueLine);
     }
     newline(at) {
         this.line++;
@@ -47842,6 +48266,11 @@ class ValueSplitter {
 //   limits only objects, to 200) is refused here with "nesting too deep".
 // - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
 //   thousands of leading zeros and an exponent of 100000 or more can round differently.
+// - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
+//   the size to the server: mongod refuses a document over 16 MiB, FerretDB v1.24 stores it): a
+//   document over MAX_BSON_DOCUMENT_BYTES of BSON is refused here, and so is a value of more than
+//   MAX_DOCUMENT_TEXT_BYTES of text (mongoexport's compact output of a legal document stays below it;
+//   indented output or padding of a legal document beyond 16 times its size does not).
 //# sourceMappingURL=reader.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/query.js
 // The user's `query` input and the final find() filter of the outputs export.
@@ -47955,6 +48384,8 @@ const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*(?:([=:])[${PY_SPACE}]*(.*))?$
 // BasicInterpolation._KEYCRE
 const INTERPOLATION_KEY_RE = /^%\(([^)]+)\)s/;
 const MAX_INTERPOLATION_DEPTH = 10;
+/** Ten levels that each repeat a reference grow exponentially; no real setting is this long. */
+const MAX_INTERPOLATED_LENGTH = 1024 * 1024;
 const DEFAULT_SECTION = 'DEFAULT';
 function pyStrip(text) {
     return text.replace(STRIP_RE, '');
@@ -48089,23 +48520,30 @@ class ConfigFile {
         }
         return this.#defaults.get(name);
     }
-    #interpolate(section, option, line, value, out, depth) {
+    #interpolate(section, option, line, value, out, depth, total = { length: 0 }) {
         if (depth > MAX_INTERPOLATION_DEPTH)
             throw new InterpolationDepthError(this.path, line, section, option);
+        const push = (text) => {
+            total.length += text.length;
+            if (total.length > MAX_INTERPOLATED_LENGTH) {
+                throw new InterpolationSyntaxError(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`);
+            }
+            out.push(text);
+        };
         let rest = value;
         while (rest) {
             const p = rest.indexOf('%');
             if (p < 0) {
-                out.push(rest);
+                push(rest);
                 return;
             }
             if (p > 0) {
-                out.push(rest.slice(0, p));
+                push(rest.slice(0, p));
                 rest = rest.slice(p);
             }
             const next = rest.slice(1, 2);
             if (next === '%') {
-                out.push('%');
+                push('%');
                 rest = rest.slice(2);
             }
             else if (next === '(') {
@@ -48121,9 +48559,9 @@ class ConfigFile {
                 if (targetValue === null)
                     throw new InterpolationNoneError(this.path, line, section, option, reference);
                 if (targetValue.includes('%'))
-                    this.#interpolate(section, option, line, targetValue, out, depth + 1);
+                    this.#interpolate(section, option, line, targetValue, out, depth + 1, total);
                 else
-                    out.push(targetValue);
+                    push(targetValue);
             }
             else {
                 throw new InterpolationSyntaxError(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`);
@@ -48229,9 +48667,6 @@ class SettingsError extends Error {
         this.name = 'SettingsError';
     }
 }
-async function isDirectory(path) {
-    return (await (0,promises_namespaceObject.stat)(path).catch(() => null))?.isDirectory() ?? false;
-}
 /**
  * The config.ini Prancer would read: the explicit path, else $FRAMEWORKDIR/config.ini (Prancer then reads
  * nothing else), else <cwd>/config.ini.
@@ -48246,7 +48681,12 @@ async function locateConfig(options) {
     }
     else if (env.FRAMEWORKDIR) {
         const dir = (0,external_node_path_namespaceObject.isAbsolute)(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : (0,external_node_path_namespaceObject.resolve)(cwd, env.FRAMEWORKDIR);
-        if (!(await isDirectory(dir))) {
+        const dirInfo = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return null;
+            throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`);
+        });
+        if (!dirInfo?.isDirectory()) {
             throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`);
         }
         candidate = (0,external_node_path_namespaceObject.join)(dir, 'config.ini');
@@ -48256,7 +48696,11 @@ async function locateConfig(options) {
         candidate = (0,external_node_path_namespaceObject.join)(cwd, 'config.ini');
         origin = '<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)';
     }
-    const info = await (0,promises_namespaceObject.stat)(candidate).catch(() => null);
+    const info = await (0,promises_namespaceObject.stat)(candidate).catch((error) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+            return null;
+        throw new SettingsError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`);
+    });
     if (!info)
         throw new SettingsError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`);
     if (!info.isFile())
@@ -48279,6 +48723,16 @@ function readValue(cfg, section, key) {
     const value = cfg.get(section, key);
     return value === undefined || value === null || value === '' ? null : value;
 }
+/**
+ * The file as Prancer reads it (UTF-8 on the runners). UTF-16 (a BOM, or NUL bytes: what Windows editors save as
+ * "Unicode") would parse as garbage; say what to do instead.
+ */
+function decodeConfig(bytes, path) {
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0);
+    if (utf16)
+        throw new SettingsError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`);
+    return bytes.toString('utf8');
+}
 async function resolveSettings(options) {
     const { mongodbUri, env, cwd, logger } = options;
     // Secrets first: nothing below may log before every known connection string is registered.
@@ -48287,7 +48741,9 @@ async function resolveSettings(options) {
             for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
                 logger.secret(secret);
     const configPath = await locateConfig({ configPath: options.configPath, env, cwd });
-    const text = await (0,promises_namespaceObject.readFile)(configPath, 'utf8');
+    const text = decodeConfig(await (0,promises_namespaceObject.readFile)(configPath).catch((error) => {
+        throw new SettingsError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
+    }), configPath);
     // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
     for (const uri of (0,prancer_uri/* findUris */.F0)(text))
         for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
@@ -48314,7 +48770,7 @@ async function resolveSettings(options) {
     let uriSource;
     if (mongodbUri) {
         uri = mongodbUri;
-        uriSource = 'input mongodb-uri';
+        uriSource = options.mongodbUriSource ?? 'input mongodb-uri';
     }
     else if (env.DBURL) {
         uri = env.DBURL;
@@ -48387,8 +48843,9 @@ function parseSince(text) {
         return { kind: 'all' };
     if (/^\d+$/.test(value)) {
         const ms = Number(value);
-        if (!Number.isSafeInteger(ms))
-            throw new SinceError(`since: ${value} is too large for epoch milliseconds; accepted: ${ACCEPTED}`);
+        // A JavaScript Date (and our windows) ends at 8.64e15 ms, the year 275760.
+        if (!Number.isSafeInteger(ms) || ms > 8.64e15)
+            throw new SinceError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`);
         return { kind: 'time', ms };
     }
     const m = ISO_RE.exec(value);
@@ -48482,7 +48939,9 @@ async function connect(settings, timeoutMs, logger) {
         client = new lib.MongoClient(settings.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME });
     }
     catch (error) {
-        throw failure(error);
+        // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
+        throw new ExportJobError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
+            'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
     }
     try {
         await client.connect();
@@ -48503,7 +48962,7 @@ function progress(logger, what, p) {
 async function exportOutputs(db, settings, opts, plan, userFilter, dir, created) {
     const { logger } = opts;
     const selection = andFilters([userFilter, opts.container ? { container: opts.container } : null]);
-    const filter = andFilters([selection, windowFilter(plan), plan.kind === 'chained' ? excludeIdsFilter(plan.seen.map(s => s.id)) : null]);
+    const filter = andFilters([selection, windowFilter(plan), excludeIdsFilter(excludedIds(plan))]);
     const fileName = `${safeFilePart(settings.database)}.${safeFilePart(settings.outputCollection)}.json`;
     const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
     const exported = [];
@@ -48562,7 +49021,13 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         else
             logger.warning(missing);
     }
-    const watermark = advanceWatermark(plan, exported);
+    const { newOutliers, ...watermark } = advanceWatermark(plan, exported);
+    if (newOutliers.length > 0) {
+        const listed = newOutliers.slice(0, 20).map(o => `_id ${o.id} timestamp ${o.ts}`);
+        logger.warning(`${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or more than a day after now, e.g. epoch microseconds): ` +
+            `${listed.join('; ')}${newOutliers.length > listed.length ? `; and ${newOutliers.length - listed.length} more` : ''}. ` +
+            'They are exported once and do not move the watermark, so later exports are not affected; fix the timestamps at their source.');
+    }
     logger.info(`Exported ${written.documents} documents (${written.bytes} bytes, sha256 ${written.sha256}); watermark ${watermark.value ?? 'none'}, with the ${watermark.seen.length} ids exported within its ${watermark.lookbackMs} ms lookback.`);
     const file = {
         path: fileName,
@@ -48586,7 +49051,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         hostsSha256: hostsFingerprint(settings.uri),
         windowKind: plan.kind,
         window: { after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs },
-        excludedIds: plan.kind === 'chained' ? plan.seen.length : 0,
+        excludedIds: excludedIds(plan).length,
         previousWatermark: plan.kind === 'chained' ? plan.previousValue : null,
         container: opts.container ?? null,
         query: userFilter ? canonicalFilter(userFilter) : null,
@@ -48741,7 +49206,7 @@ function samePrevious(previous, settings, opts, query, logger) {
 async function runExportJob(opts) {
     const { logger } = opts;
     // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
-    const settings = opts.settings ?? (await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, env: opts.env, cwd: opts.cwd, logger }));
+    const settings = opts.settings ?? (await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? { mongodbUriSource: opts.mongodbUriSource } : {}), env: opts.env, cwd: opts.cwd, logger }));
     await logger.group('Configuration', async () => {
         for (const warning of settings.warnings)
             logger.warning(warning);
@@ -48766,18 +49231,30 @@ async function runExportJob(opts) {
     const created = new CreatedPaths();
     const outputsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'outputs');
     const logsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'logs');
+    // The job writes only into directories of its own, so that removing what it wrote after a failure can never touch
+    // an earlier export (front ends stage the export: src/destinations/local-dir.ts).
+    for (const dir of [outputsDir, logsDir]) {
+        const entries = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+        if (entries.length > 0)
+            throw new ExportJobError(`${dir} already holds files; the export job writes only into new or empty directories.`);
+    }
     let client;
+    // What is being read, for a message that says where an export stopped (a server dying, a full disk, ...).
+    let reading = null;
     try {
         client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger));
         await created.mkdir(outputsDir);
         await created.mkdir(logsDir);
         const db = client.db(settings.database);
+        reading = `${settings.database}.${settings.outputCollection}`;
         const outputs = await logger.group('Export outputs', async () => {
             const phase = await exportOutputs(db, settings, opts, plan, userFilter, outputsDir, created);
             await explainRunning(client, settings, phase.export.running, logger);
             return phase;
         });
+        reading = `the logs in ${settings.logsDatabase ?? '(none)'}`;
         const logs = await logger.group('Export logs', () => exportLogs(client, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created));
+        reading = null;
         // The outputs manifest also records the logs exported, so `since: auto` needs only that one artifact for `logs: new`.
         const exportedNames = logs.runs.map(r => r.name);
         const previousNewest = previousLogNewest(previousForLogs);
@@ -48790,13 +49267,199 @@ async function runExportJob(opts) {
     }
     catch (error) {
         await created.removeAll();
-        throw error;
+        if (reading === null || error instanceof ExportJobError)
+            throw error;
+        const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
+        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+            redactor.add(secret);
+        throw new ExportJobError(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
+            'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.', { cause: error });
     }
     finally {
-        await client?.close();
+        await client?.close().catch(() => undefined);
     }
 }
 //# sourceMappingURL=export-job.js.map
+;// CONCATENATED MODULE: ./lib/destinations/local-dir.js
+// A local directory as the destination of an export (the CLI's --out, the action's `path`): the export is written
+// into a staging directory inside it and only moved into DIR/outputs and DIR/logs once it is complete, so a failed
+// or cancelled export leaves every earlier file exactly as it was. What it replaces waits in the staging directory
+// until the caller calls finish() (after a successful upload, say) or rollback() (after a failed one).
+// A staging directory left by a killed process is cleaned at the next open: a replaced export it still holds is put
+// back where nothing took its place.
+
+
+
+
+const EXPORT_SUBDIRS = ['outputs', 'logs'];
+const STAGING_PREFIX = `.${TOOL_NAME}-`;
+const SWAPPED_MARKER = 'swapping.json';
+const STAGING_RE = new RegExp(`^\\.${TOOL_NAME}-(\\d+)-[0-9a-f]+$`);
+/** Checks DIR before anything is exported, cleans stale staging directories and makes a fresh one. */
+async function openLocalExport(dir, o) {
+    const info = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
+        if (error.code === 'ENOENT')
+            return null;
+        throw new Error(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, { cause: error });
+    });
+    if (info !== null && !info.isDirectory())
+        throw new Error(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`);
+    try {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    }
+    catch (error) {
+        throw new Error(`${o.label}: ${dir} cannot be created (${error.code ?? error.message}); choose a directory you can write to.`, { cause: error });
+    }
+    await cleanStaleStaging(dir, o.logger);
+    const existing = [];
+    for (const sub of EXPORT_SUBDIRS) {
+        const target = external_node_path_namespaceObject.join(dir, sub);
+        let entries;
+        try {
+            entries = await (0,promises_namespaceObject.readdir)(target);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT')
+                continue;
+            throw new Error(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? error.message)}); choose another directory.`, { cause: error });
+        }
+        if (entries.length === 0)
+            continue;
+        const manifest = await readManifest(external_node_path_namespaceObject.join(target, MANIFEST_FILE)).catch(() => null);
+        if (manifest?.tool !== TOOL_NAME) {
+            throw new Error(`${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
+                `Choose a new or empty directory, or remove ${target}.`);
+        }
+        existing.push(sub);
+    }
+    if (existing.length > 0 && !o.replace) {
+        throw new Error(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
+    }
+    const stagingDir = external_node_path_namespaceObject.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
+    await (0,promises_namespaceObject.mkdir)(stagingDir);
+    const replaced = new Set();
+    const movedIn = new Set();
+    const local = {
+        dir,
+        stagingDir,
+        existing,
+        async swapIn() {
+            try {
+                // Recorded first, so that a process killed in the middle (or before finish()) is undone by the next open.
+                await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(stagingDir, SWAPPED_MARKER), JSON.stringify(EXPORT_SUBDIRS));
+                for (const sub of EXPORT_SUBDIRS) {
+                    const to = external_node_path_namespaceObject.join(dir, sub);
+                    try {
+                        await (0,promises_namespaceObject.rename)(to, external_node_path_namespaceObject.join(stagingDir, `replaced-${sub}`));
+                        replaced.add(sub);
+                    }
+                    catch (error) {
+                        if (error.code !== 'ENOENT')
+                            throw error;
+                    }
+                    await (0,promises_namespaceObject.rename)(external_node_path_namespaceObject.join(stagingDir, sub), to);
+                    movedIn.add(sub);
+                }
+            }
+            catch (error) {
+                await local.rollback().catch(() => undefined);
+                throw new Error(`Moving the export into ${dir} failed (${error.code ?? error.message}); ${dir} is as it was before.`, { cause: error });
+            }
+        },
+        async rollback() {
+            for (const sub of EXPORT_SUBDIRS) {
+                const to = external_node_path_namespaceObject.join(dir, sub);
+                if (movedIn.has(sub))
+                    await (0,promises_namespaceObject.rm)(to, { recursive: true, force: true });
+                movedIn.delete(sub);
+                if (replaced.has(sub))
+                    await (0,promises_namespaceObject.rename)(external_node_path_namespaceObject.join(stagingDir, `replaced-${sub}`), to);
+                replaced.delete(sub);
+            }
+        },
+        async finish() {
+            await (0,promises_namespaceObject.rm)(stagingDir, { recursive: true, force: true });
+        }
+    };
+    return local;
+}
+/**
+ * Staging directories of processes that no longer run. A process that died after swapIn() but before finish() left
+ * an export in DIR that was never confirmed (uploaded, for the action): it is taken out again and what it replaced
+ * is put back, so DIR never keeps a watermark that may not have been uploaded. Then the staging directory goes.
+ */
+async function cleanStaleStaging(dir, logger) {
+    for (const name of await (0,promises_namespaceObject.readdir)(dir)) {
+        const m = STAGING_RE.exec(name);
+        if (!m || isAlive(Number(m[1])))
+            continue;
+        const staging = external_node_path_namespaceObject.join(dir, name);
+        const swapping = await exists(external_node_path_namespaceObject.join(staging, SWAPPED_MARKER));
+        for (const sub of EXPORT_SUBDIRS) {
+            const target = external_node_path_namespaceObject.join(dir, sub);
+            const movedIn = swapping && !(await exists(external_node_path_namespaceObject.join(staging, sub)));
+            if (movedIn)
+                await (0,promises_namespaceObject.rm)(target, { recursive: true, force: true });
+            const replacedDir = external_node_path_namespaceObject.join(staging, `replaced-${sub}`);
+            if (await exists(replacedDir)) {
+                await (0,promises_namespaceObject.rm)(target, { recursive: true, force: true });
+                await (0,promises_namespaceObject.rename)(replacedDir, target);
+                logger.notice(`Put back the earlier export in ${target}: an export that was killed (pid ${m[1]}) had replaced it before it could finish.`);
+            }
+            else if (movedIn) {
+                logger.notice(`Removed ${target}: an export that was killed (pid ${m[1]}) had put it there before it could finish.`);
+            }
+        }
+        await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
+        logger.info(`Removed ${staging}, left by an export that was killed (pid ${m[1]}).`);
+    }
+}
+function isAlive(pid) {
+    if (pid === process.pid)
+        return true;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+async function exists(p) {
+    return (0,promises_namespaceObject.stat)(p).then(() => true, () => false);
+}
+/**
+ * An exclusive lock file (pid inside), taken over when its process is gone. Two CLI exports continuing from the same
+ * previous export at once would both export the same documents; the lock beside that export makes the second fail.
+ * Where no lock can be made (a read-only download), the caller is warned and goes on.
+ */
+async function lockBeside(file, what, logger) {
+    const lockPath = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${TOOL_NAME}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+            const handle = await (0,promises_namespaceObject.open)(lockPath, 'wx');
+            await handle.writeFile(String(process.pid));
+            await handle.close();
+            return { release: () => (0,promises_namespaceObject.rm)(lockPath, { force: true }).catch(() => undefined) };
+        }
+        catch (error) {
+            const code = error.code;
+            if (code !== 'EEXIST') {
+                logger.warning(`Could not lock ${file} (${code ?? error.message}), so another export continuing from it at the same time would not be noticed.`);
+                return { release: async () => undefined };
+            }
+        }
+        const holder = Number(await (0,promises_namespaceObject.readFile)(lockPath, 'utf8').catch(() => ''));
+        if (holder > 0 && isAlive(holder)) {
+            throw new Error(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
+                `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`);
+        }
+        await (0,promises_namespaceObject.rm)(lockPath, { force: true });
+    }
+    throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`);
+}
+//# sourceMappingURL=local-dir.js.map
 ;// CONCATENATED MODULE: ./lib/log.js
 // The logging seam between pure job code and its two front ends (the action and the CLI).
 // Job code never imports @actions/*: the action passes an adapter over @actions/core,
@@ -48971,12 +49634,85 @@ function driver_document_readValue(bson, view, type, p, key) {
     throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
 }
 //# sourceMappingURL=driver-document.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./lib/restore/names.js
+// Where a restore may write: MongoDB's rules for database and collection names, checked before anything
+// is read or written, and the system namespaces a manifest alone may not name.
+//
+// The rules are the portable ones (a dump restored on Windows or Linux): database names are non-empty,
+// at most 63 bytes, without / \ . space " $ * < > : | ? or NUL; collection names are non-empty, without $
+// or NUL, not starting with "."; a namespace (db.collection) is at most 255 bytes. A server may refuse
+// more (FerretDB: [A-Za-z0-9_-] database names); the server pre-check in restore.ts asks it.
+/** Databases MongoDB keeps for itself: users and roles, the oplog and replication state, sharding metadata. */
+const SYSTEM_DATABASES = ['admin', 'local', 'config'];
+const MAX_DATABASE_BYTES = 63;
+const MAX_NAMESPACE_BYTES = 255;
+const DATABASE_FORBIDDEN = /[/\\. "$*<>:|?\0]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Why `name` cannot be a database name, or undefined when it can. */
+function databaseNameProblem(name) {
+    if (name === '')
+        return 'a database name cannot be empty';
+    if (LONE_SURROGATE.test(name))
+        return 'it is not valid Unicode';
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > MAX_DATABASE_BYTES)
+        return `it is ${bytes} bytes long; a database name has at most ${MAX_DATABASE_BYTES}`;
+    const bad = DATABASE_FORBIDDEN.exec(name);
+    if (bad)
+        return `a database name cannot contain ${describeChar(bad[0])} (nor any of / \\ . space " $ * < > : | ? or NUL)`;
+    return undefined;
+}
+/** Why `name` cannot be a collection name in `database`, or undefined when it can (system.* is checked apart). */
+function collectionNameProblem(name, database) {
+    if (name === '')
+        return 'a collection name cannot be empty';
+    if (LONE_SURROGATE.test(name))
+        return 'it is not valid Unicode';
+    if (name.includes('$'))
+        return 'a collection name cannot contain "$"';
+    if (name.includes('\0'))
+        return 'a collection name cannot contain NUL';
+    if (name.startsWith('.'))
+        return 'a collection name cannot start with "."';
+    const bytes = Buffer.byteLength(`${database}.${name}`, 'utf8');
+    if (bytes > MAX_NAMESPACE_BYTES)
+        return `"database.collection" would be ${bytes} bytes long; MongoDB allows at most ${MAX_NAMESPACE_BYTES}`;
+    return undefined;
+}
+/** admin, local or config, in any case (a server refuses a database differing from an existing one only in case). */
+function isSystemDatabase(name) {
+    return SYSTEM_DATABASES.includes(name.toLowerCase());
+}
+/** system.users, system.views, system.profile, system.js, ...: the server's own collections. */
+function isSystemCollection(name) {
+    return name.startsWith('system.');
+}
+function describeChar(c) {
+    if (c === '\0')
+        return 'NUL';
+    if (c === ' ')
+        return 'a space';
+    return `"${c}"`;
+}
+/**
+ * A name from a file or manifest as it may appear in a message: control characters (a line break could
+ * forge a log line or a workflow command) are escaped, and a very long name is shortened.
+ */
+function shownName(name) {
+    const short = name.length > 200 ? `${name.slice(0, 200)}…` : name;
+    // eslint-disable-next-line no-control-regex
+    return /[\u0000-\u001f\u007f\u2028\u2029]/.test(short) ? JSON.stringify(short).slice(1, -1) : short;
+}
+//# sourceMappingURL=names.js.map
 ;// CONCATENATED MODULE: ./lib/restore/source.js
 // What to restore: a .json file, a directory holding manifest.json (or outputs/ and logs/ ones, as
 // `export --out` writes them), or a downloaded artifact .zip with the same layout. Zip entries are
 // streamed from the archive (yauzl), never extracted or loaded whole.
+//
+// Everything here runs before anything is written, and every problem becomes a RestoreSourceError that
+// names the file and says what to do: a manifest is checked field by field (a damaged or edited one
+// would otherwise surface as a bare TypeError), and file-system errors (EACCES, ENOTDIR, ...) are
+// explained instead of passed on.
 
 
 
@@ -48989,19 +49725,78 @@ class RestoreSourceError extends Error {
         this.name = 'RestoreSourceError';
     }
 }
+/** A manifest is small (file entries and a watermark); anything this large is not one. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+const DAMAGED_MANIFEST = 'The manifest is damaged or was edited: download the artifact again (or use the directory export --out wrote). ' +
+    'To restore a data file without its manifest, copy it out of that directory and pass it with --db and --collection.';
+/** What a file-system error means for `path`, and what to do about it. */
+function describeFsError(path, error) {
+    const shown = shownName(path);
+    const code = error?.code;
+    switch (code) {
+        case 'ENOENT':
+            return `${shown} does not exist; check the path.`;
+        case 'EACCES':
+        case 'EPERM':
+            return `${shown} cannot be read: permission denied (${code}). Give the user running restore read access to it (and search access to its directories), or copy the files somewhere readable.`;
+        case 'ENOTDIR':
+            return `${shown}: a part of this path is a file, not a directory; check the path.`;
+        case 'EISDIR':
+            return `${shown} is a directory where a file was expected; check the path or the manifest.`;
+        case 'ELOOP':
+            return `${shown}: too many levels of symbolic links (a link pointing to itself?); check the path.`;
+        case 'ENAMETOOLONG':
+            return `${shown}: the path is too long for this file system.`;
+        case 'EMFILE':
+        case 'ENFILE':
+            return `${shown} cannot be opened: too many open files (${code}); close other programs or raise the limit (ulimit -n) and run restore again.`;
+        case 'EIO':
+            return `${shown} cannot be read: an I/O error (EIO) of the disk or network file system; copy the files elsewhere and run restore again.`;
+        default:
+            return `${shown} cannot be read (${code ?? error?.name ?? 'error'}: ${error?.message ?? String(error)}).`;
+    }
+}
 async function openSource(path) {
     let info;
     try {
         info = await (0,promises_namespaceObject.stat)(path);
     }
     catch (error) {
-        throw new RestoreSourceError(`${path}: ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`);
+        const code = error.code;
+        if (code === 'ENOENT') {
+            throw new RestoreSourceError(`${shownName(path)} does not exist: pass a directory written by 'export --out', a downloaded artifact .zip, or an exported .json file.`);
+        }
+        throw new RestoreSourceError(describeFsError(path, error));
     }
     if (info.isDirectory())
         return openDirectory(path);
-    if (path.toLowerCase().endsWith('.zip'))
+    if (!info.isFile()) {
+        throw new RestoreSourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`);
+    }
+    if (path.toLowerCase().endsWith('.zip') || (await startsLikeZip(path)))
         return openZip(path);
     return openJsonFile(path, info.size);
+}
+/** A zip archive saved without its extension is still one (local file header signature). */
+async function startsLikeZip(path) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, 'r');
+    }
+    catch (error) {
+        throw new RestoreSourceError(describeFsError(path, error));
+    }
+    try {
+        const head = Buffer.alloc(4);
+        const { bytesRead } = await handle.read(head, 0, 4, 0);
+        return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50;
+    }
+    catch (error) {
+        throw new RestoreSourceError(describeFsError(path, error));
+    }
+    finally {
+        await handle.close();
+    }
 }
 /** Manifest locations inside a directory or archive: the root, else one level down (outputs/, logs/). */
 function manifestCandidates(names) {
@@ -49010,12 +49805,46 @@ function manifestCandidates(names) {
     return names.filter((name) => name.split('/').length === 2 && name.endsWith(`/${MANIFEST_FILE}`)).sort();
 }
 /** A manifest's file path, relative to the manifest, must stay inside the restored tree. */
-function safeRelative(manifestName, entry) {
+function safeRelative(manifestName, entry, manifestLabel) {
     const relative = external_node_path_namespaceObject.posix.normalize(entry.path.replaceAll('\\', '/'));
     if (relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.posix.isAbsolute(relative)) {
-        throw new RestoreSourceError(`${manifestName} lists "${entry.path}", which is outside its directory.`);
+        throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`);
+    }
+    if (relative === '.' || relative.endsWith('/')) {
+        throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`);
     }
     return external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(manifestName), relative);
+}
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    const text = JSON.stringify(value) ?? String(value);
+    const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+    return `${text.length > 60 ? `${text.slice(0, 60)}…` : text} (${kind})`;
+}
+/** The manifest's files[index], with the fields restore relies on checked for type and range. */
+function checkEntry(value, index, manifestName) {
+    const where = `${shownName(manifestName)}: files[${index}]`;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new RestoreSourceError(`${where} is ${describeValue(value)}, not an object describing a data file. ${DAMAGED_MANIFEST}`);
+    }
+    const entry = value;
+    const field = (name, ok, expected) => {
+        if (!ok(entry[name]))
+            throw new RestoreSourceError(`${where}.${name} is ${describeValue(entry[name])}, not ${expected}. ${DAMAGED_MANIFEST}`);
+    };
+    const text = (v) => typeof v === 'string' && !v.includes('\0');
+    const count = (v) => Number.isSafeInteger(v) && v >= 0;
+    field('path', (v) => text(v) && v !== '', 'the data file\'s path (a non-empty string)');
+    // Names are checked against MongoDB's rules when the restore is planned (names.ts).
+    field('database', (v) => typeof v === 'string', 'a database name (a string)');
+    field('collection', (v) => typeof v === 'string', 'a collection name (a string)');
+    field('documents', count, 'a document count (a whole number ≥ 0)');
+    field('bytes', count, 'a size in bytes (a whole number ≥ 0)');
+    field('sha256', (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), 'a sha256 (64 lowercase hex digits)');
+    return entry;
 }
 function parseManifest(text, name) {
     let value;
@@ -49023,47 +49852,102 @@ function parseManifest(text, name) {
         value = JSON.parse(text);
     }
     catch (error) {
-        throw new RestoreSourceError(`${name} is not valid JSON (${error.message}).`);
+        throw new RestoreSourceError(`${shownName(name)} is not valid JSON (${error.message}). ${DAMAGED_MANIFEST}`);
     }
+    let manifest;
     try {
-        return checkManifest(value, name);
+        manifest = checkManifest(value, name);
     }
     catch (error) {
-        throw new RestoreSourceError(error.message);
+        throw new RestoreSourceError(`${error.message} ${DAMAGED_MANIFEST}`);
+    }
+    manifest.files.forEach((entry, index) => checkEntry(entry, index, name));
+    return manifest;
+}
+async function readManifestFile(path) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(path);
+        if (!info.isFile())
+            throw new RestoreSourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`);
+        if (info.size > MAX_MANIFEST_BYTES)
+            throw new RestoreSourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
+        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof RestoreSourceError)
+            throw error;
+        throw new RestoreSourceError(describeFsError(path, error));
     }
 }
-function fromEntry(entry, name, size, open) {
+function fromEntry(entry, name, manifest, size, open) {
     return {
         name,
         database: entry.database,
         collection: entry.collection,
+        manifest,
         expected: { sha256: entry.sha256, bytes: entry.bytes, documents: entry.documents },
         size,
         open
     };
 }
+/** Opens the file now, so an unreadable file is reported by name when it is opened, not mid-stream. */
+function fileOpener(path) {
+    return async () => {
+        try {
+            const handle = await (0,promises_namespaceObject.open)(path, 'r');
+            return handle.createReadStream();
+        }
+        catch (error) {
+            throw new RestoreSourceError(describeFsError(path, error));
+        }
+    };
+}
 async function openDirectory(dir) {
-    const top = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+    let top;
+    try {
+        top = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        throw new RestoreSourceError(describeFsError(dir, error));
+    }
     const names = top.filter((e) => e.isFile()).map((e) => e.name);
     for (const sub of top.filter((e) => e.isDirectory())) {
-        const inner = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(dir, sub.name)).catch(() => []);
-        if (inner.includes(MANIFEST_FILE))
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, sub.name, MANIFEST_FILE);
+        try {
+            await (0,promises_namespaceObject.stat)(candidate);
             names.push(`${sub.name}/${MANIFEST_FILE}`);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code !== 'ENOENT' && code !== 'ENOTDIR')
+                throw new RestoreSourceError(describeFsError(candidate, error));
+        }
     }
     const manifests = manifestCandidates(names);
     if (manifests.length === 0) {
-        throw new RestoreSourceError(`${dir} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`);
+        throw new RestoreSourceError(`${shownName(dir)} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`);
     }
     const files = [];
     for (const manifestName of manifests) {
         const manifestPath = (0,external_node_path_namespaceObject.join)(dir, manifestName);
-        const manifest = parseManifest(await (0,promises_namespaceObject.readFile)(manifestPath, 'utf8'), manifestPath);
+        const manifest = parseManifest(await readManifestFile(manifestPath), manifestPath);
         for (const entry of manifest.files) {
-            const path = (0,external_node_path_namespaceObject.join)(dir, safeRelative(manifestName, entry));
-            const size = await (0,promises_namespaceObject.stat)(path).then((s) => s.size, () => {
-                throw new RestoreSourceError(`${path} is listed in ${manifestPath} but missing.`);
-            });
-            files.push(fromEntry(entry, path, size, async () => (0,external_node_fs_namespaceObject.createReadStream)(path)));
+            const path = (0,external_node_path_namespaceObject.join)(dir, safeRelative(manifestName, entry, manifestPath));
+            let info;
+            try {
+                info = await (0,promises_namespaceObject.stat)(path);
+            }
+            catch (error) {
+                const code = error.code;
+                if (code === 'ENOENT') {
+                    throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} but missing: the download or copy is incomplete; download the artifact again.`);
+                }
+                throw new RestoreSourceError(describeFsError(path, error));
+            }
+            if (!info.isFile()) {
+                throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} as a data file, but it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; download the artifact again.`);
+            }
+            files.push(fromEntry(entry, path, manifestPath, info.size, fileOpener(path)));
         }
     }
     return { files, manifests: manifests.map((m) => (0,external_node_path_namespaceObject.join)(dir, m)), close: async () => { } };
@@ -49071,15 +49955,26 @@ async function openDirectory(dir) {
 async function openJsonFile(path, size) {
     // A file exported by this tool has its manifest beside it: use its target and checksum.
     const manifestPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), MANIFEST_FILE);
-    const text = await (0,promises_namespaceObject.readFile)(manifestPath, 'utf8').catch(() => null);
+    let text = null;
+    try {
+        await (0,promises_namespaceObject.stat)(manifestPath);
+        text = await readManifestFile(manifestPath);
+    }
+    catch (error) {
+        if (error instanceof RestoreSourceError)
+            throw error;
+        const code = error.code;
+        if (code !== 'ENOENT')
+            throw new RestoreSourceError(describeFsError(manifestPath, error));
+    }
     if (text !== null) {
         const manifest = parseManifest(text, manifestPath);
         const entry = manifest.files.find((f) => external_node_path_namespaceObject.posix.basename(f.path.replaceAll('\\', '/')) === (0,external_node_path_namespaceObject.basename)(path));
         if (entry) {
-            return { files: [fromEntry(entry, path, size, async () => (0,external_node_fs_namespaceObject.createReadStream)(path))], manifests: [manifestPath], close: async () => { } };
+            return { files: [fromEntry(entry, path, manifestPath, size, fileOpener(path))], manifests: [manifestPath], close: async () => { } };
         }
     }
-    return { files: [{ name: path, size, open: async () => (0,external_node_fs_namespaceObject.createReadStream)(path) }], manifests: [], close: async () => { } };
+    return { files: [{ name: path, size, open: fileOpener(path) }], manifests: [], close: async () => { } };
 }
 async function openZip(path) {
     let zip;
@@ -49087,7 +49982,10 @@ async function openZip(path) {
         zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
     }
     catch (error) {
-        throw new RestoreSourceError(`${path} is not a readable zip archive (${error.message}).`);
+        const code = error.code;
+        if (code !== undefined)
+            throw new RestoreSourceError(describeFsError(path, error));
+        throw new RestoreSourceError(`${shownName(path)} is not a readable zip archive (${error.message}); the download is incomplete or damaged: download the artifact again.`);
     }
     try {
         const entries = new Map();
@@ -49095,7 +49993,14 @@ async function openZip(path) {
             if (!entry.fileName.endsWith('/'))
                 entries.set(entry.fileName, entry);
         }
-        const readEntry = async (entry) => zip.openReadStreamPromise(entry);
+        const readEntry = async (entry) => {
+            try {
+                return await zip.openReadStreamPromise(entry);
+            }
+            catch (error) {
+                throw new RestoreSourceError(`${shownName(`${path}:${entry.fileName}`)} cannot be read from the archive (${error.message}); download the artifact again.`);
+            }
+        };
         const manifests = manifestCandidates([...entries.keys()]);
         const files = [];
         if (manifests.length === 0) {
@@ -49104,17 +50009,21 @@ async function openZip(path) {
                     files.push({ name: `${path}:${name}`, size: entry.uncompressedSize, open: () => readEntry(entry) });
             }
             if (files.length === 0)
-                throw new RestoreSourceError(`${path} contains neither a ${MANIFEST_FILE} nor any .json file.`);
+                throw new RestoreSourceError(`${shownName(path)} contains neither a ${MANIFEST_FILE} nor any .json file; is it an artifact of this tool?`);
         }
         for (const manifestName of manifests) {
             const manifestEntry = entries.get(manifestName);
-            const manifest = parseManifest(await streamText(await readEntry(manifestEntry)), `${path}:${manifestName}`);
+            const manifestLabel = `${path}:${manifestName}`;
+            if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) {
+                throw new RestoreSourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
+            }
+            const manifest = parseManifest(await streamText(await readEntry(manifestEntry)), manifestLabel);
             for (const fileEntry of manifest.files) {
-                const name = safeRelative(manifestName, fileEntry);
+                const name = safeRelative(manifestName, fileEntry, manifestLabel);
                 const entry = entries.get(name);
                 if (!entry)
-                    throw new RestoreSourceError(`${path}:${name} is listed in ${manifestName} but missing from the archive.`);
-                files.push(fromEntry(fileEntry, `${path}:${name}`, entry.uncompressedSize, () => readEntry(entry)));
+                    throw new RestoreSourceError(`${shownName(`${path}:${name}`)} is listed in ${shownName(manifestLabel)} but missing from the archive; download the artifact again.`);
+                files.push(fromEntry(fileEntry, `${path}:${name}`, manifestLabel, entry.uncompressedSize, () => readEntry(entry)));
             }
         }
         return { files, manifests: manifests.map((m) => `${path}:${m}`), close: async () => zip.close() };
@@ -49123,7 +50032,7 @@ async function openZip(path) {
         zip.close();
         if (error instanceof RestoreSourceError)
             throw error;
-        throw new RestoreSourceError(`${path}: ${error.message}`);
+        throw new RestoreSourceError(`${shownName(path)}: the archive is damaged (${error.message}); download the artifact again.`);
     }
 }
 async function streamText(stream) {
@@ -49135,16 +50044,27 @@ async function streamText(stream) {
 //# sourceMappingURL=source.js.map
 ;// CONCATENATED MODULE: ./lib/restore/restore.js
 // Restores exported Extended JSON files into MongoDB like `mongoimport --mode upsert` (the default),
-// `--mode insert` or `--mode merge`, without writing anything unless every file checks out.
+// `--mode insert` or `--mode merge`, without writing anything unless every file and every target checks out.
 //
-// Two passes over each file, both streaming (a file is never held in memory):
-//   1. verify: sha256 and size against the manifest, every document parsed (our reader: mongoimport's
-//      typing rules) and checked to be sendable unchanged through the driver; document count checked.
-//      Every file is verified before the first write, so a corrupt or malformed file, even the last
-//      one, leaves the database untouched. --dry-run stops here.
-//   2. write: --drop, then batches of at most 1000 documents (and 15 MiB: one command document must
+// In order, each step before the first write:
+//   1. plan: every file's target namespace, checked against MongoDB's naming rules; admin, local and
+//      config databases and system.* collections only when named on the command line (--db, --collection).
+//   2. verify, streaming (a file is never held in memory): sha256 and size against the manifest, every
+//      document parsed (our reader: mongoimport's typing rules), at most 16 MiB as BSON, an _id the server
+//      accepts, and sendable unchanged through the driver; the document count checked. Every file is
+//      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
+//      database untouched.
+//   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
+//   4. server pre-check, read-only: listCollections on each target database (a server refuses a database
+//      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
+//      (refused collection names); a view cannot be written to.
+//   5. write: --drop, then batches of at most 1000 documents (and 15 MiB: one command document must
 //      stay under the 16 MiB BSON limit), sent as insert/update commands; ordered for upsert and merge.
 //      The file's sha256 is taken again, so a file changed between the passes is reported.
+// What can still fail in step 5 (a write refused by a validator or a unique index, a server going away)
+// is reported with how much was written: RestoreError.written.
+
+
 
 
 
@@ -49158,15 +50078,53 @@ const MAX_BATCH_DOCUMENTS = 1000;
 const MAX_BATCH_BYTES = 15 * 1024 * 1024;
 /** Write errors mongoimport logs and continues through in insert mode without --stopOnError. */
 const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
-/** Restore could not run or stopped; nothing (verification) or only part (a write error) was written. */
+/** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
+const UNAUTHORIZED = 13;
+/** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
 class RestoreError extends Error {
-    /** Documents written before the error, if any. */
+    /** What was changed before the error; undefined when the error came before any write. */
+    written;
+    /** True when the server's data was changed (documents written or maybe written, collections dropped). */
     partial;
-    constructor(message, partial = false) {
+    constructor(message, written) {
         super(message);
         this.name = 'RestoreError';
-        this.partial = partial;
+        this.written = written;
+        this.partial = written !== undefined && (written.documents > 0 || written.uncertain > 0 || written.dropped.length > 0);
     }
+    /** The warning to print when `partial`: how much was written where, and how to finish. */
+    get partialWarning() {
+        return partialWriteWarning(this);
+    }
+}
+/**
+ * The warning for a restore that stopped after changing data: how much was written where, and how to
+ * finish. Undefined when nothing was changed.
+ */
+function partialWriteWarning(error) {
+    const w = error.written;
+    if (w === undefined || !error.partial)
+        return undefined;
+    const parts = [`${w.documents} document(s) written`];
+    if (w.collections.length > 0)
+        parts[0] += ` into ${listNamespaces(w.collections)}`;
+    parts.push(`${w.filesComplete} of ${w.fileCount} file(s) complete`);
+    if (w.uncertain > 0)
+        parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`);
+    if (w.dropped.length > 0)
+        parts.push(`dropped first (--drop): ${listNamespaces(w.dropped)}`);
+    const redo = w.mode === 'insert'
+        ? 'insert mode would add the written documents a second time: run it again with --drop (or with --mode upsert)'
+        : `run the same command again: ${w.mode} mode replaces documents by _id, so nothing is duplicated${w.dropped.length > 0 ? ' (and --drop starts those collections over)' : ''}`;
+    return `the restore stopped after writing part of the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
+}
+/** An outside message inside ours: without its final period. */
+function clause(text) {
+    return text.trim().replace(/[.\s]+$/, '');
+}
+function listNamespaces(namespaces) {
+    const shown = namespaces.slice(0, 10).map(shownName).join(', ');
+    return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown;
 }
 async function restore(opts) {
     const logger = opts.logger ?? silentLogger;
@@ -49176,6 +50134,7 @@ async function restore(opts) {
     if (opts.uri !== undefined)
         for (const secret of (0,prancer_uri/* uriSecrets */.uP)(opts.uri))
             logger.secret(secret);
+    checkExplicitNames(opts);
     let source;
     try {
         source = await openSource(opts.source);
@@ -49186,7 +50145,7 @@ async function restore(opts) {
     try {
         const collections = new Set(source.files.map((file) => file.collection ?? defaultCollection(file.name)));
         if (opts.collection !== undefined && collections.size > 1) {
-            throw new RestoreError(`--collection would put ${collections.size} collections (${[...collections].join(', ')}) into one; restore one manifest or file at a time.`);
+            throw new RestoreError(`--collection would put ${collections.size} collections (${[...collections].map(shownName).join(', ')}) into one; restore one manifest or file at a time.`);
         }
         const plan = source.files.map((file) => planTarget(file, opts));
         const results = [];
@@ -49195,6 +50154,7 @@ async function restore(opts) {
         }
         const result = { dryRun: opts.dryRun === true, mode, files: results, documents: 0, imported: 0, failed: 0, writeErrors: [] };
         result.documents = results.reduce((sum, r) => sum + r.documents, 0);
+        announcePlan(results, opts, logger);
         if (opts.dryRun)
             return result;
         if (opts.uri === undefined || opts.uri === '')
@@ -49213,14 +50173,55 @@ function asRestoreError(error) {
         return new RestoreError(error.message);
     throw error;
 }
+/** --db and --collection are the user's own words: checked against the naming rules before anything is read. */
+function checkExplicitNames(opts) {
+    if (opts.database !== undefined) {
+        const problem = databaseNameProblem(opts.database);
+        if (problem !== undefined)
+            throw new RestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
+    }
+    if (opts.collection !== undefined) {
+        const problem = collectionNameProblem(opts.collection, opts.database ?? '');
+        if (problem !== undefined)
+            throw new RestoreError(`--collection "${shownName(opts.collection)}" cannot be a collection name: ${problem}. Nothing was written.`);
+    }
+}
 function planTarget(file, opts) {
+    const name = shownName(file.name);
+    const from = file.manifest !== undefined ? `its manifest ${shownName(file.manifest)}` : 'its file name';
     const database = opts.database ?? file.database;
     if (database === undefined || database === '') {
-        throw new RestoreError(`${file.name} has no manifest naming its database: pass --db.`);
+        throw new RestoreError(`${name} has no manifest naming its database: pass --db.`);
     }
     const collection = opts.collection ?? file.collection ?? defaultCollection(file.name);
     if (collection === '')
-        throw new RestoreError(`Cannot tell the collection for ${file.name}: pass --collection.`);
+        throw new RestoreError(`Cannot tell the collection for ${name}: pass --collection.`);
+    if (opts.database === undefined) {
+        const problem = databaseNameProblem(database);
+        if (problem !== undefined) {
+            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", which cannot be a database name: ${problem}. Nothing was written; pass --db NAME to restore it elsewhere.`);
+        }
+        if (isSystemDatabase(database)) {
+            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
+                `Nothing was written: restore writes there only when you name it yourself, with --db ${shownName(database)}; or pass --db NAME to restore elsewhere.`);
+        }
+    }
+    if (opts.collection === undefined) {
+        const problem = collectionNameProblem(collection, database);
+        if (problem !== undefined) {
+            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", which cannot be a collection name: ${problem}. Nothing was written; pass --collection NAME.`);
+        }
+        if (isSystemCollection(collection)) {
+            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", a system collection of MongoDB (system.*). ` +
+                `Nothing was written: restore writes there only when you name it yourself, with --collection ${shownName(collection)}; or pass --collection NAME.`);
+        }
+    }
+    else {
+        // --collection was checked alone; the namespace length depends on the database too.
+        const problem = collectionNameProblem(collection, database);
+        if (problem !== undefined)
+            throw new RestoreError(`--collection "${shownName(collection)}" in ${shownName(database)}: ${problem}. Nothing was written.`);
+    }
     return { file, database, collection };
 }
 /** mongoimport's default collection: the file name without its extension. */
@@ -49228,15 +50229,50 @@ function defaultCollection(name) {
     const base = name.split(/[/\\:]/).pop() ?? '';
     return base.replace(/\.json$/i, '');
 }
-/** Streams a file, hashing and counting its bytes on the way; progress every chunk. */
-async function* meteredBytes(stream, onBytes) {
-    for await (const chunk of stream) {
-        onBytes(chunk);
-        yield chunk;
-    }
+/** Every target, before anything is written (and in a dry run: what would be written). */
+function announcePlan(results, opts, logger) {
+    const namespaces = new Set(results.map((r) => `${r.database}.${r.collection}`));
+    const total = results.reduce((sum, r) => sum + r.documents, 0);
+    const what = `${total} document(s) into ${namespaces.size} collection(s)${opts.drop ? ', each dropped first (--drop)' : ''}`;
+    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
+    for (const r of results)
+        logger.info(`  ${shownName(r.file)} → ${shownName(r.database)}.${shownName(r.collection)}: ${r.documents} document(s)`);
+}
+/**
+ * The stream's chunks, hashed and counted on the way. Its iterator has no return(), so a reader that
+ * stops early (a structural error) does not close it: the caller drains the rest, and the sha256 and size
+ * still cover the whole file.
+ */
+function meteredBytes(stream, onBytes) {
+    const source = stream[Symbol.asyncIterator]();
+    const iterator = {
+        next: async () => {
+            const step = await source.next();
+            if (!step.done)
+                onBytes(step.value);
+            return step;
+        }
+    };
+    return {
+        [Symbol.asyncIterator]: () => iterator,
+        drain: async () => {
+            while (!(await iterator.next()).done) {
+                // hashed and counted by next()
+            }
+        }
+    };
+}
+/** What went wrong while reading a file, with what to do. */
+function readProblem(file, error) {
+    if (error instanceof RestoreSourceError)
+        return error.message;
+    if (error.code !== undefined && typeof error.syscall === 'string')
+        return describeFsError(file.name, error);
+    return `${shownName(file.name)} cannot be read (${clause(error.message)}); download or copy it again.`;
 }
 async function verifyFile(planned, index, fileCount, opts) {
     const { file } = planned;
+    const name = shownName(file.name);
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let bytes = 0;
     let documents = 0;
@@ -49247,7 +50283,7 @@ async function verifyFile(planned, index, fileCount, opts) {
         stream = await file.open();
     }
     catch (error) {
-        throw new RestoreError(`${file.name}: cannot read it (${error.message}).`);
+        throw new RestoreError(readProblem(file, error));
     }
     let lastReport = 0;
     const input = meteredBytes(stream, (chunk) => {
@@ -49257,41 +50293,38 @@ async function verifyFile(planned, index, fileCount, opts) {
     try {
         for await (const doc of readExtJsonDocuments(input)) {
             if (doc.error !== undefined) {
-                firstProblem ??= doc.error.message;
+                firstProblem ??=
+                    doc.error instanceof DocumentTooLargeError
+                        ? `${doc.error.message}; no server would store it (mongoimport would fail on it too), so remove or shorten that document`
+                        : doc.error.message;
                 continue;
             }
             documents++;
-            if (firstProblem === undefined) {
-                try {
-                    toDriverDocument(doc.bson);
-                }
-                catch (error) {
-                    if (!(error instanceof UnrepresentableDocumentError))
-                        throw error;
-                    firstProblem = `line ${doc.line}: this document cannot be restored unchanged through the Node.js driver: ${error.message}`;
-                }
-            }
+            if (firstProblem === undefined)
+                firstProblem = documentProblem(doc.bson, doc.line);
             if (documents - lastReport >= 5000) {
                 lastReport = documents;
                 report();
             }
         }
+        await input.drain();
     }
     catch (error) {
-        throw new RestoreError(`${file.name}: cannot read it (${error.message}).`);
+        stream.destroy();
+        throw new RestoreError(readProblem(file, error));
     }
     report();
     const sha256 = hash.digest('hex');
     const expected = file.expected;
     if (expected !== undefined && (expected.sha256 !== sha256 || expected.bytes !== bytes)) {
         const detail = expected.bytes !== bytes ? `${bytes} bytes instead of ${expected.bytes}` : `sha256 ${sha256} instead of ${expected.sha256}`;
-        throw new RestoreError(`${file.name} is corrupt or truncated: ${detail} recorded in the manifest. Nothing was written.` +
+        throw new RestoreError(`${name} is corrupt or truncated: ${detail} recorded in the manifest. Nothing was written.` +
             (firstProblem !== undefined ? ` First bad document: ${firstProblem}` : ''));
     }
     if (firstProblem !== undefined)
-        throw new RestoreError(`${file.name}: ${firstProblem}. Nothing was written.`);
+        throw new RestoreError(`${name}: ${firstProblem}. Nothing was written.`);
     if (expected !== undefined && expected.documents !== documents) {
-        throw new RestoreError(`${file.name} holds ${documents} documents but its manifest says ${expected.documents}. Nothing was written.`);
+        throw new RestoreError(`${name} holds ${documents} documents but its manifest says ${expected.documents}. Nothing was written.`);
     }
     return {
         file: file.name,
@@ -49304,73 +50337,202 @@ async function verifyFile(planned, index, fileCount, opts) {
         verified: expected !== undefined
     };
 }
+/** Why the server would refuse this parsed document (or the driver alter it), or undefined. */
+function documentProblem(bson, line) {
+    // The reader never returns more (DocumentTooLargeError); checked again as the limit this relies on.
+    if (bson.length > MAX_BSON_DOCUMENT_BYTES)
+        return `line ${line}: the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`;
+    let doc;
+    try {
+        doc = toDriverDocument(bson);
+    }
+    catch (error) {
+        if (!(error instanceof UnrepresentableDocumentError))
+            throw error;
+        return `line ${line}: this document cannot be restored unchanged through the Node.js driver: ${error.message}`;
+    }
+    const id = doc.get('_id');
+    if (Array.isArray(id))
+        return `line ${line}: its _id is an array, which MongoDB refuses as an _id`;
+    if (id instanceof BSONRegExp)
+        return `line ${line}: its _id is a regular expression, which MongoDB refuses as an _id`;
+    return undefined;
+}
+/** What has been changed so far, for the error of a restore that stops. */
+class WriteTally {
+    documents = 0;
+    uncertain = 0;
+    filesComplete = 0;
+    collections = new Set();
+    dropped = new Set();
+    mode;
+    fileCount;
+    constructor(mode, fileCount) {
+        this.mode = mode;
+        this.fileCount = fileCount;
+    }
+    summary() {
+        return {
+            mode: this.mode,
+            documents: this.documents,
+            uncertain: this.uncertain,
+            filesComplete: this.filesComplete,
+            fileCount: this.fileCount,
+            collections: [...this.collections],
+            dropped: [...this.dropped]
+        };
+    }
+}
 async function writeAll(plan, results, result, opts) {
     const uri = opts.uri;
     // A serverSelectionTimeoutMS in the connection string wins over our default.
     const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000 };
-    const client = new lib.MongoClient(uri, timeout);
-    let written = false;
+    let client;
+    try {
+        client = new lib.MongoClient(uri, timeout);
+    }
+    catch (error) {
+        throw new RestoreError(`The connection string is not valid: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
+    }
+    const tally = new WriteTally(opts.mode, plan.length);
     try {
         try {
             await client.connect();
         }
         catch (error) {
-            throw new RestoreError(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${(0,prancer_uri/* redactUrisInText */.Bp)(error.message)}`);
+            throw new RestoreError(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
         }
+        const existing = await preCheck(client, plan, opts.logger);
         if (opts.drop) {
-            const dropped = new Set();
+            const done = new Set();
             for (const { database, collection } of plan) {
                 const ns = `${database}.${collection}`;
-                if (dropped.has(ns))
+                if (done.has(ns))
                     continue;
-                dropped.add(ns);
-                opts.logger.info(`dropping ${ns}`);
+                done.add(ns);
+                opts.logger.info(`dropping ${shownName(ns)}`);
                 await client.db(database).collection(collection).drop().catch((error) => {
                     if (error.code !== 26)
                         throw error; // 26: the collection did not exist, as mongoimport ignores
                 });
+                // Servers answer "ok" for a collection that did not exist (mongod 7+, FerretDB): only what
+                // existed before counts as dropped (or what may have existed, when it could not be listed).
+                if (existing === null || existing.has(ns))
+                    tally.dropped.add(ns);
             }
         }
         for (const [index, planned] of plan.entries()) {
             const fileResult = results[index];
-            const writer = new BatchWriter(client.db(planned.database), planned.collection, opts, fileResult, result);
-            written ||= true;
+            const writer = new BatchWriter(client.db(planned.database), planned, opts, fileResult, result, tally);
             await writeFile(planned, index, plan.length, writer, fileResult, opts);
             result.imported += fileResult.imported;
             result.failed += fileResult.failed;
+            tally.filesComplete++;
         }
     }
     catch (error) {
-        if (error instanceof RestoreError)
-            throw error;
-        throw new RestoreError((0,prancer_uri/* redactUrisInText */.Bp)(error.message), written);
+        const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
+        throw new RestoreError(message, tally.summary());
     }
     finally {
         await client.close();
     }
 }
+/**
+ * Read-only questions to the server about every target before the first drop or write: what it refuses
+ * here (a database or collection name it does not accept, a view) would otherwise stop the restore
+ * half-way. A check the user is not authorized to run is skipped.
+ */
+async function preCheck(client, plan, logger) {
+    /** Target namespaces that exist; null when a database could not be listed. */
+    let existing = new Set();
+    const byDatabase = new Map();
+    for (const planned of plan) {
+        const collections = byDatabase.get(planned.database) ?? new Map();
+        byDatabase.set(planned.database, collections);
+        collections.set(planned.collection, [...(collections.get(planned.collection) ?? []), planned]);
+    }
+    const refused = (what, files, error, fix) => {
+        const named = files.map((f) => shownName(f.file.name));
+        const by = `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
+        return new RestoreError(`The server refuses ${what} (the target of ${by}): ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; ${fix}.`);
+    };
+    for (const [database, collections] of byDatabase) {
+        const files = [...collections.values()].flat();
+        let db;
+        let infos;
+        try {
+            db = client.db(database);
+            infos = await db.listCollections({ name: { $in: [...collections.keys()] } }, { nameOnly: false }).toArray();
+        }
+        catch (error) {
+            if (error.code === UNAUTHORIZED) {
+                logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`);
+                existing = null;
+                continue;
+            }
+            throw refused(`the database "${shownName(database)}"`, files, error, 'pass --db NAME to restore into a database this server accepts');
+        }
+        for (const info of infos) {
+            existing?.add(`${database}.${info.name}`);
+            if (info.type === 'view') {
+                const target = collections.get(info.name) ?? [];
+                throw new RestoreError(`${shownName(database)}.${shownName(info.name)} is a view, which cannot be written to (the target of ${target.map((f) => shownName(f.file.name)).join(', ')}). Nothing was written; pass --collection NAME to restore into a collection.`);
+            }
+        }
+        for (const [collection, targets] of collections) {
+            try {
+                await db.command({ find: collection, filter: {}, projection: { _id: 1 }, limit: 1, batchSize: 1, singleBatch: true });
+            }
+            catch (error) {
+                if (error.code === UNAUTHORIZED) {
+                    logger.notice(`could not check ${shownName(database)}.${shownName(collection)} before writing (not authorized to read it); a refusal will show when writing`);
+                    continue;
+                }
+                throw refused(`the collection "${shownName(collection)}" in ${shownName(database)}`, targets, error, 'pass --collection NAME to restore under a name this server accepts');
+            }
+        }
+    }
+    return existing;
+}
 async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
     const { file } = planned;
+    const name = shownName(file.name);
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let bytes = 0;
     let documents = 0;
     const report = () => opts.onProgress?.({ phase: 'write', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
-    const input = meteredBytes(await file.open(), (chunk) => {
+    let stream;
+    try {
+        stream = await file.open();
+    }
+    catch (error) {
+        throw new RestoreError(readProblem(file, error));
+    }
+    const input = meteredBytes(stream, (chunk) => {
         hash.update(chunk);
         bytes += chunk.length;
     });
-    for await (const doc of readExtJsonDocuments(input)) {
-        if (doc.error !== undefined)
-            throw new RestoreError(`${file.name} changed while it was being restored: ${doc.error.message}`, true);
-        await writer.add(toDriverDocument(doc.bson), doc.bson.length, doc.line);
-        if (++documents % MAX_BATCH_DOCUMENTS === 0)
-            report();
+    try {
+        for await (const doc of readExtJsonDocuments(input)) {
+            if (doc.error !== undefined)
+                throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`);
+            await writer.add(toDriverDocument(doc.bson), doc.bson.length, doc.line);
+            if (++documents % MAX_BATCH_DOCUMENTS === 0)
+                report();
+        }
+    }
+    catch (error) {
+        stream.destroy();
+        if (error instanceof RestoreError)
+            throw error;
+        throw new RestoreError(readProblem(file, error));
     }
     await writer.flush();
     await writer.drain();
     report();
     if (hash.digest('hex') !== fileResult.sha256) {
-        throw new RestoreError(`${file.name} changed while it was being restored (its sha256 differs from the verified one); the restore may be incomplete.`, true);
+        throw new RestoreError(`${name} changed while it was being restored (its sha256 differs from the verified one); the restore may be incomplete.`);
     }
 }
 /** Collects operations into insert/update commands, in input order, and counts like mongoimport. */
@@ -49380,18 +50542,22 @@ class BatchWriter {
     opts;
     fileResult;
     result;
+    tally;
+    namespace;
     ordered;
     ops = [];
     lines = [];
     bytes = 0;
     inFlight = null;
     failure = undefined;
-    constructor(db, collection, opts, fileResult, result) {
+    constructor(db, planned, opts, fileResult, result, tally) {
         this.db = db;
-        this.collection = collection;
+        this.collection = planned.collection;
+        this.namespace = `${planned.database}.${planned.collection}`;
         this.opts = opts;
         this.fileResult = fileResult;
         this.result = result;
+        this.tally = tally;
         // mongoimport keeps input order in upsert and merge mode; in insert mode we stop at the first
         // error with --stop-on-error, which an ordered batch does exactly.
         this.ordered = opts.mode !== 'insert' || opts.stopOnError === true;
@@ -49444,30 +50610,43 @@ class BatchWriter {
         const command = ops[0].kind === 'insert'
             ? { insert: this.collection, documents: ops.map((op) => op.doc), ordered: this.ordered }
             : { update: this.collection, updates: ops.map((op) => ({ q: op.q, u: op.u, upsert: true })), ordered: this.ordered };
-        const reply = await this.db.command(command);
+        const file = shownName(this.fileResult.file);
+        let reply;
+        try {
+            reply = await this.db.command(command);
+        }
+        catch (error) {
+            // No reply: the server may have applied the batch, or part of it.
+            this.tally.uncertain += ops.length;
+            throw new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+        }
         const writeErrors = (reply.writeErrors ?? []);
         const upserted = reply.upserted?.length ?? 0;
         const applied = ops[0].kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted;
         this.fileResult.imported += applied;
         this.fileResult.failed += writeErrors.length;
+        this.tally.documents += applied;
+        if (applied > 0)
+            this.tally.collections.add(this.namespace);
         if (reply.writeConcernError) {
-            throw new RestoreError(`${this.fileResult.file}: write concern error: ${reply.writeConcernError.errmsg}`, true);
+            throw new RestoreError(`${file}: write concern error: ${reply.writeConcernError.errmsg}`);
         }
         for (const error of writeErrors) {
             const line = lines[error.index];
             const fatal = this.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code);
             if (fatal) {
-                throw new RestoreError(`${this.fileResult.file}: line ${line}: write error ${error.code}: ${error.errmsg}. ` +
-                    `${this.fileResult.imported} document(s) of this file were written before it.`, true);
+                throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ` +
+                    `${this.fileResult.imported} document(s) of this file were written before it.`);
             }
             if (this.result.writeErrors.length < 20)
                 this.result.writeErrors.push({ file: this.fileResult.file, line, code: error.code, message: error.errmsg });
-            this.opts.logger.warning(`continuing through error: ${this.fileResult.file}: line ${line}: ${error.errmsg}`);
+            this.opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`);
         }
     }
 }
 //# sourceMappingURL=restore.js.map
 ;// CONCATENATED MODULE: ./lib/restore/index.js
+
 
 
 
@@ -49502,9 +50681,1588 @@ function parseLogsSpec(text) {
     return { kind: 'names', names };
 }
 //# sourceMappingURL=logs-spec.js.map
+;// CONCATENATED MODULE: ./lib/results/model.js
+// The results model: Prancer's test results (`json.results[]` of the output documents) as Findings,
+// keyed so that the same test on the same resource has the same key in every run.
+//
+// Entry points
+//   new ResultsCollector(options?)         streaming: feed it documents one at a time, keep only Findings
+//     .addDocument(bson: Uint8Array)       a raw BSON output document (the export engine's onDocument callback)
+//     .addExtJson(text: string)            one Extended JSON document (relaxed or canonical, a line of an export file)
+//     .finish(): ResultSet
+//   readResults(path, options?): Promise<ResultSet>
+//                                          an export directory (`export --out` or a downloaded artifact), its
+//                                          manifest.json, an artifact .zip or a single .json export file
+//   findingFromResult(result, context, options?): Finding   one result object (already decoded), for tests and tools
+//
+// Pure: no @actions/*; readResults reads files through src/restore/source.ts (manifests, zips) and the
+// mongoimport-faithful Extended JSON reader (src/ejson/reader.ts), so every input is decoded exactly as a
+// restore would decode it. Nothing but the Findings is kept: a raw document is dropped as soon as its
+// results are read.
+//
+// What a result looks like (Prancer 3.1.1, processor/comparison/interpreter.py and connector/validation.py):
+//   rego / python:  eval, result, message, id (the rule id, e.g. PR-WEB-S3-001), remediation_description,
+//                   remediation_function, snapshots[], autoRemediate, result_id, masterTestId, masterSnapshotId,
+//                   type, rule, severity, title, description, tags[{cloud, compliance[], service[]}], snapshotId[],
+//                   status; python results may carry `errors`.
+//   Prancer language (type absent): result, snapshots, autoRemediate, result_id, title, description, rule
+//                   (with the crawl's snapshot id in braces, e.g. `exists({TF_HMbip11}.resources[0]...)`), testId,
+//                   status; no severity, no id, no message.
+//   version 0.1 tests (attribute + comparison): result, snapshots, and the test case's own fields (testId,
+//                   snapshotId as a string, ...); a missing snapshot gives result "skipped" with a `message`.
+//   unsupported test case format: result "skipped" with a `reason`.
+//   snapshots[]:    id (per crawl: TF_ + a random suffix, NOT stable), structure, reference (a filesystem
+//                   connector's folderPath, absolute; a git connector's branch name), source (connector),
+//                   collection, type, region, resourceTypes, and `paths` (relative to reference) or `path`.
+//
+// The stable key: JSON of [container, test id (masterTestId, else testId), rule (the eval's id, else its eval
+// expression), resource (each snapshot's connector and sorted paths)]. Never the snapshot id, the result_id, a
+// timestamp or the absolute reference (a runner's workspace path may differ between runs). Results whose
+// snapshots record no path (cloud resources) differ only by their order, so a second result with the same key
+// in one document gets `#2`, `#3`, ... appended; when the same key comes from two documents (an export spanning
+// several Prancer runs), the result of the newer document (by `timestamp`; on a tie the later one read) is kept
+// and the older one counted in `superseded`.
+
+
+
+
+
+
+
+/** Highest first. */
+const SEVERITIES = ['High', 'Medium', 'Low', 'None'];
+function severityRank(severity) {
+    return SEVERITIES.indexOf(severity);
+}
+const MAX_WARNINGS = 20;
+const DEFAULT_MAX_TEXT = 4000;
+function emptyCounts() {
+    return { failed: 0, passed: 0, skipped: 0, other: 0 };
+}
+function countResults(findings) {
+    const counts = emptyCounts();
+    for (const f of findings)
+        counts[f.result]++;
+    return counts;
+}
+function model_text(value, max) {
+    let s;
+    if (value === undefined || value === null)
+        return '';
+    if (typeof value === 'string')
+        s = value;
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+        s = String(value);
+    else {
+        try {
+            s = JSON.stringify(value) ?? '';
+        }
+        catch {
+            s = String(value);
+        }
+    }
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+function strings(value) {
+    if (typeof value === 'string')
+        return value === '' ? [] : [value];
+    if (!Array.isArray(value))
+        return [];
+    return value.filter((v) => typeof v === 'string' && v !== '');
+}
+function normalizeSeverity(value) {
+    const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    // Prancer's own vocabulary is High/Medium/Low; 'critical' is read as High so it is never under-reported.
+    if (s === 'high' || s === 'critical')
+        return 'High';
+    if (s === 'medium' || s === 'moderate')
+        return 'Medium';
+    if (s === 'low')
+        return 'Low';
+    return 'None';
+}
+function normalizeResult(value) {
+    const s = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    if (s === 'failed' || s === 'passed' || s === 'skipped')
+        return s;
+    return 'other';
+}
+function isAbsolutePath(p) {
+    return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+}
+function slashes(p) {
+    return p.replaceAll('\\', '/');
+}
+/**
+ * A recorded path as a file: repository-relative when the snapshot's reference is an absolute directory (a
+ * filesystem connector's folderPath) or the path itself is absolute, and the result lies inside `workspace`.
+ * Otherwise the absolute path, or the recorded relative path without a leading `/` or `./` (a git connector's
+ * paths are relative to its repository, which may or may not be this one).
+ */
+function fileOf(reference, path, workspace) {
+    const p = slashes(path);
+    const ref = slashes(reference);
+    let absolute = null;
+    if (isAbsolutePath(ref))
+        absolute = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(ref, p));
+    else if (isAbsolutePath(p) && ref === '')
+        absolute = external_node_path_namespaceObject.posix.normalize(p);
+    if (absolute !== null) {
+        if (workspace !== undefined && workspace !== '') {
+            const rel = external_node_path_namespaceObject.posix.relative(external_node_path_namespaceObject.posix.normalize(slashes(workspace)), absolute);
+            if (rel !== '' && !rel.startsWith('../') && rel !== '..' && !isAbsolutePath(rel))
+                return { file: rel, inWorkspace: true };
+        }
+        return { file: absolute, inWorkspace: false };
+    }
+    return { file: external_node_path_namespaceObject.posix.normalize(p).replace(/^(\.\/|\/)+/, ''), inWorkspace: false };
+}
+function snapshotsOf(result) {
+    const list = Array.isArray(result.snapshots) ? result.snapshots : [];
+    const out = [];
+    for (const s of list) {
+        if (s === null || typeof s !== 'object')
+            continue;
+        const snap = s;
+        const paths = 'paths' in snap ? strings(snap.paths) : strings(snap.path);
+        out.push({
+            type: typeof snap.type === 'string' ? snap.type : '',
+            structure: typeof snap.structure === 'string' ? snap.structure : '',
+            source: typeof snap.source === 'string' ? snap.source : '',
+            collection: typeof snap.collection === 'string' ? snap.collection : '',
+            reference: typeof snap.reference === 'string' ? snap.reference : '',
+            resourceTypes: strings(snap.resourceTypes),
+            paths
+        });
+    }
+    return out;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+/** The key without the per-document occurrence suffix. */
+function baseKey(container, testId, rule, snapshots) {
+    const resource = snapshots.map((s) => [s.source, ...[...s.paths].map(slashes).sort()]);
+    return JSON.stringify([container, testId, rule, resource]);
+}
+/** One result object (as Prancer wrote it) as a Finding; `key` still lacks any occurrence suffix. */
+function findingFromResult(result, context, options = {}) {
+    const max = options.maxTextLength ?? DEFAULT_MAX_TEXT;
+    const testId = model_text(result.masterTestId, max) || model_text(result.testId, max);
+    const evalExpr = typeof result.eval === 'string' ? result.eval : '';
+    const id = typeof result.id === 'string' ? result.id : '';
+    const snapshots = snapshotsOf(result);
+    const kind = typeof result.type === 'string' && result.type !== '' ? result.type : 'prancer';
+    let message = model_text(result.message, max);
+    if (message === '')
+        message = model_text(result.reason, max);
+    if (message === '' && result.errors !== undefined && result.errors !== null) {
+        message = Array.isArray(result.errors) ? model_text(result.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; '), max) : model_text(result.errors, max);
+    }
+    const files = [];
+    for (const snap of snapshots)
+        for (const p of snap.paths)
+            files.push(fileOf(snap.reference, p, options.workspace));
+    const first = files[0];
+    const tags = [];
+    const compliance = [];
+    if (Array.isArray(result.tags)) {
+        for (const t of result.tags) {
+            if (t === null || typeof t !== 'object')
+                continue;
+            const tag = t;
+            tags.push(...strings(tag.cloud), ...strings(tag.service));
+            compliance.push(...strings(tag.compliance));
+        }
+    }
+    return {
+        key: baseKey(context.container, testId, id || evalExpr, snapshots),
+        container: context.container,
+        testId,
+        ruleId: id || testId,
+        eval: evalExpr,
+        kind,
+        title: model_text(result.title, max),
+        description: model_text(result.description, max),
+        severity: normalizeSeverity(result.severity),
+        severityText: typeof result.severity === 'string' ? result.severity : '',
+        result: normalizeResult(result.result),
+        resultText: typeof result.result === 'string' ? result.result : model_text(result.result, 100),
+        message,
+        remediation: model_text(result.remediation_description, max),
+        resource: {
+            type: unique(snapshots.map((s) => s.type).filter((t) => t !== '')).join(', '),
+            structure: unique(snapshots.map((s) => s.structure).filter((t) => t !== '')).join(', '),
+            source: unique(snapshots.map((s) => s.source).filter((t) => t !== '')).join(', '),
+            collection: unique(snapshots.map((s) => s.collection).filter((t) => t !== '')).join(', '),
+            resourceTypes: unique(snapshots.flatMap((s) => s.resourceTypes)),
+            paths: snapshots.flatMap((s) => s.paths),
+            file: first?.file ?? null,
+            files: unique(files.map((f) => f.file)),
+            inWorkspace: first?.inWorkspace ?? false
+        },
+        tags: unique(tags),
+        compliance: unique(compliance),
+        output: context.output
+    };
+}
+function timestampOf(doc) {
+    for (const path of ['timestamp', 'json.timestamp']) {
+        const el = getElement(doc, path);
+        const n = el?.type === BSON_TYPE.date ? dateValue(el) : numberValue(el);
+        if (typeof n === 'number' && Number.isFinite(n))
+            return n;
+    }
+    return null;
+}
+/** Streaming collector: feed documents, then finish(). Holds only the Findings. */
+class ResultsCollector {
+    options;
+    byKey = new Map();
+    containers = new Set();
+    warnings = [];
+    documents = 0;
+    outputDocuments = 0;
+    running = 0;
+    superseded = 0;
+    unreadable = 0;
+    constructor(options = {}) {
+        this.options = options;
+    }
+    /** Records a problem met while reading (shown to the user; bounded). */
+    warn(message) {
+        if (this.warnings.length < MAX_WARNINGS)
+            this.warnings.push(message);
+        else if (this.warnings.length === MAX_WARNINGS)
+            this.warnings.push('… further problems not listed');
+    }
+    /** A document that could not be decoded at all. */
+    unreadableDocument(message) {
+        this.documents++;
+        this.unreadable++;
+        this.warn(message);
+    }
+    /** One raw BSON document of the output collection. */
+    addDocument(doc) {
+        const docIndex = this.documents++;
+        let elements;
+        try {
+            if (getElement(doc, 'json.results')?.type !== BSON_TYPE.array)
+                return;
+            elements = getElements(doc, 'json.results[]');
+        }
+        catch (error) {
+            this.unreadable++;
+            this.warn(`document ${docIndex + 1}: ${error.message}`);
+            return;
+        }
+        this.outputDocuments++;
+        const container = getString(doc, 'container') ?? getString(doc, 'json.container') ?? '';
+        this.containers.add(container);
+        if (getString(doc, 'json.status') === 'Running')
+            this.running++;
+        const context = { container, output: { name: getString(doc, 'name') ?? '', timestamp: timestampOf(doc) } };
+        const occurrences = new Map();
+        for (const el of elements) {
+            if (el.type !== BSON_TYPE.document) {
+                this.unreadable++;
+                this.warn(`document ${docIndex + 1} (${context.output.name}): a result that is not a document`);
+                continue;
+            }
+            let finding;
+            try {
+                const result = bson_node_bson.deserialize(el.bytes.subarray(el.valueStart, el.valueEnd));
+                finding = findingFromResult(result, context, this.options);
+            }
+            catch (error) {
+                this.unreadable++;
+                this.warn(`document ${docIndex + 1} (${context.output.name}): ${error.message}`);
+                continue;
+            }
+            const seen = (occurrences.get(finding.key) ?? 0) + 1;
+            occurrences.set(finding.key, seen);
+            if (seen > 1)
+                finding.key = `${finding.key}#${seen}`;
+            this.keep(finding);
+        }
+    }
+    /** One Extended JSON document (relaxed or canonical), decoded as mongoimport would. */
+    addExtJson(json) {
+        let bson;
+        try {
+            bson = extJsonToBson(json);
+        }
+        catch (error) {
+            this.unreadableDocument(`document ${this.documents + 1}: ${error.message}`);
+            return;
+        }
+        this.addDocument(bson);
+    }
+    keep(finding) {
+        const previous = this.byKey.get(finding.key);
+        if (previous === undefined) {
+            this.byKey.set(finding.key, finding);
+            return;
+        }
+        this.superseded++;
+        const older = previous.output.timestamp;
+        const newer = finding.output.timestamp;
+        // The newer document wins; on equal or unknown timestamps, the one read later.
+        if (older !== null && newer !== null && newer < older)
+            return;
+        // Map.set on an existing key keeps its position: the order stays that of first appearance.
+        this.byKey.set(finding.key, finding);
+    }
+    finish() {
+        const findings = [...this.byKey.values()];
+        return {
+            findings,
+            counts: countResults(findings),
+            containers: [...this.containers].sort(),
+            documents: this.documents,
+            outputDocuments: this.outputDocuments,
+            running: this.running,
+            superseded: this.superseded,
+            unreadable: this.unreadable,
+            warnings: [...this.warnings]
+        };
+    }
+}
+/** Thrown when the path cannot be read as an export (missing, no manifest where one is needed, corrupt zip). */
+class ResultsSourceError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'ResultsSourceError';
+    }
+}
+/**
+ * Where the output documents of an export are: a directory holding outputs/manifest.json (as `export --out`
+ * writes it) is narrowed to outputs/, so the logs are never read; a manifest.json path means its directory.
+ */
+async function resolveOutputsPath(path) {
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    if (info === null)
+        throw new ResultsSourceError(`${path}: no such file or directory`);
+    if (info.isDirectory()) {
+        const names = await (0,promises_namespaceObject.readdir)(path).catch(() => []);
+        if (!names.includes(MANIFEST_FILE) && names.includes('outputs')) {
+            const inner = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(path, 'outputs')).catch(() => []);
+            if (inner.includes(MANIFEST_FILE))
+                return (0,external_node_path_namespaceObject.join)(path, 'outputs');
+        }
+        return path;
+    }
+    if ((0,external_node_path_namespaceObject.basename)(path) === MANIFEST_FILE)
+        return (0,external_node_path_namespaceObject.dirname)(path);
+    return path;
+}
+/**
+ * The folders (as prefixes of file names) of the logs manifests of a source holding both an outputs and a logs
+ * manifest (an archive of a whole `export --out` directory); a source with one manifest is read as it is.
+ */
+function logsFolders(source) {
+    if (source.manifests.length < 2)
+        return [];
+    return source.manifests.filter((m) => /(^|[/\\:])logs[/\\]manifest\.json$/.test(m)).map((m) => m.slice(0, -MANIFEST_FILE.length));
+}
+/**
+ * Reads every output document of an export into a ResultSet, streaming (one document in memory at a time).
+ * Accepts what `restore` accepts: a .json export file, a directory with manifest.json (or outputs/manifest.json),
+ * the manifest itself, or a downloaded artifact .zip. Throws ResultsSourceError when the path cannot be opened.
+ */
+async function readResults(path, options = {}) {
+    let source;
+    try {
+        source = await openSource(await resolveOutputsPath(path));
+    }
+    catch (error) {
+        if (error instanceof ResultsSourceError)
+            throw error;
+        throw new ResultsSourceError(error.message, { cause: error });
+    }
+    const collector = new ResultsCollector(options);
+    const skipped = logsFolders(source);
+    try {
+        for (const file of source.files) {
+            if (skipped.some((folder) => file.name.startsWith(folder)))
+                continue;
+            const stream = await file.open();
+            for await (const doc of readExtJsonDocuments(stream)) {
+                if (doc.bson !== undefined)
+                    collector.addDocument(doc.bson);
+                else
+                    collector.unreadableDocument(`${file.name}:${doc.line}: ${doc.error?.message ?? 'unreadable document'}`);
+            }
+        }
+    }
+    finally {
+        await source.close();
+    }
+    return collector.finish();
+}
+//# sourceMappingURL=model.js.map
+;// CONCATENATED MODULE: ./lib/results/baseline.js
+// New failures against a baseline (the base branch's results), and the `fail-on` decision.
+//
+// Entry points
+//   compareWithBaseline(current: ResultSet, baseline: ResultSet | null): BaselineComparison
+//   decideFailure(current: ResultSet, comparison: BaselineComparison | null, policy: FailPolicy): FailDecision
+//   parseFailOn(value): FailOn                       'never' | 'failure' | 'new-failure' (throws InputError)
+//   parseSeverityThreshold(value): SeverityThreshold 'low' | 'medium' | 'high'           (throws InputError)
+//   meetsThreshold(severity, threshold): boolean
+//
+// Matching is by the stable Finding key (src/results/model.ts): container, test, rule and resource paths, never
+// the per-crawl snapshot id. For each current failed result:
+//   - new failure:   its key did not fail in the baseline (absent there, or passed/skipped there);
+//   - still failing: its key failed in the baseline too.
+// For each baseline failure:
+//   - fixed (how 'passed'): the current run has the key with another result (passed, skipped, ...);
+//   - fixed (how 'absent'): the current run has no result with that key, but did run that container (the
+//     resource or the test is gone);
+//   - not compared: the current run has no result at all for that container (it did not run there).
+//
+// With no baseline (none found, or `baseline: none`), `hasBaseline` is false and EVERY current failure is
+// listed as new: `fail-on: new-failure` then fails on any failure at or above the threshold, the safe choice
+// (a gate must not pass because its reference is missing); the summary says that there was no baseline.
+//
+// Severity threshold: a failure counts when its severity is at or above it (High > Medium > Low). A result with
+// no severity (Prancer-language tests record none) counts only at `low`, as Prancer itself treats a missing
+// severity as low when it decides its exit code.
+
+const FAIL_ON_VALUES = ['never', 'failure', 'new-failure'];
+const SEVERITY_THRESHOLDS = ['low', 'medium', 'high'];
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+function parseFailOn(value) {
+    const v = (value ?? '').trim().toLowerCase();
+    if (v === '')
+        return 'never';
+    if (FAIL_ON_VALUES.includes(v))
+        return v;
+    throw new InputError(`fail-on must be never, failure or new-failure, not "${value}"`);
+}
+function parseSeverityThreshold(value) {
+    const v = (value ?? '').trim().toLowerCase();
+    if (v === '')
+        return 'low';
+    if (SEVERITY_THRESHOLDS.includes(v))
+        return v;
+    throw new InputError(`severity-threshold must be low, medium or high, not "${value}"`);
+}
+const THRESHOLD_RANK = { high: 0, medium: 1, low: 2 };
+function meetsThreshold(severity, threshold) {
+    // None counts only at `low` (as Low does).
+    if (severity === 'None')
+        return threshold === 'low';
+    return severityRank(severity) <= THRESHOLD_RANK[threshold];
+}
+function compareWithBaseline(current, baseline) {
+    const failed = current.findings.filter((f) => f.result === 'failed');
+    if (baseline === null) {
+        return { hasBaseline: false, newFailures: failed, stillFailing: [], fixed: [], notCompared: 0, newKeys: new Set(failed.map((f) => f.key)) };
+    }
+    const before = new Map();
+    for (const f of baseline.findings)
+        before.set(f.key, f);
+    const now = new Map();
+    for (const f of current.findings)
+        now.set(f.key, f);
+    const currentContainers = new Set(current.findings.map((f) => f.container));
+    const newFailures = [];
+    const stillFailing = [];
+    for (const f of failed) {
+        if (before.get(f.key)?.result === 'failed')
+            stillFailing.push(f);
+        else
+            newFailures.push(f);
+    }
+    const fixed = [];
+    let notCompared = 0;
+    for (const f of baseline.findings) {
+        if (f.result !== 'failed')
+            continue;
+        const c = now.get(f.key);
+        if (c !== undefined) {
+            if (c.result !== 'failed')
+                fixed.push({ finding: f, how: 'passed', current: c });
+        }
+        else if (currentContainers.has(f.container)) {
+            fixed.push({ finding: f, how: 'absent' });
+        }
+        else {
+            notCompared++;
+        }
+    }
+    return { hasBaseline: true, newFailures, stillFailing, fixed, notCompared, newKeys: new Set(newFailures.map((f) => f.key)) };
+}
+/** Most severe first, then new before known, then container, title and file, so lists read the same every run. */
+function compareFindings(a, b, newKeys) {
+    return (severityRank(a.severity) - severityRank(b.severity) ||
+        (newKeys ? Number(newKeys.has(b.key)) - Number(newKeys.has(a.key)) : 0) ||
+        a.container.localeCompare(b.container) ||
+        a.title.localeCompare(b.title) ||
+        (a.resource.file ?? '').localeCompare(b.resource.file ?? '') ||
+        a.key.localeCompare(b.key));
+}
+const LISTED_REASONS = 20;
+function describe(f) {
+    const where = f.resource.file ?? (f.resource.paths.join(', ') || f.resource.type || 'no recorded resource');
+    return `${f.severity === 'None' ? 'no severity' : f.severity} ${f.ruleId || f.testId}: ${f.title || f.message || 'untitled test'} (${where}${f.container ? `, container ${f.container}` : ''})`;
+}
+function decideFailure(current, comparison, policy) {
+    if (policy.failOn === 'never')
+        return { fail: false, reasons: [], message: 'fail-on: never; the results do not fail this step.' };
+    const pool = policy.failOn === 'failure'
+        ? current.findings.filter((f) => f.result === 'failed')
+        : (comparison ?? compareWithBaseline(current, null)).newFailures;
+    const reasons = pool.filter((f) => meetsThreshold(f.severity, policy.threshold)).sort((a, b) => compareFindings(a, b));
+    const scope = policy.threshold === 'low' ? '' : ` at or above severity ${policy.threshold}`;
+    if (reasons.length === 0) {
+        const what = policy.failOn === 'failure' ? 'failed result' : 'new failure';
+        return { fail: false, reasons, message: `No ${what}${scope} (fail-on: ${policy.failOn}).` };
+    }
+    const noBaseline = policy.failOn === 'new-failure' && comparison?.hasBaseline !== true;
+    const what = policy.failOn === 'failure'
+        ? `${reasons.length} failed result${reasons.length === 1 ? '' : 's'}`
+        : `${reasons.length} new failure${reasons.length === 1 ? '' : 's'}${noBaseline ? ' (no baseline to compare with, so every failure counts as new)' : ''}`;
+    const lines = [`Prancer: ${what}${scope} (fail-on: ${policy.failOn}):`];
+    for (const f of reasons.slice(0, LISTED_REASONS))
+        lines.push(`  - ${describe(f)}`);
+    if (reasons.length > LISTED_REASONS)
+        lines.push(`  … and ${reasons.length - LISTED_REASONS} more`);
+    return { fail: true, reasons, message: lines.join('\n') };
+}
+//# sourceMappingURL=baseline.js.map
+;// CONCATENATED MODULE: ./lib/results/annotations.js
+// Annotations for failed results: planned here, printed by the action (core.error / core.warning / core.notice
+// with {file, startLine, title}, which escape the workflow-command syntax).
+//
+// Entry point
+//   planAnnotations(findings, locations, options?): AnnotationPlan
+//       findings:  the ResultSet's findings (only failed ones are planned)
+//       locations: locateFindings(...) from src/results/locate.ts (repository file and line per finding key)
+//
+// Which results: failed results whose resource is a file in the repository (a cloud resource, or a file outside
+// the workspace, has nowhere to go on a pull request's diff; it is in the summary and SARIF instead).
+// Level by severity: High → error, Medium → warning, Low → notice, no severity → warning.
+// GitHub shows at most 10 error, 10 warning and 10 notice annotations of a step (and 50 per job); beyond that
+// they are dropped silently. So the plan keeps, per level, up to `limits` annotations: (with a baseline) the new
+// failures first, then the most severe, and counts the rest in `omitted` for the summary to mention.
+// `line` is set only when locate found the resource's line unambiguously; otherwise the annotation is on the
+// file alone (GitHub then shows it against the file, not a guessed line).
+
+const DEFAULT_ANNOTATION_LIMITS = { error: 10, warning: 10, notice: 10 };
+function annotationLevel(severity) {
+    if (severity === 'High')
+        return 'error';
+    if (severity === 'Low')
+        return 'notice';
+    return 'warning';
+}
+function clip(s, max) {
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+function message(f, max) {
+    const parts = [];
+    if (f.message)
+        parts.push(f.message);
+    else if (f.description)
+        parts.push(f.description);
+    const resource = [f.resource.resourceTypes.join(', ') || f.resource.type, f.container ? `container ${f.container}` : ''].filter((s) => s !== '').join(' · ');
+    if (resource)
+        parts.push(`Resource: ${resource}`);
+    if (f.remediation)
+        parts.push(`Fix: ${f.remediation}`);
+    return clip(parts.join('\n'), max);
+}
+function planAnnotations(findings, locations, options = {}) {
+    const limits = { ...DEFAULT_ANNOTATION_LIMITS, ...options.limits };
+    const max = options.maxMessageLength ?? 2000;
+    const located = [];
+    let withoutFile = 0;
+    for (const f of findings) {
+        if (f.result !== 'failed')
+            continue;
+        const at = locations.get(f.key);
+        if (at === undefined)
+            withoutFile++;
+        else
+            located.push({ f, at });
+    }
+    // New failures first (they are what a pull request introduced), then by severity.
+    const isNew = (f) => (options.newKeys?.has(f.key) ? 0 : 1);
+    located.sort((a, b) => isNew(a.f) - isNew(b.f) || compareFindings(a.f, b.f));
+    const used = { error: 0, warning: 0, notice: 0 };
+    const omitted = { error: 0, warning: 0, notice: 0, total: 0 };
+    const annotations = [];
+    let withLine = 0;
+    for (const { f, at } of located) {
+        const level = annotationLevel(f.severity);
+        if (used[level] >= limits[level]) {
+            omitted[level]++;
+            omitted.total++;
+            continue;
+        }
+        used[level]++;
+        const fresh = options.newKeys?.has(f.key) === true;
+        const severity = f.severity === 'None' ? '' : `${f.severity}: `;
+        const title = clip(`${fresh ? 'New: ' : ''}${severity}${f.title || f.ruleId || 'Prancer test failed'}${f.ruleId ? ` (${f.ruleId})` : ''}`, 255);
+        const a = { level, file: at.file, title, message: message(f, max), key: f.key };
+        if (at.line !== undefined) {
+            a.line = at.line;
+            withLine++;
+        }
+        annotations.push(a);
+    }
+    return { annotations, omitted, withoutFile, withLine };
+}
+//# sourceMappingURL=annotations.js.map
+;// CONCATENATED MODULE: ./lib/results/junit.js
+// JUnit XML for CI systems that read test reports (GitLab `artifacts:reports:junit`, Jenkins junit/xUnit,
+// Azure Pipelines, ...). Valid against Jenkins' JUnit schema (xunit-plugin junit-10.xsd; checked in tests).
+//
+// Entry point
+//   buildJUnit(findings, options?): string     the XML document, UTF-8, with a final newline
+//
+// Shape: <testsuites name="Prancer" tests failures errors> with one <testsuite name="<container>"> per container
+// (in the order first seen), one <testcase> per result:
+//   name      = title, then the resource's file (or paths) in brackets, so two resources of one test differ
+//   classname = the rule id (eval id, e.g. PR-WEB-S3-001, else the test id)
+//   failed    → <failure message="<Prancer's message or the title>" type="<severity>">details</failure>
+//   skipped   → <skipped message="<reason>"/>
+//   other     → <error message="result: <as recorded>" type="<result>"/>
+//   passed    → the bare testcase
+// The details text: severity, container, test id, rule id, resource, file(s), description, remediation, key.
+// Text is escaped for XML; characters XML 1.0 cannot carry (controls, lone surrogates, U+FFFE/U+FFFF) become
+// U+FFFD so a hostile message cannot make the report unparseable.
+// Characters outside XML 1.0's Char production (a lone surrogate is matched by the two ranges below only
+// when unpaired, thanks to the lookarounds).
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+function xmlEscape(text) {
+    return text
+        .replace(INVALID_XML, '\uFFFD')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+/** For attribute values: also line breaks and tabs as character references (attribute normalisation would eat them). */
+function attr(text) {
+    return xmlEscape(text).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}
+function junit_where(f) {
+    if (f.resource.files.length > 0)
+        return f.resource.files.join(', ');
+    return f.resource.paths.join(', ');
+}
+function details(f) {
+    const lines = [
+        `Severity: ${f.severity === 'None' ? 'none recorded' : f.severity}`,
+        `Container: ${f.container}`,
+        `Test: ${f.testId}`,
+        `Rule: ${f.ruleId}${f.eval ? ` (${f.eval})` : ''}`
+    ];
+    const resource = f.resource.resourceTypes.join(', ') || f.resource.type;
+    if (resource)
+        lines.push(`Resource: ${resource}`);
+    const files = junit_where(f);
+    if (files)
+        lines.push(`File: ${files}`);
+    if (f.message)
+        lines.push(`Message: ${f.message}`);
+    if (f.description)
+        lines.push(`Description: ${f.description}`);
+    if (f.remediation)
+        lines.push(`Remediation: ${f.remediation}`);
+    lines.push(`Key: ${f.key}`);
+    return lines.join('\n');
+}
+function testcase(f, options) {
+    const files = junit_where(f);
+    const name = `${f.title || f.ruleId || f.testId || 'Prancer test'}${files ? ` [${files}]` : ''}`;
+    const open = `    <testcase name="${attr(name)}" classname="${attr(f.ruleId || f.testId || f.container)}"`;
+    switch (f.result) {
+        case 'passed':
+            return `${open}/>`;
+        case 'failed': {
+            const type = `${f.severity}${options.newKeys?.has(f.key) ? ' new' : ''}`;
+            return `${open}>\n      <failure message="${attr(f.message || f.title || 'failed')}" type="${attr(type)}">${xmlEscape(details(f))}</failure>\n    </testcase>`;
+        }
+        case 'skipped':
+            return `${open}>\n      <skipped message="${attr(f.message || 'skipped')}"/>\n    </testcase>`;
+        default:
+            return `${open}>\n      <error message="${attr(`result: ${f.resultText}`)}" type="${attr(f.resultText)}">${xmlEscape(details(f))}</error>\n    </testcase>`;
+    }
+}
+function buildJUnit(findings, options = {}) {
+    const suites = new Map();
+    for (const f of findings) {
+        let list = suites.get(f.container);
+        if (list === undefined)
+            suites.set(f.container, (list = []));
+        list.push(f);
+    }
+    const total = { tests: 0, failures: 0, errors: 0 };
+    const body = [];
+    for (const [container, list] of suites) {
+        const failures = list.filter((f) => f.result === 'failed').length;
+        const errors = list.filter((f) => f.result === 'other').length;
+        const skipped = list.filter((f) => f.result === 'skipped').length;
+        total.tests += list.length;
+        total.failures += failures;
+        total.errors += errors;
+        body.push(`  <testsuite name="${attr(container || '(no container)')}" tests="${list.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">`);
+        for (const f of list)
+            body.push(testcase(f, options));
+        body.push('  </testsuite>');
+    }
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="${attr(options.name ?? 'Prancer')}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}">`,
+        ...body,
+        '</testsuites>',
+        ''
+    ].join('\n');
+}
+//# sourceMappingURL=junit.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./lib/results/locate.js
+// Where in the repository a finding is: its file (repository-relative) and, where it can be told, the line of
+// the resource the test looked at. Shared by the annotations (src/results/annotations.ts) and SARIF
+// (src/results/sarif.ts), so both point at the same place.
+//
+// Entry points
+//   locateFindings(findings, {workspace, readFile?}): Map<finding key, FindingLocation>
+//       only findings whose file is in the repository get an entry
+//   findResourceLine(text, fileName, finding): {line?: number; how: LineHow}
+//       the line of the finding's resource in one file's text
+//
+// A Prancer result does not name the resource it judged, only the file(s) and, for master-snapshot tests, the
+// resource types (`resourceTypes`, e.g. aws_s3_bucket). So the line is found only when that is unambiguous:
+//   - the file declares exactly one resource of those types (terraform `resource "<type>" "<name>"` blocks;
+//     CloudFormation/ARM `Type`/`type` and Kubernetes `kind` values in YAML or JSON), or exactly one resource at
+//     all when the result names no type (Prancer-language tests);
+//   - or several do, but the result's message names exactly one of them (`<type>.<name>`, or the name quoted
+//     or in backticks).
+// Otherwise the location has no line (an annotation on the file, not on a guessed line).
+// Pure (no @actions/*); files are read through `readFile` (default: node:fs, at most 2 MiB per file).
+
+
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+function defaultReadFile(path) {
+    try {
+        const info = (0,external_node_fs_namespaceObject.statSync)(path);
+        if (!info.isFile() || info.size > MAX_FILE_BYTES)
+            return null;
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch {
+        return null;
+    }
+}
+const TERRAFORM_RESOURCE = /^\s*resource\s+"?([A-Za-z0-9_-]+)"?\s+"?([A-Za-z0-9_.-]+)"?/;
+// CloudFormation `Type: AWS::S3::Bucket` / `"Type": "AWS::S3::Bucket"`, ARM `"type": "Microsoft.Storage/..."`, Kubernetes `kind: Deployment`.
+const TYPED_VALUE = /^\s*"?(Type|type|kind)"?\s*:\s*["']?([A-Za-z0-9:._/-]+)["']?\s*,?\s*$/;
+// The mapping key a CloudFormation resource is declared under (`MyBucket:` or `"MyBucket": {`).
+const KEY_LINE = /^\s*"?([A-Za-z0-9_.-]+)"?\s*:\s*\{?\s*$/;
+/** Resource declarations of one file, in order. */
+function declarations(text, fileName) {
+    const lines = text.split(/\r\n|\r|\n/);
+    const out = [];
+    const terraform = /\.tf$/i.test(fileName);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (terraform) {
+            const m = TERRAFORM_RESOURCE.exec(line);
+            if (m)
+                out.push({ line: i + 1, type: m[1], name: m[2] });
+            continue;
+        }
+        const m = TYPED_VALUE.exec(line);
+        if (!m)
+            continue;
+        let name = '';
+        for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
+            const key = KEY_LINE.exec(lines[j]);
+            if (key && key[1] !== 'Properties' && key[1] !== 'metadata') {
+                name = key[1];
+                break;
+            }
+        }
+        out.push({ line: i + 1, type: m[2], name });
+    }
+    return out;
+}
+function mentions(message, decl) {
+    if (decl.name === '')
+        return false;
+    return (message.includes(`${decl.type}.${decl.name}`) ||
+        message.includes(`"${decl.name}"`) ||
+        message.includes(`'${decl.name}'`) ||
+        message.includes(`\`${decl.name}\``));
+}
+function pick(decls, finding) {
+    const types = new Set(finding.resource.resourceTypes.map((t) => t.toLowerCase()));
+    const candidates = types.size > 0 ? decls.filter((d) => types.has(d.type.toLowerCase())) : decls;
+    if (candidates.length === 0)
+        return { how: 'not-found' };
+    if (candidates.length === 1)
+        return { line: candidates[0].line, how: types.size > 0 ? 'only-resource-of-type' : 'only-resource' };
+    const named = candidates.filter((d) => mentions(finding.message, d));
+    if (named.length === 1)
+        return { line: named[0].line, how: 'named-in-message' };
+    return { how: 'ambiguous' };
+}
+/** The line of the finding's resource in one file's text (see the top of this file for when there is one). */
+function findResourceLine(text, fileName, finding) {
+    return pick(declarations(text, fileName), finding);
+}
+/** The repository-relative file of a finding, or null when its resource is not a file in the repository. */
+function repositoryFile(finding, readable) {
+    const file = finding.resource.file;
+    if (file === null || file === '')
+        return null;
+    if (finding.resource.inWorkspace)
+        return file;
+    // A git connector's path is relative to its repository: it is this repository's when the file is here.
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(file) && !/^[A-Za-z]:[\\/]/.test(file) && !file.startsWith('../') && readable(file))
+        return file;
+    return null;
+}
+/**
+ * Locates each finding's resource in the workspace. Each file is read and scanned once, however many findings
+ * point at it; only its declarations are kept.
+ */
+function locateFindings(findings, options) {
+    const read = options.readFile ?? defaultReadFile;
+    const scanned = new Map();
+    const scan = (file) => {
+        let decls = scanned.get(file);
+        if (decls === undefined) {
+            const text = read((0,external_node_path_namespaceObject.join)(options.workspace, file));
+            decls = text === null ? null : declarations(text, file);
+            scanned.set(file, decls);
+        }
+        return decls;
+    };
+    const out = new Map();
+    for (const finding of findings) {
+        const file = repositoryFile(finding, (relative) => scan(relative) !== null);
+        if (file === null)
+            continue;
+        const decls = scan(file);
+        if (decls === null) {
+            out.set(finding.key, { file, how: 'unreadable' });
+            continue;
+        }
+        const found = pick(decls, finding);
+        out.set(finding.key, found.line === undefined ? { file, how: found.how } : { file, line: found.line, how: found.how });
+    }
+    return out;
+}
+//# sourceMappingURL=locate.js.map
+;// CONCATENATED MODULE: ./lib/results/sarif.js
+// SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif) and other SARIF viewers.
+//
+// Entry points
+//   buildSarif(findings, options?): {log: SarifLog; results: number; withoutLocation: number}
+//   findingFingerprint(finding): string       sha256 hex of the stable key (see src/results/model.ts)
+//   SECURITY_SEVERITY                         the severity → security-severity mapping below
+//   serializeSarif(log): string               JSON text with a final newline
+//
+// The log:
+// - runs[0].tool.driver: name "Prancer", version when known (options.prancerVersion), one rule per Prancer test
+//   rule: id = the eval's rule id (e.g. PR-WEB-S3-001), else the test id (Prancer-language tests have no rule
+//   id); name = the test id; shortDescription = title; fullDescription = description; help = remediation;
+//   properties.tags = ["security", compliance frameworks, cloud and services]; properties["security-severity"]
+//   and defaultConfiguration.level from the severity (below).
+// - runs[0].tool.extensions: this tool (prancer-db-artifacts), which converted the results.
+// - results: the failed results only (code scanning shows alerts; passed results would be noise), each with
+//   ruleId/ruleIndex, level, message (Prancer's message, else the title), one location: artifactLocation.uri
+//   relative to the repository root with uriBaseId %SRCROOT%, region.startLine when the resource's line is
+//   known, and partialFingerprints["prancerFinding/v1"] = sha256 of the stable key: the same across runs (the
+//   per-crawl snapshot id, the line and the timestamp are not part of it), so an alert persists while the
+//   result keeps failing and closes when it passes. primaryLocationLineHash carries the same hash, so
+//   upload-sarif does not fill in one computed from the line's text (which changes when the file is edited).
+//   With a baseline comparison, baselineState is "new" or "unchanged".
+// - Failed results whose resource is not a file in the repository (cloud resources, files outside the
+//   workspace) are left out: code scanning rejects results without a repository location
+//   ("locationFromSarifResult: expected at least one location"). Their number is in `withoutLocation` and in
+//   runs[0].properties.failedWithoutRepositoryFile.
+// - Code scanning's hard limits: at most 25,000 results per run (`maxResults`; beyond it the new failures and
+//   the most severe are kept, the rest counted in `omitted` and runs[0].properties.resultsOmittedOverLimit)
+//   and 20 tags per rule (tags past 20 are dropped). Results are ordered most severe first, new ones first
+//   within a severity.
+//
+// Severity → SARIF (GitHub maps security-severity > 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low):
+//   High → level "error", security-severity "8.0"; Medium → "warning", "5.0"; Low → "note", "3.0";
+//   no severity → "warning", no security-severity.
+
+
+const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const FINGERPRINT_NAME = 'prancerFinding/v1';
+const PRANCER_URI = 'https://github.com/prancer-io/cloud-validation-framework';
+const sarif_TOOL_NAME = 'prancer-db-artifacts';
+const SARIF_LEVEL = { High: 'error', Medium: 'warning', Low: 'note', None: 'warning' };
+const SECURITY_SEVERITY = { High: '8.0', Medium: '5.0', Low: '3.0', None: undefined };
+const MAX_SARIF_RESULTS = 25_000;
+const MAX_RULE_TAGS = 20;
+function findingFingerprint(finding) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(finding.key).digest('hex');
+}
+/** A repository-relative path as a URI reference: each segment percent-encoded, `/` kept. */
+function pathToUri(path) {
+    return path
+        .split('/')
+        .map((segment) => encodeURIComponent(segment))
+        .join('/');
+}
+function ruleIdOf(f) {
+    return f.ruleId || f.testId || f.eval || 'prancer-test';
+}
+function ruleFor(f) {
+    const rule = {
+        id: ruleIdOf(f),
+        defaultConfiguration: { level: SARIF_LEVEL[f.severity] },
+        properties: { tags: [...new Set(['security', ...f.compliance, ...f.tags])].slice(0, MAX_RULE_TAGS) }
+    };
+    if (f.testId)
+        rule.name = f.testId;
+    rule.shortDescription = { text: f.title || rule.id };
+    if (f.description)
+        rule.fullDescription = { text: f.description };
+    if (f.remediation)
+        rule.help = { text: f.remediation };
+    const score = SECURITY_SEVERITY[f.severity];
+    if (score !== undefined)
+        rule.properties['security-severity'] = score;
+    if (f.severityText)
+        rule.properties.severity = f.severityText;
+    return rule;
+}
+function buildSarif(findings, options) {
+    const rules = [];
+    const ruleIndex = new Map();
+    const results = [];
+    let withoutLocation = 0;
+    const located = [];
+    for (const f of findings) {
+        if (f.result !== 'failed')
+            continue;
+        const at = options.locations.get(f.key);
+        if (at === undefined)
+            withoutLocation++;
+        else
+            located.push({ f, at });
+    }
+    const isNew = (f) => (options.newKeys?.has(f.key) ? 0 : 1);
+    located.sort((a, b) => isNew(a.f) - isNew(b.f) || compareFindings(a.f, b.f));
+    const max = options.maxResults ?? MAX_SARIF_RESULTS;
+    const omitted = Math.max(0, located.length - max);
+    const kept = located.slice(0, max).sort((a, b) => compareFindings(a.f, b.f, options.newKeys));
+    for (const { f, at } of kept) {
+        const id = ruleIdOf(f);
+        let index = ruleIndex.get(id);
+        if (index === undefined) {
+            index = rules.length;
+            ruleIndex.set(id, index);
+            rules.push(ruleFor(f));
+        }
+        const fingerprint = findingFingerprint(f);
+        const physicalLocation = { artifactLocation: { uri: pathToUri(at.file), uriBaseId: '%SRCROOT%' } };
+        if (at.line !== undefined)
+            physicalLocation.region = { startLine: at.line };
+        const result = {
+            ruleId: id,
+            ruleIndex: index,
+            level: SARIF_LEVEL[f.severity],
+            message: { text: f.message || f.title || id },
+            locations: [{ physicalLocation }],
+            partialFingerprints: { [FINGERPRINT_NAME]: fingerprint, primaryLocationLineHash: fingerprint },
+            properties: {
+                container: f.container,
+                testId: f.testId,
+                severity: f.severity,
+                resourceTypes: f.resource.resourceTypes,
+                paths: f.resource.paths
+            }
+        };
+        if (options.compared === true)
+            result.baselineState = options.newKeys?.has(f.key) ? 'new' : 'unchanged';
+        results.push(result);
+    }
+    const driver = { name: 'Prancer', informationUri: PRANCER_URI, rules };
+    if (options.prancerVersion)
+        driver.version = options.prancerVersion;
+    const extension = { name: sarif_TOOL_NAME };
+    if (options.toolVersion)
+        extension.version = options.toolVersion;
+    const run = {
+        tool: { driver, extensions: [extension] },
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root (GITHUB_WORKSPACE).' } } },
+        results,
+        properties: { failedWithoutRepositoryFile: withoutLocation, resultsOmittedOverLimit: omitted }
+    };
+    if (options.automationId)
+        run.automationDetails = { id: options.automationId };
+    return { log: { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] }, results: results.length, withoutLocation, omitted };
+}
+function serializeSarif(log) {
+    return `${JSON.stringify(log, null, 2)}\n`;
+}
+//# sourceMappingURL=sarif.js.map
+;// CONCATENATED MODULE: ./lib/markdown.js
+// Text from the database or a file, made inert for Markdown (GitHub-flavoured) and HTML: one line, bidi overrides
+// and control characters removed, and every character that could open HTML, emphasis, code, a table cell, a link or
+// image, an autolink, a mention, an issue reference, an emoji shortcode or math written as a numeric character
+// reference. Shared by every summary (src/summary.ts, src/results/summary.ts).
+const ENTITY = {};
+for (const ch of '&<>"\'\\`*_[]|~:@$#')
+    ENTITY[ch] = `&#${ch.charCodeAt(0)};`;
+const SPECIAL = /[&<>"'\\`*_[\]|~:@$#]/g;
+// Bidi overrides and isolates (text that displays in another order than it reads), and other controls.
+const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+function markdown_clip(text, max) {
+    const chars = Array.from(text);
+    return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+/** Database text as inert Markdown/HTML text on one line (see the top of this file). */
+function escapeMarkdown(text, maxLength = Infinity) {
+    const flat = text.replace(/\r\n|\r|\n|\t|\u2028|\u2029/g, ' ').replace(INVISIBLE, '').trim();
+    return markdown_clip(flat, maxLength)
+        .replace(SPECIAL, (ch) => ENTITY[ch])
+        .replace(/(www)\./gi, '$1&#46;');
+}
+//# sourceMappingURL=markdown.js.map
+;// CONCATENATED MODULE: ./lib/results/summary.js
+// The results part of the job summary (Markdown, GitHub-flavoured), results first: what failed and what to fix.
+// The action puts it above the export details of src/summary.ts (renderSummary), in the same step summary.
+//
+// Entry points
+//   renderResultsSummary(input: ResultsSummaryInput): string
+//   escapeMarkdown(text, maxLength?): string     database text made inert (see below)
+//   SUMMARY_BYTE_BUDGET                          default bound of the rendered text (500,000 bytes)
+//
+// Layout:
+//   ## ❌ Prancer: N failed · M passed · …                         (✅ when nothing failed)
+//   **🆕 N new failures in this pull request** · still failing · fixed, compared with <baseline>
+//     (or: no baseline to compare with, so every failure counts as new)
+//   🚫 / ✅ the fail-on decision, when one was made
+//   ### Failed results: counts per severity, then ONE table, most severe first (new ones first within a
+//     severity): Severity | Title and rule (title; rule id and Prancer's message below it) | Resource (and the
+//     container when there are several) | File (:line when known) | Remediation
+//     cut after `maxFailedRows` rows or its byte share, with "… N more failed results" and the artifact link
+//   ### By container (only with several containers): failed / new / passed / skipped per container
+//   <details> fixed since the baseline, passed, skipped and other results (each list cut likewise)
+//   notes: annotations left out (GitHub shows 10 per level and step), results outside the repository,
+//     documents still Running, superseded and unreadable results
+//
+// Everything from the database goes through escapeMarkdown: line breaks become spaces; & < > " ' \ ` * _ [ ] |
+// ~ : @ $ # become numeric character references, so no text can open HTML, emphasis, code, a table cell, a link
+// or image (`[`, `]`), an autolink (`:` of a scheme, `@` of an address, `www.`), a mention, an issue reference,
+// an emoji shortcode or math; bidirectional-override characters are removed. Each cell is clipped first, so
+// the size of a row is bounded, and the whole text stays under `maxBytes` whatever the data (GitHub's step
+// summary limit is 1 MiB; the export details below need room too).
+
+
+
+const SUMMARY_BYTE_BUDGET = 500_000;
+const SEVERITY_ICON = { High: '🔴', Medium: '🟠', Low: '🟡', None: '⚪' };
+const SEVERITY_LABEL = { High: 'High', Medium: 'Medium', Low: 'Low', None: 'not set' };
+// Clip lengths (characters of the original text) per cell.
+const CLIP = { title: 160, message: 240, rule: 80, resource: 100, file: 160, remediation: 240, container: 80, label: 300 };
+function code(text, max) {
+    return text === '' ? '' : `<code>${escapeMarkdown(text, max)}</code>`;
+}
+function plural(n, one, many = `${one}s`) {
+    return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+function safeUrl(url) {
+    return typeof url === 'string' && /^https:\/\/[^\s<>()"'`\\[\]]+$/.test(url) ? url : null;
+}
+function artifactRef(url) {
+    return url === null ? 'the outputs artifact' : `the [outputs artifact](${url})`;
+}
+function countsLine(c) {
+    const parts = [`**${c.failed.toLocaleString('en-US')} failed**`, `${c.passed.toLocaleString('en-US')} passed`];
+    if (c.skipped > 0)
+        parts.push(`${c.skipped.toLocaleString('en-US')} skipped`);
+    if (c.other > 0)
+        parts.push(`${c.other.toLocaleString('en-US')} other`);
+    return parts.join(' · ');
+}
+function resourceText(f) {
+    const types = f.resource.resourceTypes;
+    const shown = types.length > 2 ? `${types.slice(0, 2).join(', ')} +${types.length - 2}` : types.join(', ');
+    if (shown && f.resource.type)
+        return `${shown} (${f.resource.type})`;
+    return shown || f.resource.type || f.resource.structure;
+}
+/** The resource, and the container it is in when the results span several. */
+function resourceCell(f, withContainer) {
+    const resource = escapeMarkdown(resourceText(f), CLIP.resource);
+    if (!withContainer)
+        return resource;
+    return `${resource}${resource ? '<br>' : ''}in ${code(f.container || '(none)', CLIP.container)}`;
+}
+function fileCell(f, locations) {
+    const at = locations?.get(f.key);
+    const file = at?.file ?? f.resource.file ?? (f.resource.paths[0] || '');
+    if (file === '')
+        return '';
+    const more = f.resource.files.length > 1 ? ` +${f.resource.files.length - 1}` : '';
+    return `${code(`${file}${at?.line !== undefined ? `:${at.line}` : ''}`, CLIP.file)}${more}`;
+}
+/**
+ * Title, then the rule id and Prancer's message on the next line. The rule id lives in this wide cell: a
+ * narrow column of its own makes browsers break ids like PR-WEB-S3-001 at every hyphen.
+ */
+function titleCell(f, isNew, note) {
+    const title = escapeMarkdown(f.title || f.ruleId || f.testId || 'untitled test', CLIP.title);
+    const rule = code(f.ruleId || f.testId, CLIP.rule);
+    const detail = note ?? (f.message && f.message !== f.title ? escapeMarkdown(f.message, CLIP.message) : '');
+    const second = [rule, detail].filter((x) => x !== '').join(' ');
+    return `${isNew ? '🆕 ' : ''}**${title}**${second ? `<br>${second}` : ''}`;
+}
+/** Accumulates lines while tracking the UTF-8 size. */
+class summary_Out {
+    lines = [];
+    bytes = 0;
+    push(...lines) {
+        for (const line of lines) {
+            this.lines.push(line);
+            this.bytes += Buffer.byteLength(line) + 1;
+        }
+    }
+}
+/**
+ * A table cut at `maxRows` rows or when it would pass `budget` bytes; the cut is said in a line after it.
+ * Returns how many rows it listed.
+ */
+function table(out, header, rows, total, maxRows, budget, what, url) {
+    const start = out.bytes;
+    out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`);
+    let listed = 0;
+    for (const cells of rows) {
+        if (listed >= maxRows)
+            break;
+        const line = `| ${cells.join(' | ')} |`;
+        if (out.bytes - start + Buffer.byteLength(line) + 1 > budget)
+            break;
+        out.push(line);
+        listed++;
+    }
+    out.push('');
+    if (listed < total) {
+        out.push(`… and ${plural(total - listed, `more ${what}`, `more ${what}s`)} not listed here; all of them are in ${artifactRef(url)}.`, '');
+    }
+    return listed;
+}
+function decisionLine(decision) {
+    const { policy, result } = decision;
+    const scope = policy.threshold === 'low' ? '' : ` at or above severity ${policy.threshold}`;
+    if (policy.failOn === 'never')
+        return '';
+    if (!result.fail)
+        return `✅ fail-on ${code(policy.failOn, 20)}: nothing to fail on${scope}.`;
+    const n = result.reasons.length;
+    const what = policy.failOn === 'failure' ? plural(n, 'failed result') : plural(n, 'new failure');
+    return `🚫 **This step fails** (fail-on ${code(policy.failOn, 20)}): ${what}${scope}.`;
+}
+function renderResultsSummary(input) {
+    const maxBytes = input.maxBytes ?? SUMMARY_BYTE_BUDGET;
+    const maxFailedRows = input.maxFailedRows ?? 150;
+    const maxOtherRows = input.maxOtherRows ?? 50;
+    const url = safeUrl(input.artifactUrl);
+    const { results, comparison } = input;
+    const newKeys = comparison?.newKeys;
+    const out = new summary_Out();
+    const c = results.counts;
+    const total = c.failed + c.passed + c.skipped + c.other;
+    const severalContainers = new Set([...results.containers, ...results.findings.map((f) => f.container)]).size > 1;
+    // Title and the answers a reviewer looks for first.
+    out.push(`## ${c.failed > 0 ? '❌' : '✅'} Prancer: ${total === 0 ? 'no test results' : countsLine(c)}`, '');
+    if (comparison !== undefined) {
+        if (comparison.hasBaseline) {
+            const n = comparison.newFailures.length;
+            const parts = [
+                n > 0 ? `**🆕 ${plural(n, 'new failure')} in this pull request**` : '**No new failures in this pull request**',
+                `${comparison.stillFailing.length.toLocaleString('en-US')} still failing`,
+                `✅ ${comparison.fixed.length.toLocaleString('en-US')} fixed`
+            ];
+            const against = input.baselineLabel ? `, compared with ${escapeMarkdown(input.baselineLabel, CLIP.label)}` : '';
+            out.push(`${parts.join(' · ')}${against}.`, '');
+            if (comparison.notCompared > 0) {
+                out.push(`${plural(comparison.notCompared, 'baseline failure')} in containers this run has no results for ${comparison.notCompared === 1 ? 'was' : 'were'} not compared.`, '');
+            }
+        }
+        else {
+            const why = input.noBaselineReason ? ` (${escapeMarkdown(input.noBaselineReason, CLIP.label)})` : '';
+            out.push(`⚠️ No baseline to compare with${why}: every failure counts as new.`, '');
+        }
+    }
+    if (input.decision !== undefined) {
+        const line = decisionLine(input.decision);
+        if (line)
+            out.push(line, '');
+    }
+    // Failed results: one table, most severe first.
+    const failed = results.findings.filter((f) => f.result === 'failed').sort((a, b) => compareFindings(a, b, newKeys));
+    if (failed.length > 0) {
+        const bySeverity = new Map();
+        for (const f of failed)
+            bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+        const severityParts = ['High', 'Medium', 'Low', 'None']
+            .filter((s) => bySeverity.has(s))
+            .map((s) => `${SEVERITY_ICON[s]} ${(bySeverity.get(s) ?? 0).toLocaleString('en-US')} ${s === 'None' ? 'without severity' : s}`);
+        out.push('### Failed results', '', severityParts.join(' · '), '');
+        const rows = (function* () {
+            for (const f of failed) {
+                yield [
+                    `${SEVERITY_ICON[f.severity]} ${SEVERITY_LABEL[f.severity]}`,
+                    titleCell(f, newKeys?.has(f.key) === true),
+                    resourceCell(f, severalContainers),
+                    fileCell(f, input.locations),
+                    escapeMarkdown(f.remediation, CLIP.remediation)
+                ];
+            }
+        })();
+        table(out, ['Severity', 'Title and rule', 'Resource', 'File', 'Remediation'], rows, failed.length, maxFailedRows, Math.floor(maxBytes * 0.55), 'failed result', url);
+    }
+    // Counts per container, when there are several.
+    const containers = new Map();
+    for (const name of results.containers)
+        containers.set(name, { failed: 0, passed: 0, skipped: 0, other: 0, new: 0 });
+    for (const f of results.findings) {
+        let row = containers.get(f.container);
+        if (row === undefined)
+            containers.set(f.container, (row = { failed: 0, passed: 0, skipped: 0, other: 0, new: 0 }));
+        row[f.result]++;
+        if (newKeys?.has(f.key))
+            row.new++;
+    }
+    if (containers.size > 1) {
+        out.push('### By container', '');
+        const withNew = comparison !== undefined;
+        const header = ['Container', 'Failed', ...(withNew ? ['New'] : []), 'Passed', 'Skipped', 'Other'];
+        const sorted = [...containers].sort((a, b) => b[1].failed - a[1].failed || a[0].localeCompare(b[0]));
+        const rows = sorted.map(([name, r]) => [code(name || '(none)', CLIP.container), String(r.failed), ...(withNew ? [String(r.new)] : []), String(r.passed), String(r.skipped), String(r.other)]);
+        table(out, header, rows, rows.length, 200, Math.floor(maxBytes * 0.05), 'container', url);
+    }
+    // Folded lists.
+    const listBudget = Math.floor(maxBytes * 0.08);
+    const simpleRow = (f, note) => [
+        `${SEVERITY_ICON[f.severity]} ${SEVERITY_LABEL[f.severity]}`,
+        titleCell(f, false, note ?? ''),
+        resourceCell(f, severalContainers),
+        fileCell(f, input.locations)
+    ];
+    const folded = (summary, list, what, note) => {
+        if (list.length === 0)
+            return;
+        out.push('<details>', `<summary>${summary}</summary>`, '');
+        const rows = (function* () {
+            for (const f of list)
+                yield simpleRow(f, note?.(f));
+        })();
+        table(out, ['Severity', 'Title and rule', 'Resource', 'File'], rows, list.length, maxOtherRows, listBudget, what, url);
+        out.push('</details>', '');
+    };
+    if (comparison?.hasBaseline && comparison.fixed.length > 0) {
+        const fixed = [...comparison.fixed].sort((a, b) => compareFindings(a.finding, b.finding));
+        const how = new Map(fixed.map((x) => [x.finding.key, x.how === 'passed' ? `now ${escapeMarkdown(x.current?.resultText ?? 'passed', 40)}` : 'no longer reported']));
+        folded(`✅ ${plural(fixed.length, 'failure')} fixed since the baseline`, fixed.map((x) => x.finding), 'fixed result', (f) => how.get(f.key) ?? '');
+    }
+    const bySeverity = (list) => list.sort((a, b) => compareFindings(a, b));
+    folded(`✅ ${plural(c.passed, 'passed result')}`, bySeverity(results.findings.filter((f) => f.result === 'passed')), 'passed result');
+    folded(`⏭️ ${plural(c.skipped, 'skipped result')}`, bySeverity(results.findings.filter((f) => f.result === 'skipped')), 'skipped result', (f) => escapeMarkdown(f.message, CLIP.message));
+    folded(`❔ ${plural(c.other, 'result')} neither passed, failed nor skipped`, bySeverity(results.findings.filter((f) => f.result === 'other')), 'other result', (f) => `result: ${escapeMarkdown(f.resultText, 40)}`);
+    // Notes.
+    const notes = [];
+    const plan = input.annotations;
+    if (plan !== undefined) {
+        if (plan.omitted.total > 0) {
+            notes.push(`${plural(plan.omitted.total, 'more failed result')} in repository files ${plan.omitted.total === 1 ? 'is' : 'are'} not annotated on the files (GitHub shows at most 10 annotations per level and step); ${plan.annotations.length === 1 ? 'the one annotated was chosen' : `the ${plan.annotations.length} annotated were chosen`} new failures first, then by severity.`);
+        }
+        if (plan.withoutFile > 0)
+            notes.push(`${plural(plan.withoutFile, 'failed result')} ${plan.withoutFile === 1 ? 'is' : 'are'} not about a file in this repository, so ${plan.withoutFile === 1 ? 'it is' : 'they are'} listed here but not annotated.`);
+    }
+    if (results.running > 0)
+        notes.push(`⚠️ ${plural(results.running, 'output document')} still had ${code('json.status: Running', 40)} when exported: ${results.running === 1 ? 'its' : 'their'} results may be incomplete.`);
+    if (results.superseded > 0)
+        notes.push(`${plural(results.superseded, 'older result')} of the same test and resource (from earlier runs in this export) ${results.superseded === 1 ? 'is' : 'are'} not counted; the newest one is.`);
+    if (results.unreadable > 0)
+        notes.push(`⚠️ ${plural(results.unreadable, 'document or result')} could not be read.`);
+    if (notes.length > 0) {
+        out.push('### Notes', '');
+        for (const note of notes)
+            out.push(`- ${note}`);
+        out.push('');
+    }
+    // A last guard: the sections above are bounded by their shares, this only protects against a mistake.
+    let text = out.lines.join('\n');
+    if (Buffer.byteLength(text) > maxBytes) {
+        text = `${Buffer.from(text).subarray(0, maxBytes - 200).toString('utf8').replace(/\uFFFD?[^\n]*$/, '')}\n\n… summary cut at ${maxBytes} bytes; all results are in ${artifactRef(url)}.\n`;
+    }
+    return text;
+}
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./lib/cli/report.js
+// `prancer-db-artifacts report`: Prancer's test results from an export, on a terminal or as a Markdown, SARIF or
+// JUnit file, with new failures against a baseline export and an exit code for gating (GitLab, Jenkins, cron).
+//
+// Entry point (wired into src/cli/main.ts's dispatcher as the `report` command):
+//   reportCommand(args: string[], ctx: ReportContext): Promise<number>
+//     args: the arguments after `report`; returns the exit code (never calls process.exit)
+//   REPORT_HELP: the command's help text
+//
+// Exit codes: 0 done (EXIT_OK), 1 the input could not be read or the output not written (EXIT_FAILURE),
+// 2 usage (EXIT_USAGE), 4 the results meet --fail-on (EXIT_RESULTS_FAILED): the report is still written first.
+
+
+
+
+
+
+
+
+
+
+
+// main.ts will import this module (a cycle): these are read only inside functions, never at load time.
+
+/** The results meet --fail-on (the report was written). */
+const EXIT_RESULTS_FAILED = 4;
+const NAME = 'prancer-db-artifacts';
+const FORMATS = ['text', 'markdown', 'sarif', 'junit'];
+const REPORT_HELP = `Usage: ${NAME} report PATH [options]
+
+Prancer's test results from an export: the failed results on the terminal, or a Markdown summary, a SARIF
+2.1.0 log (GitHub code scanning) or JUnit XML (GitLab artifacts:reports:junit, Jenkins). PATH is an export
+directory ('export --out', or a downloaded outputs artifact), its manifest.json, an artifact .zip or an
+exported .json file.
+
+Options:
+  --baseline PATH             an earlier export of the same scan (e.g. the base branch's outputs artifact):
+                              failures are marked new or still failing, and fixed ones are listed
+  --format FORMAT             text (default) | markdown | sarif | junit
+  --output FILE               write the report to FILE instead of stdout (stdout then gets the counts)
+  --workspace DIR             the repository root, for repository-relative file paths and resource lines
+                              (default: $GITHUB_WORKSPACE, else the current directory)
+  --fail-on WHEN              never (default) | failure | new-failure: exit ${EXIT_RESULTS_FAILED} when there is a failed result
+                              (failure) or a new one (new-failure; without --baseline every failure is new)
+  --severity-threshold LEVEL  low (default) | medium | high: only failures at or above it count for --fail-on
+                              (a result without severity counts only at low)
+  --artifact-url URL          markdown: where "all results" links to
+  --help                      show this help
+
+Exit codes:
+  0  the report was written (and --fail-on found nothing)
+  1  the export or baseline could not be read, or the output not written
+  2  usage error
+  ${EXIT_RESULTS_FAILED}  the report was written and the results meet --fail-on
+`;
+class UsageError extends Error {
+}
+const options = {
+    baseline: { type: 'string' },
+    format: { type: 'string' },
+    output: { type: 'string' },
+    workspace: { type: 'string' },
+    'fail-on': { type: 'string' },
+    'severity-threshold': { type: 'string' },
+    'artifact-url': { type: 'string' },
+    help: { type: 'boolean' }
+};
+// C0/C1 controls (ANSI escapes), bidi overrides: database text must not drive the terminal.
+const UNSAFE_TERMINAL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+function clean(text) {
+    return text.replace(/\r\n|\r|\n|\t/g, ' ').replace(UNSAFE_TERMINAL, '');
+}
+function report_plural(n, one, many = `${one}s`) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+function report_countsLine(results) {
+    const c = results.counts;
+    const parts = [`${c.failed} failed`, `${c.passed} passed`];
+    if (c.skipped > 0)
+        parts.push(`${c.skipped} skipped`);
+    if (c.other > 0)
+        parts.push(`${c.other} other`);
+    const containers = results.containers.length === 1 ? `container ${clean(results.containers[0] || '(none)')}` : report_plural(results.containers.length, 'container');
+    return `Prancer results: ${parts.join(' · ')} (${report_plural(results.outputDocuments, 'output document')}, ${containers})`;
+}
+function comparisonLine(comparison) {
+    if (comparison === undefined)
+        return null;
+    if (!comparison.hasBaseline)
+        return 'No baseline: every failure counts as new.';
+    return `Against the baseline: ${report_plural(comparison.newFailures.length, 'new failure')} · ${comparison.stillFailing.length} still failing · ${comparison.fixed.length} fixed`;
+}
+function textReport(results, comparison, locations) {
+    const lines = [report_countsLine(results)];
+    const compared = comparisonLine(comparison);
+    if (compared)
+        lines.push(compared);
+    if (results.running > 0)
+        lines.push(`warning: ${report_plural(results.running, 'output document')} still Running when exported; results may be incomplete`);
+    if (results.superseded > 0)
+        lines.push(`${report_plural(results.superseded, 'older result')} of the same test and resource not counted (the newest is)`);
+    for (const w of results.warnings)
+        lines.push(`warning: ${clean(w)}`);
+    const failed = results.findings.filter((f) => f.result === 'failed').sort((a, b) => compareFindings(a, b, comparison?.newKeys));
+    if (failed.length > 0)
+        lines.push('');
+    for (const f of failed) {
+        const severity = (f.severity === 'None' ? '-' : f.severity.toUpperCase()).padEnd(6);
+        const isNew = comparison?.newKeys.has(f.key) ? '  [new]' : '';
+        lines.push(`${severity}  ${clean(f.ruleId || f.testId)}  ${clean(f.title || '(untitled)')}${isNew}`);
+        const at = locations.get(f.key);
+        const file = at ? `${at.file}${at.line !== undefined ? `:${at.line}` : ''}` : (f.resource.file ?? f.resource.paths.join(', '));
+        const where = [file, f.resource.resourceTypes.join(', ') || f.resource.type, f.container ? `container ${f.container}` : ''].filter((s) => s !== '');
+        if (where.length > 0)
+            lines.push(`        ${clean(where.join(' · '))}`);
+        if (f.message)
+            lines.push(`        ${clean(f.message)}`);
+        if (f.remediation)
+            lines.push(`        Fix: ${clean(f.remediation)}`);
+    }
+    if (comparison?.hasBaseline && comparison.fixed.length > 0) {
+        lines.push('', `Fixed since the baseline (${comparison.fixed.length}):`);
+        for (const x of comparison.fixed) {
+            const f = x.finding;
+            lines.push(`  ${clean(f.ruleId || f.testId)}  ${clean(f.title)}  ${clean(f.resource.file ?? '')}  (${x.how === 'passed' ? `now ${clean(x.current?.resultText ?? 'passed')}` : 'no longer reported'})`);
+        }
+    }
+    return `${lines.join('\n')}\n`;
+}
+async function load(path, what, workspace) {
+    try {
+        return await readResults(path, { workspace });
+    }
+    catch (error) {
+        throw new Error(`${what}: ${error.message}`, { cause: error });
+    }
+}
+async function reportCommand(args, ctx) {
+    try {
+        return await run(args, ctx);
+    }
+    catch (error) {
+        if (error instanceof UsageError || error instanceof InputError) {
+            ctx.stderr(`error: ${error.message}\nRun '${NAME} report --help' for usage.\n`);
+            return EXIT_USAGE;
+        }
+        ctx.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return EXIT_FAILURE;
+    }
+}
+async function run(args, ctx) {
+    let parsed;
+    try {
+        parsed = (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: true, strict: true });
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+        ctx.stdout(REPORT_HELP);
+        return EXIT_OK;
+    }
+    if (positionals.length !== 1)
+        throw new UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
+    const format = (values.format ?? 'text');
+    if (!FORMATS.includes(format))
+        throw new UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
+    const policy = { failOn: parseFailOn(values['fail-on']), threshold: parseSeverityThreshold(values['severity-threshold']) };
+    if (values['fail-on'] !== undefined && values['fail-on'].trim() === '')
+        throw new UsageError('--fail-on needs a value');
+    const workspace = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.workspace ?? (ctx.env.GITHUB_WORKSPACE || '.'));
+    const results = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]), positionals[0], workspace);
+    let comparison;
+    if (values.baseline !== undefined) {
+        const baseline = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.baseline), `--baseline ${values.baseline}`, workspace);
+        comparison = compareWithBaseline(results, baseline);
+    }
+    const decision = decideFailure(results, comparison ?? null, policy);
+    const failed = results.findings.filter((f) => f.result === 'failed');
+    const locations = format === 'junit' ? new Map() : locateFindings(failed, { workspace });
+    let report;
+    switch (format) {
+        case 'text':
+            report = textReport(results, comparison, locations);
+            break;
+        case 'markdown': {
+            const input = {
+                results,
+                locations,
+                annotations: planAnnotations(results.findings, locations, comparison ? { newKeys: comparison.newKeys } : {}),
+                artifactUrl: values['artifact-url'] ?? null
+            };
+            if (comparison !== undefined) {
+                input.comparison = comparison;
+                input.baselineLabel = values.baseline;
+            }
+            if (policy.failOn !== 'never')
+                input.decision = { policy, result: decision };
+            report = renderResultsSummary(input);
+            break;
+        }
+        case 'sarif': {
+            const sarifOptions = { locations, toolVersion: package_namespaceObject.rE };
+            if (comparison !== undefined) {
+                sarifOptions.compared = comparison.hasBaseline;
+                sarifOptions.newKeys = comparison.newKeys;
+            }
+            const built = buildSarif(results.findings, sarifOptions);
+            report = serializeSarif(built.log);
+            if (built.withoutLocation > 0) {
+                ctx.stderr(`notice: ${report_plural(built.withoutLocation, 'failed result')} not about a file in ${workspace} ${built.withoutLocation === 1 ? 'is' : 'are'} not in the SARIF (code scanning needs a repository location)\n`);
+            }
+            break;
+        }
+        case 'junit':
+            report = buildJUnit(results.findings, comparison ? { newKeys: comparison.newKeys } : {});
+            break;
+    }
+    if (values.output !== undefined) {
+        const target = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.output);
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)(target, report);
+        }
+        catch (error) {
+            throw new Error(`--output ${values.output}: ${error.message}`, { cause: error });
+        }
+        const lines = [report_countsLine(results)];
+        const compared = comparisonLine(comparison);
+        if (compared)
+            lines.push(compared);
+        lines.push(`${format} report written to ${target}`);
+        ctx.stdout(`${lines.join('\n')}\n`);
+    }
+    else {
+        ctx.stdout(report);
+    }
+    if (decision.fail) {
+        ctx.stderr(`${clean(decision.message.split('\n')[0])}\n${decision.message.split('\n').slice(1).map(clean).join('\n')}\n`);
+        return EXIT_RESULTS_FAILED;
+    }
+    return EXIT_OK;
+}
+//# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/cli/main.js
 // The `prancer-db-artifacts` command: export (the action's export, without the upload), restore and
 // config. Returns an exit code instead of exiting, so tests and the entry point share it.
+
+
 
 
 
@@ -49527,44 +52285,51 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 /** restore finished, but some documents were rejected by the server and skipped (insert mode). */
 const EXIT_PARTIAL = 3;
-const NAME = 'prancer-db-artifacts';
-class UsageError extends Error {
+const main_NAME = 'prancer-db-artifacts';
+class main_UsageError extends Error {
 }
 const EXIT_CODES_HELP = `Exit codes:
   0  success
   1  failure (connection, configuration, a corrupt or malformed file, a write error that stopped the restore)
   2  usage error (unknown command or flag, bad flag value)
   3  restore completed, but some documents were rejected by the server and skipped (insert mode, duplicates)`;
-const MAIN_HELP = `Usage: ${NAME} <command> [options]
+const MAIN_HELP = `Usage: ${main_NAME} <command> [options]
 
 Export Prancer's test results and logs like mongoexport, and restore them like mongoimport --mode upsert.
 
 Commands:
   export    export the output collection (incrementally) and the run's logs into a directory
   restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
+            against a baseline export, an exit code for gating)
   config    print the resolved Prancer settings as JSON (secrets masked)
 
-Run '${NAME} <command> --help' for a command's options.
+Run '${main_NAME} <command> --help' for a command's options.
   --help       show this help
   --version    print the version
 
 ${EXIT_CODES_HELP}
 `;
-const EXPORT_HELP = `Usage: ${NAME} export --out DIR [options]
+const EXPORT_HELP = `Usage: ${main_NAME} export --out DIR [options]
 
 The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
 
 Options:
-  --out DIR                 output directory (required; created if missing)
+  --out DIR                 output directory (required; created if missing). A DIR that already holds an
+                            export is refused: each export is an increment a restore of the chain needs.
+                            Write each run to a new DIR and continue with --previous-manifest.
+  --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
+                            (a failed export leaves DIR exactly as it was)
   --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
   --uri URI                 connection string (default: env MONGODB_URI, then env DBURL, then config.ini
                             [MONGODB] dburl, then mongodb://localhost:27017)
   --since VALUE             auto (default) | all | epoch milliseconds | ISO-8601 time
   --previous-manifest PATH  the previous export, to continue from (since auto): its outputs manifest.json,
                             its directory (the --out of the previous run) or its artifact .zip.
-                            Default: DIR/outputs/manifest.json when DIR holds an earlier export.
+                            Default with --replace: DIR's own export.
                             So 'export --out run2 --previous-manifest run1' continues where run1 stopped.
+                            Two exports continuing from the same previous export at once are refused.
   --container NAME          only this Prancer container
   --query JSON              extra filter, strict Extended JSON, AND-ed with the window
   --logs VALUE              auto (default) | latest | new | none | log names separated by commas
@@ -49576,12 +52341,17 @@ Options:
 
 ${EXIT_CODES_HELP}
 `;
-const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
+const RESTORE_HELP = `Usage: ${main_NAME} restore PATH [options]
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
-downloaded artifact .zip. Every file is checked first (manifest sha256 and size, every document
-parsed): a corrupt or malformed file stops the restore before anything is written.
+downloaded artifact .zip. Everything is checked before the first drop or write: every target name,
+every file (manifest fields, sha256 and size, every document parsed and at most 16 MiB as BSON), then
+the server (read-only: it accepts each target database and collection). A problem anywhere stops the
+restore with nothing written. Each target (file → database.collection, documents) is printed first.
+
+A manifest cannot send documents into MongoDB's system databases (admin, local, config) or system.*
+collections: restore writes there only when you name them yourself with --db / --collection.
 
 Options:
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then
@@ -49589,7 +52359,7 @@ Options:
   --db NAME             target database (default: from the manifest; required for a file without one)
   --collection NAME     target collection (default: from the manifest, else the file name without .json)
   --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set)
-  --drop                drop each target collection first (after the files were checked)
+  --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
   --quiet               no progress or informational output
@@ -49597,7 +52367,7 @@ Options:
 
 ${EXIT_CODES_HELP}
 `;
-const CONFIG_HELP = `Usage: ${NAME} config [options]
+const CONFIG_HELP = `Usage: ${main_NAME} config [options]
 
 Prints the settings the export would use, as JSON on stdout: config.ini path, database, output
 collection, logs database, where the connection string comes from and the string with its password
@@ -49621,6 +52391,7 @@ const exportOptions = {
     query: { type: 'string' },
     logs: { type: 'string' },
     'json-format': { type: 'string' },
+    replace: { type: 'boolean' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -49678,13 +52449,15 @@ async function main(argv, ctx) {
                     return help(ctx, CONFIG_HELP);
                 return await configCommand(values, ctx, logger);
             }
+            case 'report':
+                return await reportCommand(rest, { stdout: ctx.stdout, stderr: text => ctx.stderr.write(logger.redact(text)), cwd: ctx.cwd, env: ctx.env });
             default:
-                throw new UsageError(`unknown command "${command}"; the commands are export, restore and config`);
+                throw new main_UsageError(`unknown command "${command}"; the commands are export, restore, report and config`);
         }
     }
     catch (error) {
-        if (error instanceof UsageError) {
-            logger.error(`${error.message}\nRun '${NAME} ${command === 'export' || command === 'restore' || command === 'config' ? `${command} ` : ''}--help' for usage.`);
+        if (error instanceof main_UsageError) {
+            logger.error(`${error.message}\nRun '${main_NAME} ${command === 'export' || command === 'restore' || command === 'config' ? `${command} ` : ''}--help' for usage.`);
             return EXIT_USAGE;
         }
         // A clear message, no stack trace: every error of ours says what to do.
@@ -49701,7 +52474,7 @@ function main_parse(args, options, positionals) {
         return (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: positionals, strict: true });
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new main_UsageError(error.message);
     }
 }
 function connectionString(flag, env) {
@@ -49715,35 +52488,57 @@ async function exportCommand(values, ctx, logger) {
         for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
     if (values.out === undefined || values.out === '')
-        throw new UsageError('--out DIR is required');
+        throw new main_UsageError('--out DIR is required');
     const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
     const jsonFormat = (values['json-format'] ?? 'relaxed');
     if (!JSON_FORMATS.includes(jsonFormat))
-        throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
+        throw new main_UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
     let since;
     try {
         since = parseSince(values.since ?? 'auto');
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new main_UsageError(error.message);
     }
     const logs = parseLogs(values.logs ?? 'auto');
     const lookbackMs = parseLookback(values['lookback-ms']);
-    const previousManifest = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger);
+    // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
+    const local = await openLocalExport(outDir, {
+        label: '--out',
+        replace: values.replace === true,
+        refuseHint: `Write this export to a new directory and continue from that one (--out <new dir> --previous-manifest ${values.out}), or pass --replace to replace it once the new export has succeeded.`,
+        logger
+    });
+    let lock;
+    try {
+        const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger);
+        if (previous !== null)
+            lock = await lockBeside(previous.source, 'previous export', logger);
+        return await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
+    }
+    finally {
+        await lock?.release();
+        await local.finish();
+    }
+}
+async function runExport(values, ctx, logger, plan) {
+    const { uri, since, logs, jsonFormat, lookbackMs, previousManifest, local } = plan;
     const options = {
         since,
         previousManifest,
         logs,
         jsonFormat,
-        outDir,
+        outDir: local.stagingDir,
         env: ctx.env,
         cwd: ctx.cwd,
         logger
     };
     if (values.config !== undefined)
         options.configPath = values.config;
-    if (uri !== undefined)
+    if (uri !== undefined) {
         options.mongodbUri = uri;
+        options.mongodbUriSource = values.uri !== undefined ? '--uri' : 'env MONGODB_URI';
+    }
     if (values.container !== undefined)
         options.container = values.container;
     if (values.query !== undefined)
@@ -49751,13 +52546,14 @@ async function exportCommand(values, ctx, logger) {
     if (lookbackMs !== undefined)
         options.lookbackMs = lookbackMs;
     const result = await runExportJob(options);
+    await local.swapIn();
     const { outputs, logs: logsExport } = result;
     const summary = [
-        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${outputs.manifestPath}`,
+        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
         outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
         `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
         logsExport.runs.length > 0
-            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${logsExport.manifestPath}`
+            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'logs', MANIFEST_FILE)}`
             : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
     ];
     ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
@@ -49769,7 +52565,7 @@ function parseLookback(value) {
         return undefined;
     const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
     if (!(n <= MAX_LOOKBACK_MS))
-        throw new UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
+        throw new main_UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
     return n;
 }
 /** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */
@@ -49779,7 +52575,7 @@ function parseLogs(value) {
     }
     catch (error) {
         if (error instanceof LogsSpecError)
-            throw new UsageError(`--logs: ${error.message}`);
+            throw new main_UsageError(`--logs: ${error.message}`);
         throw error;
     }
 }
@@ -49795,23 +52591,23 @@ async function findPreviousManifest(flag, outDir, cwd, logger) {
         if (text === null)
             return null;
         logger.info(`continuing from the earlier export in ${own}`);
-        return main_parseManifest(text, own);
+        return { manifest: main_parseManifest(text, own), source: own };
     }
     const path = (0,external_node_path_namespaceObject.resolve)(cwd, flag);
     const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
     if (info === null)
-        throw new UsageError(`--previous-manifest: ${flag} does not exist`);
+        throw new main_UsageError(`--previous-manifest: ${flag} does not exist`);
     if (info.isDirectory()) {
         for (const candidate of [(0,external_node_path_namespaceObject.join)(path, 'outputs', MANIFEST_FILE), (0,external_node_path_namespaceObject.join)(path, MANIFEST_FILE)]) {
             const text = await (0,promises_namespaceObject.readFile)(candidate, 'utf8').catch(() => null);
             if (text !== null)
-                return main_parseManifest(text, candidate);
+                return { manifest: main_parseManifest(text, candidate), source: candidate };
         }
-        throw new UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`);
+        throw new main_UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`);
     }
     if (path.toLowerCase().endsWith('.zip'))
-        return manifestFromZip(path);
-    return main_parseManifest(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path);
+        return { manifest: await manifestFromZip(path), source: path };
+    return { manifest: main_parseManifest(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path), source: path };
 }
 function main_parseManifest(text, source) {
     let value;
@@ -49823,7 +52619,7 @@ function main_parseManifest(text, source) {
     }
     const manifest = checkManifest(value, source);
     if (manifest.kind !== 'outputs')
-        throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
+        throw new main_UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
     return manifest;
 }
 async function manifestFromZip(path) {
@@ -49841,7 +52637,7 @@ async function manifestFromZip(path) {
     finally {
         zip.close();
     }
-    throw new UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
+    throw new main_UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
 }
 async function restoreCommand(values, positionals, ctx, logger, progress) {
     let uri = connectionString(values.uri, ctx.env);
@@ -49857,10 +52653,10 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
     for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
     if (positionals.length !== 1)
-        throw new UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`);
+        throw new main_UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`);
     const mode = (values.mode ?? 'upsert');
     if (!RESTORE_MODES.includes(mode))
-        throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
+        throw new main_UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
     if (values['stop-on-error'] && mode !== 'insert')
         logger.notice(`--stop-on-error is implied in ${mode} mode`);
     const dryRun = values['dry-run'] === true;
@@ -49888,8 +52684,9 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
         }
     }).catch((error) => {
         progress.clear();
-        if (error instanceof RestoreError && error.partial)
-            logger.warning('the restore stopped after writing part of the data');
+        // Only when something was changed: how much, where, and how to finish.
+        if (error instanceof RestoreError && error.partialWarning !== undefined)
+            logger.warning(error.partialWarning);
         throw error;
     });
     progress.clear();
