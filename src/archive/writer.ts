@@ -120,6 +120,7 @@ const IO_HINTS: Record<string, string> = {
   EPERM: 'permission denied',
   ENOENT: 'no such file or directory',
   ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'the path is a directory',
   EIO: 'an I/O error of the disk'
 }
 
@@ -392,6 +393,8 @@ class Writer implements ArchiveWriter {
       const {bytes, sha256} = await this.sink.end()
       this.fileClosed = true
       await this.file.close()
+      // abort() called meanwhile: the archive must not appear.
+      if (this.state !== 'open') throw this.stateError()
       await rename(this.tempPath, this.path)
       this.state = 'finished'
       return {bytes, sha256, namespaces: this.states.map(s => s.result!)}
@@ -414,13 +417,14 @@ class Writer implements ArchiveWriter {
       try {
         return await op()
       } catch (error) {
-        if (this.state === 'open' && !(error instanceof UsageError)) {
+        if (error instanceof UsageError) throw error
+        const failure = this.describe(error)
+        if (this.state === 'open') {
           this.state = 'failed'
-          this.failure = this.describe(error)
+          this.failure = failure
           await this.cleanUp()
-          throw this.failure
         }
-        throw error
+        throw failure
       }
     })
     this.queue = result.catch(() => undefined)
@@ -435,7 +439,9 @@ class Writer implements ArchiveWriter {
 
   /** A file system error as a message naming the file and the cause; our own messages pass through. */
   private describe(error: unknown): Error {
-    if (error instanceof Error && error.message.includes(this.path)) return error
+    const code = (error as NodeJS.ErrnoException | undefined)?.code
+    const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code)
+    if (error instanceof Error && !systemError && error.message.includes(this.path)) return error
     return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, {cause: error})
   }
 
