@@ -136,16 +136,16 @@ export async function seedDatabases(client: MongoClient, uri: string, main: stri
   await db.collection('resources').createIndex({kind: 1, count: -1})
 
   await db.createCollection('events', {capped: true, size: 1024 * 1024, max: 500})
-  await db.collection('events').insertMany(Array.from({length: 150}, (_, i) => ({_id: new Int32(i), message: `event ${i}`, at: new Date(1793491200000 + i)})))
+  await db.collection<Document>('events').insertMany(Array.from({length: 150}, (_, i): Document => ({_id: new Int32(i), message: `event ${i}`, at: new Date(1793491200000 + i)})))
 
   await db.createCollection('empty')
   await db.collection('empty').createIndex({never: 1})
 
-  await db.collection('big').insertMany([
+  await db.collection<Document>('big').insertMany([
     {_id: new Int32(1), payload: 'x'.repeat(BIG_STRING_BYTES)},
     {_id: new Int32(2), small: true},
     {_id: new Int32(3), payload: 'y'.repeat(BIG_STRING_BYTES - 5)}
-  ])
+  ] as Document[])
 
   await client.db(logs).collection('logs').createIndex({name: 1, index: 1}, {unique: true})
 }
