@@ -3,9 +3,22 @@
 //   export  <uri> <db> <collection> <out> <batchSize|default>   our export engine (relaxed), as the export job calls it
 //   bare    <uri> <db> <collection> -     <batchSize|default>   a bare raw cursor that reads and discards (the floor)
 //   restore <uri> <db> <collection> <file> <mode>                our restore of one file (src/restore)
-// Prints {"documents": n, "bsonBytes": n} (restore: {"imported": n}) on stdout.
+// Prints {"documents": n, "bsonBytes": n, "main": {...}} (restore: {"imported": n}) on stdout, where `main` says how
+// the main thread spent its life (Linux schedstat): on a CPU, runnable but waiting for one, or blocked (on the network,
+// the disk, the worker); a client that is never blocked is limited by the CPU, not by the server.
 
+import {readFileSync} from 'node:fs'
 import {MongoClient, type FindCursor} from 'mongodb'
+
+function mainThreadTimes(): {wallS: number; runS: number; runnableS: number; blockedS: number} | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number) as [number, number]
+    const wallS = process.uptime()
+    return {wallS, runS: run / 1e9, runnableS: wait / 1e9, blockedS: Math.max(0, wallS - run / 1e9 - wait / 1e9)}
+  } catch {
+    return undefined
+  }
+}
 
 const [mode, uri, dbName, collection, out, batchSizeText] = process.argv.slice(2) as [string, string, string, string, string, string]
 if (mode === 'restore') {
@@ -41,7 +54,7 @@ try {
   } else {
     throw new Error(`unknown mode ${mode}`)
   }
-  process.stdout.write(JSON.stringify({documents, bsonBytes}) + '\n')
+  process.stdout.write(JSON.stringify({documents, bsonBytes, main: mainThreadTimes()}) + '\n')
 } finally {
   await client.close()
 }

@@ -139,6 +139,22 @@ interface Measured {
   identical?: string
 }
 
+interface MainThread {
+  wallS: number
+  runS: number
+  runnableS: number
+  blockedS: number
+}
+
+/** How the child's main thread spent its life (bench/child.ts prints it), if it is one of ours. */
+function mainThread(m: Measured): MainThread | undefined {
+  try {
+    return (JSON.parse(m.run.stdout) as {main?: MainThread}).main
+  } catch {
+    return undefined
+  }
+}
+
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
@@ -161,6 +177,8 @@ function row(m: Measured, part: string): Row {
     'µs/doc': m.docs === 0 ? '' : round((m.run.wallS * 1e6) / m.docs, 2),
     'MB/s': m.docs === 0 ? '' : round(mb(m.bsonBytes) / m.run.wallS)
   }
+  const main = mainThread(m)
+  r['main thread run/wait/blocked s'] = main === undefined ? '' : `${round(main.runS, 2)}/${round(main.runnableS, 2)}/${round(main.blockedS, 2)}`
   if (m.identical !== undefined) r['= mongoexport'] = m.identical
   return r
 }
@@ -323,7 +341,8 @@ async function endToEnd(rows: Row[], notes: string[]): Promise<void> {
         await seedFerretDb(server.uri, 'large', large, 0)
         await e2e.compare(target, 'large', `${LARGE_DOCS} docs of ~15 MiB`, LARGE_DOCS)
       } catch (error) {
-        notes.push(`FerretDB with documents near 16 MiB failed: ${(error as Error).message.split('\n')[0]}`)
+        const lines = (error as Error).message.split('\n').filter(line => line.trim() !== '')
+        notes.push(`FerretDB with documents near 16 MiB failed: ${lines[0]} ... ${lines.length > 1 ? lines[lines.length - 1] : ''}`)
       }
     }
   } finally {
@@ -382,11 +401,14 @@ function summarize(measured: Measured[], sizes: number[], bsonMb: Record<string,
     )
   }
   for (const corpus of peerSizes.filter(c => !c.startsWith('10k'))) {
-    const floor = find('replay peer', corpus, 'floor:')
-    if (floor?.run.serverCpuS !== undefined) {
+    for (const prefix of ['floor:', 'ours:']) {
+      const m = find('replay peer', corpus, prefix)
+      const main = m && mainThread(m)
+      if (m?.run.serverCpuS === undefined || main === undefined) continue
       notes.push(
-        `(b) floor check, replay peer, ${corpus}: client cpu/wall ${round(floor.run.cpuS / floor.run.wallS, 2)}, ` +
-          `peer cpu/wall ${round(floor.run.serverCpuS / floor.run.wallS, 2)} (the client, not the peer, should be the busy one)`
+        `(b) ${prefix === 'floor:' ? 'floor check' : 'ours'}, replay peer, ${corpus}: process cpu/wall ${round(m.run.cpuS / m.run.wallS, 2)}, peer cpu/wall ` +
+          `${round(m.run.serverCpuS / m.run.wallS, 2)}; the client's main thread was on a CPU ${round(main.runS, 2)} s, runnable but waiting for a CPU ` +
+          `${round(main.runnableS, 2)} s, blocked (network, disk, worker) ${round(main.blockedS, 2)} s of its ${round(main.wallS, 2)} s`
       )
     }
   }
