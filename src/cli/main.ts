@@ -1,12 +1,13 @@
 // The `prancer-db-artifacts` command: export (the action's export, without the upload), restore and
 // config. Returns an exit code instead of exiting, so tests and the entry point share it.
 
-import {readFile, stat} from 'node:fs/promises'
+import {readdir, readFile, rm, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import yauzl from 'yauzl'
 import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
 import {runExportJob} from '../job/export-job.ts'
+import {runBackupJob} from '../job/backup-job.ts'
 import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../job/types.ts'
 import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../destinations/local-dir.ts'
 import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
@@ -52,6 +53,7 @@ Export Prancer's test results and logs like mongoexport, and restore them like m
 Commands:
   export    export the output collection (incrementally) and the run's logs into a directory
   restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  backup    every collection of Prancer's databases as a mongodump archive (mongorestore restores it)
   report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
             against a baseline export, an exit code for gating)
   config    print the resolved Prancer settings as JSON (secrets masked)
@@ -164,6 +166,40 @@ const restoreOptions = {
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
 
+const backupOptions = {
+  out: {type: 'string'},
+  config: {type: 'string'},
+  uri: {type: 'string'},
+  db: {type: 'string', multiple: true},
+  include: {type: 'string', multiple: true},
+  exclude: {type: 'string', multiple: true},
+  gzip: {type: 'boolean'},
+  quiet: {type: 'boolean'},
+  help: {type: 'boolean'}
+} as const satisfies ParseArgsConfig['options']
+
+const BACKUP_HELP = `Usage: ${NAME} backup --out DIR [options]
+
+Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
+mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
+(collections, options, indexes, UUIDs), and DIR/manifest.json (per collection: documents, bytes, sha256 of what
+'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
+
+Options:
+  --out DIR             output directory (required; new or empty)
+  --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                        [MONGODB] dburl, then mongodb://localhost:27017)
+  --db NAME             a database to back up (repeat for several; default: the config's two)
+  --include PATTERN     only db.collection names matching (* matches anything; repeatable)
+  --exclude PATTERN     leave out db.collection names matching (repeatable)
+  --gzip                compress the archive as mongodump --gzip does
+  --quiet               no informational output
+  --help                show this help
+
+${EXIT_CODES_HELP}
+`
+
 const configOptions = {
   config: {type: 'string'},
   uri: {type: 'string'},
@@ -205,10 +241,16 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
         if (values.help) return help(ctx, CONFIG_HELP)
         return await configCommand(values, ctx, logger)
       }
+      case 'backup': {
+        const {values} = parse(rest, backupOptions, false)
+        if (values.help) return help(ctx, BACKUP_HELP)
+        logger = createCliLogger(ctx.stderr, values.quiet === true)
+        return await backupCommand(values, ctx, logger)
+      }
       case 'report':
         return await reportCommand(rest, {stdout: ctx.stdout, stderr: text => ctx.stderr.write(logger.redact(text)), cwd: ctx.cwd, env: ctx.env})
       default:
-        throw new UsageError(`unknown command "${command}"; the commands are export, restore, report and config`)
+        throw new UsageError(`unknown command "${command}"; the commands are export, restore, backup, report and config`)
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -464,6 +506,43 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
 
 function shortName(file: string): string {
   return file.split(/[/\\]/).slice(-2).join('/')
+}
+
+// ---------------------------------------------------------------------------------------------- backup
+
+type BackupValues = ReturnType<typeof parse<typeof backupOptions>>['values']
+
+async function backupCommand(values: BackupValues, ctx: CliContext, logger: CliLogger): Promise<number> {
+  const uri = connectionString(values.uri, ctx.env)
+  if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required')
+  const outDir = resolve(ctx.cwd, values.out)
+  const existing = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null
+    throw new Error(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
+  })
+  if (existing !== null && existing.length > 0) throw new Error(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
+  try {
+    const result = await runBackupJob({
+      ...(values.config !== undefined ? {configPath: values.config} : {}),
+      ...(uri !== undefined ? {mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? ('--uri' as const) : ('env MONGODB_URI' as const)} : {}),
+      ...(values.db ? {databases: values.db} : {}),
+      ...(values.include ? {include: values.include} : {}),
+      ...(values.exclude ? {exclude: values.exclude} : {}),
+      gzip: values.gzip === true,
+      outDir,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      logger
+    })
+    const documents = result.collections.reduce((n, c) => n + c.documents, 0)
+    ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`)
+    return EXIT_OK
+  } catch (error) {
+    // Nothing half-done: a directory this command made is removed again.
+    if (existing === null) await rm(outDir, {recursive: true, force: true}).catch(() => undefined)
+    throw error
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- config

@@ -4,7 +4,8 @@
 import {createHash} from 'node:crypto'
 import {mkdir, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
-import {MongoClient} from 'mongodb'
+import type {MongoClient} from 'mongodb'
+import {connect, DEFAULT_CONNECT_TIMEOUT_MS} from '../mongo/connect.ts'
 import type {Db} from 'mongodb'
 import {exportCollection} from '../export/index.ts'
 import type {ExportProgress} from '../export/index.ts'
@@ -18,11 +19,10 @@ import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../prancer/manifest.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../prancer/query.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import type {ResolvedSettings} from '../prancer/settings.ts'
-import {createRedactor, redactUri, uriHostList, uriHosts, uriSecrets} from '../prancer/uri.ts'
+import {createRedactor, redactUri, uriHostList, uriSecrets} from '../prancer/uri.ts'
 import {describeSince} from '../prancer/since.ts'
 import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport, RunningOutput} from './types.ts'
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 const PROGRESS_INTERVAL_MS = 5_000
 
 export class ExportJobError extends Error {
@@ -45,36 +45,6 @@ class CreatedPaths {
   async removeAll(): Promise<void> {
     for (const path of this.#paths.reverse()) await rm(path, {recursive: true, force: true})
   }
-}
-
-async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Logger): Promise<MongoClient> {
-  const redactor = createRedactor('****')
-  for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
-  const failure = (error: unknown) =>
-    new ExportJobError(
-      `Cannot connect to MongoDB at ${uriHosts(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
-        `${redactor.redact((error as Error).message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
-        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.'
-    )
-  let client: MongoClient
-  try {
-    client = new MongoClient(settings.uri, {serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME})
-  } catch (error) {
-    // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
-    throw new ExportJobError(
-      `The connection string from ${settings.uriSource} cannot be used: ${redactor.redact((error as Error).message ?? String(error))}. ` +
-        'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.'
-    )
-  }
-  try {
-    await client.connect()
-    await client.db('admin').command({ping: 1})
-  } catch (error) {
-    await client.close().catch(() => {})
-    throw failure(error)
-  }
-  logger.info(`Connected to ${redactUri(settings.uri)} (from ${settings.uriSource}).`)
-  return client
 }
 
 /** Progress lines only for exports long enough to need them (the engine also reports once at the end). */

@@ -88,7 +88,7 @@ export interface Watermark {
 export interface Manifest {
   tool: 'prancer-db-artifacts'
   manifestVersion: 1
-  kind: 'outputs' | 'logs'
+  kind: 'outputs' | 'logs' | 'backup'
   createdAt: string
   /** Where the connection string came from (never the string itself). */
   uriSource: string
