@@ -39158,7 +39158,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3435);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1743);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39176,7 +39176,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3435:
+/***/ 1743:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39205,6 +39205,101 @@ const JSON_FORMATS = ['relaxed', 'canonical'];
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 // EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
 var lib = __nccwpck_require__(4294);
+;// CONCATENATED MODULE: ./lib/prancer/manifest.js
+// manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
+// with a manifest is complete. It never contains the connection string, only where it came from.
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+const TOOL_NAME = 'prancer-db-artifacts';
+class ManifestError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ManifestError';
+    }
+}
+/** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
+async function writeManifest(dir, manifest) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        await (0,promises_namespaceObject.writeFile)(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temp, { force: true });
+        throw error;
+    }
+    return path;
+}
+/** Reads and checks a manifest written by this tool (for example the previous export's, for since: auto). */
+async function readManifest(path) {
+    let value;
+    try {
+        value = JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
+    }
+    catch (error) {
+        throw new ManifestError(`${path}: cannot read the manifest (${error.message}).`);
+    }
+    return checkManifest(value, path);
+}
+function checkManifest(value, source) {
+    const m = value;
+    if (m === null || typeof m !== 'object' || m.tool !== TOOL_NAME)
+        throw new ManifestError(`${source} is not a ${TOOL_NAME} manifest.`);
+    if (m.manifestVersion !== 1)
+        throw new ManifestError(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version 1.`);
+    if (m.kind !== 'outputs' && m.kind !== 'logs')
+        throw new ManifestError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
+    if (!Array.isArray(m.files))
+        throw new ManifestError(`${source} has no files list.`);
+    return m;
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: ./lib/prancer/uri.js
+var prancer_uri = __nccwpck_require__(7347);
+;// CONCATENATED MODULE: ./lib/mongo/connect.js
+// Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
+// the connection string came from, never the string's secrets.
+
+
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+class ConnectError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ConnectError';
+    }
+}
+async function connect(settings, timeoutMs, logger) {
+    const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
+    for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+        redactor.add(secret);
+    const failure = (error) => new ConnectError(`Cannot connect to MongoDB at ${(0,prancer_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
+        `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
+        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
+    let client;
+    try {
+        client = new lib.MongoClient(settings.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME });
+    }
+    catch (error) {
+        // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
+        throw new ConnectError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
+            'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
+    }
+    try {
+        await client.connect();
+        await client.db('admin').command({ ping: 1 });
+    }
+    catch (error) {
+        await client.close().catch(() => { });
+        throw failure(error);
+    }
+    logger.info(`Connected to ${(0,prancer_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
+    return client;
+}
+//# sourceMappingURL=connect.js.map
 ;// CONCATENATED MODULE: ./lib/ejson/writer.js
 // Raw BSON → compact Extended JSON v2, byte for byte as the Go driver's bson.MarshalExtJSON(doc, canonical, false)
 // writes it (the call every mongoexport 100.x makes per document). The rules are in
@@ -40160,7 +40255,7 @@ function decimal128ToString(high, low) {
     return sign + text;
 }
 const shared = new writer_ExtJsonTranscoder();
-const SHARED_MAX_RETAINED = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
+const SHARED_MAX_RETAINED = 8 * 1024 * 1024;
 /**
  * One whole BSON document (as returned by `find(..., {raw: true})`) → compact Extended JSON v2, exactly as Go's
  * `bson.MarshalExtJSON(doc, canonical, false)` writes it. Throws on malformed BSON, naming the byte offset.
@@ -45526,7 +45621,7 @@ var bson_node_bson = /*#__PURE__*/Object.freeze({
 // every document. Paths are dotted (`json.status`); a segment ending in `[]` visits each element of
 // an array (`json.results[].result`). Arrays are never traversed implicitly.
 
-const BSON_TYPE = {
+const raw_BSON_TYPE = {
     double: 0x01,
     string: 0x02,
     document: 0x03,
@@ -45549,7 +45644,7 @@ const BSON_TYPE = {
     minKey: 0xff,
     maxKey: 0x7f
 };
-class RawBsonError extends Error {
+class raw_RawBsonError extends Error {
     constructor(message) {
         super(message);
         this.name = 'RawBsonError';
@@ -45574,51 +45669,51 @@ function view(bytes) {
 }
 function int32At(bytes, offset) {
     if (offset + 4 > bytes.length)
-        throw new RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
+        throw new raw_RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
     // by hand: a DataView per read would dominate the cost of a scan
     return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
 }
 function valueLength(bytes, type, offset) {
     switch (type) {
-        case BSON_TYPE.double:
-        case BSON_TYPE.date:
-        case BSON_TYPE.timestamp:
-        case BSON_TYPE.int64:
+        case raw_BSON_TYPE.double:
+        case raw_BSON_TYPE.date:
+        case raw_BSON_TYPE.timestamp:
+        case raw_BSON_TYPE.int64:
             return 8;
-        case BSON_TYPE.string:
-        case BSON_TYPE.javascript:
-        case BSON_TYPE.symbol:
+        case raw_BSON_TYPE.string:
+        case raw_BSON_TYPE.javascript:
+        case raw_BSON_TYPE.symbol:
             return 4 + int32At(bytes, offset);
-        case BSON_TYPE.document:
-        case BSON_TYPE.array:
-        case BSON_TYPE.javascriptWithScope:
+        case raw_BSON_TYPE.document:
+        case raw_BSON_TYPE.array:
+        case raw_BSON_TYPE.javascriptWithScope:
             return int32At(bytes, offset);
-        case BSON_TYPE.binary:
+        case raw_BSON_TYPE.binary:
             return 5 + int32At(bytes, offset);
-        case BSON_TYPE.undefined:
-        case BSON_TYPE.null:
-        case BSON_TYPE.minKey:
-        case BSON_TYPE.maxKey:
+        case raw_BSON_TYPE.undefined:
+        case raw_BSON_TYPE.null:
+        case raw_BSON_TYPE.minKey:
+        case raw_BSON_TYPE.maxKey:
             return 0;
-        case BSON_TYPE.objectId:
+        case raw_BSON_TYPE.objectId:
             return 12;
-        case BSON_TYPE.boolean:
+        case raw_BSON_TYPE.boolean:
             return 1;
-        case BSON_TYPE.int32:
+        case raw_BSON_TYPE.int32:
             return 4;
-        case BSON_TYPE.decimal128:
+        case raw_BSON_TYPE.decimal128:
             return 16;
-        case BSON_TYPE.regex: {
+        case raw_BSON_TYPE.regex: {
             const first = bytes.indexOf(0, offset);
             const second = first < 0 ? -1 : bytes.indexOf(0, first + 1);
             if (second < 0)
-                throw new RawBsonError(`truncated BSON regex at ${offset}`);
+                throw new raw_RawBsonError(`truncated BSON regex at ${offset}`);
             return second + 1 - offset;
         }
-        case BSON_TYPE.dbPointer:
+        case raw_BSON_TYPE.dbPointer:
             return 4 + int32At(bytes, offset) + 12;
         default:
-            throw new RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
+            throw new raw_RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
     }
 }
 function nameEquals(bytes, start, end, name) {
@@ -45637,25 +45732,25 @@ function scanElements(bytes, docStart, visit) {
     const size = int32At(bytes, docStart);
     const end = docStart + size;
     if (size < 5 || end > bytes.length)
-        throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
+        throw new raw_RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
     let offset = docStart + 4;
     while (offset < end - 1) {
         const type = bytes[offset];
         const nameStart = offset + 1;
         const nameEnd = bytes.indexOf(0, nameStart);
         if (nameEnd < 0 || nameEnd >= end)
-            throw new RawBsonError(`unterminated element name at ${nameStart}`);
+            throw new raw_RawBsonError(`unterminated element name at ${nameStart}`);
         const valueStart = nameEnd + 1;
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
         if (valueEnd > end)
-            throw new RawBsonError(`element at ${offset} runs past its document`);
+            throw new raw_RawBsonError(`element at ${offset} runs past its document`);
         if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true)
             return;
         offset = valueEnd;
     }
 }
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
-function forEachElement(bytes, docStart, visit) {
+function raw_forEachElement(bytes, docStart, visit) {
     scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) => visit({ type, bytes, elementStart, valueStart, valueEnd }, nameStart, nameEnd));
 }
 // The hot path: allocates nothing until the name matches.
@@ -45676,19 +45771,19 @@ function collect(bytes, docStart, segments, index, out) {
         return;
     const last = index === segments.length - 1;
     if (segment.each) {
-        if (el.type !== BSON_TYPE.array)
+        if (el.type !== raw_BSON_TYPE.array)
             return;
-        forEachElement(bytes, el.valueStart, item => {
+        raw_forEachElement(bytes, el.valueStart, item => {
             if (last)
                 out.push(item);
-            else if (item.type === BSON_TYPE.document)
+            else if (item.type === raw_BSON_TYPE.document)
                 collect(bytes, item.valueStart, segments, index + 1, out);
         });
     }
     else if (last) {
         out.push(el);
     }
-    else if (el.type === BSON_TYPE.document) {
+    else if (el.type === raw_BSON_TYPE.document) {
         collect(bytes, el.valueStart, segments, index + 1, out);
     }
 }
@@ -45708,14 +45803,14 @@ function readString(el) {
 }
 /** A string element's value; undefined when missing or of another type. */
 function stringValue(el) {
-    return el?.type === BSON_TYPE.string ? readString(el) : undefined;
+    return el?.type === raw_BSON_TYPE.string ? readString(el) : undefined;
 }
 function getString(doc, path) {
     return stringValue(getElement(doc, path));
 }
 /** Strings at every place the path reaches, skipping other types. */
 function getStrings(doc, path) {
-    return getElements(doc, path).flatMap(el => (el.type === BSON_TYPE.string ? [readString(el)] : []));
+    return getElements(doc, path).flatMap(el => (el.type === raw_BSON_TYPE.string ? [readString(el)] : []));
 }
 /** int32, double or int64 as a number; int64 outside ±2^53 is returned as a bigint so no precision is lost. */
 function numberValue(el) {
@@ -45723,11 +45818,11 @@ function numberValue(el) {
         return undefined;
     const v = view(el.bytes);
     switch (el.type) {
-        case BSON_TYPE.int32:
+        case raw_BSON_TYPE.int32:
             return v.getInt32(el.valueStart, true);
-        case BSON_TYPE.double:
+        case raw_BSON_TYPE.double:
             return v.getFloat64(el.valueStart, true);
-        case BSON_TYPE.int64: {
+        case raw_BSON_TYPE.int64: {
             const big = v.getBigInt64(el.valueStart, true);
             const n = Number(big);
             return Number.isSafeInteger(n) ? n : big;
@@ -45738,7 +45833,7 @@ function numberValue(el) {
 }
 /** A BSON Date as epoch ms (a bigint when outside ±2^53). */
 function dateValue(el) {
-    if (el?.type !== BSON_TYPE.date)
+    if (el?.type !== raw_BSON_TYPE.date)
         return undefined;
     const big = view(el.bytes).getBigInt64(el.valueStart, true);
     const n = Number(big);
@@ -45746,7 +45841,7 @@ function dateValue(el) {
 }
 /** The 24-digit hex of an ObjectId element. */
 function objectIdHex(el) {
-    if (el?.type !== BSON_TYPE.objectId)
+    if (el?.type !== raw_BSON_TYPE.objectId)
         return undefined;
     return Buffer.from(el.bytes.buffer, el.bytes.byteOffset + el.valueStart, 12).toString('hex');
 }
@@ -45798,7 +45893,7 @@ function usableTimestamp(doc) {
     const el = getElement(doc, TIMESTAMP_FIELD);
     if (!el)
         return undefined;
-    const value = el.type === BSON_TYPE.date ? dateValue(el) : numberValue(el);
+    const value = el.type === raw_BSON_TYPE.date ? dateValue(el) : numberValue(el);
     if (typeof value !== 'number' || !(value >= -TIMESTAMP_LIMIT_MS && value <= TIMESTAMP_LIMIT_MS))
         return undefined;
     return value;
@@ -46145,58 +46240,6 @@ function logFileName(name, taken) {
     return candidate;
 }
 //# sourceMappingURL=logs.js.map
-;// CONCATENATED MODULE: ./lib/prancer/manifest.js
-// manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
-// with a manifest is complete. It never contains the connection string, only where it came from.
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-const TOOL_NAME = 'prancer-db-artifacts';
-class ManifestError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ManifestError';
-    }
-}
-/** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
-async function writeManifest(dir, manifest) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        await (0,promises_namespaceObject.writeFile)(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(temp, path);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(temp, { force: true });
-        throw error;
-    }
-    return path;
-}
-/** Reads and checks a manifest written by this tool (for example the previous export's, for since: auto). */
-async function readManifest(path) {
-    let value;
-    try {
-        value = JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
-    }
-    catch (error) {
-        throw new ManifestError(`${path}: cannot read the manifest (${error.message}).`);
-    }
-    return checkManifest(value, path);
-}
-function checkManifest(value, source) {
-    const m = value;
-    if (m === null || typeof m !== 'object' || m.tool !== TOOL_NAME)
-        throw new ManifestError(`${source} is not a ${TOOL_NAME} manifest.`);
-    if (m.manifestVersion !== 1)
-        throw new ManifestError(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version 1.`);
-    if (m.kind !== 'outputs' && m.kind !== 'logs')
-        throw new ManifestError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
-    if (!Array.isArray(m.files))
-        throw new ManifestError(`${source} has no files list.`);
-    return m;
-}
-//# sourceMappingURL=manifest.js.map
 ;// CONCATENATED MODULE: ./lib/ejson/reader.js
 // Extended JSON → BSON, with exactly the results of mongoimport's parser: Go's
 // `bson.UnmarshalExtJSON(data, false, &bson.D)` followed by `bson.Marshal` (mongo-go-driver v2).
@@ -48358,8 +48401,6 @@ function canonicalFilter(filter) {
     return EJSON.stringify(filter, { relaxed: false });
 }
 //# sourceMappingURL=query.js.map
-// EXTERNAL MODULE: ./lib/prancer/uri.js
-var prancer_uri = __nccwpck_require__(7347);
 ;// CONCATENATED MODULE: ./lib/prancer/config-parser.js
 // A reader for config.ini with the semantics of Python's configparser.ConfigParser(allow_no_value=True),
 // which is what Prancer uses (reference prancer-db.md §1.2).
@@ -48903,7 +48944,6 @@ function describeSince(since, previousSource) {
 
 
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const PROGRESS_INTERVAL_MS = 5_000;
 class ExportJobError extends Error {
     constructor(message, options) {
@@ -48926,33 +48966,6 @@ class CreatedPaths {
         for (const path of this.#paths.reverse())
             await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
     }
-}
-async function connect(settings, timeoutMs, logger) {
-    const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
-    for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
-        redactor.add(secret);
-    const failure = (error) => new ExportJobError(`Cannot connect to MongoDB at ${(0,prancer_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
-        `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
-        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
-    let client;
-    try {
-        client = new lib.MongoClient(settings.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME });
-    }
-    catch (error) {
-        // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
-        throw new ExportJobError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
-            'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
-    }
-    try {
-        await client.connect();
-        await client.db('admin').command({ ping: 1 });
-    }
-    catch (error) {
-        await client.close().catch(() => { });
-        throw failure(error);
-    }
-    logger.info(`Connected to ${(0,prancer_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
-    return client;
 }
 /** Progress lines only for exports long enough to need them (the engine also reports once at the end). */
 function progress(logger, what, p) {
@@ -49280,6 +49293,1137 @@ async function runExportJob(opts) {
     }
 }
 //# sourceMappingURL=export-job.js.map
+;// CONCATENATED MODULE: ./lib/archive/metadata.js
+// A collection's metadata as mongodump 100.18.0 writes it (mongodump/metadata_dump.go): into `<coll>.metadata.json`
+// with --out, into the prelude's `metadata` field with --archive, the same text both ways. mongodump builds the
+// document
+//   {options: <listCollections' options, left out when empty>, indexes: [<listIndexes' documents, as the server
+//    returns them>], uuid: <info.uuid's 16 bytes in lowercase hex, left out when there is none>, collectionName,
+//    type: <listCollections' type, left out when empty>}
+// (no indexes for a view) and writes it as canonical Extended JSON, compact, without HTML escaping (Go's
+// bson.MarshalExtJSON(doc, true, false)). Here the same document is built from the server's raw BSON replies, so every
+// value keeps its BSON type (capped `size` stays an int64 where the server says int64, index `v` an int32, ...), and
+// transcoded by our own Extended JSON writer (src/ejson/writer.ts, byte-exact with Go's MarshalExtJSON; its tests
+// compare it with the Go driver).
+//
+// Differences from mongodump that remain:
+// - mongodump decodes options and index documents into Go bson.D values and marshals those; for the types that
+//   occur in options and index specifications (numbers, strings, booleans, documents, arrays, dates, regexes,
+//   binaries) the result is the same as transcoding the raw bytes. Code with scope would differ in one detail (see
+//   src/ejson/writer.ts on scopes); it cannot appear in collection options or index specifications in practice.
+// - mongodump refuses to dump a collection whose metadata does not survive its Extended JSON round trip
+//   (MarshalExtJSONWithBSONRoundtripConsistency); we write it anyway.
+// - A collection dropped between listCollections and listIndexes: mongodump's driver gives an empty index list for
+//   NamespaceNotFound, so do we (indexes: []).
+// - FerretDB: nothing specific is done for it. Whatever it reports is copied as reported, exactly as mongodump copies
+//   it: capped size and max as int64, index documents without `ns`, and (FerretDB 1.24) a sparse index listed without
+//   `sparse: true`, so neither mongodump's metadata nor ours can restore it as sparse. __tests__/archive/
+//   mongodump.test.ts compares our text with mongodump's on FerretDB, and on a real mongod with MONGODB_URI.
+
+
+const metadata_utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
+/** name, type, options (raw) and info.uuid of a raw listCollections entry. */
+function parseCollectionInfo(info) {
+    const parsed = { name: '', type: '', options: undefined, uuid: '' };
+    let sawName = false;
+    raw_forEachElement(info, 0, (el, nameStart, nameEnd) => {
+        const field = metadata_utf8.decode(info.subarray(nameStart, nameEnd));
+        if (field === 'name' && el.type === raw_BSON_TYPE.string) {
+            parsed.name = metadata_readString(info, el.valueStart);
+            sawName = true;
+        }
+        else if (field === 'type' && el.type === raw_BSON_TYPE.string) {
+            parsed.type = metadata_readString(info, el.valueStart);
+        }
+        else if (field === 'options' && el.type === raw_BSON_TYPE.document) {
+            parsed.options = info.subarray(el.valueStart, el.valueEnd);
+        }
+        else if (field === 'info' && el.type === raw_BSON_TYPE.document) {
+            raw_forEachElement(info, el.valueStart, (inner, innerStart, innerEnd) => {
+                if (metadata_utf8.decode(info.subarray(innerStart, innerEnd)) !== 'uuid' || inner.type !== raw_BSON_TYPE.binary)
+                    return;
+                const length = int32(info, inner.valueStart);
+                const subtype = info[inner.valueStart + 4];
+                // mongodump takes only subtype 4 (UUID) and writes its data as lowercase hex.
+                if (subtype === 4)
+                    parsed.uuid = Buffer.from(info.subarray(inner.valueStart + 5, inner.valueStart + 5 + length)).toString('hex');
+            });
+        }
+    });
+    if (!sawName)
+        throw new Error('A listCollections entry has no name');
+    return parsed;
+}
+/**
+ * The metadata JSON mongodump writes for a collection, from its raw listCollections entry and raw listIndexes
+ * documents (pass [] for a view: mongodump lists no indexes for views).
+ */
+function buildMetadataJson(info, indexes) {
+    const parsed = parseCollectionInfo(info);
+    const elements = [];
+    // "options,omitempty" on a bson.D: left out when it has no fields (an empty document is 5 bytes).
+    if (parsed.options !== undefined && parsed.options.length > 5)
+        elements.push(metadata_element(raw_BSON_TYPE.document, 'options', parsed.options));
+    elements.push(metadata_element(raw_BSON_TYPE.array, 'indexes', arrayOf(indexes)));
+    if (parsed.uuid !== '')
+        elements.push(metadata_element(raw_BSON_TYPE.string, 'uuid', metadata_stringValue(parsed.uuid)));
+    elements.push(metadata_element(raw_BSON_TYPE.string, 'collectionName', metadata_stringValue(parsed.name)));
+    if (parsed.type !== '')
+        elements.push(metadata_element(raw_BSON_TYPE.string, 'type', metadata_stringValue(parsed.type)));
+    return bsonToExtJson(documentOf(elements), 'canonical');
+}
+/** The archive namespace of a collection: its metadata as mongodump writes it, and its type. */
+async function namespaceMetadata(db, collectionInfo) {
+    let info;
+    if (collectionInfo instanceof Uint8Array) {
+        info = collectionInfo;
+    }
+    else {
+        const name = collectionInfo.name;
+        if (typeof name !== 'string')
+            throw new Error(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`);
+        const found = (await rawListCollections(db, { name })).find(raw => parseCollectionInfo(raw).name === name);
+        if (found === undefined)
+            throw new Error(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`);
+        info = found;
+    }
+    const parsed = parseCollectionInfo(info);
+    const type = parsed.type === '' ? 'collection' : parsed.type;
+    if (type !== 'collection' && type !== 'view' && type !== 'timeseries') {
+        throw new Error(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`);
+    }
+    const indexes = type === 'view' ? [] : await rawIndexes(db, parsed.name);
+    return { db: db.databaseName, collection: parsed.name, metadata: buildMetadataJson(info, indexes), type };
+}
+/** listCollections' entries as raw BSON, in the server's order (the order of mongodump's prelude). */
+async function rawListCollections(db, filter = {}) {
+    // raw: each entry as the server sent it, so no value changes type on the way.
+    return (await db.listCollections(filter, { raw: true }).toArray());
+}
+/**
+ * The collections `mongodump --db <db>` dumps, as raw listCollections entries in the server's order: it leaves out
+ * system.* (but system.js), names with '$' (but *.oplog.$*), admin.system.keys, and in the config database all but
+ * what it keeps when dumping a whole server (every collection when `wholeConfigDb`, as `--db config` does).
+ */
+async function collectionsMongodumpDumps(db, options = {}) {
+    const all = await rawListCollections(db);
+    return all.filter(info => !skippedByMongodump(db.databaseName, parseCollectionInfo(info).name, options.wholeConfigDb ?? false));
+}
+// mongodump's dumprestore.ConfigCollectionsToKeep.
+const CONFIG_COLLECTIONS_KEPT = new Set(['chunks', 'collections', 'databases', 'settings', 'shards', 'tags', 'version']);
+function skippedByMongodump(dbName, name, wholeConfigDb) {
+    if (dbName === 'admin') {
+        if (name === 'system.keys')
+            return true;
+    }
+    else if (dbName === 'config') {
+        if (wholeConfigDb)
+            return false;
+        return !CONFIG_COLLECTIONS_KEPT.has(name);
+    }
+    else {
+        if (name === 'system.js')
+            return false;
+        if (name.startsWith('system.'))
+            return true;
+    }
+    return name.includes('$') && !name.includes('.oplog.$');
+}
+async function rawIndexes(db, collection) {
+    try {
+        return (await db.collection(collection).listIndexes({ raw: true }).toArray());
+    }
+    catch (error) {
+        // Dropped since listCollections: the Go driver (and so mongodump) reads that as no indexes.
+        if (error.code === 26)
+            return [];
+        throw error;
+    }
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Raw BSON assembly.
+function metadata_readString(bytes, valueStart) {
+    const length = int32(bytes, valueStart);
+    return metadata_utf8.decode(bytes.subarray(valueStart + 4, valueStart + 4 + length - 1));
+}
+function int32(bytes, offset) {
+    return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
+}
+function metadata_element(type, name, value) {
+    const key = utf8Encoder.encode(name);
+    const out = new Uint8Array(1 + key.length + 1 + value.length);
+    out[0] = type;
+    out.set(key, 1);
+    out.set(value, key.length + 2);
+    return out;
+}
+function metadata_stringValue(text) {
+    const bytes = utf8Encoder.encode(text);
+    const out = Buffer.alloc(4 + bytes.length + 1);
+    out.writeInt32LE(bytes.length + 1, 0);
+    out.set(bytes, 4);
+    return out;
+}
+function documentOf(elements) {
+    const length = 4 + elements.reduce((sum, e) => sum + e.length, 0) + 1;
+    const out = Buffer.alloc(length);
+    out.writeInt32LE(length, 0);
+    let offset = 4;
+    for (const e of elements) {
+        out.set(e, offset);
+        offset += e.length;
+    }
+    return out;
+}
+function arrayOf(docs) {
+    return documentOf(docs.map((doc, index) => metadata_element(raw_BSON_TYPE.document, String(index), doc)));
+}
+//# sourceMappingURL=metadata.js.map
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./lib/archive/crc64.js
+// CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
+// reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
+// hash/crc64 computes with crc64.MakeTable(crc64.ECMA). Check value: "123456789" → 0x995dc9bbdf1939fa.
+//
+// JavaScript has no fast 64-bit integers, so the state is two uint32 halves and the tables are split the same way.
+// Eight bytes are folded per step (slicing-by-8), a byte at a time for the rest.
+const POLY_HI = 0xc96c5795;
+const POLY_LO = 0xd7870f42;
+// TABLE_LO[k * 256 + i], TABLE_HI[k * 256 + i]: table k of the slicing-by-8 method (k = 0 is the classic table).
+const TABLE_LO = new Uint32Array(8 * 256);
+const TABLE_HI = new Uint32Array(8 * 256);
+for (let i = 0; i < 256; i++) {
+    let lo = i;
+    let hi = 0;
+    for (let bit = 0; bit < 8; bit++) {
+        const carry = lo & 1;
+        lo = ((lo >>> 1) | (hi << 31)) >>> 0;
+        hi = hi >>> 1;
+        if (carry !== 0) {
+            lo = (lo ^ POLY_LO) >>> 0;
+            hi = (hi ^ POLY_HI) >>> 0;
+        }
+    }
+    TABLE_LO[i] = lo;
+    TABLE_HI[i] = hi;
+}
+for (let k = 1; k < 8; k++) {
+    for (let i = 0; i < 256; i++) {
+        const prevLo = TABLE_LO[(k - 1) * 256 + i];
+        const prevHi = TABLE_HI[(k - 1) * 256 + i];
+        const index = prevLo & 0xff;
+        // (prev >>> 8) ^ T0[prev & 0xff]
+        TABLE_LO[k * 256 + i] = (((prevLo >>> 8) | (prevHi << 24)) ^ TABLE_LO[index]) >>> 0;
+        TABLE_HI[k * 256 + i] = ((prevHi >>> 8) ^ TABLE_HI[index]) >>> 0;
+    }
+}
+/** An incremental CRC-64/XZ. */
+class Crc64 {
+    // The running register (already inverted, as the algorithm keeps it between updates).
+    lo = 0xffffffff;
+    hi = 0xffffffff;
+    update(bytes) {
+        let lo = this.lo;
+        let hi = this.hi;
+        let i = 0;
+        const n = bytes.length;
+        const end8 = n - (n % 8);
+        while (i < end8) {
+            const a = (lo ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24))) >>> 0;
+            const b = (hi ^ (bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24))) >>> 0;
+            const i7 = 7 * 256 + (a & 0xff);
+            const i6 = 6 * 256 + ((a >>> 8) & 0xff);
+            const i5 = 5 * 256 + ((a >>> 16) & 0xff);
+            const i4 = 4 * 256 + (a >>> 24);
+            const i3 = 3 * 256 + (b & 0xff);
+            const i2 = 2 * 256 + ((b >>> 8) & 0xff);
+            const i1 = 256 + ((b >>> 16) & 0xff);
+            const i0 = b >>> 24;
+            lo = TABLE_LO[i7] ^ TABLE_LO[i6] ^ TABLE_LO[i5] ^ TABLE_LO[i4] ^ TABLE_LO[i3] ^ TABLE_LO[i2] ^ TABLE_LO[i1] ^ TABLE_LO[i0];
+            hi = TABLE_HI[i7] ^ TABLE_HI[i6] ^ TABLE_HI[i5] ^ TABLE_HI[i4] ^ TABLE_HI[i3] ^ TABLE_HI[i2] ^ TABLE_HI[i1] ^ TABLE_HI[i0];
+            i += 8;
+        }
+        for (; i < n; i++) {
+            const index = (lo ^ bytes[i]) & 0xff;
+            lo = (((lo >>> 8) | (hi << 24)) ^ TABLE_LO[index]) >>> 0;
+            hi = ((hi >>> 8) ^ TABLE_HI[index]) >>> 0;
+        }
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
+        return this;
+    }
+    /** The CRC of everything given so far, as an unsigned 64-bit value. Does not reset the state. */
+    digest() {
+        return (BigInt((~this.hi) >>> 0) << 32n) | BigInt((~this.lo) >>> 0);
+    }
+}
+/** The CRC-64/XZ of the bytes. */
+function crc64(bytes) {
+    return new Crc64().update(bytes).digest();
+}
+//# sourceMappingURL=crc64.js.map
+;// CONCATENATED MODULE: ./lib/archive/format.js
+// The mongodump archive format (what `mongodump --archive` writes and `mongorestore --archive` reads), as the
+// Database Tools 100.18.0 define it (common/archive/ of their source):
+//
+//   archive   = magic header-doc collection-metadata-doc* terminator block*
+//   magic     = the uint32 0x8199e26d, little-endian (bytes 6d e2 99 81)
+//   block     = namespace-header-doc bson-doc* terminator
+//   terminator = the uint32 0xffffffff (where a BSON length would be)
+//
+// The header document is {concurrent_collections: int32, version: "0.1", server_version, tool_version}. Each
+// collection-metadata document (the "prelude", one per namespace) is {db, collection, metadata: <the
+// *.metadata.json text>, size: int32 0, type}. A namespace header is {db, collection, EOF: bool, CRC: int64}: with
+// EOF false it announces that the documents up to the next terminator belong to that namespace; with EOF true (and
+// no documents) it closes the namespace and carries the CRC-64/XZ (crc64.ts) of all its document bytes, stored as
+// the uint64's eight little-endian bytes in an int64. Blocks of different namespaces may interleave (mongodump -j);
+// every namespace of the prelude must be closed before the archive ends, or mongorestore refuses it. With --gzip
+// the whole stream is one gzip stream. Every BSON document (header, metadata, documents) is at most 16 MiB.
+
+const ARCHIVE_MAGIC = Buffer.from([0x6d, 0xe2, 0x99, 0x81]);
+const TERMINATOR = 0xffffffff;
+const TERMINATOR_BYTES = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+const ARCHIVE_FORMAT_VERSION = '0.1';
+/** mongorestore refuses any BSON document in an archive that is larger than this (db.MaxBSONSize). */
+const MAX_BSON_SIZE = 16 * 1024 * 1024;
+/** Smallest BSON document: the empty one. */
+const MIN_BSON_SIZE = 5;
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** Before MongoDB 8.3 a time-series collection's data is dumped from (and restored into) this bucket collection. */
+const TIMESERIES_BUCKET_PREFIX = 'system.buckets.';
+// ---------------------------------------------------------------------------------------------------------------
+// Encoding: the few documents the format needs, with the field order and types mongodump writes.
+const format_utf8 = new TextEncoder();
+/** A tiny BSON document builder for string, int32, bool and int64 fields. */
+class DocBuilder {
+    parts = [];
+    length = 4 + 1;
+    push(type, name, value) {
+        const key = format_utf8.encode(name);
+        const head = new Uint8Array(1 + key.length + 1);
+        head[0] = type;
+        head.set(key, 1);
+        this.parts.push(head, value);
+        this.length += head.length + value.length;
+        return this;
+    }
+    string(name, value) {
+        const text = format_utf8.encode(value);
+        const out = Buffer.allocUnsafe(4 + text.length + 1);
+        out.writeInt32LE(text.length + 1, 0);
+        out.set(text, 4);
+        out[4 + text.length] = 0;
+        return this.push(raw_BSON_TYPE.string, name, out);
+    }
+    int32(name, value) {
+        const out = Buffer.allocUnsafe(4);
+        out.writeInt32LE(value, 0);
+        return this.push(raw_BSON_TYPE.int32, name, out);
+    }
+    bool(name, value) {
+        return this.push(raw_BSON_TYPE.boolean, name, Uint8Array.of(value ? 1 : 0));
+    }
+    /** The eight little-endian bytes of an unsigned 64-bit value, typed int64 (as mongodump stores the CRC). */
+    uint64AsInt64(name, value) {
+        const out = Buffer.allocUnsafe(8);
+        out.writeBigUInt64LE(BigInt.asUintN(64, value), 0);
+        return this.push(raw_BSON_TYPE.int64, name, out);
+    }
+    build() {
+        const out = Buffer.allocUnsafe(this.length);
+        out.writeInt32LE(this.length, 0);
+        let offset = 4;
+        for (const part of this.parts) {
+            out.set(part, offset);
+            offset += part.length;
+        }
+        out[offset] = 0;
+        return out;
+    }
+}
+function encodeArchiveHeader(header) {
+    return new DocBuilder()
+        .int32('concurrent_collections', header.concurrentCollections)
+        .string('version', header.version)
+        .string('server_version', header.serverVersion)
+        .string('tool_version', header.toolVersion)
+        .build();
+}
+function encodePreludeEntry(entry) {
+    return new DocBuilder()
+        .string('db', entry.db)
+        .string('collection', entry.collection)
+        .string('metadata', entry.metadata)
+        .int32('size', entry.size)
+        .string('type', entry.type)
+        .build();
+}
+function encodeNamespaceHeader(header) {
+    return new DocBuilder()
+        .string('db', header.db)
+        .string('collection', header.collection)
+        .bool('EOF', header.eof)
+        .uint64AsInt64('CRC', header.crc)
+        .build();
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding. Each throws FormatError with a message relative to the document; the reader adds file and offset.
+class FormatError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FormatError';
+    }
+}
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+function fields(doc, what) {
+    const out = new Map();
+    try {
+        forEachElement(doc, 0, (el, nameStart, nameEnd) => {
+            const name = utf8Decoder.decode(doc.subarray(nameStart, nameEnd));
+            if (out.has(name))
+                throw new FormatError(`${what} has the field ${JSON.stringify(name)} twice`);
+            out.set(name, { type: el.type, bytes: el.bytes, valueStart: el.valueStart, valueEnd: el.valueEnd });
+        });
+    }
+    catch (error) {
+        if (error instanceof FormatError)
+            throw error;
+        if (error instanceof RawBsonError || error instanceof TypeError)
+            throw new FormatError(`${what} is not valid BSON (${error.message})`);
+        throw error;
+    }
+    return out;
+}
+const format_TYPE_NAMES = {
+    [raw_BSON_TYPE.double]: 'double',
+    [raw_BSON_TYPE.string]: 'string',
+    [raw_BSON_TYPE.document]: 'document',
+    [raw_BSON_TYPE.array]: 'array',
+    [raw_BSON_TYPE.binary]: 'binary',
+    [raw_BSON_TYPE.boolean]: 'bool',
+    [raw_BSON_TYPE.int32]: 'int32',
+    [raw_BSON_TYPE.int64]: 'int64',
+    [raw_BSON_TYPE.null]: 'null'
+};
+function format_typeName(type) {
+    return format_TYPE_NAMES[type] ?? `BSON type 0x${type.toString(16).padStart(2, '0')}`;
+}
+function stringField(f, name, what) {
+    if (f.type !== BSON_TYPE.string)
+        throw new FormatError(`${what}: ${name} is a ${format_typeName(f.type)}, not a string`);
+    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+    const length = view.readInt32LE(f.valueStart);
+    try {
+        return utf8Decoder.decode(f.bytes.subarray(f.valueStart + 4, f.valueStart + 4 + length - 1));
+    }
+    catch {
+        throw new FormatError(`${what}: ${name} is not valid UTF-8`);
+    }
+}
+function integerField(f, name, what) {
+    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+    if (f.type === BSON_TYPE.int32)
+        return view.readInt32LE(f.valueStart);
+    if (f.type === BSON_TYPE.int64)
+        return Number(view.readBigInt64LE(f.valueStart));
+    throw new FormatError(`${what}: ${name} is a ${format_typeName(f.type)}, not an integer`);
+}
+function decodeArchiveHeader(doc) {
+    const what = 'the archive header';
+    const f = fields(doc, what);
+    const get = (name) => f.get(name);
+    const str = (name) => {
+        const field = get(name);
+        return field === undefined ? '' : stringField(field, name, what);
+    };
+    const concurrent = get('concurrent_collections');
+    return {
+        concurrentCollections: concurrent === undefined ? 0 : integerField(concurrent, 'concurrent_collections', what),
+        version: str('version'),
+        serverVersion: str('server_version'),
+        toolVersion: str('tool_version')
+    };
+}
+/** A prelude entry; fields missing from the document take Go's zero values, as mongorestore reads them. */
+function decodePreludeEntry(doc) {
+    const what = 'a prelude entry (collection metadata)';
+    const f = fields(doc, what);
+    const str = (name) => {
+        const field = f.get(name);
+        return field === undefined ? '' : stringField(field, name, what);
+    };
+    const size = f.get('size');
+    return {
+        db: str('db'),
+        collection: str('collection'),
+        metadata: str('metadata'),
+        size: size === undefined ? 0 : integerField(size, 'size', what),
+        type: str('type')
+    };
+}
+/** Strict, as mongorestore's own decoder: only db, collection, EOF and CRC, each of its type. */
+function decodeNamespaceHeader(doc) {
+    const what = 'a namespace header';
+    const f = fields(doc, what);
+    const header = { db: '', collection: '', eof: false, crc: 0n };
+    for (const [name, field] of f) {
+        switch (name) {
+            case 'db':
+                header.db = stringField(field, name, what);
+                break;
+            case 'collection':
+                header.collection = stringField(field, name, what);
+                break;
+            case 'EOF':
+                if (field.type !== BSON_TYPE.boolean)
+                    throw new FormatError(`${what}: EOF is a ${format_typeName(field.type)}, not a bool`);
+                header.eof = field.bytes[field.valueStart] !== 0;
+                break;
+            case 'CRC': {
+                if (field.type !== BSON_TYPE.int64)
+                    throw new FormatError(`${what}: CRC is a ${format_typeName(field.type)}, not an int64`);
+                const view = Buffer.from(field.bytes.buffer, field.bytes.byteOffset, field.bytes.byteLength);
+                header.crc = view.readBigUInt64LE(field.valueStart);
+                break;
+            }
+            default:
+                throw new FormatError(`${what} has an unknown field ${JSON.stringify(name)}`);
+        }
+    }
+    if (header.collection === '')
+        throw new FormatError(`${what} has no collection name`);
+    return header;
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Server versions and time-series namespaces.
+/**
+ * A server version as mongorestore parses the prelude's server_version (db.StrToVersion): build suffixes after "-" or
+ * "+" dropped, then exactly three integers. mongorestore cannot list an archive's collections without it.
+ */
+function parseServerVersion(version) {
+    const core = version.split('-', 1)[0].split('+', 1)[0];
+    const parts = core.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    const numbers = parts.map(part => (/^[+-]?\d+$/.test(part) ? Number(part) : Number.NaN));
+    if (numbers.some(n => !Number.isSafeInteger(n)))
+        return undefined;
+    return numbers;
+}
+/** 8.3 and later dump time-series collections under their own name ("raw data"), earlier ones as system.buckets.*. */
+function supportsRawData(version) {
+    if (version === undefined)
+        return false;
+    const [major, minor] = version;
+    return major > 8 || (major === 8 && minor >= 3);
+}
+/** The collection name a namespace's documents are filed under in the archive's blocks. */
+function dataCollection(collection, type, serverVersion) {
+    if (type === 'timeseries' && !supportsRawData(parseServerVersion(serverVersion)))
+        return TIMESERIES_BUCKET_PREFIX + collection;
+    return collection;
+}
+//# sourceMappingURL=format.js.map
+;// CONCATENATED MODULE: ./lib/archive/writer.js
+// Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
+// and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
+// the CRC. Output is built in ~1 MiB chunks (one on its way to the disk or to gzip while the next fills, as
+// src/export/file-writer.ts does), so memory stays flat whatever the archive's size; the file is written under a
+// temporary name in the same directory and renamed into place only by finish().
+//
+// Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
+// follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
+// namespace makes it current if it was not (an empty block, as mongodump's last, empty flush does), then writes a
+// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, in
+// listCollections order, this gives the bytes `mongodump --archive -j 1` writes but for the header's tool_version and
+// concurrent_collections and the order of the prelude entries, which is random in mongodump (the list of differences
+// is in __tests__/archive/mongodump.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
+// namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
+
+
+
+
+
+
+
+
+/** Output is handed to the file (or to gzip) in chunks of about this size. */
+const ARCHIVE_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_CONCURRENT_COLLECTIONS = 4;
+const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024;
+const writer_IO_HINTS = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EISDIR: 'the path is a directory',
+    EIO: 'an I/O error of the disk'
+};
+function describeIoError(error) {
+    const e = error;
+    const code = typeof e?.code === 'string' ? e.code : undefined;
+    const message = e instanceof Error ? e.message : String(error);
+    if (code !== undefined && writer_IO_HINTS[code] !== undefined)
+        return `${writer_IO_HINTS[code]} (${message.startsWith(code) ? message : `${code}: ${message}`})`;
+    return message;
+}
+function key(db, collection) {
+    return `${db}\u0000${collection}`;
+}
+/** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
+async function createArchiveWriter(path, options) {
+    const states = validate(path, options);
+    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    let file;
+    try {
+        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
+    }
+    catch (error) {
+        throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
+    }
+    const writer = new Writer(path, tempPath, file, options, states);
+    try {
+        await writer.start();
+    }
+    catch (error) {
+        await writer.abort();
+        throw error;
+    }
+    return writer;
+}
+function validate(path, options) {
+    const fail = (why) => {
+        throw new Error(`Cannot write the archive ${path}: ${why}`);
+    };
+    if (parseServerVersion(options.serverVersion) === undefined) {
+        fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`);
+    }
+    const concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
+    if (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 0x7fffffff)
+        fail(`concurrentCollections must be a positive integer, not ${concurrent}`);
+    const level = options.gzipLevel;
+    if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9))
+        fail(`gzipLevel must be 0 to 9, not ${level}`);
+    const seen = new Set();
+    const dataNames = new Set();
+    return options.namespaces.map(ns => {
+        const name = `${ns.db}.${ns.collection}`;
+        if (typeof ns.db !== 'string' || ns.db === '')
+            fail(`a namespace has no database name (${JSON.stringify(ns)})`);
+        if (typeof ns.collection !== 'string' || ns.collection === '')
+            fail(`a namespace of ${ns.db} has no collection name`);
+        if (ns.db.includes('\u0000') || ns.collection.includes('\u0000'))
+            fail(`the namespace ${JSON.stringify(name)} contains a NUL character`);
+        if (seen.has(key(ns.db, ns.collection)))
+            fail(`the namespace ${name} is listed twice`);
+        seen.add(key(ns.db, ns.collection));
+        const type = ns.type ?? 'collection';
+        if (type !== 'collection' && type !== 'view' && type !== 'timeseries')
+            fail(`the namespace ${name} has an unknown type ${JSON.stringify(type)}`);
+        if (typeof ns.metadata !== 'string')
+            fail(`the metadata of ${name} is not a string`);
+        if (ns.metadata !== '') {
+            try {
+                JSON.parse(ns.metadata);
+            }
+            catch (error) {
+                fail(`the metadata of ${name} is not JSON: ${error.message}`);
+            }
+        }
+        const data = dataCollection(ns.collection, type, options.serverVersion);
+        if (dataNames.has(key(ns.db, data)))
+            fail(`two namespaces would both file their documents under ${ns.db}.${data}`);
+        dataNames.add(key(ns.db, data));
+        return {
+            db: ns.db,
+            collection: ns.collection,
+            dataCollection: data,
+            started: false,
+            ended: false,
+            documents: 0,
+            bytes: 0,
+            crc: new Crc64(),
+            sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256')
+        };
+    });
+}
+class FileSink {
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    bytes = 0;
+    file;
+    constructor(file) {
+        this.file = file;
+    }
+    async write(chunk) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        let offset = 0;
+        while (offset < chunk.length) {
+            const { bytesWritten } = await this.file.write(chunk, offset, chunk.length - offset);
+            offset += bytesWritten;
+        }
+    }
+    async end() {
+        return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+    }
+    destroy() { }
+}
+class GzipSink {
+    gzip;
+    done;
+    failure;
+    rejectWrite;
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    bytes = 0;
+    constructor(file, level) {
+        this.gzip = (0,external_node_zlib_namespaceObject.createGzip)({ level, chunkSize: GZIP_OUTPUT_CHUNK_BYTES });
+        const out = new external_node_stream_namespaceObject.Writable({
+            highWaterMark: GZIP_OUTPUT_CHUNK_BYTES,
+            write: (chunk, _encoding, callback) => {
+                this.hash.update(chunk);
+                this.bytes += chunk.length;
+                writer_writeFully(file, chunk).then(() => callback(), callback);
+            }
+        });
+        this.done = (0,external_node_stream_promises_namespaceObject.pipeline)(this.gzip, out);
+        // Observed here so that a failure between two calls is never an unhandled rejection; reported by the next call
+        // (or by the write under way, whose callback might otherwise never come).
+        this.done.catch(error => {
+            this.failure ??= error;
+            this.rejectWrite?.(this.failure);
+        });
+    }
+    write(chunk) {
+        if (this.failure !== undefined)
+            return Promise.reject(this.failure);
+        return new Promise((resolve, reject) => {
+            this.rejectWrite = reject;
+            // The callback comes once zlib has taken the chunk in and its output has room downstream (backpressure).
+            this.gzip.write(chunk, error => {
+                this.rejectWrite = undefined;
+                if (!error)
+                    resolve();
+                // A generic "stream destroyed": the pipeline's own error says what happened.
+                else
+                    this.done.then(() => reject(error), reject);
+            });
+        });
+    }
+    async end() {
+        if (this.failure !== undefined)
+            throw this.failure;
+        this.gzip.end();
+        await this.done;
+        return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+    }
+    destroy() {
+        this.gzip.destroy();
+    }
+}
+async function writer_writeFully(file, chunk) {
+    let offset = 0;
+    while (offset < chunk.length) {
+        const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+    }
+}
+class Writer {
+    path;
+    tempPath;
+    file;
+    options;
+    states;
+    byKey = new Map();
+    sink;
+    concurrent;
+    state = 'open';
+    failure;
+    fileClosed = false;
+    // Operations run one after another, so callers may interleave namespaces from concurrent producers.
+    queue = Promise.resolve();
+    // Two output buffers take turns: one fills while the other is being written.
+    buf = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
+    spare = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
+    len = 0;
+    pending;
+    current;
+    open = 0;
+    constructor(path, tempPath, file, options, states) {
+        this.path = path;
+        this.tempPath = tempPath;
+        this.file = file;
+        this.options = options;
+        this.states = states;
+        for (const s of states) {
+            this.byKey.set(key(s.db, s.collection), s);
+            // A time-series collection's documents may also be given under their bucket collection's name.
+            if (s.dataCollection !== s.collection)
+                this.byKey.set(key(s.db, s.dataCollection), s);
+        }
+        this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
+        this.sink = options.gzip ? new GzipSink(file, options.gzipLevel ?? 6) : new FileSink(file);
+    }
+    /** Writes the prelude. */
+    async start() {
+        await this.run(async () => {
+            await this.append(ARCHIVE_MAGIC);
+            await this.append(encodeArchiveHeader({
+                concurrentCollections: this.concurrent,
+                version: ARCHIVE_FORMAT_VERSION,
+                serverVersion: this.options.serverVersion,
+                toolVersion: this.options.toolVersion
+            }));
+            for (const ns of this.options.namespaces) {
+                const entry = encodePreludeEntry({ db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection' });
+                if (entry.length > MAX_BSON_SIZE)
+                    throw new Error(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`);
+                await this.append(entry);
+            }
+            await this.append(TERMINATOR_BYTES);
+        });
+    }
+    writeDocuments(ns, docs) {
+        return this.run(async () => {
+            const s = this.namespace(ns, 'write documents of');
+            if (docs.length === 0)
+                return;
+            // Checked before anything of this call is written, so a bad document leaves the archive consistent.
+            docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1));
+            await this.select(s);
+            for (const doc of docs) {
+                s.crc.update(doc);
+                s.sha256.update(doc);
+                s.documents++;
+                s.bytes += doc.length;
+                await this.append(doc);
+            }
+        });
+    }
+    endNamespace(ns) {
+        return this.run(async () => {
+            await this.end(this.namespace(ns, 'end'));
+        });
+    }
+    finish() {
+        return this.run(async () => {
+            // The open ones first: an unstarted one opens a namespace, which the concurrency limit might refuse.
+            for (const s of this.states)
+                if (s.started && !s.ended)
+                    await this.end(s);
+            for (const s of this.states)
+                if (!s.ended)
+                    await this.end(s);
+            await this.flush();
+            if (this.pending !== undefined)
+                await this.pending;
+            this.pending = undefined;
+            const { bytes, sha256 } = await this.sink.end();
+            this.fileClosed = true;
+            await this.file.close();
+            // abort() called meanwhile: the archive must not appear.
+            if (this.state !== 'open')
+                throw this.stateError();
+            await (0,promises_namespaceObject.rename)(this.tempPath, this.path);
+            this.state = 'finished';
+            return { bytes, sha256, namespaces: this.states.map(s => s.result) };
+        });
+    }
+    async abort() {
+        if (this.state === 'open')
+            this.state = 'aborted';
+        // Wait for the operation under way (its failure is already reported to its caller).
+        await this.queue.catch(() => undefined);
+        await this.cleanUp();
+    }
+    // -------------------------------------------------------------------------------------------------------------
+    /** Runs `op` after the previous operations; any failure marks the writer failed and removes the temporary file. */
+    run(op) {
+        const result = this.queue.then(async () => {
+            if (this.state !== 'open')
+                throw this.stateError();
+            try {
+                return await op();
+            }
+            catch (error) {
+                if (error instanceof UsageError)
+                    throw error;
+                const failure = this.describe(error);
+                if (this.state === 'open') {
+                    this.state = 'failed';
+                    this.failure = failure;
+                    await this.cleanUp();
+                }
+                throw failure;
+            }
+        });
+        this.queue = result.catch(() => undefined);
+        return result;
+    }
+    stateError() {
+        if (this.state === 'failed')
+            return this.failure;
+        if (this.state === 'finished')
+            return new UsageError(`The archive ${this.path} is already finished`);
+        return new UsageError(`Writing the archive ${this.path} was aborted`);
+    }
+    /** A file system error as a message naming the file and the cause; our own messages pass through. */
+    describe(error) {
+        const code = error?.code;
+        const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code);
+        if (error instanceof Error && !systemError && error.message.includes(this.path))
+            return error;
+        return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
+    }
+    async cleanUp() {
+        this.sink.destroy();
+        if (this.pending !== undefined)
+            await this.pending.catch(() => undefined);
+        this.pending = undefined;
+        if (!this.fileClosed) {
+            this.fileClosed = true;
+            await this.file.close().catch(() => undefined);
+        }
+        if (this.state !== 'finished')
+            await (0,promises_namespaceObject.rm)(this.tempPath, { force: true }).catch(() => undefined);
+    }
+    namespace(ns, action) {
+        const s = this.byKey.get(key(ns?.db, ns?.collection));
+        if (s === undefined)
+            throw new UsageError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`);
+        if (s.ended)
+            throw new UsageError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`);
+        return s;
+    }
+    checkDocument(s, doc, number) {
+        const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`;
+        if (!(doc instanceof Uint8Array))
+            throw new UsageError(`The ${where} is not raw BSON (a Uint8Array)`);
+        if (doc.length < MIN_BSON_SIZE)
+            throw new UsageError(`The ${where} is ${doc.length} bytes, too short for BSON`);
+        const declared = (doc[0] | (doc[1] << 8) | (doc[2] << 16) | (doc[3] << 24)) >>> 0;
+        if (declared !== doc.length)
+            throw new UsageError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`);
+        if (doc[doc.length - 1] !== 0)
+            throw new UsageError(`The ${where} does not end with a NUL byte`);
+        if (doc.length > MAX_BSON_SIZE)
+            throw new UsageError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`);
+    }
+    /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
+    async select(s) {
+        if (this.current === s)
+            return;
+        if (!s.started) {
+            if (this.open >= this.concurrent) {
+                throw new UsageError(`Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`);
+            }
+            s.started = true;
+            this.open++;
+        }
+        if (this.current !== undefined)
+            await this.append(TERMINATOR_BYTES);
+        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: false, crc: 0n }));
+        this.current = s;
+    }
+    async end(s) {
+        await this.select(s);
+        await this.append(TERMINATOR_BYTES);
+        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: true, crc: s.crc.digest() }));
+        await this.append(TERMINATOR_BYTES);
+        this.current = undefined;
+        this.open--;
+        s.ended = true;
+        s.result = { db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: s.sha256.digest('hex') };
+    }
+    /** Copies bytes into the output buffer, handing full chunks on. */
+    async append(bytes) {
+        if (this.len + bytes.length > this.buf.length) {
+            await this.flush();
+            if (bytes.length > this.buf.length) {
+                // Larger than a chunk (a big document): handed on by itself once the previous chunk is through.
+                if (this.pending !== undefined)
+                    await this.pending;
+                this.pending = undefined;
+                await this.sink.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+                return;
+            }
+        }
+        this.buf.set(bytes, this.len);
+        this.len += bytes.length;
+        if (this.len >= ARCHIVE_CHUNK_BYTES)
+            await this.flush();
+    }
+    async flush() {
+        if (this.len === 0)
+            return;
+        if (this.pending !== undefined)
+            await this.pending;
+        const chunk = this.buf.subarray(0, this.len);
+        const filled = this.buf;
+        this.buf = this.spare ?? Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
+        this.spare = undefined;
+        this.len = 0;
+        const write = this.sink.write(chunk).then(() => {
+            this.spare = filled;
+        });
+        // Awaited at the next flush or at the end; until then a failure must not be an unhandled rejection.
+        write.catch(() => undefined);
+        this.pending = write;
+    }
+}
+/** A caller's mistake (unknown namespace, bad document, ...): reported without failing the archive. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ArchiveUsageError';
+    }
+}
+//# sourceMappingURL=writer.js.map
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./lib/job/backup-job.js
+// The backup job: every collection of the Prancer databases (or the ones chosen) as one mongodump archive that the
+// real `mongorestore --archive [--gzip]` restores, with a manifest (per collection: documents, bytes, sha256 — the
+// sha256 of the .bson file `mongodump --out` would write) saying what consistency the backup has. Side by side with
+// the export job over the same parts: settings (src/prancer/settings.ts), connection (src/mongo/connect.ts), the
+// archive format (src/archive) and the staged local directory (src/destinations/local-dir.ts, used by the callers).
+
+
+
+
+
+
+
+
+
+
+
+const ARCHIVE_FILE = 'prancer.archive';
+/** A `db.collection` pattern with `*` wildcards as a RegExp. */
+function pattern(text) {
+    return new RegExp(`^${text.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+async function runBackupJob(opts) {
+    const { logger } = opts;
+    const settings = await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? { mongodbUriSource: opts.mongodbUriSource } : {}), env: opts.env, cwd: opts.cwd, logger });
+    const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])];
+    const include = (opts.include ?? []).map(pattern);
+    const exclude = (opts.exclude ?? []).map(pattern);
+    const archivePath = (0,external_node_path_namespaceObject.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
+    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
+    let client;
+    let writer;
+    let session;
+    let reading = null;
+    try {
+        client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger));
+        const hello = await client.db('admin').command({ hello: 1 });
+        const buildInfo = await client.db('admin').command({ buildInfo: 1 });
+        const serverVersion = /^\d+\.\d+\.\d+/.exec(String(buildInfo.version ?? ''))?.[0] ?? '0.0.0';
+        // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads);
+        // elsewhere each collection is read once, at its own time, and the manifest says so.
+        let consistency;
+        if (hello.setName) {
+            try {
+                session = client.startSession({ snapshot: true });
+                consistency = { kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}).` };
+            }
+            catch (error) {
+                session = undefined;
+                consistency = { kind: 'per-collection', description: `Replica set ${String(hello.setName)} refused a snapshot session (${error.message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.` };
+            }
+        }
+        else {
+            consistency = { kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.' };
+        }
+        const namespaces = [];
+        for (const database of databases) {
+            const db = client.db(database);
+            for (const info of await collectionsMongodumpDumps(db)) {
+                const name = parseCollectionInfo(info).name;
+                const full = `${database}.${name}`;
+                if (include.length > 0 && !include.some(re => re.test(full)))
+                    continue;
+                if (exclude.some(re => re.test(full)))
+                    continue;
+                namespaces.push(await namespaceMetadata(db, info));
+            }
+        }
+        if (namespaces.length === 0)
+            logger.warning(`No collection to back up in ${databases.join(', ')}${include.length + exclude.length > 0 ? ' with the include/exclude patterns given' : ''}.`);
+        logger.info(`Backing up ${namespaces.length} collections of ${databases.join(', ')} into ${archivePath}${session ? ' (one snapshot)' : ''}.`);
+        const archive = await createArchiveWriter(archivePath, { gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${package_namespaceObject.rE}`, concurrentCollections: opts.parallel ?? 4 });
+        writer = archive;
+        // Several collections at once, as mongodump -j: the archive interleaves their blocks.
+        const queue = namespaces.filter(ns => (ns.type ?? 'collection') !== 'view');
+        for (const view of namespaces.filter(ns => ns.type === 'view'))
+            await archive.endNamespace(view);
+        const worker = async () => {
+            for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
+                reading = `${ns.db}.${ns.collection}`;
+                const db = client.db(ns.db);
+                const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection;
+                const cursor = db.collection(collection).find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
+                for await (const batch of rawBatches(cursor))
+                    await archive.writeDocuments(ns, batch);
+                await archive.endNamespace(ns);
+            }
+        };
+        await logger.group('Read collections', () => Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length)) }, worker)));
+        reading = null;
+        const written = await archive.finish();
+        writer = undefined;
+        const collections = written.namespaces.map(n => ({
+            db: n.db,
+            collection: n.collection,
+            type: namespaces.find(ns => ns.db === n.db && ns.collection === n.collection)?.type ?? 'collection',
+            documents: n.documents,
+            bytes: n.bytes,
+            sha256: n.sha256
+        }));
+        const manifest = {
+            tool: TOOL_NAME,
+            manifestVersion: 1,
+            kind: 'backup',
+            createdAt: new Date().toISOString(),
+            uriSource: settings.uriSource,
+            hostsSha256: hostsFingerprint(settings.uri),
+            serverVersion,
+            databases,
+            archive: { file: archivePath.slice(opts.outDir.length + 1), format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256 },
+            consistency,
+            restore: `mongorestore --archive=${archivePath.slice(opts.outDir.length + 1)}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
+            collections,
+            files: []
+        };
+        const manifestPath = await writeManifest(opts.outDir, manifest);
+        for (const c of collections)
+            logger.info(`${c.db}.${c.collection}: ${c.documents} documents, ${c.bytes} bytes`);
+        return { archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256 };
+    }
+    catch (error) {
+        await writer?.abort().catch(() => undefined);
+        if (reading === null)
+            throw error;
+        const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
+        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+            redactor.add(secret);
+        throw new Error(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
+    }
+    finally {
+        await session?.endSession().catch(() => undefined);
+        await client?.close().catch(() => undefined);
+    }
+}
+//# sourceMappingURL=backup-job.js.map
 ;// CONCATENATED MODULE: ./lib/destinations/local-dir.js
 // A local directory as the destination of an export (the CLI's --out, the action's `path`): the export is written
 // into a staging directory inside it and only moved into DIR/outputs and DIR/logs once it is complete, so a failed
@@ -50651,8 +51795,6 @@ class BatchWriter {
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
 // EXTERNAL MODULE: ./lib/cli/output.js
 var output = __nccwpck_require__(1517);
 ;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
@@ -50909,7 +52051,7 @@ function findingFromResult(result, context, options = {}) {
 function timestampOf(doc) {
     for (const path of ['timestamp', 'json.timestamp']) {
         const el = getElement(doc, path);
-        const n = el?.type === BSON_TYPE.date ? dateValue(el) : numberValue(el);
+        const n = el?.type === raw_BSON_TYPE.date ? dateValue(el) : numberValue(el);
         if (typeof n === 'number' && Number.isFinite(n))
             return n;
     }
@@ -50947,7 +52089,7 @@ class ResultsCollector {
         const docIndex = this.documents++;
         let elements;
         try {
-            if (getElement(doc, 'json.results')?.type !== BSON_TYPE.array)
+            if (getElement(doc, 'json.results')?.type !== raw_BSON_TYPE.array)
                 return;
             elements = getElements(doc, 'json.results[]');
         }
@@ -50964,7 +52106,7 @@ class ResultsCollector {
         const context = { container, output: { name: getString(doc, 'name') ?? '', timestamp: timestampOf(doc) } };
         const occurrences = new Map();
         for (const el of elements) {
-            if (el.type !== BSON_TYPE.document) {
+            if (el.type !== raw_BSON_TYPE.document) {
                 this.unreadable++;
                 this.warn(`document ${docIndex + 1} (${context.output.name}): a result that is not a document`);
                 continue;
@@ -52068,7 +53210,7 @@ Exit codes:
   2  usage error
   ${EXIT_RESULTS_FAILED}  the report was written and the results meet --fail-on
 `;
-class UsageError extends Error {
+class report_UsageError extends Error {
 }
 const options = {
     baseline: { type: 'string' },
@@ -52155,7 +53297,7 @@ async function reportCommand(args, ctx) {
         return await run(args, ctx);
     }
     catch (error) {
-        if (error instanceof UsageError || error instanceof InputError) {
+        if (error instanceof report_UsageError || error instanceof InputError) {
             ctx.stderr(`error: ${error.message}\nRun '${NAME} report --help' for usage.\n`);
             return EXIT_USAGE;
         }
@@ -52169,7 +53311,7 @@ async function run(args, ctx) {
         parsed = (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: true, strict: true });
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new report_UsageError(error.message);
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -52177,13 +53319,13 @@ async function run(args, ctx) {
         return EXIT_OK;
     }
     if (positionals.length !== 1)
-        throw new UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
+        throw new report_UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
     const format = (values.format ?? 'text');
     if (!FORMATS.includes(format))
-        throw new UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
+        throw new report_UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
     const policy = { failOn: parseFailOn(values['fail-on']), threshold: parseSeverityThreshold(values['severity-threshold']) };
     if (values['fail-on'] !== undefined && values['fail-on'].trim() === '')
-        throw new UsageError('--fail-on needs a value');
+        throw new report_UsageError('--fail-on needs a value');
     const workspace = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.workspace ?? (ctx.env.GITHUB_WORKSPACE || '.'));
     const results = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]), positionals[0], workspace);
     let comparison;
@@ -52278,6 +53420,7 @@ async function run(args, ctx) {
 
 
 
+
 const EXIT_OK = 0;
 /** The command failed: nothing, or not everything, was done. */
 const EXIT_FAILURE = 1;
@@ -52300,6 +53443,7 @@ Export Prancer's test results and logs like mongoexport, and restore them like m
 Commands:
   export    export the output collection (incrementally) and the run's logs into a directory
   restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  backup    every collection of Prancer's databases as a mongodump archive (mongorestore restores it)
   report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
             against a baseline export, an exit code for gating)
   config    print the resolved Prancer settings as JSON (secrets masked)
@@ -52406,6 +53550,38 @@ const restoreOptions = {
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
+const backupOptions = {
+    out: { type: 'string' },
+    config: { type: 'string' },
+    uri: { type: 'string' },
+    db: { type: 'string', multiple: true },
+    include: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    gzip: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean' }
+};
+const BACKUP_HELP = `Usage: ${main_NAME} backup --out DIR [options]
+
+Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
+mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
+(collections, options, indexes, UUIDs), and DIR/manifest.json (per collection: documents, bytes, sha256 of what
+'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
+
+Options:
+  --out DIR             output directory (required; new or empty)
+  --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                        [MONGODB] dburl, then mongodb://localhost:27017)
+  --db NAME             a database to back up (repeat for several; default: the config's two)
+  --include PATTERN     only db.collection names matching (* matches anything; repeatable)
+  --exclude PATTERN     leave out db.collection names matching (repeatable)
+  --gzip                compress the archive as mongodump --gzip does
+  --quiet               no informational output
+  --help                show this help
+
+${EXIT_CODES_HELP}
+`;
 const configOptions = {
     config: { type: 'string' },
     uri: { type: 'string' },
@@ -52449,10 +53625,17 @@ async function main(argv, ctx) {
                     return help(ctx, CONFIG_HELP);
                 return await configCommand(values, ctx, logger);
             }
+            case 'backup': {
+                const { values } = main_parse(rest, backupOptions, false);
+                if (values.help)
+                    return help(ctx, BACKUP_HELP);
+                logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true);
+                return await backupCommand(values, ctx, logger);
+            }
             case 'report':
                 return await reportCommand(rest, { stdout: ctx.stdout, stderr: text => ctx.stderr.write(logger.redact(text)), cwd: ctx.cwd, env: ctx.env });
             default:
-                throw new main_UsageError(`unknown command "${command}"; the commands are export, restore, report and config`);
+                throw new main_UsageError(`unknown command "${command}"; the commands are export, restore, backup, report and config`);
         }
     }
     catch (error) {
@@ -52701,6 +53884,45 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
 }
 function shortName(file) {
     return file.split(/[/\\]/).slice(-2).join('/');
+}
+async function backupCommand(values, ctx, logger) {
+    const uri = connectionString(values.uri, ctx.env);
+    if (uri)
+        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+            logger.secret(secret);
+    if (values.out === undefined || values.out === '')
+        throw new main_UsageError('--out DIR is required');
+    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
+    const existing = await (0,promises_namespaceObject.readdir)(outDir).catch((error) => {
+        if (error.code === 'ENOENT')
+            return null;
+        throw new Error(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`);
+    });
+    if (existing !== null && existing.length > 0)
+        throw new Error(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
+    try {
+        const result = await runBackupJob({
+            ...(values.config !== undefined ? { configPath: values.config } : {}),
+            ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
+            ...(values.db ? { databases: values.db } : {}),
+            ...(values.include ? { include: values.include } : {}),
+            ...(values.exclude ? { exclude: values.exclude } : {}),
+            gzip: values.gzip === true,
+            outDir,
+            env: ctx.env,
+            cwd: ctx.cwd,
+            logger
+        });
+        const documents = result.collections.reduce((n, c) => n + c.documents, 0);
+        ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${(0,output/* formatBytes */.z3)(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`);
+        return EXIT_OK;
+    }
+    catch (error) {
+        // Nothing half-done: a directory this command made is removed again.
+        if (existing === null)
+            await (0,promises_namespaceObject.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+    }
 }
 async function configCommand(values, ctx, logger) {
     const uri = connectionString(values.uri, ctx.env);
