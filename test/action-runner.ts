@@ -8,23 +8,21 @@ import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import yauzl from 'yauzl'
+import {parse as parseYaml} from 'yaml'
 
 export const ROOT = path.resolve(import.meta.dirname, '..')
 // ACTION_DIST runs another bundle (e.g. a private build of changed sources) instead of the committed one.
 export const DIST = process.env.ACTION_DIST ? path.resolve(process.env.ACTION_DIST) : path.join(ROOT, 'dist', 'index.js')
 
+/** action.yml, parsed by a real YAML parser (strict: what the runner would refuse fails here too). */
+export function actionYml(): {inputs: Record<string, {default?: unknown; description: string}>; outputs: Record<string, {description: string}>; runs: {using: string; main: string}} {
+  return parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'), {strict: true, uniqueKeys: true})
+}
+
 /** action.yml's input defaults, read from the file itself so the tests exercise them too. */
 export function actionDefaults(): Record<string, string> {
-  const text = readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
-  const block = text.slice(text.indexOf('\ninputs:\n'), text.indexOf('\noutputs:\n'))
   const defaults: Record<string, string> = {}
-  let current: string | undefined
-  for (const line of block.split('\n')) {
-    const input = /^ {2}([a-z-]+):\s*$/.exec(line)
-    if (input) current = input[1]
-    const value = /^ {4}default:\s*(.*)$/.exec(line)
-    if (value && current) defaults[current] = value[1]!.replace(/^'(.*)'$/, '$1')
-  }
+  for (const [name, input] of Object.entries(actionYml().inputs)) if (input.default !== undefined) defaults[name] = String(input.default)
   return defaults
 }
 
