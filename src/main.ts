@@ -13,7 +13,7 @@ import {ALL_CONTAINERS, expandName, hasPerRunPlaceholder, nameFamilyPattern} fro
 import type {NameValues} from './naming.ts'
 import {renderFailureSummary, renderSummary} from './summary.ts'
 import {renderResultsSummary} from './results/summary.ts'
-import {buildResultsReport, printAnnotations} from './action/results.ts'
+import {buildResultsReport, printAnnotations, writeReportFiles} from './action/results.ts'
 import type {SummaryArtifact, UploadState} from './summary.ts'
 import {getInputs, InputError} from './action/inputs.ts'
 import type {ActionInputs} from './action/inputs.ts'
@@ -49,21 +49,35 @@ interface Uploaded {
 
 /**
  * Logs first, outputs last: the outputs artifact carries the watermark, so it must only exist when everything else
- * did. If it fails, the logs artifact is taken back, and so is an outputs artifact the failed upload may have created.
- * `state` says at every moment what exists; when a delete fails, the run's artifacts are listed to find out.
+ * did. The names are checked free first (an artifact of another job is never touched). After an error, what exists
+ * decides: the service lists only finalized, complete artifacts, so an outputs artifact that exists is kept (and its
+ * logs with it) — a Finalize can commit although the client saw an error, or a retry of it answer "already exists".
+ * One that does not exist means the watermark did not advance, and the logs artifact is taken back.
  */
 async function uploadBoth(
   uploader: Uploader,
   result: ExportJobResult,
   dirs: {outputs: string; logs: string},
   state: UploadState,
+  overwrite: boolean,
+  isCancelled: () => boolean,
   logger: ActionLogger
 ): Promise<Uploaded> {
+  const withLogs = result.logs.runs.length > 0
+  const before = await uploader.listRunArtifacts()
+  if (before !== null && !overwrite) {
+    for (const [input, name] of [...(withLogs ? [['logs-artifact-name', state.logsName] as const] : []), ['output-artifact-name', state.outputsName] as const]) {
+      if (before.some(a => a.name === name)) throw uploader.nameTaken(input, name)
+    }
+  }
   let logs: UploadedArtifact | null = null
-  if (result.logs.runs.length > 0) {
+  if (withLogs) {
+    if (isCancelled()) throw new Error('The step was cancelled before the upload.')
     state.logs = 'unknown' // from the first request on, until the client answers
     logs = await uploader.upload({input: 'logs-artifact-name', name: state.logsName, rootDirectory: dirs.logs}).catch(async (error: unknown) => {
-      state.logs = await uploader.removeIfPresent(state.logsName)
+      // "Taken" without a listing before: another job's artifact, never to be deleted. Otherwise, without its outputs
+      // artifact a logs artifact only repeats itself next run: take it back when it exists.
+      state.logs = error instanceof ArtifactNameConflictError && before === null ? 'absent' : await uploader.removeIfPresent(state.logsName)
       throw error
     })
     state.logs = 'present'
@@ -71,31 +85,36 @@ async function uploadBoth(
     logger.info(`No logs artifact: ${result.logs.reason ?? 'no log runs were exported'}`)
   }
   try {
+    if (isCancelled()) throw new Error('The step was cancelled before the upload of the outputs artifact.')
     state.outputs = 'unknown'
     const outputs = await uploader.upload({input: 'output-artifact-name', name: state.outputsName, rootDirectory: dirs.outputs})
     state.outputs = 'present'
     return {outputs, logs}
   } catch (error) {
-    // A taken name belongs to another artifact of this run, never ours; after any other failure
-    // (e.g. Finalize timing out after the service committed) ours may exist.
-    state.outputs = error instanceof ArtifactNameConflictError ? 'absent' : await uploader.removeIfPresent(state.outputsName)
-    await settleAmbiguity(uploader, state, logger)
-    // The logs go only when no outputs artifact of this run stays: a complete outputs artifact keeps its logs.
-    if (state.logs === 'present' && state.outputs === 'absent') state.logs = await uploader.removeIfPresent(state.logsName)
+    if (error instanceof ArtifactNameConflictError && before === null) state.outputs = 'absent' // another job's, not ours
+    await settleOutputs(uploader, state, logger)
     throw error
   }
 }
 
-/** After a delete that failed, the run's artifact list says what exists (the service finalizes only complete artifacts). */
-async function settleAmbiguity(uploader: Uploader, state: UploadState, logger: ActionLogger): Promise<void> {
-  if (state.outputs !== 'unknown' && state.logs !== 'unknown') return
-  const listed = await uploader.listRunArtifacts()
-  if (listed === null) return
-  const names = new Set(listed.map(a => a.name))
-  if (state.outputs === 'unknown') state.outputs = names.has(state.outputsName) ? 'present' : 'absent'
-  if (state.logs === 'unknown') state.logs = names.has(state.logsName) ? 'present' : 'absent'
-  if (state.outputs === 'present') {
-    logger.warning(`The upload of "${state.outputsName}" reported an error, but the artifact exists: it was finalized complete and carries this run's watermark. Keep it: the next since: auto run continues after it.`)
+/**
+ * After the outputs upload failed (or was cancelled): what exists decides. Listed present: complete, kept with its
+ * logs. Listed absent: the logs artifact is taken back. Not listable: the outputs artifact is deleted if it is there
+ * (then the watermark certainly did not advance), else both stay 'unknown' and the summary says what to look for.
+ */
+async function settleOutputs(uploader: Uploader, state: UploadState, logger: ActionLogger): Promise<void> {
+  if (state.outputs === 'unknown') {
+    const listed = await uploader.listRunArtifacts()
+    if (listed !== null) {
+      state.outputs = listed.some(a => a.name === state.outputsName) ? 'present' : 'absent'
+      if (state.logs === 'unknown') state.logs = listed.some(a => a.name === state.logsName) ? 'present' : 'absent'
+    } else {
+      state.outputs = await uploader.removeIfPresent(state.outputsName)
+    }
+    if (state.outputs === 'present') logger.warning(`The upload of "${state.outputsName}" reported an error, but the artifact exists: it was finalized complete and carries this run's watermark. Keep it: the next since: auto run continues after it.`)
+  }
+  if (state.outputs === 'absent' && state.logs !== 'absent') {
+    state.logs = await uploader.removeIfPresent(state.logsName)
   }
 }
 
@@ -129,9 +148,12 @@ export async function run(): Promise<void> {
   let failedCheck: string | undefined
   let upload: UploadState | null = null
   let uploader: Uploader | undefined
-  // The runner cancels a step with SIGINT, then SIGTERM, then SIGKILL seconds later: put `path` back, take back a
-  // logs artifact whose outputs artifact does not exist, and write the summary, then stop.
+  // The runner cancels a step with SIGINT, then SIGTERM about 7.5 s later, then SIGKILL: let an upload in flight settle
+  // (a Finalize may be committing), find out what exists, put `path` back unless the watermark was uploaded, take back
+  // a logs artifact whose outputs artifact does not exist, write the summary, then stop.
   let cancelling = false
+  let uploading: Promise<unknown> | null = null
+  let keepStaging = false
   const onSignal = (signal: NodeJS.Signals): void => {
     if (cancelling) return
     cancelling = true
@@ -139,13 +161,14 @@ export async function run(): Promise<void> {
       const message = `The step was cancelled (${signal}) before it finished.`
       try {
         core.error(message)
-        if (upload !== null && uploader !== undefined && upload.outputs !== 'present') {
-          if (upload.outputs === 'unknown') upload.outputs = await uploader.removeIfPresent(upload.outputsName)
-          await settleAmbiguity(uploader, upload, logger)
-          if (upload.logs !== 'absent' && upload.outputs === 'absent') upload.logs = await uploader.removeIfPresent(upload.logsName)
+        if (uploading !== null) await Promise.race([uploading.catch(() => undefined), new Promise(resolve => setTimeout(resolve, 5000))])
+        if (upload !== null && uploader !== undefined) await settleOutputs(uploader, upload, logger)
+        if (local !== undefined && upload?.outputs !== 'present') {
+          await local.rollback().catch(() => {
+            keepStaging = true
+          })
         }
-        if (local !== undefined && upload?.outputs !== 'present') await local.rollback().catch(() => undefined)
-        await local?.finish().catch(() => undefined)
+        if (!keepStaging) await local?.finish().catch(() => undefined)
         if (scratch !== undefined) await rm(scratch, {recursive: true, force: true}).catch(() => undefined)
         if (env['GITHUB_STEP_SUMMARY']) {
           await core.summary.addRaw(renderFailureSummary({message, upload, cancelled: true, warnings: logger.warnings}), true).write()
@@ -228,7 +251,8 @@ export async function run(): Promise<void> {
       else logger.info(`${what}${carryOn} (if-no-documents: ${inputs.ifNoDocuments}).`)
     }
 
-    // The pull-request check: results, the base branch's results, annotations, SARIF/JUnit, the fail-on decision.
+    // The pull-request check: results, the base branch's results, annotations, SARIF/JUnit, the fail-on decision. It
+    // never costs the export: a failure here is a warning, and the report files are written after the uploads.
     const report = await logger.group('Results', () =>
       buildResultsReport(
         {
@@ -236,8 +260,6 @@ export async function run(): Promise<void> {
           workspace: cwd,
           baseline: inputs.baseline,
           policy: {failOn: inputs.failOn, threshold: inputs.severityThreshold},
-          sarifFile: inputs.sarifFile,
-          junitFile: inputs.junitFile,
           token: inputs.githubToken,
           repository: env['GITHUB_REPOSITORY'],
           eventName: env['GITHUB_EVENT_NAME'],
@@ -246,12 +268,16 @@ export async function run(): Promise<void> {
           scratchDir: scratchDir
         },
         logger
-      )
+      ).catch((error: unknown) => {
+        logger.warning(`The results could not be read for the pull-request check (${errorMessage(error)}); the export goes on without them.`)
+        return null
+      })
     )
 
     // Kept files first: once the outputs artifact exists, nothing after it may fail.
     const dirs = {outputs: result.outputs.dir, logs: result.logs.dir}
     if (local !== undefined) {
+      if (cancelling) throw new Error('The step was cancelled.')
       await local.swapIn()
       dirs.outputs = path.join(local.dir, 'outputs')
       dirs.logs = path.join(local.dir, 'logs')
@@ -264,15 +290,22 @@ export async function run(): Promise<void> {
       const state: UploadState = {outputsName, logsName, outputs: 'absent', logs: 'absent'}
       upload = state
       try {
-        uploaded = await logger.group('Upload artifacts', () => uploadBoth(client, result, dirs, state, logger))
+        const upload = logger.group('Upload artifacts', () => uploadBoth(client, result, dirs, state, inputs.overwrite, () => cancelling, logger))
+        uploading = upload
+        uploaded = await upload
       } catch (error) {
-        if (local !== undefined) {
+        // An outputs artifact that exists carries this export's watermark: then `path` keeps it too.
+        if (local !== undefined && state.outputs !== 'present') {
           const dir = local.dir
-          await local.rollback().catch(restoreError =>
-            logger.warning(`Could not put ${dir} back as it was before this step; remove ${path.join(dir, 'outputs')} by hand: ${errorMessage(restoreError)}`)
-          )
+          await local.rollback().catch(restoreError => {
+            // The staging directory still holds the earlier export: the next run puts it back.
+            keepStaging = true
+            logger.warning(`Could not put ${dir} back as it was before this step (${errorMessage(restoreError)}); the next run of this step puts the earlier export back.`)
+          })
         }
         throw error
+      } finally {
+        uploading = null
       }
     }
 
@@ -287,23 +320,30 @@ export async function run(): Promise<void> {
       'log-runs': JSON.stringify(result.logs.runs.map(r => r.name)),
       watermark: result.outputs.watermark.value === null ? '' : String(result.outputs.watermark.value),
       files: JSON.stringify(fileList(result, uploaded, inputs.path)),
-      failed: String(report.results.counts.failed),
-      passed: String(report.results.counts.passed),
-      'new-failures': report.comparison ? String(report.comparison.newFailures.length) : '',
-      fixed: report.comparison ? String(report.comparison.fixed.length) : '',
-      'sarif-file': report.sarif?.path ?? ''
+      failed: report ? String(report.results.counts.failed) : '',
+      passed: report ? String(report.results.counts.passed) : '',
+      'new-failures': report?.comparison ? String(report.comparison.newFailures.length) : '',
+      fixed: report?.comparison ? String(report.comparison.fixed.length) : '',
+      'sarif-file': ''
     }
-    printAnnotations(report.annotations)
-    summary = renderResultsSummary({
-      results: report.results,
-      ...(report.comparison ? {comparison: report.comparison} : {}),
-      ...(report.baselineLabel !== undefined ? {baselineLabel: report.baselineLabel} : {}),
-      ...(report.noBaselineReason !== undefined ? {noBaselineReason: report.noBaselineReason} : {}),
-      artifactUrl: uploaded.outputs?.url ?? null,
-      locations: report.locations,
-      annotations: report.annotations,
-      decision: report.decision
-    }) + '\n' + renderSummary({
+    let resultsSummary = ''
+    if (report) {
+      await writeReportFiles(report, {sarifFile: inputs.sarifFile, junitFile: inputs.junitFile}, logger)
+      outputs['sarif-file'] = report.sarif?.path ?? ''
+      printAnnotations(report.annotations)
+      resultsSummary =
+        renderResultsSummary({
+          results: report.results,
+          ...(report.comparison ? {comparison: report.comparison} : {}),
+          ...(report.baselineLabel !== undefined ? {baselineLabel: report.baselineLabel} : {}),
+          ...(report.noBaselineReason !== undefined ? {noBaselineReason: report.noBaselineReason} : {}),
+          artifactUrl: uploaded.outputs?.url ?? null,
+          locations: report.locations,
+          annotations: report.annotations,
+          decision: report.decision
+        }) + '\n'
+    }
+    summary = resultsSummary + renderSummary({
       result,
       outputsArtifact: asSummaryArtifact(uploaded.outputs),
       logsArtifact: asSummaryArtifact(uploaded.logs),
@@ -313,7 +353,7 @@ export async function run(): Promise<void> {
       notices: logger.notices
     })
     // Last: the export and the uploads are done; a failing check must not lose them.
-    if (report.decision.result.fail) failedCheck = report.decision.result.message
+    if (report?.decision.result.fail) failedCheck = report.decision.result.message
   } catch (error) {
     const message = logger.redact(errorMessage(error))
     // setFailed writes the error annotation and sets the exit code.
@@ -323,7 +363,7 @@ export async function run(): Promise<void> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     if (scratch !== undefined) await rm(scratch, {recursive: true, force: true}).catch(() => undefined)
-    if (local !== undefined) await local.finish().catch(() => undefined)
+    if (local !== undefined && !keepStaging) await local.finish().catch(() => undefined)
     // Outputs and the summary are built from names, numbers and already redacted messages, never from a connection
     // string, so they are written as they are: replacing secrets by substring in them would corrupt them (a password
     // `null` in JSON, a password equal to the database name in every name).

@@ -299,23 +299,67 @@ describe('the action: cancellation, ambiguous uploads, hostile data, secrets equ
     assert.notDeepEqual(await snapshot(kept), before)
   })
 
-  it('an ambiguous Finalize (committed, but the client saw an error, and the rollback failed): the summary says to keep the artifact, and the next run continues after it', async () => {
-    const sc = scenario('ambiguous')
+  for (const [label, status] of [
+    ['a 400 the client does not retry', 400],
+    ['a 502 the client retries, and the retry answers "already exists"', 502]
+  ] as const) {
+    it(`an ambiguous Finalize (committed, then ${label}): the artifact is kept with its logs, the summary says so, the next run continues after it`, async () => {
+      const sc = scenario(`ambiguous-${status}`)
+      await seedPrancerRun(server.uri, {database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase, container: 'aws', startMs: T, results: 5})
+      service.failNext({method: 'FinalizeArtifact', after: 1, mode: 'after-handling', status})
+      const failed = await step(sc)
+      assert.equal(failed.run.code, 1, failed.run.stdout)
+      const names = live(sc, failed.runId).map(a => a.name.split('-')[1]).sort()
+      assert.deepEqual(names, ['logs', 'outputs'], 'the committed outputs artifact and its logs exist')
+      assert.match(failed.run.summary, /The outputs artifact <code>[^<]+<\/code> exists: it is complete and carries this run's watermark[^\n]*\*\*Keep it\*\*/)
+      assert.doesNotMatch(failed.run.summary, /delete (it|them) by hand|Nothing from this run is uploaded/)
+      assert.ok(warningAnnotations(failed.run).some(w => /reported an error, but the artifact exists/.test(w)))
+      // following the advice: nothing lost, nothing exported twice
+      const next = await step(sc, {'if-no-documents': 'ignore'})
+      assert.equal(next.run.code, 0, next.run.stdout)
+      assert.equal(next.run.outputs.documents, '0')
+      assert.match(next.run.stdout, new RegExp(`Previous export: artifact "[^"]+-${failed.runId}-1"`))
+    })
+  }
+
+  it('a name another job of the run already uploaded is refused before any upload; that artifact is never deleted', async () => {
+    const sc = scenario('taken')
     await seedPrancerRun(server.uri, {database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase, container: 'aws', startMs: T, results: 5})
-    service.failNext({method: 'FinalizeArtifact', after: 1, mode: 'after-handling', status: 400})
-    service.failNext({method: 'DeleteArtifact', status: 400, times: 4})
-    const failed = await step(sc)
-    assert.equal(failed.run.code, 1, failed.run.stdout)
-    const names = live(sc, failed.runId).map(a => a.name.split('-')[1]).sort()
-    assert.deepEqual(names, ['logs', 'outputs'], 'the committed outputs artifact and its logs exist')
-    assert.match(failed.run.summary, /The outputs artifact <code>[^<]+<\/code> exists: it is complete and carries this run's watermark[^\n]*\*\*Keep it\*\*/)
-    assert.doesNotMatch(failed.run.summary, /delete (it|them) by hand/)
-    assert.ok(warningAnnotations(failed.run).some(w => /reported an error, but the artifact exists/.test(w)))
-    // following the advice: nothing lost, nothing exported twice
-    const next = await step(sc, {'if-no-documents': 'ignore'})
+    const runId = nextRunId++
+    // two matrix legs of one run: the logs template lacks {container}, so both legs name their logs alike
+    const leg = async (container: string) => {
+      const env = service.env({runId, repository: sc.repository, job: 'scan'})
+      await mkdir(path.join(env.GITHUB_WORKSPACE, 'prancer'), {recursive: true})
+      await writeFile(path.join(env.GITHUB_WORKSPACE, 'prancer', 'config.ini'), prancerConfigIni({database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase}))
+      return runAction({...env, DBURL: SECRET_DBURL}, {'mongodb-uri': server.uri, config: 'prancer/config.ini', container, 'output-artifact-name': 'out-{container}-{run_id}', 'logs-artifact-name': 'logs-{run_id}'})
+    }
+    const first = await leg('aws')
+    assert.equal(first.code, 0, first.stdout)
+    const second = await leg('azure')
+    assert.equal(second.code, 1, second.stdout)
+    assert.match(errorAnnotations(second)[0] ?? '', /An artifact named "logs-\d+" already exists in this workflow run\. Give this job its own name with the input 'logs-artifact-name'/)
+    const stored = live(sc, runId).map(a => a.name).sort()
+    assert.deepEqual(stored, [`logs-${runId}`, `out-aws-${runId}`], 'the first leg lost an artifact')
+  })
+
+  it('a cancel while the outputs Finalize is committing: the handler waits for it, keeps what was committed, and says so', async () => {
+    const sc = scenario('cancel-commit')
+    await seedPrancerRun(server.uri, {database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase, container: 'aws', startMs: T, results: 5})
+    const kept = path.join(work, 'kept-commit')
+    service.failNext({method: 'FinalizeArtifact', after: 1, delayMs: 2000, mode: 'delay-only', status: 200})
+    const from = service.requestLog().length
+    const cancelled = await step(sc, {path: kept}, {}, child => {
+      void waitFor(finalizeSeen(from, 2), 'the outputs Finalize').then(() => child.kill('SIGINT'))
+    })
+    assert.equal(cancelled.run.code, 1, cancelled.run.stdout)
+    assert.deepEqual(live(sc, cancelled.runId).map(a => a.name.split('-')[1]).sort(), ['logs', 'outputs'])
+    assert.match(cancelled.run.summary, /## ❌ Prancer export cancelled[\s\S]*\*\*Keep it\*\*/)
+    // path holds the export whose watermark was uploaded
+    const manifest = JSON.parse(await readFile(path.join(kept, 'outputs', 'manifest.json'), 'utf8'))
+    assert.equal(manifest.counts.documents, 2)
+    const next = await step(sc, {path: kept, 'if-no-documents': 'ignore'})
     assert.equal(next.run.code, 0, next.run.stdout)
     assert.equal(next.run.outputs.documents, '0')
-    assert.match(next.run.stdout, new RegExp(`Previous export: artifact "[^"]+-${failed.runId}-1"`))
   })
 
   it('hostile log names: a workflow command in a name stays text; a 300-character name gets a bounded file name', async () => {

@@ -121,3 +121,12 @@ test('file names made from hostile log names are bounded, unique and valid', () 
   // newlines and workflow-command text cannot survive into a file name
   assert.doesNotMatch(logFileName('logs_1\n::error title=X::owned', taken), /[\n:]/)
 })
+
+test('a log named like the manifest, or differing only in case, never overwrites another file', () => {
+  const taken = new Set<string>()
+  const names = ['manifest', 'MANIFEST', 'Logs_A', 'logs_a'].map(n => logFileName(n, taken))
+  assert.notEqual(names[0]!.toLowerCase(), 'manifest.json')
+  assert.notEqual(names[1]!.toLowerCase(), 'manifest.json')
+  // unique even on a case-insensitive file system
+  assert.equal(new Set(names.map(n => n.toLowerCase())).size, names.length, names.join(', '))
+})

@@ -130,3 +130,17 @@ test('describeSince: one wording for the manifest, the CLI and the job summary',
   assert.equal(describeSince({kind: 'auto'}, null), 'since: auto; no usable previous export, so a full export')
   assert.equal(describeSince({kind: 'auto'}, 'manifest of artifact "x" from run 6'), 'since: auto; manifest of artifact "x" from run 6')
 })
+
+test('watermark: a timestamp ahead by more than the lookback (a host clock running ahead) is an outlier, so no later run starts over', () => {
+  const T = 1_772_000_000_000
+  const L = 600_000
+  const first = advanceWatermark(planWindow({kind: 'all'}, null, L, T), [{id: '"ok"', ts: T - 1000}, {id: '"ahead"', ts: T + 3 * 3_600_000}])
+  assert.equal(first.value, T - 1000)
+  assert.deepEqual(first.newOutliers.map(o => o.id), ['"ahead"'])
+  const {newOutliers: _, ...w} = first
+  // an hour later: the chain continues (the old behaviour took the 3-hours-ahead value as W and fell back to full exports)
+  const next = planWindow({kind: 'auto'}, manifestWith(w), L, T + 3_600_000)
+  assert.equal(next.kind, 'chained')
+  assert.deepEqual(next.warnings, [])
+  assert.deepEqual(excludedIdsOf(next).sort(), ['"ahead"', '"ok"'])
+})

@@ -23,11 +23,12 @@ export function createActionLogger(): ActionLogger {
   let inGroup = false
 
   const redact = (text: string): string => redactor.redact(text)
-  // A plain log line that starts with `::` (or the older `##[`) is a workflow command to the runner. Messages carry
-  // text from the database (log names, errors quoting documents), so any such line is printed with command
-  // processing stopped (annotations, set via core.warning/notice/error, escape their text themselves).
+  // The runner reads `::command::` at the start of a line (after any whitespace, Unicode included) and the older
+  // `##[command]` anywhere in a line. Messages carry text from the database (log names, ids, errors quoting
+  // documents), so any message holding `::` or `##[` is printed with command processing stopped (annotations, made
+  // through core.warning/notice/error, escape their text themselves).
   const print = (text: string): void => {
-    if (!/(^|[\r\n])[ \t]*(::|##\[)/.test(text)) return core.info(text)
+    if (!/::|##\[/.test(text)) return core.info(text)
     const token = randomUUID()
     core.info(`::stop-commands::${token}`)
     core.info(text)

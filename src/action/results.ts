@@ -34,9 +34,6 @@ export interface ResultsOptions {
   workspace: string
   baseline: BaselineSpec
   policy: FailPolicy
-  /** Absolute paths, or undefined when not asked for. */
-  sarifFile: string | undefined
-  junitFile: string | undefined
   token: string | undefined
   repository: string | undefined
   eventName: string | undefined
@@ -62,19 +59,6 @@ export async function buildResultsReport(o: ResultsOptions, logger: ActionLogger
   const annotations = planAnnotations(failed, locations, newKeys ? {newKeys} : {})
   const decision = {policy: o.policy, result: decideFailure(results, comparison ?? null, o.policy)}
 
-  let sarif: ResultsReport['sarif'] = null
-  if (o.sarifFile !== undefined) {
-    const built = buildSarif(results.findings, {locations, ...(newKeys ? {newKeys} : {}), ...(comparison ? {compared: comparison.hasBaseline} : {})})
-    await mkdir(path.dirname(o.sarifFile), {recursive: true})
-    await writeFile(o.sarifFile, serializeSarif(built.log))
-    sarif = {path: o.sarifFile, results: built.results, withoutLocation: built.withoutLocation}
-    logger.info(`SARIF: ${built.results} results written to ${o.sarifFile}${built.withoutLocation > 0 ? ` (${built.withoutLocation} failed results have no file in the repository and are not in it)` : ''}.`)
-  }
-  if (o.junitFile !== undefined) {
-    await mkdir(path.dirname(o.junitFile), {recursive: true})
-    await writeFile(o.junitFile, buildJUnit(results.findings, newKeys ? {newKeys} : {}))
-    logger.info(`JUnit XML written to ${o.junitFile}.`)
-  }
   return {
     results,
     comparison,
@@ -83,8 +67,37 @@ export async function buildResultsReport(o: ResultsOptions, logger: ActionLogger
     locations,
     annotations,
     decision,
-    sarif,
-    junitPath: o.junitFile ?? null
+    sarif: null,
+    junitPath: null
+  }
+}
+
+/**
+ * The SARIF and JUnit files, after the uploads: a file that cannot be written (a directory in the way, a full disk)
+ * is a warning, never the loss of a finished export.
+ */
+export async function writeReportFiles(report: ResultsReport, files: {sarifFile: string | undefined; junitFile: string | undefined}, logger: ActionLogger): Promise<void> {
+  const newKeys = report.comparison?.newKeys
+  if (files.sarifFile !== undefined) {
+    try {
+      const built = buildSarif(report.results.findings, {locations: report.locations, ...(newKeys ? {newKeys} : {}), ...(report.comparison ? {compared: report.comparison.hasBaseline} : {})})
+      await mkdir(path.dirname(files.sarifFile), {recursive: true})
+      await writeFile(files.sarifFile, serializeSarif(built.log))
+      report.sarif = {path: files.sarifFile, results: built.results, withoutLocation: built.withoutLocation}
+      logger.info(`SARIF: ${built.results} results written to ${files.sarifFile}${built.withoutLocation > 0 ? ` (${built.withoutLocation} failed results have no file in the repository and are not in it)` : ''}.`)
+    } catch (error) {
+      logger.warning(`Input 'sarif-file': ${files.sarifFile} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); no SARIF for this run.`)
+    }
+  }
+  if (files.junitFile !== undefined) {
+    try {
+      await mkdir(path.dirname(files.junitFile), {recursive: true})
+      await writeFile(files.junitFile, buildJUnit(report.results.findings, newKeys ? {newKeys} : {}))
+      report.junitPath = files.junitFile
+      logger.info(`JUnit XML written to ${files.junitFile}.`)
+    } catch (error) {
+      logger.warning(`Input 'junit-file': ${files.junitFile} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); no JUnit XML for this run.`)
+    }
   }
 }
 

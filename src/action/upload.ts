@@ -69,6 +69,15 @@ export class ArtifactNameConflictError extends Error {
   }
 }
 
+function nameTaken(input: ArtifactToUpload['input'], name: string, cause?: unknown): ArtifactNameConflictError {
+  return new ArtifactNameConflictError(
+    `An artifact named "${name}" already exists in this workflow run. ` +
+      `Give this job its own name with the input '${input}' (for example add {job} or {container}), ` +
+      `or set 'overwrite: true' to replace it.`,
+    cause === undefined ? undefined : {cause}
+  )
+}
+
 export function createUploader(logger: ActionLogger, settings: UploadSettings, env: Record<string, string | undefined>) {
   const client = new DefaultArtifactClient()
 
@@ -109,14 +118,9 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
           compressionLevel: settings.compressionLevel
         })
       } catch (error) {
-        if (isNameConflict(error)) {
-          throw new ArtifactNameConflictError(
-            `An artifact named "${artifact.name}" already exists in this workflow run. ` +
-              `Give this job its own name with the input '${artifact.input}' (for example add {job} or {container}), ` +
-              `or set 'overwrite: true' to replace it.`,
-            {cause: error}
-          )
-        }
+        // A name found free just before (uploadBoth checks) and now "taken" is most likely our own Finalize retried
+        // after it committed: the caller decides from the run's artifact list, never from this message.
+        if (isNameConflict(error)) throw nameTaken(artifact.input, artifact.name, error)
         throw new Error(`Uploading the artifact "${artifact.name}" failed: ${(error as Error).message}`, {cause: error})
       }
       if (response.id === undefined || !Number.isSafeInteger(response.id) || response.id <= 0 || !response.digest) {
@@ -140,6 +144,8 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
 
     /** Best effort: takes back an artifact of this export after a failure; an absent one is fine. */
     removeIfPresent,
+
+    nameTaken,
 
     /** This run's artifacts (latest of each name), or null when the service cannot be asked. */
     async listRunArtifacts(): Promise<Array<{name: string; id: number}> | null> {

@@ -553,11 +553,13 @@ async function configCommand(values: ConfigValues, ctx: CliContext, logger: CliL
   const uri = connectionString(values.uri, ctx.env)
   const settings = await resolveSettings({
     ...(values.config !== undefined ? {configPath: values.config} : {}),
-    ...(uri !== undefined ? {mongodbUri: uri} : {}),
+    ...(uri !== undefined ? {mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? ('--uri' as const) : ('env MONGODB_URI' as const)} : {}),
     env: ctx.env,
     cwd: ctx.cwd,
     logger
   })
-  ctx.stdout(`${logger.redact(JSON.stringify(summarizeSettings(settings), null, 2))}\n`)
+  // Structured output is never redacted by substring (a password "null" would break the JSON): it holds no secret,
+  // the connection string only in its redacted form.
+  ctx.stdout(`${JSON.stringify(summarizeSettings(settings), null, 2)}\n`)
   return EXIT_OK
 }

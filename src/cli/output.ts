@@ -2,6 +2,7 @@
 // and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
 
+import {randomUUID} from 'node:crypto'
 import type {Logger} from '../log.ts'
 import {createRedactor} from '../prancer/uri.ts'
 
@@ -30,7 +31,14 @@ export function createCliLogger(terminal: Terminal, quiet: boolean, progress?: P
   const redact = (text: string): string => redactor.redact(text)
   const line = (prefix: string, message: string): void => {
     progress?.clear()
-    terminal.write(`${prefix}${redact(message)}\n`)
+    const text = `${prefix}${redact(message)}`
+    // In a workflow step the runner reads this output too: text from the database must not become a command there.
+    if (process.env.GITHUB_ACTIONS === 'true' && /::|##\[/.test(text)) {
+      const token = randomUUID()
+      terminal.write(`::stop-commands::${token}\n${text}\n::${token}::\n`)
+    } else {
+      terminal.write(`${text}\n`)
+    }
   }
   return {
     redact,

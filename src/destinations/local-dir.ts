@@ -6,7 +6,7 @@
 // back where nothing took its place.
 
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {link, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {MANIFEST_FILE, readManifest, TOOL_NAME} from '../prancer/manifest.ts'
 import type {Logger} from '../log.ts'
@@ -14,6 +14,7 @@ import type {Logger} from '../log.ts'
 export const EXPORT_SUBDIRS = ['outputs', 'logs'] as const
 const STAGING_PREFIX = `.${TOOL_NAME}-`
 const SWAPPED_MARKER = 'swapping.json'
+const TRASH_PREFIX = `.${TOOL_NAME}-trash-`
 const STAGING_RE = new RegExp(`^\\.${TOOL_NAME}-(\\d+)-[0-9a-f]+$`)
 
 export interface LocalExport {
@@ -118,6 +119,11 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
       }
     },
     async finish() {
+      // Renamed first (atomic): a kill during the delete leaves a trash directory, never a staging directory whose
+      // leftovers the next open would take for an unconfirmed swap.
+      const trash = path.join(dir, `${TRASH_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
+      await rename(stagingDir, trash).catch(() => undefined)
+      await rm(trash, {recursive: true, force: true})
       await rm(stagingDir, {recursive: true, force: true})
     }
   }
@@ -131,6 +137,10 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
  */
 async function cleanStaleStaging(dir: string, logger: Logger): Promise<void> {
   for (const name of await readdir(dir)) {
+    if (name.startsWith(TRASH_PREFIX)) {
+      await rm(path.join(dir, name), {recursive: true, force: true})
+      continue
+    }
     const m = STAGING_RE.exec(name)
     if (!m || isAlive(Number(m[1]))) continue
     const staging = path.join(dir, name)
@@ -181,27 +191,38 @@ export interface HeldLock {
  */
 export async function lockBeside(file: string, what: string, logger: Logger): Promise<HeldLock> {
   const lockPath = path.join(path.dirname(file), `.${path.basename(file)}.${TOOL_NAME}.lock`)
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx')
-      await handle.writeFile(String(process.pid))
-      await handle.close()
-      return {release: () => rm(lockPath, {force: true}).catch(() => undefined)}
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'EEXIST') {
-        logger.warning(`Could not lock ${file} (${code ?? (error as Error).message}), so another export continuing from it at the same time would not be noticed.`)
-        return {release: async () => undefined}
-      }
-    }
-    const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''))
-    if (holder > 0 && isAlive(holder)) {
-      throw new Error(
-        `Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
-          `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`
-      )
-    }
-    await rm(lockPath, {force: true})
+  // The pid is written to a file of our own, then linked into place: the lock never exists without its pid.
+  const mine = `${lockPath}.${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    await writeFile(mine, String(process.pid), {flag: 'wx'})
+  } catch (error) {
+    logger.warning(`Could not lock ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so another export continuing from it at the same time would not be noticed.`)
+    return {release: async () => undefined}
   }
-  throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`)
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(mine, lockPath)
+        return {release: () => rm(lockPath, {force: true}).catch(() => undefined)}
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          logger.warning(`Could not lock ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so another export continuing from it at the same time would not be noticed.`)
+          return {release: async () => undefined}
+        }
+      }
+      const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''))
+      if (holder > 0 && isAlive(holder)) {
+        throw new Error(
+          `Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
+            `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`
+        )
+      }
+      // A dead holder's lock: moved aside under a name of our own (only one taker can move it), then retried.
+      await rename(lockPath, `${mine}.stale`).catch(() => undefined)
+      await rm(`${mine}.stale`, {force: true})
+    }
+    throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`)
+  } finally {
+    await rm(mine, {force: true})
+  }
 }

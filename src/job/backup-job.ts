@@ -76,25 +76,29 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
   let client: MongoClient | undefined
   let writer: ArchiveWriter | undefined
   let session: ClientSession | undefined
+  // The collection whose read failed (first failure), for the message.
   let reading: string | null = null
   try {
     client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger))
     const hello = await client.db('admin').command({hello: 1})
     const buildInfo = await client.db('admin').command({buildInfo: 1})
     const serverVersion = /^\d+\.\d+\.\d+/.exec(String(buildInfo.version ?? ''))?.[0] ?? '0.0.0'
-    // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads);
-    // elsewhere each collection is read once, at its own time, and the manifest says so.
-    let consistency: Record<string, unknown>
+    // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads).
+    // The driver fixes the snapshot's time with the session's first read, and refuses an older server only then, so
+    // that first read is made here, alone, before the collections are read in parallel. Elsewhere each collection is
+    // read once, at its own time, and the manifest says so.
+    let consistency: Record<string, unknown> = {kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.'}
     if (hello.setName) {
+      const candidate = client.startSession({snapshot: true})
       try {
-        session = client.startSession({snapshot: true})
-        consistency = {kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}).`}
+        await client.db(databases[0]!).command({listCollections: 1, nameOnly: true}, {session: candidate})
+        await client.db(databases[0]!).collection('__prancer_db_artifacts_snapshot_probe').findOne({}, {session: candidate})
+        session = candidate
+        consistency = {kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}). A backup longer than the server's minSnapshotHistoryWindowInSeconds fails with SnapshotTooOld; run it again when the server is less busy, or raise that window.`}
       } catch (error) {
-        session = undefined
-        consistency = {kind: 'per-collection', description: `Replica set ${String(hello.setName)} refused a snapshot session (${(error as Error).message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.`}
+        await candidate.endSession().catch(() => undefined)
+        consistency = {kind: 'per-collection', description: `Replica set ${String(hello.setName)} gave no snapshot reads (${(error as Error).message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.`}
       }
-    } else {
-      consistency = {kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.'}
     }
 
     const namespaces: ArchiveNamespace[] = []
@@ -118,16 +122,19 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
     for (const view of namespaces.filter(ns => ns.type === 'view')) await archive.endNamespace(view)
     const worker = async (): Promise<void> => {
       for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
-        reading = `${ns.db}.${ns.collection}`
-        const db: Db = client!.db(ns.db)
-        const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection
-        const cursor = db.collection(collection).find<Uint8Array>({}, {raw: true, batchSize: 1000, ...(session ? {session} : {})})
-        for await (const batch of rawBatches(cursor)) await archive.writeDocuments(ns, batch)
-        await archive.endNamespace(ns)
+        try {
+          const db: Db = client!.db(ns.db)
+          const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection
+          const cursor = db.collection(collection).find<Uint8Array>({}, {raw: true, batchSize: 1000, ...(session ? {session} : {})})
+          for await (const batch of rawBatches(cursor)) await archive.writeDocuments(ns, batch)
+          await archive.endNamespace(ns)
+        } catch (error) {
+          reading ??= `${ns.db}.${ns.collection}`
+          throw error
+        }
       }
     }
     await logger.group('Read collections', () => Promise.all(Array.from({length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length))}, worker)))
-    reading = null
     const written = await archive.finish()
     writer = undefined
     const collections: BackupCollection[] = written.namespaces.map(n => ({
@@ -158,7 +165,10 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
     return {archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256}
   } catch (error) {
     await writer?.abort().catch(() => undefined)
-    if (reading === null) throw error
+    if (reading === null) {
+      if (writer === undefined) throw error
+      reading = 'the collections'
+    }
     const redactor = createRedactor('****')
     for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
     throw new Error(`The backup stopped while reading ${reading}: ${redactor.redact((error as Error).message ?? String(error))}. No archive was kept; run it again.`, {cause: error})

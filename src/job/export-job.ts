@@ -127,7 +127,7 @@ async function exportOutputs(
   if (newOutliers.length > 0) {
     const listed = newOutliers.slice(0, 20).map(o => `_id ${o.id} timestamp ${o.ts}`)
     logger.warning(
-      `${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or more than a day after now, e.g. epoch microseconds): ` +
+      `${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or later than now plus the lookback, e.g. epoch microseconds or a clock running ahead): ` +
         `${listed.join('; ')}${newOutliers.length > listed.length ? `; and ${newOutliers.length - listed.length} more` : ''}. ` +
         'They are exported once and do not move the watermark, so later exports are not affected; fix the timestamps at their source.'
     )

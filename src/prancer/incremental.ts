@@ -16,15 +16,16 @@ export const MAX_LOOKBACK_MS = 2_592_000_000
  */
 export const TIMESTAMP_LIMIT_MS = 8.64e15
 /**
- * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end a day after the export. Below is epoch
- * seconds (1.7e9) or garbage; beyond is epoch microseconds or a clock far off. Such "outliers" are exported once,
- * named in a warning, kept out of later windows by id, and never become the watermark (docs/incremental.md).
+ * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end one lookback L after the export: the
+ * same bound beyond which the next run would refuse the watermark as "in the future" (planWindow), so no exported
+ * timestamp can ever make a later run start over. Below is epoch seconds (1.7e9) or garbage; beyond is epoch
+ * microseconds or a clock ahead by more than L. Such "outliers" are exported once, named in a warning, kept out of
+ * later windows by id, and never become the watermark (docs/incremental.md).
  */
 export const PLAUSIBLE_MIN_MS = 1e12
-export const FUTURE_TOLERANCE_MS = 86_400_000
 
-export function isPlausible(ts: number, now: number): boolean {
-  return ts >= PLAUSIBLE_MIN_MS && ts <= now + FUTURE_TOLERANCE_MS
+export function isPlausible(ts: number, now: number, lookbackMs: number): boolean {
+  return ts >= PLAUSIBLE_MIN_MS && ts <= now + lookbackMs
 }
 
 export interface WindowPlan {
@@ -167,8 +168,8 @@ export function withoutUsableTimestampFilter(): Document {
  * implausible exported, less those no window can select again (ts in [PLAUSIBLE_MIN_MS, W' - L)).
  */
 export function advanceWatermark(plan: WindowPlan, exported: Array<{id: string; ts: number}>): Watermark & {newOutliers: Array<{id: string; ts: number}>} {
-  const plausible = exported.filter(e => isPlausible(e.ts, plan.now))
-  const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now))
+  const plausible = exported.filter(e => isPlausible(e.ts, plan.now, plan.lookbackMs))
+  const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now, plan.lookbackMs))
   let value = plan.kind === 'chained' || plan.kind === 'after' ? plan.previousValue : null
   for (const e of plausible) if (value === null || e.ts > value) value = e.ts
   const outliers = new Map<string, number>()

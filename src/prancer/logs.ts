@@ -8,6 +8,7 @@
 // RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
 // only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
 import {createHash} from 'node:crypto'
+import {MANIFEST_FILE} from './manifest.ts'
 import type {Db} from 'mongodb'
 import type {LogsSpec} from '../job/types.ts'
 
@@ -209,14 +210,16 @@ export function safeFilePart(text: string): string {
 const MAX_FILE_STEM = 120
 
 /**
- * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name that had to
- * change or be cut gets a hash of the original, so it stays unique and traceable (the manifest maps name → file).
+ * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name too long is
+ * cut and gets a hash of the original; a clash gets -2, -3, ... (the manifest maps name → file).
  */
 export function logFileName(name: string, taken: Set<string>): string {
   let base = safeFilePart(name) || '_'
   if (base.length > MAX_FILE_STEM) base = `${base.slice(0, MAX_FILE_STEM - 17)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`
+  // manifest.json is the manifest's; and names that differ only in case collide on case-insensitive file systems
+  const isTaken = (file: string) => file.toLowerCase() === MANIFEST_FILE || taken.has(file.toLowerCase())
   let candidate = `${base}.json`
-  for (let i = 2; taken.has(candidate); i++) candidate = `${base}-${i}.json`
-  taken.add(candidate)
+  for (let i = 2; isTaken(candidate); i++) candidate = `${base}-${i}.json`
+  taken.add(candidate.toLowerCase())
   return candidate
 }
