@@ -34197,6 +34197,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
 /***/ 857:
 /***/ ((module) => {
 
@@ -39158,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1743);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2871);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39176,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1743:
+/***/ 2871:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39201,8 +39208,8 @@ var yauzl = __nccwpck_require__(663);
 ;// CONCATENATED MODULE: ./lib/ejson/types.js
 const JSON_FORMATS = ['relaxed', 'canonical'];
 //# sourceMappingURL=types.js.map
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
 var lib = __nccwpck_require__(4294);
 ;// CONCATENATED MODULE: ./lib/prancer/manifest.js
@@ -39222,7 +39229,7 @@ class ManifestError extends Error {
 /** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
 async function writeManifest(dir, manifest) {
     const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     try {
         await (0,promises_namespaceObject.writeFile)(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
         await (0,promises_namespaceObject.rename)(temp, path);
@@ -40526,7 +40533,7 @@ async function writeExportFile(docs, path, opts) {
 }
 /** Like writeExportFile, but the source may also yield whole batches (as a cursor delivers them) to save awaits. */
 async function writeExport(source, path, opts) {
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     let file;
     try {
         file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
@@ -40540,7 +40547,7 @@ async function writeExport(source, path, opts) {
     const onDocument = opts.onDocument;
     const out = new writer_ExtJsonTranscoder(OUTPUT_BUFFER_BYTES);
     const compact = pretty ? new writer_ExtJsonTranscoder() : undefined;
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     const started = performance.now();
     let documents = 0;
     let flushedBytes = 0;
@@ -45879,14 +45886,15 @@ const MAX_LOOKBACK_MS = 2_592_000_000;
  */
 const TIMESTAMP_LIMIT_MS = 8.64e15;
 /**
- * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end a day after the export. Below is epoch
- * seconds (1.7e9) or garbage; beyond is epoch microseconds or a clock far off. Such "outliers" are exported once,
- * named in a warning, kept out of later windows by id, and never become the watermark (docs/incremental.md).
+ * Plausible Prancer timestamps (epoch ms) start at 1e12 (2001-09-09) and end one lookback L after the export: the
+ * same bound beyond which the next run would refuse the watermark as "in the future" (planWindow), so no exported
+ * timestamp can ever make a later run start over. Below is epoch seconds (1.7e9) or garbage; beyond is epoch
+ * microseconds or a clock ahead by more than L. Such "outliers" are exported once, named in a warning, kept out of
+ * later windows by id, and never become the watermark (docs/incremental.md).
  */
 const PLAUSIBLE_MIN_MS = 1e12;
-const FUTURE_TOLERANCE_MS = 86_400_000;
-function isPlausible(ts, now) {
-    return ts >= PLAUSIBLE_MIN_MS && ts <= now + FUTURE_TOLERANCE_MS;
+function isPlausible(ts, now, lookbackMs) {
+    return ts >= PLAUSIBLE_MIN_MS && ts <= now + lookbackMs;
 }
 /** The usable timestamp of a raw document in epoch ms (int32, int64, double or Date), else undefined. */
 function usableTimestamp(doc) {
@@ -46013,8 +46021,8 @@ function withoutUsableTimestampFilter() {
  * implausible exported, less those no window can select again (ts in [PLAUSIBLE_MIN_MS, W' - L)).
  */
 function advanceWatermark(plan, exported) {
-    const plausible = exported.filter(e => isPlausible(e.ts, plan.now));
-    const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now));
+    const plausible = exported.filter(e => isPlausible(e.ts, plan.now, plan.lookbackMs));
+    const newOutliers = exported.filter(e => !isPlausible(e.ts, plan.now, plan.lookbackMs));
     let value = plan.kind === 'chained' || plan.kind === 'after' ? plan.previousValue : null;
     for (const e of plausible)
         if (value === null || e.ts > value)
@@ -46049,6 +46057,7 @@ function advanceWatermark(plan, exported) {
 // DBLOG_NAME). Every module keeps the logger it got at start-up, so the compliance phase's records (TESTID, TITLE,
 // RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
 // only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
+
 
 const LOGS_COLLECTION = 'logs';
 /** Every run's log in the database, in both layouts; a legacy collection wins over documents of the same name. */
@@ -46226,17 +46235,19 @@ function safeFilePart(text) {
 /** Longest file name made from a log name (file systems allow 255 bytes; room for a suffix and `.json`). */
 const MAX_FILE_STEM = 120;
 /**
- * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name that had to
- * change or be cut gets a hash of the original, so it stays unique and traceable (the manifest maps name → file).
+ * A file name for a run's log: the name itself when safe, else with unsafe characters replaced; a name too long is
+ * cut and gets a hash of the original; a clash gets -2, -3, ... (the manifest maps name → file).
  */
 function logFileName(name, taken) {
     let base = safeFilePart(name) || '_';
     if (base.length > MAX_FILE_STEM)
-        base = `${base.slice(0, MAX_FILE_STEM - 17)}-${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 16)}`;
+        base = `${base.slice(0, MAX_FILE_STEM - 17)}-${(0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 16)}`;
+    // manifest.json is the manifest's; and names that differ only in case collide on case-insensitive file systems
+    const isTaken = (file) => file.toLowerCase() === MANIFEST_FILE || taken.has(file.toLowerCase());
     let candidate = `${base}.json`;
-    for (let i = 2; taken.has(candidate); i++)
+    for (let i = 2; isTaken(candidate); i++)
         candidate = `${base}-${i}.json`;
-    taken.add(candidate);
+    taken.add(candidate.toLowerCase());
     return candidate;
 }
 //# sourceMappingURL=logs.js.map
@@ -49037,7 +49048,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
     const { newOutliers, ...watermark } = advanceWatermark(plan, exported);
     if (newOutliers.length > 0) {
         const listed = newOutliers.slice(0, 20).map(o => `_id ${o.id} timestamp ${o.ts}`);
-        logger.warning(`${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or more than a day after now, e.g. epoch microseconds): ` +
+        logger.warning(`${newOutliers.length} exported documents have a timestamp Prancer cannot have written (before 2001-09-09, e.g. epoch seconds, or later than now plus the lookback, e.g. epoch microseconds or a clock running ahead): ` +
             `${listed.join('; ')}${newOutliers.length > listed.length ? `; and ${newOutliers.length - listed.length} more` : ''}. ` +
             'They are exported once and do not move the watermark, so later exports are not affected; fix the timestamps at their source.');
     }
@@ -49184,7 +49195,7 @@ function previousLogNewest(previous) {
 /** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
 function hostsFingerprint(uri) {
     const hosts = (0,prancer_uri/* uriHostList */.h5)(uri);
-    return hosts === null ? null : (0,external_node_crypto_namespaceObject.createHash)('sha256').update(hosts.join(',')).digest('hex');
+    return hosts === null ? null : (0,external_node_crypto_.createHash)('sha256').update(hosts.join(',')).digest('hex');
 }
 /**
  * The previous manifest when it continues the same selection: database, collection, container, query
@@ -49882,7 +49893,7 @@ function key(db, collection) {
 /** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
 async function createArchiveWriter(path, options) {
     const states = validate(path, options);
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     let file;
     try {
         file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
@@ -49952,12 +49963,12 @@ function validate(path, options) {
             documents: 0,
             bytes: 0,
             crc: new Crc64(),
-            sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256')
+            sha256: (0,external_node_crypto_.createHash)('sha256')
         };
     });
 }
 class FileSink {
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash = (0,external_node_crypto_.createHash)('sha256');
     bytes = 0;
     file;
     constructor(file) {
@@ -49982,7 +49993,7 @@ class GzipSink {
     done;
     failure;
     rejectWrite;
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    hash = (0,external_node_crypto_.createHash)('sha256');
     bytes = 0;
     constructor(file, level) {
         this.gzip = (0,external_node_zlib_namespaceObject.createGzip)({ level, chunkSize: GZIP_OUTPUT_CHUNK_BYTES });
@@ -50322,27 +50333,30 @@ async function runBackupJob(opts) {
     let client;
     let writer;
     let session;
+    // The collection whose read failed (first failure), for the message.
     let reading = null;
     try {
         client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger));
         const hello = await client.db('admin').command({ hello: 1 });
         const buildInfo = await client.db('admin').command({ buildInfo: 1 });
         const serverVersion = /^\d+\.\d+\.\d+/.exec(String(buildInfo.version ?? ''))?.[0] ?? '0.0.0';
-        // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads);
-        // elsewhere each collection is read once, at its own time, and the manifest says so.
-        let consistency;
+        // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads).
+        // The driver fixes the snapshot's time with the session's first read, and refuses an older server only then, so
+        // that first read is made here, alone, before the collections are read in parallel. Elsewhere each collection is
+        // read once, at its own time, and the manifest says so.
+        let consistency = { kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.' };
         if (hello.setName) {
+            const candidate = client.startSession({ snapshot: true });
             try {
-                session = client.startSession({ snapshot: true });
-                consistency = { kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}).` };
+                await client.db(databases[0]).command({ listCollections: 1, nameOnly: true }, { session: candidate });
+                await client.db(databases[0]).collection('__prancer_db_artifacts_snapshot_probe').findOne({}, { session: candidate });
+                session = candidate;
+                consistency = { kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}). A backup longer than the server's minSnapshotHistoryWindowInSeconds fails with SnapshotTooOld; run it again when the server is less busy, or raise that window.` };
             }
             catch (error) {
-                session = undefined;
-                consistency = { kind: 'per-collection', description: `Replica set ${String(hello.setName)} refused a snapshot session (${error.message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.` };
+                await candidate.endSession().catch(() => undefined);
+                consistency = { kind: 'per-collection', description: `Replica set ${String(hello.setName)} gave no snapshot reads (${error.message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.` };
             }
-        }
-        else {
-            consistency = { kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.' };
         }
         const namespaces = [];
         for (const database of databases) {
@@ -50368,17 +50382,21 @@ async function runBackupJob(opts) {
             await archive.endNamespace(view);
         const worker = async () => {
             for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
-                reading = `${ns.db}.${ns.collection}`;
-                const db = client.db(ns.db);
-                const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection;
-                const cursor = db.collection(collection).find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
-                for await (const batch of rawBatches(cursor))
-                    await archive.writeDocuments(ns, batch);
-                await archive.endNamespace(ns);
+                try {
+                    const db = client.db(ns.db);
+                    const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection;
+                    const cursor = db.collection(collection).find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
+                    for await (const batch of rawBatches(cursor))
+                        await archive.writeDocuments(ns, batch);
+                    await archive.endNamespace(ns);
+                }
+                catch (error) {
+                    reading ??= `${ns.db}.${ns.collection}`;
+                    throw error;
+                }
             }
         };
         await logger.group('Read collections', () => Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length)) }, worker)));
-        reading = null;
         const written = await archive.finish();
         writer = undefined;
         const collections = written.namespaces.map(n => ({
@@ -50411,8 +50429,11 @@ async function runBackupJob(opts) {
     }
     catch (error) {
         await writer?.abort().catch(() => undefined);
-        if (reading === null)
-            throw error;
+        if (reading === null) {
+            if (writer === undefined)
+                throw error;
+            reading = 'the collections';
+        }
         const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
         for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
@@ -50438,6 +50459,7 @@ async function runBackupJob(opts) {
 const EXPORT_SUBDIRS = ['outputs', 'logs'];
 const STAGING_PREFIX = `.${TOOL_NAME}-`;
 const SWAPPED_MARKER = 'swapping.json';
+const TRASH_PREFIX = `.${TOOL_NAME}-trash-`;
 const STAGING_RE = new RegExp(`^\\.${TOOL_NAME}-(\\d+)-[0-9a-f]+$`);
 /** Checks DIR before anything is exported, cleans stale staging directories and makes a fresh one. */
 async function openLocalExport(dir, o) {
@@ -50480,7 +50502,7 @@ async function openLocalExport(dir, o) {
     if (existing.length > 0 && !o.replace) {
         throw new Error(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
     }
-    const stagingDir = external_node_path_namespaceObject.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
+    const stagingDir = external_node_path_namespaceObject.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
     await (0,promises_namespaceObject.mkdir)(stagingDir);
     const replaced = new Set();
     const movedIn = new Set();
@@ -50523,6 +50545,11 @@ async function openLocalExport(dir, o) {
             }
         },
         async finish() {
+            // Renamed first (atomic): a kill during the delete leaves a trash directory, never a staging directory whose
+            // leftovers the next open would take for an unconfirmed swap.
+            const trash = external_node_path_namespaceObject.join(dir, `${TRASH_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+            await (0,promises_namespaceObject.rename)(stagingDir, trash).catch(() => undefined);
+            await (0,promises_namespaceObject.rm)(trash, { recursive: true, force: true });
             await (0,promises_namespaceObject.rm)(stagingDir, { recursive: true, force: true });
         }
     };
@@ -50535,6 +50562,10 @@ async function openLocalExport(dir, o) {
  */
 async function cleanStaleStaging(dir, logger) {
     for (const name of await (0,promises_namespaceObject.readdir)(dir)) {
+        if (name.startsWith(TRASH_PREFIX)) {
+            await (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.join(dir, name), { recursive: true, force: true });
+            continue;
+        }
         const m = STAGING_RE.exec(name);
         if (!m || isAlive(Number(m[1])))
             continue;
@@ -50580,28 +50611,41 @@ async function exists(p) {
  */
 async function lockBeside(file, what, logger) {
     const lockPath = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${TOOL_NAME}.lock`);
-    for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-            const handle = await (0,promises_namespaceObject.open)(lockPath, 'wx');
-            await handle.writeFile(String(process.pid));
-            await handle.close();
-            return { release: () => (0,promises_namespaceObject.rm)(lockPath, { force: true }).catch(() => undefined) };
-        }
-        catch (error) {
-            const code = error.code;
-            if (code !== 'EEXIST') {
-                logger.warning(`Could not lock ${file} (${code ?? error.message}), so another export continuing from it at the same time would not be noticed.`);
-                return { release: async () => undefined };
-            }
-        }
-        const holder = Number(await (0,promises_namespaceObject.readFile)(lockPath, 'utf8').catch(() => ''));
-        if (holder > 0 && isAlive(holder)) {
-            throw new Error(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
-                `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`);
-        }
-        await (0,promises_namespaceObject.rm)(lockPath, { force: true });
+    // The pid is written to a file of our own, then linked into place: the lock never exists without its pid.
+    const mine = `${lockPath}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    try {
+        await (0,promises_namespaceObject.writeFile)(mine, String(process.pid), { flag: 'wx' });
     }
-    throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`);
+    catch (error) {
+        logger.warning(`Could not lock ${file} (${error.code ?? error.message}), so another export continuing from it at the same time would not be noticed.`);
+        return { release: async () => undefined };
+    }
+    try {
+        for (let attempt = 0; attempt < 3; attempt++) {
+            try {
+                await (0,promises_namespaceObject.link)(mine, lockPath);
+                return { release: () => (0,promises_namespaceObject.rm)(lockPath, { force: true }).catch(() => undefined) };
+            }
+            catch (error) {
+                if (error.code !== 'EEXIST') {
+                    logger.warning(`Could not lock ${file} (${error.code ?? error.message}), so another export continuing from it at the same time would not be noticed.`);
+                    return { release: async () => undefined };
+                }
+            }
+            const holder = Number(await (0,promises_namespaceObject.readFile)(lockPath, 'utf8').catch(() => ''));
+            if (holder > 0 && isAlive(holder)) {
+                throw new Error(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
+                    `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`);
+            }
+            // A dead holder's lock: moved aside under a name of our own (only one taker can move it), then retried.
+            await (0,promises_namespaceObject.rename)(lockPath, `${mine}.stale`).catch(() => undefined);
+            await (0,promises_namespaceObject.rm)(`${mine}.stale`, { force: true });
+        }
+        throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(mine, { force: true });
+    }
 }
 //# sourceMappingURL=local-dir.js.map
 ;// CONCATENATED MODULE: ./lib/log.js
@@ -51417,7 +51461,7 @@ function readProblem(file, error) {
 async function verifyFile(planned, index, fileCount, opts) {
     const { file } = planned;
     const name = shownName(file.name);
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     let bytes = 0;
     let documents = 0;
     let firstProblem;
@@ -51642,7 +51686,7 @@ async function preCheck(client, plan, logger) {
 async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
     const { file } = planned;
     const name = shownName(file.name);
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
     let bytes = 0;
     let documents = 0;
     const report = () => opts.onProgress?.({ phase: 'write', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
@@ -52756,7 +52800,7 @@ const SECURITY_SEVERITY = { High: '8.0', Medium: '5.0', Low: '3.0', None: undefi
 const MAX_SARIF_RESULTS = 25_000;
 const MAX_RULE_TAGS = 20;
 function findingFingerprint(finding) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(finding.key).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(finding.key).digest('hex');
 }
 /** A repository-relative path as a URI reference: each segment percent-encoded, `/` kept. */
 function pathToUri(path) {
@@ -53928,12 +53972,14 @@ async function configCommand(values, ctx, logger) {
     const uri = connectionString(values.uri, ctx.env);
     const settings = await resolveSettings({
         ...(values.config !== undefined ? { configPath: values.config } : {}),
-        ...(uri !== undefined ? { mongodbUri: uri } : {}),
+        ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
         env: ctx.env,
         cwd: ctx.cwd,
         logger
     });
-    ctx.stdout(`${logger.redact(JSON.stringify(summarizeSettings(settings), null, 2))}\n`);
+    // Structured output is never redacted by substring (a password "null" would break the JSON): it holds no secret,
+    // the connection string only in its redacted form.
+    ctx.stdout(`${JSON.stringify(summarizeSettings(settings), null, 2)}\n`);
     return EXIT_OK;
 }
 //# sourceMappingURL=main.js.map
@@ -53949,10 +53995,12 @@ async function configCommand(values, ctx, logger) {
 /* harmony export */   xw: () => (/* binding */ createCliLogger),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
-/* harmony import */ var _prancer_uri_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7347);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _prancer_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7347);
 // Terminal output of the CLI: a Logger (src/log.ts) over stderr that redacts every registered secret
 // and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
+
 
 function stderrTerminal() {
     return {
@@ -53962,11 +54010,19 @@ function stderrTerminal() {
     };
 }
 function createCliLogger(terminal, quiet, progress) {
-    const redactor = (0,_prancer_uri_js__WEBPACK_IMPORTED_MODULE_0__/* .createRedactor */ .lY)('****');
+    const redactor = (0,_prancer_uri_js__WEBPACK_IMPORTED_MODULE_1__/* .createRedactor */ .lY)('****');
     const redact = (text) => redactor.redact(text);
     const line = (prefix, message) => {
         progress?.clear();
-        terminal.write(`${prefix}${redact(message)}\n`);
+        const text = `${prefix}${redact(message)}`;
+        // In a workflow step the runner reads this output too: text from the database must not become a command there.
+        if (process.env.GITHUB_ACTIONS === 'true' && /::|##\[/.test(text)) {
+            const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)();
+            terminal.write(`::stop-commands::${token}\n${text}\n::${token}::\n`);
+        }
+        else {
+            terminal.write(`${text}\n`);
+        }
     };
     return {
         redact,
