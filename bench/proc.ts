@@ -62,7 +62,7 @@ export function timedProcess(command: string, args: string[], opts: {serverPid?:
     child.on('close', code => {
       const m = /BENCH_TIME (\S+) (\S+) (\S+) (\d+)/.exec(stderr)
       if (code !== 0 || m === null) {
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}`))
+        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.replace(/BENCH_TIME .*\n?/, '').slice(-3000)}`))
         return
       }
       const serverAfter = processCpuSeconds(opts.serverPid)
