@@ -6,12 +6,12 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {crc32, deflateRawSync} from 'node:zlib'
 import {MongoClient} from 'mongodb'
 import {createRng, encodeDocument, generateDocuments, prancerOutputDocument, seedFromEnv} from '../../test/harness/bson-gen.ts'
 import {startTestServer, uniqueDbName, type TestServer} from '../../test/harness/mongo.ts'
 import {runMongoImport} from '../../test/harness/mongo-tools.ts'
 import {marshalExtJson} from '../../test/harness/oracle.ts'
+import {zipArchive} from '../../test/harness/zip.ts'
 import {exportCollection} from '../../src/export/index.ts'
 import type {FileEntry, Manifest} from '../../src/job/types.ts'
 import {writeManifest} from '../../src/prancer/manifest.ts'
@@ -67,46 +67,6 @@ async function rawDocuments(db: string, collection = COLLECTION): Promise<string
 
 async function collectionNames(db: string): Promise<string[]> {
   return (await client.db(db).listCollections({}, {nameOnly: true}).toArray()).map((c) => c.name)
-}
-
-/** A zip archive (deflated entries), as the artifact service hands out. */
-function zipArchive(entries: Array<[name: string, data: Buffer]>): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const [name, data] of entries) {
-    const packed = deflateRawSync(data)
-    const fileName = Buffer.from(name)
-    const fields = (header: Buffer, at: number): void => {
-      header.writeUInt16LE(8, at) // deflate
-      header.writeUInt32LE(0, at + 2) // time/date
-      header.writeUInt32LE(crc32(data), at + 6)
-      header.writeUInt32LE(packed.length, at + 10)
-      header.writeUInt32LE(data.length, at + 14)
-      header.writeUInt16LE(fileName.length, at + 18)
-    }
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    fields(local, 8)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    fields(central, 10)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, fileName, packed)
-    centrals.push(central, fileName)
-    offset += local.length + fileName.length + packed.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
 }
 
 describe('round trip', () => {

@@ -7,12 +7,12 @@ import {mkdirSync, readFileSync} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {crc32, deflateRawSync} from 'node:zlib'
 import {BSON, EJSON, type Document} from 'bson'
 import {writeExportFile} from '../../src/export/index.ts'
 import type {JsonFormat} from '../../src/ejson/types.ts'
 import type {Manifest} from '../../src/job/types.ts'
 import {writeManifest} from '../../src/prancer/manifest.ts'
+import {zipArchive} from '../../test/harness/zip.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURE = join(ROOT, 'test/fixtures/prancer-3.1.1/full.outputs.json')
@@ -170,40 +170,5 @@ function mkdirp(dir: string): void {
 
 /** A zip (deflated entries) of the given files, as the artifact service hands an artifact out. */
 export async function writeZip(path: string, entries: Array<[name: string, data: Buffer]>): Promise<void> {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const [name, data] of entries) {
-    const packed = deflateRawSync(data)
-    const fileName = Buffer.from(name)
-    const fields = (header: Buffer, at: number): void => {
-      header.writeUInt16LE(8, at)
-      header.writeUInt32LE(0, at + 2)
-      header.writeUInt32LE(crc32(data), at + 6)
-      header.writeUInt32LE(packed.length, at + 10)
-      header.writeUInt32LE(data.length, at + 14)
-      header.writeUInt16LE(fileName.length, at + 18)
-    }
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    fields(local, 8)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    fields(central, 10)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, fileName, packed)
-    centrals.push(central, fileName)
-    offset += local.length + fileName.length + packed.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  await writeFile(path, Buffer.concat([...locals, directory, end]))
+  await writeFile(path, zipArchive(entries))
 }
