@@ -52912,8 +52912,9 @@ const ENTITY = {};
 for (const ch of '&<>"\'\\`*_[]|~:@$#')
     ENTITY[ch] = `&#${ch.charCodeAt(0)};`;
 const SPECIAL = /[&<>"'\\`*_[\]|~:@$#]/g;
-// Bidi overrides and isolates (text that displays in another order than it reads), and other controls.
-const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+// Bidi overrides, isolates and marks (text that displays in another order than it reads), zero-width and other
+// invisible format characters (text that looks like other text), and controls.
+const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF\u061C\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 function markdown_clip(text, max) {
     const chars = Array.from(text);
     return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
