@@ -14,6 +14,7 @@ import type {NameValues} from './naming.ts'
 import {renderFailureSummary, renderSummary} from './summary.ts'
 import {renderResultsSummary} from './results/summary.ts'
 import {buildResultsReport, printAnnotations, writeReportFiles} from './action/results.ts'
+import {runBackupStep} from './action/backup-step.ts'
 import type {SummaryArtifact, UploadState} from './summary.ts'
 import {getInputs, InputError} from './action/inputs.ts'
 import type {ActionInputs} from './action/inputs.ts'
@@ -191,6 +192,13 @@ export async function run(): Promise<void> {
     // Artifact names use {database} and {collection}, which come from config.ini; the job reuses these settings.
     const settings = await resolveSettings({configPath: inputs.configPath, mongodbUri: inputs.mongodbUri, env, cwd, logger})
     const values = nameValues(env, inputs, settings.database, settings.outputCollection)
+    if (inputs.mode === 'backup') {
+      // The other job of the action: every Prancer collection as a mongodump archive (src/action/backup-step.ts).
+      const backup = await runBackupStep(inputs, env, scratchDir, values, retention.days, logger)
+      outputs = backup.outputs
+      summary = backup.summary
+      return
+    }
     const outputsName = expandName(inputs.outputArtifactName, values)
     const logsName = expandName(inputs.logsArtifactName, values)
     if (inputs.upload && outputsName === logsName) {

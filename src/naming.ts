@@ -10,6 +10,7 @@ export type NameValues = Record<NamePlaceholder, string>
 // {container}: two legs only collide when they export the same collection for the same container.
 export const DEFAULT_OUTPUT_ARTIFACT_NAME = 'prancer-outputs-{database}-{collection}-{container}-{job}-{run_id}-{run_attempt}'
 export const DEFAULT_LOGS_ARTIFACT_NAME = 'prancer-logs-{database}-{collection}-{container}-{job}-{run_id}-{run_attempt}'
+export const DEFAULT_BACKUP_ARTIFACT_NAME = 'prancer-backup-{database}-{job}-{run_id}-{run_attempt}'
 
 /** Value of {container} when no `container` input narrows the export. */
 export const ALL_CONTAINERS = 'all'

@@ -18,5 +18,9 @@ test('action.yml parses, runs dist/index.js on node24, and declares exactly the 
   const mainSource = readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8')
   const outputsBlock = mainSource.slice(mainSource.indexOf('outputs = {'), mainSource.indexOf('}', mainSource.indexOf("'sarif-file'")))
   const set = new Set([...outputsBlock.matchAll(/^\s+'?([a-z-]+)'?:/gm)].map(m => m[1]!))
+  // mode: backup sets its own outputs (src/action/backup-step.ts); `documents` is shared with the export
+  const backupSource = readFileSync(path.join(ROOT, 'src', 'action', 'backup-step.ts'), 'utf8')
+  const backupBlock = backupSource.slice(backupSource.indexOf('outputs: {'), backupSource.indexOf('}', backupSource.indexOf('outputs: {')))
+  for (const m of backupBlock.matchAll(/^\s+'?([a-z-]+)'?:/gm)) set.add(m[1]!)
   assert.deepEqual([...set].sort(), Object.keys(action.outputs).sort())
 })

@@ -116,3 +116,47 @@ describe('backup: a mongodump archive of the Prancer databases', {concurrency: f
     assert.equal(existsSync(gone), false)
   })
 })
+
+describe('the action, mode: backup', () => {
+  it('uploads the archive and its manifest as one artifact; the real mongorestore restores it from the downloaded zip', async () => {
+    const {startArtifactService} = await import('../../test/harness/artifact-service.ts')
+    const {readZip, runAction, leaks} = await import('../../test/action-runner.ts')
+    const {mkdir, writeFile} = await import('node:fs/promises')
+    const service = await startArtifactService()
+    try {
+      const env = service.env({runId: 9_300_000_001, repository: 'octo-org/backup', job: 'nightly'})
+      await mkdir(path.join(env.GITHUB_WORKSPACE, 'prancer'), {recursive: true})
+      await writeFile(path.join(env.GITHUB_WORKSPACE, 'prancer', 'config.ini'), await readFile(scenario.configPath, 'utf8'))
+      const password = 'B4ckup:S3cret/pw'
+      const dburl = `mongodb://prancer:${encodeURIComponent(password)}@db.internal.example:27017/validator`
+      const run = await runAction({...env, DBURL: dburl}, {'mongodb-uri': server.uri, config: 'prancer/config.ini', mode: 'backup', 'retention-days': '30'})
+      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`)
+      const stored = service.storedArtifacts().filter(a => a.repository === 'octo-org/backup' && !a.deleted)
+      assert.deepEqual(stored.map(a => a.name), [`prancer-backup-${database}-nightly-9300000001-1`])
+      assert.equal(run.outputs['backup-artifact-id'], String(stored[0]!.id))
+      const files = await readZip(stored[0]!.zip)
+      assert.deepEqual([...files.keys()].sort(), ['manifest.json', 'prancer.archive.gz'])
+      const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Document
+      assert.equal(run.outputs.collections, String((manifest.collections as Document[]).length))
+      assert.match(run.summary, /## Prancer backup: \d+ collections, \d+ documents of/)
+      assert.deepEqual(leaks(password, run), [])
+
+      const archive = path.join(work, 'downloaded.archive.gz')
+      await writeFile(archive, files.get('prancer.archive.gz')!)
+      const {mongorestore} = await ensurePeers()
+      const suffix = `a${process.pid}`
+      const args = ['--uri', server.uri, `--archive=${archive}`, '--gzip', '--quiet', '--nsFrom', '$db$.$coll$', '--nsTo', `$db$_${suffix}.$coll$`]
+      if (server.kind === 'ferretdb') args.push('--noIndexRestore')
+      await run_(mongorestore!, args)
+      for (const c of manifest.collections as Document[]) {
+        assert.deepEqual(await rawDocuments(`${c.db}_${suffix}`, c.collection), await rawDocuments(c.db, c.collection), `${c.db}.${c.collection}`)
+      }
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
+async function run_(file: string, args: string[]): Promise<void> {
+  await run(file, args).catch((error: {stderr?: string}) => assert.fail(`${path.basename(file)} failed: ${error.stderr}`))
+}

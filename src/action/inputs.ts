@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import type {JsonFormat} from '../ejson/types.ts'
 import {JSON_FORMATS} from '../ejson/types.ts'
 import type {LogsSpec, SinceSpec} from '../job/types.ts'
-import {DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../naming.ts'
+import {DEFAULT_BACKUP_ARTIFACT_NAME, DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../naming.ts'
 import {parseUserQuery} from '../prancer/query.ts'
 import {hasMongoScheme, uriSecrets} from '../prancer/uri.ts'
 import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
@@ -52,6 +52,14 @@ export interface ActionInputs {
   /** `sarif-file` / `junit-file`: absolute paths, or undefined when not asked for. */
   sarifFile?: string
   junitFile?: string
+  /** `mode`: the results export (default) or a backup of all Prancer data. */
+  mode: 'export' | 'backup'
+  /** `backup-artifact-name`, `gzip`, `databases`, `include`, `exclude`: the backup (mode: backup). */
+  backupArtifactName: string
+  gzip: boolean
+  databases: string[]
+  include: string[]
+  exclude: string[]
 }
 
 /** `baseline`: none, the base branch's last results on pull requests (auto), or a named artifact. */
@@ -208,6 +216,20 @@ export function getInputs(
     failOn: parseChoice('fail-on', FAIL_ON_VALUES, 'never'),
     severityThreshold: parseChoice('severity-threshold', SEVERITY_THRESHOLDS, 'low'),
     sarifFile: optional('sarif-file') === undefined ? undefined : path.resolve(workspace, read('sarif-file')),
-    junitFile: optional('junit-file') === undefined ? undefined : path.resolve(workspace, read('junit-file'))
+    junitFile: optional('junit-file') === undefined ? undefined : path.resolve(workspace, read('junit-file')),
+    mode: parseChoice('mode', ['export', 'backup'] as const, 'export'),
+    backupArtifactName: parseTemplate('backup-artifact-name', DEFAULT_BACKUP_ARTIFACT_NAME),
+    gzip: parseBoolean('gzip', true),
+    databases: list(read('databases')),
+    include: list(read('include')),
+    exclude: list(read('exclude'))
   }
+}
+
+/** A comma- or newline-separated list input. */
+function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map(item => item.trim())
+    .filter(item => item !== '')
 }

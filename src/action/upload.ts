@@ -8,7 +8,7 @@ import type {ActionLogger} from './logger.ts'
 
 export interface ArtifactToUpload {
   /** The input that named it, quoted in errors. */
-  input: 'output-artifact-name' | 'logs-artifact-name'
+  input: 'output-artifact-name' | 'logs-artifact-name' | 'backup-artifact-name'
   name: string
   /** Every file below this directory goes into the zip, paths relative to it. */
   rootDirectory: string
