@@ -241,6 +241,7 @@ export async function run(): Promise<void> {
       container: inputs.container,
       query: inputs.query,
       logs: inputs.logs,
+      ...(inputs.collections.length > 0 ? {collections: inputs.collections} : {}),
       jsonFormat: inputs.jsonFormat,
       outDir: exportDir,
       env,

@@ -354,3 +354,40 @@ test('a connection string the driver cannot parse says so (not "cannot connect")
     return true
   })
 })
+
+test('more timestamped collections (a resource collection, another database\'s): each its own exactly-once chain, files mongoexport reproduces', async () => {
+  const T = 1_772_000_000_000
+  const otherDb = uniqueDbName('snapdb')
+  const sg = client.db(dbName).collection('security_groups')
+  const snaps = client.db(otherDb).collection('snapshots')
+  await sg.insertMany([{_id: 'sg1', timestamp: Long.fromNumber(T), json: {name: 'web'}}, {_id: 'sg2', timestamp: Long.fromNumber(T + 5), json: {name: 'db'}}] as Document[])
+  await snaps.insertMany([{_id: new ObjectId(), timestamp: Long.fromNumber(T + 1), snapshotId: 'TF_1'}] as Document[])
+  const collections = ['security_groups', `${otherDb}.snapshots`]
+  const ids = (r: Awaited<ReturnType<typeof run>>, ns: string) => {
+    const f = r.result.outputs.files.find(x => `${x.database}.${x.collection}` === ns)!
+    return readFileSync(join(r.outDir, 'outputs', f.path), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.stringify(JSON.parse(l)._id)).sort()
+  }
+  const sameAsMongoexport = async (r: Awaited<ReturnType<typeof run>>) => {
+    for (const f of r.result.outputs.files) {
+      assert.equal(readFileSync(join(r.outDir, 'outputs', f.path), 'utf8'), (await mongoexportBytes(f.database, f.collection, f.filter, f.jsonFormat)).toString(), `${f.database}.${f.collection}`)
+    }
+  }
+  const first = await run({collections, logs: {kind: 'none'}})
+  assert.deepEqual(ids(first, `${dbName}.security_groups`), ['"sg1"', '"sg2"'])
+  assert.equal(ids(first, `${otherDb}.snapshots`).length, 1)
+  await sameAsMongoexport(first)
+  const marks = first.result.outputs.manifest.collectionWatermarks as Record<string, {value: number}>
+  assert.equal(marks[`${dbName}.security_groups`]!.value, T + 5)
+  assert.equal(marks[`${otherDb}.snapshots`]!.value, T + 1)
+
+  // later: one new document at the boundary millisecond, one older than the lookback (never selected), one newer
+  await sg.insertMany([{_id: 'sg3', timestamp: Long.fromNumber(T + 5)}, {_id: 'sg4', timestamp: Long.fromNumber(T + 9)}] as Document[])
+  const second = await run({collections, logs: {kind: 'none'}, since: {kind: 'auto'}, previousManifest: first.result.outputs.manifest})
+  assert.deepEqual(ids(second, `${dbName}.security_groups`), ['"sg3"', '"sg4"'])
+  assert.deepEqual(ids(second, `${otherDb}.snapshots`), [])
+  await sameAsMongoexport(second)
+  // a collection added to the list later starts its own chain with a full export, the others continue
+  const third = await run({collections: [...collections, 'mastertests'], logs: {kind: 'none'}, since: {kind: 'auto'}, previousManifest: second.result.outputs.manifest})
+  assert.deepEqual(ids(third, `${dbName}.security_groups`), [])
+  assert.ok(third.log.lines.some(l => l.startsWith(`notice ${dbName}.mastertests: since: auto has no previous export manifest`)), third.log.lines.join('\n'))
+})

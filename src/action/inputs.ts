@@ -52,6 +52,8 @@ export interface ActionInputs {
   /** `sarif-file` / `junit-file`: absolute paths, or undefined when not asked for. */
   sarifFile?: string
   junitFile?: string
+  /** `collections`: more timestamped collections exported incrementally with the outputs. */
+  collections: string[]
   /** `mode`: the results export (default) or a backup of all Prancer data. */
   mode: 'export' | 'backup'
   /** `backup-artifact-name`, `gzip`, `databases`, `include`, `exclude`: the backup (mode: backup). */
@@ -217,6 +219,7 @@ export function getInputs(
     severityThreshold: parseChoice('severity-threshold', SEVERITY_THRESHOLDS, 'low'),
     sarifFile: optional('sarif-file') === undefined ? undefined : path.resolve(workspace, read('sarif-file')),
     junitFile: optional('junit-file') === undefined ? undefined : path.resolve(workspace, read('junit-file')),
+    collections: list(read('collections')),
     mode: parseChoice('mode', ['export', 'backup'] as const, 'export'),
     backupArtifactName: parseTemplate('backup-artifact-name', DEFAULT_BACKUP_ARTIFACT_NAME),
     gzip: parseBoolean('gzip', true),

@@ -6,6 +6,7 @@ import {mkdir, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {MongoClient} from 'mongodb'
 import {connect, DEFAULT_CONNECT_TIMEOUT_MS} from '../mongo/connect.ts'
+import {exportCollections} from './collections.ts'
 import type {Db} from 'mongodb'
 import {exportCollection} from '../export/index.ts'
 import type {ExportProgress} from '../export/index.ts'
@@ -353,6 +354,13 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
       await explainRunning(client!, settings, phase.export.running, logger)
       return phase
     })
+    if ((opts.collections ?? []).length > 0) {
+      reading = `the collections ${(opts.collections ?? []).join(', ')}`
+      const extra = await logger.group('Export collections', () => exportCollections(client!, settings.database, opts, previousOf.logs, outputsDir, path => created.file(path), logger))
+      outputs.export.files.push(...extra.files)
+      outputs.export.manifest.files.push(...extra.files)
+      outputs.export.manifest.collectionWatermarks = extra.watermarks
+    }
     reading = `the logs in ${settings.logsDatabase ?? '(none)'}`
     const logs = await logger.group('Export logs', () => exportLogs(client!, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created))
     reading = null

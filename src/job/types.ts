@@ -52,6 +52,11 @@ export interface ExportJobOptions {
   missingCollection?: 'warning' | 'notice'
   /** Where previousManifest came from, e.g. `artifact "x" from run 12`, for the manifest's `since`. */
   previousSource?: string
+  /**
+   * More timestamped collections to export incrementally with the outputs, each with its own watermark in the
+   * outputs manifest (`collectionWatermarks`): `collection` (in [MONGODB] dbname) or `database.collection`.
+   */
+  collections?: string[]
 }
 
 /** One data file written by the job; paths are relative to the directory holding the manifest. */
