@@ -89,6 +89,8 @@ Options:
   --query JSON              extra filter, strict Extended JSON, AND-ed with the window
   --logs VALUE              auto (default) | latest | new | none | log names separated by commas
   --json-format FORMAT      relaxed (default, as mongoexport) | canonical
+  --collection NAME         also export this timestamped collection incrementally (NAME in [MONGODB] dbname, or
+                            DB.NAME), with its own watermark in the outputs manifest; repeatable
   --lookback-ms MS          lookback of the watermark, whole milliseconds (default 600000; it can only
                             shrink within a chain, see docs/incremental.md)
   --quiet                   no progress or informational output (warnings and errors still shown)
@@ -149,6 +151,7 @@ const exportOptions = {
   query: {type: 'string'},
   logs: {type: 'string'},
   'json-format': {type: 'string'},
+  collection: {type: 'string', multiple: true},
   replace: {type: 'boolean'},
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
@@ -346,6 +349,7 @@ async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogge
     options.mongodbUriSource = values.uri !== undefined ? '--uri' : 'env MONGODB_URI'
   }
   if (values.container !== undefined) options.container = values.container
+  if (values.collection !== undefined) options.collections = values.collection
   if (values.query !== undefined) options.query = values.query
   if (lookbackMs !== undefined) options.lookbackMs = lookbackMs
   const result = await runExportJob(options)
