@@ -13,7 +13,8 @@ import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../d
 import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import {parseSince} from '../prancer/since.ts'
-import {MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
+import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prancer/incremental.ts'
+import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {uriSecrets} from '../prancer/uri.ts'
 import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
 import packageJson from '../../package.json' with {type: 'json'}
@@ -409,7 +410,29 @@ async function findPreviousManifest(flag: string | undefined, outDir: string, cw
     throw new UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`)
   }
   if (path.toLowerCase().endsWith('.zip')) return {manifest: await manifestFromZip(path), source: path}
-  return {manifest: parseManifest(await readFile(path, 'utf8'), path), source: path}
+  const text = await readFile(path, 'utf8')
+  // The manual recipe's plain mongoexport file (no manifest of ours): continue from its highest timestamp.
+  if (!/^\s*\{\s*"tool"\s*:/.test(text)) return {manifest: await manifestFromPlainExport(path, text, logger), source: path}
+  return {manifest: parseManifest(text, path), source: path}
+}
+
+/**
+ * A manifest for a file written by mongoexport by hand (Prancer's backup guide): its watermark is the file's highest
+ * timestamp with the ids within the lookback below it, so the chain continues exactly once from there. Its
+ * selection (database, collection, container, query) is unknown, so it is taken to be this export's own.
+ */
+async function manifestFromPlainExport(path: string, text: string, logger: CliLogger): Promise<Manifest> {
+  const docs = (async function* () {
+    for await (const doc of readExtJsonDocuments([text])) {
+      if (doc.error) throw new UsageError(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`)
+      yield doc.bson!
+    }
+  })()
+  const watermark = await watermarkOfExport(docs, DEFAULT_LOOKBACK_MS)
+  if (watermark.value === null) throw new UsageError(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`)
+  logger.notice(`${path} is a plain mongoexport file (${watermark.documents} documents): continuing after its highest timestamp ${watermark.value}, with the ${watermark.seen.length} ids within the lookback below it excluded.`)
+  const {documents: _count, ...mark} = watermark
+  return {tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: new Date().toISOString(), uriSource: 'a plain mongoexport file', files: [], watermark: mark, migratedFrom: path}
 }
 
 function parseManifest(text: string, source: string): Manifest {

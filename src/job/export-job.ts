@@ -287,6 +287,9 @@ export function hostsFingerprint(uri: string): string | null {
  */
 function samePrevious(previous: Manifest | null | undefined, settings: ResolvedSettings, opts: ExportJobOptions, query: string | null, logger: Logger): {outputs: Manifest | null; logs: Manifest | null} {
   if (!previous) return {outputs: null, logs: null}
+  // A plain mongoexport file of the manual recipe (CLI --previous-manifest): its selection is unknown, so it is taken
+  // to be this export's own.
+  if (typeof previous.migratedFrom === 'string') return {outputs: previous, logs: null}
   const reasons: string[] = []
   if (previous.database !== settings.database || previous.collection !== settings.outputCollection) {
     reasons.push(`it is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}`)

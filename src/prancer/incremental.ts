@@ -187,3 +187,22 @@ export function advanceWatermark(plan: WindowPlan, exported: Array<{id: string; 
     newOutliers
   }
 }
+
+/**
+ * The watermark a plain mongoexport file of the outputs (the manual recipe, with no manifest of ours) implies: its
+ * highest plausible timestamp — what the backup guide reads with jq — and, as in our own chains, the ids of its
+ * documents within the lookback below it, so documents sharing the boundary millisecond are neither lost nor exported
+ * twice. `docs` are the file's documents as raw BSON.
+ */
+export async function watermarkOfExport(docs: AsyncIterable<Uint8Array>, lookbackMs: number, now: number = Date.now()): Promise<Watermark & {documents: number}> {
+  const all: Array<{id: string; ts: number}> = []
+  let documents = 0
+  for await (const doc of docs) {
+    documents++
+    const ts = usableTimestamp(doc)
+    if (ts !== undefined) all.push({id: documentId(doc), ts})
+  }
+  const plan: WindowPlan = {kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices: [], warnings: []}
+  const {newOutliers: _ignored, ...watermark} = advanceWatermark(plan, all)
+  return {...watermark, documents}
+}
