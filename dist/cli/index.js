@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2871);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8775);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2871:
+/***/ 8775:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46046,6 +46046,25 @@ function advanceWatermark(plan, exported) {
         newOutliers
     };
 }
+/**
+ * The watermark a plain mongoexport file of the outputs (the manual recipe, with no manifest of ours) implies: its
+ * highest plausible timestamp — what the backup guide reads with jq — and, as in our own chains, the ids of its
+ * documents within the lookback below it, so documents sharing the boundary millisecond are neither lost nor exported
+ * twice. `docs` are the file's documents as raw BSON.
+ */
+async function watermarkOfExport(docs, lookbackMs, now = Date.now()) {
+    const all = [];
+    let documents = 0;
+    for await (const doc of docs) {
+        documents++;
+        const ts = usableTimestamp(doc);
+        if (ts !== undefined)
+            all.push({ id: documentId(doc), ts });
+    }
+    const plan = { kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices: [], warnings: [] };
+    const { newOutliers: _ignored, ...watermark } = advanceWatermark(plan, all);
+    return { ...watermark, documents };
+}
 //# sourceMappingURL=incremental.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/logs.js
 // Which of Prancer's database logs belong to the exported run (reference prancer-db.md §4).
@@ -48412,6 +48431,61 @@ function canonicalFilter(filter) {
     return EJSON.stringify(filter, { relaxed: false });
 }
 //# sourceMappingURL=query.js.map
+;// CONCATENATED MODULE: ./lib/job/collections.js
+// More timestamped collections exported with the outputs (issue 12: Prancer's snapshot and resource collections carry
+// an int64 epoch-ms `timestamp` too): the outputs' exactly-once watermark generalised, one watermark per collection,
+// kept in the outputs manifest (`collectionWatermarks`), so one artifact carries the whole chain's state.
+
+
+
+
+
+/** `collection` or `database.collection` → [database, collection] (the first dot separates, as in a namespace). */
+function splitNamespace(name, defaultDatabase) {
+    const dot = name.indexOf('.');
+    return dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : [defaultDatabase, name];
+}
+async function exportCollections(client, defaultDatabase, opts, previous, dir, register, logger) {
+    const out = { files: [], watermarks: {}, documents: {} };
+    const previousMarks = (previous?.collectionWatermarks ?? {});
+    for (const name of opts.collections ?? []) {
+        const [database, collection] = splitNamespace(name, defaultDatabase);
+        const ns = `${database}.${collection}`;
+        if (ns in out.watermarks)
+            continue;
+        const mark = previousMarks[ns];
+        // Each collection continues its own chain; one it has no watermark for starts with a full export.
+        const plan = planWindow(opts.since, mark ? { tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: '', uriSource: '', files: [], watermark: mark } : null, opts.lookbackMs);
+        for (const notice of plan.notices)
+            logger.notice(`${ns}: ${notice}`);
+        for (const warning of plan.warnings)
+            logger.warning(`${ns}: ${warning}`);
+        const filter = andFilters([windowFilter(plan), excludeIdsFilter(excludedIds(plan))]);
+        const fileName = `${safeFilePart(database)}.${safeFilePart(collection)}.json`;
+        const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
+        register(path);
+        const exported = [];
+        const written = await exportCollection(client.db(database), collection, { filter }, path, {
+            format: opts.jsonFormat,
+            onDocument: (doc) => {
+                const ts = usableTimestamp(doc);
+                if (ts !== undefined)
+                    exported.push({ id: documentId(doc), ts });
+            }
+        });
+        const { newOutliers, ...watermark } = advanceWatermark(plan, exported);
+        if (newOutliers.length > 0)
+            logger.warning(`${ns}: ${newOutliers.length} exported documents have a timestamp Prancer cannot have written (${newOutliers.slice(0, 5).map(o => `_id ${o.id} timestamp ${o.ts}`).join('; ')}); exported once, they do not move the watermark.`);
+        if (!written.collectionExists)
+            logger.warning(`The collection ${ns} (input collections) does not exist.`);
+        logger.info(`Exported ${written.documents} documents of ${ns} (${written.bytes} bytes); watermark ${watermark.value ?? 'none'}.`);
+        out.files.push({ path: fileName, database, collection, filter: canonicalFilter(filter), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat });
+        out.watermarks[ns] = watermark;
+        out.documents[ns] = written.documents;
+    }
+    return out;
+}
+//# sourceMappingURL=collections.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/config-parser.js
 // A reader for config.ini with the semantics of Python's configparser.ConfigParser(allow_no_value=True),
 // which is what Prancer uses (reference prancer-db.md §1.2).
@@ -48955,6 +49029,7 @@ function describeSince(since, previousSource) {
 
 
 
+
 const PROGRESS_INTERVAL_MS = 5_000;
 class ExportJobError extends Error {
     constructor(message, options) {
@@ -49205,6 +49280,10 @@ function hostsFingerprint(uri) {
 function samePrevious(previous, settings, opts, query, logger) {
     if (!previous)
         return { outputs: null, logs: null };
+    // A plain mongoexport file of the manual recipe (CLI --previous-manifest): its selection is unknown, so it is taken
+    // to be this export's own.
+    if (typeof previous.migratedFrom === 'string')
+        return { outputs: previous, logs: null };
     const reasons = [];
     if (previous.database !== settings.database || previous.collection !== settings.outputCollection) {
         reasons.push(`it is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}`);
@@ -49276,6 +49355,13 @@ async function runExportJob(opts) {
             await explainRunning(client, settings, phase.export.running, logger);
             return phase;
         });
+        if ((opts.collections ?? []).length > 0) {
+            reading = `the collections ${(opts.collections ?? []).join(', ')}`;
+            const extra = await logger.group('Export collections', () => exportCollections(client, settings.database, opts, previousOf.logs, outputsDir, path => created.file(path), logger));
+            outputs.export.files.push(...extra.files);
+            outputs.export.manifest.files.push(...extra.files);
+            outputs.export.manifest.collectionWatermarks = extra.watermarks;
+        }
         reading = `the logs in ${settings.logsDatabase ?? '(none)'}`;
         const logs = await logger.group('Export logs', () => exportLogs(client, settings, opts, previousForLogs, outputs.referencedLogs, outputs.sessions, logsDir, created));
         reading = null;
@@ -53466,6 +53552,7 @@ async function run(args, ctx) {
 
 
 
+
 const EXIT_OK = 0;
 /** The command failed: nothing, or not everything, was done. */
 const EXIT_FAILURE = 1;
@@ -53523,6 +53610,8 @@ Options:
   --query JSON              extra filter, strict Extended JSON, AND-ed with the window
   --logs VALUE              auto (default) | latest | new | none | log names separated by commas
   --json-format FORMAT      relaxed (default, as mongoexport) | canonical
+  --collection NAME         also export this timestamped collection incrementally (NAME in [MONGODB] dbname, or
+                            DB.NAME), with its own watermark in the outputs manifest; repeatable
   --lookback-ms MS          lookback of the watermark, whole milliseconds (default 600000; it can only
                             shrink within a chain, see docs/incremental.md)
   --quiet                   no progress or informational output (warnings and errors still shown)
@@ -53580,6 +53669,7 @@ const exportOptions = {
     query: { type: 'string' },
     logs: { type: 'string' },
     'json-format': { type: 'string' },
+    collection: { type: 'string', multiple: true },
     replace: { type: 'boolean' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
@@ -53769,6 +53859,8 @@ async function runExport(values, ctx, logger, plan) {
     }
     if (values.container !== undefined)
         options.container = values.container;
+    if (values.collection !== undefined)
+        options.collections = values.collection;
     if (values.query !== undefined)
         options.query = values.query;
     if (lookbackMs !== undefined)
@@ -53835,7 +53927,31 @@ async function findPreviousManifest(flag, outDir, cwd, logger) {
     }
     if (path.toLowerCase().endsWith('.zip'))
         return { manifest: await manifestFromZip(path), source: path };
-    return { manifest: main_parseManifest(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path), source: path };
+    const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    // The manual recipe's plain mongoexport file (no manifest of ours): continue from its highest timestamp.
+    if (!/^\s*\{\s*"tool"\s*:/.test(text))
+        return { manifest: await manifestFromPlainExport(path, text, logger), source: path };
+    return { manifest: main_parseManifest(text, path), source: path };
+}
+/**
+ * A manifest for a file written by mongoexport by hand (Prancer's backup guide): its watermark is the file's highest
+ * timestamp with the ids within the lookback below it, so the chain continues exactly once from there. Its
+ * selection (database, collection, container, query) is unknown, so it is taken to be this export's own.
+ */
+async function manifestFromPlainExport(path, text, logger) {
+    const docs = (async function* () {
+        for await (const doc of readExtJsonDocuments([text])) {
+            if (doc.error)
+                throw new main_UsageError(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`);
+            yield doc.bson;
+        }
+    })();
+    const watermark = await watermarkOfExport(docs, DEFAULT_LOOKBACK_MS);
+    if (watermark.value === null)
+        throw new main_UsageError(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`);
+    logger.notice(`${path} is a plain mongoexport file (${watermark.documents} documents): continuing after its highest timestamp ${watermark.value}, with the ${watermark.seen.length} ids within the lookback below it excluded.`);
+    const { documents: _count, ...mark } = watermark;
+    return { tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: new Date().toISOString(), uriSource: 'a plain mongoexport file', files: [], watermark: mark, migratedFrom: path };
 }
 function main_parseManifest(text, source) {
     let value;
