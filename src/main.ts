@@ -188,6 +188,11 @@ export async function run(): Promise<void> {
     const cwd = env['GITHUB_WORKSPACE'] || process.cwd()
     const retention = clampRetentionDays(inputs.retentionDays, env)
     if (retention.warning !== undefined) logger.warning(retention.warning)
+    // A chain is restorable only while its first, full export exists: it must outlive the chain it starts.
+    const keptDays = retention.days > 0 ? retention.days : Number.parseInt(env['GITHUB_RETENTION_DAYS'] ?? '', 10) || 90
+    if (inputs.fullEveryMs > 0 && keptDays * 86_400_000 < inputs.fullEveryMs + 86_400_000) {
+      logger.warning(`retention-days (${keptDays}) is shorter than full-every (${inputs.fullEveryMs / 86_400_000} days) plus a day: a chain's first, full export expires before the next full export starts a new chain, and a restore of the chain would miss its documents. Raise retention-days or lower full-every.`)
+    }
 
     // Artifact names use {database} and {collection}, which come from config.ini; the job reuses these settings.
     const settings = await resolveSettings({configPath: inputs.configPath, mongodbUri: inputs.mongodbUri, env, cwd, logger})
@@ -242,6 +247,7 @@ export async function run(): Promise<void> {
       query: inputs.query,
       logs: inputs.logs,
       ...(inputs.collections.length > 0 ? {collections: inputs.collections} : {}),
+      ...(inputs.fullEveryMs > 0 ? {fullEveryMs: inputs.fullEveryMs} : {}),
       jsonFormat: inputs.jsonFormat,
       outDir: exportDir,
       env,

@@ -123,6 +123,8 @@ describe('getInputs', () => {
     // a real calendar check, not Date.parse (which turns February 30th into March 2nd)
     [{since: '2026-02-30'}, /Input 'since': "2026-02-30" is not a valid date or time/],
     [{since: '99999999999999999999'}, /Input 'since': 99999999999999999999 is beyond the last representable time/],
+    [{'full-every': '7 days'}, /Input 'full-every': "7 days" is not a duration; accepted: a whole number of days, hours or minutes such as 7d/],
+    [{'full-every': '0d'}, /Input 'full-every': "0d" is not a duration/],
     [{since: '9000000000000000'}, /Input 'since': 9000000000000000 is beyond the last representable time \(8640000000000000 ms/],
     [{logs: 'logs x'}, /Input 'logs': "logs x" is not a log name; accepted: auto, latest, new, none/],
     [{'json-format': 'Canonical'}, /Input 'json-format': "Canonical" is not accepted; accepted: relaxed, canonical/],

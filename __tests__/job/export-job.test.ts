@@ -391,3 +391,19 @@ test('more timestamped collections (a resource collection, another database\'s):
   assert.deepEqual(ids(third, `${dbName}.security_groups`), [])
   assert.ok(third.log.lines.some(l => l.startsWith(`notice ${dbName}.mastertests: since: auto has no previous export manifest`)), third.log.lines.join('\n'))
 })
+
+test('full-every: a chain that began longer ago than full-every restarts with a full export; a younger one continues', async () => {
+  const first = await run({logs: {kind: 'none'}})
+  assert.equal(first.result.outputs.manifest.windowKind, 'all')
+  const started = Date.parse(String(first.result.outputs.manifest.chainStartedAt))
+  assert.ok(Math.abs(started - Date.now()) < 60_000)
+  const day = 86_400_000
+  const aged = (days: number) => ({...first.result.outputs.manifest, chainStartedAt: new Date(Date.now() - days * day).toISOString()})
+  const young = await run({logs: {kind: 'none'}, since: {kind: 'auto'}, previousManifest: aged(6), fullEveryMs: 7 * day})
+  assert.equal(young.result.outputs.manifest.windowKind, 'chained')
+  // the chain's start is carried forward, not reset by each export
+  assert.ok(Math.abs(Date.parse(String(young.result.outputs.manifest.chainStartedAt)) - (Date.now() - 6 * day)) < 60_000)
+  const old = await run({logs: {kind: 'none'}, since: {kind: 'auto'}, previousManifest: aged(8), fullEveryMs: 7 * day})
+  assert.equal(old.result.outputs.manifest.windowKind, 'all')
+  assert.ok(old.log.lines.some(l => /^notice The chain of the previous export started .* which is full-every or more: starting a new chain with a full export\.$/.test(l)), old.log.lines.join('\n'))
+})

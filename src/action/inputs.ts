@@ -52,6 +52,8 @@ export interface ActionInputs {
   /** `sarif-file` / `junit-file`: absolute paths, or undefined when not asked for. */
   sarifFile?: string
   junitFile?: string
+  /** `full-every`: start a new chain with a full export once the current one is this old (ms); 0 = never. */
+  fullEveryMs: number
   /** `collections`: more timestamped collections exported incrementally with the outputs. */
   collections: string[]
   /** `mode`: the results export (default) or a backup of all Prancer data. */
@@ -220,6 +222,7 @@ export function getInputs(
     sarifFile: optional('sarif-file') === undefined ? undefined : path.resolve(workspace, read('sarif-file')),
     junitFile: optional('junit-file') === undefined ? undefined : path.resolve(workspace, read('junit-file')),
     collections: list(read('collections')),
+    fullEveryMs: parseDuration('full-every', read('full-every')),
     mode: parseChoice('mode', ['export', 'backup'] as const, 'export'),
     backupArtifactName: parseTemplate('backup-artifact-name', DEFAULT_BACKUP_ARTIFACT_NAME),
     gzip: parseBoolean('gzip', true),
@@ -227,6 +230,15 @@ export function getInputs(
     include: list(read('include')),
     exclude: list(read('exclude'))
   }
+}
+
+/** `7d`, `36h`, `90m`, or empty / `0` for never. */
+export function parseDuration(name: string, value: string): number {
+  const text = value.trim()
+  if (text === '' || text === '0') return 0
+  const m = /^(\d+)\s*([dhm])$/.exec(text)
+  if (!m || Number(m[1]) === 0) throw new InputError(name, `"${value}" is not a duration; accepted: a whole number of days, hours or minutes such as 7d, 36h or 90m, or 0 for never`)
+  return Number(m[1]) * {d: 86_400_000, h: 3_600_000, m: 60_000}[m[2] as 'd' | 'h' | 'm']
 }
 
 /** A comma- or newline-separated list input. */

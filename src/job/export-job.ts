@@ -156,6 +156,8 @@ async function exportOutputs(
     since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
     hostsSha256: hostsFingerprint(settings.uri),
     windowKind: plan.kind,
+    // When the chain this export belongs to began with its full export (full-every counts from it).
+    chainStartedAt: plan.kind === 'chained' ? new Date(chainStartedAt(opts.previousManifest ?? null) ?? Date.now()).toISOString() : new Date().toISOString(),
     window: {after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs},
     excludedIds: excludedIds(plan).length,
     previousWatermark: plan.kind === 'chained' ? plan.previousValue : null,
@@ -274,6 +276,13 @@ function previousLogNewest(previous: Manifest | null | undefined): string | null
   return typeof logRuns?.newest === 'string' ? logRuns.newest : null
 }
 
+/** When a manifest's chain began (older manifests: their own creation time, the best that is known). */
+function chainStartedAt(manifest: Manifest | null): number | null {
+  if (!manifest) return null
+  const when = Date.parse(String(manifest.chainStartedAt ?? manifest.createdAt ?? ''))
+  return Number.isFinite(when) ? when : null
+}
+
 /** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
 export function hostsFingerprint(uri: string): string | null {
   const hosts = uriHostList(uri)
@@ -330,6 +339,12 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
       ? samePrevious(opts.previousManifest, settings, opts, userFilter ? canonicalFilter(userFilter) : null, logger)
       : {outputs: null, logs: opts.previousManifest ?? null}
   const previousForLogs = previousOf.logs
+  // full-every: a chain is restorable only while its first, full export still exists; start a new one in time.
+  const chainStart = chainStartedAt(previousOf.outputs)
+  if (previousOf.outputs && opts.fullEveryMs && chainStart !== null && Date.now() - chainStart >= opts.fullEveryMs) {
+    logger.notice(`The chain of the previous export started ${new Date(chainStart).toISOString()}, ${Math.floor((Date.now() - chainStart) / 3_600_000)} hours ago, which is full-every or more: starting a new chain with a full export.`)
+    previousOf.outputs = null
+  }
   const plan = planWindow(opts.since, previousOf.outputs, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS)
   for (const notice of plan.notices) logger.notice(notice)
   for (const warning of plan.warnings) logger.warning(warning)

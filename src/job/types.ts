@@ -57,6 +57,8 @@ export interface ExportJobOptions {
    * outputs manifest (`collectionWatermarks`): `collection` (in [MONGODB] dbname) or `database.collection`.
    */
   collections?: string[]
+  /** Start a new chain (a full export) once the current one began this long ago (input full-every). */
+  fullEveryMs?: number
 }
 
 /** One data file written by the job; paths are relative to the directory holding the manifest. */
