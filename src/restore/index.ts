@@ -3,3 +3,5 @@ export type {RestoreFileResult, RestoreMode, RestoreOptions, RestoreProgress, Re
 export {RestoreSourceError} from './source.ts'
 export {toDriverDocument, UnrepresentableDocumentError} from './driver-document.ts'
 export {SYSTEM_DATABASES} from './names.ts'
+export {restoreArchive, archiveSource, isArchiveFile, ArchiveRestoreError} from './archive.ts'
+export type {ArchiveNamespaceResult, ArchiveRestoreOptions, ArchiveRestoreProgress, ArchiveRestoreResult, ArchiveWrittenSummary} from './archive.ts'
