@@ -16,7 +16,7 @@ import {parseSince} from '../prancer/since.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prancer/incremental.ts'
 import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {uriSecrets} from '../prancer/uri.ts'
-import {restore, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
+import {archiveSource, restore, restoreArchive, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
@@ -112,12 +112,23 @@ restore with nothing written. Each target (file → database.collection, documen
 A manifest cannot send documents into MongoDB's system databases (admin, local, config) or system.*
 collections: restore writes there only when you name them yourself with --db / --collection.
 
+A mongodump archive (ours from 'backup', or the real 'mongodump --archive [--gzip]'; told by its first
+bytes, whatever its name; or a 'backup --out' directory) is restored like mongorestore: after the whole
+archive was read and checked (every length, every namespace's CRC, every document, every target name,
+then the server), each collection is created with its options, its documents inserted (--mode insert
+by default, as mongorestore), its indexes created (one the server does not support is a warning), views
+last. --db maps a single-database archive; --ns-from/--ns-to rename like mongorestore's --nsFrom/--nsTo.
+
 Options:
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then
                         mongodb://localhost:27017)
   --db NAME             target database (default: from the manifest; required for a file without one)
   --collection NAME     target collection (default: from the manifest, else the file name without .json)
-  --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set)
+  --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set);
+                        for an archive the default is insert (duplicates are counted and skipped)
+  --ns-from PATTERN     archive: rename namespaces matching PATTERN ($var$ or * wild cards, e.g.
+                        'prod.$c$'); repeatable, paired in order with --ns-to; the last matching pair wins
+  --ns-to PATTERN       archive: the new name, using the variables of its --ns-from (e.g. 'staging.$c$')
   --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
@@ -166,6 +177,8 @@ const restoreOptions = {
   drop: {type: 'boolean'},
   'dry-run': {type: 'boolean'},
   'stop-on-error': {type: 'boolean'},
+  'ns-from': {type: 'string', multiple: true},
+  'ns-to': {type: 'string', multiple: true},
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -480,13 +493,58 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
   }
   for (const secret of uriSecrets(uri)) logger.secret(secret)
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`)
-  const mode = (values.mode ?? 'upsert') as RestoreMode
+  const archive = await archiveSource(resolve(ctx.cwd, positionals[0]))
+  const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert')) as RestoreMode
   if (!RESTORE_MODES.includes(mode)) throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`)
   if (values['stop-on-error'] && mode !== 'insert') logger.notice(`--stop-on-error is implied in ${mode} mode`)
   const dryRun = values['dry-run'] === true
+  if (archive === undefined && (values['ns-from'] !== undefined || values['ns-to'] !== undefined)) {
+    throw new UsageError('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection')
+  }
   if (!dryRun) logger.info(`connection string from ${uriFrom}: ${logger.redact(uri)}`)
 
   const started = performance.now()
+  if (archive !== undefined) {
+    const result = await restoreArchive({
+      source: archive,
+      uri,
+      ...(values.db !== undefined ? {database: values.db} : {}),
+      ...(values.collection !== undefined ? {collection: values.collection} : {}),
+      nsFrom: values['ns-from'] ?? [],
+      nsTo: values['ns-to'] ?? [],
+      mode,
+      drop: values.drop === true,
+      dryRun,
+      stopOnError: values['stop-on-error'] === true,
+      logger,
+      onProgress: (p) => {
+        const seconds = (performance.now() - started) / 1000
+        progress.update({
+          label: `${p.phase === 'verify' ? 'checking' : 'writing'} ${shortName(p.namespace)}`,
+          done: p.documents,
+          total: p.totalDocuments,
+          detail: `${p.documents} docs, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
+        })
+      }
+    }).catch((error: unknown) => {
+      progress.clear()
+      if (error instanceof RestoreError && error.partialWarning !== undefined) logger.warning(error.partialWarning)
+      throw error
+    })
+    progress.clear()
+    const lines = (values.quiet === true ? [] : result.namespaces).map(
+      (n) =>
+        `${n.source} → ${n.database}.${n.collection}: ${n.type === 'view' ? 'view' : `${n.documents} document(s), ${n.indexes} index(es)`}` +
+        (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`)
+    )
+    lines.push(
+      result.dryRun
+        ? `dry run: ${result.documents} document(s) checked, nothing written.`
+        : `${result.imported} document(s) restored successfully. ${result.failed} document(s) failed to restore.`
+    )
+    ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
+    return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK
+  }
   const result = await restore({
     source: resolve(ctx.cwd, positionals[0]),
     uri,
