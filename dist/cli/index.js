@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8775);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4089);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8775:
+/***/ 4089:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45628,7 +45628,7 @@ var bson_node_bson = /*#__PURE__*/Object.freeze({
 // every document. Paths are dotted (`json.status`); a segment ending in `[]` visits each element of
 // an array (`json.results[].result`). Arrays are never traversed implicitly.
 
-const raw_BSON_TYPE = {
+const BSON_TYPE = {
     double: 0x01,
     string: 0x02,
     document: 0x03,
@@ -45651,7 +45651,7 @@ const raw_BSON_TYPE = {
     minKey: 0xff,
     maxKey: 0x7f
 };
-class raw_RawBsonError extends Error {
+class RawBsonError extends Error {
     constructor(message) {
         super(message);
         this.name = 'RawBsonError';
@@ -45676,51 +45676,51 @@ function view(bytes) {
 }
 function int32At(bytes, offset) {
     if (offset + 4 > bytes.length)
-        throw new raw_RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
+        throw new RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
     // by hand: a DataView per read would dominate the cost of a scan
     return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
 }
 function valueLength(bytes, type, offset) {
     switch (type) {
-        case raw_BSON_TYPE.double:
-        case raw_BSON_TYPE.date:
-        case raw_BSON_TYPE.timestamp:
-        case raw_BSON_TYPE.int64:
+        case BSON_TYPE.double:
+        case BSON_TYPE.date:
+        case BSON_TYPE.timestamp:
+        case BSON_TYPE.int64:
             return 8;
-        case raw_BSON_TYPE.string:
-        case raw_BSON_TYPE.javascript:
-        case raw_BSON_TYPE.symbol:
+        case BSON_TYPE.string:
+        case BSON_TYPE.javascript:
+        case BSON_TYPE.symbol:
             return 4 + int32At(bytes, offset);
-        case raw_BSON_TYPE.document:
-        case raw_BSON_TYPE.array:
-        case raw_BSON_TYPE.javascriptWithScope:
+        case BSON_TYPE.document:
+        case BSON_TYPE.array:
+        case BSON_TYPE.javascriptWithScope:
             return int32At(bytes, offset);
-        case raw_BSON_TYPE.binary:
+        case BSON_TYPE.binary:
             return 5 + int32At(bytes, offset);
-        case raw_BSON_TYPE.undefined:
-        case raw_BSON_TYPE.null:
-        case raw_BSON_TYPE.minKey:
-        case raw_BSON_TYPE.maxKey:
+        case BSON_TYPE.undefined:
+        case BSON_TYPE.null:
+        case BSON_TYPE.minKey:
+        case BSON_TYPE.maxKey:
             return 0;
-        case raw_BSON_TYPE.objectId:
+        case BSON_TYPE.objectId:
             return 12;
-        case raw_BSON_TYPE.boolean:
+        case BSON_TYPE.boolean:
             return 1;
-        case raw_BSON_TYPE.int32:
+        case BSON_TYPE.int32:
             return 4;
-        case raw_BSON_TYPE.decimal128:
+        case BSON_TYPE.decimal128:
             return 16;
-        case raw_BSON_TYPE.regex: {
+        case BSON_TYPE.regex: {
             const first = bytes.indexOf(0, offset);
             const second = first < 0 ? -1 : bytes.indexOf(0, first + 1);
             if (second < 0)
-                throw new raw_RawBsonError(`truncated BSON regex at ${offset}`);
+                throw new RawBsonError(`truncated BSON regex at ${offset}`);
             return second + 1 - offset;
         }
-        case raw_BSON_TYPE.dbPointer:
+        case BSON_TYPE.dbPointer:
             return 4 + int32At(bytes, offset) + 12;
         default:
-            throw new raw_RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
+            throw new RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
     }
 }
 function nameEquals(bytes, start, end, name) {
@@ -45739,25 +45739,25 @@ function scanElements(bytes, docStart, visit) {
     const size = int32At(bytes, docStart);
     const end = docStart + size;
     if (size < 5 || end > bytes.length)
-        throw new raw_RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
+        throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
     let offset = docStart + 4;
     while (offset < end - 1) {
         const type = bytes[offset];
         const nameStart = offset + 1;
         const nameEnd = bytes.indexOf(0, nameStart);
         if (nameEnd < 0 || nameEnd >= end)
-            throw new raw_RawBsonError(`unterminated element name at ${nameStart}`);
+            throw new RawBsonError(`unterminated element name at ${nameStart}`);
         const valueStart = nameEnd + 1;
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
         if (valueEnd > end)
-            throw new raw_RawBsonError(`element at ${offset} runs past its document`);
+            throw new RawBsonError(`element at ${offset} runs past its document`);
         if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true)
             return;
         offset = valueEnd;
     }
 }
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
-function raw_forEachElement(bytes, docStart, visit) {
+function forEachElement(bytes, docStart, visit) {
     scanElements(bytes, docStart, (type, elementStart, nameStart, nameEnd, valueStart, valueEnd) => visit({ type, bytes, elementStart, valueStart, valueEnd }, nameStart, nameEnd));
 }
 // The hot path: allocates nothing until the name matches.
@@ -45778,19 +45778,19 @@ function collect(bytes, docStart, segments, index, out) {
         return;
     const last = index === segments.length - 1;
     if (segment.each) {
-        if (el.type !== raw_BSON_TYPE.array)
+        if (el.type !== BSON_TYPE.array)
             return;
-        raw_forEachElement(bytes, el.valueStart, item => {
+        forEachElement(bytes, el.valueStart, item => {
             if (last)
                 out.push(item);
-            else if (item.type === raw_BSON_TYPE.document)
+            else if (item.type === BSON_TYPE.document)
                 collect(bytes, item.valueStart, segments, index + 1, out);
         });
     }
     else if (last) {
         out.push(el);
     }
-    else if (el.type === raw_BSON_TYPE.document) {
+    else if (el.type === BSON_TYPE.document) {
         collect(bytes, el.valueStart, segments, index + 1, out);
     }
 }
@@ -45810,14 +45810,14 @@ function readString(el) {
 }
 /** A string element's value; undefined when missing or of another type. */
 function stringValue(el) {
-    return el?.type === raw_BSON_TYPE.string ? readString(el) : undefined;
+    return el?.type === BSON_TYPE.string ? readString(el) : undefined;
 }
 function getString(doc, path) {
     return stringValue(getElement(doc, path));
 }
 /** Strings at every place the path reaches, skipping other types. */
 function getStrings(doc, path) {
-    return getElements(doc, path).flatMap(el => (el.type === raw_BSON_TYPE.string ? [readString(el)] : []));
+    return getElements(doc, path).flatMap(el => (el.type === BSON_TYPE.string ? [readString(el)] : []));
 }
 /** int32, double or int64 as a number; int64 outside ±2^53 is returned as a bigint so no precision is lost. */
 function numberValue(el) {
@@ -45825,11 +45825,11 @@ function numberValue(el) {
         return undefined;
     const v = view(el.bytes);
     switch (el.type) {
-        case raw_BSON_TYPE.int32:
+        case BSON_TYPE.int32:
             return v.getInt32(el.valueStart, true);
-        case raw_BSON_TYPE.double:
+        case BSON_TYPE.double:
             return v.getFloat64(el.valueStart, true);
-        case raw_BSON_TYPE.int64: {
+        case BSON_TYPE.int64: {
             const big = v.getBigInt64(el.valueStart, true);
             const n = Number(big);
             return Number.isSafeInteger(n) ? n : big;
@@ -45840,7 +45840,7 @@ function numberValue(el) {
 }
 /** A BSON Date as epoch ms (a bigint when outside ±2^53). */
 function dateValue(el) {
-    if (el?.type !== raw_BSON_TYPE.date)
+    if (el?.type !== BSON_TYPE.date)
         return undefined;
     const big = view(el.bytes).getBigInt64(el.valueStart, true);
     const n = Number(big);
@@ -45848,7 +45848,7 @@ function dateValue(el) {
 }
 /** The 24-digit hex of an ObjectId element. */
 function objectIdHex(el) {
-    if (el?.type !== raw_BSON_TYPE.objectId)
+    if (el?.type !== BSON_TYPE.objectId)
         return undefined;
     return Buffer.from(el.bytes.buffer, el.bytes.byteOffset + el.valueStart, 12).toString('hex');
 }
@@ -45901,7 +45901,7 @@ function usableTimestamp(doc) {
     const el = getElement(doc, TIMESTAMP_FIELD);
     if (!el)
         return undefined;
-    const value = el.type === raw_BSON_TYPE.date ? dateValue(el) : numberValue(el);
+    const value = el.type === BSON_TYPE.date ? dateValue(el) : numberValue(el);
     if (typeof value !== 'number' || !(value >= -TIMESTAMP_LIMIT_MS && value <= TIMESTAMP_LIMIT_MS))
         return undefined;
     return value;
@@ -49149,6 +49149,8 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
         hostsSha256: hostsFingerprint(settings.uri),
         windowKind: plan.kind,
+        // When the chain this export belongs to began with its full export (full-every counts from it).
+        chainStartedAt: plan.kind === 'chained' ? new Date(chainStartedAt(opts.previousManifest ?? null) ?? Date.now()).toISOString() : new Date().toISOString(),
         window: { after: plan.bound, through: watermark.value, lookbackMs: plan.lookbackMs },
         excludedIds: excludedIds(plan).length,
         previousWatermark: plan.kind === 'chained' ? plan.previousValue : null,
@@ -49267,6 +49269,13 @@ function previousLogNewest(previous) {
     const logRuns = previous?.logRuns;
     return typeof logRuns?.newest === 'string' ? logRuns.newest : null;
 }
+/** When a manifest's chain began (older manifests: their own creation time, the best that is known). */
+function chainStartedAt(manifest) {
+    if (!manifest)
+        return null;
+    const when = Date.parse(String(manifest.chainStartedAt ?? manifest.createdAt ?? ''));
+    return Number.isFinite(when) ? when : null;
+}
 /** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
 function hostsFingerprint(uri) {
     const hosts = (0,prancer_uri/* uriHostList */.h5)(uri);
@@ -49326,6 +49335,12 @@ async function runExportJob(opts) {
         ? samePrevious(opts.previousManifest, settings, opts, userFilter ? canonicalFilter(userFilter) : null, logger)
         : { outputs: null, logs: opts.previousManifest ?? null };
     const previousForLogs = previousOf.logs;
+    // full-every: a chain is restorable only while its first, full export still exists; start a new one in time.
+    const chainStart = chainStartedAt(previousOf.outputs);
+    if (previousOf.outputs && opts.fullEveryMs && chainStart !== null && Date.now() - chainStart >= opts.fullEveryMs) {
+        logger.notice(`The chain of the previous export started ${new Date(chainStart).toISOString()}, ${Math.floor((Date.now() - chainStart) / 3_600_000)} hours ago, which is full-every or more: starting a new chain with a full export.`);
+        previousOf.outputs = null;
+    }
     const plan = planWindow(opts.since, previousOf.outputs, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS);
     for (const notice of plan.notices)
         logger.notice(notice);
@@ -49424,21 +49439,21 @@ const utf8Encoder = new TextEncoder();
 function parseCollectionInfo(info) {
     const parsed = { name: '', type: '', options: undefined, uuid: '' };
     let sawName = false;
-    raw_forEachElement(info, 0, (el, nameStart, nameEnd) => {
+    forEachElement(info, 0, (el, nameStart, nameEnd) => {
         const field = metadata_utf8.decode(info.subarray(nameStart, nameEnd));
-        if (field === 'name' && el.type === raw_BSON_TYPE.string) {
+        if (field === 'name' && el.type === BSON_TYPE.string) {
             parsed.name = metadata_readString(info, el.valueStart);
             sawName = true;
         }
-        else if (field === 'type' && el.type === raw_BSON_TYPE.string) {
+        else if (field === 'type' && el.type === BSON_TYPE.string) {
             parsed.type = metadata_readString(info, el.valueStart);
         }
-        else if (field === 'options' && el.type === raw_BSON_TYPE.document) {
+        else if (field === 'options' && el.type === BSON_TYPE.document) {
             parsed.options = info.subarray(el.valueStart, el.valueEnd);
         }
-        else if (field === 'info' && el.type === raw_BSON_TYPE.document) {
-            raw_forEachElement(info, el.valueStart, (inner, innerStart, innerEnd) => {
-                if (metadata_utf8.decode(info.subarray(innerStart, innerEnd)) !== 'uuid' || inner.type !== raw_BSON_TYPE.binary)
+        else if (field === 'info' && el.type === BSON_TYPE.document) {
+            forEachElement(info, el.valueStart, (inner, innerStart, innerEnd) => {
+                if (metadata_utf8.decode(info.subarray(innerStart, innerEnd)) !== 'uuid' || inner.type !== BSON_TYPE.binary)
                     return;
                 const length = int32(info, inner.valueStart);
                 const subtype = info[inner.valueStart + 4];
@@ -49461,13 +49476,13 @@ function buildMetadataJson(info, indexes) {
     const elements = [];
     // "options,omitempty" on a bson.D: left out when it has no fields (an empty document is 5 bytes).
     if (parsed.options !== undefined && parsed.options.length > 5)
-        elements.push(metadata_element(raw_BSON_TYPE.document, 'options', parsed.options));
-    elements.push(metadata_element(raw_BSON_TYPE.array, 'indexes', arrayOf(indexes)));
+        elements.push(metadata_element(BSON_TYPE.document, 'options', parsed.options));
+    elements.push(metadata_element(BSON_TYPE.array, 'indexes', arrayOf(indexes)));
     if (parsed.uuid !== '')
-        elements.push(metadata_element(raw_BSON_TYPE.string, 'uuid', metadata_stringValue(parsed.uuid)));
-    elements.push(metadata_element(raw_BSON_TYPE.string, 'collectionName', metadata_stringValue(parsed.name)));
+        elements.push(metadata_element(BSON_TYPE.string, 'uuid', metadata_stringValue(parsed.uuid)));
+    elements.push(metadata_element(BSON_TYPE.string, 'collectionName', metadata_stringValue(parsed.name)));
     if (parsed.type !== '')
-        elements.push(metadata_element(raw_BSON_TYPE.string, 'type', metadata_stringValue(parsed.type)));
+        elements.push(metadata_element(BSON_TYPE.string, 'type', metadata_stringValue(parsed.type)));
     return bsonToExtJson(documentOf(elements), 'canonical');
 }
 /** The archive namespace of a collection: its metadata as mongodump writes it, and its type. */
@@ -49574,7 +49589,7 @@ function documentOf(elements) {
     return out;
 }
 function arrayOf(docs) {
-    return documentOf(docs.map((doc, index) => metadata_element(raw_BSON_TYPE.document, String(index), doc)));
+    return documentOf(docs.map((doc, index) => metadata_element(BSON_TYPE.document, String(index), doc)));
 }
 //# sourceMappingURL=metadata.js.map
 ;// CONCATENATED MODULE: external "node:stream"
@@ -49716,21 +49731,21 @@ class DocBuilder {
         out.writeInt32LE(text.length + 1, 0);
         out.set(text, 4);
         out[4 + text.length] = 0;
-        return this.push(raw_BSON_TYPE.string, name, out);
+        return this.push(BSON_TYPE.string, name, out);
     }
     int32(name, value) {
         const out = Buffer.allocUnsafe(4);
         out.writeInt32LE(value, 0);
-        return this.push(raw_BSON_TYPE.int32, name, out);
+        return this.push(BSON_TYPE.int32, name, out);
     }
     bool(name, value) {
-        return this.push(raw_BSON_TYPE.boolean, name, Uint8Array.of(value ? 1 : 0));
+        return this.push(BSON_TYPE.boolean, name, Uint8Array.of(value ? 1 : 0));
     }
     /** The eight little-endian bytes of an unsigned 64-bit value, typed int64 (as mongodump stores the CRC). */
     uint64AsInt64(name, value) {
         const out = Buffer.allocUnsafe(8);
         out.writeBigUInt64LE(BigInt.asUintN(64, value), 0);
-        return this.push(raw_BSON_TYPE.int64, name, out);
+        return this.push(BSON_TYPE.int64, name, out);
     }
     build() {
         const out = Buffer.allocUnsafe(this.length);
@@ -49798,15 +49813,15 @@ function fields(doc, what) {
     return out;
 }
 const format_TYPE_NAMES = {
-    [raw_BSON_TYPE.double]: 'double',
-    [raw_BSON_TYPE.string]: 'string',
-    [raw_BSON_TYPE.document]: 'document',
-    [raw_BSON_TYPE.array]: 'array',
-    [raw_BSON_TYPE.binary]: 'binary',
-    [raw_BSON_TYPE.boolean]: 'bool',
-    [raw_BSON_TYPE.int32]: 'int32',
-    [raw_BSON_TYPE.int64]: 'int64',
-    [raw_BSON_TYPE.null]: 'null'
+    [BSON_TYPE.double]: 'double',
+    [BSON_TYPE.string]: 'string',
+    [BSON_TYPE.document]: 'document',
+    [BSON_TYPE.array]: 'array',
+    [BSON_TYPE.binary]: 'binary',
+    [BSON_TYPE.boolean]: 'bool',
+    [BSON_TYPE.int32]: 'int32',
+    [BSON_TYPE.int64]: 'int64',
+    [BSON_TYPE.null]: 'null'
 };
 function format_typeName(type) {
     return format_TYPE_NAMES[type] ?? `BSON type 0x${type.toString(16).padStart(2, '0')}`;
@@ -51919,7 +51934,1059 @@ class BatchWriter {
     }
 }
 //# sourceMappingURL=restore.js.map
+;// CONCATENATED MODULE: ./lib/archive/reader.js
+// Reads a mongodump archive (format.ts), ours or the real mongodump's, plain or gzip (told apart by their first
+// bytes): first the prelude (header and every namespace's metadata), then each namespace's raw BSON documents in
+// batches of about 1 MiB, in archive order, and each namespace's end once its CRC has been checked. Streaming: one
+// ~1 MiB input chunk and the batch being handed out are in memory, whatever the archive's size.
+//
+// Checks, each refusing the archive with a message that names the file and the byte offset (of the decompressed
+// stream when gzip): the magic number; every length (5 bytes to 16 MiB, ending in a NUL byte, as mongorestore's
+// parser checks); the header and prelude documents; namespace headers (only db, collection, EOF and CRC, of their
+// types); no namespace outside the prelude, listed twice, or continued after its end; no data after an EOF header;
+// each namespace's CRC; and, at the end, that every namespace of the prelude was closed (a file cut at a block
+// boundary is told apart from a complete one this way). Documents themselves are not parsed (neither does
+// mongorestore before sending them to the server); a damaged one is caught by its namespace's CRC.
+
+
+
+
+
+/** The archive is not a mongodump archive, is damaged or truncated. */
+class ArchiveFormatError extends Error {
+    path;
+    /** Byte offset in the (decompressed) archive stream. */
+    offset;
+    constructor(path, offset, gzip, message, options) {
+        super(`The archive ${path} ${message} (at byte offset ${offset}${gzip ? ' of the decompressed archive' : ''})`, options);
+        this.name = 'ArchiveFormatError';
+        this.path = path;
+        this.offset = offset;
+    }
+}
+const READ_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 1024 * 1024;
+/** Pulls chunks from a stream and serves byte ranges of them, tracking the absolute offset. */
+class Input {
+    buf = Buffer.alloc(0);
+    pos = 0;
+    /** Absolute offset of buf[0]. */
+    base = 0;
+    ended = false;
+    it;
+    onError;
+    constructor(source, onError) {
+        this.it = source[Symbol.asyncIterator]();
+        this.onError = onError;
+    }
+    get offset() {
+        return this.base + this.pos;
+    }
+    /** Absolute offset of buf[index]. */
+    at(index) {
+        return this.base + index;
+    }
+    available() {
+        return this.buf.length - this.pos;
+    }
+    /** Makes at least n bytes available from pos; false if the stream ends first. May replace buf (positions move). */
+    async fill(n) {
+        if (this.buf.length - this.pos >= n)
+            return true;
+        const parts = [this.buf.subarray(this.pos)];
+        let have = parts[0].length;
+        while (have < n && !this.ended) {
+            let next;
+            try {
+                next = await this.it.next();
+            }
+            catch (error) {
+                throw this.onError(error, this.base + this.pos + have);
+            }
+            if (next.done) {
+                this.ended = true;
+                break;
+            }
+            parts.push(next.value);
+            have += next.value.length;
+        }
+        this.base += this.pos;
+        this.buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
+        this.pos = 0;
+        return have >= n;
+    }
+    async close() {
+        await this.it.return?.();
+    }
+}
+function reader_key(db, collection) {
+    return `${db}\u0000${collection}`;
+}
+/** Reads the archive at `path`; see the file's header for what is checked. Throws ArchiveFormatError. */
+async function* readArchive(path, options = {}) {
+    const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, 'r');
+    }
+    catch (error) {
+        throw new Error(`Cannot open the archive ${path}: ${error.message}`, { cause: error });
+    }
+    const start = Buffer.alloc(4);
+    let startLength;
+    try {
+        startLength = (await handle.read(start, 0, 4, 0)).bytesRead;
+    }
+    catch (error) {
+        await handle.close().catch(() => undefined);
+        throw new Error(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+    }
+    const gzip = startLength >= 2 && start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
+    const file = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES });
+    const source = gzip ? (0,external_node_stream_namespaceObject.pipeline)(file, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: READ_CHUNK_BYTES }), () => undefined) : file;
+    const fail = (offset, message, cause) => new ArchiveFormatError(path, offset, gzip, message, cause === undefined ? undefined : { cause });
+    const input = new Input(source, (error, offset) => {
+        const code = error.code;
+        if (gzip && typeof code === 'string' && code.startsWith('Z_')) {
+            return fail(offset, `is not a readable gzip stream: ${error.message} (a damaged or truncated .gz file)`, error);
+        }
+        return new Error(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+    });
+    /** The next BSON document (its bounds in input.buf), or a terminator, or the end of the stream. */
+    const next = async (what) => {
+        if (!(await input.fill(4))) {
+            if (input.available() === 0)
+                return 'eof';
+            throw fail(input.offset, `is truncated: it ends inside the length of ${what}`);
+        }
+        const offset = input.offset;
+        const size = input.buf.readUInt32LE(input.pos);
+        if (size === TERMINATOR) {
+            input.pos += 4;
+            return 'terminator';
+        }
+        if (size < MIN_BSON_SIZE || size > MAX_BSON_SIZE) {
+            throw fail(offset, `is damaged or not a mongodump archive: ${size} is neither a BSON length (5 bytes to 16 MiB) nor a terminator where ${what} should begin`);
+        }
+        if (!(await input.fill(size))) {
+            throw fail(offset, `is truncated: it ends inside ${what} of ${size} bytes (${input.available()} bytes left)`);
+        }
+        const docStart = input.pos;
+        if (input.buf[docStart + size - 1] !== 0)
+            throw fail(offset, `is damaged: ${what} of ${size} bytes does not end with a NUL byte`);
+        input.pos += size;
+        return { start: docStart, end: docStart + size, offset };
+    };
+    const decode = (offset, decoder) => {
+        try {
+            return decoder();
+        }
+        catch (error) {
+            if (error instanceof FormatError)
+                throw fail(offset, `is damaged: ${error.message}`);
+            throw error;
+        }
+    };
+    try {
+        // Magic number.
+        if (!(await input.fill(4)) || !input.buf.subarray(0, 4).equals(ARCHIVE_MAGIC)) {
+            const found = input.buf.subarray(0, 4);
+            throw fail(0, found.length === 0
+                ? 'is empty: not a mongodump archive'
+                : `is not a mongodump archive: it does not begin with the archive magic number 6d e2 99 81 (found ${[...found].map(b => b.toString(16).padStart(2, '0')).join(' ')})`);
+        }
+        input.pos = 4;
+        // Prelude: header, one entry per namespace, terminator.
+        const first = await next('the archive header');
+        if (first === 'eof')
+            throw fail(input.offset, 'is truncated: it ends after the magic number');
+        if (first === 'terminator')
+            throw fail(input.offset - 4, 'is damaged: a terminator where the archive header should be');
+        const header = decode(first.offset, () => decodeArchiveHeader(input.buf.subarray(first.start, first.end)));
+        const namespaces = [];
+        const byData = new Map();
+        const seen = new Set();
+        for (;;) {
+            const item = await next('a prelude entry');
+            if (item === 'eof')
+                throw fail(input.offset, 'is truncated: it ends inside the prelude');
+            if (item === 'terminator')
+                break;
+            const entry = decode(item.offset, () => decodePreludeEntry(input.buf.subarray(item.start, item.end)));
+            const ns = { ...entry, dataCollection: dataCollection(entry.collection, entry.type, header.serverVersion) };
+            if (seen.has(reader_key(ns.db, ns.collection)))
+                throw fail(item.offset, `is damaged: the prelude lists ${ns.db}.${ns.collection} twice`);
+            seen.add(reader_key(ns.db, ns.collection));
+            if (byData.has(reader_key(ns.db, ns.dataCollection)))
+                throw fail(item.offset, `is damaged: two prelude entries file their data under ${ns.db}.${ns.dataCollection}`);
+            byData.set(reader_key(ns.db, ns.dataCollection), { entry: ns, status: 'unopened', crc: new Crc64(), documents: 0, bytes: 0 });
+            namespaces.push(ns);
+        }
+        yield { type: 'prelude', gzip, header, namespaces: namespaces.map(ns => ({ ...ns })) };
+        // Blocks.
+        for (;;) {
+            const item = await next('a namespace header');
+            if (item === 'eof')
+                break;
+            if (item === 'terminator')
+                throw fail(input.offset - 4, 'is damaged: a terminator where a namespace header should be (consecutive terminators)');
+            const nh = decode(item.offset, () => decodeNamespaceHeader(input.buf.subarray(item.start, item.end)));
+            const name = `${nh.db}.${nh.collection}`;
+            const state = byData.get(reader_key(nh.db, nh.collection));
+            if (state === undefined)
+                throw fail(item.offset, `is damaged: a block of ${name}, which its prelude does not list`);
+            if (state.status === 'closed')
+                throw fail(item.offset, `is damaged: a block of ${name} after that namespace's end (EOF)`);
+            const { db, collection } = state.entry;
+            if (nh.eof) {
+                const crc = state.crc.digest();
+                if (crc !== nh.crc) {
+                    throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} document${state.documents === 1 ? '' : 's'} (${state.bytes} bytes) give ${crc}; a document is damaged`);
+                }
+                state.status = 'closed';
+                const after = await next(`the terminator after the end of ${name}`);
+                if (after === 'eof')
+                    throw fail(input.offset, `is truncated: it ends after the end (EOF header) of ${name}, before its terminator`);
+                if (after !== 'terminator')
+                    throw fail(after.offset, `is damaged: data after the end (EOF header) of ${name}`);
+                yield { type: 'namespaceEnd', db, collection, documents: state.documents, bytes: state.bytes, crc, offset: item.offset };
+                continue;
+            }
+            state.status = 'open';
+            // Documents up to the terminator, handed out in batches: [runStart, runEnd) of input.buf, ends of each doc.
+            let runStart = input.pos;
+            let runOffset = input.offset;
+            let ends = [];
+            const take = () => {
+                const copy = Buffer.from(input.buf.subarray(runStart, ends[ends.length - 1]));
+                const documents = [];
+                let at = 0;
+                for (const end of ends) {
+                    const length = end - runStart - at;
+                    documents.push(copy.subarray(at, at + length));
+                    at += length;
+                }
+                const event = { type: 'documents', db, collection, documents, offset: runOffset };
+                ends = [];
+                return event;
+            };
+            for (;;) {
+                // A document not yet wholly in the buffer: hand out what is there before the buffer is replaced.
+                // (At a terminator too, which ends the block anyway.)
+                if (ends.length > 0 && (input.available() < 4 || input.available() < input.buf.readUInt32LE(input.pos))) {
+                    yield take();
+                }
+                const doc = await next(`a document of ${name}`);
+                if (doc === 'eof')
+                    throw fail(input.offset, `is truncated: it ends inside a block of ${name} (no terminator)`);
+                if (doc === 'terminator')
+                    break;
+                if (ends.length === 0) {
+                    runStart = doc.start;
+                    runOffset = doc.offset;
+                }
+                const bytes = input.buf.subarray(doc.start, doc.end);
+                state.crc.update(bytes);
+                state.documents++;
+                state.bytes += bytes.length;
+                ends.push(doc.end);
+                if (doc.end - runStart >= batchBytes)
+                    yield take();
+            }
+            if (ends.length > 0)
+                yield take();
+        }
+        // Every namespace must have been closed, or the archive was cut short.
+        const unclosed = [...byData.values()].filter(s => s.status !== 'closed');
+        if (unclosed.length > 0) {
+            const names = unclosed.map(s => `${s.entry.db}.${s.entry.collection}${s.status === 'open' ? '' : ' (never started)'}`);
+            throw fail(input.offset, `is truncated: it ends before the end of ${names.length === 1 ? 'namespace' : 'namespaces'} ${names.join(', ')}`);
+        }
+    }
+    finally {
+        await input.close().catch(() => undefined);
+        source.destroy();
+        file.destroy();
+    }
+}
+//# sourceMappingURL=reader.js.map
+;// CONCATENATED MODULE: ./lib/restore/archive.js
+// Restores a mongodump archive (ours, or the real `mongodump --archive [--gzip]`'s) like mongorestore: each
+// namespace's collection created with the options of its metadata, its documents inserted as the archive holds them
+// (raw BSON, sent unchanged), then the indexes of its metadata; views last. Nothing is dropped or written unless the
+// whole archive and every target check out first.
+//
+// In order, each step before the first write:
+//   1. plan (from the prelude): every namespace's target — --db maps a single-database archive, --ns-from/--ns-to
+//      rename with mongorestore's syntax ($var$ variables, or * wild cards; the last matching pair wins) — checked
+//      against MongoDB's naming rules; two namespaces into one target, time-series collections and, unless the
+//      user's own option names them, admin/local/config and system.* targets are refused. Each namespace's metadata
+//      is parsed (options, indexes).
+//   2. verify: the whole archive read once (src/archive/reader.ts checks lengths, structure and every namespace's
+//      CRC), every document parsed: sendable unchanged through the driver, an _id the server accepts.
+//   3. the plan is printed (namespace → target, documents, indexes). --dry-run stops here.
+//   4. server pre-check, read-only: listCollections on each target database, a one-document find on each target
+//      collection (names the server refuses), no view where a collection goes.
+//   5. write: --drop, create the collections that do not exist (options as in the metadata), the documents in
+//      archive order (batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
+//      the views. The archive is read a second time; its CRCs are checked again on the way.
+// Modes: insert (default, as mongorestore: duplicates and validation failures are counted and skipped, unordered
+// batches; --stop-on-error makes batches ordered and stops at the first), upsert (replace by _id, ordered) and merge
+// ($set by _id, ordered). What fails in step 5 is reported with how much was written (ArchiveRestoreError).
+
+
+
+
+
+
+
+
+
+
+
+
+
+const archive_MAX_BATCH_BYTES = 15 * 1024 * 1024;
+/** Write errors mongorestore logs and continues through (without --stopOnError). */
+const archive_SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
+const archive_UNAUTHORIZED = 13;
+const NAMESPACE_NOT_FOUND = 26;
+const NAMESPACE_EXISTS = 48;
+/**
+ * createIndexes errors that mean "this server does not support that index (option)" — FerretDB refuses some —
+ * reported as a warning naming the index: BadValue, CannotCreateIndex, CommandNotSupported,
+ * InvalidIndexSpecificationOption, NotImplemented. Anything else (duplicate keys under a unique index, a conflicting
+ * existing index, a lost connection) is an error.
+ */
+const UNSUPPORTED_INDEX_ERRORS = new Set([2, 67, 115, 197, 238]);
+/** The file names `backup --out DIR` writes; a directory holding one is restored as that archive. */
+const BACKUP_ARCHIVE_FILES = ['prancer.archive', 'prancer.archive.gz'];
+/** An archive restore that could not run or stopped; `partialWarning` says what was changed. */
+class ArchiveRestoreError extends RestoreError {
+    archiveWritten;
+    constructor(message, written) {
+        super(message, written);
+        this.name = 'ArchiveRestoreError';
+        this.archiveWritten = written;
+        if (written !== undefined && written.created.length > 0)
+            this.partial = true;
+    }
+    get partialWarning() {
+        const w = this.archiveWritten;
+        if (w === undefined || !this.partial)
+            return undefined;
+        const parts = [`${w.documents} document(s) written${w.collections.length > 0 ? ` into ${archive_listNamespaces(w.collections)}` : ''}`];
+        parts.push(`${w.filesComplete} of ${w.fileCount} namespace(s) complete`);
+        if (w.uncertain > 0)
+            parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`);
+        if (w.dropped.length > 0)
+            parts.push(`dropped first (--drop): ${archive_listNamespaces(w.dropped)}`);
+        if (w.created.length > 0)
+            parts.push(`collections created: ${archive_listNamespaces(w.created)}`);
+        const redo = w.mode === 'insert'
+            ? 'run it again with --drop (insert mode would skip or duplicate what is already there)'
+            : `run the same command again (${w.mode} mode replaces documents by _id)`;
+        return `the archive restore stopped after changing the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
+    }
+}
+function archive_listNamespaces(namespaces) {
+    const shown = namespaces.slice(0, 10).map(shownName).join(', ');
+    return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown;
+}
+function archive_clause(text) {
+    return text.trim().replace(/[.\s]+$/, '');
+}
+// ------------------------------------------------------------------------------------------------ detection
+/**
+ * The archive to restore when `path` is one (its first bytes are the archive magic number, directly or after gzip),
+ * or a `backup --out` directory holding one; undefined otherwise (an Extended JSON export).
+ */
+async function archiveSource(path) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch {
+        return undefined;
+    }
+    if (info.isDirectory()) {
+        for (const name of BACKUP_ARCHIVE_FILES) {
+            const file = (0,external_node_path_namespaceObject.join)(path, name);
+            if ((await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.isFile() && (await isArchiveFile(file)))
+                return file;
+        }
+        return undefined;
+    }
+    return info.isFile() && (await isArchiveFile(path)) ? path : undefined;
+}
+/** Whether the file begins with the archive magic number, plain or gzip-compressed. */
+async function isArchiveFile(path) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, 'r');
+    }
+    catch {
+        return false;
+    }
+    try {
+        const head = Buffer.alloc(64 * 1024);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const bytes = head.subarray(0, bytesRead);
+        if (bytes.length >= 4 && bytes.subarray(0, 4).equals(ARCHIVE_MAGIC))
+            return true;
+        if (bytes.length < 2 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1])
+            return false;
+        return (await gunzipHead(bytes, 4)).subarray(0, 4).equals(ARCHIVE_MAGIC);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The first `n` decompressed bytes of a gzip stream's beginning (fewer when it cannot be read). */
+function gunzipHead(bytes, n) {
+    return new Promise(resolve => {
+        const gunzip = (0,external_node_zlib_namespaceObject.createGunzip)();
+        const parts = [];
+        let have = 0;
+        const done = () => {
+            gunzip.removeAllListeners();
+            gunzip.on('error', () => undefined);
+            gunzip.destroy();
+            resolve(Buffer.concat(parts));
+        };
+        gunzip.on('data', (chunk) => {
+            parts.push(chunk);
+            have += chunk.length;
+            if (have >= n)
+                done();
+        });
+        gunzip.on('error', done);
+        gunzip.on('end', done);
+        gunzip.end(bytes);
+    });
+}
+const REGEX_SPECIAL = /[*[\](){}\\?$^+!.|]/;
+/** Splits a pattern into literal text and `$name$` variables; `*` wild cards (when no `$`) become variables. */
+function tokenize(pattern, what) {
+    const tokens = [];
+    if (!pattern.includes('$')) {
+        let wild = 0;
+        let text = '';
+        for (let i = 0; i < pattern.length; i++) {
+            const c = pattern[i];
+            if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
+                text += pattern[++i];
+            }
+            else if (c === '*') {
+                if (text !== '')
+                    tokens.push({ text });
+                text = '';
+                tokens.push({ variable: String(++wild) });
+            }
+            else {
+                text += c;
+            }
+        }
+        if (text !== '')
+            tokens.push({ text });
+        return tokens;
+    }
+    let rest = pattern;
+    while (rest !== '') {
+        const at = rest.indexOf('$');
+        if (at < 0) {
+            tokens.push({ text: rest });
+            break;
+        }
+        if (at > 0)
+            tokens.push({ text: rest.slice(0, at) });
+        const end = rest.indexOf('$', at + 1);
+        if (end < 0)
+            throw new ArchiveRestoreError(`${what} "${shownName(pattern)}": odd number of dollar signs (variables are written $name$). Nothing was written.`);
+        tokens.push({ variable: rest.slice(at + 1, end) });
+        rest = rest.slice(end + 1);
+    }
+    return tokens;
+}
+function renameRules(from, to) {
+    if (from.length !== to.length) {
+        throw new ArchiveRestoreError(`--ns-from and --ns-to come in pairs: got ${from.length} --ns-from and ${to.length} --ns-to. Nothing was written.`);
+    }
+    const rules = [];
+    for (const [i, f] of from.entries()) {
+        const t = to[i];
+        const fromTokens = tokenize(f, '--ns-from');
+        const toTokens = tokenize(t, '--ns-to');
+        const groups = new Map();
+        let source = '^';
+        for (const token of fromTokens) {
+            if ('variable' in token) {
+                if (groups.has(token.variable))
+                    throw new ArchiveRestoreError(`--ns-from "${shownName(f)}": the variable $${token.variable}$ appears twice. Nothing was written.`);
+                groups.set(token.variable, groups.size + 1);
+                source += '(.*?)';
+            }
+            else {
+                for (const c of token.text)
+                    source += REGEX_SPECIAL.test(c) ? `\\${c}` : c;
+            }
+        }
+        const parts = [];
+        for (const token of toTokens) {
+            if ('variable' in token) {
+                const group = groups.get(token.variable);
+                if (group === undefined) {
+                    throw new ArchiveRestoreError(f.includes('$') || !token.variable.match(/^\d+$/)
+                        ? `--ns-to "${shownName(t)}" uses $${token.variable}$, which its --ns-from "${shownName(f)}" does not define. Nothing was written.`
+                        : `--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
+                }
+                parts.push(group);
+            }
+            else {
+                parts.push(token.text);
+            }
+        }
+        if (!f.includes('$') && toTokens.filter(tk => 'variable' in tk).length !== groups.size) {
+            throw new ArchiveRestoreError(`--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
+        }
+        const firstDot = (() => {
+            let literal = true;
+            for (const part of parts) {
+                if (typeof part === 'number')
+                    return false;
+                if (part.includes('.'))
+                    return literal;
+            }
+            return literal;
+        })();
+        rules.push({ from: f, to: t, matcher: new RegExp(`${source}$`, 's'), parts, literalDatabase: firstDot, literal: parts.every(p => typeof p === 'string') });
+    }
+    return rules;
+}
+/** The rule that renames `namespace` (the last matching pair wins, as in mongorestore), and the new name. */
+function applyRules(rules, namespace) {
+    for (let i = rules.length - 1; i >= 0; i--) {
+        const rule = rules[i];
+        const match = rule.matcher.exec(namespace);
+        if (match === null)
+            continue;
+        return { rule, name: rule.parts.map(p => (typeof p === 'number' ? match[p] ?? '' : p)).join('') };
+    }
+    return undefined;
+}
+function parseMetadata(ns, archive) {
+    if (ns.metadata === '')
+        return { options: new Map(), indexes: [] };
+    let doc;
+    try {
+        doc = toDriverDocument(extJsonToBson(ns.metadata));
+    }
+    catch (error) {
+        throw new ArchiveRestoreError(`The archive ${shownName(archive)}: the metadata of ${shownName(`${ns.db}.${ns.collection}`)} is not readable Extended JSON (${archive_clause(error.message)}). Nothing was written.`);
+    }
+    const options = doc.get('options');
+    const indexes = doc.get('indexes');
+    return {
+        options: options instanceof Map ? options : new Map(),
+        indexes: Array.isArray(indexes) ? indexes.filter((spec) => spec instanceof Map) : []
+    };
+}
+function planNamespaces(namespaces, archive, opts) {
+    const rules = renameRules(opts.nsFrom ?? [], opts.nsTo ?? []);
+    const databases = new Set(namespaces.map(ns => ns.db));
+    if (opts.database !== undefined && rules.length > 0) {
+        throw new ArchiveRestoreError('Pass either --db or --ns-from/--ns-to, not both. Nothing was written.');
+    }
+    if (opts.database !== undefined && databases.size > 1) {
+        throw new ArchiveRestoreError(`--db would put the ${databases.size} databases of the archive (${[...databases].map(shownName).join(', ')}) into one; rename them with --ns-from/--ns-to (e.g. --ns-from '${shownName([...databases][0])}.$c$' --ns-to 'other.$c$'). Nothing was written.`);
+    }
+    if (opts.collection !== undefined && namespaces.length !== 1) {
+        throw new ArchiveRestoreError(`--collection applies to an archive of one collection; this one holds ${namespaces.length}. Rename with --ns-from/--ns-to. Nothing was written.`);
+    }
+    const planned = [];
+    const targets = new Map();
+    for (const entry of namespaces) {
+        const source = `${entry.db}.${entry.collection}`;
+        const where = `The archive's ${shownName(source)}`;
+        if (entry.type === 'timeseries') {
+            throw new ArchiveRestoreError(`${where} is a time-series collection, which this restore does not handle; restore it with mongorestore (--nsInclude '${shownName(source)}'), the rest with --ns-from/--ns-to or another archive. Nothing was written.`);
+        }
+        let database = entry.db;
+        let collection = entry.collection;
+        let namedDatabase = false;
+        let namedCollection = false;
+        let by = 'its name in the archive';
+        const renamed = applyRules(rules, source);
+        if (renamed !== undefined) {
+            const dot = renamed.name.indexOf('.');
+            if (dot <= 0 || dot === renamed.name.length - 1) {
+                throw new ArchiveRestoreError(`--ns-to "${shownName(renamed.rule.to)}" renames ${shownName(source)} to "${shownName(renamed.name)}", which is not database.collection. Nothing was written.`);
+            }
+            database = renamed.name.slice(0, dot);
+            collection = renamed.name.slice(dot + 1);
+            namedDatabase = renamed.rule.literalDatabase;
+            namedCollection = renamed.rule.literal;
+            by = `--ns-to "${shownName(renamed.rule.to)}"`;
+        }
+        if (opts.database !== undefined) {
+            database = opts.database;
+            namedDatabase = true;
+        }
+        if (opts.collection !== undefined) {
+            collection = opts.collection;
+            namedCollection = true;
+        }
+        const target = `${database}.${collection}`;
+        const dbProblem = databaseNameProblem(database);
+        if (dbProblem !== undefined) {
+            throw new ArchiveRestoreError(`${where} would go to the database "${shownName(database)}" (${by}), which cannot be a database name: ${dbProblem}. Nothing was written; pass --db NAME or --ns-from/--ns-to.`);
+        }
+        const collProblem = collectionNameProblem(collection, database);
+        if (collProblem !== undefined) {
+            throw new ArchiveRestoreError(`${where} would go to the collection "${shownName(collection)}" in ${shownName(database)} (${by}), which cannot be a collection name: ${collProblem}. Nothing was written; rename it with --ns-from/--ns-to.`);
+        }
+        if (isSystemDatabase(database) && !namedDatabase) {
+            throw new ArchiveRestoreError(`${where} would go to the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
+                `Nothing was written: restore writes there only when you name it yourself (--db ${shownName(database)}, or --ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or restore elsewhere with --db / --ns-to.`);
+        }
+        if (isSystemCollection(collection) && !namedCollection) {
+            throw new ArchiveRestoreError(`${where} would go to "${shownName(target)}", a system collection of MongoDB (system.*). ` +
+                `Nothing was written: restore writes there only when you name it yourself (--ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or rename it with --ns-from/--ns-to.`);
+        }
+        const other = targets.get(target);
+        if (other !== undefined) {
+            throw new ArchiveRestoreError(`${shownName(other)} and ${shownName(source)} of the archive would both go to ${shownName(target)}. Nothing was written; change --db or --ns-from/--ns-to.`);
+        }
+        targets.set(target, source);
+        const metadata = parseMetadata(entry, archive);
+        const type = entry.type === 'view' ? 'view' : 'collection';
+        const indexes = type === 'view' ? 0 : metadata.indexes.filter(spec => spec.get('name') !== '_id_').length;
+        planned.push({
+            entry,
+            source,
+            database,
+            collection,
+            type,
+            metadata,
+            result: { source, database, collection, type, documents: 0, bytes: 0, indexes, imported: 0, failed: 0, indexesCreated: 0, indexWarnings: [], created: false }
+        });
+    }
+    return planned;
+}
+// --------------------------------------------------------------------------------------------------- verify
+function archive_documentProblem(bson) {
+    let doc;
+    try {
+        doc = toDriverDocument(bson);
+    }
+    catch (error) {
+        if (!(error instanceof UnrepresentableDocumentError))
+            throw error;
+        return `it cannot be restored unchanged through the Node.js driver: ${error.message}`;
+    }
+    const id = doc.get('_id');
+    if (Array.isArray(id))
+        return 'its _id is an array, which MongoDB refuses as an _id';
+    if (id instanceof BSONRegExp)
+        return 'its _id is a regular expression, which MongoDB refuses as an _id';
+    return undefined;
+}
+function formatError(error) {
+    if (error instanceof ArchiveFormatError)
+        throw new ArchiveRestoreError(`${archive_clause(error.message)}. Nothing was written; download or copy the archive again.`);
+    if (error instanceof RestoreError)
+        throw error;
+    if (error instanceof Error && /^Cannot (open|read) the archive/.test(error.message))
+        throw new ArchiveRestoreError(`${archive_clause(error.message)}. Nothing was written.`);
+    throw error;
+}
+// ---------------------------------------------------------------------------------------------------- main
+async function restoreArchive(opts) {
+    const logger = opts.logger ?? silentLogger;
+    const mode = opts.mode ?? 'insert';
+    if (!RESTORE_MODES.includes(mode))
+        throw new ArchiveRestoreError(`Unknown mode "${String(mode)}": use insert, upsert or merge.`);
+    if (opts.uri !== undefined)
+        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(opts.uri))
+            logger.secret(secret);
+    if (opts.database !== undefined) {
+        const problem = databaseNameProblem(opts.database);
+        if (problem !== undefined)
+            throw new ArchiveRestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
+    }
+    const archive = (await archiveSource(opts.source)) ?? opts.source;
+    // 1 and 2: plan from the prelude, then every document and every CRC.
+    let planned = [];
+    let gzip = false;
+    const byData = new Map();
+    let verified = 0;
+    try {
+        for await (const event of readArchive(archive)) {
+            if (event.type === 'prelude') {
+                gzip = event.gzip;
+                planned = planNamespaces(event.namespaces, archive, opts);
+                for (const p of planned)
+                    byData.set(`${p.entry.db}\u0000${p.entry.dataCollection}`, p);
+            }
+            else if (event.type === 'documents') {
+                const p = byData.get(`${event.db}\u0000${event.collection}`);
+                for (const [i, doc] of event.documents.entries()) {
+                    const problem = archive_documentProblem(doc);
+                    if (problem !== undefined) {
+                        throw new ArchiveRestoreError(`The archive ${shownName(archive)}: document ${p.result.documents + i + 1} of ${shownName(p.source)}: ${problem}. Nothing was written.`);
+                    }
+                }
+                p.result.documents += event.documents.length;
+                verified += event.documents.length;
+                opts.onProgress?.({ phase: 'verify', namespace: p.source, documents: verified, totalDocuments: 0 });
+            }
+            else {
+                const p = byData.get(`${event.db}\u0000${event.collection}`);
+                p.result.bytes = event.bytes;
+            }
+        }
+    }
+    catch (error) {
+        formatError(error);
+    }
+    const result = {
+        dryRun: opts.dryRun === true,
+        mode,
+        archive,
+        gzip,
+        namespaces: planned.map(p => p.result),
+        documents: planned.reduce((sum, p) => sum + p.result.documents, 0),
+        imported: 0,
+        failed: 0,
+        warnings: []
+    };
+    // 3: the plan.
+    const collections = planned.filter(p => p.type === 'collection').length;
+    const views = planned.length - collections;
+    const what = `${result.documents} document(s) into ${collections} collection(s)${views > 0 ? ` and ${views} view(s)` : ''} from the archive ${shownName(archive)}${gzip ? ' (gzip)' : ''}, ${mode} mode${opts.drop ? ', each dropped first (--drop)' : ''}`;
+    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
+    for (const p of planned) {
+        logger.info(`  ${shownName(p.source)} → ${shownName(p.database)}.${shownName(p.collection)}: ` +
+            (p.type === 'view' ? 'a view' : `${p.result.documents} document(s), ${p.result.indexes} index(es)`));
+    }
+    if (opts.dryRun)
+        return result;
+    if (opts.uri === undefined || opts.uri === '')
+        throw new ArchiveRestoreError('No connection string: pass --uri (or set MONGODB_URI). Nothing was written.');
+    await writeArchive(archive, planned, byData, result, { ...opts, mode, logger });
+    return result;
+}
+class Tally {
+    documents = 0;
+    uncertain = 0;
+    complete = 0;
+    collections = new Set();
+    dropped = new Set();
+    created = new Set();
+    mode;
+    count;
+    constructor(mode, count) {
+        this.mode = mode;
+        this.count = count;
+    }
+    summary() {
+        return {
+            mode: this.mode,
+            documents: this.documents,
+            uncertain: this.uncertain,
+            filesComplete: this.complete,
+            fileCount: this.count,
+            collections: [...this.collections],
+            dropped: [...this.dropped],
+            created: [...this.created]
+        };
+    }
+}
+async function writeArchive(archive, planned, byData, result, opts) {
+    const uri = opts.uri;
+    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000 };
+    let client;
+    try {
+        client = new lib.MongoClient(uri, timeout);
+    }
+    catch (error) {
+        throw new ArchiveRestoreError(`The connection string is not valid: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
+    }
+    const tally = new Tally(opts.mode, planned.length);
+    try {
+        try {
+            await client.connect();
+        }
+        catch (error) {
+            throw new ArchiveRestoreError(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
+        }
+        // 4: read-only pre-check.
+        const existing = await archive_preCheck(client, planned, opts);
+        // 5: drop, create, documents, indexes, views.
+        if (opts.drop) {
+            for (const p of planned) {
+                const ns = `${p.database}.${p.collection}`;
+                opts.logger.info(`dropping ${shownName(ns)}`);
+                await client.db(p.database).collection(p.collection).drop().catch((error) => {
+                    if (error.code !== NAMESPACE_NOT_FOUND)
+                        throw error;
+                });
+                if (existing === null || existing.has(ns))
+                    tally.dropped.add(ns);
+                existing?.delete(ns);
+            }
+        }
+        for (const p of planned) {
+            if (p.type !== 'collection')
+                continue;
+            const ns = `${p.database}.${p.collection}`;
+            if (existing !== null && existing.has(ns)) {
+                opts.logger.notice(`${shownName(ns)} exists: its documents are added to it, its options are left as they are (pass --drop to start it over)`);
+                continue;
+            }
+            try {
+                await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
+                tally.created.add(ns);
+                p.result.created = true;
+            }
+            catch (error) {
+                if (error.code === NAMESPACE_EXISTS)
+                    continue;
+                throw new ArchiveRestoreError(`Creating ${shownName(ns)} (the archive's ${shownName(p.source)}) with its options ${describeOptions(p.metadata.options)} failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+            }
+        }
+        const writers = new Map();
+        let written = 0;
+        try {
+            for await (const event of readArchive(archive)) {
+                if (event.type === 'prelude')
+                    continue;
+                const p = byData.get(`${event.db}\u0000${event.collection}`);
+                if (p === undefined)
+                    throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`);
+                let writer = writers.get(p);
+                if (writer === undefined) {
+                    writer = new NamespaceWriter(client.db(p.database), p, opts, result, tally);
+                    writers.set(p, writer);
+                }
+                if (event.type === 'documents') {
+                    for (const doc of event.documents)
+                        await writer.add(doc);
+                    written += event.documents.length;
+                    opts.onProgress?.({ phase: 'write', namespace: p.source, documents: written, totalDocuments: result.documents });
+                }
+                else {
+                    await writer.flush();
+                    if (event.documents !== p.result.documents) {
+                        throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`);
+                    }
+                    tally.complete++;
+                }
+            }
+        }
+        catch (error) {
+            if (error instanceof ArchiveFormatError)
+                throw new ArchiveRestoreError(`The archive changed or became unreadable while it was being restored: ${archive_clause(error.message)}`);
+            throw error;
+        }
+        for (const p of planned) {
+            if (p.type !== 'collection')
+                continue;
+            const db = client.db(p.database);
+            for (const spec of p.metadata.indexes) {
+                const name = String(spec.get('name'));
+                if (name === '_id_')
+                    continue;
+                const index = new Map(spec);
+                // mongorestore sends `ns` (which FerretDB refuses); the server fills it in where it wants it.
+                index.delete('ns');
+                try {
+                    await createIndex(db, p.collection, index);
+                    p.result.indexesCreated++;
+                }
+                catch (error) {
+                    const code = error.code;
+                    const message = `the index "${shownName(name)}" of ${shownName(`${p.database}.${p.collection}`)} (${describeOptions(index)}) could not be created: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`;
+                    if (code !== undefined && UNSUPPORTED_INDEX_ERRORS.has(code)) {
+                        p.result.indexWarnings.push(message);
+                        result.warnings.push(message);
+                        opts.logger.warning(`${message}; the server does not support it, the restore goes on without it`);
+                        continue;
+                    }
+                    throw new ArchiveRestoreError(`${message[0].toUpperCase()}${message.slice(1)}`);
+                }
+            }
+        }
+        for (const p of planned) {
+            if (p.type !== 'view')
+                continue;
+            const ns = `${p.database}.${p.collection}`;
+            try {
+                await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
+                tally.created.add(ns);
+                p.result.created = true;
+            }
+            catch (error) {
+                throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+            }
+            tally.complete++;
+        }
+        result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0);
+        result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0);
+    }
+    catch (error) {
+        const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
+        throw new ArchiveRestoreError(message, tally.summary());
+    }
+    finally {
+        await client.close();
+    }
+}
+/**
+ * createIndexes of one index. A server that refuses the index version option `v` (FerretDB: 'Index option "v" is
+ * unknown') is asked again without it: it then builds its own default version, which listIndexes reports.
+ */
+async function createIndex(db, collection, index) {
+    try {
+        await db.command({ createIndexes: collection, indexes: [index] });
+    }
+    catch (error) {
+        if (!index.has('v') || !/option "v" is unknown/i.test(error.message))
+            throw error;
+        const withoutVersion = new Map(index);
+        withoutVersion.delete('v');
+        await db.command({ createIndexes: collection, indexes: [withoutVersion] });
+    }
+}
+function describeOptions(doc) {
+    const text = JSON.stringify(Object.fromEntries([...doc].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v])), (_key, value) => typeof value === 'bigint' ? String(value) : value);
+    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+/** Targets that exist (null when a database could not be listed); refuses what the server would refuse. */
+async function archive_preCheck(client, planned, opts) {
+    let existing = new Set();
+    const byDatabase = new Map();
+    for (const p of planned)
+        byDatabase.set(p.database, [...(byDatabase.get(p.database) ?? []), p]);
+    for (const [database, targets] of byDatabase) {
+        const db = client.db(database);
+        let infos;
+        try {
+            infos = await db.listCollections({ name: { $in: targets.map(p => p.collection) } }, { nameOnly: false }).toArray();
+        }
+        catch (error) {
+            if (error.code === archive_UNAUTHORIZED) {
+                opts.logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`);
+                existing = null;
+                continue;
+            }
+            throw new ArchiveRestoreError(`The server refuses the database "${shownName(database)}" (the target of ${targets.map(p => shownName(p.source)).slice(0, 3).join(', ')}): ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; pass --db NAME or --ns-from/--ns-to to restore into a database this server accepts.`);
+        }
+        for (const info of infos) {
+            const ns = `${database}.${info.name}`;
+            existing?.add(ns);
+            const p = targets.find(t => t.collection === info.name);
+            if (p !== undefined && !opts.drop && (info.type === 'view') !== (p.type === 'view')) {
+                throw new ArchiveRestoreError(`${shownName(ns)} exists and is a ${info.type === 'view' ? 'view' : 'collection'}, where the archive's ${shownName(p.source)} (a ${p.type}) would go. Nothing was written; pass --drop to replace it, or --ns-from/--ns-to to restore elsewhere.`);
+            }
+        }
+        for (const p of targets) {
+            if (p.type === 'view')
+                continue;
+            try {
+                await db.command({ find: p.collection, filter: {}, projection: { _id: 1 }, limit: 1, batchSize: 1, singleBatch: true });
+            }
+            catch (error) {
+                const code = error.code;
+                if (code === archive_UNAUTHORIZED) {
+                    opts.logger.notice(`could not check ${shownName(database)}.${shownName(p.collection)} before writing (not authorized to read it); a refusal will show when writing`);
+                    continue;
+                }
+                // A view that --drop will replace cannot be read as a collection; that is fine.
+                if (opts.drop && existing?.has(`${database}.${p.collection}`))
+                    continue;
+                throw new ArchiveRestoreError(`The server refuses the collection "${shownName(p.collection)}" in ${shownName(database)} (the target of ${shownName(p.source)}): ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; rename it with --ns-from/--ns-to.`);
+            }
+        }
+    }
+    return existing;
+}
+/** One namespace's documents as insert (or, in upsert and merge mode, update) commands, in archive order. */
+class NamespaceWriter {
+    ops = [];
+    bytes = 0;
+    ordered;
+    namespace;
+    sent = 0;
+    db;
+    planned;
+    opts;
+    result;
+    tally;
+    constructor(db, planned, opts, result, tally) {
+        this.db = db;
+        this.planned = planned;
+        this.opts = opts;
+        this.result = result;
+        this.tally = tally;
+        this.ordered = opts.mode !== 'insert' || opts.stopOnError === true;
+        this.namespace = `${planned.database}.${planned.collection}`;
+    }
+    async add(bson) {
+        const doc = toDriverDocument(bson);
+        const op = this.opts.mode === 'insert' || !doc.has('_id')
+            ? { kind: 'insert', doc }
+            : { kind: 'update', q: new Map([['_id', doc.get('_id')]]), u: this.opts.mode === 'upsert' ? doc : new Map([['$set', doc]]) };
+        if (this.ops.length > 0 && (this.ops[0].kind !== op.kind || this.ops.length >= MAX_BATCH_DOCUMENTS || this.bytes + bson.length > archive_MAX_BATCH_BYTES)) {
+            await this.flush();
+        }
+        this.ops.push(op);
+        this.bytes += bson.length;
+    }
+    async flush() {
+        if (this.ops.length === 0)
+            return;
+        const ops = this.ops;
+        this.ops = [];
+        this.bytes = 0;
+        const first = this.sent + 1;
+        this.sent += ops.length;
+        const { collection } = this.planned;
+        const command = ops[0].kind === 'insert'
+            ? { insert: collection, documents: ops.map(op => op.doc), ordered: this.ordered }
+            : { update: collection, updates: ops.map(op => ({ q: op.q, u: op.u, upsert: true })), ordered: this.ordered };
+        const where = `${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}), documents ${first}–${this.sent}`;
+        let reply;
+        try {
+            reply = await this.db.command(command);
+        }
+        catch (error) {
+            this.tally.uncertain += ops.length;
+            throw new ArchiveRestoreError(`${where}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+        }
+        const writeErrors = (reply.writeErrors ?? []);
+        const upserted = reply.upserted?.length ?? 0;
+        const applied = ops[0].kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted;
+        this.planned.result.imported += applied;
+        this.planned.result.failed += writeErrors.length;
+        this.tally.documents += applied;
+        if (applied > 0)
+            this.tally.collections.add(this.namespace);
+        if (reply.writeConcernError)
+            throw new ArchiveRestoreError(`${where}: write concern error: ${String(reply.writeConcernError.errmsg)}`);
+        for (const error of writeErrors) {
+            const number = first + error.index;
+            if (this.ordered || !archive_SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+                throw new ArchiveRestoreError(`${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}): document ${number}: write error ${error.code}: ${error.errmsg}. ${this.planned.result.imported} document(s) of this namespace were written before it.`);
+            }
+            if (this.result.warnings.length < 20)
+                this.opts.logger.warning(`continuing through error: ${shownName(this.namespace)}: document ${number}: ${error.errmsg}`);
+        }
+    }
+}
+//# sourceMappingURL=archive.js.map
 ;// CONCATENATED MODULE: ./lib/restore/index.js
+
 
 
 
@@ -52181,7 +53248,7 @@ function findingFromResult(result, context, options = {}) {
 function timestampOf(doc) {
     for (const path of ['timestamp', 'json.timestamp']) {
         const el = getElement(doc, path);
-        const n = el?.type === raw_BSON_TYPE.date ? dateValue(el) : numberValue(el);
+        const n = el?.type === BSON_TYPE.date ? dateValue(el) : numberValue(el);
         if (typeof n === 'number' && Number.isFinite(n))
             return n;
     }
@@ -52219,7 +53286,7 @@ class ResultsCollector {
         const docIndex = this.documents++;
         let elements;
         try {
-            if (getElement(doc, 'json.results')?.type !== raw_BSON_TYPE.array)
+            if (getElement(doc, 'json.results')?.type !== BSON_TYPE.array)
                 return;
             elements = getElements(doc, 'json.results[]');
         }
@@ -52236,7 +53303,7 @@ class ResultsCollector {
         const context = { container, output: { name: getString(doc, 'name') ?? '', timestamp: timestampOf(doc) } };
         const occurrences = new Map();
         for (const el of elements) {
-            if (el.type !== raw_BSON_TYPE.document) {
+            if (el.type !== BSON_TYPE.document) {
                 this.unreadable++;
                 this.warn(`document ${docIndex + 1} (${context.output.name}): a result that is not a document`);
                 continue;
@@ -53631,12 +54698,23 @@ restore with nothing written. Each target (file → database.collection, documen
 A manifest cannot send documents into MongoDB's system databases (admin, local, config) or system.*
 collections: restore writes there only when you name them yourself with --db / --collection.
 
+A mongodump archive (ours from 'backup', or the real 'mongodump --archive [--gzip]'; told by its first
+bytes, whatever its name; or a 'backup --out' directory) is restored like mongorestore: after the whole
+archive was read and checked (every length, every namespace's CRC, every document, every target name,
+then the server), each collection is created with its options, its documents inserted (--mode insert
+by default, as mongorestore), its indexes created (one the server does not support is a warning), views
+last. --db maps a single-database archive; --ns-from/--ns-to rename like mongorestore's --nsFrom/--nsTo.
+
 Options:
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then
                         mongodb://localhost:27017)
   --db NAME             target database (default: from the manifest; required for a file without one)
   --collection NAME     target collection (default: from the manifest, else the file name without .json)
-  --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set)
+  --mode MODE           upsert (default: replace by _id, insert when there is no _id) | insert | merge ($set);
+                        for an archive the default is insert (duplicates are counted and skipped)
+  --ns-from PATTERN     archive: rename namespaces matching PATTERN ($var$ or * wild cards, e.g.
+                        'prod.$c$'); repeatable, paired in order with --ns-to; the last matching pair wins
+  --ns-to PATTERN       archive: the new name, using the variables of its --ns-from (e.g. 'staging.$c$')
   --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
@@ -53682,6 +54760,8 @@ const restoreOptions = {
     drop: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'stop-on-error': { type: 'boolean' },
+    'ns-from': { type: 'string', multiple: true },
+    'ns-to': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -53998,15 +55078,56 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
         logger.secret(secret);
     if (positionals.length !== 1)
         throw new main_UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`);
-    const mode = (values.mode ?? 'upsert');
+    const archive = await archiveSource((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]));
+    const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert'));
     if (!RESTORE_MODES.includes(mode))
         throw new main_UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
     if (values['stop-on-error'] && mode !== 'insert')
         logger.notice(`--stop-on-error is implied in ${mode} mode`);
     const dryRun = values['dry-run'] === true;
+    if (archive === undefined && (values['ns-from'] !== undefined || values['ns-to'] !== undefined)) {
+        throw new main_UsageError('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection');
+    }
     if (!dryRun)
         logger.info(`connection string from ${uriFrom}: ${logger.redact(uri)}`);
     const started = performance.now();
+    if (archive !== undefined) {
+        const result = await restoreArchive({
+            source: archive,
+            uri,
+            ...(values.db !== undefined ? { database: values.db } : {}),
+            ...(values.collection !== undefined ? { collection: values.collection } : {}),
+            nsFrom: values['ns-from'] ?? [],
+            nsTo: values['ns-to'] ?? [],
+            mode,
+            drop: values.drop === true,
+            dryRun,
+            stopOnError: values['stop-on-error'] === true,
+            logger,
+            onProgress: (p) => {
+                const seconds = (performance.now() - started) / 1000;
+                progress.update({
+                    label: `${p.phase === 'verify' ? 'checking' : 'writing'} ${shortName(p.namespace)}`,
+                    done: p.documents,
+                    total: p.totalDocuments,
+                    detail: `${p.documents} docs, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
+                });
+            }
+        }).catch((error) => {
+            progress.clear();
+            if (error instanceof RestoreError && error.partialWarning !== undefined)
+                logger.warning(error.partialWarning);
+            throw error;
+        });
+        progress.clear();
+        const lines = (values.quiet === true ? [] : result.namespaces).map((n) => `${n.source} → ${n.database}.${n.collection}: ${n.type === 'view' ? 'view' : `${n.documents} document(s), ${n.indexes} index(es)`}` +
+            (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`));
+        lines.push(result.dryRun
+            ? `dry run: ${result.documents} document(s) checked, nothing written.`
+            : `${result.imported} document(s) restored successfully. ${result.failed} document(s) failed to restore.`);
+        ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
+        return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK;
+    }
     const result = await restore({
         source: (0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]),
         uri,
