@@ -17,6 +17,7 @@ import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prance
 import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {uriSecrets} from '../prancer/uri.ts'
 import {archiveSource, restore, restoreArchive, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
+import {restoreChain} from '../restore/chain.ts'
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
@@ -101,6 +102,13 @@ ${EXIT_CODES_HELP}
 `
 
 const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
+       ${NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
+
+A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
+(artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
+source verified; each increment continues the one before it without a gap; the first starts no later than
+the backup), then the backup is restored like mongorestore and each increment upserted by _id. --until
+applies only the increments made by that time (epoch ms or ISO-8601).
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -179,6 +187,7 @@ const restoreOptions = {
   'stop-on-error': {type: 'boolean'},
   'ns-from': {type: 'string', multiple: true},
   'ns-to': {type: 'string', multiple: true},
+  until: {type: 'string'},
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -492,7 +501,9 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
     uriFrom = 'the default'
   }
   for (const secret of uriSecrets(uri)) logger.secret(secret)
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`)
+  if (positionals.length === 0) throw new UsageError('restore needs the PATH to restore')
+  if (positionals.length > 1) return restoreChainCommand(values, positionals, uri, ctx, logger)
+  if (values.until !== undefined) throw new UsageError('--until applies to a chain: a backup followed by its increments')
   const archive = await archiveSource(resolve(ctx.cwd, positionals[0]))
   const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert')) as RestoreMode
   if (!RESTORE_MODES.includes(mode)) throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`)
@@ -591,6 +602,21 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
 
 function shortName(file: string): string {
   return file.split(/[/\\]/).slice(-2).join('/')
+}
+
+/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
+async function restoreChainCommand(values: RestoreValues, positionals: string[], uri: string, ctx: CliContext, logger: CliLogger): Promise<number> {
+  let until: number | undefined
+  if (values.until !== undefined) {
+    const since = parseSince(values.until)
+    if (since.kind !== 'time') throw new UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`)
+    until = since.ms
+  }
+  const steps = await restoreChain({sources: positionals.map(p => resolve(ctx.cwd, p)), uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? {until} : {}), logger})
+  const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`)
+  lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`)
+  ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
+  return EXIT_OK
 }
 
 // ---------------------------------------------------------------------------------------------- backup
