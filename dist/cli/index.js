@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4089);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3758);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4089:
+/***/ 3758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52992,6 +52992,113 @@ class NamespaceWriter {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./lib/restore/chain.js
+// Restore to a point in time: a full backup (a mongodump archive: ours, or the real mongodump's) followed by the
+// incremental exports made after it (outputs artifacts: directories or zips), in order. The whole chain is checked
+// before anything is written: every source opens and verifies (each one's own dry run: CRCs, sha256, documents,
+// names), and the increments continue each other without a gap (each chained export starts at the watermark the one
+// before it ended at; the first one continues from before the backup, or is a full export). Then the backup is applied
+// like mongorestore and each increment upserted by _id, oldest first. `until` stops at the last export made by then.
+
+
+
+
+
+
+class ChainError extends Error {
+}
+/** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
+async function incrementManifest(path) {
+    if (path.toLowerCase().endsWith('.zip')) {
+        const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+        try {
+            for await (const entry of zip.eachEntry()) {
+                if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
+                    const chunks = [];
+                    for await (const chunk of await zip.openReadStreamPromise(entry))
+                        chunks.push(chunk);
+                    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+                }
+            }
+        }
+        finally {
+            zip.close();
+        }
+        throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`);
+    }
+    for (const candidate of [(0,external_node_path_namespaceObject.join)(path, 'outputs', MANIFEST_FILE), (0,external_node_path_namespaceObject.join)(path, MANIFEST_FILE)]) {
+        const text = await (0,promises_namespaceObject.readFile)(candidate, 'utf8').catch(() => null);
+        if (text !== null)
+            return JSON.parse(text);
+    }
+    throw new ChainError(`${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`);
+}
+async function restoreChain(o) {
+    const { logger } = o;
+    const [first, ...rest] = o.sources;
+    if (first === undefined || rest.length === 0)
+        throw new ChainError('A chain is a backup followed by at least one incremental export.');
+    const archive = await archiveSource(first);
+    if (archive === undefined)
+        throw new ChainError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
+    const backupManifest = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE), 'utf8').then(t => JSON.parse(t), () => null);
+    const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN;
+    // Order and continuity, from the manifests alone.
+    const increments = [];
+    for (const source of rest) {
+        const manifest = await incrementManifest(source);
+        if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object')
+            throw new ChainError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`);
+        increments.push({ source, manifest });
+    }
+    for (const [i, { source, manifest }] of increments.entries()) {
+        const window = manifest.window;
+        if (i === 0) {
+            if (Number.isNaN(backupTime)) {
+                logger.warning(`${first} has no manifest of this tool (a mongodump archive): whether ${source} starts early enough after it cannot be checked.`);
+            }
+            else if (manifest.windowKind === 'chained' && typeof manifest.previousWatermark === 'number' && manifest.previousWatermark > backupTime) {
+                // It leaves out what the export before it took (up to that watermark): fine when that is in the backup,
+                // i.e. when the export before it ended before the backup was taken.
+                throw new ChainError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`);
+            }
+            else if (manifest.windowKind === 'after' && window?.after != null && window.after > backupTime) {
+                throw new ChainError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest.createdAt}): documents written in between are in neither.`);
+            }
+            continue;
+        }
+        const before = increments[i - 1].manifest;
+        const previousEnd = before.watermark?.value ?? null;
+        if (manifest.windowKind !== 'chained' || manifest.previousWatermark !== previousEnd) {
+            throw new ChainError(`${source} does not continue ${increments[i - 1].source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
+                'An increment is missing between them, or they are out of order: pass them oldest first, each one once.');
+        }
+    }
+    const applied = o.until === undefined ? increments : increments.filter(inc => Date.parse(inc.manifest.createdAt) <= o.until);
+    if (o.until !== undefined)
+        logger.info(`Point in time ${new Date(o.until).toISOString()}: ${applied.length} of ${increments.length} increments were made by then.`);
+    // Every source checked in full (its own dry run) before the first write.
+    logger.info(`Checking the backup ${first} and ${applied.length} increments before anything is written ...`);
+    const planned = [];
+    const backupCheck = await restoreArchive({ source: first, drop: o.drop, dryRun: true, logger });
+    planned.push({ source: first, kind: 'backup', createdAt: backupManifest?.createdAt ?? null, documents: backupCheck.documents, imported: 0 });
+    for (const inc of applied) {
+        const check = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: true, stopOnError: true, logger });
+        planned.push({ source: inc.source, kind: 'increment', createdAt: inc.manifest.createdAt, documents: check.documents, imported: 0 });
+    }
+    for (const step of planned)
+        logger.info(`plan: ${step.kind} ${step.source}${step.createdAt ? ` (${step.createdAt})` : ''}: ${step.documents} documents`);
+    if (o.dryRun)
+        return planned;
+    const restoredBackup = await restoreArchive({ source: first, uri: o.uri, drop: o.drop, dryRun: false, logger });
+    planned[0].imported = restoredBackup.imported;
+    for (const [i, inc] of applied.entries()) {
+        const done = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: false, stopOnError: true, logger });
+        planned[i + 1].imported = done.imported;
+    }
+    return planned;
+}
+//# sourceMappingURL=chain.js.map
 // EXTERNAL MODULE: ./lib/cli/output.js
 var output = __nccwpck_require__(1517);
 ;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
@@ -54620,6 +54727,7 @@ async function run(args, ctx) {
 
 
 
+
 const EXIT_OK = 0;
 /** The command failed: nothing, or not everything, was done. */
 const EXIT_FAILURE = 1;
@@ -54687,6 +54795,13 @@ Options:
 ${EXIT_CODES_HELP}
 `;
 const RESTORE_HELP = `Usage: ${main_NAME} restore PATH [options]
+       ${main_NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
+
+A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
+(artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
+source verified; each increment continues the one before it without a gap; the first starts no later than
+the backup), then the backup is restored like mongorestore and each increment upserted by _id. --until
+applies only the increments made by that time (epoch ms or ISO-8601).
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -54762,6 +54877,7 @@ const restoreOptions = {
     'stop-on-error': { type: 'boolean' },
     'ns-from': { type: 'string', multiple: true },
     'ns-to': { type: 'string', multiple: true },
+    until: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -55076,8 +55192,12 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
     }
     for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
-    if (positionals.length !== 1)
-        throw new main_UsageError(positionals.length === 0 ? 'restore needs the PATH to restore' : `restore takes one PATH, got ${positionals.length}`);
+    if (positionals.length === 0)
+        throw new main_UsageError('restore needs the PATH to restore');
+    if (positionals.length > 1)
+        return restoreChainCommand(values, positionals, uri, ctx, logger);
+    if (values.until !== undefined)
+        throw new main_UsageError('--until applies to a chain: a backup followed by its increments');
     const archive = await archiveSource((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]));
     const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert'));
     if (!RESTORE_MODES.includes(mode))
@@ -55166,6 +55286,21 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
 }
 function shortName(file) {
     return file.split(/[/\\]/).slice(-2).join('/');
+}
+/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
+async function restoreChainCommand(values, positionals, uri, ctx, logger) {
+    let until;
+    if (values.until !== undefined) {
+        const since = parseSince(values.until);
+        if (since.kind !== 'time')
+            throw new main_UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
+        until = since.ms;
+    }
+    const steps = await restoreChain({ sources: positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)), uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? { until } : {}), logger });
+    const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`);
+    lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`);
+    ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
+    return EXIT_OK;
 }
 async function backupCommand(values, ctx, logger) {
     const uri = connectionString(values.uri, ctx.env);
