@@ -606,6 +606,9 @@ function shortName(file: string): string {
 
 /** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
 async function restoreChainCommand(values: RestoreValues, positionals: string[], uri: string, ctx: CliContext, logger: CliLogger): Promise<number> {
+  for (const p of positionals) {
+    if ((await stat(resolve(ctx.cwd, p)).catch(() => null)) === null) throw new UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`)
+  }
   let until: number | undefined
   if (values.until !== undefined) {
     const since = parseSince(values.until)
