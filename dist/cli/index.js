@@ -55289,6 +55289,10 @@ function shortName(file) {
 }
 /** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
 async function restoreChainCommand(values, positionals, uri, ctx, logger) {
+    for (const p of positionals) {
+        if ((await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)).catch(() => null)) === null)
+            throw new main_UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`);
+    }
     let until;
     if (values.until !== undefined) {
         const since = parseSince(values.until);
