@@ -108,3 +108,37 @@ describe('restore to a point in time: a backup and the increments after it', {co
     }
   })
 })
+
+describe('restore --from-github: the chain found among a repository\'s artifacts', () => {
+  it('the action\'s backup and exports, listed and downloaded through the REST API, restore to the source', async () => {
+    const {startArtifactService} = await import('../../test/harness/artifact-service.ts')
+    const {runAction} = await import('../../test/action-runner.ts')
+    const {mkdir, readFile, writeFile} = await import('node:fs/promises')
+    const service = await startArtifactService()
+    const target = await startTestServer()
+    try {
+      let runId = 9_400_000_001
+      const step = async (inputs: Record<string, string>, extra: {headRepository?: string} = {}) => {
+        const env = service.env({runId: runId++, repository: 'octo-org/pitr', job: 'nightly', ...extra})
+        await mkdir(path.join(env.GITHUB_WORKSPACE, 'prancer'), {recursive: true})
+        await writeFile(path.join(env.GITHUB_WORKSPACE, 'prancer', 'config.ini'), await readFile(scenario.configPath, 'utf8'))
+        const run = await runAction(env, {'mongodb-uri': source.uri, config: 'prancer/config.ini', ...inputs})
+        assert.equal(run.code, 0, run.stdout)
+      }
+      await step({mode: 'backup'})
+      await scenario.prancer(['--db', 'FULL', scenario.container, '--compliance'])
+      await step({})
+      // a fork's export of the same family, newest of all: never part of the chain
+      await step({since: 'all', query: '{"container": "nothing"}', 'if-no-documents': 'ignore'}, {headRepository: 'mallory/pitr'})
+      const restored = await runNode([CLI, 'restore', '--from-github', 'octo-org/pitr', '--uri', target.uri], {...process.env, GITHUB_TOKEN: service.githubToken, GITHUB_API_URL: service.url})
+      assert.equal(restored.code, 0, restored.output)
+      assert.match(restored.output, /Chain from octo-org\/pitr: backup "prancer-backup-[^"]+" \([^)]+\), then 1 exports: prancer-outputs-/)
+      const now = await rawCollections(source.uri, [database])
+      const got = await rawCollections(target.uri, [database])
+      assert.deepEqual(got.get(`${database}.outputs`), now.get(`${database}.outputs`))
+    } finally {
+      await target.stop()
+      await service.stop()
+    }
+  })
+})

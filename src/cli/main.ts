@@ -1,7 +1,8 @@
 // The `prancer-db-artifacts` command: export (the action's export, without the upload), restore and
 // config. Returns an exit code instead of exiting, so tests and the entry point share it.
 
-import {readdir, readFile, rm, stat} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import yauzl from 'yauzl'
@@ -18,6 +19,7 @@ import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {uriSecrets} from '../prancer/uri.ts'
 import {archiveSource, restore, restoreArchive, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
 import {restoreChain} from '../restore/chain.ts'
+import {downloadGitHubChain} from '../restore/github-chain.ts'
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
@@ -103,12 +105,16 @@ ${EXIT_CODES_HELP}
 
 const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
        ${NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
+       ${NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
 
 A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
 (artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
 source verified; each increment continues the one before it without a gap; the first starts no later than
 the backup), then the backup is restored like mongorestore and each increment upserted by _id. --until
-applies only the increments made by that time (epoch ms or ISO-8601).
+applies only the increments made by that time (epoch ms or ISO-8601). --from-github finds the chain among a
+repository's artifacts (token in env GITHUB_TOKEN, API in GITHUB_API_URL): the newest backup artifact matching
+--backup-name (default prancer-backup-*) made by --until, then the outputs artifacts matching --outputs-name
+(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count.
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -188,6 +194,9 @@ const restoreOptions = {
   'ns-from': {type: 'string', multiple: true},
   'ns-to': {type: 'string', multiple: true},
   until: {type: 'string'},
+  'from-github': {type: 'string'},
+  'backup-name': {type: 'string'},
+  'outputs-name': {type: 'string'},
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -501,6 +510,7 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
     uriFrom = 'the default'
   }
   for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (values['from-github'] !== undefined) return restoreChainCommand(values, positionals, uri, ctx, logger)
   if (positionals.length === 0) throw new UsageError('restore needs the PATH to restore')
   if (positionals.length > 1) return restoreChainCommand(values, positionals, uri, ctx, logger)
   if (values.until !== undefined) throw new UsageError('--until applies to a chain: a backup followed by its increments')
@@ -615,7 +625,28 @@ async function restoreChainCommand(values: RestoreValues, positionals: string[],
     if (since.kind !== 'time') throw new UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`)
     until = since.ms
   }
-  const steps = await restoreChain({sources: positionals.map(p => resolve(ctx.cwd, p)), uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? {until} : {}), logger})
+  let sources = positionals.map(p => resolve(ctx.cwd, p))
+  let downloaded: string | undefined
+  if (values['from-github'] !== undefined) {
+    if (positionals.length > 0) throw new UsageError('--from-github finds the chain itself: give no PATH')
+    const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN
+    if (!token) throw new UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)')
+    logger.secret(token)
+    downloaded = await mkdtemp(join(tmpdir(), 'prancer-chain-'))
+    sources = await downloadGitHubChain({
+      repository: values['from-github'],
+      backupName: values['backup-name'] ?? 'prancer-backup-*',
+      outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+      ...(until !== undefined ? {until} : {}),
+      token,
+      ...(ctx.env.GITHUB_API_URL ? {apiUrl: ctx.env.GITHUB_API_URL} : {}),
+      dir: downloaded,
+      logger
+    })
+  }
+  const steps = await restoreChain({sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? {until} : {}), logger}).finally(async () => {
+    if (downloaded !== undefined) await rm(downloaded, {recursive: true, force: true})
+  })
   const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`)
   lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`)
   ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
