@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3758);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5460);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3758:
+/***/ 5460:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39199,6 +39199,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:util"
@@ -53099,6 +53101,87 @@ async function restoreChain(o) {
     return planned;
 }
 //# sourceMappingURL=chain.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./lib/restore/github-chain.js
+// A point-in-time chain found through the GitHub REST API: the newest backup artifact (by name pattern) of a
+// repository, made no later than `until`, and the outputs artifacts made after it (and by `until`), oldest first;
+// artifacts of pull requests from forks never count. They are downloaded into a directory for restoreChain
+// (src/restore/chain.ts), which then checks the whole chain before anything is written. Plain fetch, no @actions/*:
+// the CLI uses it outside GitHub Actions too. The token comes from the environment, never from the command line.
+
+
+
+
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 10;
+function glob(pattern) {
+    return new RegExp(`^${pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+class GitHubChainError extends Error {
+}
+/** Downloads the chain; returns the local paths in restore order (the backup directory first, then the zips). */
+async function downloadGitHubChain(q) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(q.repository))
+        throw new GitHubChainError(`--from-github: "${q.repository}" is not owner/name.`);
+    const api = (q.apiUrl || 'https://api.github.com').replace(/\/$/, '');
+    const headers = { authorization: `Bearer ${q.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
+    const artifacts = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const response = await fetch(`${api}/repos/${q.repository}/actions/artifacts?per_page=${PAGE_SIZE}&page=${page}`, { headers });
+        if (!response.ok)
+            throw new GitHubChainError(`Listing the artifacts of ${q.repository} failed (HTTP ${response.status}); the token needs actions: read on that repository.`);
+        const body = (await response.json());
+        artifacts.push(...body.artifacts);
+        if (body.artifacts.length < PAGE_SIZE)
+            break;
+    }
+    const until = q.until ?? Date.now();
+    const own = artifacts.filter(a => !a.expired && a.workflow_run?.head_repository_id != null && a.workflow_run.head_repository_id === a.workflow_run.repository_id && Date.parse(a.created_at) <= until);
+    const byTime = (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id;
+    const backups = own.filter(a => glob(q.backupName).test(a.name)).sort(byTime);
+    const backup = backups.at(-1);
+    if (!backup)
+        throw new GitHubChainError(`${q.repository} has no backup artifact matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
+    const increments = own.filter(a => glob(q.outputsName).test(a.name) && byTime(a, backup) > 0).sort(byTime);
+    q.logger.info(`Chain from ${q.repository}: backup "${backup.name}" (${backup.created_at}), then ${increments.length} exports: ${increments.map(a => a.name).join(', ') || 'none'}.`);
+    const paths = [];
+    const backupDir = (0,external_node_path_namespaceObject.join)(q.dir, 'backup');
+    await unzipTo(await download(backup, q.dir, headers), backupDir);
+    paths.push(backupDir);
+    for (const increment of increments)
+        paths.push(await download(increment, q.dir, headers));
+    return paths;
+}
+async function download(artifact, dir, headers) {
+    const response = await fetch(artifact.archive_download_url, { headers, redirect: 'follow' });
+    if (!response.ok || !response.body)
+        throw new GitHubChainError(`Downloading the artifact "${artifact.name}" failed (HTTP ${response.status}).`);
+    const path = (0,external_node_path_namespaceObject.join)(dir, `${artifact.id}.zip`);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, (0,external_node_fs_namespaceObject.createWriteStream)(path));
+    return path;
+}
+/** The zip's files under `dir` (names with `..` or absolute ones refused). */
+async function unzipTo(zipPath, dir) {
+    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+    try {
+        for await (const entry of zip.eachEntry()) {
+            if (entry.fileName.endsWith('/'))
+                continue;
+            if (entry.fileName.startsWith('/') || entry.fileName.split('/').includes('..'))
+                throw new GitHubChainError(`${zipPath} holds an entry outside its directory: ${entry.fileName}`);
+            const target = (0,external_node_path_namespaceObject.join)(dir, entry.fileName);
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(await zip.openReadStreamPromise(entry), (0,external_node_fs_namespaceObject.createWriteStream)(target));
+        }
+    }
+    finally {
+        zip.close();
+    }
+}
+//# sourceMappingURL=github-chain.js.map
 // EXTERNAL MODULE: ./lib/cli/output.js
 var output = __nccwpck_require__(1517);
 ;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
@@ -53876,8 +53959,6 @@ function buildJUnit(findings, options = {}) {
     ].join('\n');
 }
 //# sourceMappingURL=junit.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/results/locate.js
 // Where in the repository a finding is: its file (repository-relative) and, where it can be told, the line of
 // the resource the test looked at. Shared by the annotations (src/results/annotations.ts) and SARIF
@@ -54728,6 +54809,8 @@ async function run(args, ctx) {
 
 
 
+
+
 const EXIT_OK = 0;
 /** The command failed: nothing, or not everything, was done. */
 const EXIT_FAILURE = 1;
@@ -54796,12 +54879,16 @@ ${EXIT_CODES_HELP}
 `;
 const RESTORE_HELP = `Usage: ${main_NAME} restore PATH [options]
        ${main_NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
+       ${main_NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
 
 A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
 (artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
 source verified; each increment continues the one before it without a gap; the first starts no later than
 the backup), then the backup is restored like mongorestore and each increment upserted by _id. --until
-applies only the increments made by that time (epoch ms or ISO-8601).
+applies only the increments made by that time (epoch ms or ISO-8601). --from-github finds the chain among a
+repository's artifacts (token in env GITHUB_TOKEN, API in GITHUB_API_URL): the newest backup artifact matching
+--backup-name (default prancer-backup-*) made by --until, then the outputs artifacts matching --outputs-name
+(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count.
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -54878,6 +54965,9 @@ const restoreOptions = {
     'ns-from': { type: 'string', multiple: true },
     'ns-to': { type: 'string', multiple: true },
     until: { type: 'string' },
+    'from-github': { type: 'string' },
+    'backup-name': { type: 'string' },
+    'outputs-name': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -55192,6 +55282,8 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
     }
     for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
+    if (values['from-github'] !== undefined)
+        return restoreChainCommand(values, positionals, uri, ctx, logger);
     if (positionals.length === 0)
         throw new main_UsageError('restore needs the PATH to restore');
     if (positionals.length > 1)
@@ -55300,7 +55392,31 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
             throw new main_UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
         until = since.ms;
     }
-    const steps = await restoreChain({ sources: positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)), uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? { until } : {}), logger });
+    let sources = positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p));
+    let downloaded;
+    if (values['from-github'] !== undefined) {
+        if (positionals.length > 0)
+            throw new main_UsageError('--from-github finds the chain itself: give no PATH');
+        const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN;
+        if (!token)
+            throw new main_UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
+        logger.secret(token);
+        downloaded = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'prancer-chain-'));
+        sources = await downloadGitHubChain({
+            repository: values['from-github'],
+            backupName: values['backup-name'] ?? 'prancer-backup-*',
+            outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+            ...(until !== undefined ? { until } : {}),
+            token,
+            ...(ctx.env.GITHUB_API_URL ? { apiUrl: ctx.env.GITHUB_API_URL } : {}),
+            dir: downloaded,
+            logger
+        });
+    }
+    const steps = await restoreChain({ sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? { until } : {}), logger }).finally(async () => {
+        if (downloaded !== undefined)
+            await (0,promises_namespaceObject.rm)(downloaded, { recursive: true, force: true });
+    });
     const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`);
     lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`);
     ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
