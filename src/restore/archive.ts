@@ -34,7 +34,7 @@ import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
 import {toDriverDocument, UnrepresentableDocumentError, type DriverDocument} from './driver-document.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
-import {RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS, type RestoreMode, type WrittenSummary} from './restore.ts'
+import {connectForRestore, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS, type RestoreMode, type WrittenSummary} from './restore.ts'
 
 const MAX_BATCH_BYTES = 15 * 1024 * 1024
 /** Write errors mongorestore logs and continues through (without --stopOnError). */
@@ -585,23 +585,9 @@ class Tally {
 }
 
 async function writeArchive(archive: string, planned: PlannedNamespace[], byData: Map<string, PlannedNamespace>, result: ArchiveRestoreResult, opts: WriteOptions): Promise<void> {
-  const uri = opts.uri as string
-  const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : {serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000}
-  let client: MongoClient
-  try {
-    client = new MongoClient(uri, timeout)
-  } catch (error) {
-    throw new ArchiveRestoreError(`The connection string is not valid: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; fix --uri (or MONGODB_URI).`)
-  }
+  const client = await connectForRestore(opts.uri as string, opts.connectTimeoutMs, message => new ArchiveRestoreError(message))
   const tally = new Tally(opts.mode, planned.length)
   try {
-    try {
-      await client.connect()
-    } catch (error) {
-      throw new ArchiveRestoreError(
-        `Cannot connect to ${redactUrisInText(uri)}: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`
-      )
-    }
     // 4: read-only pre-check.
     const existing = await preCheck(client, planned, opts)
 

@@ -420,25 +420,33 @@ class WriteTally {
   }
 }
 
-async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], result: RestoreResult, opts: WriteOptions): Promise<void> {
-  const uri = opts.uri as string
-  // A serverSelectionTimeoutMS in the connection string wins over our default.
-  const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : {serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000}
+/**
+ * The restore's connection (JSON exports and archives alike): a serverSelectionTimeoutMS in the connection string wins
+ * over our default; a string the driver refuses or a server it cannot reach is a message saying nothing was written.
+ */
+export async function connectForRestore(uri: string, connectTimeoutMs: number | undefined, fail: (message: string) => Error): Promise<MongoClient> {
+  const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : {serverSelectionTimeoutMS: connectTimeoutMs ?? 10_000}
   let client: MongoClient
   try {
     client = new MongoClient(uri, timeout)
   } catch (error) {
-    throw new RestoreError(`The connection string is not valid: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; fix --uri (or MONGODB_URI).`)
+    throw fail(`The connection string is not valid: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; fix --uri (or MONGODB_URI).`)
   }
+  try {
+    await client.connect()
+  } catch (error) {
+    await client.close().catch(() => undefined)
+    throw fail(
+      `Cannot connect to ${redactUrisInText(uri)}: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`
+    )
+  }
+  return client
+}
+
+async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], result: RestoreResult, opts: WriteOptions): Promise<void> {
+  const client = await connectForRestore(opts.uri as string, opts.connectTimeoutMs, message => new RestoreError(message))
   const tally = new WriteTally(opts.mode, plan.length)
   try {
-    try {
-      await client.connect()
-    } catch (error) {
-      throw new RestoreError(
-        `Cannot connect to ${redactUrisInText(uri)}: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`
-      )
-    }
     const existing = await preCheck(client, plan, opts.logger)
     if (opts.drop) {
       const done = new Set<string>()
