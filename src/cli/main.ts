@@ -5,13 +5,12 @@ import {mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
-import yauzl from 'yauzl'
 import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
 import {runExportJob} from '../job/export-job.ts'
 import {runBackupJob} from '../job/backup-job.ts'
 import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../job/types.ts'
 import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../destinations/local-dir.ts'
-import {checkManifest, MANIFEST_FILE} from '../prancer/manifest.ts'
+import {checkManifest, MANIFEST_FILE, manifestInZip} from '../prancer/manifest.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import {parseSince} from '../prancer/since.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prancer/incremental.ts'
@@ -479,19 +478,9 @@ function parseManifest(text: string, source: string): Manifest {
 }
 
 async function manifestFromZip(path: string): Promise<Manifest> {
-  const zip = await yauzl.openPromise(path, {lazyEntries: true, autoClose: false})
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
-        const chunks: Buffer[] = []
-        for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer)
-        return parseManifest(Buffer.concat(chunks).toString('utf8'), `${path}:${entry.fileName}`)
-      }
-    }
-  } finally {
-    zip.close()
-  }
-  throw new UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`)
+  const found = await manifestInZip(path)
+  if (found === null) throw new UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`)
+  return parseManifest(found.text, `${path}:${found.entry}`)
 }
 
 // --------------------------------------------------------------------------------------------- restore
@@ -547,24 +536,13 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
           detail: `${p.documents} docs, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
         })
       }
-    }).catch((error: unknown) => {
-      progress.clear()
-      if (error instanceof RestoreError && error.partialWarning !== undefined) logger.warning(error.partialWarning)
-      throw error
-    })
-    progress.clear()
-    const lines = (values.quiet === true ? [] : result.namespaces).map(
+    }).catch(partialWritten(progress, logger))
+    // mongorestore's wording for archives, mongoimport's for exported files
+    return printRestored(ctx, logger, progress, values.quiet === true, result, result.namespaces.map(
       (n) =>
         `${n.source} → ${n.database}.${n.collection}: ${n.type === 'view' ? 'view' : `${n.documents} document(s), ${n.indexes} index(es)`}` +
         (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`)
-    )
-    lines.push(
-      result.dryRun
-        ? `dry run: ${result.documents} document(s) checked, nothing written.`
-        : `${result.imported} document(s) restored successfully. ${result.failed} document(s) failed to restore.`
-    )
-    ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
-    return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK
+    ), 'restored', 'restore')
   }
   const result = await restore({
     source: resolve(ctx.cwd, positionals[0]),
@@ -588,23 +566,40 @@ async function restoreCommand(values: RestoreValues, positionals: string[], ctx:
         p.bytes >= p.totalBytes
       )
     }
-  }).catch((error: unknown) => {
-    progress.clear()
-    // Only when something was changed: how much, where, and how to finish.
-    if (error instanceof RestoreError && error.partialWarning !== undefined) logger.warning(error.partialWarning)
-    throw error
-  })
-  progress.clear()
-  // --quiet keeps only the closing count, the one line a script reads.
-  const lines = (values.quiet === true ? [] : result.files).map(
+  }).catch(partialWritten(progress, logger))
+  return printRestored(ctx, logger, progress, values.quiet === true, result, result.files.map(
     (f) =>
       `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
       (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`)
-  )
+  ), 'imported', 'import')
+}
+
+/** A failed restore: the progress line cleared and, only when something was changed, how much, where, and how to finish. */
+function partialWritten(progress: ProgressDisplay, logger: CliLogger): (error: unknown) => never {
+  return (error: unknown) => {
+    progress.clear()
+    if (error instanceof RestoreError && error.partialWarning !== undefined) logger.warning(error.partialWarning)
+    throw error
+  }
+}
+
+/** One line per target (none with --quiet: the closing count is the one line a script reads), the count; exit 3 when documents failed. */
+function printRestored(
+  ctx: CliContext,
+  logger: CliLogger,
+  progress: ProgressDisplay,
+  quiet: boolean,
+  result: {dryRun: boolean; documents: number; imported: number; failed: number},
+  targets: string[],
+  done: string,
+  verb: string
+): number {
+  progress.clear()
+  const lines = quiet ? [] : targets
   lines.push(
     result.dryRun
       ? `dry run: ${result.documents} document(s) checked, nothing written.`
-      : `${result.imported} document(s) imported successfully. ${result.failed} document(s) failed to import.`
+      : `${result.imported} document(s) ${done} successfully. ${result.failed} document(s) failed to ${verb}.`
   )
   ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)
   return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK

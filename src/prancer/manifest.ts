@@ -1,5 +1,6 @@
 // manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
 // with a manifest is complete. It never contains the connection string, only where it came from.
+import yauzl from 'yauzl'
 import {randomBytes} from 'node:crypto'
 import {readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -47,4 +48,21 @@ export function checkManifest(value: unknown, source: string): Manifest {
   if (m.kind !== 'outputs' && m.kind !== 'logs') throw new ManifestError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`)
   if (!Array.isArray(m.files)) throw new ManifestError(`${source} has no files list.`)
   return m as Manifest
+}
+
+/** The outputs manifest inside an artifact zip (at its root, or under outputs/): its text and entry name, or null. */
+export async function manifestInZip(zipPath: string): Promise<{text: string; entry: string} | null> {
+  const zip = await yauzl.openPromise(zipPath, {lazyEntries: true, autoClose: false})
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
+        const chunks: Buffer[] = []
+        for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer)
+        return {text: Buffer.concat(chunks).toString('utf8'), entry: entry.fileName}
+      }
+    }
+    return null
+  } finally {
+    zip.close()
+  }
 }

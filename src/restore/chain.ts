@@ -7,10 +7,9 @@
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import yauzl from 'yauzl'
 import type {Logger} from '../log.ts'
 import type {Manifest} from '../job/types.ts'
-import {MANIFEST_FILE} from '../prancer/manifest.ts'
+import {MANIFEST_FILE, manifestInZip} from '../prancer/manifest.ts'
 import {archiveSource, restoreArchive} from './archive.ts'
 import {restore} from './restore.ts'
 
@@ -39,19 +38,9 @@ export class ChainError extends Error {}
 /** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
 async function incrementManifest(path: string): Promise<Manifest> {
   if (path.toLowerCase().endsWith('.zip')) {
-    const zip = await yauzl.openPromise(path, {lazyEntries: true, autoClose: false})
-    try {
-      for await (const entry of zip.eachEntry()) {
-        if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
-          const chunks: Buffer[] = []
-          for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer)
-          return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest
-        }
-      }
-    } finally {
-      zip.close()
-    }
-    throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`)
+    const found = await manifestInZip(path)
+    if (found === null) throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`)
+    return JSON.parse(found.text) as Manifest
   }
   for (const candidate of [join(path, 'outputs', MANIFEST_FILE), join(path, MANIFEST_FILE)]) {
     const text = await readFile(candidate, 'utf8').catch(() => null)
