@@ -39205,8 +39205,6 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-// EXTERNAL MODULE: ./node_modules/yauzl/index.js
-var yauzl = __nccwpck_require__(663);
 ;// CONCATENATED MODULE: ./lib/ejson/types.js
 const JSON_FORMATS = ['relaxed', 'canonical'];
 //# sourceMappingURL=types.js.map
@@ -39214,9 +39212,12 @@ const JSON_FORMATS = ['relaxed', 'canonical'];
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
 var lib = __nccwpck_require__(4294);
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var yauzl = __nccwpck_require__(663);
 ;// CONCATENATED MODULE: ./lib/prancer/manifest.js
 // manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
 // with a manifest is complete. It never contains the connection string, only where it came from.
+
 
 
 
@@ -39264,6 +39265,24 @@ function checkManifest(value, source) {
     if (!Array.isArray(m.files))
         throw new ManifestError(`${source} has no files list.`);
     return m;
+}
+/** The outputs manifest inside an artifact zip (at its root, or under outputs/): its text and entry name, or null. */
+async function manifestInZip(zipPath) {
+    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+    try {
+        for await (const entry of zip.eachEntry()) {
+            if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
+                const chunks = [];
+                for await (const chunk of await zip.openReadStreamPromise(entry))
+                    chunks.push(chunk);
+                return { text: Buffer.concat(chunks).toString('utf8'), entry: entry.fileName };
+            }
+        }
+        return null;
+    }
+    finally {
+        zip.close();
+    }
 }
 //# sourceMappingURL=manifest.js.map
 // EXTERNAL MODULE: ./lib/prancer/uri.js
@@ -51674,25 +51693,32 @@ class WriteTally {
         };
     }
 }
-async function writeAll(plan, results, result, opts) {
-    const uri = opts.uri;
-    // A serverSelectionTimeoutMS in the connection string wins over our default.
-    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000 };
+/**
+ * The restore's connection (JSON exports and archives alike): a serverSelectionTimeoutMS in the connection string wins
+ * over our default; a string the driver refuses or a server it cannot reach is a message saying nothing was written.
+ */
+async function connectForRestore(uri, connectTimeoutMs, fail) {
+    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: connectTimeoutMs ?? 10_000 };
     let client;
     try {
         client = new lib.MongoClient(uri, timeout);
     }
     catch (error) {
-        throw new RestoreError(`The connection string is not valid: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
+        throw fail(`The connection string is not valid: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
     }
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.close().catch(() => undefined);
+        throw fail(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
+    }
+    return client;
+}
+async function writeAll(plan, results, result, opts) {
+    const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new RestoreError(message));
     const tally = new WriteTally(opts.mode, plan.length);
     try {
-        try {
-            await client.connect();
-        }
-        catch (error) {
-            throw new RestoreError(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
-        }
         const existing = await preCheck(client, plan, opts.logger);
         if (opts.drop) {
             const done = new Set();
@@ -52705,23 +52731,9 @@ class Tally {
     }
 }
 async function writeArchive(archive, planned, byData, result, opts) {
-    const uri = opts.uri;
-    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: opts.connectTimeoutMs ?? 10_000 };
-    let client;
-    try {
-        client = new lib.MongoClient(uri, timeout);
-    }
-    catch (error) {
-        throw new ArchiveRestoreError(`The connection string is not valid: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
-    }
+    const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new ArchiveRestoreError(message));
     const tally = new Tally(opts.mode, planned.length);
     try {
-        try {
-            await client.connect();
-        }
-        catch (error) {
-            throw new ArchiveRestoreError(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
-        }
         // 4: read-only pre-check.
         const existing = await archive_preCheck(client, planned, opts);
         // 5: drop, create, documents, indexes, views.
@@ -53006,27 +53018,15 @@ class NamespaceWriter {
 
 
 
-
 class ChainError extends Error {
 }
 /** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
 async function incrementManifest(path) {
     if (path.toLowerCase().endsWith('.zip')) {
-        const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
-        try {
-            for await (const entry of zip.eachEntry()) {
-                if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
-                    const chunks = [];
-                    for await (const chunk of await zip.openReadStreamPromise(entry))
-                        chunks.push(chunk);
-                    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-                }
-            }
-        }
-        finally {
-            zip.close();
-        }
-        throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`);
+        const found = await manifestInZip(path);
+        if (found === null)
+            throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`);
+        return JSON.parse(found.text);
     }
     for (const candidate of [(0,external_node_path_namespaceObject.join)(path, 'outputs', MANIFEST_FILE), (0,external_node_path_namespaceObject.join)(path, MANIFEST_FILE)]) {
         const text = await (0,promises_namespaceObject.readFile)(candidate, 'utf8').catch(() => null);
@@ -54810,7 +54810,6 @@ async function run(args, ctx) {
 
 
 
-
 const EXIT_OK = 0;
 /** The command failed: nothing, or not everything, was done. */
 const EXIT_FAILURE = 1;
@@ -55253,21 +55252,10 @@ function main_parseManifest(text, source) {
     return manifest;
 }
 async function manifestFromZip(path) {
-    const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
-    try {
-        for await (const entry of zip.eachEntry()) {
-            if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
-                const chunks = [];
-                for await (const chunk of await zip.openReadStreamPromise(entry))
-                    chunks.push(chunk);
-                return main_parseManifest(Buffer.concat(chunks).toString('utf8'), `${path}:${entry.fileName}`);
-            }
-        }
-    }
-    finally {
-        zip.close();
-    }
-    throw new main_UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
+    const found = await manifestInZip(path);
+    if (found === null)
+        throw new main_UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
+    return main_parseManifest(found.text, `${path}:${found.entry}`);
 }
 async function restoreCommand(values, positionals, ctx, logger, progress) {
     let uri = connectionString(values.uri, ctx.env);
@@ -55325,20 +55313,10 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
                     detail: `${p.documents} docs, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
                 });
             }
-        }).catch((error) => {
-            progress.clear();
-            if (error instanceof RestoreError && error.partialWarning !== undefined)
-                logger.warning(error.partialWarning);
-            throw error;
-        });
-        progress.clear();
-        const lines = (values.quiet === true ? [] : result.namespaces).map((n) => `${n.source} → ${n.database}.${n.collection}: ${n.type === 'view' ? 'view' : `${n.documents} document(s), ${n.indexes} index(es)`}` +
-            (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`));
-        lines.push(result.dryRun
-            ? `dry run: ${result.documents} document(s) checked, nothing written.`
-            : `${result.imported} document(s) restored successfully. ${result.failed} document(s) failed to restore.`);
-        ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
-        return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK;
+        }).catch(partialWritten(progress, logger));
+        // mongorestore's wording for archives, mongoimport's for exported files
+        return printRestored(ctx, logger, progress, values.quiet === true, result, result.namespaces.map((n) => `${n.source} → ${n.database}.${n.collection}: ${n.type === 'view' ? 'view' : `${n.documents} document(s), ${n.indexes} index(es)`}` +
+            (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`)), 'restored', 'restore');
     }
     const result = await restore({
         source: (0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]),
@@ -55359,20 +55337,26 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
                 detail: `${p.documents} docs, ${(0,output/* formatBytes */.z3)(p.bytes)}, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
             }, p.bytes >= p.totalBytes);
         }
-    }).catch((error) => {
+    }).catch(partialWritten(progress, logger));
+    return printRestored(ctx, logger, progress, values.quiet === true, result, result.files.map((f) => `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
+        (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`)), 'imported', 'import');
+}
+/** A failed restore: the progress line cleared and, only when something was changed, how much, where, and how to finish. */
+function partialWritten(progress, logger) {
+    return (error) => {
         progress.clear();
-        // Only when something was changed: how much, where, and how to finish.
         if (error instanceof RestoreError && error.partialWarning !== undefined)
             logger.warning(error.partialWarning);
         throw error;
-    });
+    };
+}
+/** One line per target (none with --quiet: the closing count is the one line a script reads), the count; exit 3 when documents failed. */
+function printRestored(ctx, logger, progress, quiet, result, targets, done, verb) {
     progress.clear();
-    // --quiet keeps only the closing count, the one line a script reads.
-    const lines = (values.quiet === true ? [] : result.files).map((f) => `${f.file} → ${f.database}.${f.collection}: ${f.documents} document(s)${f.verified ? ', sha256 verified' : ''}` +
-        (result.dryRun ? '' : `, ${f.imported} imported, ${f.failed} failed`));
+    const lines = quiet ? [] : targets;
     lines.push(result.dryRun
         ? `dry run: ${result.documents} document(s) checked, nothing written.`
-        : `${result.imported} document(s) imported successfully. ${result.failed} document(s) failed to import.`);
+        : `${result.imported} document(s) ${done} successfully. ${result.failed} document(s) failed to ${verb}.`);
     ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
     return result.failed > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
