@@ -39165,16 +39165,19 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5460);
-/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
+/* harmony import */ var _heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7717);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5615);
+/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
 
-const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
+
+(0,_heap_js__WEBPACK_IMPORTED_MODULE_0__/* .keepYoungGenerationSmall */ .D)();
+const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW)(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
     stdout: (text) => void process.stdout.write(text),
-    stderr: (0,_output_js__WEBPACK_IMPORTED_MODULE_1__/* .stderrTerminal */ .bJ)()
+    stderr: (0,_output_js__WEBPACK_IMPORTED_MODULE_2__/* .stderrTerminal */ .bJ)()
 });
 process.exitCode = code;
 //# sourceMappingURL=index.js.map
@@ -39183,7 +39186,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5460:
+/***/ 5615:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40401,138 +40404,288 @@ function indentJson(compact) {
     return scratch.buf.toString('utf8', 0, scratch.len);
 }
 //# sourceMappingURL=indent.js.map
+;// CONCATENATED MODULE: ./lib/export/framing.js
+// mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
+// document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
+// --pretty. Shared by the main thread (small exports) and the conversion thread (convert-worker.ts), which may take
+// over an export half-way: `documents` says how many were framed before, so the separators continue correctly.
+
+
+const COMMA = 0x2c;
+const framing_NEWLINE = 0x0a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+class JsonFramer {
+    out;
+    /** Documents framed so far, including those framed by whoever wrote the export's earlier part. */
+    documents;
+    framing;
+    compact;
+    constructor(framing, capacity, documents = 0) {
+        this.framing = framing;
+        this.out = new writer_ExtJsonTranscoder(capacity);
+        this.compact = framing.pretty ? new writer_ExtJsonTranscoder() : undefined;
+        this.documents = documents;
+    }
+    /** What comes before the first document (`[` with --jsonArray). */
+    open() {
+        if (this.framing.jsonArray)
+            this.out.appendByte(OPEN_BRACKET);
+    }
+    /** Appends one document with its separators; throws the transcoder's error for a malformed one, leaving `out` as it was before its separator. */
+    append(doc) {
+        const { out, framing, compact } = this;
+        const mark = out.len;
+        if (this.documents > 0) {
+            if (framing.jsonArray)
+                out.appendByte(COMMA);
+            if (framing.pretty)
+                out.appendByte(framing_NEWLINE);
+        }
+        try {
+            if (compact !== undefined) {
+                compact.len = 0;
+                compact.appendDocument(doc, framing.format);
+                appendIndented(out, compact.buf, 0, compact.len);
+            }
+            else {
+                out.appendDocument(doc, framing.format);
+            }
+        }
+        catch (error) {
+            out.len = mark;
+            throw error;
+        }
+        if (!framing.jsonArray && !framing.pretty)
+            out.appendByte(framing_NEWLINE);
+        this.documents++;
+    }
+    /** What comes after the last document (`]` and a newline with --jsonArray, a newline with --pretty). */
+    close() {
+        if (this.framing.jsonArray) {
+            this.out.appendByte(CLOSE_BRACKET);
+            this.out.appendByte(framing_NEWLINE);
+        }
+        if (this.framing.pretty)
+            this.out.appendByte(framing_NEWLINE);
+    }
+}
+//# sourceMappingURL=framing.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./lib/export/sink.js
-// Hashing and writing an export's chunks on a worker thread, so the main thread only converts documents: the
-// sha256 of a 1.5 GB export costs about a second of CPU, and each write has to wait for the disk. Chunks go to the
-// worker in order (their memory is transferred, not copied) and come back empty for reuse; at most MAX_IN_FLIGHT are
-// on their way at once, so memory stays bounded when the disk is slower than the conversion. The worker's code is a
-// string (no file to locate in a bundle) that writes each chunk at its offset with pwrite and hashes it.
+;// CONCATENATED MODULE: ./lib/export/thread-protocol.js
+// Messages between the threads of a large export (threads.ts starts them; export-worker.ts is their code).
+//
+//   main ──docs (seq, first)──▶ converter i ──chunk (seq, last)──▶ writer
+//        ◀──────free─────────              ◀────────free────────
+//   main ──bytes (seq) / end──────────────────────────────────────▶ writer ──done / error──▶ main
+//
+// The main thread reads from the cursor and packs documents into buffers (each document after a 4-byte length, since
+// its own length field may be wrong); pack `seq` goes to converter (seq - 1) % n. Every buffer is transferred, not
+// copied, and goes back to its owner empty. The writer writes the output of seq 0, 1, 2, … in that order, whichever
+// converter finishes first, and hashes it as it goes.
+const CONVERTER_ROLE = 'prancer-db-artifacts export converter';
+const WRITER_ROLE = 'prancer-db-artifacts export writer';
+//# sourceMappingURL=thread-protocol.js.map
+;// CONCATENATED MODULE: ./lib/export/threads.js
+// The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
+// Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
+// document), and hashing and writing the output another ~1.4 µs, so once an export outgrows its first chunk the main
+// thread only reads and packs, converters frame the packs in parallel and a writer puts their output in order on
+// disk. At most PACKS_PER_CONVERTER packs per converter are on their way, so memory stays bounded whichever side is
+// slower.
 
-const MAX_IN_FLIGHT = 4;
-const WORKER_SOURCE = `
-const {parentPort} = require('node:worker_threads')
-const {createHash} = require('node:crypto')
-const {writeSync} = require('node:fs')
-const hash = createHash('sha256')
-let failed = false
-parentPort.on('message', (m) => {
-  if (m.type === 'chunk') {
-    const bytes = new Uint8Array(m.buffer, 0, m.length)
-    if (!failed) {
-      try {
-        let done = 0
-        while (done < m.length) done += writeSync(m.fd, bytes, done, m.length - done, m.position + done)
-        hash.update(bytes)
-      } catch (error) {
-        failed = true
-        parentPort.postMessage({type: 'error', message: error.message, code: error.code, errno: error.errno, syscall: error.syscall})
-      }
+
+
+
+
+const PACK_BYTES = 512 * 1024;
+const PACKS_PER_CONVERTER = 2;
+// The threads' heaps only hold small state; documents and output live in transferred buffers.
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
+/**
+ * Converter threads by default: the cores left after the main thread (the driver) and the writer, at least one, at
+ * most four (beyond that the main thread's reading is the limit).
+ */
+function defaultConverterThreads() {
+    return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)() - 2));
+}
+// Where the threads' code is: beside this module when running from source (.ts) or from tsc's output (.js); in the
+// ncc bundles, its own bundle dist/export-worker/index.js beside dist/index.js, or one level up from dist/cli/.
+const ENTRY_CANDIDATES = ['./export-worker.ts', './export-worker.js', './export-worker/index.js', '../export-worker/index.js'];
+function workerEntry() {
+    for (const name of ENTRY_CANDIDATES) {
+        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
+        if ((0,external_node_fs_namespaceObject.existsSync)(file))
+            return file;
     }
-    parentPort.postMessage({type: 'free', buffer: m.buffer}, [m.buffer])
-  } else if (m.type === 'end') {
-    if (!failed) parentPort.postMessage({type: 'digest', hex: hash.digest('hex')})
-  }
-})
-`;
-/** Writes chunks to `fd` at increasing offsets from `position` and hashes them, on a worker thread. */
-class WorkerSink {
-    worker;
-    fd;
-    bufferBytes;
-    position;
-    free = [];
-    allocated = 0;
+    throw new Error(`The export's worker code (export-worker/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
+}
+class ExportThreads {
+    /** Output bytes produced so far. */
+    bytes;
+    writer;
+    converters = [];
+    pool = [];
+    written = false;
+    seq = 1;
+    nextDocument;
+    pack;
+    packLength = 0;
+    packFirst = 0;
     failure;
-    waiting = [];
-    digest;
-    constructor(fd, position, bufferBytes) {
-        this.fd = fd;
-        this.position = position;
-        this.bufferBytes = bufferBytes;
-        // A small heap: the worker only passes buffers through.
-        this.worker = new external_node_worker_threads_namespaceObject.Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
-        this.worker.on('message', (m) => this.onMessage(m));
-        this.worker.on('error', error => this.fail(error));
-        this.worker.on('exit', code => this.fail(new Error(`the export's write thread stopped (exit code ${code})`)));
-    }
-    onMessage(m) {
-        if (m.type === 'free') {
-            const buffer = Buffer.from(m.buffer);
-            const waiter = this.waiting.shift();
-            if (waiter)
-                waiter.resolve(buffer);
+    waiter;
+    result;
+    /**
+     * Starts the writer on `fd` (from offset 0) and `converterThreads` converters. `head` is the output the caller
+     * produced for the first `documents` documents; it is written first, and its memory moves to the writer.
+     */
+    constructor(opts) {
+        this.bytes = opts.head.length;
+        this.nextDocument = opts.documents;
+        const entry = workerEntry();
+        const channels = Array.from({ length: Math.max(1, opts.converterThreads) }, () => new external_node_worker_threads_namespaceObject.MessageChannel());
+        const writerData = { role: WRITER_ROLE, fd: opts.fd, converters: channels.map(c => c.port2) };
+        this.writer = new external_node_worker_threads_namespaceObject.Worker(entry, { workerData: writerData, transferList: writerData.converters, resourceLimits: RESOURCE_LIMITS });
+        this.watch(this.writer, 'write');
+        this.writer.on('message', (m) => {
+            if (m.type === 'done') {
+                this.written = true;
+                this.bytes = m.bytes;
+                this.result?.resolve(m);
+            }
             else
-                this.free.push(buffer);
+                this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
+        });
+        for (const channel of channels) {
+            const data = { ...opts.framing, role: CONVERTER_ROLE, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
+            const converter = { worker: new external_node_worker_threads_namespaceObject.Worker(entry, { workerData: data, transferList: [channel.port1], resourceLimits: RESOURCE_LIMITS }), inFlight: 0 };
+            this.watch(converter.worker, 'conversion');
+            converter.worker.on('message', (m) => this.fromConverter(converter, m));
+            this.converters.push(converter);
         }
-        else if (m.type === 'digest') {
-            this.digest?.resolve(m.hex);
+        this.toWriter({ type: 'bytes', seq: 0, ...this.owned(opts.head) });
+    }
+    watch(worker, what) {
+        worker.on('error', error => this.fail(error));
+        worker.on('exit', code => this.fail(new Error(`the export's ${what} thread stopped (exit code ${code})`)));
+    }
+    owned(bytes) {
+        const buffer = (bytes.byteOffset === 0 ? bytes.buffer : new Uint8Array(bytes).buffer);
+        return { buffer, length: bytes.length };
+    }
+    toWriter(m) {
+        this.writer.postMessage(m, m.type === 'bytes' ? [m.buffer] : []);
+    }
+    fromConverter(converter, m) {
+        if (m.type === 'error') {
+            this.fail(Object.assign(new Error(m.message), { document: m.document }));
+            return;
         }
-        else {
-            const error = Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall });
-            this.fail(error);
-        }
+        converter.inFlight--;
+        // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
+        if (!this.written)
+            this.bytes += m.produced;
+        if (m.buffer.byteLength === PACK_BYTES)
+            this.pool.push(m.buffer);
+        const waiter = this.waiter;
+        this.waiter = undefined;
+        waiter?.resolve();
     }
     fail(error) {
         if (this.failure !== undefined)
             return;
         this.failure = error;
-        for (const waiter of this.waiting.splice(0))
-            waiter.reject(error);
-        this.digest?.reject(error);
+        this.waiter?.reject(error);
+        this.waiter = undefined;
+        this.result?.reject(error);
     }
-    /** An empty buffer to fill next: a returned one, a new one while fewer than MAX_IN_FLIGHT exist, or the next to come back. */
-    async take() {
+    /** Hands one document over; returns a promise only when the caller has to wait for the threads to catch up. */
+    add(doc) {
         if (this.failure !== undefined)
             throw this.failure;
-        const buffer = this.free.pop();
-        if (buffer !== undefined)
-            return buffer;
-        if (this.allocated < MAX_IN_FLIGHT) {
-            this.allocated++;
-            return Buffer.allocUnsafeSlow(this.bufferBytes);
+        const pack = this.pack;
+        if (pack !== undefined && this.packLength + 4 + doc.byteLength <= pack.length) {
+            this.copyIn(pack, doc);
+            return undefined;
         }
-        return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+        return this.addToNewPack(doc);
+    }
+    async addToNewPack(doc) {
+        if (this.pack !== undefined)
+            this.send();
+        const converter = this.converters[(this.seq - 1) % this.converters.length];
+        while (converter.inFlight >= PACKS_PER_CONVERTER) {
+            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+        }
+        if (this.failure !== undefined)
+            throw this.failure;
+        const size = 4 + doc.byteLength;
+        // A document larger than a pack travels in a buffer of its own, which is dropped when it comes back.
+        const buffer = size > PACK_BYTES ? new ArrayBuffer(size) : (this.pool.pop() ?? new ArrayBuffer(PACK_BYTES));
+        this.pack = new Uint8Array(buffer);
+        this.packLength = 0;
+        this.packFirst = this.nextDocument;
+        this.copyIn(this.pack, doc);
+    }
+    copyIn(pack, doc) {
+        const at = this.packLength;
+        const n = doc.byteLength;
+        pack[at] = n & 0xff;
+        pack[at + 1] = (n >>> 8) & 0xff;
+        pack[at + 2] = (n >>> 16) & 0xff;
+        pack[at + 3] = n >>> 24;
+        pack.set(doc, at + 4);
+        this.packLength = at + 4 + n;
+        this.nextDocument++;
+    }
+    send() {
+        const converter = this.converters[(this.seq - 1) % this.converters.length];
+        const buffer = this.pack.buffer;
+        const m = { type: 'docs', seq: this.seq++, first: this.packFirst, buffer, length: this.packLength };
+        converter.worker.postMessage(m, [buffer]);
+        converter.inFlight++;
+        this.pack = undefined;
+        this.packLength = 0;
     }
     /**
-     * Hands over `chunk` (bytes at the start of a buffer from take() or the transcoder's own, which the sink then owns:
-     * its memory moves to the worker) to be written after everything handed over before.
+     * Sends what is packed, then `trailer` (the framing after the last document) and the end; resolves when every byte
+     * is written, with the sha256 of the whole output.
      */
-    write(chunk) {
+    async finish(trailer) {
         if (this.failure !== undefined)
             throw this.failure;
-        const length = chunk.length; // read before the transfer detaches the chunk
-        const owned = chunk.byteOffset === 0 ? chunk.buffer : Buffer.from(chunk).buffer;
-        this.worker.postMessage({ type: 'chunk', buffer: owned, length, fd: this.fd, position: this.position }, [owned]);
-        this.position += length;
-    }
-    /** Waits until every chunk is written; returns the hex sha256 of all of them. */
-    async finish() {
-        if (this.failure !== undefined)
-            throw this.failure;
-        const hex = new Promise((resolve, reject) => (this.digest = { resolve, reject }));
-        this.worker.postMessage({ type: 'end' });
+        if (this.pack !== undefined)
+            this.send();
+        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
+        this.toWriter({ type: 'bytes', seq: this.seq++, ...this.owned(trailer) });
+        this.toWriter({ type: 'end', parts: this.seq });
         try {
-            return await hex;
+            return await done;
         }
         finally {
             await this.close();
         }
     }
-    /** Stops the worker (after finish, or to abandon the export). */
+    /** Stops every thread: after finish, or to abandon the export. */
     async close() {
-        this.worker.removeAllListeners('exit');
         this.failure ??= new Error('the export was abandoned');
-        await this.worker.terminate();
+        const workers = [this.writer, ...this.converters.map(c => c.worker)];
+        for (const worker of workers)
+            worker.removeAllListeners('exit');
+        await Promise.all(workers.map(worker => worker.terminate()));
     }
 }
-//# sourceMappingURL=sink.js.map
+//# sourceMappingURL=threads.js.map
 ;// CONCATENATED MODULE: ./lib/export/file-writer.js
 // Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
-// (mongo-tools-format.md §1.2), output built in ~1 MiB chunks, one chunk on disk while the next fills, sha256 and
-// byte count taken from the same chunks, and a temporary file renamed into place only once everything is written.
-
+// (framing.ts), output in ~1 MiB chunks converted on a thread of their own once the export outgrows the first one
+// (converter.ts), sha256 and byte count taken from the same chunks, and a temporary file renamed into place only once
+// everything is written.
 
 
 
@@ -40543,8 +40696,6 @@ const CHUNK_BYTES = 1024 * 1024;
 // A chunk is flushed after the document that crosses CHUNK_BYTES, so leave room for a typical last document.
 const OUTPUT_BUFFER_BYTES = CHUNK_BYTES + 256 * 1024;
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
-const COMMA = 0x2c;
-const file_writer_NEWLINE = 0x0a;
 /**
  * Writes the documents to `path` exactly as mongoexport would. `docs === null` means the collection does not exist:
  * mongoexport then writes nothing at all, not even `[` (an empty file).
@@ -40562,20 +40713,20 @@ async function writeExport(source, path, opts) {
     catch (error) {
         throw new Error(`Cannot create the temporary export file ${tempPath} for ${path}: ${error.message}`, { cause: error });
     }
-    const format = opts.format;
-    const jsonArray = opts.jsonArray === true;
-    const pretty = opts.pretty === true;
+    const framing = { format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true };
     const onDocument = opts.onDocument;
-    const out = new writer_ExtJsonTranscoder(OUTPUT_BUFFER_BYTES);
-    const compact = pretty ? new writer_ExtJsonTranscoder() : undefined;
-    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const framer = new JsonFramer(framing, OUTPUT_BUFFER_BYTES);
+    const out = framer.out;
     const started = performance.now();
     let documents = 0;
     let flushedBytes = 0;
-    let pendingWrite;
+    // An export that fills more than one chunk is handed to worker threads (threads.ts): converters frame the rest and
+    // a writer hashes and writes it in order, while this thread only reads and packs. A smaller one is converted and
+    // written from here, without starting threads.
+    let threads;
     const progress = () => {
         const elapsedMs = performance.now() - started;
-        const bytes = flushedBytes + out.len;
+        const bytes = threads !== undefined ? threads.bytes : flushedBytes + out.len;
         const seconds = elapsedMs / 1000;
         return {
             documents,
@@ -40590,103 +40741,72 @@ async function writeExport(source, path, opts) {
         ? undefined
         : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     timer?.unref();
-    // An export that fills more than one chunk hands its chunks to a worker thread that hashes and writes them
-    // (sink.ts), so this thread only converts. A smaller one is written from here: two output buffers take turns, one
-    // filling while the other is on its way to disk, so encoding overlaps the write and no memory is allocated per chunk.
-    let sink;
-    let writingBuffer;
-    const flush = async (final) => {
-        if (out.len === 0)
-            return;
-        if (sink === undefined && !final && flushedBytes === 0)
-            sink = new WorkerSink(file.fd, 0, OUTPUT_BUFFER_BYTES);
-        if (sink !== undefined) {
-            const chunk = out.takeChunk(await sink.take());
-            flushedBytes += chunk.length;
-            sink.write(chunk);
-            return;
-        }
-        if (pendingWrite !== undefined)
-            await pendingWrite;
-        const filled = out.buf;
-        const chunk = out.takeChunk(writingBuffer ?? Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES));
-        writingBuffer = filled;
-        hash.update(chunk);
-        flushedBytes += chunk.length;
-        pendingWrite = writeFully(file, chunk);
-        // Awaited at the next flush or at the end; until then a failure (a full disk) must not be an unhandled rejection.
-        pendingWrite.catch(() => undefined);
+    const handOver = () => {
+        threads = new ExportThreads({
+            fd: file.fd,
+            framing,
+            converterThreads: opts.converterThreads ?? defaultConverterThreads(),
+            chunkBytes: CHUNK_BYTES,
+            outputBufferBytes: OUTPUT_BUFFER_BYTES,
+            head: out.takeChunk(Buffer.allocUnsafeSlow(64)), // the rest of main's output is the trailer
+            documents: framer.documents
+        });
     };
-    const writeOne = (doc) => {
-        onDocument?.(doc);
-        if (documents > 0) {
-            if (jsonArray)
-                out.appendByte(COMMA);
-            if (pretty)
-                out.appendByte(file_writer_NEWLINE);
-        }
+    const convertHere = (doc) => {
         try {
-            if (compact !== undefined) {
-                compact.len = 0;
-                compact.appendDocument(doc, format);
-                appendIndented(out, compact.buf, 0, compact.len);
-            }
-            else {
-                out.appendDocument(doc, format);
-            }
+            framer.append(doc);
         }
         catch (error) {
-            throw new Error(`Export to ${path}: document #${documents + 1} cannot be converted: ${error.message}`, {
-                cause: error
-            });
+            throw conversionError(path, documents + 1, error.message, error);
         }
-        if (!jsonArray && !pretty)
-            out.appendByte(file_writer_NEWLINE);
-        documents++;
     };
     let closed = false;
     let sha256 = '';
     try {
         if (source !== null) {
-            if (jsonArray)
-                out.appendByte(0x5b);
+            framer.open();
             for await (const item of source) {
-                if (item instanceof Uint8Array) {
-                    writeOne(item);
-                    if (out.len >= CHUNK_BYTES)
-                        await flush(false);
-                }
-                else {
-                    for (const doc of item) {
-                        writeOne(doc);
-                        if (out.len >= CHUNK_BYTES)
-                            await flush(false);
+                const docs = item instanceof Uint8Array ? [item] : item;
+                for (const doc of docs) {
+                    onDocument?.(doc);
+                    if (threads !== undefined) {
+                        const wait = threads.add(doc);
+                        if (wait !== undefined)
+                            await wait;
                     }
+                    else {
+                        convertHere(doc);
+                        if (out.len >= CHUNK_BYTES)
+                            handOver();
+                    }
+                    documents++;
                 }
             }
-            if (jsonArray) {
-                out.appendByte(0x5d);
-                out.appendByte(file_writer_NEWLINE);
-            }
-            if (pretty)
-                out.appendByte(file_writer_NEWLINE);
         }
-        await flush(true);
-        if (pendingWrite !== undefined)
-            await pendingWrite;
-        pendingWrite = undefined;
-        sha256 = sink !== undefined ? await sink.finish() : hash.digest('hex');
+        if (source !== null)
+            framer.close();
+        if (threads !== undefined) {
+            const done = await threads.finish(out.takeChunk(Buffer.allocUnsafeSlow(64)));
+            sha256 = done.sha256;
+            flushedBytes = done.bytes;
+        }
+        else {
+            const all = out.buf.subarray(0, out.len);
+            await writeFully(file, all);
+            sha256 = (0,external_node_crypto_.createHash)('sha256').update(all).digest('hex');
+            flushedBytes = all.length;
+        }
         closed = true;
         await file.close();
         await (0,promises_namespaceObject.rename)(tempPath, path);
     }
     catch (error) {
-        await pendingWrite?.catch(() => undefined);
-        await sink?.close().catch(() => undefined);
+        await threads?.close().catch(() => undefined);
         if (!closed)
             await file.close().catch(() => undefined);
         await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
-        throw ioError(error, path);
+        const failure = error;
+        throw failure.document !== undefined ? conversionError(path, failure.document, failure.message, error) : ioError(error, path);
     }
     finally {
         if (timer !== undefined)
@@ -40711,6 +40831,9 @@ const IO_HINTS = {
     EIO: 'an I/O error of the disk'
 };
 /** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
+function conversionError(path, document, message, cause) {
+    return new Error(`Export to ${path}: document #${document} cannot be converted: ${message}`, { cause });
+}
 function ioError(error, path) {
     const code = error?.code;
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || error.errorLabels !== undefined)
@@ -53101,8 +53224,6 @@ async function restoreChain(o) {
     return planned;
 }
 //# sourceMappingURL=chain.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/restore/github-chain.js
 // A point-in-time chain found through the GitHub REST API: the newest backup artifact (by name pattern) of a
 // repository, made no later than `until`, and the outputs artifacts made after it (and by `until`), oldest first;
@@ -55572,6 +55693,31 @@ function formatBytes(bytes) {
     return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 //# sourceMappingURL=output.js.map
+
+/***/ }),
+
+/***/ 7717:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ keepYoungGenerationSmall)
+});
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./lib/heap.js
+// V8 grows its young generation (the semi-spaces) up to 16 MiB each under a high allocation rate, and the driver
+// allocates a few small objects per document: at a million documents that growth alone is ~90 MB of peak RSS
+// (bench/export.ts). Keeping the semi-spaces at their initial size costs no measurable time (the survivors per
+// scavenge are few), so the action and the CLI set it first thing. A process flag, read by V8 whenever new space
+// would grow; it applies to every thread, and nothing else is changed.
+
+function keepYoungGenerationSmall() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+}
+//# sourceMappingURL=heap.js.map
 
 /***/ }),
 

@@ -1,13 +1,13 @@
 // Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
-// (mongo-tools-format.md §1.2), output built in ~1 MiB chunks, one chunk on disk while the next fills, sha256 and
-// byte count taken from the same chunks, and a temporary file renamed into place only once everything is written.
+// (framing.ts), output in ~1 MiB chunks converted on a thread of their own once the export outgrows the first one
+// (converter.ts), sha256 and byte count taken from the same chunks, and a temporary file renamed into place only once
+// everything is written.
 
 import {createHash, randomBytes} from 'node:crypto'
 import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
-import {appendIndented} from '../ejson/indent.ts'
-import {ExtJsonTranscoder} from '../ejson/writer.ts'
-import {WorkerSink} from './sink.ts'
+import {JsonFramer, type Framing} from './framing.ts'
+import {defaultConverterThreads, ExportThreads, type ExportThreadError} from './threads.ts'
 import type {ExportOptions, ExportProgress, ExportResult} from './types.ts'
 
 /** Output is handed to the file in chunks of about this size (one write per chunk, not per document). */
@@ -15,9 +15,6 @@ export const CHUNK_BYTES = 1024 * 1024
 // A chunk is flushed after the document that crosses CHUNK_BYTES, so leave room for a typical last document.
 const OUTPUT_BUFFER_BYTES = CHUNK_BYTES + 256 * 1024
 const DEFAULT_PROGRESS_INTERVAL_MS = 2000
-
-const COMMA = 0x2c
-const NEWLINE = 0x0a
 
 /**
  * Writes the documents to `path` exactly as mongoexport would. `docs === null` means the collection does not exist:
@@ -45,21 +42,22 @@ export async function writeExport(
     throw new Error(`Cannot create the temporary export file ${tempPath} for ${path}: ${(error as Error).message}`, { cause: error })
   }
 
-  const format = opts.format
-  const jsonArray = opts.jsonArray === true
-  const pretty = opts.pretty === true
+  const framing: Framing = {format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true}
   const onDocument = opts.onDocument
-  const out = new ExtJsonTranscoder(OUTPUT_BUFFER_BYTES)
-  const compact = pretty ? new ExtJsonTranscoder() : undefined
-  const hash = createHash('sha256')
+  const framer = new JsonFramer(framing, OUTPUT_BUFFER_BYTES)
+  const out = framer.out
   const started = performance.now()
   let documents = 0
   let flushedBytes = 0
-  let pendingWrite: Promise<void> | undefined
+
+  // An export that fills more than one chunk is handed to worker threads (threads.ts): converters frame the rest and
+  // a writer hashes and writes it in order, while this thread only reads and packs. A smaller one is converted and
+  // written from here, without starting threads.
+  let threads: ExportThreads | undefined
 
   const progress = (): ExportProgress => {
     const elapsedMs = performance.now() - started
-    const bytes = flushedBytes + out.len
+    const bytes = threads !== undefined ? threads.bytes : flushedBytes + out.len
     const seconds = elapsedMs / 1000
     return {
       documents,
@@ -76,89 +74,66 @@ export async function writeExport(
       : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS)
   timer?.unref()
 
-  // An export that fills more than one chunk hands its chunks to a worker thread that hashes and writes them
-  // (sink.ts), so this thread only converts. A smaller one is written from here: two output buffers take turns, one
-  // filling while the other is on its way to disk, so encoding overlaps the write and no memory is allocated per chunk.
-  let sink: WorkerSink | undefined
-  let writingBuffer: Buffer | undefined
-  const flush = async (final: boolean): Promise<void> => {
-    if (out.len === 0) return
-    if (sink === undefined && !final && flushedBytes === 0) sink = new WorkerSink(file.fd, 0, OUTPUT_BUFFER_BYTES)
-    if (sink !== undefined) {
-      const chunk = out.takeChunk(await sink.take())
-      flushedBytes += chunk.length
-      sink.write(chunk)
-      return
-    }
-    if (pendingWrite !== undefined) await pendingWrite
-    const filled = out.buf
-    const chunk = out.takeChunk(writingBuffer ?? Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES))
-    writingBuffer = filled
-    hash.update(chunk)
-    flushedBytes += chunk.length
-    pendingWrite = writeFully(file, chunk)
-    // Awaited at the next flush or at the end; until then a failure (a full disk) must not be an unhandled rejection.
-    pendingWrite.catch(() => undefined)
+  const handOver = (): void => {
+    threads = new ExportThreads({
+      fd: file.fd,
+      framing,
+      converterThreads: opts.converterThreads ?? defaultConverterThreads(),
+      chunkBytes: CHUNK_BYTES,
+      outputBufferBytes: OUTPUT_BUFFER_BYTES,
+      head: out.takeChunk(Buffer.allocUnsafeSlow(64)), // the rest of main's output is the trailer
+      documents: framer.documents
+    })
   }
 
-  const writeOne = (doc: Uint8Array): void => {
-    onDocument?.(doc)
-    if (documents > 0) {
-      if (jsonArray) out.appendByte(COMMA)
-      if (pretty) out.appendByte(NEWLINE)
-    }
+  const convertHere = (doc: Uint8Array): void => {
     try {
-      if (compact !== undefined) {
-        compact.len = 0
-        compact.appendDocument(doc, format)
-        appendIndented(out, compact.buf, 0, compact.len)
-      } else {
-        out.appendDocument(doc, format)
-      }
+      framer.append(doc)
     } catch (error) {
-      throw new Error(`Export to ${path}: document #${documents + 1} cannot be converted: ${(error as Error).message}`, {
-        cause: error
-      })
+      throw conversionError(path, documents + 1, (error as Error).message, error)
     }
-    if (!jsonArray && !pretty) out.appendByte(NEWLINE)
-    documents++
   }
 
   let closed = false
   let sha256 = ''
   try {
     if (source !== null) {
-      if (jsonArray) out.appendByte(0x5b)
+      framer.open()
       for await (const item of source) {
-        if (item instanceof Uint8Array) {
-          writeOne(item)
-          if (out.len >= CHUNK_BYTES) await flush(false)
-        } else {
-          for (const doc of item) {
-            writeOne(doc)
-            if (out.len >= CHUNK_BYTES) await flush(false)
+        const docs = item instanceof Uint8Array ? [item] : item
+        for (const doc of docs) {
+          onDocument?.(doc)
+          if (threads !== undefined) {
+            const wait = threads.add(doc)
+            if (wait !== undefined) await wait
+          } else {
+            convertHere(doc)
+            if (out.len >= CHUNK_BYTES) handOver()
           }
+          documents++
         }
       }
-      if (jsonArray) {
-        out.appendByte(0x5d)
-        out.appendByte(NEWLINE)
-      }
-      if (pretty) out.appendByte(NEWLINE)
     }
-    await flush(true)
-    if (pendingWrite !== undefined) await pendingWrite
-    pendingWrite = undefined
-    sha256 = sink !== undefined ? await sink.finish() : hash.digest('hex')
+    if (source !== null) framer.close()
+    if (threads !== undefined) {
+      const done = await threads.finish(out.takeChunk(Buffer.allocUnsafeSlow(64)))
+      sha256 = done.sha256
+      flushedBytes = done.bytes
+    } else {
+      const all = out.buf.subarray(0, out.len)
+      await writeFully(file, all)
+      sha256 = createHash('sha256').update(all).digest('hex')
+      flushedBytes = all.length
+    }
     closed = true
     await file.close()
     await rename(tempPath, path)
   } catch (error) {
-    await pendingWrite?.catch(() => undefined)
-    await sink?.close().catch(() => undefined)
+    await threads?.close().catch(() => undefined)
     if (!closed) await file.close().catch(() => undefined)
     await rm(tempPath, { force: true }).catch(() => undefined)
-    throw ioError(error, path)
+    const failure = error as ExportThreadError
+    throw failure.document !== undefined ? conversionError(path, failure.document, failure.message, error) : ioError(error, path)
   } finally {
     if (timer !== undefined) clearInterval(timer)
   }
@@ -184,6 +159,10 @@ const IO_HINTS: Record<string, string> = {
 }
 
 /** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
+function conversionError(path: string, document: number, message: string, cause: unknown): Error {
+  return new Error(`Export to ${path}: document #${document} cannot be converted: ${message}`, {cause})
+}
+
 function ioError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || (error as {errorLabels?: unknown}).errorLabels !== undefined) return error

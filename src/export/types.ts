@@ -13,6 +13,8 @@ export interface ExportOptions {
   onProgress?: (progress: ExportProgress) => void
   /** Default 2000 ms. */
   progressIntervalMs?: number
+  /** Conversion threads of an export larger than one chunk; by default from the cores (threads.ts). */
+  converterThreads?: number
 }
 
 export interface ExportProgress {
