@@ -39165,19 +39165,16 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7717);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5615);
-/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1517);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9994);
+/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
 
-
-(0,_heap_js__WEBPACK_IMPORTED_MODULE_0__/* .keepYoungGenerationSmall */ .D)();
-const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW)(process.argv.slice(2), {
+const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
     stdout: (text) => void process.stdout.write(text),
-    stderr: (0,_output_js__WEBPACK_IMPORTED_MODULE_2__/* .stderrTerminal */ .bJ)()
+    stderr: (0,_output_js__WEBPACK_IMPORTED_MODULE_1__/* .stderrTerminal */ .bJ)()
 });
 process.exitCode = code;
 //# sourceMappingURL=index.js.map
@@ -39186,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5615:
+/***/ 9994:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40471,26 +40468,45 @@ class JsonFramer {
     }
 }
 //# sourceMappingURL=framing.js.map
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./lib/workers/roles.js
+// What a worker thread started by start.ts is for (its workerData.role).
+const ROLES = {
+    exportConverter: 'prancer-db-artifacts export converter',
+    exportWriter: 'prancer-db-artifacts export writer',
+    archiveOutput: 'prancer-db-artifacts archive output'
+};
+//# sourceMappingURL=roles.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: external "node:worker_threads"
-const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./lib/export/thread-protocol.js
-// Messages between the threads of a large export (threads.ts starts them; export-worker.ts is their code).
-//
-//   main ──docs (seq, first)──▶ converter i ──chunk (seq, last)──▶ writer
-//        ◀──────free─────────              ◀────────free────────
-//   main ──bytes (seq) / end──────────────────────────────────────▶ writer ──done / error──▶ main
-//
-// The main thread reads from the cursor and packs documents into buffers (each document after a 4-byte length, since
-// its own length field may be wrong); pack `seq` goes to converter (seq - 1) % n. Every buffer is transferred, not
-// copied, and goes back to its owner empty. The writer writes the output of seq 0, 1, 2, … in that order, whichever
-// converter finishes first, and hashes it as it goes.
-const CONVERTER_ROLE = 'prancer-db-artifacts export converter';
-const WRITER_ROLE = 'prancer-db-artifacts export writer';
-//# sourceMappingURL=thread-protocol.js.map
+;// CONCATENATED MODULE: ./lib/workers/start.js
+// Starts a worker thread running src/workers/entry.ts with the given role. The entry is found beside this module
+// when running from source (.ts) or from tsc's output (.js); in the ncc bundles it is its own bundle,
+// dist/workers/index.js, beside dist/index.js or one level up from dist/cli/index.js.
+
+
+
+const ENTRY_CANDIDATES = ['./entry.ts', './entry.js', './workers/index.js', '../workers/index.js'];
+// The threads' heaps hold little: the data they work on lives in transferred buffers.
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
+let entry;
+function workerEntry() {
+    if (entry !== undefined)
+        return entry;
+    for (const name of ENTRY_CANDIDATES) {
+        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
+        if ((0,external_node_fs_namespaceObject.existsSync)(file))
+            return (entry = file);
+    }
+    throw new Error(`The worker threads' code (workers/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
+}
+function startWorker(workerData, transferList = []) {
+    return new external_node_worker_threads_namespaceObject.Worker(workerEntry(), { workerData, transferList, resourceLimits: RESOURCE_LIMITS });
+}
+//# sourceMappingURL=start.js.map
 ;// CONCATENATED MODULE: ./lib/export/threads.js
 // The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
 // Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
@@ -40502,28 +40518,14 @@ const WRITER_ROLE = 'prancer-db-artifacts export writer';
 
 
 
-
 const PACK_BYTES = 512 * 1024;
 const PACKS_PER_CONVERTER = 2;
-// The threads' heaps only hold small state; documents and output live in transferred buffers.
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 /**
  * Converter threads by default: the cores left after the main thread (the driver) and the writer, at least one, at
  * most four (beyond that the main thread's reading is the limit).
  */
 function defaultConverterThreads() {
     return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)() - 2));
-}
-// Where the threads' code is: beside this module when running from source (.ts) or from tsc's output (.js); in the
-// ncc bundles, its own bundle dist/export-worker/index.js beside dist/index.js, or one level up from dist/cli/.
-const ENTRY_CANDIDATES = ['./export-worker.ts', './export-worker.js', './export-worker/index.js', '../export-worker/index.js'];
-function workerEntry() {
-    for (const name of ENTRY_CANDIDATES) {
-        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
-        if ((0,external_node_fs_namespaceObject.existsSync)(file))
-            return file;
-    }
-    throw new Error(`The export's worker code (export-worker/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
 }
 class ExportThreads {
     /** Output bytes produced so far. */
@@ -40547,10 +40549,9 @@ class ExportThreads {
     constructor(opts) {
         this.bytes = opts.head.length;
         this.nextDocument = opts.documents;
-        const entry = workerEntry();
         const channels = Array.from({ length: Math.max(1, opts.converterThreads) }, () => new external_node_worker_threads_namespaceObject.MessageChannel());
-        const writerData = { role: WRITER_ROLE, fd: opts.fd, converters: channels.map(c => c.port2) };
-        this.writer = new external_node_worker_threads_namespaceObject.Worker(entry, { workerData: writerData, transferList: writerData.converters, resourceLimits: RESOURCE_LIMITS });
+        const writerData = { role: ROLES.exportWriter, fd: opts.fd, converters: channels.map(c => c.port2) };
+        this.writer = startWorker(writerData, writerData.converters);
         this.watch(this.writer, 'write');
         this.writer.on('message', (m) => {
             if (m.type === 'done') {
@@ -40562,8 +40563,8 @@ class ExportThreads {
                 this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
         });
         for (const channel of channels) {
-            const data = { ...opts.framing, role: CONVERTER_ROLE, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
-            const converter = { worker: new external_node_worker_threads_namespaceObject.Worker(entry, { workerData: data, transferList: [channel.port1], resourceLimits: RESOURCE_LIMITS }), inFlight: 0 };
+            const data = { ...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
+            const converter = { worker: startWorker(data, [channel.port1]), inFlight: 0 };
             this.watch(converter.worker, 'conversion');
             converter.worker.on('message', (m) => this.fromConverter(converter, m));
             this.converters.push(converter);
@@ -48630,6 +48631,20 @@ async function exportCollections(client, defaultDatabase, opts, previous, dir, r
     return out;
 }
 //# sourceMappingURL=collections.js.map
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./lib/heap.js
+// V8 grows its young generation (the semi-spaces) up to 16 MiB each under a high allocation rate, and the driver
+// allocates a few small objects per document: at a million documents that growth alone is ~90 MB of peak RSS
+// (bench/export.ts). For the export (batches of 101 documents, gone before the next scavenge) keeping the
+// semi-spaces at their initial size costs no measurable time, so the export job sets it. Not the backup: its batches
+// of 1000 documents outlive small semi-spaces and get promoted, which tripled its GC time. A process flag, read by
+// V8 whenever new space would grow; it applies to every thread, and nothing else is changed.
+
+function keepYoungGenerationSmall() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+}
+//# sourceMappingURL=heap.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/config-parser.js
 // A reader for config.ini with the semantics of Python's configparser.ConfigParser(allow_no_value=True),
 // which is what Prancer uses (reference prancer-db.md §1.2).
@@ -49174,6 +49189,7 @@ function describeSince(since, previousSource) {
 
 
 
+
 const PROGRESS_INTERVAL_MS = 5_000;
 class ExportJobError extends Error {
     constructor(message, options) {
@@ -49461,6 +49477,7 @@ function samePrevious(previous, settings, opts, query, logger) {
 /** Runs the export; on failure removes what it wrote and rethrows. See src/job/types.ts. */
 async function runExportJob(opts) {
     const { logger } = opts;
+    keepYoungGenerationSmall();
     // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
     const settings = opts.settings ?? (await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? { mongodbUriSource: opts.mongodbUriSource } : {}), env: opts.env, cwd: opts.cwd, logger }));
     await logger.group('Configuration', async () => {
@@ -49736,94 +49753,107 @@ function arrayOf(docs) {
     return documentOf(docs.map((doc, index) => metadata_element(BSON_TYPE.document, String(index), doc)));
 }
 //# sourceMappingURL=metadata.js.map
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./lib/archive/crc64.js
-// CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
-// reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
-// hash/crc64 computes with crc64.MakeTable(crc64.ECMA). Check value: "123456789" → 0x995dc9bbdf1939fa.
-//
-// JavaScript has no fast 64-bit integers, so the state is two uint32 halves and the tables are split the same way.
-// Eight bytes are folded per step (slicing-by-8), a byte at a time for the rest.
-const POLY_HI = 0xc96c5795;
-const POLY_LO = 0xd7870f42;
-// TABLE_LO[k * 256 + i], TABLE_HI[k * 256 + i]: table k of the slicing-by-8 method (k = 0 is the classic table).
-const TABLE_LO = new Uint32Array(8 * 256);
-const TABLE_HI = new Uint32Array(8 * 256);
-for (let i = 0; i < 256; i++) {
-    let lo = i;
-    let hi = 0;
-    for (let bit = 0; bit < 8; bit++) {
-        const carry = lo & 1;
-        lo = ((lo >>> 1) | (hi << 31)) >>> 0;
-        hi = hi >>> 1;
-        if (carry !== 0) {
-            lo = (lo ^ POLY_LO) >>> 0;
-            hi = (hi ^ POLY_HI) >>> 0;
+;// CONCATENATED MODULE: ./lib/archive/output.js
+// The main thread's side of the archive output thread (output-protocol.ts). Chunk buffers are lent to the caller
+// (take), filled, and sent with where each namespace's documents lie in them; at most IN_FLIGHT are on their way, so
+// memory stays bounded when the disk or gzip is slower than the reading.
+
+
+const IN_FLIGHT = 3;
+class ArchiveOutput {
+    worker;
+    chunkBytes;
+    pool = [];
+    inFlight = 0;
+    failure;
+    waiter;
+    digests = new Map();
+    result;
+    constructor(opts) {
+        this.chunkBytes = opts.chunkBytes;
+        const data = { role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces };
+        this.worker = startWorker(data);
+        this.worker.on('message', (m) => this.onMessage(m));
+        this.worker.on('error', error => this.fail(error));
+        this.worker.on('exit', code => this.fail(new Error(`the archive's output thread stopped (exit code ${code})`)));
+    }
+    onMessage(m) {
+        if (m.type === 'free') {
+            this.inFlight--;
+            if (m.buffer.byteLength === this.chunkBytes)
+                this.pool.push(Buffer.from(m.buffer));
+            const waiter = this.waiter;
+            this.waiter = undefined;
+            waiter?.resolve();
+        }
+        else if (m.type === 'digest') {
+            const waiting = this.digests.get(m.namespace);
+            this.digests.delete(m.namespace);
+            waiting?.resolve(m);
+        }
+        else if (m.type === 'done') {
+            this.result?.resolve(m);
+        }
+        else {
+            this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
         }
     }
-    TABLE_LO[i] = lo;
-    TABLE_HI[i] = hi;
-}
-for (let k = 1; k < 8; k++) {
-    for (let i = 0; i < 256; i++) {
-        const prevLo = TABLE_LO[(k - 1) * 256 + i];
-        const prevHi = TABLE_HI[(k - 1) * 256 + i];
-        const index = prevLo & 0xff;
-        // (prev >>> 8) ^ T0[prev & 0xff]
-        TABLE_LO[k * 256 + i] = (((prevLo >>> 8) | (prevHi << 24)) ^ TABLE_LO[index]) >>> 0;
-        TABLE_HI[k * 256 + i] = ((prevHi >>> 8) ^ TABLE_HI[index]) >>> 0;
+    fail(error) {
+        if (this.failure !== undefined)
+            return;
+        this.failure = error;
+        this.waiter?.reject(error);
+        this.waiter = undefined;
+        for (const waiting of this.digests.values())
+            waiting.reject(error);
+        this.digests.clear();
+        this.result?.reject(error);
     }
-}
-/** An incremental CRC-64/XZ. */
-class Crc64 {
-    // The running register (already inverted, as the algorithm keeps it between updates).
-    lo = 0xffffffff;
-    hi = 0xffffffff;
-    update(bytes) {
-        let lo = this.lo;
-        let hi = this.hi;
-        let i = 0;
-        const n = bytes.length;
-        const end8 = n - (n % 8);
-        while (i < end8) {
-            const a = (lo ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24))) >>> 0;
-            const b = (hi ^ (bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24))) >>> 0;
-            const i7 = 7 * 256 + (a & 0xff);
-            const i6 = 6 * 256 + ((a >>> 8) & 0xff);
-            const i5 = 5 * 256 + ((a >>> 16) & 0xff);
-            const i4 = 4 * 256 + (a >>> 24);
-            const i3 = 3 * 256 + (b & 0xff);
-            const i2 = 2 * 256 + ((b >>> 8) & 0xff);
-            const i1 = 256 + ((b >>> 16) & 0xff);
-            const i0 = b >>> 24;
-            lo = TABLE_LO[i7] ^ TABLE_LO[i6] ^ TABLE_LO[i5] ^ TABLE_LO[i4] ^ TABLE_LO[i3] ^ TABLE_LO[i2] ^ TABLE_LO[i1] ^ TABLE_LO[i0];
-            hi = TABLE_HI[i7] ^ TABLE_HI[i6] ^ TABLE_HI[i5] ^ TABLE_HI[i4] ^ TABLE_HI[i3] ^ TABLE_HI[i2] ^ TABLE_HI[i1] ^ TABLE_HI[i0];
-            i += 8;
+    post(m, transfer = []) {
+        if (this.failure !== undefined)
+            throw this.failure;
+        this.worker.postMessage(m, transfer);
+    }
+    /** An empty chunk buffer of chunkBytes; waits while IN_FLIGHT chunks are on their way. */
+    async take() {
+        while (this.inFlight >= IN_FLIGHT) {
+            if (this.failure !== undefined)
+                throw this.failure;
+            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
         }
-        for (; i < n; i++) {
-            const index = (lo ^ bytes[i]) & 0xff;
-            lo = (((lo >>> 8) | (hi << 24)) ^ TABLE_LO[index]) >>> 0;
-            hi = ((hi >>> 8) ^ TABLE_HI[index]) >>> 0;
-        }
-        this.lo = lo >>> 0;
-        this.hi = hi >>> 0;
-        return this;
+        if (this.failure !== undefined)
+            throw this.failure;
+        return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
     }
-    /** The CRC of everything given so far, as an unsigned 64-bit value. Does not reset the state. */
-    digest() {
-        return (BigInt((~this.hi) >>> 0) << 32n) | BigInt((~this.lo) >>> 0);
+    /**
+     * Sends the first `length` bytes of `buffer` (from take(), or any buffer of the caller's own starting at offset 0;
+     * its memory moves to the thread). `segments`: [namespace, start, length] triples of documents in it.
+     */
+    send(buffer, length, segments) {
+        const owned = (buffer.byteOffset === 0 ? buffer.buffer : new Uint8Array(buffer.subarray(0, length)).buffer);
+        this.post({ type: 'chunk', buffer: owned, length, segments }, [owned]);
+        this.inFlight++;
+    }
+    /** The CRC-64 and sha256 of a namespace's documents in every chunk sent so far. */
+    digest(namespace) {
+        const digest = new Promise((resolve, reject) => this.digests.set(namespace, { resolve, reject }));
+        this.post({ type: 'digest', namespace });
+        return digest;
+    }
+    /** Flushes gzip and waits for every write; the file's size and sha256. */
+    async end() {
+        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
+        this.post({ type: 'end' });
+        return done;
+    }
+    /** Stops the thread (after end, or to abandon the archive). */
+    async close() {
+        this.worker.removeAllListeners('exit');
+        this.failure ??= new Error('the archive was abandoned');
+        await this.worker.terminate();
     }
 }
-/** The CRC-64/XZ of the bytes. */
-function crc64(bytes) {
-    return new Crc64().update(bytes).digest();
-}
-//# sourceMappingURL=crc64.js.map
+//# sourceMappingURL=output.js.map
 ;// CONCATENATED MODULE: ./lib/archive/format.js
 // The mongodump archive format (what `mongodump --archive` writes and `mongorestore --archive` reads), as the
 // Database Tools 100.18.0 define it (common/archive/ of their source):
@@ -50089,9 +50119,10 @@ function dataCollection(collection, type, serverVersion) {
 ;// CONCATENATED MODULE: ./lib/archive/writer.js
 // Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
 // and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
-// the CRC. Output is built in ~1 MiB chunks (one on its way to the disk or to gzip while the next fills, as
-// src/export/file-writer.ts does), so memory stays flat whatever the archive's size; the file is written under a
-// temporary name in the same directory and renamed into place only by finish().
+// the CRC. Output is built in ~1 MiB chunks here and handed to an output thread (output.ts) that computes each
+// namespace's CRC and sha256, gzips, hashes and writes them, so this thread only reads and copies; at most a few
+// chunks are on their way, so memory stays flat whatever the archive's size. The file is written under a temporary
+// name in the same directory and renamed into place only by finish().
 //
 // Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
 // follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
@@ -50106,13 +50137,9 @@ function dataCollection(collection, type, serverVersion) {
 
 
 
-
-
-
 /** Output is handed to the file (or to gzip) in chunks of about this size. */
 const ARCHIVE_CHUNK_BYTES = 1024 * 1024;
 const DEFAULT_CONCURRENT_COLLECTIONS = 4;
-const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024;
 const writer_IO_HINTS = {
     ENOSPC: 'the disk is full',
     EDQUOT: 'the disk quota is exceeded',
@@ -50171,7 +50198,7 @@ function validate(path, options) {
         fail(`gzipLevel must be 0 to 9, not ${level}`);
     const seen = new Set();
     const dataNames = new Set();
-    return options.namespaces.map(ns => {
+    return options.namespaces.map((ns, index) => {
         const name = `${ns.db}.${ns.collection}`;
         if (typeof ns.db !== 'string' || ns.db === '')
             fail(`a namespace has no database name (${JSON.stringify(ns)})`);
@@ -50205,92 +50232,11 @@ function validate(path, options) {
             dataCollection: data,
             started: false,
             ended: false,
+            index,
             documents: 0,
-            bytes: 0,
-            crc: new Crc64(),
-            sha256: (0,external_node_crypto_.createHash)('sha256')
+            bytes: 0
         };
     });
-}
-class FileSink {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    file;
-    constructor(file) {
-        this.file = file;
-    }
-    async write(chunk) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        let offset = 0;
-        while (offset < chunk.length) {
-            const { bytesWritten } = await this.file.write(chunk, offset, chunk.length - offset);
-            offset += bytesWritten;
-        }
-    }
-    async end() {
-        return { bytes: this.bytes, sha256: this.hash.digest('hex') };
-    }
-    destroy() { }
-}
-class GzipSink {
-    gzip;
-    done;
-    failure;
-    rejectWrite;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    constructor(file, level) {
-        this.gzip = (0,external_node_zlib_namespaceObject.createGzip)({ level, chunkSize: GZIP_OUTPUT_CHUNK_BYTES });
-        const out = new external_node_stream_namespaceObject.Writable({
-            highWaterMark: GZIP_OUTPUT_CHUNK_BYTES,
-            write: (chunk, _encoding, callback) => {
-                this.hash.update(chunk);
-                this.bytes += chunk.length;
-                writer_writeFully(file, chunk).then(() => callback(), callback);
-            }
-        });
-        this.done = (0,external_node_stream_promises_namespaceObject.pipeline)(this.gzip, out);
-        // Observed here so that a failure between two calls is never an unhandled rejection; reported by the next call
-        // (or by the write under way, whose callback might otherwise never come).
-        this.done.catch(error => {
-            this.failure ??= error;
-            this.rejectWrite?.(this.failure);
-        });
-    }
-    write(chunk) {
-        if (this.failure !== undefined)
-            return Promise.reject(this.failure);
-        return new Promise((resolve, reject) => {
-            this.rejectWrite = reject;
-            // The callback comes once zlib has taken the chunk in and its output has room downstream (backpressure).
-            this.gzip.write(chunk, error => {
-                this.rejectWrite = undefined;
-                if (!error)
-                    resolve();
-                // A generic "stream destroyed": the pipeline's own error says what happened.
-                else
-                    this.done.then(() => reject(error), reject);
-            });
-        });
-    }
-    async end() {
-        if (this.failure !== undefined)
-            throw this.failure;
-        this.gzip.end();
-        await this.done;
-        return { bytes: this.bytes, sha256: this.hash.digest('hex') };
-    }
-    destroy() {
-        this.gzip.destroy();
-    }
-}
-async function writer_writeFully(file, chunk) {
-    let offset = 0;
-    while (offset < chunk.length) {
-        const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
-        offset += bytesWritten;
-    }
 }
 class Writer {
     path;
@@ -50299,18 +50245,17 @@ class Writer {
     options;
     states;
     byKey = new Map();
-    sink;
+    output;
     concurrent;
     state = 'open';
     failure;
     fileClosed = false;
     // Operations run one after another, so callers may interleave namespaces from concurrent producers.
     queue = Promise.resolve();
-    // Two output buffers take turns: one fills while the other is being written.
-    buf = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
-    spare = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
+    // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
+    buf = Buffer.allocUnsafeSlow(ARCHIVE_CHUNK_BYTES);
     len = 0;
-    pending;
+    segments = [];
     current;
     open = 0;
     constructor(path, tempPath, file, options, states) {
@@ -50326,7 +50271,8 @@ class Writer {
                 this.byKey.set(key(s.db, s.dataCollection), s);
         }
         this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
-        this.sink = options.gzip ? new GzipSink(file, options.gzipLevel ?? 6) : new FileSink(file);
+        // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
+        this.output = new ArchiveOutput({ fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES });
     }
     /** Writes the prelude. */
     async start() {
@@ -50356,11 +50302,26 @@ class Writer {
             docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1));
             await this.select(s);
             for (const doc of docs) {
-                s.crc.update(doc);
-                s.sha256.update(doc);
+                if (this.len + doc.length > this.buf.length) {
+                    await this.flush();
+                    if (doc.length > this.buf.length) {
+                        // Larger than a chunk (a big document): sent by itself, in a buffer of its own.
+                        this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length]);
+                        s.documents++;
+                        s.bytes += doc.length;
+                        continue;
+                    }
+                }
+                const segments = this.segments;
+                const last = segments.length - 3;
+                if (last >= 0 && segments[last] === s.index && segments[last + 1] + segments[last + 2] === this.len)
+                    segments[last + 2] += doc.length;
+                else
+                    segments.push(s.index, this.len, doc.length);
+                this.buf.set(doc, this.len);
+                this.len += doc.length;
                 s.documents++;
                 s.bytes += doc.length;
-                await this.append(doc);
             }
         });
     }
@@ -50379,10 +50340,8 @@ class Writer {
                 if (!s.ended)
                     await this.end(s);
             await this.flush();
-            if (this.pending !== undefined)
-                await this.pending;
-            this.pending = undefined;
-            const { bytes, sha256 } = await this.sink.end();
+            const { bytes, sha256 } = await this.output.end();
+            await this.output.close();
             this.fileClosed = true;
             await this.file.close();
             // abort() called meanwhile: the archive must not appear.
@@ -50440,10 +50399,7 @@ class Writer {
         return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
     }
     async cleanUp() {
-        this.sink.destroy();
-        if (this.pending !== undefined)
-            await this.pending.catch(() => undefined);
-        this.pending = undefined;
+        await this.output.close().catch(() => undefined);
         if (!this.fileClosed) {
             this.fileClosed = true;
             await this.file.close().catch(() => undefined);
@@ -50492,47 +50448,35 @@ class Writer {
     async end(s) {
         await this.select(s);
         await this.append(TERMINATOR_BYTES);
-        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: true, crc: s.crc.digest() }));
+        // The EOF header carries the CRC of everything before it: the output thread has to have seen it all.
+        await this.flush();
+        const digest = await this.output.digest(s.index);
+        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: true, crc: digest.crc }));
         await this.append(TERMINATOR_BYTES);
         this.current = undefined;
         this.open--;
         s.ended = true;
-        s.result = { db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: s.sha256.digest('hex') };
+        s.result = { db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: digest.sha256 };
     }
-    /** Copies bytes into the output buffer, handing full chunks on. */
+    /** Copies bytes (headers, not documents) into the chunk, handing it on when full. */
     async append(bytes) {
-        if (this.len + bytes.length > this.buf.length) {
-            await this.flush();
-            if (bytes.length > this.buf.length) {
-                // Larger than a chunk (a big document): handed on by itself once the previous chunk is through.
-                if (this.pending !== undefined)
-                    await this.pending;
-                this.pending = undefined;
-                await this.sink.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-                return;
-            }
+        for (let at = 0; at < bytes.length;) {
+            if (this.len === this.buf.length)
+                await this.flush();
+            const n = Math.min(bytes.length - at, this.buf.length - this.len);
+            this.buf.set(bytes.subarray(at, at + n), this.len);
+            this.len += n;
+            at += n;
         }
-        this.buf.set(bytes, this.len);
-        this.len += bytes.length;
-        if (this.len >= ARCHIVE_CHUNK_BYTES)
-            await this.flush();
     }
+    /** Sends the chunk (even a partial one) to the output thread and takes the next. */
     async flush() {
         if (this.len === 0)
             return;
-        if (this.pending !== undefined)
-            await this.pending;
-        const chunk = this.buf.subarray(0, this.len);
-        const filled = this.buf;
-        this.buf = this.spare ?? Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES);
-        this.spare = undefined;
+        this.output.send(this.buf, this.len, this.segments);
         this.len = 0;
-        const write = this.sink.write(chunk).then(() => {
-            this.spare = filled;
-        });
-        // Awaited at the next flush or at the end; until then a failure must not be an unhandled rejection.
-        write.catch(() => undefined);
-        this.pending = write;
+        this.segments = [];
+        this.buf = await this.output.take();
     }
 }
 /** A caller's mistake (unknown namespace, bad document, ...): reported without failing the archive. */
@@ -52085,6 +52029,110 @@ class BatchWriter {
     }
 }
 //# sourceMappingURL=restore.js.map
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./lib/archive/crc64.js
+// CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
+// reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
+// hash/crc64 computes with crc64.MakeTable(crc64.ECMA). Check value: "123456789" → 0x995dc9bbdf1939fa.
+//
+// JavaScript has no fast 64-bit integers, so the state is two 32-bit halves and the tables are split the same way.
+// Eight bytes are folded per step (slicing-by-8), a byte at a time for the rest.
+const POLY_HI = 0xc96c5795;
+const POLY_LO = 0xd7870f42;
+// TABLE_LO[k * 256 + i], TABLE_HI[k * 256 + i]: table k of the slicing-by-8 method (k = 0 is the classic table).
+const TABLE_LO = new Uint32Array(8 * 256);
+const TABLE_HI = new Uint32Array(8 * 256);
+for (let i = 0; i < 256; i++) {
+    let lo = i;
+    let hi = 0;
+    for (let bit = 0; bit < 8; bit++) {
+        const carry = lo & 1;
+        lo = ((lo >>> 1) | (hi << 31)) >>> 0;
+        hi = hi >>> 1;
+        if (carry !== 0) {
+            lo = (lo ^ POLY_LO) >>> 0;
+            hi = (hi ^ POLY_HI) >>> 0;
+        }
+    }
+    TABLE_LO[i] = lo;
+    TABLE_HI[i] = hi;
+}
+for (let k = 1; k < 8; k++) {
+    for (let i = 0; i < 256; i++) {
+        const prevLo = TABLE_LO[(k - 1) * 256 + i];
+        const prevHi = TABLE_HI[(k - 1) * 256 + i];
+        const index = prevLo & 0xff;
+        // (prev >>> 8) ^ T0[prev & 0xff]
+        TABLE_LO[k * 256 + i] = (((prevLo >>> 8) | (prevHi << 24)) ^ TABLE_LO[index]) >>> 0;
+        TABLE_HI[k * 256 + i] = ((prevHi >>> 8) ^ TABLE_HI[index]) >>> 0;
+    }
+}
+// The same tables interleaved (lo, hi of entry j at 2j, 2j + 1) as int32, for the word loop: one array, adjacent loads.
+const TABLE = new Int32Array(2 * 8 * 256);
+for (let j = 0; j < 8 * 256; j++) {
+    TABLE[2 * j] = TABLE_LO[j] | 0;
+    TABLE[2 * j + 1] = TABLE_HI[j] | 0;
+}
+// Whole 32-bit words are read in one load (an Int32Array over the aligned part) on little-endian hosts, which is
+// ~1.5x faster than assembling them from bytes (bench: 1.0 GB/s against 0.66 GB/s); shorter inputs go byte by byte.
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+const WORD_LOOP_MIN_BYTES = 64;
+/** An incremental CRC-64/XZ. */
+class Crc64 {
+    // The running register (already inverted, as the algorithm keeps it between updates), as int32 halves.
+    lo = -1;
+    hi = -1;
+    update(bytes) {
+        const n = bytes.length;
+        let lo = this.lo;
+        let hi = this.hi;
+        let i = 0;
+        if (LITTLE_ENDIAN && n >= WORD_LOOP_MIN_BYTES) {
+            // Byte by byte up to a 4-byte boundary of the underlying buffer, then eight bytes (two words) per step.
+            for (; ((bytes.byteOffset + i) & 3) !== 0; i++) {
+                const x = ((lo ^ bytes[i]) & 0xff) << 1;
+                lo = ((lo >>> 8) | (hi << 24)) ^ TABLE[x];
+                hi = (hi >>> 8) ^ TABLE[x + 1];
+            }
+            const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 3 << 1);
+            for (let w = 0; w < words.length; w += 2) {
+                const a = lo ^ words[w];
+                const b = hi ^ words[w + 1];
+                const i7 = (7 * 256 + (a & 0xff)) << 1;
+                const i6 = (6 * 256 + ((a >>> 8) & 0xff)) << 1;
+                const i5 = (5 * 256 + ((a >>> 16) & 0xff)) << 1;
+                const i4 = (4 * 256 + (a >>> 24)) << 1;
+                const i3 = (3 * 256 + (b & 0xff)) << 1;
+                const i2 = (2 * 256 + ((b >>> 8) & 0xff)) << 1;
+                const i1 = (256 + ((b >>> 16) & 0xff)) << 1;
+                const i0 = (b >>> 24) << 1;
+                lo = TABLE[i7] ^ TABLE[i6] ^ TABLE[i5] ^ TABLE[i4] ^ TABLE[i3] ^ TABLE[i2] ^ TABLE[i1] ^ TABLE[i0];
+                hi = TABLE[i7 + 1] ^ TABLE[i6 + 1] ^ TABLE[i5 + 1] ^ TABLE[i4 + 1] ^ TABLE[i3 + 1] ^ TABLE[i2 + 1] ^ TABLE[i1 + 1] ^ TABLE[i0 + 1];
+            }
+            i += words.length * 4;
+        }
+        for (; i < n; i++) {
+            const x = ((lo ^ bytes[i]) & 0xff) << 1;
+            lo = ((lo >>> 8) | (hi << 24)) ^ TABLE[x];
+            hi = (hi >>> 8) ^ TABLE[x + 1];
+        }
+        this.lo = lo;
+        this.hi = hi;
+        return this;
+    }
+    /** The CRC of everything given so far, as an unsigned 64-bit value. Does not reset the state. */
+    digest() {
+        return (BigInt(~this.hi >>> 0) << 32n) | BigInt(~this.lo >>> 0);
+    }
+}
+/** The CRC-64/XZ of the bytes. */
+function crc64(bytes) {
+    return new Crc64().update(bytes).digest();
+}
+//# sourceMappingURL=crc64.js.map
 ;// CONCATENATED MODULE: ./lib/archive/reader.js
 // Reads a mongodump archive (format.ts), ours or the real mongodump's, plain or gzip (told apart by their first
 // bytes): first the prelude (header and every namespace's metadata), then each namespace's raw BSON documents in
@@ -53224,6 +53272,8 @@ async function restoreChain(o) {
     return planned;
 }
 //# sourceMappingURL=chain.js.map
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./lib/restore/github-chain.js
 // A point-in-time chain found through the GitHub REST API: the newest backup artifact (by name pattern) of a
 // repository, made no later than `until`, and the outputs artifacts made after it (and by `until`), oldest first;
@@ -55693,31 +55743,6 @@ function formatBytes(bytes) {
     return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 //# sourceMappingURL=output.js.map
-
-/***/ }),
-
-/***/ 7717:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  D: () => (/* binding */ keepYoungGenerationSmall)
-});
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./lib/heap.js
-// V8 grows its young generation (the semi-spaces) up to 16 MiB each under a high allocation rate, and the driver
-// allocates a few small objects per document: at a million documents that growth alone is ~90 MB of peak RSS
-// (bench/export.ts). Keeping the semi-spaces at their initial size costs no measurable time (the survivors per
-// scavenge are few), so the action and the CLI set it first thing. A process flag, read by V8 whenever new space
-// would grow; it applies to every thread, and nothing else is changed.
-
-function keepYoungGenerationSmall() {
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
-}
-//# sourceMappingURL=heap.js.map
 
 /***/ }),
 

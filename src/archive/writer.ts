@@ -1,8 +1,9 @@
 // Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
 // and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
-// the CRC. Output is built in ~1 MiB chunks (one on its way to the disk or to gzip while the next fills, as
-// src/export/file-writer.ts does), so memory stays flat whatever the archive's size; the file is written under a
-// temporary name in the same directory and renamed into place only by finish().
+// the CRC. Output is built in ~1 MiB chunks here and handed to an output thread (output.ts) that computes each
+// namespace's CRC and sha256, gzips, hashes and writes them, so this thread only reads and copies; at most a few
+// chunks are on their way, so memory stays flat whatever the archive's size. The file is written under a temporary
+// name in the same directory and renamed into place only by finish().
 //
 // Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
 // follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
@@ -13,13 +14,10 @@
 // is in __tests__/archive/mongodump.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
 // namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
 
-import {createHash, randomBytes, type Hash} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
-import {Writable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
-import {createGzip, type Gzip} from 'node:zlib'
-import {Crc64} from './crc64.ts'
+import {ArchiveOutput} from './output.ts'
 import {
   ARCHIVE_FORMAT_VERSION,
   ARCHIVE_MAGIC,
@@ -96,7 +94,6 @@ export interface ArchiveWriter {
 export const ARCHIVE_CHUNK_BYTES = 1024 * 1024
 
 const DEFAULT_CONCURRENT_COLLECTIONS = 4
-const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024
 
 interface NamespaceState {
   db: string
@@ -105,10 +102,10 @@ interface NamespaceState {
   dataCollection: string
   started: boolean
   ended: boolean
+  /** Its place in the prelude: how the output thread knows it. */
+  index: number
   documents: number
   bytes: number
-  crc: Crc64
-  sha256: Hash
   result?: ArchiveNamespaceResult
 }
 
@@ -169,7 +166,7 @@ function validate(path: string, options: ArchiveWriterOptions): NamespaceState[]
   if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9)) fail(`gzipLevel must be 0 to 9, not ${level}`)
   const seen = new Set<string>()
   const dataNames = new Set<string>()
-  return options.namespaces.map(ns => {
+  return options.namespaces.map((ns, index) => {
     const name = `${ns.db}.${ns.collection}`
     if (typeof ns.db !== 'string' || ns.db === '') fail(`a namespace has no database name (${JSON.stringify(ns)})`)
     if (typeof ns.collection !== 'string' || ns.collection === '') fail(`a namespace of ${ns.db} has no collection name`)
@@ -195,108 +192,11 @@ function validate(path: string, options: ArchiveWriterOptions): NamespaceState[]
       dataCollection: data,
       started: false,
       ended: false,
+      index,
       documents: 0,
-      bytes: 0,
-      crc: new Crc64(),
-      sha256: createHash('sha256')
+      bytes: 0
     }
   })
-}
-
-/** Where the chunks go: straight to the file, or through gzip. Bounded: at most one chunk in flight. */
-interface ChunkSink {
-  /** Resolves once `chunk` has been consumed (written or compressed) and may be reused. */
-  write(chunk: Buffer): Promise<void>
-  /** Flushes everything; resolves with the bytes written to the file and their sha256. */
-  end(): Promise<{bytes: number; sha256: string}>
-  destroy(): void
-}
-
-class FileSink implements ChunkSink {
-  private hash = createHash('sha256')
-  private bytes = 0
-  private readonly file: FileHandle
-
-  constructor(file: FileHandle) {
-    this.file = file
-  }
-
-  async write(chunk: Buffer): Promise<void> {
-    this.hash.update(chunk)
-    this.bytes += chunk.length
-    let offset = 0
-    while (offset < chunk.length) {
-      const {bytesWritten} = await this.file.write(chunk, offset, chunk.length - offset)
-      offset += bytesWritten
-    }
-  }
-
-  async end(): Promise<{bytes: number; sha256: string}> {
-    return {bytes: this.bytes, sha256: this.hash.digest('hex')}
-  }
-
-  destroy(): void {}
-}
-
-class GzipSink implements ChunkSink {
-  private readonly gzip: Gzip
-  private readonly done: Promise<void>
-  private failure: unknown
-  private rejectWrite: ((error: unknown) => void) | undefined
-  private hash = createHash('sha256')
-  private bytes = 0
-
-  constructor(file: FileHandle, level: number) {
-    this.gzip = createGzip({level, chunkSize: GZIP_OUTPUT_CHUNK_BYTES})
-    const out = new Writable({
-      highWaterMark: GZIP_OUTPUT_CHUNK_BYTES,
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.hash.update(chunk)
-        this.bytes += chunk.length
-        writeFully(file, chunk).then(() => callback(), callback)
-      }
-    })
-    this.done = pipeline(this.gzip, out)
-    // Observed here so that a failure between two calls is never an unhandled rejection; reported by the next call
-    // (or by the write under way, whose callback might otherwise never come).
-    this.done.catch(error => {
-      this.failure ??= error
-      this.rejectWrite?.(this.failure)
-    })
-  }
-
-  write(chunk: Buffer): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure)
-    return new Promise<void>((resolve, reject) => {
-      this.rejectWrite = reject
-      // The callback comes once zlib has taken the chunk in and its output has room downstream (backpressure).
-      this.gzip.write(chunk, error => {
-        this.rejectWrite = undefined
-        if (!error) resolve()
-        // A generic "stream destroyed": the pipeline's own error says what happened.
-        else this.done.then(() => reject(error), reject)
-      })
-    })
-  }
-
-  async end(): Promise<{bytes: number; sha256: string}> {
-    if (this.failure !== undefined) throw this.failure
-    this.gzip.end()
-    await this.done
-    return {bytes: this.bytes, sha256: this.hash.digest('hex')}
-  }
-
-  destroy(): void {
-    this.gzip.destroy()
-  }
-}
-
-async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0
-  while (offset < chunk.length) {
-    const {bytesWritten} = await file.write(chunk, offset, chunk.length - offset)
-    offset += bytesWritten
-  }
 }
 
 type State = 'open' | 'finished' | 'failed' | 'aborted'
@@ -308,18 +208,17 @@ class Writer implements ArchiveWriter {
   private readonly options: ArchiveWriterOptions
   private readonly states: NamespaceState[]
   private readonly byKey = new Map<string, NamespaceState>()
-  private readonly sink: ChunkSink
+  private readonly output: ArchiveOutput
   private readonly concurrent: number
   private state: State = 'open'
   private failure: Error | undefined
   private fileClosed = false
   // Operations run one after another, so callers may interleave namespaces from concurrent producers.
   private queue: Promise<unknown> = Promise.resolve()
-  // Two output buffers take turns: one fills while the other is being written.
-  private buf: Buffer = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
-  private spare: Buffer | undefined = Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
+  // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
+  private buf: Buffer = Buffer.allocUnsafeSlow(ARCHIVE_CHUNK_BYTES)
   private len = 0
-  private pending: Promise<void> | undefined
+  private segments: number[] = []
   private current: NamespaceState | undefined
   private open = 0
 
@@ -335,7 +234,8 @@ class Writer implements ArchiveWriter {
       if (s.dataCollection !== s.collection) this.byKey.set(key(s.db, s.dataCollection), s)
     }
     this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS
-    this.sink = options.gzip ? new GzipSink(file, options.gzipLevel ?? 6) : new FileSink(file)
+    // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
+    this.output = new ArchiveOutput({fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES})
   }
 
   /** Writes the prelude. */
@@ -367,11 +267,24 @@ class Writer implements ArchiveWriter {
       docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1))
       await this.select(s)
       for (const doc of docs) {
-        s.crc.update(doc)
-        s.sha256.update(doc)
+        if (this.len + doc.length > this.buf.length) {
+          await this.flush()
+          if (doc.length > this.buf.length) {
+            // Larger than a chunk (a big document): sent by itself, in a buffer of its own.
+            this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length])
+            s.documents++
+            s.bytes += doc.length
+            continue
+          }
+        }
+        const segments = this.segments
+        const last = segments.length - 3
+        if (last >= 0 && segments[last] === s.index && segments[last + 1]! + segments[last + 2]! === this.len) segments[last + 2]! += doc.length
+        else segments.push(s.index, this.len, doc.length)
+        this.buf.set(doc, this.len)
+        this.len += doc.length
         s.documents++
         s.bytes += doc.length
-        await this.append(doc)
       }
     })
   }
@@ -388,9 +301,8 @@ class Writer implements ArchiveWriter {
       for (const s of this.states) if (s.started && !s.ended) await this.end(s)
       for (const s of this.states) if (!s.ended) await this.end(s)
       await this.flush()
-      if (this.pending !== undefined) await this.pending
-      this.pending = undefined
-      const {bytes, sha256} = await this.sink.end()
+      const {bytes, sha256} = await this.output.end()
+      await this.output.close()
       this.fileClosed = true
       await this.file.close()
       // abort() called meanwhile: the archive must not appear.
@@ -446,9 +358,7 @@ class Writer implements ArchiveWriter {
   }
 
   private async cleanUp(): Promise<void> {
-    this.sink.destroy()
-    if (this.pending !== undefined) await this.pending.catch(() => undefined)
-    this.pending = undefined
+    await this.output.close().catch(() => undefined)
     if (!this.fileClosed) {
       this.fileClosed = true
       await this.file.close().catch(() => undefined)
@@ -493,45 +403,35 @@ class Writer implements ArchiveWriter {
   private async end(s: NamespaceState): Promise<void> {
     await this.select(s)
     await this.append(TERMINATOR_BYTES)
-    await this.append(encodeNamespaceHeader({db: s.db, collection: s.dataCollection, eof: true, crc: s.crc.digest()}))
+    // The EOF header carries the CRC of everything before it: the output thread has to have seen it all.
+    await this.flush()
+    const digest = await this.output.digest(s.index)
+    await this.append(encodeNamespaceHeader({db: s.db, collection: s.dataCollection, eof: true, crc: digest.crc}))
     await this.append(TERMINATOR_BYTES)
     this.current = undefined
     this.open--
     s.ended = true
-    s.result = {db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: s.sha256.digest('hex')}
+    s.result = {db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: digest.sha256}
   }
 
-  /** Copies bytes into the output buffer, handing full chunks on. */
+  /** Copies bytes (headers, not documents) into the chunk, handing it on when full. */
   private async append(bytes: Uint8Array): Promise<void> {
-    if (this.len + bytes.length > this.buf.length) {
-      await this.flush()
-      if (bytes.length > this.buf.length) {
-        // Larger than a chunk (a big document): handed on by itself once the previous chunk is through.
-        if (this.pending !== undefined) await this.pending
-        this.pending = undefined
-        await this.sink.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-        return
-      }
+    for (let at = 0; at < bytes.length; ) {
+      if (this.len === this.buf.length) await this.flush()
+      const n = Math.min(bytes.length - at, this.buf.length - this.len)
+      this.buf.set(bytes.subarray(at, at + n), this.len)
+      this.len += n
+      at += n
     }
-    this.buf.set(bytes, this.len)
-    this.len += bytes.length
-    if (this.len >= ARCHIVE_CHUNK_BYTES) await this.flush()
   }
 
+  /** Sends the chunk (even a partial one) to the output thread and takes the next. */
   private async flush(): Promise<void> {
     if (this.len === 0) return
-    if (this.pending !== undefined) await this.pending
-    const chunk = this.buf.subarray(0, this.len)
-    const filled = this.buf
-    this.buf = this.spare ?? Buffer.allocUnsafe(ARCHIVE_CHUNK_BYTES)
-    this.spare = undefined
+    this.output.send(this.buf, this.len, this.segments)
     this.len = 0
-    const write = this.sink.write(chunk).then(() => {
-      this.spare = filled
-    })
-    // Awaited at the next flush or at the end; until then a failure must not be an unhandled rejection.
-    write.catch(() => undefined)
-    this.pending = write
+    this.segments = []
+    this.buf = await this.output.take()
   }
 }
 

@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
-import {keepYoungGenerationSmall} from '../heap.ts'
 import {main} from './main.ts'
 import {stderrTerminal} from './output.ts'
 
-keepYoungGenerationSmall()
 const code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),

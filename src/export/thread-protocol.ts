@@ -1,4 +1,4 @@
-// Messages between the threads of a large export (threads.ts starts them; export-worker.ts is their code).
+// Messages between the threads of a large export (threads.ts starts them; thread-roles.ts is their code).
 //
 //   main ──docs (seq, first)──▶ converter i ──chunk (seq, last)──▶ writer
 //        ◀──────free─────────              ◀────────free────────
@@ -12,11 +12,10 @@
 import type {MessagePort} from 'node:worker_threads'
 import type {Framing} from './framing.ts'
 
-export const CONVERTER_ROLE = 'prancer-db-artifacts export converter'
-export const WRITER_ROLE = 'prancer-db-artifacts export writer'
+import type {ROLES} from '../workers/roles.ts'
 
 export interface ConverterData extends Framing {
-  role: typeof CONVERTER_ROLE
+  role: typeof ROLES.exportConverter
   /** Where this converter sends its output: a port to the writer. */
   writer: MessagePort
   chunkBytes: number
@@ -24,7 +23,7 @@ export interface ConverterData extends Framing {
 }
 
 export interface WriterData {
-  role: typeof WRITER_ROLE
+  role: typeof ROLES.exportWriter
   fd: number
   /** One port per converter. */
   converters: MessagePort[]

@@ -5,26 +5,15 @@
 // disk. At most PACKS_PER_CONVERTER packs per converter are on their way, so memory stays bounded whichever side is
 // slower.
 
-import {existsSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
-import {fileURLToPath} from 'node:url'
-import {MessageChannel, Worker} from 'node:worker_threads'
+import {MessageChannel, type Worker} from 'node:worker_threads'
+import {ROLES} from '../workers/roles.ts'
+import {startWorker} from '../workers/start.ts'
 import type {Framing} from './framing.ts'
-import {
-  CONVERTER_ROLE,
-  WRITER_ROLE,
-  type ConverterData,
-  type DocsMessage,
-  type FromConverter,
-  type FromWriter,
-  type ToWriter,
-  type WriterData
-} from './thread-protocol.ts'
+import type {ConverterData, DocsMessage, FromConverter, FromWriter, ToWriter, WriterData} from './thread-protocol.ts'
 
 const PACK_BYTES = 512 * 1024
 const PACKS_PER_CONVERTER = 2
-// The threads' heaps only hold small state; documents and output live in transferred buffers.
-const RESOURCE_LIMITS = {maxYoungGenerationSizeMb: 8}
 
 /**
  * Converter threads by default: the cores left after the main thread (the driver) and the writer, at least one, at
@@ -32,18 +21,6 @@ const RESOURCE_LIMITS = {maxYoungGenerationSizeMb: 8}
  */
 export function defaultConverterThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 2))
-}
-
-// Where the threads' code is: beside this module when running from source (.ts) or from tsc's output (.js); in the
-// ncc bundles, its own bundle dist/export-worker/index.js beside dist/index.js, or one level up from dist/cli/.
-const ENTRY_CANDIDATES = ['./export-worker.ts', './export-worker.js', './export-worker/index.js', '../export-worker/index.js']
-
-function workerEntry(): string {
-  for (const name of ENTRY_CANDIDATES) {
-    const file = fileURLToPath(new URL(name, import.meta.url))
-    if (existsSync(file)) return file
-  }
-  throw new Error(`The export's worker code (export-worker/index.js) is missing beside ${fileURLToPath(import.meta.url)}; the installation is incomplete.`)
 }
 
 /** A conversion error names the document (1-based, over the whole export); a write error keeps its code. */
@@ -77,10 +54,9 @@ export class ExportThreads {
   constructor(opts: {fd: number; framing: Framing; converterThreads: number; chunkBytes: number; outputBufferBytes: number; head: Buffer; documents: number}) {
     this.bytes = opts.head.length
     this.nextDocument = opts.documents
-    const entry = workerEntry()
     const channels = Array.from({length: Math.max(1, opts.converterThreads)}, () => new MessageChannel())
-    const writerData: WriterData = {role: WRITER_ROLE, fd: opts.fd, converters: channels.map(c => c.port2)}
-    this.writer = new Worker(entry, {workerData: writerData, transferList: writerData.converters, resourceLimits: RESOURCE_LIMITS})
+    const writerData: WriterData = {role: ROLES.exportWriter, fd: opts.fd, converters: channels.map(c => c.port2)}
+    this.writer = startWorker(writerData, writerData.converters)
     this.watch(this.writer, 'write')
     this.writer.on('message', (m: FromWriter) => {
       if (m.type === 'done') {
@@ -91,8 +67,8 @@ export class ExportThreads {
       else this.fail(Object.assign(new Error(m.message), {code: m.code, errno: m.errno, syscall: m.syscall}))
     })
     for (const channel of channels) {
-      const data: ConverterData = {...opts.framing, role: CONVERTER_ROLE, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes}
-      const converter: Converter = {worker: new Worker(entry, {workerData: data, transferList: [channel.port1], resourceLimits: RESOURCE_LIMITS}), inFlight: 0}
+      const data: ConverterData = {...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes}
+      const converter: Converter = {worker: startWorker(data, [channel.port1]), inFlight: 0}
       this.watch(converter.worker, 'conversion')
       converter.worker.on('message', (m: FromConverter) => this.fromConverter(converter, m))
       this.converters.push(converter)

@@ -10,6 +10,7 @@ import {exportCollections} from './collections.ts'
 import type {Db} from 'mongodb'
 import {exportCollection} from '../export/index.ts'
 import type {ExportProgress} from '../export/index.ts'
+import {keepYoungGenerationSmall} from '../heap.ts'
 import type {Logger} from '../log.ts'
 import {getString, getStrings, getElement, objectIdHex} from '../bson/raw.ts'
 import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, excludedIds, planWindow, usableTimestamp, windowFilter, withoutUsableTimestampFilter} from '../prancer/incremental.ts'
@@ -322,6 +323,7 @@ function samePrevious(previous: Manifest | null | undefined, settings: ResolvedS
 /** Runs the export; on failure removes what it wrote and rethrows. See src/job/types.ts. */
 export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobResult> {
   const {logger} = opts
+  keepYoungGenerationSmall()
   // resolveSettings registers every connection string as a secret and logs nothing, so it runs before any output.
   const settings = opts.settings ?? (await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? {mongodbUriSource: opts.mongodbUriSource} : {}), env: opts.env, cwd: opts.cwd, logger}))
   await logger.group('Configuration', async () => {

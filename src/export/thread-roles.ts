@@ -1,28 +1,26 @@
-// The code of a large export's worker threads (thread-protocol.ts has the picture): a converter frames packed BSON
+// What a large export's worker threads do (thread-protocol.ts has the picture): a converter frames packed BSON
 // documents as mongoexport would; the writer writes every part of the output at its place in order, and hashes it.
-// Runs from source (.ts), from tsc's output, or as its own bundle dist/export-worker/index.js; threads.ts finds it.
+// Started through src/workers (one entry for every kind of worker thread).
 
 import {createHash} from 'node:crypto'
 import {writeSync} from 'node:fs'
-import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
+import type {MessagePort} from 'node:worker_threads'
 import {JsonFramer} from './framing.ts'
-import {
-  CONVERTER_ROLE,
-  WRITER_ROLE,
-  type ChunkMessage,
-  type ConverterData,
-  type DocsMessage,
-  type FreeMessage,
-  type FromConverter,
-  type FromWriter,
-  type ToWriter,
-  type WriterData
+import type {
+  ChunkMessage,
+  ConverterData,
+  DocsMessage,
+  FreeMessage,
+  FromConverter,
+  FromWriter,
+  ToWriter,
+  WriterData
 } from './thread-protocol.ts'
 
 // Output buffers a converter may have on their way to the writer; it waits for one to come back beyond that.
 const OUTPUT_BUFFERS = 4
 
-function serveConverter(data: ConverterData, main: MessagePort): void {
+export function serveConverter(data: ConverterData, main: MessagePort): void {
   const writer = data.writer
   const framer = new JsonFramer(data, data.outputBufferBytes)
   const out = framer.out
@@ -97,7 +95,7 @@ function serveConverter(data: ConverterData, main: MessagePort): void {
   })
 }
 
-function serveWriter(data: WriterData, main: MessagePort): void {
+export function serveWriter(data: WriterData, main: MessagePort): void {
   const hash = createHash('sha256')
   let position = 0
   let expected = 0
@@ -159,7 +157,3 @@ function serveWriter(data: WriterData, main: MessagePort): void {
     }
   })
 }
-
-const data = workerData as {role?: string} | null
-if (parentPort !== null && data?.role === CONVERTER_ROLE) serveConverter(data as ConverterData, parentPort as unknown as MessagePort)
-if (parentPort !== null && data?.role === WRITER_ROLE) serveWriter(data as WriterData, parentPort as unknown as MessagePort)

@@ -1,0 +1,89 @@
+// The archive output thread (output-protocol.ts): for each chunk, the CRC-64 and sha256 of the documents of each
+// namespace in it, then the chunk itself to the file (or through gzip), with the file's sha256. Work is done in the
+// order the messages came; a gzip write may wait for zlib, so they queue.
+
+import {createHash, type Hash} from 'node:crypto'
+import {writeSync} from 'node:fs'
+import type {MessagePort} from 'node:worker_threads'
+import {createGzip, type Gzip} from 'node:zlib'
+import {Crc64} from './crc64.ts'
+import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
+
+const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024
+
+export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): void {
+  const namespaces = Array.from({length: data.namespaces}, () => ({crc: new Crc64(), sha256: createHash('sha256') as Hash}))
+  const fileHash = createHash('sha256')
+  let position = 0
+  const writeOut = (bytes: Uint8Array): void => {
+    let done = 0
+    while (done < bytes.length) done += writeSync(data.fd, bytes, done, bytes.length - done, position + done)
+    position += bytes.length
+    fileHash.update(bytes)
+  }
+
+  let gzip: Gzip | undefined
+  let gzipFailure: Error | undefined
+  let gzipEnded: Promise<void> | undefined
+  if (data.gzip) {
+    gzip = createGzip({level: data.gzipLevel, chunkSize: GZIP_OUTPUT_CHUNK_BYTES})
+    gzip.on('data', (chunk: Buffer) => {
+      try {
+        writeOut(chunk)
+      } catch (error) {
+        gzipFailure ??= error as Error
+        gzip!.destroy()
+      }
+    })
+    gzipEnded = new Promise<void>((resolve, reject) => {
+      gzip!.on('end', resolve)
+      gzip!.on('error', error => reject(gzipFailure ?? error))
+      gzip!.on('close', () => (gzipFailure ? reject(gzipFailure) : undefined))
+    })
+    gzipEnded.catch(() => undefined)
+  }
+
+  const handle = async (m: ToArchiveOutput): Promise<void> => {
+    if (m.type === 'chunk') {
+      const chunk = new Uint8Array(m.buffer, 0, m.length)
+      const s = m.segments
+      for (let i = 0; i < s.length; i += 3) {
+        const part = chunk.subarray(s[i + 1]!, s[i + 1]! + s[i + 2]!)
+        const ns = namespaces[s[i]!]!
+        ns.crc.update(part)
+        ns.sha256.update(part)
+      }
+      if (gzip === undefined) writeOut(chunk)
+      else {
+        if (gzipFailure) throw gzipFailure
+        // The callback comes once zlib has taken the chunk in: only then may its memory go back.
+        await new Promise<void>((resolve, reject) => gzip!.write(chunk, error => (error ? reject(gzipFailure ?? error) : resolve())))
+      }
+      main.postMessage({type: 'free', buffer: m.buffer} satisfies FromArchiveOutput, [m.buffer])
+    } else if (m.type === 'digest') {
+      const ns = namespaces[m.namespace]!
+      main.postMessage({type: 'digest', namespace: m.namespace, crc: ns.crc.digest(), sha256: ns.sha256.digest('hex')} satisfies FromArchiveOutput)
+    } else {
+      if (gzip !== undefined) {
+        gzip.end()
+        await gzipEnded
+      }
+      main.postMessage({type: 'done', bytes: position, sha256: fileHash.digest('hex')} satisfies FromArchiveOutput)
+    }
+  }
+
+  let queue = Promise.resolve()
+  let failed = false
+  main.on('message', (m: ToArchiveOutput) => {
+    queue = queue.then(async () => {
+      if (failed) return
+      try {
+        await handle(m)
+      } catch (error) {
+        failed = true
+        const e = error as NodeJS.ErrnoException
+        main.postMessage({type: 'error', message: e.message, code: e.code, errno: e.errno, syscall: e.syscall} satisfies FromArchiveOutput)
+      }
+    })
+  })
+}

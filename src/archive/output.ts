@@ -1,0 +1,106 @@
+// The main thread's side of the archive output thread (output-protocol.ts). Chunk buffers are lent to the caller
+// (take), filled, and sent with where each namespace's documents lie in them; at most IN_FLIGHT are on their way, so
+// memory stays bounded when the disk or gzip is slower than the reading.
+
+import type {Worker} from 'node:worker_threads'
+import {ROLES} from '../workers/roles.ts'
+import {startWorker} from '../workers/start.ts'
+import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
+
+const IN_FLIGHT = 3
+
+export type ArchiveOutputError = Error & {code?: string; errno?: number; syscall?: string}
+
+export class ArchiveOutput {
+  private readonly worker: Worker
+  private readonly chunkBytes: number
+  private readonly pool: Buffer[] = []
+  private inFlight = 0
+  private failure: ArchiveOutputError | undefined
+  private waiter: {resolve: () => void; reject: (error: Error) => void} | undefined
+  private readonly digests = new Map<number, {resolve: (d: {crc: bigint; sha256: string}) => void; reject: (error: Error) => void}>()
+  private result: {resolve: (done: {bytes: number; sha256: string}) => void; reject: (error: Error) => void} | undefined
+
+  constructor(opts: {fd: number; gzip: boolean; gzipLevel: number; namespaces: number; chunkBytes: number}) {
+    this.chunkBytes = opts.chunkBytes
+    const data: ArchiveOutputData = {role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces}
+    this.worker = startWorker(data)
+    this.worker.on('message', (m: FromArchiveOutput) => this.onMessage(m))
+    this.worker.on('error', error => this.fail(error))
+    this.worker.on('exit', code => this.fail(new Error(`the archive's output thread stopped (exit code ${code})`)))
+  }
+
+  private onMessage(m: FromArchiveOutput): void {
+    if (m.type === 'free') {
+      this.inFlight--
+      if (m.buffer.byteLength === this.chunkBytes) this.pool.push(Buffer.from(m.buffer))
+      const waiter = this.waiter
+      this.waiter = undefined
+      waiter?.resolve()
+    } else if (m.type === 'digest') {
+      const waiting = this.digests.get(m.namespace)
+      this.digests.delete(m.namespace)
+      waiting?.resolve(m)
+    } else if (m.type === 'done') {
+      this.result?.resolve(m)
+    } else {
+      this.fail(Object.assign(new Error(m.message), {code: m.code, errno: m.errno, syscall: m.syscall}))
+    }
+  }
+
+  private fail(error: ArchiveOutputError): void {
+    if (this.failure !== undefined) return
+    this.failure = error
+    this.waiter?.reject(error)
+    this.waiter = undefined
+    for (const waiting of this.digests.values()) waiting.reject(error)
+    this.digests.clear()
+    this.result?.reject(error)
+  }
+
+  private post(m: ToArchiveOutput, transfer: ArrayBuffer[] = []): void {
+    if (this.failure !== undefined) throw this.failure
+    this.worker.postMessage(m, transfer)
+  }
+
+  /** An empty chunk buffer of chunkBytes; waits while IN_FLIGHT chunks are on their way. */
+  async take(): Promise<Buffer> {
+    while (this.inFlight >= IN_FLIGHT) {
+      if (this.failure !== undefined) throw this.failure
+      await new Promise<void>((resolve, reject) => (this.waiter = {resolve, reject}))
+    }
+    if (this.failure !== undefined) throw this.failure
+    return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes)
+  }
+
+  /**
+   * Sends the first `length` bytes of `buffer` (from take(), or any buffer of the caller's own starting at offset 0;
+   * its memory moves to the thread). `segments`: [namespace, start, length] triples of documents in it.
+   */
+  send(buffer: Buffer, length: number, segments: number[]): void {
+    const owned = (buffer.byteOffset === 0 ? buffer.buffer : new Uint8Array(buffer.subarray(0, length)).buffer) as ArrayBuffer
+    this.post({type: 'chunk', buffer: owned, length, segments}, [owned])
+    this.inFlight++
+  }
+
+  /** The CRC-64 and sha256 of a namespace's documents in every chunk sent so far. */
+  digest(namespace: number): Promise<{crc: bigint; sha256: string}> {
+    const digest = new Promise<{crc: bigint; sha256: string}>((resolve, reject) => this.digests.set(namespace, {resolve, reject}))
+    this.post({type: 'digest', namespace})
+    return digest
+  }
+
+  /** Flushes gzip and waits for every write; the file's size and sha256. */
+  async end(): Promise<{bytes: number; sha256: string}> {
+    const done = new Promise<{bytes: number; sha256: string}>((resolve, reject) => (this.result = {resolve, reject}))
+    this.post({type: 'end'})
+    return done
+  }
+
+  /** Stops the thread (after end, or to abandon the archive). */
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit')
+    this.failure ??= new Error('the archive was abandoned')
+    await this.worker.terminate()
+  }
+}
