@@ -1,5 +1,6 @@
 // One measured client run per process (bench/export.ts and bench/restore.ts start it under /usr/bin/time), importing
-// only what the run needs:
+// only what the run needs, from tsc's output in lib/ (bench/build.ts makes it first): plain JavaScript as the bundles
+// run it, so no TypeScript is stripped at load, in this thread or in the export's worker threads:
 //   export  <uri> <db> <collection> <out> <batchSize|default>   our export engine (relaxed), as the export job calls it
 //   bare    <uri> <db> <collection> -     <batchSize|default>   a bare raw cursor that reads and discards (the floor)
 //   restore <uri> <db> <collection> <file> <mode>                our restore of one file (src/restore)
@@ -20,14 +21,18 @@ function mainThreadTimes(): {wallS: number; runS: number; runnableS: number; blo
   }
 }
 
+// Not a literal, so the type checker does not need lib/ to exist; the types are those of the sources.
+const LIB = '../lib/'
 const [mode, uri, dbName, collection, out, batchSizeText] = process.argv.slice(2) as [string, string, string, string, string, string]
 if (mode === 'restore') {
-  const {restore} = await import('../src/restore/index.ts')
+  const {restore} = (await import(LIB + 'restore/index.js')) as typeof import('../src/restore/index.ts')
   const result = await restore({source: out, uri, database: dbName, collection, mode: batchSizeText as 'upsert' | 'insert'})
   process.stdout.write(JSON.stringify({imported: result.imported}) + '\n')
   process.exit(0)
 }
-const {exportCollection} = await import('../src/export/index.ts')
+const {exportCollection} = (await import(LIB + 'export/index.js')) as typeof import('../src/export/index.ts')
+// As the export job runs it (src/heap.ts); the floor stays a bare driver in a default process.
+if (mode === 'export') ((await import(LIB + 'heap.js')) as typeof import('../src/heap.ts')).keepYoungGenerationSmall()
 const batchSize = batchSizeText === 'default' ? undefined : Number(batchSizeText)
 const client = await new MongoClient(uri).connect()
 try {
@@ -37,7 +42,7 @@ try {
   if (mode === 'export') {
     const result = await exportCollection(db, collection, batchSize === undefined ? {} : {batchSize}, out, {
       format: 'relaxed',
-      onDocument: doc => {
+      onDocument: (doc: Uint8Array) => {
         bsonBytes += doc.byteLength
       }
     })

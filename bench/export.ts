@@ -28,6 +28,7 @@ import {ensurePeers} from '../test/harness/peers.ts'
 import {largeCorpusFile, prancerCorpusFiles, readBsonFile, type CorpusFile} from './corpus.ts'
 import {childPid, round, timedProcess, type ProcessRun} from './proc.ts'
 import {startReplayPeer} from './replay-peer.ts'
+import {buildLib} from './build.ts'
 import type {BenchSection} from './run.ts'
 
 type Row = Record<string, string | number>
@@ -277,6 +278,7 @@ function label(docs: number): string {
 }
 
 async function endToEnd(rows: Row[], notes: string[]): Promise<void> {
+  buildLib()
   const peers = await ensurePeers()
   const toolsLabel = peers.toolsKind === 'real' ? 'real Database Tools' : 'Go driver stand-in'
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-export-'))

@@ -19,6 +19,7 @@ import {exportCollection} from '../src/export/index.ts'
 import {MongoClient} from 'mongodb'
 import {prancerCorpusFiles} from './corpus.ts'
 import {childPid, round, timedProcess, type ProcessRun} from './proc.ts'
+import {buildLib} from './build.ts'
 import {startReplayPeer} from './replay-peer.ts'
 
 type Row = Record<string, string | number>
@@ -128,6 +129,7 @@ interface RestorePair {
 const label = (docs: number): string => (docs >= 1_000_000 ? `${docs / 1_000_000}M` : docs >= 1000 ? `${docs / 1000}k` : String(docs))
 
 async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
+  buildLib()
   const work = await mkdtemp(path.join(os.tmpdir(), 'bench-restore-'))
   const pairs: RestorePair[] = []
   const log = (line: string): void => console.error(`bench/restore: ${line}`)
