@@ -500,3 +500,22 @@ describe('dist/index.js: kept files, names, missing collection', () => {
     assert.ok(warningAnnotations(warned.run).some(w => /^The collection .*\.outputs does not exist/.test(w)), warned.run.stdout)
   })
 })
+
+describe('dist/index.js: a large export', () => {
+  it('outputs of several MiB go through the worker threads (dist/workers) and still equal mongoexport output', async () => {
+    const sc = scenario('e2e-large')
+    // Four runs, each with an output of 1,500 results (~1.2 MB of JSON): the first MiB is converted on the main
+    // thread, the documents after it by the converter threads.
+    for (let i = 0; i < 4; i++) {
+      await seedPrancerRun(server.uri, {database: sc.database, outputCollection: 'outputs', logsDatabase: sc.logsDatabase, container: `aws-prod-${i}`, startMs: Date.now() - 3_600_000 + i * 60_000, results: 1500})
+    }
+    const large = await step(sc)
+    assert.equal(large.run.code, 0, `${large.run.stdout}\n${large.run.stderr}`)
+    const artifact = live(sc).find(a => a.name.startsWith('prancer-outputs-'))!
+    const files = await download(large.env, artifact.id, large.run.outputs['output-artifact-digest']!)
+    const manifest = await assertLikeMongoexport(files)
+    assert.ok(manifest.files[0]!.bytes > 3 << 20, `the export is ${manifest.files[0]!.bytes} bytes, too small to reach the threads`)
+    assert.deepEqual(await readdir(large.env.RUNNER_TEMP), [])
+    await assertNoLeak(large)
+  })
+})
