@@ -9,6 +9,25 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./lib/workers/in-order.js
+function handleInOrder(port, handle, fail) {
+    let queue = Promise.resolve();
+    let failed = false;
+    port.on('message', (m) => {
+        queue = queue.then(async () => {
+            if (failed)
+                return;
+            try {
+                await handle(m);
+            }
+            catch (error) {
+                failed = true;
+                fail(error, m);
+            }
+        });
+    });
+}
+//# sourceMappingURL=in-order.js.map
 ;// CONCATENATED MODULE: ./lib/archive/crc64.js
 // CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
 // reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
@@ -112,7 +131,8 @@ function crc64(bytes) {
 ;// CONCATENATED MODULE: ./lib/archive/output-thread.js
 // The archive output thread (output-protocol.ts): for each chunk, the CRC-64 and sha256 of the documents of each
 // namespace in it, then the chunk itself to the file (or through gzip), with the file's sha256. Work is done in the
-// order the messages came; a gzip write may wait for zlib, so they queue.
+// order the messages came (a gzip write may wait for zlib).
+
 
 
 
@@ -182,21 +202,9 @@ function serveArchiveOutput(data, main) {
             main.postMessage({ type: 'done', bytes: position, sha256: fileHash.digest('hex') });
         }
     };
-    let queue = Promise.resolve();
-    let failed = false;
-    main.on('message', (m) => {
-        queue = queue.then(async () => {
-            if (failed)
-                return;
-            try {
-                await handle(m);
-            }
-            catch (error) {
-                failed = true;
-                const e = error;
-                main.postMessage({ type: 'error', message: e.message, code: e.code, errno: e.errno, syscall: e.syscall });
-            }
-        });
+    handleInOrder(main, handle, error => {
+        const e = error;
+        main.postMessage({ type: 'error', message: e.message, code: e.code, errno: e.errno, syscall: e.syscall });
     });
 }
 //# sourceMappingURL=output-thread.js.map
@@ -1347,6 +1355,7 @@ class JsonFramer {
 
 
 
+
 // Output buffers a converter may have on their way to the writer; it waits for one to come back beyond that.
 const OUTPUT_BUFFERS = 4;
 function serveConverter(data, main) {
@@ -1407,21 +1416,9 @@ function serveConverter(data, main) {
         main.postMessage({ type: 'free', buffer: m.buffer, produced }, [m.buffer]);
     };
     // One pack at a time, in the order they came: a send may wait for the writer to give a buffer back.
-    let queue = Promise.resolve();
-    let failed = false;
-    main.on('message', (m) => {
-        queue = queue.then(async () => {
-            if (failed)
-                return;
-            try {
-                await convert(m);
-            }
-            catch (error) {
-                failed = true;
-                const e = error;
-                main.postMessage({ type: 'error', message: e.message, document: e.document ?? m.first + 1 });
-            }
-        });
+    handleInOrder(main, convert, (error, m) => {
+        const e = error;
+        main.postMessage({ type: 'error', message: e.message, document: e.document ?? m.first + 1 });
     });
 }
 function serveWriter(data, main) {

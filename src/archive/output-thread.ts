@@ -1,11 +1,12 @@
 // The archive output thread (output-protocol.ts): for each chunk, the CRC-64 and sha256 of the documents of each
 // namespace in it, then the chunk itself to the file (or through gzip), with the file's sha256. Work is done in the
-// order the messages came; a gzip write may wait for zlib, so they queue.
+// order the messages came (a gzip write may wait for zlib).
 
 import {createHash, type Hash} from 'node:crypto'
 import {writeSync} from 'node:fs'
 import type {MessagePort} from 'node:worker_threads'
 import {createGzip, type Gzip} from 'node:zlib'
+import {handleInOrder} from '../workers/in-order.ts'
 import {Crc64} from './crc64.ts'
 import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
 
@@ -72,18 +73,8 @@ export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): 
     }
   }
 
-  let queue = Promise.resolve()
-  let failed = false
-  main.on('message', (m: ToArchiveOutput) => {
-    queue = queue.then(async () => {
-      if (failed) return
-      try {
-        await handle(m)
-      } catch (error) {
-        failed = true
-        const e = error as NodeJS.ErrnoException
-        main.postMessage({type: 'error', message: e.message, code: e.code, errno: e.errno, syscall: e.syscall} satisfies FromArchiveOutput)
-      }
-    })
+  handleInOrder<ToArchiveOutput>(main, handle, error => {
+    const e = error as NodeJS.ErrnoException
+    main.postMessage({type: 'error', message: e.message, code: e.code, errno: e.errno, syscall: e.syscall} satisfies FromArchiveOutput)
   })
 }

@@ -5,6 +5,7 @@
 import {createHash} from 'node:crypto'
 import {writeSync} from 'node:fs'
 import type {MessagePort} from 'node:worker_threads'
+import {handleInOrder} from '../workers/in-order.ts'
 import {JsonFramer} from './framing.ts'
 import type {
   ChunkMessage,
@@ -79,19 +80,9 @@ export function serveConverter(data: ConverterData, main: MessagePort): void {
   }
 
   // One pack at a time, in the order they came: a send may wait for the writer to give a buffer back.
-  let queue = Promise.resolve()
-  let failed = false
-  main.on('message', (m: DocsMessage) => {
-    queue = queue.then(async () => {
-      if (failed) return
-      try {
-        await convert(m)
-      } catch (error) {
-        failed = true
-        const e = error as Error & {document?: number}
-        main.postMessage({type: 'error', message: e.message, document: e.document ?? m.first + 1} satisfies FromConverter)
-      }
-    })
+  handleInOrder<DocsMessage>(main, convert, (error, m) => {
+    const e = error as Error & {document?: number}
+    main.postMessage({type: 'error', message: e.message, document: e.document ?? m.first + 1} satisfies FromConverter)
   })
 }
 
