@@ -210,32 +210,9 @@ export class ExtJsonTranscoder {
     let o = start
     if (comma) buf[o++] = 0x2c
     buf[o++] = 0x22
+    // Names are short: a plain byte loop up to the NUL beats the word scan strings use (3.3 -> 3.0 µs per Prancer
+    // output document converted, bench/export.ts part a).
     let i = p
-    // Whole words of plain bytes (no NUL among them) four at a time, then byte by byte up to the NUL.
-    let a = this.base + i
-    while (i < limit && (a & 3) !== 0) {
-      const b = src[i]!
-      if (PLAIN[b] !== 1) break
-      buf[o++] = b
-      i++
-      a++
-    }
-    if (WORD_SCAN && (a & 3) === 0) {
-      const words = this.words
-      while (i + 4 <= limit) {
-        const x = words[a >> 2]!
-        const y = x ^ 0x22222222
-        const z = x ^ 0x5c5c5c5c
-        if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0) break
-        buf[o] = x & 0xff
-        buf[o + 1] = (x >>> 8) & 0xff
-        buf[o + 2] = (x >>> 16) & 0xff
-        buf[o + 3] = x >>> 24
-        o += 4
-        i += 4
-        a += 4
-      }
-    }
     for (; i < limit; i++) {
       const b = src[i]!
       if (b === 0) {
