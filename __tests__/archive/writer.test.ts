@@ -255,4 +255,24 @@ describe('archive writer: errors, cleanup, misuse, ordering', () => {
       assert.deepEqual(back.ends, ['d.ts', 'd.v'])
     }
   })
+
+  test('documents larger than a chunk wait for the output thread like chunks do: memory stays bounded when gzip is slower than the caller', async () => {
+    // 150 documents of 2 MiB of noise through gzip, far slower than copying them: sent without waiting they would
+    // pile up to ~300 MB. Waiting bounds them to a few chunks, plus what the garbage collector has not freed yet.
+    const file = path.join(dir, 'big-docs.archive.gz')
+    const writer = await createArchiveWriter(file, options([ns('big')], {gzip: true, gzipLevel: 1}))
+    const big = noise(7, 2 * 1024 * 1024)
+    const before = process.memoryUsage().rss
+    let peak = before
+    for (let i = 0; i < 75; i++) {
+      await writer.writeDocuments(ns('big'), [big, big])
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }
+    await writer.endNamespace(ns('big'))
+    const result = await writer.finish()
+    assert.equal(result.namespaces[0]!.documents, 150)
+    assert.ok(peak - before < 160e6, `RSS grew by ${Math.round((peak - before) / 1e6)} MB while writing`)
+    const back = await readBack(file)
+    assert.equal(back.docs.get('d.big')!.length, 150)
+  })
 })

@@ -150,6 +150,26 @@ describe('failures after the hand-over to the threads', () => {
     rmSync(destination)
   })
 
+  test('with several converters, the error names the first malformed document, whichever converter fails first', async () => {
+    // Every document from #5001 on is malformed, so several packs fail at once on different converters; the one
+    // reported must be that of the earliest pack, as a single thread would report it.
+    const broken = docs.map((doc, i) => {
+      if (i < 5000) return doc
+      const bad = doc.slice()
+      bad[bad.length - 1] = 7
+      return bad
+    })
+    for (let round = 0; round < 5; round++) {
+      const destination = path.join(dir, 'first-error.json')
+      await assert.rejects(
+        writeExportFile(source(broken) as AsyncIterable<never>, destination, {format: 'relaxed', converterThreads: 3}),
+        /document #5001 cannot be converted/
+      )
+      assert.deepEqual(readdirSync(dir), [])
+    }
+    assert.ok(threadCount() <= baseline, `no thread is left running (${threadCount()} threads, ${baseline} before)`)
+  })
+
   test('a cursor that dies after the hand-over leaves no file and no thread', async () => {
     const destination = path.join(dir, 'died.json')
     await assert.rejects(writeExportFile(source(docs, 4000) as AsyncIterable<never>, destination, {format: 'relaxed', converterThreads: 2}), /the cursor died/)

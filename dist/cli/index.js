@@ -40509,6 +40509,9 @@ class ExportThreads {
     converters = [];
     pool = [];
     written = false;
+    // Packs sent and not yet back, by seq; and the earliest conversion error heard of.
+    outstanding = new Set();
+    conversionError;
     seq = 1;
     nextDocument;
     pack;
@@ -40537,12 +40540,19 @@ class ExportThreads {
             else
                 this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
         });
-        for (const channel of channels) {
-            const data = { ...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
-            const converter = { worker: startWorker(data, [channel.port1]), inFlight: 0 };
-            this.watch(converter.worker, 'conversion');
-            converter.worker.on('message', (m) => this.fromConverter(converter, m));
-            this.converters.push(converter);
+        try {
+            for (const channel of channels) {
+                const data = { ...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
+                const converter = { worker: startWorker(data, [channel.port1]), inFlight: 0 };
+                this.watch(converter.worker, 'conversion');
+                converter.worker.on('message', (m) => this.fromConverter(converter, m));
+                this.converters.push(converter);
+            }
+        }
+        catch (error) {
+            // The caller never gets this object to close: stop the threads already started.
+            void this.close();
+            throw error;
         }
         this.toWriter({ type: 'bytes', seq: 0, ...this.owned(opts.head) });
     }
@@ -40558,16 +40568,26 @@ class ExportThreads {
         this.writer.postMessage(m, m.type === 'bytes' ? [m.buffer] : []);
     }
     fromConverter(converter, m) {
+        this.outstanding.delete(m.seq);
         if (m.type === 'error') {
-            this.fail(Object.assign(new Error(m.message), { document: m.document }));
-            return;
+            // Converters run ahead of each other, so a later pack's error can arrive first: the one reported is that of
+            // the earliest failing pack, once every pack before it is through (those always finish: the writer waits
+            // for them). A failing converter drops its later packs, so nothing else is waited for.
+            if (this.conversionError === undefined || m.seq < this.conversionError.seq)
+                this.conversionError = m;
         }
-        converter.inFlight--;
-        // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
-        if (!this.written)
-            this.bytes += m.produced;
-        if (m.buffer.byteLength === PACK_BYTES)
-            this.pool.push(m.buffer);
+        else {
+            converter.inFlight--;
+            // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
+            if (!this.written)
+                this.bytes += m.produced;
+            if (m.buffer.byteLength === PACK_BYTES)
+                this.pool.push(m.buffer);
+        }
+        const error = this.conversionError;
+        if (error !== undefined && ![...this.outstanding].some(seq => seq < error.seq)) {
+            this.fail(Object.assign(new Error(error.message), { document: error.document }));
+        }
         const waiter = this.waiter;
         this.waiter = undefined;
         waiter?.resolve();
@@ -40624,6 +40644,7 @@ class ExportThreads {
         const buffer = this.pack.buffer;
         const m = { type: 'docs', seq: this.seq++, first: this.packFirst, buffer, length: this.packLength };
         converter.worker.postMessage(m, [buffer]);
+        this.outstanding.add(m.seq);
         converter.inFlight++;
         this.pack = undefined;
         this.packLength = 0;
@@ -49789,8 +49810,8 @@ class ArchiveOutput {
             throw this.failure;
         this.worker.postMessage(m, transfer);
     }
-    /** An empty chunk buffer of chunkBytes; waits while IN_FLIGHT chunks are on their way. */
-    async take() {
+    /** Waits while IN_FLIGHT chunks are on their way: call before every send. */
+    async room() {
         while (this.inFlight >= IN_FLIGHT) {
             if (this.failure !== undefined)
                 throw this.failure;
@@ -49798,6 +49819,10 @@ class ArchiveOutput {
         }
         if (this.failure !== undefined)
             throw this.failure;
+    }
+    /** An empty chunk buffer of chunkBytes, once there is room for it. */
+    async take() {
+        await this.room();
         return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
     }
     /**
@@ -50148,7 +50173,16 @@ async function createArchiveWriter(path, options) {
     catch (error) {
         throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
     }
-    const writer = new Writer(path, tempPath, file, options, states);
+    let writer;
+    try {
+        writer = new Writer(path, tempPath, file, options, states);
+    }
+    catch (error) {
+        // Its output thread could not start: nothing may be left behind.
+        await file.close().catch(() => undefined);
+        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        throw error;
+    }
     try {
         await writer.start();
     }
@@ -50280,7 +50314,8 @@ class Writer {
                 if (this.len + doc.length > this.buf.length) {
                     await this.flush();
                     if (doc.length > this.buf.length) {
-                        // Larger than a chunk (a big document): sent by itself, in a buffer of its own.
+                        // Larger than a chunk (a big document): sent by itself, in a buffer of its own, when there is room.
+                        await this.output.room();
                         this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length]);
                         s.documents++;
                         s.bytes += doc.length;

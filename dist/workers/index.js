@@ -1388,12 +1388,12 @@ function serveConverter(data, main) {
         }
         produced += out.len;
         await send(m.seq, true);
-        main.postMessage({ type: 'free', buffer: m.buffer, produced }, [m.buffer]);
+        main.postMessage({ type: 'free', seq: m.seq, buffer: m.buffer, produced }, [m.buffer]);
     };
     // One pack at a time, in the order they came: a send may wait for the writer to give a buffer back.
     handleInOrder(main, convert, (error, m) => {
         const e = error;
-        main.postMessage({ type: 'error', message: e.message, document: e.document ?? m.first + 1 });
+        main.postMessage({ type: 'error', seq: m.seq, message: e.message, document: e.document ?? m.first + 1 });
     });
 }
 function serveWriter(data, main) {

@@ -63,13 +63,18 @@ export class ArchiveOutput {
     this.worker.postMessage(m, transfer)
   }
 
-  /** An empty chunk buffer of chunkBytes; waits while IN_FLIGHT chunks are on their way. */
-  async take(): Promise<Buffer> {
+  /** Waits while IN_FLIGHT chunks are on their way: call before every send. */
+  async room(): Promise<void> {
     while (this.inFlight >= IN_FLIGHT) {
       if (this.failure !== undefined) throw this.failure
       await new Promise<void>((resolve, reject) => (this.waiter = {resolve, reject}))
     }
     if (this.failure !== undefined) throw this.failure
+  }
+
+  /** An empty chunk buffer of chunkBytes, once there is room for it. */
+  async take(): Promise<Buffer> {
+    await this.room()
     return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes)
   }
 

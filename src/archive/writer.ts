@@ -143,7 +143,15 @@ export async function createArchiveWriter(path: string, options: ArchiveWriterOp
   } catch (error) {
     throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, {cause: error})
   }
-  const writer = new Writer(path, tempPath, file, options, states)
+  let writer: Writer
+  try {
+    writer = new Writer(path, tempPath, file, options, states)
+  } catch (error) {
+    // Its output thread could not start: nothing may be left behind.
+    await file.close().catch(() => undefined)
+    await rm(tempPath, {force: true}).catch(() => undefined)
+    throw error
+  }
   try {
     await writer.start()
   } catch (error) {
@@ -270,7 +278,8 @@ class Writer implements ArchiveWriter {
         if (this.len + doc.length > this.buf.length) {
           await this.flush()
           if (doc.length > this.buf.length) {
-            // Larger than a chunk (a big document): sent by itself, in a buffer of its own.
+            // Larger than a chunk (a big document): sent by itself, in a buffer of its own, when there is room.
+            await this.output.room()
             this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length])
             s.documents++
             s.bytes += doc.length

@@ -41,8 +41,8 @@ export interface DocsMessage {
 
 /** converter → main */
 export type FromConverter =
-  | {type: 'free'; buffer: ArrayBuffer; produced: number}
-  | {type: 'error'; message: string; document: number}
+  | {type: 'free'; seq: number; buffer: ArrayBuffer; produced: number}
+  | {type: 'error'; seq: number; message: string; document: number}
 
 /** converter → writer: part of seq's output; `last` on the final part (which may be empty). */
 export interface ChunkMessage {

@@ -76,13 +76,13 @@ export function serveConverter(data: ConverterData, main: MessagePort): void {
     }
     produced += out.len
     await send(m.seq, true)
-    main.postMessage({type: 'free', buffer: m.buffer, produced} satisfies FromConverter, [m.buffer])
+    main.postMessage({type: 'free', seq: m.seq, buffer: m.buffer, produced} satisfies FromConverter, [m.buffer])
   }
 
   // One pack at a time, in the order they came: a send may wait for the writer to give a buffer back.
   handleInOrder<DocsMessage>(main, convert, (error, m) => {
     const e = error as Error & {document?: number}
-    main.postMessage({type: 'error', message: e.message, document: e.document ?? m.first + 1} satisfies FromConverter)
+    main.postMessage({type: 'error', seq: m.seq, message: e.message, document: e.document ?? m.first + 1} satisfies FromConverter)
   })
 }
 

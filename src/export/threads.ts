@@ -38,6 +38,9 @@ export class ExportThreads {
   private readonly converters: Converter[] = []
   private readonly pool: ArrayBuffer[] = []
   private written = false
+  // Packs sent and not yet back, by seq; and the earliest conversion error heard of.
+  private readonly outstanding = new Set<number>()
+  private conversionError: {seq: number; message: string; document: number} | undefined
   private seq = 1
   private nextDocument: number
   private pack: Uint8Array | undefined
@@ -63,15 +66,20 @@ export class ExportThreads {
         this.written = true
         this.bytes = m.bytes
         this.result?.resolve(m)
-      }
-      else this.fail(Object.assign(new Error(m.message), {code: m.code, errno: m.errno, syscall: m.syscall}))
+      } else this.fail(Object.assign(new Error(m.message), {code: m.code, errno: m.errno, syscall: m.syscall}))
     })
-    for (const channel of channels) {
-      const data: ConverterData = {...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes}
-      const converter: Converter = {worker: startWorker(data, [channel.port1]), inFlight: 0}
-      this.watch(converter.worker, 'conversion')
-      converter.worker.on('message', (m: FromConverter) => this.fromConverter(converter, m))
-      this.converters.push(converter)
+    try {
+      for (const channel of channels) {
+        const data: ConverterData = {...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes}
+        const converter: Converter = {worker: startWorker(data, [channel.port1]), inFlight: 0}
+        this.watch(converter.worker, 'conversion')
+        converter.worker.on('message', (m: FromConverter) => this.fromConverter(converter, m))
+        this.converters.push(converter)
+      }
+    } catch (error) {
+      // The caller never gets this object to close: stop the threads already started.
+      void this.close()
+      throw error
     }
     this.toWriter({type: 'bytes', seq: 0, ...this.owned(opts.head)})
   }
@@ -91,14 +99,22 @@ export class ExportThreads {
   }
 
   private fromConverter(converter: Converter, m: FromConverter): void {
+    this.outstanding.delete(m.seq)
     if (m.type === 'error') {
-      this.fail(Object.assign(new Error(m.message), {document: m.document}))
-      return
+      // Converters run ahead of each other, so a later pack's error can arrive first: the one reported is that of
+      // the earliest failing pack, once every pack before it is through (those always finish: the writer waits
+      // for them). A failing converter drops its later packs, so nothing else is waited for.
+      if (this.conversionError === undefined || m.seq < this.conversionError.seq) this.conversionError = m
+    } else {
+      converter.inFlight--
+      // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
+      if (!this.written) this.bytes += m.produced
+      if (m.buffer.byteLength === PACK_BYTES) this.pool.push(m.buffer)
     }
-    converter.inFlight--
-    // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
-    if (!this.written) this.bytes += m.produced
-    if (m.buffer.byteLength === PACK_BYTES) this.pool.push(m.buffer)
+    const error = this.conversionError
+    if (error !== undefined && ![...this.outstanding].some(seq => seq < error.seq)) {
+      this.fail(Object.assign(new Error(error.message), {document: error.document}))
+    }
     const waiter = this.waiter
     this.waiter = undefined
     waiter?.resolve()
@@ -156,6 +172,7 @@ export class ExportThreads {
     const buffer = this.pack!.buffer as ArrayBuffer
     const m: DocsMessage = {type: 'docs', seq: this.seq++, first: this.packFirst, buffer, length: this.packLength}
     converter.worker.postMessage(m, [buffer])
+    this.outstanding.add(m.seq)
     converter.inFlight++
     this.pack = undefined
     this.packLength = 0
