@@ -51789,7 +51789,7 @@ function documentProblem(bson, line) {
         return `line ${line}: its _id is a regular expression, which MongoDB refuses as an _id`;
     return undefined;
 }
-/** What has been changed so far, for the error of a restore that stops. */
+/** What has been changed so far, for the error of a restore that stops (of files here; archive.ts adds what it created). */
 class WriteTally {
     documents = 0;
     uncertain = 0;
@@ -52929,30 +52929,10 @@ async function restoreArchive(opts) {
     await writeArchive(archive, planned, byData, result, { ...opts, mode, logger });
     return result;
 }
-class Tally {
-    documents = 0;
-    uncertain = 0;
-    complete = 0;
-    collections = new Set();
-    dropped = new Set();
+class Tally extends WriteTally {
     created = new Set();
-    mode;
-    count;
-    constructor(mode, count) {
-        this.mode = mode;
-        this.count = count;
-    }
     summary() {
-        return {
-            mode: this.mode,
-            documents: this.documents,
-            uncertain: this.uncertain,
-            filesComplete: this.complete,
-            fileCount: this.count,
-            collections: [...this.collections],
-            dropped: [...this.dropped],
-            created: [...this.created]
-        };
+        return { ...super.summary(), created: [...this.created] };
     }
 }
 async function writeArchive(archive, planned, byData, result, opts) {
@@ -53019,7 +52999,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
                     if (event.documents !== p.result.documents) {
                         throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`);
                     }
-                    tally.complete++;
+                    tally.filesComplete++;
                 }
             }
         }
@@ -53068,7 +53048,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
             catch (error) {
                 throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
             }
-            tally.complete++;
+            tally.filesComplete++;
         }
         result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0);
         result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0);

@@ -34,7 +34,7 @@ import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
 import {toDriverDocument, UnrepresentableDocumentError, type DriverDocument} from './driver-document.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
-import {connectForRestore, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS, type RestoreMode, type WrittenSummary} from './restore.ts'
+import {connectForRestore, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS, WriteTally, type RestoreMode, type WrittenSummary} from './restore.ts'
 
 const MAX_BATCH_BYTES = 15 * 1024 * 1024
 /** Write errors mongorestore logs and continues through (without --stopOnError). */
@@ -557,30 +557,10 @@ export async function restoreArchive(opts: ArchiveRestoreOptions): Promise<Archi
 
 type WriteOptions = ArchiveRestoreOptions & {mode: RestoreMode; logger: Logger}
 
-class Tally {
-  documents = 0
-  uncertain = 0
-  complete = 0
-  readonly collections = new Set<string>()
-  readonly dropped = new Set<string>()
+class Tally extends WriteTally {
   readonly created = new Set<string>()
-  readonly mode: RestoreMode
-  readonly count: number
-  constructor(mode: RestoreMode, count: number) {
-    this.mode = mode
-    this.count = count
-  }
-  summary(): ArchiveWrittenSummary {
-    return {
-      mode: this.mode,
-      documents: this.documents,
-      uncertain: this.uncertain,
-      filesComplete: this.complete,
-      fileCount: this.count,
-      collections: [...this.collections],
-      dropped: [...this.dropped],
-      created: [...this.created]
-    }
+  override summary(): ArchiveWrittenSummary {
+    return {...super.summary(), created: [...this.created]}
   }
 }
 
@@ -641,7 +621,7 @@ async function writeArchive(archive: string, planned: PlannedNamespace[], byData
           if (event.documents !== p.result.documents) {
             throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`)
           }
-          tally.complete++
+          tally.filesComplete++
         }
       }
     } catch (error) {
@@ -685,7 +665,7 @@ async function writeArchive(archive: string, planned: PlannedNamespace[], byData
       } catch (error) {
         throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${clause(redactUrisInText((error as Error).message))}`)
       }
-      tally.complete++
+      tally.filesComplete++
     }
     result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0)
     result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0)

@@ -394,8 +394,8 @@ function documentProblem(bson: Uint8Array, line: number): string | undefined {
 
 type WriteOptions = RestoreOptions & {mode: RestoreMode; logger: Logger}
 
-/** What has been changed so far, for the error of a restore that stops. */
-class WriteTally {
+/** What has been changed so far, for the error of a restore that stops (of files here; archive.ts adds what it created). */
+export class WriteTally {
   documents = 0
   uncertain = 0
   filesComplete = 0
