@@ -12,12 +12,13 @@ import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {MongoClient} from 'mongodb'
 import type {Manifest} from '../../src/job/types.ts'
+import {THREADED_PARSE_MIN_BYTES} from '../../src/restore/restore.ts'
 import {DIST, ROOT, errorAnnotations, leaks, maskedBefore, readZip, runAction, warningAnnotations} from '../../test/action-runner.ts'
 import type {ActionRun} from '../../test/action-runner.ts'
 import {startArtifactService} from '../../test/harness/artifact-service.ts'
 import type {ArtifactService, RunEnv, StoredArtifact} from '../../test/harness/artifact-service.ts'
 import {startTestServer, uniqueDbName} from '../../test/harness/mongo.ts'
-import {runMongoExport} from '../../test/harness/mongo-tools.ts'
+import {runMongoExport, runMongoImport} from '../../test/harness/mongo-tools.ts'
 import {ensurePeers} from '../../test/harness/peers.ts'
 import {assertLikeMongoexport as assertLikeMongoexportAt, exportedIds, runNode, sha256} from '../../test/export-checks.ts'
 import {prancerConfigIni, seedPrancerRun} from '../../test/prancer-run.ts'
@@ -517,5 +518,31 @@ describe('dist/index.js: a large export', () => {
     assert.ok(manifest.files[0]!.bytes > 3 << 20, `the export is ${manifest.files[0]!.bytes} bytes, too small to reach the threads`)
     assert.deepEqual(await readdir(large.env.RUNNER_TEMP), [])
     await assertNoLeak(large)
+
+    // The bundled CLI restores it with its parser thread (dist/workers too), to the same documents as mongoimport.
+    assert.ok(manifest.files[0]!.bytes >= THREADED_PARSE_MIN_BYTES, `${manifest.files[0]!.bytes} bytes do not reach the restore's parser thread`)
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'restore-large-'))
+    try {
+      const file = path.join(dir, 'outputs.json')
+      await writeFile(file, files.get(manifest.files[0]!.path)!)
+      const ours = uniqueDbName('restored_large')
+      const tool = uniqueDbName('restored_large_tool')
+      const restored = await runNode([path.join(ROOT, 'dist', 'cli', 'index.js'), 'restore', file, '--uri', server.uri, '--db', ours, '--collection', 'outputs', '--mode', 'insert'])
+      assert.equal(restored.code, 0, restored.output)
+      const imported = await runMongoImport(['--uri', server.uri, '--db', tool, '--collection', 'outputs', '--mode', 'insert', '--file', file])
+      assert.equal(imported.code, 0, imported.stderr)
+      const client = await new MongoClient(server.uri).connect()
+      try {
+        const raw = async (db: string): Promise<string[]> =>
+          (await client.db(db).collection('outputs').find({}, {raw: true, sort: {_id: 1}}).toArray()).map(d => Buffer.from(d as unknown as Uint8Array).toString('hex'))
+        const restoredDocs = await raw(ours)
+        assert.equal(restoredDocs.length, manifest.files[0]!.documents)
+        assert.deepEqual(restoredDocs, await raw(tool))
+      } finally {
+        await client.close()
+      }
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   })
 })

@@ -16,6 +16,7 @@ import {exportCollection} from '../../src/export/index.ts'
 import type {FileEntry, Manifest} from '../../src/job/types.ts'
 import {writeManifest} from '../../src/prancer/manifest.ts'
 import {restore, RestoreError} from '../../src/restore/index.ts'
+import {THREADED_PARSE_MIN_BYTES} from '../../src/restore/restore.ts'
 
 const seed = seedFromEnv()
 let server: TestServer
@@ -227,5 +228,42 @@ describe('refusals and modes', () => {
     const result = await restore({source: small, uri: server.uri, database: db, collection: COLLECTION, mode: 'merge'})
     assert.equal(result.failed, 0)
     assert.equal(await client.db(db).collection(COLLECTION).countDocuments({extra: 1}), SMALL)
+  })
+})
+
+describe('a file large enough to be parsed on a worker thread', () => {
+  let file: string
+  let lines: string[]
+
+  before(async () => {
+    // ~50 KB documents (40 results each), written by the Go tool: the file does not depend on our code.
+    const rng = createRng(seed + 1)
+    const docs = Array.from({length: 110}, (_, i) => encodeDocument(prancerOutputDocument(rng, i, {results: 40 + (i % 7)})))
+    lines = await marshalExtJson(docs, 'canonical')
+    file = path.join(work, 'large.json')
+    await writeFile(file, lines.join('\n') + '\n')
+    assert.ok(Buffer.byteLength(lines.join('\n')) >= THREADED_PARSE_MIN_BYTES, 'the file reaches the parser thread')
+  })
+
+  test('insert mode: the same documents as mongoimport --mode insert', async () => {
+    const ours = uniqueDbName('restore_large')
+    const tool = uniqueDbName('restore_large_tool')
+    const result = await restore({source: file, uri: server.uri, database: ours, collection: COLLECTION, mode: 'insert'})
+    assert.deepEqual([result.documents, result.imported, result.failed], [110, 110, 0])
+    const run = await runMongoImport(['--uri', server.uri, '--db', tool, '--collection', COLLECTION, '--mode', 'insert', '--file', file])
+    assert.equal(run.code, 0, run.stderr)
+    const restored = await rawDocuments(ours)
+    assert.equal(restored.length, 110)
+    assert.deepEqual(restored, await rawDocuments(tool))
+  })
+
+  test('a malformed last document is named by its line, and nothing is written', async () => {
+    const broken = [...lines]
+    broken[109] = broken[109]!.replace(/:/, '::')
+    const bad = path.join(work, 'large-malformed.json')
+    await writeFile(bad, broken.join('\n') + '\n')
+    const db = uniqueDbName('restore_large_bad')
+    await assert.rejects(restore({source: bad, uri: server.uri, database: db, collection: COLLECTION}), /large-malformed\.json: line 110, column \d+: .*Nothing was written/)
+    assert.deepEqual(await collectionNames(db), [])
   })
 })

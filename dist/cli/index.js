@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9994);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7277);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9994:
+/***/ 7277:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40450,7 +40450,8 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
 const ROLES = {
     exportConverter: 'prancer-db-artifacts export converter',
     exportWriter: 'prancer-db-artifacts export writer',
-    archiveOutput: 'prancer-db-artifacts archive output'
+    archiveOutput: 'prancer-db-artifacts archive output',
+    ejsonParser: 'prancer-db-artifacts Extended JSON parser'
 };
 //# sourceMappingURL=roles.js.map
 ;// CONCATENATED MODULE: external "node:fs"
@@ -50847,6 +50848,173 @@ async function lockBeside(file, what, logger) {
     }
 }
 //# sourceMappingURL=local-dir.js.map
+;// CONCATENATED MODULE: ./lib/ejson/parser-protocol.js
+// Messages between the main thread and the thread that parses a large Extended JSON file (threaded-reader.ts is the
+// main side, parser-thread.ts the thread's):
+//
+//   main ──input (text chunk) / end / abort──▶ parser ──docs (pack) / error / end / aborted / failed──▶ main
+//        ◀──────────taken──────────           ◀─────────────consumed──────────────
+//
+// Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
+// (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
+// OUTPUT_PACKS packs are on their way at any time and memory stays bounded whichever side is slower.
+const INPUT_CHUNK_BYTES = 256 * 1024;
+const INPUT_CHUNKS = 4;
+const parser_protocol_PACK_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
+const OUTPUT_PACKS = 4;
+/** A pack holds, per document: its line (float64), its BSON length (uint32), its BSON. */
+const ENTRY_HEADER_BYTES = 12;
+//# sourceMappingURL=parser-protocol.js.map
+;// CONCATENATED MODULE: ./lib/ejson/threaded-reader.js
+// readExtJsonDocuments on a worker thread, for large files: parsing Extended JSON is the larger half of a restore's
+// CPU (bench/restore.ts's profile: ~1.7 s of the ~4.5 s per pass over 100k Prancer outputs), so while the thread
+// parses, the main thread checks and sends what it already parsed. Same documents, same errors, same order as
+// readExtJsonDocuments (__tests__/ejson/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
+
+
+
+
+/**
+ * Like readExtJsonDocuments (without `stats`), parsing on a worker thread. The input is read only as fast as the
+ * thread parses; when the reader stops early (a structural error) the rest of the input is left unread, as
+ * readExtJsonDocuments leaves it. Stopping the iteration stops the thread.
+ */
+async function* readExtJsonDocumentsInThread(input, opts = {}) {
+    const data = { role: ROLES.ejsonParser };
+    if (opts.jsonArray !== undefined)
+        data.jsonArray = opts.jsonArray;
+    if (opts.maxDocumentTextBytes !== undefined)
+        data.maxDocumentTextBytes = opts.maxDocumentTextBytes;
+    const worker = startWorker(data);
+    const received = [];
+    let failure;
+    // A failure to read the input: thrown once the parser has passed on what it read before it.
+    let inputError;
+    let stopped = false;
+    let chunksOut = 0;
+    // The consumer waits for messages, the pump for credits.
+    let wakeConsumer;
+    let wakePump;
+    const notify = () => {
+        const consumer = wakeConsumer;
+        const pump = wakePump;
+        wakeConsumer = wakePump = undefined;
+        consumer?.();
+        pump?.();
+    };
+    const send = (m, transfer = []) => worker.postMessage(m, transfer);
+    worker.on('message', (m) => {
+        if (m.type === 'taken')
+            chunksOut--;
+        else
+            received.push(m);
+        notify();
+    });
+    worker.on('error', error => {
+        failure ??= error;
+        notify();
+    });
+    worker.on('exit', code => {
+        failure ??= new Error(`the Extended JSON parser thread stopped (exit code ${code})`);
+        notify();
+    });
+    // Copies the input into chunks of its own (so they can be transferred) and sends them, at most INPUT_CHUNKS ahead.
+    const pump = async () => {
+        let chunk = new Uint8Array(INPUT_CHUNK_BYTES);
+        let length = 0;
+        const flush = async () => {
+            while (chunksOut >= INPUT_CHUNKS && !stopped)
+                await new Promise(resolve => (wakePump = resolve));
+            if (stopped)
+                return;
+            send({ type: 'input', buffer: chunk.buffer, length }, [chunk.buffer]);
+            chunksOut++;
+            chunk = new Uint8Array(INPUT_CHUNK_BYTES);
+            length = 0;
+        };
+        try {
+            for await (const bytes of noReturn(input)) {
+                if (stopped)
+                    return;
+                let at = 0;
+                while (at < bytes.length) {
+                    const n = Math.min(bytes.length - at, chunk.length - length);
+                    chunk.set(bytes.subarray(at, at + n), length);
+                    length += n;
+                    at += n;
+                    if (length === chunk.length)
+                        await flush();
+                    if (stopped)
+                        return;
+                }
+            }
+        }
+        catch (error) {
+            // What was read before the failure is parsed first, as the main-thread reader would.
+            if (length > 0)
+                await flush();
+            throw error;
+        }
+        if (length > 0)
+            await flush();
+        if (!stopped)
+            send({ type: 'end' });
+    };
+    pump().catch((error) => {
+        inputError = error;
+        if (!stopped)
+            send({ type: 'abort' });
+    });
+    try {
+        for (;;) {
+            while (received.length === 0 && failure === undefined)
+                await new Promise(resolve => (wakeConsumer = resolve));
+            const m = received.shift();
+            if (m === undefined)
+                throw failure;
+            switch (m.type) {
+                case 'docs': {
+                    const view = new DataView(m.buffer, 0, m.length);
+                    for (let at = 0; at < m.length;) {
+                        const line = view.getFloat64(at, true);
+                        const size = view.getUint32(at + 8, true);
+                        at += ENTRY_HEADER_BYTES;
+                        yield { line, bson: new Uint8Array(m.buffer, at, size) };
+                        at += size;
+                    }
+                    send({ type: 'consumed' });
+                    break;
+                }
+                case 'error': {
+                    const ErrorClass = m.tooLarge ? DocumentTooLargeError : ExtJsonSyntaxError;
+                    yield { line: m.line, error: new ErrorClass(m.message, m.offset, m.column, m.errorLine) };
+                    break;
+                }
+                case 'end':
+                    return;
+                case 'aborted':
+                    throw inputError;
+                case 'failed':
+                    throw new Error(m.message);
+            }
+        }
+    }
+    finally {
+        stopped = true;
+        notify();
+        await stopThread(worker);
+    }
+}
+/** The input's iterator without return(): stopping early must not close the caller's stream (it may drain it). */
+function noReturn(iterable) {
+    const iterator = iterable[Symbol.asyncIterator]();
+    return { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) };
+}
+async function stopThread(worker) {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+}
+//# sourceMappingURL=threaded-reader.js.map
 ;// CONCATENATED MODULE: ./lib/log.js
 // The logging seam between pure job code and its two front ends (the action and the CLI).
 // Job code never imports @actions/*: the action passes an adapter over @actions/core,
@@ -50949,49 +51117,61 @@ function cstringEnd(bson, at) {
         throw new UnrepresentableDocumentError('malformed BSON: unterminated key');
     return end;
 }
+// Where the value readValue just read ends: a module variable rather than a [value, end] pair per value, which
+// was a tenth of the conversion's time in allocations and collections.
+let valueEnd = 0;
 function readDocument(bson, view, at, kind) {
     const end = at + view.getInt32(at, true) - 1;
     let p = at + 4;
+    if (kind === 'array') {
+        const list = [];
+        while (p < end) {
+            const type = bson[p++];
+            const keyEnd = cstringEnd(bson, p);
+            const key = driver_document_text(bson, p, keyEnd, 'a key');
+            list.push(driver_document_readValue(bson, view, type, keyEnd + 1, key));
+            p = valueEnd;
+        }
+        return list;
+    }
     const map = new Map();
-    const list = [];
     while (p < end) {
         const type = bson[p++];
         const keyEnd = cstringEnd(bson, p);
         const key = driver_document_text(bson, p, keyEnd, 'a key');
-        p = keyEnd + 1;
-        const [value, next] = driver_document_readValue(bson, view, type, p, key);
-        p = next;
-        if (kind === 'array')
-            list.push(value);
-        else {
-            if (map.has(key))
-                throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`);
-            map.set(key, value);
-        }
+        const size = map.size;
+        map.set(key, driver_document_readValue(bson, view, type, keyEnd + 1, key));
+        p = valueEnd;
+        if (map.size === size)
+            throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`);
     }
-    return kind === 'array' ? list : map;
+    return map;
 }
 function driver_document_readValue(bson, view, type, p, key) {
     switch (type) {
         case 0x01: {
-            const bits = view.getBigUint64(p, true);
             const value = view.getFloat64(p, true);
-            if (Number.isNaN(value) && bits !== 0x7ff8000000000000n) {
+            // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
+            if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
                 throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`);
             }
-            return [new Double(value), p + 8];
+            valueEnd = p + 8;
+            return new Double(value);
         }
         case 0x02:
         case 0x0d:
         case 0x0e: {
             const length = view.getInt32(p, true);
             const value = driver_document_text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`);
-            const wrapped = type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
-            return [wrapped, p + 4 + length];
+            valueEnd = p + 4 + length;
+            return type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
         }
         case 0x03:
-        case 0x04:
-            return [readDocument(bson, view, p, type === 0x03 ? 'document' : 'array'), p + view.getInt32(p, true)];
+        case 0x04: {
+            const value = readDocument(bson, view, p, type === 0x03 ? 'document' : 'array');
+            valueEnd = p + view.getInt32(p, true);
+            return value;
+        }
         case 0x05: {
             let length = view.getInt32(p, true);
             const subtype = bson[p + 4];
@@ -51014,23 +51194,29 @@ function driver_document_readValue(bson, view, type, p, key) {
                     throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${error.message}`);
                 }
             }
-            return [value, start + length];
+            valueEnd = start + length;
+            return value;
         }
         case 0x06:
             throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`);
         case 0x07:
-            return [new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12)), p + 12];
+            valueEnd = p + 12;
+            return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12));
         case 0x08:
-            return [bson[p] === 1, p + 1];
+            valueEnd = p + 1;
+            return bson[p] === 1;
         case 0x09: {
-            const ms = view.getBigInt64(p, true);
-            if (ms > BigInt(DATE_LIMIT_MS) || ms < -BigInt(DATE_LIMIT_MS)) {
-                throw new UnrepresentableDocumentError(`the date "${key}" (${ms} ms) is outside what a JavaScript Date holds`);
+            // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
+            const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
+            if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
+                throw new UnrepresentableDocumentError(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`);
             }
-            return [new Date(Number(ms)), p + 8];
+            valueEnd = p + 8;
+            return new Date(ms);
         }
         case 0x0a:
-            return [null, p];
+            valueEnd = p;
+            return null;
         case 0x0b: {
             const patternEnd = cstringEnd(bson, p);
             const optionsEnd = cstringEnd(bson, patternEnd + 1);
@@ -51039,7 +51225,9 @@ function driver_document_readValue(bson, view, type, p, key) {
             if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
                 throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`);
             }
-            return [new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options), optionsEnd + 1];
+            const value = new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options);
+            valueEnd = optionsEnd + 1;
+            return value;
         }
         case 0x0c:
             throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`);
@@ -51047,20 +51235,27 @@ function driver_document_readValue(bson, view, type, p, key) {
             const codeLength = view.getInt32(p + 4, true);
             const code = driver_document_text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code');
             const scope = readDocument(bson, view, p + 8 + codeLength, 'document');
-            return [new Code(code, scope), p + view.getInt32(p, true)];
+            valueEnd = p + view.getInt32(p, true);
+            return new Code(code, scope);
         }
         case 0x10:
-            return [new Int32(view.getInt32(p, true)), p + 4];
+            valueEnd = p + 4;
+            return new Int32(view.getInt32(p, true));
         case 0x11:
-            return [new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) }), p + 8];
+            valueEnd = p + 8;
+            return new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) });
         case 0x12:
-            return [Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true)), p + 8];
+            valueEnd = p + 8;
+            return Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true));
         case 0x13:
-            return [new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16)), p + 16];
+            valueEnd = p + 16;
+            return new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16));
         case 0x7f:
-            return [new MaxKey(), p];
+            valueEnd = p;
+            return new MaxKey();
         case 0xff:
-            return [new MinKey(), p];
+            valueEnd = p;
+            return new MinKey();
     }
     throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
 }
@@ -51503,6 +51698,7 @@ async function streamText(stream) {
 
 
 
+
 const RESTORE_MODES = ['upsert', 'insert', 'merge'];
 /** mongoimport's limit per bulk write, in documents. */
 const MAX_BATCH_DOCUMENTS = 1000;
@@ -51669,6 +51865,12 @@ function announcePlan(results, opts, logger) {
     for (const r of results)
         logger.info(`  ${shownName(r.file)} → ${shownName(r.database)}.${shownName(r.collection)}: ${r.documents} document(s)`);
 }
+/** Below this size a file is parsed on the main thread: starting the parser thread would cost more than it saves. */
+const THREADED_PARSE_MIN_BYTES = 4 * 1024 * 1024;
+/** The file's documents; a large file is parsed on a worker thread while this thread checks and writes. */
+function parsedDocuments(input, size) {
+    return size >= THREADED_PARSE_MIN_BYTES ? readExtJsonDocumentsInThread(input) : readExtJsonDocuments(input);
+}
 /**
  * The stream's chunks, hashed and counted on the way. Its iterator has no return(), so a reader that
  * stops early (a structural error) does not close it: the caller drains the rest, and the sha256 and size
@@ -51722,7 +51924,7 @@ async function verifyFile(planned, index, fileCount, opts) {
         bytes += chunk.length;
     });
     try {
-        for await (const doc of readExtJsonDocuments(input)) {
+        for await (const doc of parsedDocuments(input, file.size)) {
             if (doc.error !== undefined) {
                 firstProblem ??=
                     doc.error instanceof DocumentTooLargeError
@@ -51952,7 +52154,7 @@ async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
         bytes += chunk.length;
     });
     try {
-        for await (const doc of readExtJsonDocuments(input)) {
+        for await (const doc of parsedDocuments(input, file.size)) {
             if (doc.error !== undefined)
                 throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`);
             await writer.add(toDriverDocument(doc.bson), doc.bson.length, doc.line);

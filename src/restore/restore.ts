@@ -23,7 +23,8 @@ import {createHash} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {BSONRegExp} from 'bson'
 import {MongoClient, type Db, type Document} from 'mongodb'
-import {DocumentTooLargeError, MAX_BSON_DOCUMENT_BYTES, readExtJsonDocuments} from '../ejson/reader.ts'
+import {DocumentTooLargeError, MAX_BSON_DOCUMENT_BYTES, readExtJsonDocuments, type ExtJsonDocument} from '../ejson/reader.ts'
+import {readExtJsonDocumentsInThread} from '../ejson/threaded-reader.ts'
 import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
@@ -277,6 +278,14 @@ function announcePlan(results: RestoreFileResult[], opts: RestoreOptions, logger
   for (const r of results) logger.info(`  ${shownName(r.file)} → ${shownName(r.database)}.${shownName(r.collection)}: ${r.documents} document(s)`)
 }
 
+/** Below this size a file is parsed on the main thread: starting the parser thread would cost more than it saves. */
+export const THREADED_PARSE_MIN_BYTES = 4 * 1024 * 1024
+
+/** The file's documents; a large file is parsed on a worker thread while this thread checks and writes. */
+function parsedDocuments(input: AsyncIterable<Uint8Array>, size: number): AsyncIterable<ExtJsonDocument> {
+  return size >= THREADED_PARSE_MIN_BYTES ? readExtJsonDocumentsInThread(input) : readExtJsonDocuments(input)
+}
+
 /**
  * The stream's chunks, hashed and counted on the way. Its iterator has no return(), so a reader that
  * stops early (a structural error) does not close it: the caller drains the rest, and the sha256 and size
@@ -329,7 +338,7 @@ async function verifyFile(planned: PlannedFile, index: number, fileCount: number
     bytes += chunk.length
   })
   try {
-    for await (const doc of readExtJsonDocuments(input)) {
+    for await (const doc of parsedDocuments(input, file.size)) {
       if (doc.error !== undefined) {
         firstProblem ??=
           doc.error instanceof DocumentTooLargeError
@@ -556,7 +565,7 @@ async function writeFile(planned: PlannedFile, index: number, fileCount: number,
     bytes += chunk.length
   })
   try {
-    for await (const doc of readExtJsonDocuments(input)) {
+    for await (const doc of parsedDocuments(input, file.size)) {
       if (doc.error !== undefined) throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`)
       await writer.add(toDriverDocument(doc.bson as Uint8Array), (doc.bson as Uint8Array).length, doc.line)
       if (++documents % MAX_BATCH_DOCUMENTS === 0) report()

@@ -1,9 +1,11 @@
 // The one entry of every worker thread this project starts (src/workers/start.ts): the role in workerData says what
-// the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~60 KB, not the whole action.
+// the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~145 KB, not the whole action.
 
 import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
 import {serveArchiveOutput} from '../archive/output-thread.ts'
 import type {ArchiveOutputData} from '../archive/output-protocol.ts'
+import {serveParser} from '../ejson/parser-thread.ts'
+import type {ParserData} from '../ejson/parser-protocol.ts'
 import {serveConverter, serveWriter} from '../export/thread-roles.ts'
 import type {ConverterData, WriterData} from '../export/thread-protocol.ts'
 import {ROLES} from './roles.ts'
@@ -20,6 +22,9 @@ if (main !== null) {
       break
     case ROLES.archiveOutput:
       serveArchiveOutput(data as ArchiveOutputData, main)
+      break
+    case ROLES.ejsonParser:
+      serveParser(data as ParserData, main)
       break
     default:
       throw new Error(`a worker thread was started without a known role (${String(data?.role)})`)

@@ -2,5 +2,6 @@
 export const ROLES = {
   exportConverter: 'prancer-db-artifacts export converter',
   exportWriter: 'prancer-db-artifacts export writer',
-  archiveOutput: 'prancer-db-artifacts archive output'
+  archiveOutput: 'prancer-db-artifacts archive output',
+  ejsonParser: 'prancer-db-artifacts Extended JSON parser'
 } as const
