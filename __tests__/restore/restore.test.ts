@@ -267,3 +267,42 @@ describe('a file large enough to be parsed on a worker thread', () => {
     assert.deepEqual(await collectionNames(db), [])
   })
 })
+
+describe('documents sent as the BSON they are, as mongoimport sends them', () => {
+  // Types and shapes the Node driver cannot write unchanged from JavaScript objects: sent raw, each one's outcome
+  // (written, and to which bytes, or refused by the server) is mongoimport's on the same server. A real mongod stores
+  // them all; FerretDB refuses several (closing the connection, for some).
+  const ODD = [
+    '{"_id": 1, "u": {"$undefined": true}}',
+    '{"_id": 2, "p": {"$dbPointer": {"$ref": "c", "$id": {"$oid": "5f0000000000000000000001"}}}}',
+    '{"_id": 3, "a": 1, "a": 2}',
+    '{"_id": 4, "d": {"$date": {"$numberLong": "9000000000000000"}}}',
+    '{"_id": 5, "r": {"$regularExpression": {"pattern": "x", "options": "mi"}}}',
+    '{"_id": 6, "n": {"$numberDouble": "NaN"}, "i": {"$numberDouble": "-Infinity"}, "z": {"$numberDouble": "-0.0"}}',
+    '{"_id": 7, "b": {"$binary": {"base64": "AQID", "subType": "02"}}, "c": {"$code": "f()", "$scope": {"x": 1}}}'
+  ]
+
+  test('each one written to the same bytes as mongoimport writes, or refused where mongoimport is', async () => {
+    const outcomes: string[] = []
+    for (const [i, line] of ODD.entries()) {
+      const file = path.join(work, `odd-${i + 1}.json`)
+      await writeFile(file, line + '\n')
+      const ours = uniqueDbName('restore_odd')
+      const tool = uniqueDbName('restore_odd_tool')
+      const run = await runMongoImport(['--uri', server.uri, '--db', tool, '--collection', COLLECTION, '--mode', 'insert', '--file', file])
+      const toolWrote = run.code === 0 && /1 document\(s\) imported successfully/.test(run.stderr)
+      let oursWrote: boolean
+      try {
+        oursWrote = (await restore({source: file, uri: server.uri, database: ours, collection: COLLECTION, mode: 'insert'})).imported === 1
+      } catch (error) {
+        assert.ok(error instanceof RestoreError, String(error))
+        oursWrote = false
+      }
+      assert.equal(oursWrote, toolWrote, `${line}: ours ${oursWrote ? 'wrote' : 'did not write'} it, mongoimport ${toolWrote ? 'did' : 'did not'} (${run.stderr.trim().split('\n').at(-1)})`)
+      assert.deepEqual(await rawDocuments(ours), await rawDocuments(tool), line)
+      outcomes.push(`${i + 1}: ${oursWrote ? 'written' : 'refused'}`)
+    }
+    // Some are written on any server (FerretDB too), so the comparison above compared bytes, not only refusals.
+    assert.ok(outcomes.filter(o => o.endsWith('written')).length >= 2, outcomes.join(', '))
+  })
+})

@@ -39165,7 +39165,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7277);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3897);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39183,7 +39183,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7277:
+/***/ 3897:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45893,10 +45893,71 @@ function scanElements(bytes, docStart, visit) {
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
         if (valueEnd > end)
             throw new RawBsonError(`element at ${offset} runs past its document`);
+        if (valueEnd < valueStart)
+            throw new RawBsonError(`element at ${offset} declares a negative length`);
         if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true)
             return;
         offset = valueEnd;
     }
+}
+/** Nesting deeper than this is refused rather than followed (mongod refuses far less: 200 levels). */
+const MAX_CHECKED_DEPTH = 1000;
+/**
+ * Why `bytes` is not exactly one well-formed BSON document, or undefined: every length, terminator and type, at every
+ * depth (what a server checks before it stores a document). Strings are not checked for valid UTF-8, as servers don't.
+ */
+function bsonStructureProblem(bytes) {
+    try {
+        if (bytes.length < 5 || int32At(bytes, 0) !== bytes.length)
+            return `it declares ${bytes.length < 4 ? '?' : int32At(bytes, 0)} bytes but has ${bytes.length}`;
+        checkDocument(bytes, 0, 0);
+        return undefined;
+    }
+    catch (error) {
+        if (error instanceof RawBsonError)
+            return error.message;
+        throw error;
+    }
+}
+function checkDocument(bytes, start, depth) {
+    if (depth > MAX_CHECKED_DEPTH)
+        throw new RawBsonError(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`);
+    const end = start + int32At(bytes, start);
+    if (end <= bytes.length && bytes[end - 1] !== 0)
+        throw new RawBsonError(`the document at ${start} does not end with a 0 byte`);
+    scanElements(bytes, start, (type, elementStart, _nameStart, _nameEnd, valueStart, valueEnd) => {
+        switch (type) {
+            case BSON_TYPE.string:
+            case BSON_TYPE.javascript:
+            case BSON_TYPE.symbol:
+                checkString(bytes, valueStart, valueEnd, elementStart);
+                break;
+            case BSON_TYPE.dbPointer:
+                checkString(bytes, valueStart, valueEnd - 12, elementStart);
+                break;
+            case BSON_TYPE.document:
+            case BSON_TYPE.array:
+                checkDocument(bytes, valueStart, depth + 1);
+                break;
+            case BSON_TYPE.javascriptWithScope: {
+                const codeEnd = valueStart + 8 + int32At(bytes, valueStart + 4);
+                checkString(bytes, valueStart + 4, codeEnd, elementStart);
+                if (codeEnd + 5 > valueEnd || codeEnd + int32At(bytes, codeEnd) !== valueEnd)
+                    throw new RawBsonError(`the code with scope at ${elementStart} has inconsistent lengths`);
+                checkDocument(bytes, codeEnd, depth + 1);
+                break;
+            }
+            case BSON_TYPE.binary:
+                if (valueEnd < valueStart + 5)
+                    throw new RawBsonError(`the binary at ${elementStart} declares a negative length`);
+                break;
+        }
+    });
+}
+/** A string value from its int32 length to its end: at least the terminating 0, which is there. */
+function checkString(bytes, lengthAt, end, elementStart) {
+    if (end < lengthAt + 5 || bytes[end - 1] !== 0)
+        throw new RawBsonError(`the string at ${elementStart} is not terminated by a 0 byte where its length says`);
 }
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
 function forEachElement(bytes, docStart, visit) {
@@ -51029,237 +51090,177 @@ const silentLogger = {
     secret() { }
 };
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ./lib/restore/driver-document.js
-// Raw BSON → a value the Node driver serializes back to the same bytes.
+// EXTERNAL MODULE: ./node_modules/mongodb/lib/cmap/commands.js
+var commands = __nccwpck_require__(1806);
+;// CONCATENATED MODULE: ./lib/mongo/raw-writes.js
+// Writes documents as the BSON they already are, as mongoimport and mongorestore do (the Go driver sends bson.Raw
+// unchanged). A restore holds every document as BSON (our Extended JSON reader writes BSON, an archive is BSON), and
+// the Node driver's public API only takes JavaScript objects: turning each document into objects that serialize back
+// to the same bytes and serializing them again was ~60% of a restore's main-thread CPU (bench/restore.ts), and could
+// not send some documents unchanged at all (BSON Undefined, DBPointer, NaN payloads). The driver's own insert and
+// update operations send already serialized documents as an OP_MSG document sequence (its DocumentSequence, in
+// mongodb/lib/cmap/commands.js, not part of its public API); we hand it ours. The driver version is pinned by
+// package-lock.json and bundled in dist/, and the restore tests compare every write with mongoimport's and
+// mongorestore's.
 //
-// The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
-// must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
-// promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
-// js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
-// original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
-// of being altered silently (__tests__/restore/driver-document.test.ts checks both halves).
+// One command is in flight while the next batch is collected; the next is only sent once it succeeded, so input
+// order and stop-on-error hold. Batches are at most 1000 documents (mongoimport's) and 15 MiB.
 
-/** A document the Node driver cannot send without changing it. */
-class UnrepresentableDocumentError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UnrepresentableDocumentError';
+
+
+/** mongoimport's limit per bulk write, in documents. */
+const MAX_BATCH_DOCUMENTS = 1000;
+const MAX_BATCH_BYTES = 15 * 1024 * 1024;
+/** Write errors mongoimport and mongorestore log and continue through in insert mode (duplicate key, validation). */
+const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
+/**
+ * Why a server would refuse this document, checked before anything is written: larger than 16 MiB, not well-formed
+ * BSON, or an _id MongoDB does not accept. Anything else goes to the server unchanged, as with mongorestore.
+ */
+function rawDocumentProblem(bson) {
+    if (bson.length > MAX_BSON_DOCUMENT_BYTES)
+        return `the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`;
+    const structure = bsonStructureProblem(bson);
+    if (structure !== undefined)
+        return `it is not well-formed BSON: ${structure}`;
+    const id = getElement(bson, '_id');
+    if (id?.type === BSON_TYPE.array)
+        return 'its _id is an array, which MongoDB refuses as an _id';
+    if (id?.type === BSON_TYPE.regex)
+        return 'its _id is a regular expression, which MongoDB refuses as an _id';
+    return undefined;
+}
+class RawBatchWriter {
+    /** Ordered batches stop at the first error: always in upsert and merge mode (input order matters), else on request. */
+    ordered;
+    db;
+    collection;
+    mode;
+    handlers;
+    kind = 'insert';
+    statements = [];
+    tags = [];
+    bytes = 0;
+    inFlight = null;
+    failure = undefined;
+    constructor(db, collection, mode, stopOnError, handlers) {
+        this.db = db;
+        this.collection = collection;
+        this.mode = mode;
+        this.handlers = handlers;
+        this.ordered = mode !== 'insert' || stopOnError;
     }
-}
-const driver_document_utf8 = new TextDecoder('utf-8', { fatal: true });
-const REGEX_OPTIONS = /^[imxlsu]*$/;
-/** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
-const DATE_LIMIT_MS = 8.64e15;
-/** The document as an ordered Map of js-bson values. Throws UnrepresentableDocumentError. */
-function toDriverDocument(bson) {
-    const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength);
-    return readDocument(bson, view, 0, 'document');
-}
-/** The value of the first top-level `_id`, converted like toDriverDocument, or undefined when absent. */
-function idOf(doc) {
-    return doc.get('_id');
-}
-// Keys and most values are short ASCII that repeats from document to document (Prancer's keys, "passed", "High"):
-// those come from a small cache checked byte for byte, other ASCII is sliced as latin1 (the same characters), and
-// only the rest pays for the strict UTF-8 decoder. Together ~15% less restore CPU (bench/restore.ts).
-const CACHE_SLOTS = 1024;
-const CACHE_MAX_BYTES = 32;
-const cachedBytes = new Array(CACHE_SLOTS);
-const cachedText = new Array(CACHE_SLOTS);
-let bufferOf;
-let driver_document_buffer = Buffer.alloc(0);
-function driver_document_text(bson, start, end, what) {
-    let i = start;
-    let hash = 0x811c9dc5;
-    while (i < end) {
-        const c = bson[i];
-        if (c >= 0x80)
-            break;
-        hash = Math.imul(hash ^ c, 0x01000193);
-        i++;
-    }
-    if (i === end) {
-        const length = end - start;
-        const slot = (hash >>> 0) % CACHE_SLOTS;
-        const known = cachedBytes[slot];
-        if (known !== undefined && known.length === length) {
-            let same = true;
-            for (let k = 0; k < length; k++) {
-                if (known[k] !== bson[start + k]) {
-                    same = false;
-                    break;
-                }
+    /** Adds one document (valid BSON); returns a promise only when a batch had to be sent first. */
+    add(bson, tag) {
+        let kind = 'insert';
+        let statement = bson;
+        if (this.mode !== 'insert') {
+            // Like mongoimport: without an _id there is no selector, so the document is inserted.
+            const id = getElement(bson, '_id');
+            if (id !== undefined) {
+                kind = 'update';
+                statement = updateStatement(bson, id.bytes.subarray(id.elementStart, id.valueEnd), this.mode === 'merge');
             }
-            if (same)
-                return cachedText[slot];
         }
-        if (bufferOf !== bson) {
-            bufferOf = bson;
-            driver_document_buffer = Buffer.from(bson.buffer, bson.byteOffset, bson.byteLength);
+        // A batch holds one kind of command, so inserts and updates interleave in input order.
+        if (this.statements.length > 0 && (this.kind !== kind || this.statements.length >= MAX_BATCH_DOCUMENTS || this.bytes + statement.length > MAX_BATCH_BYTES)) {
+            return this.flush().then(() => this.push(kind, statement, tag));
         }
-        const decoded = driver_document_buffer.toString('latin1', start, end);
-        if (length <= CACHE_MAX_BYTES) {
-            cachedBytes[slot] = bson.slice(start, end);
-            cachedText[slot] = decoded;
-        }
-        return decoded;
+        this.push(kind, statement, tag);
+        return undefined;
     }
-    try {
-        return driver_document_utf8.decode(bson.subarray(start, end));
+    push(kind, statement, tag) {
+        this.kind = kind;
+        this.statements.push(statement);
+        this.tags.push(tag);
+        this.bytes += statement.length;
     }
-    catch {
-        throw new UnrepresentableDocumentError(`${what} is not valid UTF-8`);
+    /** Sends what was collected, once the command in flight succeeded. */
+    async flush() {
+        await this.drain();
+        if (this.statements.length === 0)
+            return;
+        const { kind, statements, tags } = this;
+        this.statements = [];
+        this.tags = [];
+        this.bytes = 0;
+        // The error is kept, not left unhandled, and rethrown by the next drain().
+        this.inFlight = this.send(kind, statements, tags).catch((error) => {
+            this.failure = error;
+        });
+    }
+    /** Waits for the command in flight; throws its error. */
+    async drain() {
+        if (this.inFlight !== null) {
+            await this.inFlight;
+            this.inFlight = null;
+        }
+        if (this.failure !== undefined)
+            throw this.failure;
+    }
+    async send(kind, statements, tags) {
+        const field = kind === 'insert' ? 'documents' : 'updates';
+        const sequence = new commands.DocumentSequence(field);
+        // The driver keeps a document per entry only for command monitoring, which a restore does not turn on.
+        for (const statement of statements)
+            sequence.push(null, statement);
+        let reply;
+        try {
+            reply = await this.db.command({ [kind]: this.collection, [field]: sequence, ordered: this.ordered });
+        }
+        catch (error) {
+            throw this.handlers.failed(tags, error);
+        }
+        const upserted = reply.upserted?.length ?? 0;
+        const batch = {
+            tags,
+            applied: kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted,
+            writeErrors: (reply.writeErrors ?? [])
+        };
+        if (reply.writeConcernError)
+            batch.writeConcernError = String(reply.writeConcernError.errmsg);
+        this.handlers.replied(batch);
     }
 }
-function cstringEnd(bson, at) {
-    const end = bson.indexOf(0, at);
-    if (end < 0)
-        throw new UnrepresentableDocumentError('malformed BSON: unterminated key');
-    return end;
-}
-// Where the value readValue just read ends: a module variable rather than a [value, end] pair per value, which
-// was a tenth of the conversion's time in allocations and collections.
-let valueEnd = 0;
-function readDocument(bson, view, at, kind) {
-    const end = at + view.getInt32(at, true) - 1;
-    let p = at + 4;
-    if (kind === 'array') {
-        const list = [];
-        while (p < end) {
-            const type = bson[p++];
-            const keyEnd = cstringEnd(bson, p);
-            const key = driver_document_text(bson, p, keyEnd, 'a key');
-            list.push(driver_document_readValue(bson, view, type, keyEnd + 1, key));
-            p = valueEnd;
-        }
-        return list;
+/** {q: {_id: <the document's _id>}, u: <the document> (merge: {$set: <the document>}), upsert: true} as BSON. */
+function updateStatement(doc, idElement, merge) {
+    // The _id element keeps its type byte and value; its name is "_id" already.
+    const qLength = 4 + idElement.length + 1;
+    const uLength = merge ? 4 + 1 + 5 + doc.length + 1 : doc.length;
+    const length = 4 + (1 + 2 + qLength) + (1 + 2 + uLength) + (1 + 7 + 1) + 1;
+    const out = new Uint8Array(length);
+    const view = new DataView(out.buffer);
+    let at = 0;
+    view.setInt32(at, length, true);
+    at += 4;
+    at = raw_writes_name(out, at, BSON_TYPE.document, 'q');
+    view.setInt32(at, qLength, true);
+    out.set(idElement, at + 4);
+    at += qLength; // ends with the 0 the array was filled with
+    at = raw_writes_name(out, at, BSON_TYPE.document, 'u');
+    if (merge) {
+        view.setInt32(at, uLength, true);
+        at = raw_writes_name(out, at + 4, BSON_TYPE.document, '$set');
+        out.set(doc, at);
+        at += doc.length + 1;
     }
-    const map = new Map();
-    while (p < end) {
-        const type = bson[p++];
-        const keyEnd = cstringEnd(bson, p);
-        const key = driver_document_text(bson, p, keyEnd, 'a key');
-        const size = map.size;
-        map.set(key, driver_document_readValue(bson, view, type, keyEnd + 1, key));
-        p = valueEnd;
-        if (map.size === size)
-            throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`);
+    else {
+        out.set(doc, at);
+        at += doc.length;
     }
-    return map;
+    at = raw_writes_name(out, at, BSON_TYPE.boolean, 'upsert');
+    out[at] = 1;
+    return out;
 }
-function driver_document_readValue(bson, view, type, p, key) {
-    switch (type) {
-        case 0x01: {
-            const value = view.getFloat64(p, true);
-            // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
-            if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
-                throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`);
-            }
-            valueEnd = p + 8;
-            return new Double(value);
-        }
-        case 0x02:
-        case 0x0d:
-        case 0x0e: {
-            const length = view.getInt32(p, true);
-            const value = driver_document_text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`);
-            valueEnd = p + 4 + length;
-            return type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
-        }
-        case 0x03:
-        case 0x04: {
-            const value = readDocument(bson, view, p, type === 0x03 ? 'document' : 'array');
-            valueEnd = p + view.getInt32(p, true);
-            return value;
-        }
-        case 0x05: {
-            let length = view.getInt32(p, true);
-            const subtype = bson[p + 4];
-            let start = p + 5;
-            if (subtype === 0x02) {
-                // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
-                if (length < 4 || view.getInt32(start, true) !== length - 4) {
-                    throw new UnrepresentableDocumentError(`the old-style binary "${key}" has an inner length js-bson would rewrite`);
-                }
-                length -= 4;
-                start += 4;
-            }
-            const value = new Binary(Uint8Array.prototype.slice.call(bson, start, start + length), subtype);
-            if (subtype === 0x09) {
-                // js-bson validates vectors when it writes them; ask it now rather than fail mid-restore.
-                try {
-                    bson_node_bson.serialize({ v: value });
-                }
-                catch (error) {
-                    throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${error.message}`);
-                }
-            }
-            valueEnd = start + length;
-            return value;
-        }
-        case 0x06:
-            throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`);
-        case 0x07:
-            valueEnd = p + 12;
-            return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12));
-        case 0x08:
-            valueEnd = p + 1;
-            return bson[p] === 1;
-        case 0x09: {
-            // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
-            const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
-            if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
-                throw new UnrepresentableDocumentError(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`);
-            }
-            valueEnd = p + 8;
-            return new Date(ms);
-        }
-        case 0x0a:
-            valueEnd = p;
-            return null;
-        case 0x0b: {
-            const patternEnd = cstringEnd(bson, p);
-            const optionsEnd = cstringEnd(bson, patternEnd + 1);
-            const options = driver_document_text(bson, patternEnd + 1, optionsEnd, 'regex options');
-            // js-bson accepts only these option letters and always writes them sorted.
-            if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
-                throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`);
-            }
-            const value = new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options);
-            valueEnd = optionsEnd + 1;
-            return value;
-        }
-        case 0x0c:
-            throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`);
-        case 0x0f: {
-            const codeLength = view.getInt32(p + 4, true);
-            const code = driver_document_text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code');
-            const scope = readDocument(bson, view, p + 8 + codeLength, 'document');
-            valueEnd = p + view.getInt32(p, true);
-            return new Code(code, scope);
-        }
-        case 0x10:
-            valueEnd = p + 4;
-            return new Int32(view.getInt32(p, true));
-        case 0x11:
-            valueEnd = p + 8;
-            return new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) });
-        case 0x12:
-            valueEnd = p + 8;
-            return Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true));
-        case 0x13:
-            valueEnd = p + 16;
-            return new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16));
-        case 0x7f:
-            valueEnd = p;
-            return new MaxKey();
-        case 0xff:
-            valueEnd = p;
-            return new MinKey();
-    }
-    throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
+/** Writes an element's type and (ASCII) name; returns where its value starts. */
+function raw_writes_name(out, at, type, key) {
+    out[at++] = type;
+    for (let i = 0; i < key.length; i++)
+        out[at++] = key.charCodeAt(i);
+    out[at++] = 0;
+    return at;
 }
-//# sourceMappingURL=driver-document.js.map
+//# sourceMappingURL=raw-writes.js.map
 ;// CONCATENATED MODULE: ./lib/restore/names.js
 // Where a restore may write: MongoDB's rules for database and collection names, checked before anything
 // is read or written, and the system namespaces a manifest alone may not name.
@@ -51676,16 +51677,17 @@ async function streamText(stream) {
 //   1. plan: every file's target namespace, checked against MongoDB's naming rules; admin, local and
 //      config databases and system.* collections only when named on the command line (--db, --collection).
 //   2. verify, streaming (a file is never held in memory): sha256 and size against the manifest, every
-//      document parsed (our reader: mongoimport's typing rules), at most 16 MiB as BSON, an _id the server
-//      accepts, and sendable unchanged through the driver; the document count checked. Every file is
+//      document parsed (our reader: mongoimport's typing rules; a large file on a parser thread), at most
+//      16 MiB as BSON, an _id the server accepts; the document count checked. Every file is
 //      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
 //      database untouched.
 //   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
 //   4. server pre-check, read-only: listCollections on each target database (a server refuses a database
 //      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
 //      (refused collection names); a view cannot be written to.
-//   5. write: --drop, then batches of at most 1000 documents (and 15 MiB: one command document must
-//      stay under the 16 MiB BSON limit), sent as insert/update commands; ordered for upsert and merge.
+//   5. write: --drop, then batches of at most 1000 documents and 15 MiB, sent as insert/update commands
+//      holding the parsed BSON unchanged, as mongoimport sends it (src/mongo/raw-writes.ts); ordered for
+//      upsert and merge.
 //      The file's sha256 is taken again, so a file changed between the passes is reported.
 // What can still fail in step 5 (a write refused by a validator or a unique index, a server going away)
 // is reported with how much was written: RestoreError.written.
@@ -51698,13 +51700,8 @@ async function streamText(stream) {
 
 
 
-
 const RESTORE_MODES = ['upsert', 'insert', 'merge'];
-/** mongoimport's limit per bulk write, in documents. */
-const MAX_BATCH_DOCUMENTS = 1000;
-const MAX_BATCH_BYTES = 15 * 1024 * 1024;
-/** Write errors mongoimport logs and continues through in insert mode without --stopOnError. */
-const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
+
 /** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
 const UNAUTHORIZED = 13;
 /** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
@@ -51970,26 +51967,10 @@ async function verifyFile(planned, index, fileCount, opts) {
         verified: expected !== undefined
     };
 }
-/** Why the server would refuse this parsed document (or the driver alter it), or undefined. */
+/** Why the server would refuse this parsed document, or undefined. */
 function documentProblem(bson, line) {
-    // The reader never returns more (DocumentTooLargeError); checked again as the limit this relies on.
-    if (bson.length > MAX_BSON_DOCUMENT_BYTES)
-        return `line ${line}: the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`;
-    let doc;
-    try {
-        doc = toDriverDocument(bson);
-    }
-    catch (error) {
-        if (!(error instanceof UnrepresentableDocumentError))
-            throw error;
-        return `line ${line}: this document cannot be restored unchanged through the Node.js driver: ${error.message}`;
-    }
-    const id = doc.get('_id');
-    if (Array.isArray(id))
-        return `line ${line}: its _id is an array, which MongoDB refuses as an _id`;
-    if (id instanceof BSONRegExp)
-        return `line ${line}: its _id is a regular expression, which MongoDB refuses as an _id`;
-    return undefined;
+    const problem = rawDocumentProblem(bson);
+    return problem === undefined ? undefined : `line ${line}: ${problem}`;
 }
 /** What has been changed so far, for the error of a restore that stops (of files here; archive.ts adds what it created). */
 class WriteTally {
@@ -52063,7 +52044,7 @@ async function writeAll(plan, results, result, opts) {
         }
         for (const [index, planned] of plan.entries()) {
             const fileResult = results[index];
-            const writer = new BatchWriter(client.db(planned.database), planned, opts, fileResult, result, tally);
+            const writer = fileWriter(client.db(planned.database), planned, opts, fileResult, result, tally);
             await writeFile(planned, index, plan.length, writer, fileResult, opts);
             result.imported += fileResult.imported;
             result.failed += fileResult.failed;
@@ -52157,7 +52138,9 @@ async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
         for await (const doc of parsedDocuments(input, file.size)) {
             if (doc.error !== undefined)
                 throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`);
-            await writer.add(toDriverDocument(doc.bson), doc.bson.length, doc.line);
+            const waiting = writer.add(doc.bson, doc.line);
+            if (waiting !== undefined)
+                await waiting;
             if (++documents % MAX_BATCH_DOCUMENTS === 0)
                 report();
         }
@@ -52175,114 +52158,36 @@ async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
         throw new RestoreError(`${name} changed while it was being restored (its sha256 differs from the verified one); the restore may be incomplete.`);
     }
 }
-/** Collects operations into insert/update commands, in input order, and counts like mongoimport. */
-class BatchWriter {
-    db;
-    collection;
-    opts;
-    fileResult;
-    result;
-    tally;
-    namespace;
-    ordered;
-    ops = [];
-    lines = [];
-    bytes = 0;
-    inFlight = null;
-    failure = undefined;
-    constructor(db, planned, opts, fileResult, result, tally) {
-        this.db = db;
-        this.collection = planned.collection;
-        this.namespace = `${planned.database}.${planned.collection}`;
-        this.opts = opts;
-        this.fileResult = fileResult;
-        this.result = result;
-        this.tally = tally;
-        // mongoimport keeps input order in upsert and merge mode; in insert mode we stop at the first
-        // error with --stop-on-error, which an ordered batch does exactly.
-        this.ordered = opts.mode !== 'insert' || opts.stopOnError === true;
-    }
-    async add(doc, size, line) {
-        const op = this.operation(doc);
-        // A batch holds one kind of operation, so inserts and updates interleave in input order.
-        if (this.ops.length > 0 && (this.ops[0].kind !== op.kind || this.ops.length >= MAX_BATCH_DOCUMENTS || this.bytes + size > MAX_BATCH_BYTES)) {
-            await this.flush();
-        }
-        this.ops.push(op);
-        this.lines.push(line);
-        this.bytes += size;
-    }
-    operation(doc) {
-        // Like mongoimport: without an _id there is no selector, so the document is inserted.
-        if (this.opts.mode === 'insert' || !doc.has('_id'))
-            return { kind: 'insert', doc };
-        const q = new Map([['_id', doc.get('_id')]]);
-        return { kind: 'update', q, u: this.opts.mode === 'upsert' ? doc : new Map([['$set', doc]]) };
-    }
-    /**
-     * Sends the collected operations. One command is in flight while the next batch is parsed and
-     * converted; the next is only sent once it succeeded, so order and stop-on-error hold.
-     */
-    async flush() {
-        await this.drain();
-        if (this.ops.length === 0)
-            return;
-        const ops = this.ops;
-        const lines = this.lines;
-        this.ops = [];
-        this.lines = [];
-        this.bytes = 0;
-        // The error is kept, not left unhandled, and rethrown by the next drain().
-        this.inFlight = this.send(ops, lines).catch((error) => {
-            this.failure = error;
-        });
-    }
-    /** Waits for the command in flight; throws its error. */
-    async drain() {
-        if (this.inFlight !== null) {
-            await this.inFlight;
-            this.inFlight = null;
-        }
-        if (this.failure !== undefined)
-            throw this.failure;
-    }
-    async send(ops, lines) {
-        const command = ops[0].kind === 'insert'
-            ? { insert: this.collection, documents: ops.map((op) => op.doc), ordered: this.ordered }
-            : { update: this.collection, updates: ops.map((op) => ({ q: op.q, u: op.u, upsert: true })), ordered: this.ordered };
-        const file = shownName(this.fileResult.file);
-        let reply;
-        try {
-            reply = await this.db.command(command);
-        }
-        catch (error) {
+/** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
+function fileWriter(db, planned, opts, fileResult, result, tally) {
+    const namespace = `${planned.database}.${planned.collection}`;
+    const file = shownName(fileResult.file);
+    const writer = new RawBatchWriter(db, planned.collection, opts.mode, opts.stopOnError === true, {
+        failed: (lines, error) => {
             // No reply: the server may have applied the batch, or part of it.
-            this.tally.uncertain += ops.length;
-            throw new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
-        }
-        const writeErrors = (reply.writeErrors ?? []);
-        const upserted = reply.upserted?.length ?? 0;
-        const applied = ops[0].kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted;
-        this.fileResult.imported += applied;
-        this.fileResult.failed += writeErrors.length;
-        this.tally.documents += applied;
-        if (applied > 0)
-            this.tally.collections.add(this.namespace);
-        if (reply.writeConcernError) {
-            throw new RestoreError(`${file}: write concern error: ${reply.writeConcernError.errmsg}`);
-        }
-        for (const error of writeErrors) {
-            const line = lines[error.index];
-            const fatal = this.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code);
-            if (fatal) {
-                throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ` +
-                    `${this.fileResult.imported} document(s) of this file were written before it.`);
+            tally.uncertain += lines.length;
+            return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+        },
+        replied: ({ tags: lines, applied, writeErrors, writeConcernError }) => {
+            fileResult.imported += applied;
+            fileResult.failed += writeErrors.length;
+            tally.documents += applied;
+            if (applied > 0)
+                tally.collections.add(namespace);
+            if (writeConcernError !== undefined)
+                throw new RestoreError(`${file}: write concern error: ${writeConcernError}`);
+            for (const error of writeErrors) {
+                const line = lines[error.index];
+                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+                    throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ${fileResult.imported} document(s) of this file were written before it.`);
+                }
+                if (result.writeErrors.length < 20)
+                    result.writeErrors.push({ file: fileResult.file, line: line, code: error.code, message: error.errmsg });
+                opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`);
             }
-            if (this.result.writeErrors.length < 20)
-                this.result.writeErrors.push({ file: this.fileResult.file, line, code: error.code, message: error.errmsg });
-            this.opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`);
         }
-    }
+    });
+    return writer;
 }
 //# sourceMappingURL=restore.js.map
 ;// CONCATENATED MODULE: external "node:zlib"
@@ -52665,6 +52570,190 @@ async function* readArchive(path, options = {}) {
     }
 }
 //# sourceMappingURL=reader.js.map
+;// CONCATENATED MODULE: ./lib/restore/driver-document.js
+// Raw BSON → a value the Node driver serializes back to the same bytes: for what a restore sends inside commands of
+// its own (an archive's collection options and index specs). Documents themselves are sent raw (src/mongo/raw-writes.ts).
+//
+// The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
+// must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
+// promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
+// js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
+// original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
+// of being altered silently (__tests__/restore/driver-document.test.ts checks both halves).
+
+/** A document the Node driver cannot send without changing it. */
+class UnrepresentableDocumentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UnrepresentableDocumentError';
+    }
+}
+const driver_document_utf8 = new TextDecoder('utf-8', { fatal: true });
+const REGEX_OPTIONS = /^[imxlsu]*$/;
+/** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
+const DATE_LIMIT_MS = 8.64e15;
+/** The document as an ordered Map of js-bson values. Throws UnrepresentableDocumentError. */
+function toDriverDocument(bson) {
+    const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength);
+    return readDocument(bson, view, 0, 'document');
+}
+function driver_document_text(bson, start, end, what) {
+    try {
+        return driver_document_utf8.decode(bson.subarray(start, end));
+    }
+    catch {
+        throw new UnrepresentableDocumentError(`${what} is not valid UTF-8`);
+    }
+}
+function cstringEnd(bson, at) {
+    const end = bson.indexOf(0, at);
+    if (end < 0)
+        throw new UnrepresentableDocumentError('malformed BSON: unterminated key');
+    return end;
+}
+// Where the value readValue just read ends: a module variable rather than a [value, end] pair per value, which
+// was a tenth of the conversion's time in allocations and collections.
+let valueEnd = 0;
+function readDocument(bson, view, at, kind) {
+    const end = at + view.getInt32(at, true) - 1;
+    let p = at + 4;
+    if (kind === 'array') {
+        const list = [];
+        while (p < end) {
+            const type = bson[p++];
+            const keyEnd = cstringEnd(bson, p);
+            const key = driver_document_text(bson, p, keyEnd, 'a key');
+            list.push(driver_document_readValue(bson, view, type, keyEnd + 1, key));
+            p = valueEnd;
+        }
+        return list;
+    }
+    const map = new Map();
+    while (p < end) {
+        const type = bson[p++];
+        const keyEnd = cstringEnd(bson, p);
+        const key = driver_document_text(bson, p, keyEnd, 'a key');
+        const size = map.size;
+        map.set(key, driver_document_readValue(bson, view, type, keyEnd + 1, key));
+        p = valueEnd;
+        if (map.size === size)
+            throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`);
+    }
+    return map;
+}
+function driver_document_readValue(bson, view, type, p, key) {
+    switch (type) {
+        case 0x01: {
+            const value = view.getFloat64(p, true);
+            // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
+            if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
+                throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`);
+            }
+            valueEnd = p + 8;
+            return new Double(value);
+        }
+        case 0x02:
+        case 0x0d:
+        case 0x0e: {
+            const length = view.getInt32(p, true);
+            const value = driver_document_text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`);
+            valueEnd = p + 4 + length;
+            return type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
+        }
+        case 0x03:
+        case 0x04: {
+            const value = readDocument(bson, view, p, type === 0x03 ? 'document' : 'array');
+            valueEnd = p + view.getInt32(p, true);
+            return value;
+        }
+        case 0x05: {
+            let length = view.getInt32(p, true);
+            const subtype = bson[p + 4];
+            let start = p + 5;
+            if (subtype === 0x02) {
+                // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
+                if (length < 4 || view.getInt32(start, true) !== length - 4) {
+                    throw new UnrepresentableDocumentError(`the old-style binary "${key}" has an inner length js-bson would rewrite`);
+                }
+                length -= 4;
+                start += 4;
+            }
+            const value = new Binary(Uint8Array.prototype.slice.call(bson, start, start + length), subtype);
+            if (subtype === 0x09) {
+                // js-bson validates vectors when it writes them; ask it now rather than fail mid-restore.
+                try {
+                    bson_node_bson.serialize({ v: value });
+                }
+                catch (error) {
+                    throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${error.message}`);
+                }
+            }
+            valueEnd = start + length;
+            return value;
+        }
+        case 0x06:
+            throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`);
+        case 0x07:
+            valueEnd = p + 12;
+            return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12));
+        case 0x08:
+            valueEnd = p + 1;
+            return bson[p] === 1;
+        case 0x09: {
+            // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
+            const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
+            if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
+                throw new UnrepresentableDocumentError(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`);
+            }
+            valueEnd = p + 8;
+            return new Date(ms);
+        }
+        case 0x0a:
+            valueEnd = p;
+            return null;
+        case 0x0b: {
+            const patternEnd = cstringEnd(bson, p);
+            const optionsEnd = cstringEnd(bson, patternEnd + 1);
+            const options = driver_document_text(bson, patternEnd + 1, optionsEnd, 'regex options');
+            // js-bson accepts only these option letters and always writes them sorted.
+            if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
+                throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`);
+            }
+            const value = new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options);
+            valueEnd = optionsEnd + 1;
+            return value;
+        }
+        case 0x0c:
+            throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`);
+        case 0x0f: {
+            const codeLength = view.getInt32(p + 4, true);
+            const code = driver_document_text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code');
+            const scope = readDocument(bson, view, p + 8 + codeLength, 'document');
+            valueEnd = p + view.getInt32(p, true);
+            return new Code(code, scope);
+        }
+        case 0x10:
+            valueEnd = p + 4;
+            return new Int32(view.getInt32(p, true));
+        case 0x11:
+            valueEnd = p + 8;
+            return new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) });
+        case 0x12:
+            valueEnd = p + 8;
+            return Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true));
+        case 0x13:
+            valueEnd = p + 16;
+            return new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16));
+        case 0x7f:
+            valueEnd = p;
+            return new MaxKey();
+        case 0xff:
+            valueEnd = p;
+            return new MinKey();
+    }
+    throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
+}
+//# sourceMappingURL=driver-document.js.map
 ;// CONCATENATED MODULE: ./lib/restore/archive.js
 // Restores a mongodump archive (ours, or the real `mongodump --archive [--gzip]`'s) like mongorestore: each
 // namespace's collection created with the options of its metadata, its documents inserted as the archive holds them
@@ -52678,12 +52767,12 @@ async function* readArchive(path, options = {}) {
 //      user's own option names them, admin/local/config and system.* targets are refused. Each namespace's metadata
 //      is parsed (options, indexes).
 //   2. verify: the whole archive read once (src/archive/reader.ts checks lengths, structure and every namespace's
-//      CRC), every document parsed: sendable unchanged through the driver, an _id the server accepts.
+//      CRC), every document checked: well-formed BSON at every depth, at most 16 MiB, an _id the server accepts.
 //   3. the plan is printed (namespace → target, documents, indexes). --dry-run stops here.
 //   4. server pre-check, read-only: listCollections on each target database, a one-document find on each target
 //      collection (names the server refuses), no view where a collection goes.
 //   5. write: --drop, create the collections that do not exist (options as in the metadata), the documents in
-//      archive order (batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
+//      archive order, as raw BSON (src/mongo/raw-writes.ts; batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
 //      the views. The archive is read a second time; its CRCs are checked again on the way.
 // Modes: insert (default, as mongorestore: duplicates and validation failures are counted and skipped, unordered
 // batches; --stop-on-error makes batches ordered and stops at the first), upsert (replace by _id, ordered) and merge
@@ -52701,9 +52790,6 @@ async function* readArchive(path, options = {}) {
 
 
 
-const archive_MAX_BATCH_BYTES = 15 * 1024 * 1024;
-/** Write errors mongorestore logs and continues through (without --stopOnError). */
-const archive_SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
 const archive_UNAUTHORIZED = 13;
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
@@ -53029,23 +53115,6 @@ function planNamespaces(namespaces, archive, opts) {
     return planned;
 }
 // --------------------------------------------------------------------------------------------------- verify
-function archive_documentProblem(bson) {
-    let doc;
-    try {
-        doc = toDriverDocument(bson);
-    }
-    catch (error) {
-        if (!(error instanceof UnrepresentableDocumentError))
-            throw error;
-        return `it cannot be restored unchanged through the Node.js driver: ${error.message}`;
-    }
-    const id = doc.get('_id');
-    if (Array.isArray(id))
-        return 'its _id is an array, which MongoDB refuses as an _id';
-    if (id instanceof BSONRegExp)
-        return 'its _id is a regular expression, which MongoDB refuses as an _id';
-    return undefined;
-}
 function formatError(error) {
     if (error instanceof ArchiveFormatError)
         throw new ArchiveRestoreError(`${archive_clause(error.message)}. Nothing was written; download or copy the archive again.`);
@@ -53086,7 +53155,7 @@ async function restoreArchive(opts) {
             else if (event.type === 'documents') {
                 const p = byData.get(`${event.db}\u0000${event.collection}`);
                 for (const [i, doc] of event.documents.entries()) {
-                    const problem = archive_documentProblem(doc);
+                    const problem = rawDocumentProblem(doc);
                     if (problem !== undefined) {
                         throw new ArchiveRestoreError(`The archive ${shownName(archive)}: document ${p.result.documents + i + 1} of ${shownName(p.source)}: ${problem}. Nothing was written.`);
                     }
@@ -53185,19 +53254,24 @@ async function writeArchive(archive, planned, byData, result, opts) {
                 const p = byData.get(`${event.db}\u0000${event.collection}`);
                 if (p === undefined)
                     throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`);
-                let writer = writers.get(p);
-                if (writer === undefined) {
-                    writer = new NamespaceWriter(client.db(p.database), p, opts, result, tally);
-                    writers.set(p, writer);
+                let state = writers.get(p);
+                if (state === undefined) {
+                    state = { writer: namespaceWriter(client.db(p.database), p, opts, result, tally), added: 0 };
+                    writers.set(p, state);
                 }
+                const { writer } = state;
                 if (event.type === 'documents') {
-                    for (const doc of event.documents)
-                        await writer.add(doc);
+                    for (const doc of event.documents) {
+                        const waiting = writer.add(doc, ++state.added);
+                        if (waiting !== undefined)
+                            await waiting;
+                    }
                     written += event.documents.length;
                     opts.onProgress?.({ phase: 'write', namespace: p.source, documents: written, totalDocuments: result.documents });
                 }
                 else {
                     await writer.flush();
+                    await writer.drain();
                     if (event.documents !== p.result.documents) {
                         throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`);
                     }
@@ -53332,82 +53406,37 @@ async function archive_preCheck(client, planned, opts) {
     }
     return existing;
 }
-/** One namespace's documents as insert (or, in upsert and merge mode, update) commands, in archive order. */
-class NamespaceWriter {
-    ops = [];
-    bytes = 0;
-    ordered;
-    namespace;
-    sent = 0;
-    db;
-    planned;
-    opts;
-    result;
-    tally;
-    constructor(db, planned, opts, result, tally) {
-        this.db = db;
-        this.planned = planned;
-        this.opts = opts;
-        this.result = result;
-        this.tally = tally;
-        this.ordered = opts.mode !== 'insert' || opts.stopOnError === true;
-        this.namespace = `${planned.database}.${planned.collection}`;
-    }
-    async add(bson) {
-        const doc = toDriverDocument(bson);
-        const op = this.opts.mode === 'insert' || !doc.has('_id')
-            ? { kind: 'insert', doc }
-            : { kind: 'update', q: new Map([['_id', doc.get('_id')]]), u: this.opts.mode === 'upsert' ? doc : new Map([['$set', doc]]) };
-        if (this.ops.length > 0 && (this.ops[0].kind !== op.kind || this.ops.length >= MAX_BATCH_DOCUMENTS || this.bytes + bson.length > archive_MAX_BATCH_BYTES)) {
-            await this.flush();
-        }
-        this.ops.push(op);
-        this.bytes += bson.length;
-    }
-    async flush() {
-        if (this.ops.length === 0)
-            return;
-        const ops = this.ops;
-        this.ops = [];
-        this.bytes = 0;
-        const first = this.sent + 1;
-        this.sent += ops.length;
-        const { collection } = this.planned;
-        const command = ops[0].kind === 'insert'
-            ? { insert: collection, documents: ops.map(op => op.doc), ordered: this.ordered }
-            : { update: collection, updates: ops.map(op => ({ q: op.q, u: op.u, upsert: true })), ordered: this.ordered };
-        const where = `${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}), documents ${first}–${this.sent}`;
-        let reply;
-        try {
-            reply = await this.db.command(command);
-        }
-        catch (error) {
-            this.tally.uncertain += ops.length;
-            throw new ArchiveRestoreError(`${where}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
-        }
-        const writeErrors = (reply.writeErrors ?? []);
-        const upserted = reply.upserted?.length ?? 0;
-        const applied = ops[0].kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted;
-        this.planned.result.imported += applied;
-        this.planned.result.failed += writeErrors.length;
-        this.tally.documents += applied;
-        if (applied > 0)
-            this.tally.collections.add(this.namespace);
-        if (reply.writeConcernError)
-            throw new ArchiveRestoreError(`${where}: write concern error: ${String(reply.writeConcernError.errmsg)}`);
-        for (const error of writeErrors) {
-            const number = first + error.index;
-            if (this.ordered || !archive_SKIPPABLE_WRITE_ERRORS.has(error.code)) {
-                throw new ArchiveRestoreError(`${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}): document ${number}: write error ${error.code}: ${error.errmsg}. ${this.planned.result.imported} document(s) of this namespace were written before it.`);
+/** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
+function namespaceWriter(db, planned, opts, result, tally) {
+    const namespace = `${planned.database}.${planned.collection}`;
+    const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`;
+    const writer = new RawBatchWriter(db, planned.collection, opts.mode, opts.stopOnError === true, {
+        failed: (numbers, error) => {
+            tally.uncertain += numbers.length;
+            return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+        },
+        replied: ({ tags: numbers, applied, writeErrors, writeConcernError }) => {
+            planned.result.imported += applied;
+            planned.result.failed += writeErrors.length;
+            tally.documents += applied;
+            if (applied > 0)
+                tally.collections.add(namespace);
+            if (writeConcernError !== undefined)
+                throw new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`);
+            for (const error of writeErrors) {
+                const number = numbers[error.index];
+                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+                    throw new ArchiveRestoreError(`${where}: document ${number}: write error ${error.code}: ${error.errmsg}. ${planned.result.imported} document(s) of this namespace were written before it.`);
+                }
+                if (result.warnings.length < 20)
+                    opts.logger.warning(`continuing through error: ${shownName(namespace)}: document ${number}: ${error.errmsg}`);
             }
-            if (this.result.warnings.length < 20)
-                this.opts.logger.warning(`continuing through error: ${shownName(this.namespace)}: document ${number}: ${error.errmsg}`);
         }
-    }
+    });
+    return writer;
 }
 //# sourceMappingURL=archive.js.map
 ;// CONCATENATED MODULE: ./lib/restore/index.js
-
 
 
 

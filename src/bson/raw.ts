@@ -147,9 +147,65 @@ function scanElements(
     const valueStart = nameEnd + 1
     const valueEnd = valueStart + valueLength(bytes, type, valueStart)
     if (valueEnd > end) throw new RawBsonError(`element at ${offset} runs past its document`)
+    if (valueEnd < valueStart) throw new RawBsonError(`element at ${offset} declares a negative length`)
     if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true) return
     offset = valueEnd
   }
+}
+
+/** Nesting deeper than this is refused rather than followed (mongod refuses far less: 200 levels). */
+const MAX_CHECKED_DEPTH = 1000
+
+/**
+ * Why `bytes` is not exactly one well-formed BSON document, or undefined: every length, terminator and type, at every
+ * depth (what a server checks before it stores a document). Strings are not checked for valid UTF-8, as servers don't.
+ */
+export function bsonStructureProblem(bytes: Uint8Array): string | undefined {
+  try {
+    if (bytes.length < 5 || int32At(bytes, 0) !== bytes.length) return `it declares ${bytes.length < 4 ? '?' : int32At(bytes, 0)} bytes but has ${bytes.length}`
+    checkDocument(bytes, 0, 0)
+    return undefined
+  } catch (error) {
+    if (error instanceof RawBsonError) return error.message
+    throw error
+  }
+}
+
+function checkDocument(bytes: Uint8Array, start: number, depth: number): void {
+  if (depth > MAX_CHECKED_DEPTH) throw new RawBsonError(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`)
+  const end = start + int32At(bytes, start)
+  if (end <= bytes.length && bytes[end - 1] !== 0) throw new RawBsonError(`the document at ${start} does not end with a 0 byte`)
+  scanElements(bytes, start, (type, elementStart, _nameStart, _nameEnd, valueStart, valueEnd) => {
+    switch (type) {
+      case BSON_TYPE.string:
+      case BSON_TYPE.javascript:
+      case BSON_TYPE.symbol:
+        checkString(bytes, valueStart, valueEnd, elementStart)
+        break
+      case BSON_TYPE.dbPointer:
+        checkString(bytes, valueStart, valueEnd - 12, elementStart)
+        break
+      case BSON_TYPE.document:
+      case BSON_TYPE.array:
+        checkDocument(bytes, valueStart, depth + 1)
+        break
+      case BSON_TYPE.javascriptWithScope: {
+        const codeEnd = valueStart + 8 + int32At(bytes, valueStart + 4)
+        checkString(bytes, valueStart + 4, codeEnd, elementStart)
+        if (codeEnd + 5 > valueEnd || codeEnd + int32At(bytes, codeEnd) !== valueEnd) throw new RawBsonError(`the code with scope at ${elementStart} has inconsistent lengths`)
+        checkDocument(bytes, codeEnd, depth + 1)
+        break
+      }
+      case BSON_TYPE.binary:
+        if (valueEnd < valueStart + 5) throw new RawBsonError(`the binary at ${elementStart} declares a negative length`)
+        break
+    }
+  })
+}
+
+/** A string value from its int32 length to its end: at least the terminating 0, which is there. */
+function checkString(bytes: Uint8Array, lengthAt: number, end: number, elementStart: number): void {
+  if (end < lengthAt + 5 || bytes[end - 1] !== 0) throw new RawBsonError(`the string at ${elementStart} is not terminated by a 0 byte where its length says`)
 }
 
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */

@@ -10,12 +10,12 @@
 //      user's own option names them, admin/local/config and system.* targets are refused. Each namespace's metadata
 //      is parsed (options, indexes).
 //   2. verify: the whole archive read once (src/archive/reader.ts checks lengths, structure and every namespace's
-//      CRC), every document parsed: sendable unchanged through the driver, an _id the server accepts.
+//      CRC), every document checked: well-formed BSON at every depth, at most 16 MiB, an _id the server accepts.
 //   3. the plan is printed (namespace → target, documents, indexes). --dry-run stops here.
 //   4. server pre-check, read-only: listCollections on each target database, a one-document find on each target
 //      collection (names the server refuses), no view where a collection goes.
 //   5. write: --drop, create the collections that do not exist (options as in the metadata), the documents in
-//      archive order (batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
+//      archive order, as raw BSON (src/mongo/raw-writes.ts; batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
 //      the views. The archive is read a second time; its CRCs are checked again on the way.
 // Modes: insert (default, as mongorestore: duplicates and validation failures are counted and skipped, unordered
 // batches; --stop-on-error makes batches ordered and stops at the first), upsert (replace by _id, ordered) and merge
@@ -24,7 +24,6 @@
 import {open, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {createGunzip} from 'node:zlib'
-import {BSONRegExp} from 'bson'
 import {MongoClient, type Db, type Document} from 'mongodb'
 import {ArchiveFormatError, readArchive, type ArchivePreludeNamespace} from '../archive/reader.ts'
 import {ARCHIVE_MAGIC, GZIP_MAGIC} from '../archive/format.ts'
@@ -32,13 +31,11 @@ import {extJsonToBson} from '../ejson/reader.ts'
 import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
-import {toDriverDocument, UnrepresentableDocumentError, type DriverDocument} from './driver-document.ts'
+import {toDriverDocument, type DriverDocument} from './driver-document.ts'
+import {RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS} from '../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
-import {connectForRestore, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS, WriteTally, type RestoreMode, type WrittenSummary} from './restore.ts'
+import {connectForRestore, RestoreError, RESTORE_MODES, WriteTally, type RestoreMode, type WrittenSummary} from './restore.ts'
 
-const MAX_BATCH_BYTES = 15 * 1024 * 1024
-/** Write errors mongorestore logs and continues through (without --stopOnError). */
-const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121])
 const UNAUTHORIZED = 13
 const NAMESPACE_NOT_FOUND = 26
 const NAMESPACE_EXISTS = 48
@@ -460,20 +457,6 @@ function planNamespaces(namespaces: ArchivePreludeNamespace[], archive: string, 
 
 // --------------------------------------------------------------------------------------------------- verify
 
-function documentProblem(bson: Uint8Array): string | undefined {
-  let doc: DriverDocument
-  try {
-    doc = toDriverDocument(bson)
-  } catch (error) {
-    if (!(error instanceof UnrepresentableDocumentError)) throw error
-    return `it cannot be restored unchanged through the Node.js driver: ${error.message}`
-  }
-  const id = doc.get('_id')
-  if (Array.isArray(id)) return 'its _id is an array, which MongoDB refuses as an _id'
-  if (id instanceof BSONRegExp) return 'its _id is a regular expression, which MongoDB refuses as an _id'
-  return undefined
-}
-
 function formatError(error: unknown): never {
   if (error instanceof ArchiveFormatError) throw new ArchiveRestoreError(`${clause(error.message)}. Nothing was written; download or copy the archive again.`)
   if (error instanceof RestoreError) throw error
@@ -508,7 +491,7 @@ export async function restoreArchive(opts: ArchiveRestoreOptions): Promise<Archi
       } else if (event.type === 'documents') {
         const p = byData.get(`${event.db}\u0000${event.collection}`)!
         for (const [i, doc] of event.documents.entries()) {
-          const problem = documentProblem(doc)
+          const problem = rawDocumentProblem(doc)
           if (problem !== undefined) {
             throw new ArchiveRestoreError(
               `The archive ${shownName(archive)}: document ${p.result.documents + i + 1} of ${shownName(p.source)}: ${problem}. Nothing was written.`
@@ -600,24 +583,29 @@ async function writeArchive(archive: string, planned: PlannedNamespace[], byData
       }
     }
 
-    const writers = new Map<PlannedNamespace, NamespaceWriter>()
+    const writers = new Map<PlannedNamespace, {writer: RawBatchWriter<number>; added: number}>()
     let written = 0
     try {
       for await (const event of readArchive(archive)) {
         if (event.type === 'prelude') continue
         const p = byData.get(`${event.db}\u0000${event.collection}`)
         if (p === undefined) throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`)
-        let writer = writers.get(p)
-        if (writer === undefined) {
-          writer = new NamespaceWriter(client.db(p.database), p, opts, result, tally)
-          writers.set(p, writer)
+        let state = writers.get(p)
+        if (state === undefined) {
+          state = {writer: namespaceWriter(client.db(p.database), p, opts, result, tally), added: 0}
+          writers.set(p, state)
         }
+        const {writer} = state
         if (event.type === 'documents') {
-          for (const doc of event.documents) await writer.add(doc)
+          for (const doc of event.documents) {
+            const waiting = writer.add(doc, ++state.added)
+            if (waiting !== undefined) await waiting
+          }
           written += event.documents.length
           opts.onProgress?.({phase: 'write', namespace: p.source, documents: written, totalDocuments: result.documents})
         } else {
           await writer.flush()
+          await writer.drain()
           if (event.documents !== p.result.documents) {
             throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`)
           }
@@ -750,80 +738,31 @@ async function preCheck(client: MongoClient, planned: PlannedNamespace[], opts: 
   return existing
 }
 
-type Operation = {kind: 'insert'; doc: DriverDocument} | {kind: 'update'; q: DriverDocument; u: DriverDocument}
-
-/** One namespace's documents as insert (or, in upsert and merge mode, update) commands, in archive order. */
-class NamespaceWriter {
-  private ops: Operation[] = []
-  private bytes = 0
-  private readonly ordered: boolean
-  private readonly namespace: string
-  private sent = 0
-  private readonly db: Db
-  private readonly planned: PlannedNamespace
-  private readonly opts: WriteOptions
-  private readonly result: ArchiveRestoreResult
-  private readonly tally: Tally
-
-  constructor(db: Db, planned: PlannedNamespace, opts: WriteOptions, result: ArchiveRestoreResult, tally: Tally) {
-    this.db = db
-    this.planned = planned
-    this.opts = opts
-    this.result = result
-    this.tally = tally
-    this.ordered = opts.mode !== 'insert' || opts.stopOnError === true
-    this.namespace = `${planned.database}.${planned.collection}`
-  }
-
-  async add(bson: Uint8Array): Promise<void> {
-    const doc = toDriverDocument(bson)
-    const op: Operation =
-      this.opts.mode === 'insert' || !doc.has('_id')
-        ? {kind: 'insert', doc}
-        : {kind: 'update', q: new Map([['_id', doc.get('_id')]]), u: this.opts.mode === 'upsert' ? doc : new Map([['$set', doc]])}
-    if (this.ops.length > 0 && (this.ops[0]!.kind !== op.kind || this.ops.length >= MAX_BATCH_DOCUMENTS || this.bytes + bson.length > MAX_BATCH_BYTES)) {
-      await this.flush()
-    }
-    this.ops.push(op)
-    this.bytes += bson.length
-  }
-
-  async flush(): Promise<void> {
-    if (this.ops.length === 0) return
-    const ops = this.ops
-    this.ops = []
-    this.bytes = 0
-    const first = this.sent + 1
-    this.sent += ops.length
-    const {collection} = this.planned
-    const command: Document =
-      ops[0]!.kind === 'insert'
-        ? {insert: collection, documents: ops.map(op => (op as {doc: DriverDocument}).doc), ordered: this.ordered}
-        : {update: collection, updates: ops.map(op => ({q: (op as {q: DriverDocument}).q, u: (op as {u: DriverDocument}).u, upsert: true})), ordered: this.ordered}
-    const where = `${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}), documents ${first}–${this.sent}`
-    let reply: Document
-    try {
-      reply = await this.db.command(command)
-    } catch (error) {
-      this.tally.uncertain += ops.length
-      throw new ArchiveRestoreError(`${where}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
-    }
-    const writeErrors = (reply.writeErrors ?? []) as Array<{index: number; code: number; errmsg: string}>
-    const upserted = (reply.upserted as unknown[] | undefined)?.length ?? 0
-    const applied = ops[0]!.kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted
-    this.planned.result.imported += applied
-    this.planned.result.failed += writeErrors.length
-    this.tally.documents += applied
-    if (applied > 0) this.tally.collections.add(this.namespace)
-    if (reply.writeConcernError) throw new ArchiveRestoreError(`${where}: write concern error: ${String(reply.writeConcernError.errmsg)}`)
-    for (const error of writeErrors) {
-      const number = first + error.index
-      if (this.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
-        throw new ArchiveRestoreError(
-          `${shownName(this.namespace)} (the archive's ${shownName(this.planned.source)}): document ${number}: write error ${error.code}: ${error.errmsg}. ${this.planned.result.imported} document(s) of this namespace were written before it.`
-        )
+/** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
+function namespaceWriter(db: Db, planned: PlannedNamespace, opts: WriteOptions, result: ArchiveRestoreResult, tally: Tally): RawBatchWriter<number> {
+  const namespace = `${planned.database}.${planned.collection}`
+  const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`
+  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(db, planned.collection, opts.mode, opts.stopOnError === true, {
+    failed: (numbers, error) => {
+      tally.uncertain += numbers.length
+      return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
+    },
+    replied: ({tags: numbers, applied, writeErrors, writeConcernError}) => {
+      planned.result.imported += applied
+      planned.result.failed += writeErrors.length
+      tally.documents += applied
+      if (applied > 0) tally.collections.add(namespace)
+      if (writeConcernError !== undefined) throw new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`)
+      for (const error of writeErrors) {
+        const number = numbers[error.index]
+        if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+          throw new ArchiveRestoreError(
+            `${where}: document ${number}: write error ${error.code}: ${error.errmsg}. ${planned.result.imported} document(s) of this namespace were written before it.`
+          )
+        }
+        if (result.warnings.length < 20) opts.logger.warning(`continuing through error: ${shownName(namespace)}: document ${number}: ${error.errmsg}`)
       }
-      if (this.result.warnings.length < 20) this.opts.logger.warning(`continuing through error: ${shownName(this.namespace)}: document ${number}: ${error.errmsg}`)
     }
-  }
+  })
+  return writer
 }

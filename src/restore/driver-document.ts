@@ -1,4 +1,5 @@
-// Raw BSON → a value the Node driver serializes back to the same bytes.
+// Raw BSON → a value the Node driver serializes back to the same bytes: for what a restore sends inside commands of
+// its own (an archive's collection options and index specs). Documents themselves are sent raw (src/mongo/raw-writes.ts).
 //
 // The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
 // must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
@@ -32,55 +33,7 @@ export function toDriverDocument(bson: Uint8Array): DriverDocument {
   return readDocument(bson, view, 0, 'document') as DriverDocument
 }
 
-/** The value of the first top-level `_id`, converted like toDriverDocument, or undefined when absent. */
-export function idOf(doc: DriverDocument): unknown {
-  return doc.get('_id')
-}
-
-// Keys and most values are short ASCII that repeats from document to document (Prancer's keys, "passed", "High"):
-// those come from a small cache checked byte for byte, other ASCII is sliced as latin1 (the same characters), and
-// only the rest pays for the strict UTF-8 decoder. Together ~15% less restore CPU (bench/restore.ts).
-const CACHE_SLOTS = 1024
-const CACHE_MAX_BYTES = 32
-const cachedBytes: Array<Uint8Array | undefined> = new Array(CACHE_SLOTS)
-const cachedText: string[] = new Array(CACHE_SLOTS)
-let bufferOf: Uint8Array | undefined
-let buffer: Buffer = Buffer.alloc(0)
-
 function text(bson: Uint8Array, start: number, end: number, what: string): string {
-  let i = start
-  let hash = 0x811c9dc5
-  while (i < end) {
-    const c = bson[i]!
-    if (c >= 0x80) break
-    hash = Math.imul(hash ^ c, 0x01000193)
-    i++
-  }
-  if (i === end) {
-    const length = end - start
-    const slot = (hash >>> 0) % CACHE_SLOTS
-    const known = cachedBytes[slot]
-    if (known !== undefined && known.length === length) {
-      let same = true
-      for (let k = 0; k < length; k++) {
-        if (known[k] !== bson[start + k]) {
-          same = false
-          break
-        }
-      }
-      if (same) return cachedText[slot]!
-    }
-    if (bufferOf !== bson) {
-      bufferOf = bson
-      buffer = Buffer.from(bson.buffer, bson.byteOffset, bson.byteLength)
-    }
-    const decoded = buffer.toString('latin1', start, end)
-    if (length <= CACHE_MAX_BYTES) {
-      cachedBytes[slot] = bson.slice(start, end)
-      cachedText[slot] = decoded
-    }
-    return decoded
-  }
   try {
     return utf8.decode(bson.subarray(start, end))
   } catch {

@@ -5,41 +5,37 @@
 //   1. plan: every file's target namespace, checked against MongoDB's naming rules; admin, local and
 //      config databases and system.* collections only when named on the command line (--db, --collection).
 //   2. verify, streaming (a file is never held in memory): sha256 and size against the manifest, every
-//      document parsed (our reader: mongoimport's typing rules), at most 16 MiB as BSON, an _id the server
-//      accepts, and sendable unchanged through the driver; the document count checked. Every file is
+//      document parsed (our reader: mongoimport's typing rules; a large file on a parser thread), at most
+//      16 MiB as BSON, an _id the server accepts; the document count checked. Every file is
 //      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
 //      database untouched.
 //   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
 //   4. server pre-check, read-only: listCollections on each target database (a server refuses a database
 //      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
 //      (refused collection names); a view cannot be written to.
-//   5. write: --drop, then batches of at most 1000 documents (and 15 MiB: one command document must
-//      stay under the 16 MiB BSON limit), sent as insert/update commands; ordered for upsert and merge.
+//   5. write: --drop, then batches of at most 1000 documents and 15 MiB, sent as insert/update commands
+//      holding the parsed BSON unchanged, as mongoimport sends it (src/mongo/raw-writes.ts); ordered for
+//      upsert and merge.
 //      The file's sha256 is taken again, so a file changed between the passes is reported.
 // What can still fail in step 5 (a write refused by a validator or a unique index, a server going away)
 // is reported with how much was written: RestoreError.written.
 
 import {createHash} from 'node:crypto'
 import type {Readable} from 'node:stream'
-import {BSONRegExp} from 'bson'
 import {MongoClient, type Db, type Document} from 'mongodb'
-import {DocumentTooLargeError, MAX_BSON_DOCUMENT_BYTES, readExtJsonDocuments, type ExtJsonDocument} from '../ejson/reader.ts'
+import {DocumentTooLargeError, readExtJsonDocuments, type ExtJsonDocument} from '../ejson/reader.ts'
 import {readExtJsonDocumentsInThread} from '../ejson/threaded-reader.ts'
 import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
-import {toDriverDocument, UnrepresentableDocumentError, type DriverDocument} from './driver-document.ts'
+import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS} from '../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
 import {describeFsError, openSource, RestoreSourceError, type RestoreFile} from './source.ts'
 
 export type RestoreMode = 'upsert' | 'insert' | 'merge'
 export const RESTORE_MODES: readonly RestoreMode[] = ['upsert', 'insert', 'merge']
 
-/** mongoimport's limit per bulk write, in documents. */
-export const MAX_BATCH_DOCUMENTS = 1000
-const MAX_BATCH_BYTES = 15 * 1024 * 1024
-/** Write errors mongoimport logs and continues through in insert mode without --stopOnError. */
-const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121])
+export {MAX_BATCH_DOCUMENTS}
 /** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
 const UNAUTHORIZED = 13
 
@@ -384,21 +380,10 @@ async function verifyFile(planned: PlannedFile, index: number, fileCount: number
   }
 }
 
-/** Why the server would refuse this parsed document (or the driver alter it), or undefined. */
+/** Why the server would refuse this parsed document, or undefined. */
 function documentProblem(bson: Uint8Array, line: number): string | undefined {
-  // The reader never returns more (DocumentTooLargeError); checked again as the limit this relies on.
-  if (bson.length > MAX_BSON_DOCUMENT_BYTES) return `line ${line}: the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`
-  let doc: DriverDocument
-  try {
-    doc = toDriverDocument(bson)
-  } catch (error) {
-    if (!(error instanceof UnrepresentableDocumentError)) throw error
-    return `line ${line}: this document cannot be restored unchanged through the Node.js driver: ${error.message}`
-  }
-  const id = doc.get('_id')
-  if (Array.isArray(id)) return `line ${line}: its _id is an array, which MongoDB refuses as an _id`
-  if (id instanceof BSONRegExp) return `line ${line}: its _id is a regular expression, which MongoDB refuses as an _id`
-  return undefined
+  const problem = rawDocumentProblem(bson)
+  return problem === undefined ? undefined : `line ${line}: ${problem}`
 }
 
 type WriteOptions = RestoreOptions & {mode: RestoreMode; logger: Logger}
@@ -474,7 +459,7 @@ async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], resul
     }
     for (const [index, planned] of plan.entries()) {
       const fileResult = results[index]
-      const writer = new BatchWriter(client.db(planned.database), planned, opts, fileResult, result, tally)
+      const writer = fileWriter(client.db(planned.database), planned, opts, fileResult, result, tally)
       await writeFile(planned, index, plan.length, writer, fileResult, opts)
       result.imported += fileResult.imported
       result.failed += fileResult.failed
@@ -546,7 +531,7 @@ async function preCheck(client: MongoClient, plan: PlannedFile[], logger: Logger
   return existing
 }
 
-async function writeFile(planned: PlannedFile, index: number, fileCount: number, writer: BatchWriter, fileResult: RestoreFileResult, opts: WriteOptions): Promise<void> {
+async function writeFile(planned: PlannedFile, index: number, fileCount: number, writer: RawBatchWriter<number>, fileResult: RestoreFileResult, opts: WriteOptions): Promise<void> {
   const {file} = planned
   const name = shownName(file.name)
   const hash = createHash('sha256')
@@ -567,7 +552,8 @@ async function writeFile(planned: PlannedFile, index: number, fileCount: number,
   try {
     for await (const doc of parsedDocuments(input, file.size)) {
       if (doc.error !== undefined) throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`)
-      await writer.add(toDriverDocument(doc.bson as Uint8Array), (doc.bson as Uint8Array).length, doc.line)
+      const waiting = writer.add(doc.bson as Uint8Array, doc.line)
+      if (waiting !== undefined) await waiting
       if (++documents % MAX_BATCH_DOCUMENTS === 0) report()
     }
   } catch (error) {
@@ -583,117 +569,31 @@ async function writeFile(planned: PlannedFile, index: number, fileCount: number,
   }
 }
 
-type Operation = {kind: 'insert'; doc: DriverDocument} | {kind: 'update'; q: DriverDocument; u: DriverDocument}
-
-/** Collects operations into insert/update commands, in input order, and counts like mongoimport. */
-class BatchWriter {
-  private readonly db: Db
-  private readonly collection: string
-  private readonly opts: WriteOptions
-  private readonly fileResult: RestoreFileResult
-  private readonly result: RestoreResult
-  private readonly tally: WriteTally
-  private readonly namespace: string
-  private readonly ordered: boolean
-  private ops: Operation[] = []
-  private lines: number[] = []
-  private bytes = 0
-  private inFlight: Promise<void> | null = null
-  private failure: unknown = undefined
-
-  constructor(db: Db, planned: PlannedFile, opts: WriteOptions, fileResult: RestoreFileResult, result: RestoreResult, tally: WriteTally) {
-    this.db = db
-    this.collection = planned.collection
-    this.namespace = `${planned.database}.${planned.collection}`
-    this.opts = opts
-    this.fileResult = fileResult
-    this.result = result
-    this.tally = tally
-    // mongoimport keeps input order in upsert and merge mode; in insert mode we stop at the first
-    // error with --stop-on-error, which an ordered batch does exactly.
-    this.ordered = opts.mode !== 'insert' || opts.stopOnError === true
-  }
-
-  async add(doc: DriverDocument, size: number, line: number): Promise<void> {
-    const op = this.operation(doc)
-    // A batch holds one kind of operation, so inserts and updates interleave in input order.
-    if (this.ops.length > 0 && (this.ops[0].kind !== op.kind || this.ops.length >= MAX_BATCH_DOCUMENTS || this.bytes + size > MAX_BATCH_BYTES)) {
-      await this.flush()
-    }
-    this.ops.push(op)
-    this.lines.push(line)
-    this.bytes += size
-  }
-
-  private operation(doc: DriverDocument): Operation {
-    // Like mongoimport: without an _id there is no selector, so the document is inserted.
-    if (this.opts.mode === 'insert' || !doc.has('_id')) return {kind: 'insert', doc}
-    const q: DriverDocument = new Map([['_id', doc.get('_id')]])
-    return {kind: 'update', q, u: this.opts.mode === 'upsert' ? doc : new Map([['$set', doc]])}
-  }
-
-  /**
-   * Sends the collected operations. One command is in flight while the next batch is parsed and
-   * converted; the next is only sent once it succeeded, so order and stop-on-error hold.
-   */
-  async flush(): Promise<void> {
-    await this.drain()
-    if (this.ops.length === 0) return
-    const ops = this.ops
-    const lines = this.lines
-    this.ops = []
-    this.lines = []
-    this.bytes = 0
-    // The error is kept, not left unhandled, and rethrown by the next drain().
-    this.inFlight = this.send(ops, lines).catch((error: unknown) => {
-      this.failure = error
-    })
-  }
-
-  /** Waits for the command in flight; throws its error. */
-  async drain(): Promise<void> {
-    if (this.inFlight !== null) {
-      await this.inFlight
-      this.inFlight = null
-    }
-    if (this.failure !== undefined) throw this.failure
-  }
-
-  private async send(ops: Operation[], lines: number[]): Promise<void> {
-    const command: Document =
-      ops[0].kind === 'insert'
-        ? {insert: this.collection, documents: ops.map((op) => (op as {doc: DriverDocument}).doc), ordered: this.ordered}
-        : {update: this.collection, updates: ops.map((op) => ({q: (op as {q: DriverDocument}).q, u: (op as {u: DriverDocument}).u, upsert: true})), ordered: this.ordered}
-    const file = shownName(this.fileResult.file)
-    let reply: Document
-    try {
-      reply = await this.db.command(command)
-    } catch (error) {
+/** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
+function fileWriter(db: Db, planned: PlannedFile, opts: WriteOptions, fileResult: RestoreFileResult, result: RestoreResult, tally: WriteTally): RawBatchWriter<number> {
+  const namespace = `${planned.database}.${planned.collection}`
+  const file = shownName(fileResult.file)
+  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(db, planned.collection, opts.mode, opts.stopOnError === true, {
+    failed: (lines, error) => {
       // No reply: the server may have applied the batch, or part of it.
-      this.tally.uncertain += ops.length
-      throw new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
-    }
-    const writeErrors = (reply.writeErrors ?? []) as Array<{index: number; code: number; errmsg: string}>
-    const upserted = (reply.upserted as unknown[] | undefined)?.length ?? 0
-    const applied = ops[0].kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted
-    this.fileResult.imported += applied
-    this.fileResult.failed += writeErrors.length
-    this.tally.documents += applied
-    if (applied > 0) this.tally.collections.add(this.namespace)
-    if (reply.writeConcernError) {
-      throw new RestoreError(`${file}: write concern error: ${reply.writeConcernError.errmsg as string}`)
-    }
-    for (const error of writeErrors) {
-      const line = lines[error.index]
-      const fatal = this.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)
-      if (fatal) {
-        throw new RestoreError(
-          `${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ` +
-            `${this.fileResult.imported} document(s) of this file were written before it.`
-        )
+      tally.uncertain += lines.length
+      return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
+    },
+    replied: ({tags: lines, applied, writeErrors, writeConcernError}) => {
+      fileResult.imported += applied
+      fileResult.failed += writeErrors.length
+      tally.documents += applied
+      if (applied > 0) tally.collections.add(namespace)
+      if (writeConcernError !== undefined) throw new RestoreError(`${file}: write concern error: ${writeConcernError}`)
+      for (const error of writeErrors) {
+        const line = lines[error.index]
+        if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+          throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ${fileResult.imported} document(s) of this file were written before it.`)
+        }
+        if (result.writeErrors.length < 20) result.writeErrors.push({file: fileResult.file, line: line!, code: error.code, message: error.errmsg})
+        opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`)
       }
-      if (this.result.writeErrors.length < 20) this.result.writeErrors.push({file: this.fileResult.file, line, code: error.code, message: error.errmsg})
-      this.opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`)
     }
-  }
+  })
+  return writer
 }
