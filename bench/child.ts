@@ -4,6 +4,7 @@
 //   export  <uri> <db> <collection> <out> <batchSize|default>   our export engine (relaxed), as the export job calls it
 //   bare    <uri> <db> <collection> -     <batchSize|default>   a bare raw cursor that reads and discards (the floor)
 //   restore <uri> <db> <collection> <file> <mode>                our restore of one file (src/restore)
+//   restore-archive <uri> <db> - <archive> <mode>                our restore of a mongodump archive, renamed into <db>
 // Prints {"documents": n, "bsonBytes": n, "main": {...}} (restore: {"imported": n}) on stdout, where `main` says how
 // the main thread spent its life (Linux schedstat): on a CPU, runnable but waiting for one, or blocked (on the network,
 // the disk, the worker); a client that is never blocked is limited by the CPU, not by the server.
@@ -24,6 +25,13 @@ function mainThreadTimes(): {wallS: number; runS: number; runnableS: number; blo
 // Not a literal, so the type checker does not need lib/ to exist; the types are those of the sources.
 const LIB = '../lib/'
 const [mode, uri, dbName, collection, out, batchSizeText] = process.argv.slice(2) as [string, string, string, string, string, string]
+if (mode === 'restore-archive') {
+  // <uri> <db> - <archive> <mode>: every namespace of the archive (database bench) renamed into <db>, as --nsFrom 'bench.*' --nsTo '<db>.*'
+  const {restoreArchive} = (await import(LIB + 'restore/index.js')) as typeof import('../src/restore/index.ts')
+  const result = await restoreArchive({source: out, uri, nsFrom: ['bench.*'], nsTo: [`${dbName}.*`], mode: batchSizeText as 'upsert' | 'insert'})
+  process.stdout.write(JSON.stringify({imported: result.imported}) + '\n')
+  process.exit(0)
+}
 if (mode === 'restore') {
   const {restore} = (await import(LIB + 'restore/index.js')) as typeof import('../src/restore/index.ts')
   const result = await restore({source: out, uri, database: dbName, collection, mode: batchSizeText as 'upsert' | 'insert'})

@@ -117,6 +117,36 @@ async function restorePair(target: RestoreTarget, file: string, docs: number, co
   pairs.push({server: target.server, corpus, mode, docs, ours, theirs})
 }
 
+/** Our restore of a mongodump archive and the real mongorestore of the same archive (insert mode, theirs), each its own process. */
+async function archivePair(target: RestoreTarget, archive: string, docs: number, corpus: string, rows: Row[], pairs: RestorePair[]): Promise<void> {
+  const {mongorestore} = await ensurePeers()
+  if (mongorestore === null) return
+  const oursDb = uniqueDbName('bench_ours')
+  const toolDb = uniqueDbName('bench_tool')
+  const ours = await timedProcess(process.execPath, [CHILD, 'restore-archive', target.uri, oursDb, '-', archive, 'insert'], {serverPid: target.pid})
+  const imported = JSON.parse(ours.stdout).imported as number
+  const theirs = await timedProcess(mongorestore, ['--uri', target.uri, `--archive=${archive}`, '--nsFrom', 'bench.*', '--nsTo', `${toolDb}.*`, '--quiet'], {serverPid: target.pid})
+  if (imported !== docs) throw new Error(`bench: our archive restore imported ${imported} of ${docs} documents`)
+  for (const [tool, run] of [['ours (archive restore: check pass, then write)', ours], ['mongorestore --archive (real Database Tools)', theirs]] as const) {
+    rows.push({
+      part: 'restore',
+      server: target.server,
+      corpus,
+      mode: 'insert',
+      tool,
+      docs,
+      'wall s': round(run.wallS, 2),
+      'cpu s': round(run.cpuS, 2),
+      'cpu/wall': round(run.cpuS / run.wallS, 2),
+      'RSS MB': round(run.maxRssMb),
+      'server cpu s': run.serverCpuS === undefined ? '' : round(run.serverCpuS, 2),
+      'docs/s': Math.round(docs / run.wallS),
+      'µs/doc': round((run.wallS * 1e6) / docs, 2)
+    })
+  }
+  pairs.push({server: target.server, corpus, mode: 'insert', docs, ours, theirs, tool: 'mongorestore'})
+}
+
 interface RestorePair {
   server: string
   corpus: string
@@ -124,6 +154,8 @@ interface RestorePair {
   docs: number
   ours: ProcessRun
   theirs: ProcessRun
+  /** What ours is compared with: mongoimport (an exported file) or mongorestore (a mongodump archive). */
+  tool?: 'mongorestore'
 }
 
 const label = (docs: number): string => (docs >= 1_000_000 ? `${docs / 1_000_000}M` : docs >= 1000 ? `${docs / 1000}k` : String(docs))
@@ -140,6 +172,7 @@ async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
     const corpus = await prancerCorpusFiles(sizes, log)
     const peer = await startReplayPeer(sizes.map(size => ({db: 'bench', collection: `p${label(size)}`, file: corpus.get(size)!.file})))
     const files = new Map<number, string>()
+    const archives = new Map<number, string>()
     try {
       const client = await new MongoClient(peer.uri).connect()
       try {
@@ -159,6 +192,17 @@ async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
           await restorePair(target, files.get(size)!, size, `${label(size)} Prancer outputs`, mode, rows, pairs)
         }
       }
+      // The same corpus as a mongodump archive (the real mongodump's), restored by ours and by mongorestore.
+      const {mongodump} = await ensurePeers()
+      if (mongodump !== null) {
+        for (const size of sizes) {
+          const archive = path.join(work, `p${label(size)}.archive`)
+          await timedProcess(mongodump, ['--uri', peer.uri, '--db', 'bench', '--collection', `p${label(size)}`, `--archive=${archive}`, '--quiet'])
+          archives.set(size, archive)
+          log(`replay peer, ${label(size)}, archive restore ...`)
+          await archivePair(target, archive, size, `${label(size)} Prancer outputs (archive)`, rows, pairs)
+        }
+      }
     } finally {
       await peer.stop()
     }
@@ -175,6 +219,11 @@ async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
       await writeFile(upsertFile, lines.join('\n') + '\n')
       log('FerretDB, 1k, upsert ...')
       await restorePair(target, upsertFile, 1000, '1k Prancer outputs', 'upsert', rows, pairs)
+      const smallArchive = archives.get(small)
+      if (smallArchive !== undefined) {
+        log(`FerretDB, ${label(small)}, archive restore ...`)
+        await archivePair(target, smallArchive, small, `${label(small)} Prancer outputs (archive)`, rows, pairs)
+      }
     } finally {
       await server.stop()
     }
@@ -183,11 +232,11 @@ async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
   }
   for (const p of pairs) {
     notes.push(
-      `restore, ${p.server}, ${p.corpus}, ${p.mode}: ours/mongoimport wall ${round(p.ours.wallS / p.theirs.wallS, 2)} (target <= 1.0), ` +
-        `cpu ${round(p.ours.cpuS / p.theirs.cpuS, 2)}; peak RSS ours ${round(p.ours.maxRssMb)} MB, mongoimport ${round(p.theirs.maxRssMb)} MB`
+      `restore, ${p.server}, ${p.corpus}, ${p.mode}: ours/${p.tool ?? 'mongoimport'} wall ${round(p.ours.wallS / p.theirs.wallS, 2)} (target <= 1.0), ` +
+        `cpu ${round(p.ours.cpuS / p.theirs.cpuS, 2)}; peak RSS ours ${round(p.ours.maxRssMb)} MB, ${p.tool ?? 'mongoimport'} ${round(p.theirs.maxRssMb)} MB`
     )
   }
-  const largest = pairs.filter(p => p.server === 'replay peer').sort((a, b) => b.docs - a.docs)[0]
+  const largest = pairs.filter(p => p.server === 'replay peer' && p.tool === undefined).sort((a, b) => b.docs - a.docs)[0]
   if (largest !== undefined && !SIZES.includes(1_000_000)) {
     notes.push(
       `1M restore left out by default (BENCH_RESTORE_SIZES=10000,100000,1000000 adds it): at the ${label(largest.docs)} rate it would take about ` +
@@ -197,7 +246,9 @@ async function restoreThroughput(rows: Row[], notes: string[]): Promise<void> {
   notes.push(
     'Restore: the same canonical file (exported by ours, identical to mongoexport\'s), each tool its own process into a fresh database; ' +
       'ours reads the file twice (a full verification pass, then the writes), mongoimport once. The replay peer acknowledges writes ' +
-      'without storing them; FerretDB v1 upserts scan the collection, so that comparison stays at 1000 documents.'
+      'without storing them; FerretDB v1 upserts scan the collection, so that comparison stays at 1000 documents. ' +
+      'Archive restore: the real mongodump\'s archive of the same collection, restored by ours (every length, CRC and document checked ' +
+      'before the first write, then read again to write) and by mongorestore --archive (one pass), both inserting, both sending the raw BSON.'
   )
 }
 
