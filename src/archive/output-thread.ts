@@ -7,13 +7,14 @@ import {writeSync} from 'node:fs'
 import type {MessagePort} from 'node:worker_threads'
 import {createGzip, type Gzip} from 'node:zlib'
 import {handleInOrder} from '../workers/in-order.ts'
-import {Crc64} from './crc64.ts'
+import {Crc64Set} from './crc64.ts'
 import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
 
 const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024
 
 export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): void {
-  const namespaces = Array.from({length: data.namespaces}, () => ({crc: new Crc64(), sha256: createHash('sha256') as Hash}))
+  const crcs = Crc64Set.create<number>()
+  const namespaces = Array.from({length: data.namespaces}, () => ({sha256: createHash('sha256') as Hash}))
   const fileHash = createHash('sha256')
   let position = 0
   const writeOut = (bytes: Uint8Array): void => {
@@ -47,12 +48,12 @@ export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): 
   const handle = async (m: ToArchiveOutput): Promise<void> => {
     if (m.type === 'chunk') {
       const chunk = new Uint8Array(m.buffer, 0, m.length)
+      const crc = await crcs
       const s = m.segments
       for (let i = 0; i < s.length; i += 3) {
         const part = chunk.subarray(s[i + 1]!, s[i + 1]! + s[i + 2]!)
-        const ns = namespaces[s[i]!]!
-        ns.crc.update(part)
-        ns.sha256.update(part)
+        crc.update(s[i]!, part)
+        namespaces[s[i]!]!.sha256.update(part)
       }
       if (gzip === undefined) writeOut(chunk)
       else {
@@ -63,7 +64,7 @@ export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): 
       main.postMessage({type: 'free', buffer: m.buffer} satisfies FromArchiveOutput, [m.buffer])
     } else if (m.type === 'digest') {
       const ns = namespaces[m.namespace]!
-      main.postMessage({type: 'digest', namespace: m.namespace, crc: ns.crc.digest(), sha256: ns.sha256.digest('hex')} satisfies FromArchiveOutput)
+      main.postMessage({type: 'digest', namespace: m.namespace, crc: (await crcs).digest(m.namespace), sha256: ns.sha256.digest('hex')} satisfies FromArchiveOutput)
     } else {
       if (gzip !== undefined) {
         gzip.end()

@@ -15,7 +15,7 @@ import {open} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream'
 import {createGunzip} from 'node:zlib'
-import {Crc64} from './crc64.ts'
+import {Crc64Set} from './crc64.ts'
 import {
   ARCHIVE_MAGIC,
   FormatError,
@@ -135,7 +135,6 @@ class Input {
 interface NamespaceState {
   entry: ArchivePreludeNamespace
   status: 'unopened' | 'open' | 'closed'
-  crc: Crc64
   documents: number
   bytes: number
 }
@@ -226,6 +225,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
     const header = decode(first.offset, () => decodeArchiveHeader(input.buf.subarray(first.start, first.end)))
     const namespaces: ArchivePreludeNamespace[] = []
     const byData = new Map<string, NamespaceState>()
+    const crcs = await Crc64Set.create<NamespaceState>()
     const seen = new Set<string>()
     for (;;) {
       const item = await next('a prelude entry')
@@ -236,7 +236,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
       if (seen.has(key(ns.db, ns.collection))) throw fail(item.offset, `is damaged: the prelude lists ${ns.db}.${ns.collection} twice`)
       seen.add(key(ns.db, ns.collection))
       if (byData.has(key(ns.db, ns.dataCollection))) throw fail(item.offset, `is damaged: two prelude entries file their data under ${ns.db}.${ns.dataCollection}`)
-      byData.set(key(ns.db, ns.dataCollection), {entry: ns, status: 'unopened', crc: new Crc64(), documents: 0, bytes: 0})
+      byData.set(key(ns.db, ns.dataCollection), {entry: ns, status: 'unopened', documents: 0, bytes: 0})
       namespaces.push(ns)
     }
     yield {type: 'prelude', gzip, header, namespaces: namespaces.map(ns => ({...ns}))}
@@ -254,7 +254,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
       const {db, collection} = state.entry
 
       if (nh.eof) {
-        const crc = state.crc.digest()
+        const crc = crcs.digest(state)
         if (crc !== nh.crc) {
           throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} document${state.documents === 1 ? '' : 's'} (${state.bytes} bytes) give ${crc}; a document is damaged`)
         }
@@ -298,7 +298,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
           runOffset = doc.offset
         }
         const bytes = input.buf.subarray(doc.start, doc.end)
-        state.crc.update(bytes)
+        crcs.update(state, bytes)
         state.documents++
         state.bytes += bytes.length
         ends.push(doc.end)
