@@ -7,7 +7,8 @@
 // interleaves its namespaces, so one hasher serves all of them: each namespace's running state (12 bytes) is saved
 // and loaded when the stream switches (~0.7 µs).
 
-import {createCRC64, type IHasher} from 'hash-wasm'
+import type {IHasher} from 'hash-wasm'
+import hashWasmCrc64 from 'hash-wasm/dist/crc64.umd.min.js'
 
 /** The running CRC-64/XZ of several streams, told apart by a key. */
 export class Crc64Set<K> {
@@ -20,7 +21,7 @@ export class Crc64Set<K> {
   }
 
   static async create<K>(): Promise<Crc64Set<K>> {
-    return new Crc64Set<K>(await createCRC64())
+    return new Crc64Set<K>(await hashWasmCrc64.createCRC64())
   }
 
   private select(key: K): void {

@@ -1,5 +1,5 @@
 // The one entry of every worker thread this project starts (src/workers/start.ts): the role in workerData says what
-// the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~145 KB, not the whole action.
+// the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~150 KB, not the whole action.
 
 import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
 import {serveArchiveOutput} from '../archive/output-thread.ts'
