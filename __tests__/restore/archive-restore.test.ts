@@ -16,6 +16,7 @@ import {readFile, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import {BSON} from 'bson'
 import {MongoClient} from 'mongodb'
 import {createArchiveWriter} from '../../src/archive/writer.ts'
 import {runBackupJob} from '../../src/job/backup-job.ts'
@@ -228,5 +229,39 @@ describe(`restore of a mongodump archive (seed ${seed}, replay with TEST_SEED=${
     assert.match(run.stderr, new RegExp(`${main}\\.resources → ${target}\\.resources: 120 document\\(s\\), 3 index\\(es\\)`))
     assert.match(run.stdout, /dry run: \d+ document\(s\) checked, nothing written\.\n$/)
     assert.deepEqual(await collectionNames(client, target), [])
+  })
+
+  test('a write error in one namespace stops the others at once (--stop-on-error), and the error says what was written', async () => {
+    // A and B interleave in the archive: A's first 1,100 documents (a duplicate _id as the 11th), then all of B's,
+    // then A's end. A's first batch is sent when its 1,001st document arrives and fails; B's first batch must not
+    // follow it to the server.
+    const file = path.join(dir, 'interleaved.archive')
+    const source = fresh('ar_interleaved_src')
+    const namespaces = [
+      {db: source, collection: 'a', metadata: '', type: 'collection' as const},
+      {db: source, collection: 'b', metadata: '', type: 'collection' as const}
+    ]
+    const writer = await createArchiveWriter(file, {gzip: false, namespaces, serverVersion: '7.0.0', toolVersion: 'test'})
+    const docs = (n: number, id: (i: number) => number) => Array.from({length: n}, (_, i) => BSON.serialize({_id: id(i), pad: 'x'.repeat(50)}))
+    await writer.writeDocuments(namespaces[0]!, docs(1100, i => (i === 10 ? 0 : i)))
+    await writer.writeDocuments(namespaces[1]!, docs(3000, i => i))
+    await writer.endNamespace(namespaces[1]!)
+    await writer.endNamespace(namespaces[0]!)
+    await writer.finish()
+
+    const target = fresh('ar_interleaved')
+    const error = await restoreArchive({source: file, uri: server.uri, nsFrom: [`${source}.*`], nsTo: [`${target}.*`], mode: 'insert', stopOnError: true}).then(
+      () => assert.fail('the duplicate _id must stop the restore'),
+      (e: unknown) => e as ArchiveRestoreError
+    )
+    assert.ok(error instanceof ArchiveRestoreError, String(error))
+    assert.match(error.message, /\.a \(the archive's .*\): document 11: write error 11000/)
+    const inA = await client.db(target).collection('a').countDocuments()
+    const inB = await client.db(target).collection('b').countDocuments()
+    assert.equal(inB, 0, "B's documents were sent after A's batch failed")
+    // A real mongod stops the ordered batch at the duplicate (10 written); FerretDB 1.24 writes its 100-document
+    // slices up to the failing one (110).
+    assert.ok(inA >= 10 && inA < 1000, `${inA} documents of A`)
+    assert.equal(error.archiveWritten!.documents, inA + inB, 'what the error says was written is what the server holds')
   })
 })

@@ -55,6 +55,16 @@ test('the structure check accepts every generated document and refuses each kind
     ['a sub-document without its final 0', damaged(b => (b[dAt + b.readInt32LE(dAt) - 1] = 7)), /does not end with a 0 byte/],
     ['an unknown type', damaged(b => (b[sAt - 5] = 0x42)), /unknown BSON type 0x42/]
   ]
+  // An element may not reach its document's closing 0 byte (found by review; each passed an earlier check).
+  const le32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24]
+  const overlapsWithString = Uint8Array.from([...le32(15), 0x02, 0x73, 0, ...le32(4), 0x61, 0x62, 0x63, 0]) // {s: "abc"}, its 0 the document's
+  const nameIntoTerminator = Uint8Array.from([...le32(7), 0x0a, 0x61, 0]) // {a: null} without its own closing 0
+  const nestedNameIntoTerminator = Uint8Array.from([...le32(15), 0x03, 0x64, 0, ...le32(7), 0x0a, 0x61, 0, 0]) // {d: that}
+  cases.push(
+    ['a string whose 0 is the document\'s closing byte', overlapsWithString, /runs past its document/],
+    ['a name ended by the document\'s closing byte', nameIntoTerminator, /unterminated element name/],
+    ['the same inside a sub-document', nestedNameIntoTerminator, /unterminated element name/]
+  )
   for (const [what, bytes, message] of cases) assert.match(rawDocumentProblem(bytes) ?? 'accepted', message, what)
 
   assert.match(rawDocumentProblem(BSON.serialize({_id: [1, 2]}))!, /_id is an array/)

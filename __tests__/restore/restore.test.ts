@@ -2,7 +2,7 @@
 // mongoimport --mode upsert of the same file gives the same documents; and the refusals and modes.
 
 import assert from 'node:assert/strict'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {open, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -304,5 +304,51 @@ describe('documents sent as the BSON they are, as mongoimport sends them', () =>
     }
     // Some are written on any server (FerretDB too), so the comparison above compared bytes, not only refusals.
     assert.ok(outcomes.filter(o => o.endsWith('written')).length >= 2, outcomes.join(', '))
+  })
+})
+
+describe('a restore that stops while a batch is on its way', () => {
+  test('counts that batch (or calls it uncertain) before saying what was written', async () => {
+    // The file changes under the write pass: its last line is damaged once the first batches are out, so the
+    // restore stops with the batch before it still in flight. What the error says was written must cover what the
+    // server holds.
+    const lines = Array.from({length: 8000}, (_, i) => `{"_id": ${i}, "pad": "${'p'.repeat(60)}"}`)
+    const file = path.join(work, 'changing.json')
+    await writeFile(file, lines.join('\n') + '\n')
+    const db = uniqueDbName('restore_changing')
+    let damaged = false
+    const damage = async (): Promise<void> => {
+      const handle = await open(file, 'r+')
+      try {
+        // Same length, so only the last line is different: its closing brace becomes a letter.
+        await handle.write(Buffer.from('x'), 0, 1, (await handle.stat()).size - 2)
+      } finally {
+        await handle.close()
+      }
+    }
+    let pending: Promise<void> | undefined
+    const error = await restore({
+      source: file,
+      uri: server.uri,
+      database: db,
+      collection: COLLECTION,
+      mode: 'insert',
+      onProgress: (p) => {
+        if (p.phase === 'write' && p.documents >= 2000 && !damaged) {
+          damaged = true
+          pending = damage()
+        }
+      }
+    }).then(
+      () => assert.fail('the damaged last line must stop the restore'),
+      (e: unknown) => e as RestoreError
+    )
+    await pending
+    assert.ok(error instanceof RestoreError, String(error))
+    assert.match(error.message, /changing\.json changed while it was being restored/)
+    const onServer = await client.db(db).collection(COLLECTION).countDocuments()
+    const written = error.written!
+    assert.ok(onServer >= 2000, `${onServer} documents on the server`)
+    assert.ok(written.documents <= onServer && onServer <= written.documents + written.uncertain, `the error says ${written.documents} written and ${written.uncertain} uncertain; the server holds ${onServer}`)
   })
 })

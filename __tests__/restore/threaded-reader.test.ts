@@ -163,4 +163,31 @@ describe(`the parser thread (seed ${seed}, replay with TEST_SEED=${seed})`, () =
     assert.ok(source.taken < 8 * 1024 * 1024, `${source.taken} bytes read ahead of a consumer that waited`)
     assert.ok(threadCount() <= baseline, `no thread is left running (${threadCount()} threads, ${baseline} before)`)
   })
+
+  test('refused documents take credits as packs do: a file of bad lines is not read ahead of a consumer that waits', async () => {
+    const text = Buffer.from(`{"a": "${'z'.repeat(100)}",}\n`.repeat(100_000))
+    const source = countedSource(text, 64 * 1024)
+    const baseline = threadCount()
+    let n = 0
+    for await (const doc of readExtJsonDocumentsInThread(source)) {
+      assert.ok(doc.error instanceof ExtJsonSyntaxError)
+      if (++n === 1) await new Promise(resolve => setTimeout(resolve, 1500))
+      if (n === 10) break
+    }
+    assert.ok(source.taken < 4 * 1024 * 1024, `${source.taken} of ${text.length} bytes read ahead of a consumer that waited`)
+    assert.ok(threadCount() <= baseline, `no thread is left running (${threadCount()} threads, ${baseline} before)`)
+  })
+
+  test('nesting is refused at the same depth as on the main thread, whatever the stacks', async () => {
+    const nested = (depth: number): string => `{"a": ${'['.repeat(depth)}${']'.repeat(depth)}}`
+    const lines = ['{"ok": 1}', nested(999), nested(1500), nested(3000), '{"ok": 2}']
+    const text = Buffer.from(lines.join('\n') + '\n')
+    const threaded = await collect(readExtJsonDocumentsInThread((async function* () {
+      yield text
+    })()))
+    const direct = await collect(readExtJsonDocuments([text]))
+    assert.deepEqual(threaded.map(d => d.error?.message ?? 'ok'), direct.map(d => d.error?.message ?? 'ok'))
+    assert.deepEqual(threaded.map(d => d.error === undefined), [true, true, false, false, true])
+    assert.match(threaded[2]!.error!.message, /nesting deeper than 1000 levels/)
+  })
 })

@@ -45901,11 +45901,12 @@ function scanElements(bytes, docStart, visit) {
         const type = bytes[offset];
         const nameStart = offset + 1;
         const nameEnd = bytes.indexOf(0, nameStart);
-        if (nameEnd < 0 || nameEnd >= end)
+        // Neither the name nor the value may reach the document's own closing 0 byte.
+        if (nameEnd < 0 || nameEnd >= end - 1)
             throw new RawBsonError(`unterminated element name at ${nameStart}`);
         const valueStart = nameEnd + 1;
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
-        if (valueEnd > end)
+        if (valueEnd > end - 1)
             throw new RawBsonError(`element at ${offset} runs past its document`);
         if (valueEnd < valueStart)
             throw new RawBsonError(`element at ${offset} declares a negative length`);
@@ -46645,6 +46646,12 @@ ALLOWED_AFTER[S_DONE] = 0;
 const MODE_OBJECT = 1;
 const MODE_ARRAY = 2;
 const MAX_OBJECT_DEPTH = 200;
+/**
+ * Objects and arrays nested in one another, at most. Go limits only objects; a limit of our own keeps the answer the
+ * same whatever the call stack (a worker thread's is larger than the main thread's), far above what any server stores
+ * (MongoDB: 100 levels).
+ */
+const MAX_NESTING = 1000;
 function objectValue(keys, vals) {
     return { t: T_DOC, num: 0, big: null, bool: false, sb: null, s0: 0, s1: 0, keys, vals };
 }
@@ -47174,6 +47181,8 @@ class Parser {
             case TK_BEGIN_OBJ:
                 this.s = S_BEGIN_OBJ;
                 this.modes.push(MODE_OBJECT);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
                 if (++this.depth > MAX_OBJECT_DEPTH) {
                     throw this.fail(`invalid JSON input; nesting too deep (${this.depth} levels) at position ${this.tkPos - this.base}`, this.tkPos);
                 }
@@ -47187,6 +47196,8 @@ class Parser {
             case TK_BEGIN_ARR:
                 this.s = S_BEGIN_ARR;
                 this.modes.push(MODE_ARRAY);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
                 return;
             case TK_END_ARR:
                 this.s = S_END_ARR;
@@ -48552,8 +48563,8 @@ class ValueSplitter {
     }
 }
 // GAPS (documented differences from the Go parser, none reachable from mongoexport output):
-// - Nesting deeper than the JavaScript call stack allows (tens of thousands of nested arrays; Go
-//   limits only objects, to 200) is refused here with "nesting too deep".
+// - Objects and arrays nested more than 1000 levels (MAX_NESTING; Go limits only objects, to 200) are refused here
+//   with "nesting deeper than 1000 levels"; no server stores more than 100.
 // - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
 //   thousands of leading zeros and an exponent of 100000 or more can round differently.
 // - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
@@ -50932,7 +50943,7 @@ async function lockBeside(file, what, logger) {
 //
 // Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
 // (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
-// OUTPUT_PACKS packs are on their way at any time and memory stays bounded whichever side is slower.
+// OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
 const INPUT_CHUNK_BYTES = 256 * 1024;
 const INPUT_CHUNKS = 4;
 const parser_protocol_PACK_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
@@ -51063,6 +51074,7 @@ async function* readExtJsonDocumentsInThread(input, opts = {}) {
                 case 'error': {
                     const ErrorClass = m.tooLarge ? DocumentTooLargeError : ExtJsonSyntaxError;
                     yield { line: m.line, error: new ErrorClass(m.message, m.offset, m.column, m.errorLine) };
+                    send({ type: 'consumed' });
                     break;
                 }
                 case 'end':
@@ -51118,7 +51130,9 @@ var commands = __nccwpck_require__(1806);
 // mongorestore's.
 //
 // One command is in flight while the next batch is collected; the next is only sent once it succeeded, so input
-// order and stop-on-error hold. Batches are at most 1000 documents (mongoimport's) and 15 MiB.
+// order and stop-on-error hold. The writers of one restore (one per file or namespace) share that one command in flight
+// (WriteLane), so a failure in one stops every other at its next batch. Batches are at most 1000 documents
+// (mongoimport's) and 15 MiB.
 
 
 
@@ -51127,6 +51141,30 @@ const MAX_BATCH_DOCUMENTS = 1000;
 const MAX_BATCH_BYTES = 15 * 1024 * 1024;
 /** Write errors mongoimport and mongorestore log and continue through in insert mode (duplicate key, validation). */
 const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
+/** The one command a restore has in flight, whichever of its writers sent it, and the first failure. */
+class WriteLane {
+    inFlight = null;
+    failure = undefined;
+    /** Waits for the command in flight; throws the restore's first failure. */
+    async drain() {
+        await this.settle();
+        if (this.failure !== undefined)
+            throw this.failure;
+    }
+    /** Waits for the command in flight without throwing: before saying what a stopped restore wrote. */
+    async settle() {
+        if (this.inFlight !== null) {
+            await this.inFlight;
+            this.inFlight = null;
+        }
+    }
+    /** Sends a command once drain() passed; its error is kept, not left unhandled, and thrown by the next drain(). */
+    start(command) {
+        this.inFlight = command().catch((error) => {
+            this.failure ??= error;
+        });
+    }
+}
 /**
  * Why a server would refuse this document, checked before anything is written: larger than 16 MiB, not well-formed
  * BSON, or an _id MongoDB does not accept. Anything else goes to the server unchanged, as with mongorestore.
@@ -51155,9 +51193,9 @@ class RawBatchWriter {
     statements = [];
     tags = [];
     bytes = 0;
-    inFlight = null;
-    failure = undefined;
-    constructor(db, collection, mode, stopOnError, handlers) {
+    lane;
+    constructor(lane, db, collection, mode, stopOnError, handlers) {
+        this.lane = lane;
         this.db = db;
         this.collection = collection;
         this.mode = mode;
@@ -51189,28 +51227,20 @@ class RawBatchWriter {
         this.tags.push(tag);
         this.bytes += statement.length;
     }
-    /** Sends what was collected, once the command in flight succeeded. */
+    /** Sends what was collected, once the command in flight (of any writer on the lane) succeeded. */
     async flush() {
-        await this.drain();
+        await this.lane.drain();
         if (this.statements.length === 0)
             return;
         const { kind, statements, tags } = this;
         this.statements = [];
         this.tags = [];
         this.bytes = 0;
-        // The error is kept, not left unhandled, and rethrown by the next drain().
-        this.inFlight = this.send(kind, statements, tags).catch((error) => {
-            this.failure = error;
-        });
+        this.lane.start(() => this.send(kind, statements, tags));
     }
-    /** Waits for the command in flight; throws its error. */
+    /** Waits for the command in flight; throws the restore's first failure. */
     async drain() {
-        if (this.inFlight !== null) {
-            await this.inFlight;
-            this.inFlight = null;
-        }
-        if (this.failure !== undefined)
-            throw this.failure;
+        await this.lane.drain();
     }
     async send(kind, statements, tags) {
         const field = kind === 'insert' ? 'documents' : 'updates';
@@ -52036,6 +52066,7 @@ async function connectForRestore(uri, connectTimeoutMs, fail) {
 async function writeAll(plan, results, result, opts) {
     const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new RestoreError(message));
     const tally = new WriteTally(opts.mode, plan.length);
+    const lane = new WriteLane();
     try {
         const existing = await preCheck(client, plan, opts.logger);
         if (opts.drop) {
@@ -52058,7 +52089,7 @@ async function writeAll(plan, results, result, opts) {
         }
         for (const [index, planned] of plan.entries()) {
             const fileResult = results[index];
-            const writer = fileWriter(client.db(planned.database), planned, opts, fileResult, result, tally);
+            const writer = fileWriter(lane, client.db(planned.database), planned, opts, fileResult, result, tally);
             await writeFile(planned, index, plan.length, writer, fileResult, opts);
             result.imported += fileResult.imported;
             result.failed += fileResult.failed;
@@ -52066,6 +52097,8 @@ async function writeAll(plan, results, result, opts) {
         }
     }
     catch (error) {
+        // A command still in flight is counted (or marked uncertain) before saying what was written.
+        await lane.settle();
         const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
         throw new RestoreError(message, tally.summary());
     }
@@ -52173,10 +52206,10 @@ async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
     }
 }
 /** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
-function fileWriter(db, planned, opts, fileResult, result, tally) {
+function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
     const namespace = `${planned.database}.${planned.collection}`;
     const file = shownName(fileResult.file);
-    const writer = new RawBatchWriter(db, planned.collection, opts.mode, opts.stopOnError === true, {
+    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
         failed: (lines, error) => {
             // No reply: the server may have applied the batch, or part of it.
             tally.uncertain += lines.length;
@@ -53179,6 +53212,7 @@ class Tally extends WriteTally {
 async function writeArchive(archive, planned, byData, result, opts) {
     const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new ArchiveRestoreError(message));
     const tally = new Tally(opts.mode, planned.length);
+    const lane = new WriteLane();
     try {
         // 4: read-only pre-check.
         const existing = await archive_preCheck(client, planned, opts);
@@ -53226,7 +53260,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
                     throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`);
                 let state = writers.get(p);
                 if (state === undefined) {
-                    state = { writer: namespaceWriter(client.db(p.database), p, opts, result, tally), added: 0 };
+                    state = { writer: namespaceWriter(lane, client.db(p.database), p, opts, result, tally), added: 0 };
                     writers.set(p, state);
                 }
                 const { writer } = state;
@@ -53300,6 +53334,8 @@ async function writeArchive(archive, planned, byData, result, opts) {
         result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0);
     }
     catch (error) {
+        // A command still in flight is counted (or marked uncertain) before saying what was written.
+        await lane.settle();
         const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
         throw new ArchiveRestoreError(message, tally.summary());
     }
@@ -53377,10 +53413,10 @@ async function archive_preCheck(client, planned, opts) {
     return existing;
 }
 /** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
-function namespaceWriter(db, planned, opts, result, tally) {
+function namespaceWriter(lane, db, planned, opts, result, tally) {
     const namespace = `${planned.database}.${planned.collection}`;
     const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`;
-    const writer = new RawBatchWriter(db, planned.collection, opts.mode, opts.stopOnError === true, {
+    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
         failed: (numbers, error) => {
             tally.uncertain += numbers.length;
             return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);

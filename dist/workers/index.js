@@ -375,6 +375,12 @@ ALLOWED_AFTER[S_DONE] = 0;
 const MODE_OBJECT = 1;
 const MODE_ARRAY = 2;
 const MAX_OBJECT_DEPTH = 200;
+/**
+ * Objects and arrays nested in one another, at most. Go limits only objects; a limit of our own keeps the answer the
+ * same whatever the call stack (a worker thread's is larger than the main thread's), far above what any server stores
+ * (MongoDB: 100 levels).
+ */
+const MAX_NESTING = 1000;
 function objectValue(keys, vals) {
     return { t: T_DOC, num: 0, big: null, bool: false, sb: null, s0: 0, s1: 0, keys, vals };
 }
@@ -904,6 +910,8 @@ class Parser {
             case TK_BEGIN_OBJ:
                 this.s = S_BEGIN_OBJ;
                 this.modes.push(MODE_OBJECT);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
                 if (++this.depth > MAX_OBJECT_DEPTH) {
                     throw this.fail(`invalid JSON input; nesting too deep (${this.depth} levels) at position ${this.tkPos - this.base}`, this.tkPos);
                 }
@@ -917,6 +925,8 @@ class Parser {
             case TK_BEGIN_ARR:
                 this.s = S_BEGIN_ARR;
                 this.modes.push(MODE_ARRAY);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
                 return;
             case TK_END_ARR:
                 this.s = S_END_ARR;
@@ -2282,8 +2292,8 @@ class ValueSplitter {
     }
 }
 // GAPS (documented differences from the Go parser, none reachable from mongoexport output):
-// - Nesting deeper than the JavaScript call stack allows (tens of thousands of nested arrays; Go
-//   limits only objects, to 200) is refused here with "nesting too deep".
+// - Objects and arrays nested more than 1000 levels (MAX_NESTING; Go limits only objects, to 200) are refused here
+//   with "nesting deeper than 1000 levels"; no server stores more than 100.
 // - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
 //   thousands of leading zeros and an exponent of 100000 or more can round differently.
 // - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
@@ -2301,7 +2311,7 @@ class ValueSplitter {
 //
 // Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
 // (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
-// OUTPUT_PACKS packs are on their way at any time and memory stays bounded whichever side is slower.
+// OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
 const INPUT_CHUNK_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
 const INPUT_CHUNKS = 4;
 const PACK_BYTES = 512 * 1024;
@@ -2352,14 +2362,18 @@ function serveParser(data, main) {
     let pack;
     let view;
     let length = 0;
+    // A pack or a refused document's error: each takes a credit, so a file of bad lines is held back like good ones.
+    const credit = async () => {
+        while (packsOut >= OUTPUT_PACKS)
+            await new Promise(resolve => (packConsumed = resolve));
+        packsOut++;
+    };
     const sendPack = async () => {
         if (pack === undefined || length === 0)
             return;
-        while (packsOut >= OUTPUT_PACKS)
-            await new Promise(resolve => (packConsumed = resolve));
+        await credit();
         const buffer = pack.buffer;
         post({ type: 'docs', buffer, length }, [buffer]);
-        packsOut++;
         pack = undefined;
         length = 0;
     };
@@ -2367,6 +2381,7 @@ function serveParser(data, main) {
         for await (const doc of readExtJsonDocuments(input(), data)) {
             if (doc.error !== undefined) {
                 await sendPack();
+                await credit();
                 const error = doc.error;
                 post({ type: 'error', line: doc.line, tooLarge: error instanceof DocumentTooLargeError, message: error.message, offset: error.offset, column: error.column, errorLine: error.line });
                 continue;

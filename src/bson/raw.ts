@@ -143,10 +143,11 @@ function scanElements(
     const type = bytes[offset]!
     const nameStart = offset + 1
     const nameEnd = bytes.indexOf(0, nameStart)
-    if (nameEnd < 0 || nameEnd >= end) throw new RawBsonError(`unterminated element name at ${nameStart}`)
+    // Neither the name nor the value may reach the document's own closing 0 byte.
+    if (nameEnd < 0 || nameEnd >= end - 1) throw new RawBsonError(`unterminated element name at ${nameStart}`)
     const valueStart = nameEnd + 1
     const valueEnd = valueStart + valueLength(bytes, type, valueStart)
-    if (valueEnd > end) throw new RawBsonError(`element at ${offset} runs past its document`)
+    if (valueEnd > end - 1) throw new RawBsonError(`element at ${offset} runs past its document`)
     if (valueEnd < valueStart) throw new RawBsonError(`element at ${offset} declares a negative length`)
     if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true) return
     offset = valueEnd

@@ -6,7 +6,7 @@
 //
 // Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
 // (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
-// OUTPUT_PACKS packs are on their way at any time and memory stays bounded whichever side is slower.
+// OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
 
 import type {ROLES} from '../workers/roles.ts'
 

@@ -43,12 +43,16 @@ export function serveParser(data: ParserData, main: MessagePort): void {
   let pack: Uint8Array | undefined
   let view: DataView | undefined
   let length = 0
+  // A pack or a refused document's error: each takes a credit, so a file of bad lines is held back like good ones.
+  const credit = async (): Promise<void> => {
+    while (packsOut >= OUTPUT_PACKS) await new Promise<void>(resolve => (packConsumed = resolve))
+    packsOut++
+  }
   const sendPack = async (): Promise<void> => {
     if (pack === undefined || length === 0) return
-    while (packsOut >= OUTPUT_PACKS) await new Promise<void>(resolve => (packConsumed = resolve))
+    await credit()
     const buffer = pack.buffer as ArrayBuffer
     post({type: 'docs', buffer, length}, [buffer])
-    packsOut++
     pack = undefined
     length = 0
   }
@@ -57,6 +61,7 @@ export function serveParser(data: ParserData, main: MessagePort): void {
     for await (const doc of readExtJsonDocuments(input(), data)) {
       if (doc.error !== undefined) {
         await sendPack()
+        await credit()
         const error = doc.error as ExtJsonSyntaxError
         post({type: 'error', line: doc.line, tooLarge: error instanceof DocumentTooLargeError, message: error.message, offset: error.offset, column: error.column, errorLine: error.line})
         continue

@@ -199,6 +199,12 @@ ALLOWED_AFTER[S_DONE] = 0
 const MODE_OBJECT = 1
 const MODE_ARRAY = 2
 const MAX_OBJECT_DEPTH = 200
+/**
+ * Objects and arrays nested in one another, at most. Go limits only objects; a limit of our own keeps the answer the
+ * same whatever the call stack (a worker thread's is larger than the main thread's), far above what any server stores
+ * (MongoDB: 100 levels).
+ */
+const MAX_NESTING = 1000
 
 /** A scalar read by the scanner, or the small object a wrapper such as $binary holds. */
 interface Value {
@@ -697,6 +703,7 @@ class Parser {
       case TK_BEGIN_OBJ:
         this.s = S_BEGIN_OBJ
         this.modes.push(MODE_OBJECT)
+        if (this.modes.length > MAX_NESTING) throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos)
         if (++this.depth > MAX_OBJECT_DEPTH) {
           throw this.fail(`invalid JSON input; nesting too deep (${this.depth} levels) at position ${this.tkPos - this.base}`, this.tkPos)
         }
@@ -709,6 +716,7 @@ class Parser {
       case TK_BEGIN_ARR:
         this.s = S_BEGIN_ARR
         this.modes.push(MODE_ARRAY)
+        if (this.modes.length > MAX_NESTING) throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos)
         return
       case TK_END_ARR:
         this.s = S_END_ARR
@@ -1939,8 +1947,8 @@ class ValueSplitter {
 }
 
 // GAPS (documented differences from the Go parser, none reachable from mongoexport output):
-// - Nesting deeper than the JavaScript call stack allows (tens of thousands of nested arrays; Go
-//   limits only objects, to 200) is refused here with "nesting too deep".
+// - Objects and arrays nested more than 1000 levels (MAX_NESTING; Go limits only objects, to 200) are refused here
+//   with "nesting deeper than 1000 levels"; no server stores more than 100.
 // - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
 //   thousands of leading zeros and an exponent of 100000 or more can round differently.
 // - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves

@@ -113,6 +113,7 @@ export async function* readExtJsonDocumentsInThread(
         case 'error': {
           const ErrorClass = m.tooLarge ? DocumentTooLargeError : ExtJsonSyntaxError
           yield {line: m.line, error: new ErrorClass(m.message, m.offset, m.column, m.errorLine)}
+          send({type: 'consumed'})
           break
         }
         case 'end':

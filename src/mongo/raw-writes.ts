@@ -9,7 +9,9 @@
 // mongorestore's.
 //
 // One command is in flight while the next batch is collected; the next is only sent once it succeeded, so input
-// order and stop-on-error hold. Batches are at most 1000 documents (mongoimport's) and 15 MiB.
+// order and stop-on-error hold. The writers of one restore (one per file or namespace) share that one command in flight
+// (WriteLane), so a failure in one stops every other at its next batch. Batches are at most 1000 documents
+// (mongoimport's) and 15 MiB.
 
 import {DocumentSequence} from 'mongodb/lib/cmap/commands.js'
 import type {Db, Document} from 'mongodb'
@@ -48,6 +50,33 @@ export interface BatchHandlers<T> {
 
 type Kind = 'insert' | 'update'
 
+/** The one command a restore has in flight, whichever of its writers sent it, and the first failure. */
+export class WriteLane {
+  private inFlight: Promise<void> | null = null
+  private failure: unknown = undefined
+
+  /** Waits for the command in flight; throws the restore's first failure. */
+  async drain(): Promise<void> {
+    await this.settle()
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  /** Waits for the command in flight without throwing: before saying what a stopped restore wrote. */
+  async settle(): Promise<void> {
+    if (this.inFlight !== null) {
+      await this.inFlight
+      this.inFlight = null
+    }
+  }
+
+  /** Sends a command once drain() passed; its error is kept, not left unhandled, and thrown by the next drain(). */
+  start(command: () => Promise<void>): void {
+    this.inFlight = command().catch((error: unknown) => {
+      this.failure ??= error
+    })
+  }
+}
+
 /**
  * Why a server would refuse this document, checked before anything is written: larger than 16 MiB, not well-formed
  * BSON, or an _id MongoDB does not accept. Anything else goes to the server unchanged, as with mongorestore.
@@ -73,10 +102,10 @@ export class RawBatchWriter<T> {
   private statements: Uint8Array[] = []
   private tags: T[] = []
   private bytes = 0
-  private inFlight: Promise<void> | null = null
-  private failure: unknown = undefined
+  private readonly lane: WriteLane
 
-  constructor(db: Db, collection: string, mode: RawWriteMode, stopOnError: boolean, handlers: BatchHandlers<T>) {
+  constructor(lane: WriteLane, db: Db, collection: string, mode: RawWriteMode, stopOnError: boolean, handlers: BatchHandlers<T>) {
+    this.lane = lane
     this.db = db
     this.collection = collection
     this.mode = mode
@@ -111,27 +140,20 @@ export class RawBatchWriter<T> {
     this.bytes += statement.length
   }
 
-  /** Sends what was collected, once the command in flight succeeded. */
+  /** Sends what was collected, once the command in flight (of any writer on the lane) succeeded. */
   async flush(): Promise<void> {
-    await this.drain()
+    await this.lane.drain()
     if (this.statements.length === 0) return
     const {kind, statements, tags} = this
     this.statements = []
     this.tags = []
     this.bytes = 0
-    // The error is kept, not left unhandled, and rethrown by the next drain().
-    this.inFlight = this.send(kind, statements, tags).catch((error: unknown) => {
-      this.failure = error
-    })
+    this.lane.start(() => this.send(kind, statements, tags))
   }
 
-  /** Waits for the command in flight; throws its error. */
+  /** Waits for the command in flight; throws the restore's first failure. */
   async drain(): Promise<void> {
-    if (this.inFlight !== null) {
-      await this.inFlight
-      this.inFlight = null
-    }
-    if (this.failure !== undefined) throw this.failure
+    await this.lane.drain()
   }
 
   private async send(kind: Kind, statements: Uint8Array[], tags: T[]): Promise<void> {

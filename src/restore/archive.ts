@@ -32,7 +32,7 @@ import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
 import {toDriverDocument, type DriverDocument} from './driver-document.ts'
-import {RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS} from '../mongo/raw-writes.ts'
+import {RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, WriteLane} from '../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
 import {connectForRestore, RestoreError, RESTORE_MODES, WriteTally, type RestoreMode, type WrittenSummary} from './restore.ts'
 
@@ -550,6 +550,7 @@ class Tally extends WriteTally {
 async function writeArchive(archive: string, planned: PlannedNamespace[], byData: Map<string, PlannedNamespace>, result: ArchiveRestoreResult, opts: WriteOptions): Promise<void> {
   const client = await connectForRestore(opts.uri as string, opts.connectTimeoutMs, message => new ArchiveRestoreError(message))
   const tally = new Tally(opts.mode, planned.length)
+  const lane = new WriteLane()
   try {
     // 4: read-only pre-check.
     const existing = await preCheck(client, planned, opts)
@@ -592,7 +593,7 @@ async function writeArchive(archive: string, planned: PlannedNamespace[], byData
         if (p === undefined) throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`)
         let state = writers.get(p)
         if (state === undefined) {
-          state = {writer: namespaceWriter(client.db(p.database), p, opts, result, tally), added: 0}
+          state = {writer: namespaceWriter(lane, client.db(p.database), p, opts, result, tally), added: 0}
           writers.set(p, state)
         }
         const {writer} = state
@@ -658,6 +659,8 @@ async function writeArchive(archive: string, planned: PlannedNamespace[], byData
     result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0)
     result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0)
   } catch (error) {
+    // A command still in flight is counted (or marked uncertain) before saying what was written.
+    await lane.settle()
     const message = error instanceof RestoreError ? error.message : redactUrisInText((error as Error).message)
     throw new ArchiveRestoreError(message, tally.summary())
   } finally {
@@ -739,10 +742,10 @@ async function preCheck(client: MongoClient, planned: PlannedNamespace[], opts: 
 }
 
 /** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
-function namespaceWriter(db: Db, planned: PlannedNamespace, opts: WriteOptions, result: ArchiveRestoreResult, tally: Tally): RawBatchWriter<number> {
+function namespaceWriter(lane: WriteLane, db: Db, planned: PlannedNamespace, opts: WriteOptions, result: ArchiveRestoreResult, tally: Tally): RawBatchWriter<number> {
   const namespace = `${planned.database}.${planned.collection}`
   const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`
-  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(db, planned.collection, opts.mode, opts.stopOnError === true, {
+  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
     failed: (numbers, error) => {
       tally.uncertain += numbers.length
       return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)

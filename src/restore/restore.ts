@@ -28,7 +28,7 @@ import {readExtJsonDocumentsInThread} from '../ejson/threaded-reader.ts'
 import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
-import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS} from '../mongo/raw-writes.ts'
+import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, WriteLane} from '../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
 import {describeFsError, openSource, RestoreSourceError, type RestoreFile} from './source.ts'
 
@@ -440,6 +440,7 @@ export async function connectForRestore(uri: string, connectTimeoutMs: number | 
 async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], result: RestoreResult, opts: WriteOptions): Promise<void> {
   const client = await connectForRestore(opts.uri as string, opts.connectTimeoutMs, message => new RestoreError(message))
   const tally = new WriteTally(opts.mode, plan.length)
+  const lane = new WriteLane()
   try {
     const existing = await preCheck(client, plan, opts.logger)
     if (opts.drop) {
@@ -459,13 +460,15 @@ async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], resul
     }
     for (const [index, planned] of plan.entries()) {
       const fileResult = results[index]
-      const writer = fileWriter(client.db(planned.database), planned, opts, fileResult, result, tally)
+      const writer = fileWriter(lane, client.db(planned.database), planned, opts, fileResult, result, tally)
       await writeFile(planned, index, plan.length, writer, fileResult, opts)
       result.imported += fileResult.imported
       result.failed += fileResult.failed
       tally.filesComplete++
     }
   } catch (error) {
+    // A command still in flight is counted (or marked uncertain) before saying what was written.
+    await lane.settle()
     const message = error instanceof RestoreError ? error.message : redactUrisInText((error as Error).message)
     throw new RestoreError(message, tally.summary())
   } finally {
@@ -570,10 +573,10 @@ async function writeFile(planned: PlannedFile, index: number, fileCount: number,
 }
 
 /** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
-function fileWriter(db: Db, planned: PlannedFile, opts: WriteOptions, fileResult: RestoreFileResult, result: RestoreResult, tally: WriteTally): RawBatchWriter<number> {
+function fileWriter(lane: WriteLane, db: Db, planned: PlannedFile, opts: WriteOptions, fileResult: RestoreFileResult, result: RestoreResult, tally: WriteTally): RawBatchWriter<number> {
   const namespace = `${planned.database}.${planned.collection}`
   const file = shownName(fileResult.file)
-  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(db, planned.collection, opts.mode, opts.stopOnError === true, {
+  const writer: RawBatchWriter<number> = new RawBatchWriter<number>(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
     failed: (lines, error) => {
       // No reply: the server may have applied the batch, or part of it.
       tally.uncertain += lines.length
