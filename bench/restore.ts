@@ -86,6 +86,25 @@ interface RestoreTarget {
   pid: number | undefined
 }
 
+/** One measured restore process as a table row. */
+function restoreRow(target: RestoreTarget, corpus: string, mode: string, tool: string, docs: number, run: ProcessRun): Row {
+  return {
+    part: 'restore',
+    server: target.server,
+    corpus,
+    mode,
+    tool,
+    docs,
+    'wall s': round(run.wallS, 2),
+    'cpu s': round(run.cpuS, 2),
+    'cpu/wall': round(run.cpuS / run.wallS, 2),
+    'RSS MB': round(run.maxRssMb),
+    'server cpu s': run.serverCpuS === undefined ? '' : round(run.serverCpuS, 2),
+    'docs/s': Math.round(docs / run.wallS),
+    'µs/doc': round((run.wallS * 1e6) / docs, 2)
+  }
+}
+
 /** Our restore and mongoimport on the same file and server, each as its own process under /usr/bin/time. */
 async function restorePair(target: RestoreTarget, file: string, docs: number, corpus: string, mode: 'upsert' | 'insert', rows: Row[], pairs: RestorePair[]): Promise<void> {
   const {mongoimport, toolsKind} = await ensurePeers()
@@ -95,25 +114,8 @@ async function restorePair(target: RestoreTarget, file: string, docs: number, co
   const imported = JSON.parse(ours.stdout).imported as number
   const theirs = await timedProcess(mongoimport, ['--uri', target.uri, '--db', toolDb, '--collection', 'outputs', '--mode', mode, '--file', file, '--quiet'], {serverPid: target.pid})
   if (imported !== docs) throw new Error(`bench: our restore (${mode}) imported ${imported} of ${docs} documents`)
-  const add = (tool: string, run: ProcessRun): void => {
-    rows.push({
-      part: 'restore',
-      server: target.server,
-      corpus,
-      mode,
-      tool,
-      docs,
-      'wall s': round(run.wallS, 2),
-      'cpu s': round(run.cpuS, 2),
-      'cpu/wall': round(run.cpuS / run.wallS, 2),
-      'RSS MB': round(run.maxRssMb),
-      'server cpu s': run.serverCpuS === undefined ? '' : round(run.serverCpuS, 2),
-      'docs/s': Math.round(docs / run.wallS),
-      'µs/doc': round((run.wallS * 1e6) / docs, 2)
-    })
-  }
-  add('ours (restore: verify pass, then write)', ours)
-  add(`mongoimport (${toolsKind === 'real' ? 'real Database Tools' : 'Go driver stand-in'})`, theirs)
+  rows.push(restoreRow(target, corpus, mode, 'ours (restore: verify pass, then write)', docs, ours))
+  rows.push(restoreRow(target, corpus, mode, `mongoimport (${toolsKind === 'real' ? 'real Database Tools' : 'Go driver stand-in'})`, docs, theirs))
   pairs.push({server: target.server, corpus, mode, docs, ours, theirs})
 }
 
@@ -127,23 +129,8 @@ async function archivePair(target: RestoreTarget, archive: string, docs: number,
   const imported = JSON.parse(ours.stdout).imported as number
   const theirs = await timedProcess(mongorestore, ['--uri', target.uri, `--archive=${archive}`, '--nsFrom', 'bench.*', '--nsTo', `${toolDb}.*`, '--quiet'], {serverPid: target.pid})
   if (imported !== docs) throw new Error(`bench: our archive restore imported ${imported} of ${docs} documents`)
-  for (const [tool, run] of [['ours (archive restore: check pass, then write)', ours], ['mongorestore --archive (real Database Tools)', theirs]] as const) {
-    rows.push({
-      part: 'restore',
-      server: target.server,
-      corpus,
-      mode: 'insert',
-      tool,
-      docs,
-      'wall s': round(run.wallS, 2),
-      'cpu s': round(run.cpuS, 2),
-      'cpu/wall': round(run.cpuS / run.wallS, 2),
-      'RSS MB': round(run.maxRssMb),
-      'server cpu s': run.serverCpuS === undefined ? '' : round(run.serverCpuS, 2),
-      'docs/s': Math.round(docs / run.wallS),
-      'µs/doc': round((run.wallS * 1e6) / docs, 2)
-    })
-  }
+  rows.push(restoreRow(target, corpus, 'insert', 'ours (archive restore: check pass, then write)', docs, ours))
+  rows.push(restoreRow(target, corpus, 'insert', 'mongorestore --archive (real Database Tools)', docs, theirs))
   pairs.push({server: target.server, corpus, mode: 'insert', docs, ours, theirs, tool: 'mongorestore'})
 }
 

@@ -52029,6 +52029,14 @@ class WriteTally {
         this.mode = mode;
         this.fileCount = fileCount;
     }
+    /** Counts a batch the server answered, for its file or namespace (`target`) and for the restore. */
+    count(namespace, target, batch) {
+        target.imported += batch.applied;
+        target.failed += batch.writeErrors.length;
+        this.documents += batch.applied;
+        if (batch.applied > 0)
+            this.collections.add(namespace);
+    }
     summary() {
         return {
             mode: this.mode,
@@ -52215,12 +52223,9 @@ function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
             tally.uncertain += lines.length;
             return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
         },
-        replied: ({ tags: lines, applied, writeErrors, writeConcernError }) => {
-            fileResult.imported += applied;
-            fileResult.failed += writeErrors.length;
-            tally.documents += applied;
-            if (applied > 0)
-                tally.collections.add(namespace);
+        replied: (batch) => {
+            const { tags: lines, writeErrors, writeConcernError } = batch;
+            tally.count(namespace, fileResult, batch);
             if (writeConcernError !== undefined)
                 throw new RestoreError(`${file}: write concern error: ${writeConcernError}`);
             for (const error of writeErrors) {
@@ -53421,12 +53426,9 @@ function namespaceWriter(lane, db, planned, opts, result, tally) {
             tally.uncertain += numbers.length;
             return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
         },
-        replied: ({ tags: numbers, applied, writeErrors, writeConcernError }) => {
-            planned.result.imported += applied;
-            planned.result.failed += writeErrors.length;
-            tally.documents += applied;
-            if (applied > 0)
-                tally.collections.add(namespace);
+        replied: (batch) => {
+            const { tags: numbers, writeErrors, writeConcernError } = batch;
+            tally.count(namespace, planned.result, batch);
             if (writeConcernError !== undefined)
                 throw new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`);
             for (const error of writeErrors) {

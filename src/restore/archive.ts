@@ -750,11 +750,9 @@ function namespaceWriter(lane: WriteLane, db: Db, planned: PlannedNamespace, opt
       tally.uncertain += numbers.length
       return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
     },
-    replied: ({tags: numbers, applied, writeErrors, writeConcernError}) => {
-      planned.result.imported += applied
-      planned.result.failed += writeErrors.length
-      tally.documents += applied
-      if (applied > 0) tally.collections.add(namespace)
+    replied: (batch) => {
+      const {tags: numbers, writeErrors, writeConcernError} = batch
+      tally.count(namespace, planned.result, batch)
       if (writeConcernError !== undefined) throw new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`)
       for (const error of writeErrors) {
         const number = numbers[error.index]

@@ -401,6 +401,13 @@ export class WriteTally {
     this.mode = mode
     this.fileCount = fileCount
   }
+  /** Counts a batch the server answered, for its file or namespace (`target`) and for the restore. */
+  count(namespace: string, target: {imported: number; failed: number}, batch: {applied: number; writeErrors: readonly unknown[]}): void {
+    target.imported += batch.applied
+    target.failed += batch.writeErrors.length
+    this.documents += batch.applied
+    if (batch.applied > 0) this.collections.add(namespace)
+  }
   summary(): WrittenSummary {
     return {
       mode: this.mode,
@@ -582,11 +589,9 @@ function fileWriter(lane: WriteLane, db: Db, planned: PlannedFile, opts: WriteOp
       tally.uncertain += lines.length
       return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause(redactUrisInText((error as Error).message))}`)
     },
-    replied: ({tags: lines, applied, writeErrors, writeConcernError}) => {
-      fileResult.imported += applied
-      fileResult.failed += writeErrors.length
-      tally.documents += applied
-      if (applied > 0) tally.collections.add(namespace)
+    replied: (batch) => {
+      const {tags: lines, writeErrors, writeConcernError} = batch
+      tally.count(namespace, fileResult, batch)
       if (writeConcernError !== undefined) throw new RestoreError(`${file}: write concern error: ${writeConcernError}`)
       for (const error of writeErrors) {
         const line = lines[error.index]
