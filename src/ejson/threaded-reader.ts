@@ -1,7 +1,7 @@
-// readExtJsonDocuments on a worker thread, for large files: parsing Extended JSON is the larger half of a restore's
-// CPU (bench/restore.ts's profile: ~1.7 s of the ~4.5 s per pass over 100k Prancer outputs), so while the thread
-// parses, the main thread checks and sends what it already parsed. Same documents, same errors, same order as
-// readExtJsonDocuments (__tests__/ejson/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
+// readExtJsonDocuments on a worker thread, for large files: parsing Extended JSON is most of a restore's CPU (a
+// profile of 100k Prancer outputs: ~1.7 s per pass over the file), so while the thread parses, the main thread checks
+// and sends what is already parsed. Same documents, same errors, same order as readExtJsonDocuments
+// (__tests__/restore/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
 
 import type {Worker} from 'node:worker_threads'
 import {ROLES} from '../workers/roles.ts'
