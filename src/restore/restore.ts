@@ -28,11 +28,11 @@ import {readExtJsonDocumentsInThread} from '../ejson/threaded-reader.ts'
 import type {Logger} from '../log.ts'
 import {silentLogger} from '../log.ts'
 import {redactUrisInText, uriSecrets} from '../prancer/uri.ts'
-import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, WriteLane} from '../mongo/raw-writes.ts'
+import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, WriteLane, type RawWriteMode} from '../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from './names.ts'
 import {describeFsError, openSource, RestoreSourceError, type RestoreFile} from './source.ts'
 
-export type RestoreMode = 'upsert' | 'insert' | 'merge'
+export type RestoreMode = RawWriteMode
 export const RESTORE_MODES: readonly RestoreMode[] = ['upsert', 'insert', 'merge']
 
 export {MAX_BATCH_DOCUMENTS}
