@@ -52527,6 +52527,8 @@ async function* readArchive(path, options = {}) {
             let ends = [];
             const take = () => {
                 const copy = Buffer.from(input.buf.subarray(runStart, ends[ends.length - 1]));
+                // The run's documents are contiguous: one CRC update for all of them (per document, the calls cost ~20%).
+                crcs.update(state, copy);
                 const documents = [];
                 let at = 0;
                 for (const end of ends) {
@@ -52553,10 +52555,8 @@ async function* readArchive(path, options = {}) {
                     runStart = doc.start;
                     runOffset = doc.offset;
                 }
-                const bytes = input.buf.subarray(doc.start, doc.end);
-                crcs.update(state, bytes);
                 state.documents++;
-                state.bytes += bytes.length;
+                state.bytes += doc.end - doc.start;
                 ends.push(doc.end);
                 if (doc.end - runStart >= batchBytes)
                     yield take();

