@@ -20,6 +20,7 @@ import {createRng, encodeDocument, generateDocument, prancerOutputDocument, seed
 import {startTestServer, uniqueDbName, type TestServer} from '../../test/harness/mongo.ts'
 import {runMongoExport} from '../../test/harness/mongo-tools.ts'
 import {marshalExtJson} from '../../test/harness/oracle.ts'
+import {threadCount} from '../../test/harness/threads.ts'
 
 const seed = seedFromEnv()
 const PRANCER_DOCS = 2500 // ~3.7 MB of JSON: the first MiB on the main thread, the rest through the threads
@@ -35,10 +36,6 @@ const FRAMINGS: ReadonlyArray<{name: string; args: string[]; opts: ExportOptions
 
 const toDriverDocument = (bytes: Uint8Array) => BSON.deserialize(bytes, {promoteValues: false, bsonRegExp: true})
 
-/** OS threads of this process (Linux): a worker thread left running shows as more than before the export. */
-function threadCount(): number {
-  return readdirSync('/proc/self/task').length
-}
 
 describe(`exports through the worker threads (seed ${seed}, replay with TEST_SEED=${seed})`, () => {
   let server: TestServer

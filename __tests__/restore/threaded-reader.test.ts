@@ -6,17 +6,15 @@
 // input back (memory stays bounded), and no thread outlives the iteration.
 
 import assert from 'node:assert/strict'
-import {readdirSync} from 'node:fs'
 import {describe, test} from 'node:test'
 import {createRng, encodeDocument, generateDocuments, prancerOutputDocument, seedFromEnv, type Rng} from '../../test/harness/bson-gen.ts'
 import {marshalExtJson, unmarshalExtJson} from '../../test/harness/oracle.ts'
+import {threadCount} from '../../test/harness/threads.ts'
 import {DocumentTooLargeError, ExtJsonSyntaxError, readExtJsonDocuments, type ExtJsonDocument} from '../../src/ejson/reader.ts'
 import {readExtJsonDocumentsInThread} from '../../src/ejson/threaded-reader.ts'
 
 const seed = seedFromEnv()
 
-/** OS threads of this process (Linux): a parser thread left running shows as more than before. */
-const threadCount = (): number => readdirSync('/proc/self/task').length
 
 async function* chunked(rng: Rng, bytes: Buffer): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; ) {
