@@ -3,7 +3,7 @@
 // run it, so no TypeScript is stripped at load, in this thread or in the export's worker threads:
 //   export  <uri> <db> <collection> <out> <batchSize|default>   our export engine (relaxed), as the export job calls it
 //   bare    <uri> <db> <collection> -     <batchSize|default>   a bare raw cursor that reads and discards (the floor)
-//   restore <uri> <db> <collection> <file> <mode>                our restore of one file (src/restore)
+//   restore <uri> <db> <collection> <file> <mode>                our restore of one file (src/jobs/restore/)
 //   restore-archive <uri> <db> - <archive> <mode>                our restore of a mongodump archive, renamed into <db>
 // Prints {"documents": n, "bsonBytes": n, "main": {...}} (restore: {"imported": n}) on stdout, where `main` says how
 // the main thread spent its life (Linux schedstat): on a CPU, runnable but waiting for one, or blocked (on the network,
@@ -27,20 +27,20 @@ const LIB = '../lib/'
 const [mode, uri, dbName, collection, out, batchSizeText] = process.argv.slice(2) as [string, string, string, string, string, string]
 if (mode === 'restore-archive') {
   // <uri> <db> - <archive> <mode>: every namespace of the archive (database bench) renamed into <db>, as --nsFrom 'bench.*' --nsTo '<db>.*'
-  const {restoreArchive} = (await import(LIB + 'restore/index.js')) as typeof import('../src/restore/index.ts')
+  const {restoreArchive} = (await import(LIB + 'jobs/restore/index.js')) as typeof import('../src/jobs/restore/index.ts')
   const result = await restoreArchive({source: out, uri, nsFrom: ['bench.*'], nsTo: [`${dbName}.*`], mode: batchSizeText as 'upsert' | 'insert'})
   process.stdout.write(JSON.stringify({imported: result.imported}) + '\n')
   process.exit(0)
 }
 if (mode === 'restore') {
-  const {restore} = (await import(LIB + 'restore/index.js')) as typeof import('../src/restore/index.ts')
+  const {restore} = (await import(LIB + 'jobs/restore/index.js')) as typeof import('../src/jobs/restore/index.ts')
   const result = await restore({source: out, uri, database: dbName, collection, mode: batchSizeText as 'upsert' | 'insert'})
   process.stdout.write(JSON.stringify({imported: result.imported}) + '\n')
   process.exit(0)
 }
-const {exportCollection} = (await import(LIB + 'export/index.js')) as typeof import('../src/export/index.ts')
-// As the export job runs it (src/heap.ts); the floor stays a bare driver in a default process.
-if (mode === 'export') ((await import(LIB + 'heap.js')) as typeof import('../src/heap.ts')).keepYoungGenerationSmall()
+const {exportCollection} = (await import(LIB + 'mongo/export/index.js')) as typeof import('../src/mongo/export/index.ts')
+// As the export job runs it (src/common/heap.ts); the floor stays a bare driver in a default process.
+if (mode === 'export') ((await import(LIB + 'common/heap.js')) as typeof import('../src/common/heap.ts')).keepYoungGenerationSmall()
 const batchSize = batchSizeText === 'default' ? undefined : Number(batchSizeText)
 const client = await new MongoClient(uri).connect()
 try {

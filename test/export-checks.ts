@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import type {Manifest} from '../src/job/types.ts'
+import type {Manifest} from '../src/jobs/export/types.ts'
 import {runMongoExport} from './harness/mongo-tools.ts'
 
 export function sha256(bytes: Buffer): string {

@@ -15,7 +15,7 @@ test('action.yml parses, runs dist/index.js on node24, and declares exactly the 
   const read = new Set([...inputsSource.matchAll(/\b(?:read|optional|parseBoolean|parseInteger|parseChoice|parseTemplate)\('([a-z-]+)'/g)].map(m => m[1]!))
   assert.deepEqual([...read].sort(), Object.keys(action.inputs).sort())
   for (const [name, input] of Object.entries(action.inputs)) assert.ok(input.description.length > 20, `input ${name} has no real description`)
-  const mainSource = readFileSync(path.join(ROOT, 'src', 'main.ts'), 'utf8')
+  const mainSource = readFileSync(path.join(ROOT, 'src', 'action', 'main.ts'), 'utf8')
   const outputsBlock = mainSource.slice(mainSource.indexOf('outputs = {'), mainSource.indexOf('}', mainSource.indexOf("'sarif-file'")))
   const set = new Set([...outputsBlock.matchAll(/^\s+'?([a-z-]+)'?:/gm)].map(m => m[1]!))
   // mode: backup sets its own outputs (src/action/backup-step.ts); `documents` is shared with the export

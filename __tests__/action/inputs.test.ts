@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {afterEach, describe, it} from 'node:test'
 import {getInputs, parseLogs, parseSince} from '../../src/action/inputs.ts'
-import {DEFAULT_OUTPUT_ARTIFACT_NAME} from '../../src/naming.ts'
+import {DEFAULT_OUTPUT_ARTIFACT_NAME} from '../../src/artifact/naming.ts'
 
 const WORKSPACE = '/home/runner/work/repo/repo'
 

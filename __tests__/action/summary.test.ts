@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import type {ExportJobResult, FileEntry, Manifest} from '../../src/job/types.ts'
-import {formatBytes, renderFailureSummary, renderSummary} from '../../src/summary.ts'
-import type {ArtifactState, SummaryInput} from '../../src/summary.ts'
+import type {ExportJobResult, FileEntry, Manifest} from '../../src/jobs/export/types.ts'
+import {formatBytes, renderFailureSummary, renderSummary} from '../../src/summary/export-summary.ts'
+import type {ArtifactState, SummaryInput} from '../../src/summary/export-summary.ts'
 
 const file: FileEntry = {
   path: 'validator.outputs.json',

@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as reader from '../../src/ejson/reader.ts'
-import {restore, RestoreError} from '../../src/restore/index.ts'
+import {restore, RestoreError} from '../../src/jobs/restore/index.ts'
 
 const {readExtJsonDocuments} = reader
 const MiB = 1024 * 1024

@@ -15,7 +15,7 @@ import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {MongoClient} from 'mongodb'
 import {startTestServer, uniqueDbName, type TestServer} from '../../test/harness/mongo.ts'
-import {restore, RestoreError} from '../../src/restore/index.ts'
+import {restore, RestoreError} from '../../src/jobs/restore/index.ts'
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/index.ts')
 

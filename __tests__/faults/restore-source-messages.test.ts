@@ -11,7 +11,7 @@ import {chmod, mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {restore, RestoreError} from '../../src/restore/index.ts'
+import {restore, RestoreError} from '../../src/jobs/restore/index.ts'
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/index.ts')
 const DATA = '{"_id":{"$numberInt":"1"},"a":"x"}\n{"_id":{"$numberInt":"2"},"a":"y"}\n'

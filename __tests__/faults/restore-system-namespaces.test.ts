@@ -13,8 +13,8 @@ import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {MongoClient} from 'mongodb'
 import {startTestServer, uniqueDbName, type TestServer} from '../../test/harness/mongo.ts'
-import type {Logger} from '../../src/log.ts'
-import {restore, RestoreError} from '../../src/restore/index.ts'
+import type {Logger} from '../../src/common/log.ts'
+import {restore, RestoreError} from '../../src/jobs/restore/index.ts'
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/index.ts')
 const DATA = '{"_id":{"$numberInt":"1"},"a":1}\n{"_id":{"$numberInt":"2"},"a":2}\n{"_id":{"$numberInt":"3"},"a":3}\n'

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {Logger} from '../../src/log.ts'
+import type {Logger} from '../../src/common/log.ts'
 import {resolveSettings, summarizeSettings} from '../../src/prancer/settings.ts'
-import {createRedactor, hasMongoScheme, HOSTS_NOT_SHOWN, redactUri, UNPARSEABLE_URI, uriHosts, uriSecrets} from '../../src/prancer/uri.ts'
+import {createRedactor, hasMongoScheme, HOSTS_NOT_SHOWN, redactUri, UNPARSEABLE_URI, uriHosts, uriSecrets} from '../../src/mongo/uri.ts'
 
 /** Records every call, so tests can check that secrets were registered before anything was logged. */
 function recordingLogger(): Logger & {calls: Array<[string, string]>} {

@@ -8,10 +8,10 @@ import {writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {BSON, EJSON, type Document} from 'bson'
-import {writeExportFile} from '../../src/export/index.ts'
+import {writeExportFile} from '../../src/mongo/export/index.ts'
 import type {JsonFormat} from '../../src/ejson/types.ts'
-import type {Manifest} from '../../src/job/types.ts'
-import {writeManifest} from '../../src/prancer/manifest.ts'
+import type {Manifest} from '../../src/jobs/export/types.ts'
+import {writeManifest} from '../../src/artifact/manifest.ts'
 import {zipArchive} from '../../test/harness/zip.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -39179,7 +39179,7 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6208);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
@@ -39197,7 +39197,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3897:
+/***/ 6208:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39228,7 +39228,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var lib = __nccwpck_require__(4294);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(663);
-;// CONCATENATED MODULE: ./lib/prancer/manifest.js
+;// CONCATENATED MODULE: ./lib/artifact/manifest.js
 // manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
 // with a manifest is complete. It never contains the connection string, only where it came from.
 
@@ -39299,8 +39299,8 @@ async function manifestInZip(zipPath) {
     }
 }
 //# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: ./lib/prancer/uri.js
-var prancer_uri = __nccwpck_require__(7347);
+// EXTERNAL MODULE: ./lib/mongo/uri.js
+var mongo_uri = __nccwpck_require__(382);
 ;// CONCATENATED MODULE: ./lib/mongo/connect.js
 // Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
 // the connection string came from, never the string's secrets.
@@ -39315,10 +39315,10 @@ class ConnectError extends Error {
     }
 }
 async function connect(settings, timeoutMs, logger) {
-    const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
-    for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+    const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
+    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
         redactor.add(secret);
-    const failure = (error) => new ConnectError(`Cannot connect to MongoDB at ${(0,prancer_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
+    const failure = (error) => new ConnectError(`Cannot connect to MongoDB at ${(0,mongo_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
         `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
         'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
     let client;
@@ -39338,7 +39338,7 @@ async function connect(settings, timeoutMs, logger) {
         await client.close().catch(() => { });
         throw failure(error);
     }
-    logger.info(`Connected to ${(0,prancer_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
+    logger.info(`Connected to ${(0,mongo_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
     return client;
 }
 //# sourceMappingURL=connect.js.map
@@ -40390,7 +40390,7 @@ function indentJson(compact) {
     return scratch.buf.toString('utf8', 0, scratch.len);
 }
 //# sourceMappingURL=indent.js.map
-;// CONCATENATED MODULE: ./lib/export/framing.js
+;// CONCATENATED MODULE: ./lib/mongo/export/framing.js
 // mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
 // document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
 // --pretty. Shared by the main thread (small exports) and the conversion thread (convert-worker.ts), which may take
@@ -40459,7 +40459,7 @@ class JsonFramer {
 //# sourceMappingURL=framing.js.map
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./lib/workers/roles.js
+;// CONCATENATED MODULE: ./lib/common/threads/roles.js
 // What a worker thread started by start.ts is for (its workerData.role).
 const ROLES = {
     exportConverter: 'prancer-db-artifacts export converter',
@@ -40472,14 +40472,14 @@ const ROLES = {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./lib/workers/start.js
+;// CONCATENATED MODULE: ./lib/common/threads/start.js
 // Starts a worker thread running src/workers/entry.ts with the given role. The entry is found beside this module
 // when running from source (.ts) or from tsc's output (.js); in the ncc bundles it is its own bundle,
 // dist/workers/index.js, beside dist/index.js or one level up from dist/cli/index.js.
 
 
 
-const ENTRY_CANDIDATES = ['./entry.ts', './entry.js', './workers/index.js', '../workers/index.js'];
+const ENTRY_CANDIDATES = ['../../workers/entry.ts', '../../workers/entry.js', './workers/index.js', '../workers/index.js'];
 // The threads' heaps hold little: the data they work on lives in transferred buffers.
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 let entry;
@@ -40497,7 +40497,7 @@ function startWorker(workerData, transferList = []) {
     return new external_node_worker_threads_namespaceObject.Worker(workerEntry(), { workerData, transferList, resourceLimits: RESOURCE_LIMITS });
 }
 //# sourceMappingURL=start.js.map
-;// CONCATENATED MODULE: ./lib/export/threads.js
+;// CONCATENATED MODULE: ./lib/mongo/export/threads.js
 // The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
 // Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
 // document), and hashing and writing the output another ~1.4 µs, so once an export outgrows its first chunk the main
@@ -40693,7 +40693,7 @@ class ExportThreads {
     }
 }
 //# sourceMappingURL=threads.js.map
-;// CONCATENATED MODULE: ./lib/export/file-writer.js
+;// CONCATENATED MODULE: ./lib/mongo/export/file-writer.js
 // Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
 // (framing.ts), output in ~1 MiB chunks converted on a thread of their own once the export outgrows the first one
 // (converter.ts), sha256 and byte count taken from the same chunks, and a temporary file renamed into place only once
@@ -40861,7 +40861,7 @@ async function writeFully(file, chunk) {
     }
 }
 //# sourceMappingURL=file-writer.js.map
-;// CONCATENATED MODULE: ./lib/export/collection.js
+;// CONCATENATED MODULE: ./lib/mongo/export/collection.js
 // Exports one collection the way mongoexport does: existence check through listCollections with a name filter
 // (a missing collection gives an empty file, not an error), then a raw find() streamed into the file writer.
 
@@ -40918,7 +40918,7 @@ async function* rawBatches(cursor) {
     }
 }
 //# sourceMappingURL=collection.js.map
-;// CONCATENATED MODULE: ./lib/export/index.js
+;// CONCATENATED MODULE: ./lib/mongo/export/index.js
 
 
 //# sourceMappingURL=index.js.map
@@ -48659,7 +48659,7 @@ function canonicalFilter(filter) {
     return EJSON.stringify(filter, { relaxed: false });
 }
 //# sourceMappingURL=query.js.map
-;// CONCATENATED MODULE: ./lib/job/collections.js
+;// CONCATENATED MODULE: ./lib/jobs/export/collections.js
 // More timestamped collections exported with the outputs (issue 12: Prancer's snapshot and resource collections carry
 // an int64 epoch-ms `timestamp` too): the outputs' exactly-once watermark generalised, one watermark per collection,
 // kept in the outputs manifest (`collectionWatermarks`), so one artifact carries the whole chain's state.
@@ -48716,7 +48716,7 @@ async function exportCollections(client, defaultDatabase, opts, previous, dir, r
 //# sourceMappingURL=collections.js.map
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./lib/heap.js
+;// CONCATENATED MODULE: ./lib/common/heap.js
 // V8 grows its young generation (the semi-spaces) up to 16 MiB each under a high allocation rate, and the driver
 // allocates a few small objects per document: at a million documents that growth alone is ~90 MB of peak RSS
 // (bench/export.ts). For the export (batches of 101 documents, gone before the next scavenge) keeping the
@@ -48791,13 +48791,13 @@ class DuplicateOptionError extends ConfigError {
 class MissingSectionHeaderError extends ConfigError {
     constructor(file, line, text) {
         const bom = text.startsWith('\ufeff') ? ' The file starts with a UTF-8 byte order mark (BOM), which Python reads as part of the first line: save the file without a BOM.' : '';
-        super('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify((0,prancer_uri/* redactUrisInText */.Bp)(text))}.${bom}`);
+        super('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(text))}.${bom}`);
     }
 }
 class ParsingError extends ConfigError {
     lines;
     constructor(file, lines) {
-        const list = lines.map(l => `line ${l.line}: ${JSON.stringify((0,prancer_uri/* redactUrisInText */.Bp)(l.text))}`).join('; ');
+        const list = lines.map(l => `line ${l.line}: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(l.text))}`).join('; ');
         super('ParsingError', file, lines[0]?.line ?? null, `${file}: lines that are neither a [section], a key nor a comment: ${list}`);
         this.lines = lines;
     }
@@ -49106,15 +49106,15 @@ async function resolveSettings(options) {
     // Secrets first: nothing below may log before every known connection string is registered.
     for (const uri of [mongodbUri, env.DBURL])
         if (uri)
-            for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+            for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
                 logger.secret(secret);
     const configPath = await locateConfig({ configPath: options.configPath, env, cwd });
     const text = decodeConfig(await (0,promises_namespaceObject.readFile)(configPath).catch((error) => {
         throw new SettingsError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
     }), configPath);
     // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
-    for (const uri of (0,prancer_uri/* findUris */.F0)(text))
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+    for (const uri of (0,mongo_uri/* findUris */.F0)(text))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
     const cfg = parseConfig(text, configPath);
     const notices = [];
@@ -49157,7 +49157,7 @@ async function resolveSettings(options) {
             notices.push(`No connection string given (mongodb-uri input, env DBURL or [MONGODB] dburl); using ${DEFAULT_URI}, as Prancer does.`);
         }
     }
-    for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
     if (env.CUSTOMER || env.PRANCER_WK_ENV === 'STAGING' || env.PRANCER_WK_ENV === 'PRODUCTION') {
         const warning = `env ${env.CUSTOMER ? 'CUSTOMER' : 'PRANCER_WK_ENV'} is set: Prancer then reads a per-customer file under $FRAMEWORKDIR/config/ for its run, but this export reads ${configPath}. Pass the config input if Prancer used another file.`;
@@ -49184,7 +49184,7 @@ function summarizeSettings(settings) {
         outputCollection: settings.outputCollection,
         logsDatabase: settings.logsDatabase,
         uriSource: settings.uriSource,
-        redactedUri: (0,prancer_uri/* redactUri */.sU)(settings.uri),
+        redactedUri: (0,mongo_uri/* redactUri */.sU)(settings.uri),
         notices: [...settings.warnings, ...settings.notices]
     };
 }
@@ -49254,9 +49254,9 @@ function describeSince(since, previousSource) {
     }
 }
 //# sourceMappingURL=since.js.map
-;// CONCATENATED MODULE: ./lib/job/export-job.js
+;// CONCATENATED MODULE: ./lib/jobs/export/export-job.js
 // The export job: the one implementation behind both the action and the CLI `export` command.
-// Settings → connect → outputs (incremental) → logs → manifests; see src/job/types.ts for the contract
+// Settings → connect → outputs (incremental) → logs → manifests; see src/jobs/export/types.ts for the contract
 // and docs/incremental.md for why the outputs export is exactly-once.
 
 
@@ -49521,7 +49521,7 @@ function chainStartedAt(manifest) {
 }
 /** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
 function hostsFingerprint(uri) {
-    const hosts = (0,prancer_uri/* uriHostList */.h5)(uri);
+    const hosts = (0,mongo_uri/* uriHostList */.h5)(uri);
     return hosts === null ? null : (0,external_node_crypto_.createHash)('sha256').update(hosts.join(',')).digest('hex');
 }
 /**
@@ -49557,7 +49557,7 @@ function samePrevious(previous, settings, opts, query, logger) {
     logger.notice(`The previous export does not continue this one (${reasons.join('; ')}); starting a new chain with a full export.`);
     return { outputs: null, logs };
 }
-/** Runs the export; on failure removes what it wrote and rethrows. See src/job/types.ts. */
+/** Runs the export; on failure removes what it wrote and rethrows. See src/jobs/export/types.ts. */
 async function runExportJob(opts) {
     const { logger } = opts;
     keepYoungGenerationSmall();
@@ -49570,7 +49570,7 @@ async function runExportJob(opts) {
             logger.notice(notice);
         logger.info(`config.ini: ${settings.configPath}`);
         logger.info(`outputs: ${settings.database}.${settings.outputCollection}; logs database: ${settings.logsDatabase ?? '(none)'}`);
-        logger.info(`connection string: ${(0,prancer_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource})`);
+        logger.info(`connection string: ${(0,mongo_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource})`);
     });
     // Inputs are validated before anything touches the database.
     const userFilter = opts.query ? parseUserQuery(opts.query) : null;
@@ -49594,7 +49594,7 @@ async function runExportJob(opts) {
     const outputsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'outputs');
     const logsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'logs');
     // The job writes only into directories of its own, so that removing what it wrote after a failure can never touch
-    // an earlier export (front ends stage the export: src/destinations/local-dir.ts).
+    // an earlier export (front ends stage the export: src/artifact/stores/local/local-dir.ts).
     for (const dir of [outputsDir, logsDir]) {
         const entries = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
         if (entries.length > 0)
@@ -49638,8 +49638,8 @@ async function runExportJob(opts) {
         await created.removeAll();
         if (reading === null || error instanceof ExportJobError)
             throw error;
-        const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+        const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
         throw new ExportJobError(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
             'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.', { cause: error });
@@ -50586,12 +50586,12 @@ class UsageError extends Error {
 //# sourceMappingURL=writer.js.map
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./lib/job/backup-job.js
+;// CONCATENATED MODULE: ./lib/jobs/backup/backup-job.js
 // The backup job: every collection of the Prancer databases (or the ones chosen) as one mongodump archive that the
 // real `mongorestore --archive [--gzip]` restores, with a manifest (per collection: documents, bytes, sha256 — the
 // sha256 of the .bson file `mongodump --out` would write) saying what consistency the backup has. Side by side with
 // the export job over the same parts: settings (src/prancer/settings.ts), connection (src/mongo/connect.ts), the
-// archive format (src/archive) and the staged local directory (src/destinations/local-dir.ts, used by the callers).
+// archive format (src/archive) and the staged local directory (src/artifact/stores/local/local-dir.ts, used by the callers).
 
 
 
@@ -50720,8 +50720,8 @@ async function runBackupJob(opts) {
                 throw error;
             reading = 'the collections';
         }
-        const redactor = (0,prancer_uri/* createRedactor */.lY)('****');
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(settings.uri))
+        const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
         throw new Error(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
     }
@@ -50731,7 +50731,7 @@ async function runBackupJob(opts) {
     }
 }
 //# sourceMappingURL=backup-job.js.map
-;// CONCATENATED MODULE: ./lib/destinations/local-dir.js
+;// CONCATENATED MODULE: ./lib/artifact/stores/local/local-dir.js
 // A local directory as the destination of an export (the CLI's --out, the action's `path`): the export is written
 // into a staging directory inside it and only moved into DIR/outputs and DIR/logs once it is complete, so a failed
 // or cancelled export leaves every earlier file exactly as it was. What it replaces waits in the staging directory
@@ -51102,7 +51102,7 @@ async function stopThread(worker) {
     await worker.terminate();
 }
 //# sourceMappingURL=threaded-reader.js.map
-;// CONCATENATED MODULE: ./lib/log.js
+;// CONCATENATED MODULE: ./lib/common/log.js
 // The logging seam between pure job code and its two front ends (the action and the CLI).
 // Job code never imports @actions/*: the action passes an adapter over @actions/core,
 // the CLI one over stderr.
@@ -51305,7 +51305,7 @@ function raw_writes_name(out, at, type, key) {
     return at;
 }
 //# sourceMappingURL=raw-writes.js.map
-;// CONCATENATED MODULE: ./lib/restore/names.js
+;// CONCATENATED MODULE: ./lib/mongo/names.js
 // Where a restore may write: MongoDB's rules for database and collection names, checked before anything
 // is read or written, and the system namespaces a manifest alone may not name.
 //
@@ -51375,7 +51375,7 @@ function shownName(name) {
     return /[\u0000-\u001f\u007f\u2028\u2029]/.test(short) ? JSON.stringify(short).slice(1, -1) : short;
 }
 //# sourceMappingURL=names.js.map
-;// CONCATENATED MODULE: ./lib/restore/source.js
+;// CONCATENATED MODULE: ./lib/artifact/export-source.js
 // What to restore: a .json file, a directory holding manifest.json (or outputs/ and logs/ ones, as
 // `export --out` writes them), or a downloaded artifact .zip with the same layout. Zip entries are
 // streamed from the archive (yauzl), never extracted or loaded whole.
@@ -51712,8 +51712,8 @@ async function streamText(stream) {
         chunks.push(chunk);
     return Buffer.concat(chunks).toString('utf8');
 }
-//# sourceMappingURL=source.js.map
-;// CONCATENATED MODULE: ./lib/restore/restore.js
+//# sourceMappingURL=export-source.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/json.js
 // Restores exported Extended JSON files into MongoDB like `mongoimport --mode upsert` (the default),
 // `--mode insert` or `--mode merge`, without writing anything unless every file and every target checks out.
 //
@@ -51800,7 +51800,7 @@ async function restore(opts) {
     if (!RESTORE_MODES.includes(mode))
         throw new RestoreError(`Unknown mode "${String(mode)}": use upsert, insert or merge.`);
     if (opts.uri !== undefined)
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(opts.uri))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
             logger.secret(secret);
     checkExplicitNames(opts);
     let source;
@@ -52060,14 +52060,14 @@ async function connectForRestore(uri, connectTimeoutMs, fail) {
         client = new lib.MongoClient(uri, timeout);
     }
     catch (error) {
-        throw fail(`The connection string is not valid: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
+        throw fail(`The connection string is not valid: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
     }
     try {
         await client.connect();
     }
     catch (error) {
         await client.close().catch(() => undefined);
-        throw fail(`Cannot connect to ${(0,prancer_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
+        throw fail(`Cannot connect to ${(0,mongo_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
     }
     return client;
 }
@@ -52107,7 +52107,7 @@ async function writeAll(plan, results, result, opts) {
     catch (error) {
         // A command still in flight is counted (or marked uncertain) before saying what was written.
         await lane.settle();
-        const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
+        const message = error instanceof RestoreError ? error.message : (0,mongo_uri/* redactUrisInText */.Bp)(error.message);
         throw new RestoreError(message, tally.summary());
     }
     finally {
@@ -52131,7 +52131,7 @@ async function preCheck(client, plan, logger) {
     const refused = (what, files, error, fix) => {
         const named = files.map((f) => shownName(f.file.name));
         const by = `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
-        return new RestoreError(`The server refuses ${what} (the target of ${by}): ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; ${fix}.`);
+        return new RestoreError(`The server refuses ${what} (the target of ${by}): ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; ${fix}.`);
     };
     for (const [database, collections] of byDatabase) {
         const files = [...collections.values()].flat();
@@ -52221,7 +52221,7 @@ function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
         failed: (lines, error) => {
             // No reply: the server may have applied the batch, or part of it.
             tally.uncertain += lines.length;
-            return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+            return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
         },
         replied: (batch) => {
             const { tags: lines, writeErrors, writeConcernError } = batch;
@@ -52241,7 +52241,7 @@ function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
     });
     return writer;
 }
-//# sourceMappingURL=restore.js.map
+//# sourceMappingURL=json.js.map
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: external "node:stream"
@@ -52578,7 +52578,7 @@ async function* readArchive(path, options = {}) {
     }
 }
 //# sourceMappingURL=reader.js.map
-;// CONCATENATED MODULE: ./lib/restore/driver-document.js
+;// CONCATENATED MODULE: ./lib/jobs/restore/driver-document.js
 // Raw BSON → a value the Node driver serializes back to the same bytes: for what a restore sends inside commands of
 // its own (an archive's collection options and index specs). Documents themselves are sent raw (src/mongo/raw-writes.ts).
 //
@@ -52762,7 +52762,7 @@ function driver_document_readValue(bson, view, type, p, key) {
     throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
 }
 //# sourceMappingURL=driver-document.js.map
-;// CONCATENATED MODULE: ./lib/restore/archive.js
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive.js
 // Restores a mongodump archive (ours, or the real `mongodump --archive [--gzip]`'s) like mongorestore: each
 // namespace's collection created with the options of its metadata, its documents inserted as the archive holds them
 // (raw BSON, sent unchanged), then the indexes of its metadata; views last. Nothing is dropped or written unless the
@@ -53139,7 +53139,7 @@ async function restoreArchive(opts) {
     if (!RESTORE_MODES.includes(mode))
         throw new ArchiveRestoreError(`Unknown mode "${String(mode)}": use insert, upsert or merge.`);
     if (opts.uri !== undefined)
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(opts.uri))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
             logger.secret(secret);
     if (opts.database !== undefined) {
         const problem = databaseNameProblem(opts.database);
@@ -53251,7 +53251,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
             catch (error) {
                 if (error.code === NAMESPACE_EXISTS)
                     continue;
-                throw new ArchiveRestoreError(`Creating ${shownName(ns)} (the archive's ${shownName(p.source)}) with its options ${describeOptions(p.metadata.options)} failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+                throw new ArchiveRestoreError(`Creating ${shownName(ns)} (the archive's ${shownName(p.source)}) with its options ${describeOptions(p.metadata.options)} failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
             }
         }
         const writers = new Map();
@@ -53310,7 +53310,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
                 }
                 catch (error) {
                     const code = error.code;
-                    const message = `the index "${shownName(name)}" of ${shownName(`${p.database}.${p.collection}`)} (${describeOptions(index)}) could not be created: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`;
+                    const message = `the index "${shownName(name)}" of ${shownName(`${p.database}.${p.collection}`)} (${describeOptions(index)}) could not be created: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`;
                     if (code !== undefined && UNSUPPORTED_INDEX_ERRORS.has(code)) {
                         p.result.indexWarnings.push(message);
                         result.warnings.push(message);
@@ -53331,7 +53331,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
                 p.result.created = true;
             }
             catch (error) {
-                throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+                throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
             }
             tally.filesComplete++;
         }
@@ -53341,7 +53341,7 @@ async function writeArchive(archive, planned, byData, result, opts) {
     catch (error) {
         // A command still in flight is counted (or marked uncertain) before saying what was written.
         await lane.settle();
-        const message = error instanceof RestoreError ? error.message : (0,prancer_uri/* redactUrisInText */.Bp)(error.message);
+        const message = error instanceof RestoreError ? error.message : (0,mongo_uri/* redactUrisInText */.Bp)(error.message);
         throw new ArchiveRestoreError(message, tally.summary());
     }
     finally {
@@ -53386,7 +53386,7 @@ async function archive_preCheck(client, planned, opts) {
                 existing = null;
                 continue;
             }
-            throw new ArchiveRestoreError(`The server refuses the database "${shownName(database)}" (the target of ${targets.map(p => shownName(p.source)).slice(0, 3).join(', ')}): ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; pass --db NAME or --ns-from/--ns-to to restore into a database this server accepts.`);
+            throw new ArchiveRestoreError(`The server refuses the database "${shownName(database)}" (the target of ${targets.map(p => shownName(p.source)).slice(0, 3).join(', ')}): ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; pass --db NAME or --ns-from/--ns-to to restore into a database this server accepts.`);
         }
         for (const info of infos) {
             const ns = `${database}.${info.name}`;
@@ -53411,7 +53411,7 @@ async function archive_preCheck(client, planned, opts) {
                 // A view that --drop will replace cannot be read as a collection; that is fine.
                 if (opts.drop && existing?.has(`${database}.${p.collection}`))
                     continue;
-                throw new ArchiveRestoreError(`The server refuses the collection "${shownName(p.collection)}" in ${shownName(database)} (the target of ${shownName(p.source)}): ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; rename it with --ns-from/--ns-to.`);
+                throw new ArchiveRestoreError(`The server refuses the collection "${shownName(p.collection)}" in ${shownName(database)} (the target of ${shownName(p.source)}): ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; rename it with --ns-from/--ns-to.`);
             }
         }
     }
@@ -53424,7 +53424,7 @@ function namespaceWriter(lane, db, planned, opts, result, tally) {
     const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
         failed: (numbers, error) => {
             tally.uncertain += numbers.length;
-            return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,prancer_uri/* redactUrisInText */.Bp)(error.message))}`);
+            return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
         },
         replied: (batch) => {
             const { tags: numbers, writeErrors, writeConcernError } = batch;
@@ -53444,13 +53444,13 @@ function namespaceWriter(lane, db, planned, opts, result, tally) {
     return writer;
 }
 //# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./lib/restore/index.js
+;// CONCATENATED MODULE: ./lib/jobs/restore/index.js
 
 
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./lib/restore/chain.js
+;// CONCATENATED MODULE: ./lib/jobs/restore/chain.js
 // Restore to a point in time: a full backup (a mongodump archive: ours, or the real mongodump's) followed by the
 // incremental exports made after it (outputs artifacts: directories or zips), in order. The whole chain is checked
 // before anything is written: every source opens and verifies (each one's own dry run: CRCs, sha256, documents,
@@ -53547,11 +53547,11 @@ async function restoreChain(o) {
 //# sourceMappingURL=chain.js.map
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./lib/restore/github-chain.js
+;// CONCATENATED MODULE: ./lib/artifact/stores/github/chain.js
 // A point-in-time chain found through the GitHub REST API: the newest backup artifact (by name pattern) of a
 // repository, made no later than `until`, and the outputs artifacts made after it (and by `until`), oldest first;
 // artifacts of pull requests from forks never count. They are downloaded into a directory for restoreChain
-// (src/restore/chain.ts), which then checks the whole chain before anything is written. Plain fetch, no @actions/*:
+// (src/jobs/restore/chain.ts), which then checks the whole chain before anything is written. Plain fetch, no @actions/*:
 // the CLI uses it outside GitHub Actions too. The token comes from the environment, never from the command line.
 
 
@@ -53625,7 +53625,7 @@ async function unzipTo(zipPath, dir) {
         zip.close();
     }
 }
-//# sourceMappingURL=github-chain.js.map
+//# sourceMappingURL=chain.js.map
 // EXTERNAL MODULE: ./lib/cli/output.js
 var output = __nccwpck_require__(1517);
 ;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
@@ -53668,7 +53668,7 @@ function parseLogsSpec(text) {
 //                                          manifest.json, an artifact .zip or a single .json export file
 //   findingFromResult(result, context, options?): Finding   one result object (already decoded), for tests and tools
 //
-// Pure: no @actions/*; readResults reads files through src/restore/source.ts (manifests, zips) and the
+// Pure: no @actions/*; readResults reads files through src/artifact/export-source.ts (manifests, zips) and the
 // mongoimport-faithful Extended JSON reader (src/ejson/reader.ts), so every input is decoded exactly as a
 // restore would decode it. Nothing but the Findings is kept: a raw document is dropped as soon as its
 // results are read.
@@ -54210,7 +54210,7 @@ function decideFailure(current, comparison, policy) {
     return { fail: true, reasons, message: lines.join('\n') };
 }
 //# sourceMappingURL=baseline.js.map
-;// CONCATENATED MODULE: ./lib/results/annotations.js
+;// CONCATENATED MODULE: ./lib/summary/annotations.js
 // Annotations for failed results: planned here, printed by the action (core.error / core.warning / core.notice
 // with {file, startLine, title}, which escape the workflow-command syntax).
 //
@@ -54294,7 +54294,7 @@ function planAnnotations(findings, locations, options = {}) {
     return { annotations, omitted, withoutFile, withLine };
 }
 //# sourceMappingURL=annotations.js.map
-;// CONCATENATED MODULE: ./lib/results/junit.js
+;// CONCATENATED MODULE: ./lib/summary/junit.js
 // JUnit XML for CI systems that read test reports (GitLab `artifacts:reports:junit`, Jenkins junit/xUnit,
 // Azure Pipelines, ...). Valid against Jenkins' JUnit schema (xunit-plugin junit-10.xsd; checked in tests).
 //
@@ -54405,8 +54405,8 @@ function buildJUnit(findings, options = {}) {
 //# sourceMappingURL=junit.js.map
 ;// CONCATENATED MODULE: ./lib/results/locate.js
 // Where in the repository a finding is: its file (repository-relative) and, where it can be told, the line of
-// the resource the test looked at. Shared by the annotations (src/results/annotations.ts) and SARIF
-// (src/results/sarif.ts), so both point at the same place.
+// the resource the test looked at. Shared by the annotations (src/summary/annotations.ts) and SARIF
+// (src/summary/sarif.ts), so both point at the same place.
 //
 // Entry points
 //   locateFindings(findings, {workspace, readFile?}): Map<finding key, FindingLocation>
@@ -54538,7 +54538,7 @@ function locateFindings(findings, options) {
     return out;
 }
 //# sourceMappingURL=locate.js.map
-;// CONCATENATED MODULE: ./lib/results/sarif.js
+;// CONCATENATED MODULE: ./lib/summary/sarif.js
 // SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif) and other SARIF viewers.
 //
 // Entry points
@@ -54688,11 +54688,11 @@ function serializeSarif(log) {
     return `${JSON.stringify(log, null, 2)}\n`;
 }
 //# sourceMappingURL=sarif.js.map
-;// CONCATENATED MODULE: ./lib/markdown.js
+;// CONCATENATED MODULE: ./lib/summary/markdown.js
 // Text from the database or a file, made inert for Markdown (GitHub-flavoured) and HTML: one line, bidi overrides
 // and control characters removed, and every character that could open HTML, emphasis, code, a table cell, a link or
 // image, an autolink, a mention, an issue reference, an emoji shortcode or math written as a numeric character
-// reference. Shared by every summary (src/summary.ts, src/results/summary.ts).
+// reference. Shared by every summary (src/summary/export-summary.ts, src/summary/results-summary.ts).
 const ENTITY = {};
 for (const ch of '&<>"\'\\`*_[]|~:@$#')
     ENTITY[ch] = `&#${ch.charCodeAt(0)};`;
@@ -54712,9 +54712,9 @@ function escapeMarkdown(text, maxLength = Infinity) {
         .replace(/(www)\./gi, '$1&#46;');
 }
 //# sourceMappingURL=markdown.js.map
-;// CONCATENATED MODULE: ./lib/results/summary.js
+;// CONCATENATED MODULE: ./lib/summary/results-summary.js
 // The results part of the job summary (Markdown, GitHub-flavoured), results first: what failed and what to fix.
-// The action puts it above the export details of src/summary.ts (renderSummary), in the same step summary.
+// The action puts it above the export details of src/summary/export-summary.ts (renderSummary), in the same step summary.
 //
 // Entry points
 //   renderResultsSummary(input: ResultsSummaryInput): string
@@ -54803,7 +54803,7 @@ function titleCell(f, isNew, note) {
     return `${isNew ? '🆕 ' : ''}**${title}**${second ? `<br>${second}` : ''}`;
 }
 /** Accumulates lines while tracking the UTF-8 size. */
-class summary_Out {
+class results_summary_Out {
     lines = [];
     bytes = 0;
     push(...lines) {
@@ -54854,7 +54854,7 @@ function renderResultsSummary(input) {
     const url = safeUrl(input.artifactUrl);
     const { results, comparison } = input;
     const newKeys = comparison?.newKeys;
-    const out = new summary_Out();
+    const out = new results_summary_Out();
     const c = results.counts;
     const total = c.failed + c.passed + c.skipped + c.other;
     const severalContainers = new Set([...results.containers, ...results.findings.map((f) => f.container)]).size > 1;
@@ -54984,7 +54984,7 @@ function renderResultsSummary(input) {
     }
     return text;
 }
-//# sourceMappingURL=summary.js.map
+//# sourceMappingURL=results-summary.js.map
 ;// CONCATENATED MODULE: ./lib/cli/report.js
 // `prancer-db-artifacts report`: Prancer's test results from an export, on a terminal or as a Markdown, SARIF or
 // JUnit file, with new failures against a baseline export and an exit code for gating (GitLab, Jenkins, cron).
@@ -55532,7 +55532,7 @@ function connectionString(flag, env) {
 async function exportCommand(values, ctx, logger) {
     const uri = connectionString(values.uri, ctx.env);
     if (uri)
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
     if (values.out === undefined || values.out === '')
         throw new main_UsageError('--out DIR is required');
@@ -55712,7 +55712,7 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
         uri = 'mongodb://localhost:27017';
         uriFrom = 'the default';
     }
-    for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
     if (values['from-github'] !== undefined)
         return restoreChainCommand(values, positionals, uri, ctx, logger);
@@ -55807,7 +55807,7 @@ function printRestored(ctx, logger, progress, quiet, result, targets, done, verb
 function shortName(file) {
     return file.split(/[/\\]/).slice(-2).join('/');
 }
-/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
+/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/jobs/restore/chain.ts). */
 async function restoreChainCommand(values, positionals, uri, ctx, logger) {
     for (const p of positionals) {
         if ((await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)).catch(() => null)) === null)
@@ -55853,7 +55853,7 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
 async function backupCommand(values, ctx, logger) {
     const uri = connectionString(values.uri, ctx.env);
     if (uri)
-        for (const secret of (0,prancer_uri/* uriSecrets */.uP)(uri))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
     if (values.out === undefined || values.out === '')
         throw new main_UsageError('--out DIR is required');
@@ -55917,8 +55917,8 @@ async function configCommand(values, ctx, logger) {
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var _prancer_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7347);
-// Terminal output of the CLI: a Logger (src/log.ts) over stderr that redacts every registered secret
+/* harmony import */ var _mongo_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(382);
+// Terminal output of the CLI: a Logger (src/common/log.ts) over stderr that redacts every registered secret
 // and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
 
@@ -55931,7 +55931,7 @@ function stderrTerminal() {
     };
 }
 function createCliLogger(terminal, quiet, progress) {
-    const redactor = (0,_prancer_uri_js__WEBPACK_IMPORTED_MODULE_1__/* .createRedactor */ .lY)('****');
+    const redactor = (0,_mongo_uri_js__WEBPACK_IMPORTED_MODULE_1__/* .createRedactor */ .lY)('****');
     const redact = (text) => redactor.redact(text);
     const line = (prefix, message) => {
         progress?.clear();
@@ -56019,7 +56019,7 @@ function formatBytes(bytes) {
 
 /***/ }),
 
-/***/ 7347:
+/***/ 382:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {

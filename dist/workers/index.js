@@ -62,7 +62,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./lib/workers/in-order.js
+;// CONCATENATED MODULE: ./lib/common/threads/in-order.js
 function handleInOrder(port, handle, fail) {
     let queue = Promise.resolve();
     let failed = false;
@@ -3459,7 +3459,7 @@ function indentJson(compact) {
     return scratch.buf.toString('utf8', 0, scratch.len);
 }
 //# sourceMappingURL=indent.js.map
-;// CONCATENATED MODULE: ./lib/export/framing.js
+;// CONCATENATED MODULE: ./lib/mongo/export/framing.js
 // mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
 // document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
 // --pretty. Shared by the main thread (small exports) and the conversion thread (convert-worker.ts), which may take
@@ -3526,7 +3526,7 @@ class JsonFramer {
     }
 }
 //# sourceMappingURL=framing.js.map
-;// CONCATENATED MODULE: ./lib/export/thread-roles.js
+;// CONCATENATED MODULE: ./lib/mongo/export/thread-roles.js
 // What a large export's worker threads do (thread-protocol.ts has the picture): a converter frames packed BSON
 // documents as mongoexport would; the writer writes every part of the output at its place in order, and hashes it.
 // Started through src/workers (one entry for every kind of worker thread).
@@ -3667,7 +3667,7 @@ function serveWriter(data, main) {
     });
 }
 //# sourceMappingURL=thread-roles.js.map
-;// CONCATENATED MODULE: ./lib/workers/roles.js
+;// CONCATENATED MODULE: ./lib/common/threads/roles.js
 // What a worker thread started by start.ts is for (its workerData.role).
 const ROLES = {
     exportConverter: 'prancer-db-artifacts export converter',
@@ -3677,7 +3677,7 @@ const ROLES = {
 };
 //# sourceMappingURL=roles.js.map
 ;// CONCATENATED MODULE: ./lib/workers/entry.js
-// The one entry of every worker thread this project starts (src/workers/start.ts): the role in workerData says what
+// The one entry of every worker thread this project starts (src/common/threads/start.ts): the role in workerData says what
 // the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~150 KB, not the whole action.
 
 

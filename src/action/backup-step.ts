@@ -1,12 +1,12 @@
-// The action's `mode: backup`: the backup job (src/job/backup-job.ts) into the step's scratch directory, uploaded as
+// The action's `mode: backup`: the backup job (src/jobs/backup/backup-job.ts) into the step's scratch directory, uploaded as
 // one artifact (the mongodump archive and its manifest.json), with outputs and a job summary. The same job as the
 // CLI's `backup`; only the destination differs.
 
 import {readdir} from 'node:fs/promises'
 import * as path from 'node:path'
-import {runBackupJob} from '../job/backup-job.ts'
-import {expandName, type NameValues} from '../naming.ts'
-import {cell, formatBytes} from '../summary.ts'
+import {runBackupJob} from '../jobs/backup/backup-job.ts'
+import {expandName, type NameValues} from '../artifact/naming.ts'
+import {cell, formatBytes} from '../summary/export-summary.ts'
 import type {ActionInputs} from './inputs.ts'
 import type {ActionLogger} from './logger.ts'
 import {createUploader} from './upload.ts'

@@ -5,10 +5,10 @@ import * as core from '@actions/core'
 import * as path from 'node:path'
 import type {JsonFormat} from '../ejson/types.ts'
 import {JSON_FORMATS} from '../ejson/types.ts'
-import type {LogsSpec, SinceSpec} from '../job/types.ts'
-import {DEFAULT_BACKUP_ARTIFACT_NAME, DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../naming.ts'
+import type {LogsSpec, SinceSpec} from '../jobs/export/types.ts'
+import {DEFAULT_BACKUP_ARTIFACT_NAME, DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../artifact/naming.ts'
 import {parseUserQuery} from '../prancer/query.ts'
-import {hasMongoScheme, uriSecrets} from '../prancer/uri.ts'
+import {hasMongoScheme, uriSecrets} from '../mongo/uri.ts'
 import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
@@ -28,7 +28,7 @@ export interface ActionInputs {
   query?: string
   logs: LogsSpec
   jsonFormat: JsonFormat
-  /** Name templates, validated (see src/naming.ts). */
+  /** Name templates, validated (see src/artifact/naming.ts). */
   outputArtifactName: string
   logsArtifactName: string
   /** 0 = the repository's default retention. */

@@ -1,11 +1,11 @@
-// The Logger (src/log.ts) over @actions/core. Every message passes through redact(): the runner masks registered
+// The Logger (src/common/log.ts) over @actions/core. Every message passes through redact(): the runner masks registered
 // secrets in its own log, but not when dist/index.js runs outside a runner, so we never rely on the runner alone.
 // Outputs and the job summary are never redacted by substring (that corrupts them); they are built without secrets.
 
 import * as core from '@actions/core'
 import {randomUUID} from 'node:crypto'
-import type {Logger} from '../log.ts'
-import {createRedactor} from '../prancer/uri.ts'
+import type {Logger} from '../common/log.ts'
+import {createRedactor} from '../mongo/uri.ts'
 
 export interface ActionLogger extends Logger {
   /** `text` with every connection string redacted and every registered secret replaced by `***`. */

@@ -9,8 +9,8 @@
 import {DefaultArtifactClient} from '@actions/artifact'
 import {getOctokit} from '@actions/github'
 import * as path from 'node:path'
-import type {Manifest} from '../job/types.ts'
-import {MANIFEST_FILE, readManifest} from '../prancer/manifest.ts'
+import type {Manifest} from '../jobs/export/types.ts'
+import {MANIFEST_FILE, readManifest} from '../artifact/manifest.ts'
 import type {ActionLogger} from './logger.ts'
 
 export interface PreviousExportQuery {
@@ -19,7 +19,7 @@ export interface PreviousExportQuery {
   repository: string | undefined
   /** This run (GITHUB_RUN_ID): later runs are never used, this run only for an earlier attempt. */
   runId: number
-  /** Artifact names of the family (src/naming.ts nameFamilyPattern). */
+  /** Artifact names of the family (src/artifact/naming.ts nameFamilyPattern). */
   family: RegExp
   /** When the family is a single name, the REST API filters by it. */
   exactName?: string

@@ -2,7 +2,7 @@
 // the CPU-heavy part of a backup off the main thread: the CRC-64 and sha256 of each namespace's documents, the gzip,
 // the sha256 of the file and the writes. Chunks are transferred, not copied, and come back empty.
 
-import type {ROLES} from '../workers/roles.ts'
+import type {ROLES} from '../common/threads/roles.ts'
 
 export interface ArchiveOutputData {
   role: typeof ROLES.archiveOutput

@@ -6,7 +6,7 @@ import {createHash, type Hash} from 'node:crypto'
 import {writeSync} from 'node:fs'
 import type {MessagePort} from 'node:worker_threads'
 import {createGzip, type Gzip} from 'node:zlib'
-import {handleInOrder} from '../workers/in-order.ts'
+import {handleInOrder} from '../common/threads/in-order.ts'
 import {Crc64Set} from './crc64.ts'
 import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
 

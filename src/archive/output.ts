@@ -3,8 +3,8 @@
 // memory stays bounded when the disk or gzip is slower than the reading.
 
 import type {Worker} from 'node:worker_threads'
-import {ROLES} from '../workers/roles.ts'
-import {startWorker} from '../workers/start.ts'
+import {ROLES} from '../common/threads/roles.ts'
+import {startWorker} from '../common/threads/start.ts'
 import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
 
 const IN_FLIGHT = 3

@@ -6,19 +6,19 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
-import {runExportJob} from '../job/export-job.ts'
-import {runBackupJob} from '../job/backup-job.ts'
-import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../job/types.ts'
-import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../destinations/local-dir.ts'
-import {checkManifest, MANIFEST_FILE, manifestInZip} from '../prancer/manifest.ts'
+import {runExportJob} from '../jobs/export/export-job.ts'
+import {runBackupJob} from '../jobs/backup/backup-job.ts'
+import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../jobs/export/types.ts'
+import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../artifact/stores/local/local-dir.ts'
+import {checkManifest, MANIFEST_FILE, manifestInZip} from '../artifact/manifest.ts'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
 import {parseSince} from '../prancer/since.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prancer/incremental.ts'
 import {readExtJsonDocuments} from '../ejson/reader.ts'
-import {uriSecrets} from '../prancer/uri.ts'
-import {archiveSource, restore, restoreArchive, RestoreError, RESTORE_MODES, type RestoreMode} from '../restore/index.ts'
-import {restoreChain} from '../restore/chain.ts'
-import {downloadGitHubChain} from '../restore/github-chain.ts'
+import {uriSecrets} from '../mongo/uri.ts'
+import {archiveSource, restore, restoreArchive, RestoreError, RESTORE_MODES, type RestoreMode} from '../jobs/restore/index.ts'
+import {restoreChain} from '../jobs/restore/chain.ts'
+import {downloadGitHubChain} from '../artifact/stores/github/chain.ts'
 import packageJson from '../../package.json' with {type: 'json'}
 import {createCliLogger, formatBytes, ProgressDisplay, type CliLogger, type Terminal} from './output.ts'
 import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
@@ -609,7 +609,7 @@ function shortName(file: string): string {
   return file.split(/[/\\]/).slice(-2).join('/')
 }
 
-/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/restore/chain.ts). */
+/** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/jobs/restore/chain.ts). */
 async function restoreChainCommand(values: RestoreValues, positionals: string[], uri: string, ctx: CliContext, logger: CliLogger): Promise<number> {
   for (const p of positionals) {
     if ((await stat(resolve(ctx.cwd, p)).catch(() => null)) === null) throw new UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`)

@@ -1,10 +1,10 @@
-// Terminal output of the CLI: a Logger (src/log.ts) over stderr that redacts every registered secret
+// Terminal output of the CLI: a Logger (src/common/log.ts) over stderr that redacts every registered secret
 // and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
 
 import {randomUUID} from 'node:crypto'
-import type {Logger} from '../log.ts'
-import {createRedactor} from '../prancer/uri.ts'
+import type {Logger} from '../common/log.ts'
+import {createRedactor} from '../mongo/uri.ts'
 
 export interface CliLogger extends Logger {
   redact(text: string): string

@@ -13,7 +13,7 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import packageJson from '../../package.json' with {type: 'json'}
-import {planAnnotations} from '../results/annotations.ts'
+import {planAnnotations} from '../summary/annotations.ts'
 import {
   compareFindings,
   compareWithBaseline,
@@ -25,11 +25,11 @@ import {
   type FailDecision,
   type FailPolicy
 } from '../results/baseline.ts'
-import {buildJUnit} from '../results/junit.ts'
+import {buildJUnit} from '../summary/junit.ts'
 import {locateFindings, type FindingLocation} from '../results/locate.ts'
 import {readResults, type Finding, type ResultSet} from '../results/model.ts'
-import {buildSarif, serializeSarif} from '../results/sarif.ts'
-import {renderResultsSummary} from '../results/summary.ts'
+import {buildSarif, serializeSarif} from '../summary/sarif.ts'
+import {renderResultsSummary} from '../summary/results-summary.ts'
 // main.ts will import this module (a cycle): these are read only inside functions, never at load time.
 import {EXIT_FAILURE, EXIT_OK, EXIT_USAGE} from './main.ts'
 

@@ -8,7 +8,7 @@
 // (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
 // OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
 
-import type {ROLES} from '../workers/roles.ts'
+import type {ROLES} from '../common/threads/roles.ts'
 
 export const INPUT_CHUNK_BYTES = 256 * 1024
 export const INPUT_CHUNKS = 4

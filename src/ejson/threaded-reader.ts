@@ -4,8 +4,8 @@
 // (__tests__/restore/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
 
 import type {Worker} from 'node:worker_threads'
-import {ROLES} from '../workers/roles.ts'
-import {startWorker} from '../workers/start.ts'
+import {ROLES} from '../common/threads/roles.ts'
+import {startWorker} from '../common/threads/start.ts'
 import {ENTRY_HEADER_BYTES, INPUT_CHUNK_BYTES, INPUT_CHUNKS, type FromParser, type ParserData, type ToParser} from './parser-protocol.ts'
 import {DocumentTooLargeError, ExtJsonSyntaxError, type ExtJsonDocument, type ReadExtJsonOptions} from './reader.ts'
 

@@ -1,10 +1,10 @@
 // Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
 // the connection string came from, never the string's secrets.
 import {MongoClient} from 'mongodb'
-import type {Logger} from '../log.ts'
-import {TOOL_NAME} from '../prancer/manifest.ts'
+import type {Logger} from '../common/log.ts'
+import {TOOL_NAME} from '../artifact/manifest.ts'
 import type {ResolvedSettings} from '../prancer/settings.ts'
-import {createRedactor, redactUri, uriHosts, uriSecrets} from '../prancer/uri.ts'
+import {createRedactor, redactUri, uriHosts, uriSecrets} from './uri.ts'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 

@@ -10,7 +10,7 @@
 
 // Characters for which Python's str.isspace() is true: what str.strip() removes and what `\s` matches.
 // JS trim() differs (it strips U+FEFF, a BOM, and keeps U+001C-U+001F and U+0085).
-import {redactUrisInText} from './uri.ts'
+import {redactUrisInText} from '../mongo/uri.ts'
 
 const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
 const STRIP_RE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g')

@@ -2,7 +2,7 @@
 // are in docs/incremental.md; the names here follow it (W = watermark, L = lookback, S = seen).
 import {Double, EJSON} from 'bson'
 import type {Document} from 'mongodb'
-import type {Manifest, SinceSpec, Watermark} from '../job/types.ts'
+import type {Manifest, SinceSpec, Watermark} from '../jobs/export/types.ts'
 import {BSON_TYPE, canonicalEjson, dateValue, getElement, numberValue} from '../bson/raw.ts'
 
 export const TIMESTAMP_FIELD = 'timestamp'

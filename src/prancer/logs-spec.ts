@@ -1,6 +1,6 @@
 // The `logs` input / --logs flag: auto | latest | new | none | log names. Shared by the action and the
 // CLI so both accept exactly the same values.
-import type {LogsSpec} from '../job/types.ts'
+import type {LogsSpec} from '../jobs/export/types.ts'
 
 export class LogsSpecError extends Error {
   constructor(message: string) {

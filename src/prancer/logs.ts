@@ -8,9 +8,9 @@
 // RESULT, ...) go into the _CRAWLER log, while the output document's json.log names the _COMPLIANCE log, which holds
 // only a few closing records. So the logs of a run are the log json.log names plus its process's _CRAWLER log.
 import {createHash} from 'node:crypto'
-import {MANIFEST_FILE} from './manifest.ts'
+import {MANIFEST_FILE} from '../artifact/manifest.ts'
 import type {Db} from 'mongodb'
-import type {LogsSpec} from '../job/types.ts'
+import type {LogsSpec} from '../jobs/export/types.ts'
 
 export const LOGS_COLLECTION = 'logs'
 

@@ -2,11 +2,11 @@
 // (reference prancer-db.md §1-§2), plus the connection string chosen for the export.
 import {readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
-import type {Logger} from '../log.ts'
-import type {ResolvedSettingsSummary} from '../job/types.ts'
+import type {Logger} from '../common/log.ts'
+import type {ResolvedSettingsSummary} from '../jobs/export/types.ts'
 import {InterpolationSyntaxError, parseConfig} from './config-parser.ts'
 import type {ConfigFile} from './config-parser.ts'
-import {findUris, redactUri, uriSecrets} from './uri.ts'
+import {findUris, redactUri, uriSecrets} from '../mongo/uri.ts'
 
 export type UriSource = 'input mongodb-uri' | '--uri' | 'env MONGODB_URI' | 'env DBURL' | 'config.ini [MONGODB] dburl' | 'default'
 

@@ -1,6 +1,6 @@
 // The `since` input / --since flag: auto | all | epoch milliseconds | an ISO-8601 time. Shared by the
 // action and the CLI so both accept exactly the same values.
-import type {SinceSpec} from '../job/types.ts'
+import type {SinceSpec} from '../jobs/export/types.ts'
 
 export class SinceError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 // Where in the repository a finding is: its file (repository-relative) and, where it can be told, the line of
-// the resource the test looked at. Shared by the annotations (src/results/annotations.ts) and SARIF
-// (src/results/sarif.ts), so both point at the same place.
+// the resource the test looked at. Shared by the annotations (src/summary/annotations.ts) and SARIF
+// (src/summary/sarif.ts), so both point at the same place.
 //
 // Entry points
 //   locateFindings(findings, {workspace, readFile?}): Map<finding key, FindingLocation>

@@ -11,7 +11,7 @@
 //                                          manifest.json, an artifact .zip or a single .json export file
 //   findingFromResult(result, context, options?): Finding   one result object (already decoded), for tests and tools
 //
-// Pure: no @actions/*; readResults reads files through src/restore/source.ts (manifests, zips) and the
+// Pure: no @actions/*; readResults reads files through src/artifact/export-source.ts (manifests, zips) and the
 // mongoimport-faithful Extended JSON reader (src/ejson/reader.ts), so every input is decoded exactly as a
 // restore would decode it. Nothing but the Findings is kept: a raw document is dropped as soon as its
 // results are read.
@@ -44,8 +44,8 @@ import {basename, dirname, join, posix} from 'node:path'
 import {BSON} from 'bson'
 import {BSON_TYPE, dateValue, getElement, getElements, getString, numberValue} from '../bson/raw.ts'
 import {extJsonToBson, readExtJsonDocuments} from '../ejson/reader.ts'
-import {MANIFEST_FILE} from '../prancer/manifest.ts'
-import {openSource, type RestoreSource} from '../restore/source.ts'
+import {MANIFEST_FILE} from '../artifact/manifest.ts'
+import {openSource, type RestoreSource} from '../artifact/export-source.ts'
 
 export type Severity = 'High' | 'Medium' | 'Low' | 'None'
 export type ResultStatus = 'failed' | 'passed' | 'skipped' | 'other'

@@ -1,4 +1,4 @@
-// The one entry of every worker thread this project starts (src/workers/start.ts): the role in workerData says what
+// The one entry of every worker thread this project starts (src/common/threads/start.ts): the role in workerData says what
 // the thread does. Bundled on its own (dist/workers/index.js) so a thread loads ~150 KB, not the whole action.
 
 import {parentPort, workerData, type MessagePort} from 'node:worker_threads'
@@ -6,9 +6,9 @@ import {serveArchiveOutput} from '../archive/output-thread.ts'
 import type {ArchiveOutputData} from '../archive/output-protocol.ts'
 import {serveParser} from '../ejson/parser-thread.ts'
 import type {ParserData} from '../ejson/parser-protocol.ts'
-import {serveConverter, serveWriter} from '../export/thread-roles.ts'
-import type {ConverterData, WriterData} from '../export/thread-protocol.ts'
-import {ROLES} from './roles.ts'
+import {serveConverter, serveWriter} from '../mongo/export/thread-roles.ts'
+import type {ConverterData, WriterData} from '../mongo/export/thread-protocol.ts'
+import {ROLES} from '../common/threads/roles.ts'
 
 const data = workerData as {role?: string} | null
 const main = parentPort as unknown as MessagePort | null

@@ -1,0 +1,6 @@
+export {restore, partialWriteWarning, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS} from './json.ts'
+export type {RestoreFileResult, RestoreMode, RestoreOptions, RestoreProgress, RestoreResult, WrittenSummary} from './json.ts'
+export {RestoreSourceError} from '../../artifact/export-source.ts'
+export {SYSTEM_DATABASES} from '../../mongo/names.ts'
+export {restoreArchive, archiveSource, isArchiveFile, ArchiveRestoreError} from './archive.ts'
+export type {ArchiveNamespaceResult, ArchiveRestoreOptions, ArchiveRestoreProgress, ArchiveRestoreResult, ArchiveWrittenSummary} from './archive.ts'

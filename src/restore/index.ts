@@ -1,6 +1,0 @@
-export {restore, partialWriteWarning, RestoreError, RESTORE_MODES, MAX_BATCH_DOCUMENTS} from './restore.ts'
-export type {RestoreFileResult, RestoreMode, RestoreOptions, RestoreProgress, RestoreResult, WrittenSummary} from './restore.ts'
-export {RestoreSourceError} from './source.ts'
-export {SYSTEM_DATABASES} from './names.ts'
-export {restoreArchive, archiveSource, isArchiveFile, ArchiveRestoreError} from './archive.ts'
-export type {ArchiveNamespaceResult, ArchiveRestoreOptions, ArchiveRestoreProgress, ArchiveRestoreResult, ArchiveWrittenSummary} from './archive.ts'
