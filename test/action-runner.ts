@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import yauzl from 'yauzl'
 import {parse as parseYaml} from 'yaml'
+import {runLogRenderer} from './harness/run-log.ts'
 
 export const ROOT = path.resolve(import.meta.dirname, '..')
 // ACTION_DIST runs another bundle (e.g. a private build of changed sources) instead of the committed one.
@@ -52,18 +53,26 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out
 }
 
+export interface RunActionOptions {
+  /** Print the step's stdout and stderr as a GitHub run's log shows them (test/harness/run-log.ts) while it runs. */
+  echo?: boolean
+  /** With echo: show `::debug::` lines, as GitHub does with debug logging on (the step also gets RUNNER_DEBUG=1 then). */
+  debug?: boolean
+  onSpawn?: (child: ChildProcess) => void
+}
+
 /**
  * Runs the action once. `env` is the job's environment (e.g. the artifact service's env()), `inputs`
  * the step's `with:`; the runner expands `${{ github.token }}` from GITHUB_TOKEN.
  */
-export async function runAction(env: Record<string, string>, inputs: Record<string, string>, options: {echo?: boolean; onSpawn?: (child: ChildProcess) => void} = {}): Promise<ActionRun> {
+export async function runAction(env: Record<string, string>, inputs: Record<string, string>, options: RunActionOptions = {}): Promise<ActionRun> {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build it with npm run bundle`)
   const dir = await mkdtemp(path.join(os.tmpdir(), 'action-run-'))
   const outputPath = path.join(dir, 'github_output')
   const summaryPath = path.join(dir, 'step_summary')
   await writeFile(outputPath, '')
   await writeFile(summaryPath, '')
-  const childEnv: Record<string, string> = {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), ...env}
+  const childEnv: Record<string, string> = {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), ...(options.debug ? {RUNNER_DEBUG: '1'} : {}), ...env}
   childEnv.GITHUB_OUTPUT = outputPath
   childEnv.GITHUB_STEP_SUMMARY = summaryPath
   for (const [name, value] of Object.entries({...actionDefaults(), ...inputs})) {
@@ -73,18 +82,26 @@ export async function runAction(env: Record<string, string>, inputs: Record<stri
   options.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
+  // The runner reads commands on both streams and masks with one set of secrets.
+  const masks = new Set<string>()
+  const shownOut = runLogRenderer({debug: options.debug, masks})
+  const shownErr = runLogRenderer({debug: options.debug, masks})
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d
-    if (options.echo) process.stdout.write(d)
+    if (options.echo) process.stdout.write(shownOut.write(d))
   })
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d
-    if (options.echo) process.stderr.write(d)
+    if (options.echo) process.stderr.write(shownErr.write(d))
   })
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject)
     child.once('close', resolve)
   })
+  if (options.echo) {
+    process.stdout.write(shownOut.end())
+    process.stderr.write(shownErr.end())
+  }
   const outputFile = await readFile(outputPath, 'utf8')
   const summary = await readFile(summaryPath, 'utf8')
   await rm(dir, {recursive: true, force: true})

@@ -48,7 +48,8 @@ try {
   heading('node dist/index.js (as the runner runs the step)')
   // The step: `uses: ./` with mongodb-uri from a secret; every other input keeps action.yml's default.
   const env = {...service.env({runId: 1001, job: 'prancer-scan'}), FRAMEWORKDIR: frameworkDir}
-  const run = await runAction(env, {'mongodb-uri': server.uri}, {echo: true})
+  // Shown as the run's log shows it; RUNNER_DEBUG=1 shows the debug lines too, as GitHub does with debug logging on.
+  const run = await runAction(env, {'mongodb-uri': server.uri}, {echo: true, debug: process.env.RUNNER_DEBUG === '1'})
   console.log(`exit code: ${run.code}`)
   if (run.code !== 0) exitCode = 1
 
