@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import type {Manifest} from '../src/jobs/export/types.ts'
 import {runMongoExport} from './harness/mongo-tools.ts'
+import type {Manifest} from '../src/artifact/manifest.ts'
 
 export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex')

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import type {ExportJobResult, FileEntry, Manifest} from '../../src/jobs/export/types.ts'
-import {formatBytes, renderFailureSummary, renderSummary} from '../../src/summary/export-summary.ts'
-import type {ArtifactState, SummaryInput} from '../../src/summary/export-summary.ts'
+import type {ExportJobResult} from '../../src/jobs/export/types.ts'
+import {renderFailureSummary, renderSummary} from '../../src/action/export-summary.ts'
+import type {ArtifactState, SummaryInput} from '../../src/action/export-summary.ts'
+import type {FileEntry, Manifest} from '../../src/artifact/manifest.ts'
+import {formatBytes} from '../../src/common/format.ts'
 
 const file: FileEntry = {
   path: 'validator.outputs.json',

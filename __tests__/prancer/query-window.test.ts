@@ -4,7 +4,7 @@ import {EJSON} from 'bson'
 import {parseUserQuery, andFilters, excludeIdsFilter, canonicalFilter} from '../../src/prancer/query.ts'
 import {advanceWatermark, excludedIds as excludedIdsOf, planWindow, windowFilter} from '../../src/prancer/incremental.ts'
 import {describeSince, parseSince} from '../../src/prancer/since.ts'
-import type {Manifest} from '../../src/jobs/export/types.ts'
+import type {Manifest} from '../../src/artifact/manifest.ts'
 
 test('query: strict Extended JSON keeps number types; server-side JavaScript is refused naming the operator', () => {
   const q = parseUserQuery('{"json.status": "Completed", "timestamp": {"$gte": {"$numberLong": "1767225600000"}}, "n": 1, "d": 1.0, "big": 9007199254740993}')

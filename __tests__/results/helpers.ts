@@ -10,9 +10,9 @@ import {fileURLToPath} from 'node:url'
 import {BSON, EJSON, type Document} from 'bson'
 import {writeExportFile} from '../../src/mongo/export/index.ts'
 import type {JsonFormat} from '../../src/ejson/types.ts'
-import type {Manifest} from '../../src/jobs/export/types.ts'
 import {writeManifest} from '../../src/artifact/manifest.ts'
 import {zipArchive} from '../../test/harness/zip.ts'
+import type {Manifest} from '../../src/artifact/manifest.ts'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURE = join(ROOT, 'test/fixtures/prancer-3.1.1/full.outputs.json')

@@ -6,7 +6,8 @@ import {cp, mkdtemp, readFile, rm} from 'node:fs/promises'
 import os from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {EXIT_RESULTS_FAILED, reportCommand} from '../../src/cli/report.ts'
+import {reportCommand} from '../../src/cli/report.ts'
+import {EXIT_RESULTS_FAILED} from '../../src/cli/exit-codes.ts'
 import {asAnotherCrawl, fixtureDocuments, fixtureResults, SCENARIO, withReference, writeExportDir} from './helpers.ts'
 
 let work: string

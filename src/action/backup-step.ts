@@ -6,11 +6,12 @@ import {readdir} from 'node:fs/promises'
 import * as path from 'node:path'
 import {runBackupJob} from '../jobs/backup/backup-job.ts'
 import {expandName, type NameValues} from '../artifact/naming.ts'
-import {cell, formatBytes} from '../summary/export-summary.ts'
+import {cell} from './export-summary.ts'
 import type {ActionInputs} from './inputs.ts'
 import type {ActionLogger} from './logger.ts'
 import {createUploader} from './upload.ts'
 import type {UploadedArtifact} from './upload.ts'
+import {formatBytes} from '../common/format.ts'
 
 export interface BackupStepResult {
   outputs: Record<string, string>

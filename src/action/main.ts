@@ -7,15 +7,16 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {openLocalExport, type LocalExport} from '../artifact/stores/local/local-dir.ts'
 import {runExportJob} from '../jobs/export/export-job.ts'
-import type {ExportJobResult, FileEntry} from '../jobs/export/types.ts'
+import type {ExportJobResult} from '../jobs/export/types.ts'
+import type {FileEntry} from '../artifact/manifest.ts'
 import {resolveSettings} from '../prancer/settings.ts'
 import {ALL_CONTAINERS, expandName, hasPerRunPlaceholder, nameFamilyPattern} from '../artifact/naming.ts'
 import type {NameValues} from '../artifact/naming.ts'
-import {renderFailureSummary, renderSummary} from '../summary/export-summary.ts'
+import {renderFailureSummary, renderSummary} from './export-summary.ts'
 import {renderResultsSummary} from '../summary/results-summary.ts'
 import {buildResultsReport, printAnnotations, writeReportFiles} from './report-step.ts'
 import {runBackupStep} from './backup-step.ts'
-import type {SummaryArtifact, UploadState} from '../summary/export-summary.ts'
+import type {SummaryArtifact, UploadState} from './export-summary.ts'
 import {getInputs, InputError} from './inputs.ts'
 import type {ActionInputs} from './inputs.ts'
 import {createActionLogger} from './logger.ts'
@@ -223,6 +224,7 @@ export async function run(): Promise<void> {
           {
             token: inputs.githubToken,
             repository: env['GITHUB_REPOSITORY'],
+            apiUrl: env['GITHUB_API_URL'],
             runId: Number(values.run_id),
             family: nameFamilyPattern(inputs.outputArtifactName, values),
             exactName: hasPerRunPlaceholder(inputs.outputArtifactName) ? undefined : outputsName,
@@ -277,6 +279,7 @@ export async function run(): Promise<void> {
           policy: {failOn: inputs.failOn, threshold: inputs.severityThreshold},
           token: inputs.githubToken,
           repository: env['GITHUB_REPOSITORY'],
+          apiUrl: env['GITHUB_API_URL'],
           eventName: env['GITHUB_EVENT_NAME'],
           baseRef: env['GITHUB_BASE_REF'],
           family: nameFamilyPattern(inputs.baselineArtifactName, values),

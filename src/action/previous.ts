@@ -6,17 +6,19 @@
 // The artifact list does not say which workflow a run belongs to, so the name family is what ties a
 // chain to one job: README "since: auto" says to give each workflow its own artifact names.
 
-import {DefaultArtifactClient} from '@actions/artifact'
-import {getOctokit} from '@actions/github'
 import * as path from 'node:path'
-import type {Manifest} from '../jobs/export/types.ts'
-import {MANIFEST_FILE, readManifest} from '../artifact/manifest.ts'
+import {RefusedError} from '../common/errors.ts'
+import {MANIFEST_FILE, readManifestFile, type Manifest} from '../artifact/manifest.ts'
+import type {StoredSet} from '../artifact/store.ts'
+import {GitHubArtifacts, MAX_PAGES, newerFirst, PAGE_SIZE} from '../artifact/stores/github/artifacts.ts'
 import type {ActionLogger} from './logger.ts'
 
 export interface PreviousExportQuery {
   token: string | undefined
   /** owner/name (GITHUB_REPOSITORY). */
   repository: string | undefined
+  /** GITHUB_API_URL (default: the environment's, as on the runner) */
+  apiUrl?: string | undefined
   /** This run (GITHUB_RUN_ID): later runs are never used, this run only for an earlier attempt. */
   runId: number
   /** Artifact names of the family (src/artifact/naming.ts nameFamilyPattern). */
@@ -30,105 +32,30 @@ export interface PreviousExportQuery {
 
 export interface PreviousExport {
   manifest: Manifest
-  artifact: FamilyArtifact
-}
-
-/** An artifact of a name family, uploaded by a run of this repository itself (never a fork's). */
-export interface FamilyArtifact {
-  id: number
-  name: string
-  runId: number
-  createdAt: string | null
-  /** The branch of the run that uploaded it (REST workflow_run.head_branch). */
-  headBranch: string | null
-}
-
-export interface FamilyListing {
-  artifacts: FamilyArtifact[]
-  fromForks: number
-  /** The newest MAX_PAGES pages were read and still no page had a match. */
-  pagesExhausted: boolean
-}
-
-export function newer(a: FamilyArtifact, b: FamilyArtifact): boolean {
-  return (a.createdAt ?? '') > (b.createdAt ?? '') || (a.createdAt === b.createdAt && a.id > b.id)
-}
-
-/**
- * The non-expired artifacts of a name family uploaded by runs of this repository (a pull request from a fork runs in
- * this repository, but its code and artifacts are the fork's: counted, never returned). The list is newest first:
- * reading stops after the first page that holds an artifact `stopAtFirstPageWith` accepts.
- */
-export async function listFamily(q: {
-  token: string
-  owner: string
-  repo: string
-  family: RegExp
-  exactName?: string | undefined
-  stopAtFirstPageWith: (artifact: FamilyArtifact) => boolean
-}): Promise<FamilyListing> {
-  const octokit = getOctokit(q.token)
-  const artifacts: FamilyArtifact[] = []
-  let fromForks = 0
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const {data} = await octokit.rest.actions.listArtifactsForRepo({
-      owner: q.owner,
-      repo: q.repo,
-      per_page: PAGE_SIZE,
-      page,
-      ...(q.exactName === undefined ? {} : {name: q.exactName})
-    })
-    let stop = false
-    for (const a of data.artifacts) {
-      const run = a.workflow_run
-      const runId = run?.id
-      if (a.expired || runId == null || !q.family.test(a.name)) continue
-      if (run?.head_repository_id == null || run.head_repository_id !== run.repository_id) {
-        fromForks++
-        continue
-      }
-      const artifact: FamilyArtifact = {id: a.id, name: a.name, runId, createdAt: a.created_at ?? null, headBranch: run.head_branch ?? null}
-      artifacts.push(artifact)
-      if (q.stopAtFirstPageWith(artifact)) stop = true
-    }
-    if (stop || data.artifacts.length < PAGE_SIZE) return {artifacts, fromForks, pagesExhausted: false}
-  }
-  return {artifacts, fromForks, pagesExhausted: true}
-}
-
-/** Downloads an artifact of another run of this repository (unzipped) into `dir`. */
-export async function downloadArtifactTo(artifact: FamilyArtifact, dir: string, q: {token: string; owner: string; repo: string}): Promise<void> {
-  await new DefaultArtifactClient().downloadArtifact(artifact.id, {
-    path: dir,
-    findBy: {token: q.token, workflowRunId: artifact.runId, repositoryOwner: q.owner, repositoryName: q.repo}
-  })
-}
-
-// The list is newest first; an artifact family older than this many pages is treated as absent.
-const MAX_PAGES = 10
-const PAGE_SIZE = 100
-
-function httpStatus(error: unknown): number | undefined {
-  const status = (error as {status?: unknown} | null)?.status
-  return typeof status === 'number' ? status : undefined
+  artifact: StoredSet
 }
 
 const NO_PERMISSION = new Set([401, 403, 404])
 
+function refusedStatus(error: unknown): number | undefined {
+  return error instanceof RefusedError ? error.status : undefined
+}
+
 /** Returns the previous export, or null (after a notice) when there is none or it may not be read. */
 export async function findPreviousExport(query: PreviousExportQuery, logger: ActionLogger): Promise<PreviousExport | null> {
   const [owner, repo] = (query.repository ?? '').split('/')
-  if (!query.token || !owner || !repo) {
+  if (!query.token || !owner || !repo || query.repository === undefined) {
     logger.notice(
       "since: auto found no previous export because the 'github-token' input or GITHUB_REPOSITORY is empty; exporting everything."
     )
     return null
   }
-  let listing: FamilyListing
+  const artifacts = new GitHubArtifacts({repository: query.repository, token: query.token, apiUrl: query.apiUrl ?? process.env['GITHUB_API_URL']})
+  let listing
   try {
-    listing = await listFamily({token: query.token, owner, repo, family: query.family, exactName: query.exactName, stopAtFirstPageWith: a => a.runId <= query.runId})
+    listing = await artifacts.list({family: query.family, exactName: query.exactName, stopAtFirstPageWith: a => (a.runId ?? 0) <= query.runId})
   } catch (error) {
-    const status = httpStatus(error)
+    const status = refusedStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {
       logger.notice(
         `since: auto could not list this repository's artifacts (HTTP ${status}); the job token needs 'actions: read'. Exporting everything.`
@@ -139,16 +66,16 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
       cause: error
     })
   }
-  const {fromForks, pagesExhausted} = listing
-  let best: FamilyArtifact | undefined
-  let later: FamilyArtifact | undefined
-  for (const candidate of listing.artifacts) {
-    if (candidate.runId > query.runId) {
+  const {untrusted: fromForks, exhausted: pagesExhausted} = listing
+  let best: StoredSet | undefined
+  let later: StoredSet | undefined
+  for (const candidate of listing.sets) {
+    if ((candidate.runId ?? 0) > query.runId) {
       later ??= candidate
       continue
     }
     if (candidate.runId === query.runId && candidate.name === query.currentName) continue
-    if (best === undefined || newer(candidate, best)) best = candidate
+    if (best === undefined || newerFirst(candidate, best) < 0) best = candidate
   }
   if (later !== undefined) {
     // A re-run must not continue from a later run's watermark: that would skip what this run's own window holds.
@@ -173,9 +100,9 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
 
   logger.info(`Previous export: artifact "${best.name}" (id ${best.id}) from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
   try {
-    await downloadArtifactTo(best, query.downloadDir, {token: query.token, owner, repo})
+    await artifacts.download(best, query.downloadDir)
   } catch (error) {
-    const status = httpStatus(error)
+    const status = refusedStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {
       logger.notice(`since: auto could not download the artifact "${best.name}" (HTTP ${status}); exporting everything.`)
       return null
@@ -184,7 +111,7 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
   }
   let manifest: Manifest
   try {
-    manifest = await readManifest(path.join(query.downloadDir, MANIFEST_FILE))
+    manifest = await readManifestFile(path.join(query.downloadDir, MANIFEST_FILE))
   } catch (error) {
     throw new Error(`The previous artifact "${best.name}" (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
   }

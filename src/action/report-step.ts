@@ -14,7 +14,9 @@ import {readResults, type ResultSet} from '../results/model.ts'
 import {buildSarif, serializeSarif} from '../summary/sarif.ts'
 import type {BaselineSpec} from './inputs.ts'
 import type {ActionLogger} from './logger.ts'
-import {downloadArtifactTo, listFamily, newer, type FamilyArtifact} from './previous.ts'
+import {exactNameRegExp} from '../common/glob.ts'
+import type {StoredSet} from '../artifact/store.ts'
+import {GitHubArtifacts, newerFirst} from '../artifact/stores/github/artifacts.ts'
 
 export interface ResultsReport {
   results: ResultSet
@@ -36,6 +38,8 @@ export interface ResultsOptions {
   policy: FailPolicy
   token: string | undefined
   repository: string | undefined
+  /** GITHUB_API_URL */
+  apiUrl: string | undefined
   eventName: string | undefined
   baseRef: string | undefined
   /** The outputs artifact name family (src/artifact/naming.ts nameFamilyPattern). */
@@ -114,14 +118,14 @@ export function printAnnotations(plan: AnnotationPlan): void {
 async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{results: ResultSet | null; skip?: boolean; label?: string; reason?: string}> {
   if (o.baseline.kind === 'none') return {results: null, skip: true}
   const [owner, repo] = (o.repository ?? '').split('/')
-  if (!o.token || !owner || !repo) return {results: null, reason: "the 'github-token' input or GITHUB_REPOSITORY is empty, so no artifact could be looked up"}
-  let accept: (a: FamilyArtifact) => boolean
+  if (!o.token || !owner || !repo || o.repository === undefined) return {results: null, reason: "the 'github-token' input or GITHUB_REPOSITORY is empty, so no artifact could be looked up"}
+  let accept: (a: StoredSet) => boolean
   let family = o.family
   let exactName: string | undefined
   let what: string
   if (o.baseline.kind === 'artifact') {
     exactName = o.baseline.name
-    family = new RegExp(`^${o.baseline.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
+    family = exactNameRegExp(o.baseline.name)
     accept = () => true
     what = `an artifact named "${o.baseline.name}"`
   } else {
@@ -130,11 +134,12 @@ async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{r
     accept = a => a.headBranch === baseRef
     what = `an outputs artifact of this name family from a run on the base branch ${baseRef}`
   }
-  let candidates: FamilyArtifact[]
+  const artifacts = new GitHubArtifacts({repository: o.repository, token: o.token, apiUrl: o.apiUrl})
+  let candidates: StoredSet[]
   try {
-    const listing = await listFamily({token: o.token, owner, repo, family, exactName, stopAtFirstPageWith: accept})
-    candidates = listing.artifacts.filter(accept).sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0))
-    if (listing.fromForks > 0) logger.info(`baseline: skipped ${listing.fromForks} matching artifacts uploaded by pull requests from forks.`)
+    const listing = await artifacts.list({family, exactName, stopAtFirstPageWith: accept})
+    candidates = listing.sets.filter(accept).sort(newerFirst)
+    if (listing.untrusted > 0) logger.info(`baseline: skipped ${listing.untrusted} matching artifacts uploaded by pull requests from forks.`)
   } catch (error) {
     logger.warning(`baseline: could not list this repository's artifacts (${(error as Error).message}); comparing with no baseline.`)
     return {results: null, reason: 'the artifact list could not be read'}
@@ -142,7 +147,7 @@ async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{r
   for (const [i, candidate] of candidates.slice(0, MAX_BASELINE_CANDIDATES).entries()) {
     const dir = path.join(o.scratchDir, `baseline-${i}`)
     try {
-      await downloadArtifactTo(candidate, dir, {token: o.token, owner, repo})
+      await artifacts.download(candidate, dir)
       const results = await readResults(dir, {workspace: o.workspace})
       const label = `artifact "${candidate.name}" from run ${candidate.runId}${candidate.headBranch ? ` on ${candidate.headBranch}` : ''}`
       if (results.findings.length === 0 && i + 1 < Math.min(candidates.length, MAX_BASELINE_CANDIDATES)) {

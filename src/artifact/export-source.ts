@@ -11,17 +11,12 @@ import {open, readdir, readFile, stat} from 'node:fs/promises'
 import {basename, dirname, join, posix} from 'node:path'
 import type {Readable} from 'node:stream'
 import yauzl from 'yauzl'
-import type {FileEntry, Manifest} from '../jobs/export/types.ts'
-import {checkManifest, MANIFEST_FILE} from './manifest.ts'
+import {CorruptDataError, InputError} from '../common/errors.ts'
+import {isZipFile, MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, type FileEntry, type Manifest} from './manifest.ts'
 import {shownName} from '../mongo/names.ts'
 
 /** The input is unusable before anything is written (missing, unreadable, corrupt, unparseable). */
-export class RestoreSourceError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'RestoreSourceError'
-  }
-}
+export class RestoreSourceError extends InputError {}
 
 export interface RestoreFile {
   /** How the file is named in messages: its path, or `archive.zip:entry`. */
@@ -44,9 +39,6 @@ export interface RestoreSource {
   manifests: string[]
   close(): Promise<void>
 }
-
-/** A manifest is small (file entries and a watermark); anything this large is not one. */
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 const DAMAGED_MANIFEST =
   'The manifest is damaged or was edited: download the artifact again (or use the directory export --out wrote). ' +
@@ -95,28 +87,13 @@ export async function openSource(path: string): Promise<RestoreSource> {
   if (!info.isFile()) {
     throw new RestoreSourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`)
   }
-  if (path.toLowerCase().endsWith('.zip') || (await startsLikeZip(path))) return openZip(path)
+  const zip = await isZipFile(path).catch((error: unknown) => {
+    throw new RestoreSourceError(describeFsError(path, error))
+  })
+  if (zip) return openZip(path)
   return openJsonFile(path, info.size)
 }
 
-/** A zip archive saved without its extension is still one (local file header signature). */
-async function startsLikeZip(path: string): Promise<boolean> {
-  let handle
-  try {
-    handle = await open(path, 'r')
-  } catch (error) {
-    throw new RestoreSourceError(describeFsError(path, error))
-  }
-  try {
-    const head = Buffer.alloc(4)
-    const {bytesRead} = await handle.read(head, 0, 4, 0)
-    return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50
-  } catch (error) {
-    throw new RestoreSourceError(describeFsError(path, error))
-  } finally {
-    await handle.close()
-  }
-}
 
 /** Manifest locations inside a directory or archive: the root, else one level down (outputs/, logs/). */
 function manifestCandidates(names: string[]): string[] {
@@ -136,54 +113,17 @@ function safeRelative(manifestName: string, entry: FileEntry, manifestLabel: str
   return posix.join(posix.dirname(manifestName), relative)
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'missing'
-  if (value === null) return 'null'
-  const text = JSON.stringify(value) ?? String(value)
-  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`
-  return `${text.length > 60 ? `${text.slice(0, 60)}…` : text} (${kind})`
-}
-
-/** The manifest's files[index], with the fields restore relies on checked for type and range. */
-function checkEntry(value: unknown, index: number, manifestName: string): FileEntry {
-  const where = `${shownName(manifestName)}: files[${index}]`
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new RestoreSourceError(`${where} is ${describeValue(value)}, not an object describing a data file. ${DAMAGED_MANIFEST}`)
-  }
-  const entry = value as Record<string, unknown>
-  const field = (name: string, ok: (v: unknown) => boolean, expected: string): void => {
-    if (!ok(entry[name])) throw new RestoreSourceError(`${where}.${name} is ${describeValue(entry[name])}, not ${expected}. ${DAMAGED_MANIFEST}`)
-  }
-  const text = (v: unknown): boolean => typeof v === 'string' && !v.includes('\0')
-  const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
-  field('path', (v) => text(v) && v !== '', 'the data file\'s path (a non-empty string)')
-  // Names are checked against MongoDB's rules when the restore is planned (names.ts).
-  field('database', (v) => typeof v === 'string', 'a database name (a string)')
-  field('collection', (v) => typeof v === 'string', 'a collection name (a string)')
-  field('documents', count, 'a document count (a whole number ≥ 0)')
-  field('bytes', count, 'a size in bytes (a whole number ≥ 0)')
-  field('sha256', (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), 'a sha256 (64 lowercase hex digits)')
-  return entry as unknown as FileEntry
-}
-
-function parseManifest(text: string, name: string): Manifest {
-  let value: unknown
+/** The manifest's text, parsed and checked (src/artifact/manifest.ts), with what to do when it is damaged. */
+function parseManifestText(text: string, name: string): Manifest {
   try {
-    value = JSON.parse(text)
+    return parseManifest(text, shownName(name))
   } catch (error) {
-    throw new RestoreSourceError(`${shownName(name)} is not valid JSON (${(error as Error).message}). ${DAMAGED_MANIFEST}`)
+    if (error instanceof CorruptDataError) throw new RestoreSourceError(`${error.message} ${DAMAGED_MANIFEST}`)
+    throw error
   }
-  let manifest: Manifest
-  try {
-    manifest = checkManifest(value, name)
-  } catch (error) {
-    throw new RestoreSourceError(`${(error as Error).message} ${DAMAGED_MANIFEST}`)
-  }
-  manifest.files.forEach((entry, index) => checkEntry(entry, index, name))
-  return manifest
 }
 
-async function readManifestFile(path: string): Promise<string> {
+async function readManifestText(path: string): Promise<string> {
   try {
     const info = await stat(path)
     if (!info.isFile()) throw new RestoreSourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`)
@@ -244,7 +184,7 @@ async function openDirectory(dir: string): Promise<RestoreSource> {
   const files: RestoreFile[] = []
   for (const manifestName of manifests) {
     const manifestPath = join(dir, manifestName)
-    const manifest = parseManifest(await readManifestFile(manifestPath), manifestPath)
+    const manifest = parseManifestText(await readManifestText(manifestPath), manifestPath)
     for (const entry of manifest.files) {
       const path = join(dir, safeRelative(manifestName, entry, manifestPath))
       let info
@@ -272,14 +212,14 @@ async function openJsonFile(path: string, size: number): Promise<RestoreSource> 
   let text: string | null = null
   try {
     await stat(manifestPath)
-    text = await readManifestFile(manifestPath)
+    text = await readManifestText(manifestPath)
   } catch (error) {
     if (error instanceof RestoreSourceError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT') throw new RestoreSourceError(describeFsError(manifestPath, error))
   }
   if (text !== null) {
-    const manifest = parseManifest(text, manifestPath)
+    const manifest = parseManifestText(text, manifestPath)
     const entry = manifest.files.find((f) => posix.basename(f.path.replaceAll('\\', '/')) === basename(path))
     if (entry) {
       return {files: [fromEntry(entry, path, manifestPath, size, fileOpener(path))], manifests: [manifestPath], close: async () => {}}
@@ -323,7 +263,7 @@ async function openZip(path: string): Promise<RestoreSource> {
       if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) {
         throw new RestoreSourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`)
       }
-      const manifest = parseManifest(await streamText(await readEntry(manifestEntry)), manifestLabel)
+      const manifest = parseManifestText(await streamText(await readEntry(manifestEntry)), manifestLabel)
       for (const fileEntry of manifest.files) {
         const name = safeRelative(manifestName, fileEntry, manifestLabel)
         const entry = entries.get(name)

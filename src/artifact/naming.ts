@@ -1,6 +1,7 @@
 // Artifact names: templates with placeholders, the characters the artifact service rejects,
 // and the pattern `since: auto` uses to recognise earlier runs' artifacts of the same family.
 // Pure: no @actions/* imports.
+import {escapeRegExp} from '../common/glob.ts'
 
 export const NAME_PLACEHOLDERS = ['run_id', 'run_attempt', 'job', 'database', 'collection', 'container'] as const
 export type NamePlaceholder = (typeof NAME_PLACEHOLDERS)[number]
@@ -97,9 +98,6 @@ export function expandName(template: string, values: NameValues): string {
     .join('')
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
 
 /**
  * The pattern matching this template's artifacts from any run: {run_id} and {run_attempt} match

@@ -107,10 +107,3 @@ export class ProgressDisplay {
     this.terminal.write(`\r${' '.repeat(Math.max(0, (this.terminal.columns ?? 100) - 1))}\r`)
   }
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
-}

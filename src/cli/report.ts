@@ -30,11 +30,7 @@ import {locateFindings, type FindingLocation} from '../results/locate.ts'
 import {readResults, type Finding, type ResultSet} from '../results/model.ts'
 import {buildSarif, serializeSarif} from '../summary/sarif.ts'
 import {renderResultsSummary} from '../summary/results-summary.ts'
-// main.ts will import this module (a cycle): these are read only inside functions, never at load time.
-import {EXIT_FAILURE, EXIT_OK, EXIT_USAGE} from './main.ts'
-
-/** The results meet --fail-on (the report was written). */
-export const EXIT_RESULTS_FAILED = 4
+import {EXIT_FAILURE, EXIT_OK, EXIT_RESULTS_FAILED, EXIT_USAGE} from './exit-codes.ts'
 
 export interface ReportContext {
   stdout(text: string): void

@@ -1,4 +1,5 @@
 // Connection strings carry passwords: everything that could show one goes through these helpers.
+import {createHash} from 'node:crypto'
 
 // The driver's own split (mongodb-connection-string-url): user info has no `@`, hosts no `/?@`.
 const URI_RE = /^(?<scheme>mongodb(?:\+srv)?:\/\/)(?:(?<user>[^:@]*)(?::(?<password>[^@]*))?@)?(?<hosts>(?!:)[^/?@]*)(?<tail>.*)$/is
@@ -187,4 +188,10 @@ export function createRedactor(mask = '***'): Redactor {
       return out
     }
   }
+}
+
+/** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
+export function hostsFingerprint(uri: string): string | null {
+  const hosts = uriHostList(uri)
+  return hosts === null ? null : createHash('sha256').update(hosts.join(',')).digest('hex')
 }

@@ -2,7 +2,9 @@
 // are in docs/incremental.md; the names here follow it (W = watermark, L = lookback, S = seen).
 import {Double, EJSON} from 'bson'
 import type {Document} from 'mongodb'
-import type {Manifest, SinceSpec, Watermark} from '../jobs/export/types.ts'
+import type {Manifest} from '../artifact/manifest.ts'
+import type {Watermark} from '../artifact/watermark.ts'
+import type {SinceSpec} from './since.ts'
 import {BSON_TYPE, canonicalEjson, dateValue, getElement, numberValue} from '../bson/raw.ts'
 
 export const TIMESTAMP_FIELD = 'timestamp'

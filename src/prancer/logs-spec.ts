@@ -1,6 +1,13 @@
 // The `logs` input / --logs flag: auto | latest | new | none | log names. Shared by the action and the
 // CLI so both accept exactly the same values.
-import type {LogsSpec} from '../jobs/export/types.ts'
+
+/** Which runs' logs to export (input `logs`). */
+export type LogsSpec =
+  | {kind: 'auto'} // names referenced by the exported outputs' json.log; else the logs newer than the previous export, or `latest` on a first export
+  | {kind: 'latest'}
+  | {kind: 'new'} // every log name newer than the previous export's newest
+  | {kind: 'none'}
+  | {kind: 'names'; names: string[]}
 
 export class LogsSpecError extends Error {
   constructor(message: string) {

@@ -10,7 +10,7 @@
 import {createHash} from 'node:crypto'
 import {MANIFEST_FILE} from '../artifact/manifest.ts'
 import type {Db} from 'mongodb'
-import type {LogsSpec} from '../jobs/export/types.ts'
+import type {LogsSpec} from './logs-spec.ts'
 
 export const LOGS_COLLECTION = 'logs'
 

@@ -3,10 +3,20 @@
 import {readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 import type {Logger} from '../common/log.ts'
-import type {ResolvedSettingsSummary} from '../jobs/export/types.ts'
 import {InterpolationSyntaxError, parseConfig} from './config-parser.ts'
 import type {ConfigFile} from './config-parser.ts'
 import {findUris, redactUri, uriSecrets} from '../mongo/uri.ts'
+
+/** Settings safe to print (connection string redacted). */
+export interface ResolvedSettingsSummary {
+  configPath: string
+  database: string
+  outputCollection: string
+  logsDatabase: string | null
+  uriSource: string
+  redactedUri: string
+  notices: string[]
+}
 
 export type UriSource = 'input mongodb-uri' | '--uri' | 'env MONGODB_URI' | 'env DBURL' | 'config.ini [MONGODB] dburl' | 'default'
 

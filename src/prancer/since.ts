@@ -1,6 +1,11 @@
 // The `since` input / --since flag: auto | all | epoch milliseconds | an ISO-8601 time. Shared by the
 // action and the CLI so both accept exactly the same values.
-import type {SinceSpec} from '../jobs/export/types.ts'
+
+/** Where the previous watermark comes from (input `since`). */
+export type SinceSpec =
+  | {kind: 'auto'} // previous manifest (artifact or file) if one is supplied, else a full export with a notice
+  | {kind: 'all'} // full export, ignore any previous manifest
+  | {kind: 'time'; ms: number} // documents with timestamp > ms (from a number or an ISO-8601 time)
 
 export class SinceError extends Error {
   constructor(message: string) {

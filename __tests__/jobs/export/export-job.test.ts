@@ -10,11 +10,14 @@ import {Double, Int32, Long, ObjectId} from 'bson'
 import {MongoClient} from 'mongodb'
 import type {Document} from 'mongodb'
 import {runExportJob} from '../../../src/jobs/export/export-job.ts'
-import type {ExportJobOptions, LogsSpec, Manifest, SinceSpec} from '../../../src/jobs/export/types.ts'
+import type {ExportJobOptions} from '../../../src/jobs/export/types.ts'
 import type {Logger} from '../../../src/common/log.ts'
 import {startTestServer, uniqueDbName} from '../../../test/harness/mongo.ts'
 import type {TestServer} from '../../../test/harness/mongo.ts'
 import {runMongoExport} from '../../../test/harness/mongo-tools.ts'
+import type {Manifest} from '../../../src/artifact/manifest.ts'
+import type {LogsSpec} from '../../../src/prancer/logs-spec.ts'
+import type {SinceSpec} from '../../../src/prancer/since.ts'
 
 let server: TestServer
 let client: MongoClient

@@ -10,11 +10,11 @@ import {Double, EJSON, Int32, Long, ObjectId} from 'bson'
 import {MongoClient} from 'mongodb'
 import type {Document} from 'mongodb'
 import {runExportJob} from '../../../src/jobs/export/export-job.ts'
-import type {Manifest} from '../../../src/jobs/export/types.ts'
 import {silentLogger} from '../../../src/common/log.ts'
 import {startTestServer, uniqueDbName} from '../../../test/harness/mongo.ts'
 import type {TestServer} from '../../../test/harness/mongo.ts'
 import {createRng} from '../../../test/harness/bson-gen.ts'
+import type {Manifest} from '../../../src/artifact/manifest.ts'
 
 const RUNS = 22
 const LOOKBACK = 1000

@@ -13,10 +13,10 @@ import {runMongoImport} from '../../../test/harness/mongo-tools.ts'
 import {marshalExtJson} from '../../../test/harness/oracle.ts'
 import {zipArchive} from '../../../test/harness/zip.ts'
 import {exportCollection} from '../../../src/mongo/export/index.ts'
-import type {FileEntry, Manifest} from '../../../src/jobs/export/types.ts'
 import {writeManifest} from '../../../src/artifact/manifest.ts'
 import {restore, RestoreError} from '../../../src/jobs/restore/index.ts'
 import {THREADED_PARSE_MIN_BYTES} from '../../../src/jobs/restore/json.ts'
+import type {FileEntry, Manifest} from '../../../src/artifact/manifest.ts'
 
 const seed = seedFromEnv()
 let server: TestServer

@@ -5,6 +5,7 @@
 // archive format (src/archive) and the staged local directory (src/artifact/stores/local/local-dir.ts, used by the callers).
 
 import {mkdir} from 'node:fs/promises'
+import {globToRegExp} from '../../common/glob.ts'
 import {join} from 'node:path'
 import type {ClientSession, Db, MongoClient} from 'mongodb'
 import {collectionsMongodumpDumps, namespaceMetadata, parseCollectionInfo} from '../../archive/metadata.ts'
@@ -16,8 +17,8 @@ import {TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
 import {resolveSettings} from '../../prancer/settings.ts'
 import {createRedactor, uriSecrets} from '../../mongo/uri.ts'
 import packageJson from '../../../package.json' with {type: 'json'}
-import {hostsFingerprint} from '../export/export-job.ts'
-import type {Manifest} from '../export/types.ts'
+import type {Manifest} from '../../artifact/manifest.ts'
+import {hostsFingerprint} from '../../mongo/uri.ts'
 
 export interface BackupJobOptions {
   configPath?: string
@@ -59,17 +60,12 @@ export interface BackupResult {
 
 export const ARCHIVE_FILE = 'prancer.archive'
 
-/** A `db.collection` pattern with `*` wildcards as a RegExp. */
-function pattern(text: string): RegExp {
-  return new RegExp(`^${text.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
-}
-
 export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult> {
   const {logger} = opts
   const settings = await resolveSettings({configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? {mongodbUriSource: opts.mongodbUriSource} : {}), env: opts.env, cwd: opts.cwd, logger})
   const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])]
-  const include = (opts.include ?? []).map(pattern)
-  const exclude = (opts.exclude ?? []).map(pattern)
+  const include = (opts.include ?? []).map(p => globToRegExp(p))
+  const exclude = (opts.exclude ?? []).map(p => globToRegExp(p))
   const archivePath = join(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE)
   await mkdir(opts.outDir, {recursive: true})
 

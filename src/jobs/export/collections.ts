@@ -8,7 +8,9 @@ import type {Logger} from '../../common/log.ts'
 import {advanceWatermark, documentId, excludedIds, planWindow, usableTimestamp, windowFilter} from '../../prancer/incremental.ts'
 import {safeFilePart} from '../../prancer/logs.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter} from '../../prancer/query.ts'
-import type {ExportJobOptions, FileEntry, Manifest, Watermark} from './types.ts'
+import type {ExportJobOptions} from './types.ts'
+import type {FileEntry, Manifest} from '../../artifact/manifest.ts'
+import type {Watermark} from '../../artifact/watermark.ts'
 
 export interface CollectionsExport {
   files: FileEntry[]

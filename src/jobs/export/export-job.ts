@@ -1,7 +1,6 @@
 // The export job: the one implementation behind both the action and the CLI `export` command.
 // Settings → connect → outputs (incremental) → logs → manifests; see src/jobs/export/types.ts for the contract
 // and docs/incremental.md for why the outputs export is exactly-once.
-import {createHash} from 'node:crypto'
 import {mkdir, readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {MongoClient} from 'mongodb'
@@ -21,9 +20,10 @@ import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../../artifact/manifest.t
 import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../../prancer/query.ts'
 import {resolveSettings, summarizeSettings} from '../../prancer/settings.ts'
 import type {ResolvedSettings} from '../../prancer/settings.ts'
-import {createRedactor, redactUri, uriHostList, uriSecrets} from '../../mongo/uri.ts'
+import {createRedactor, hostsFingerprint, redactUri, uriSecrets} from '../../mongo/uri.ts'
 import {describeSince} from '../../prancer/since.ts'
-import type {ExportJobOptions, ExportJobResult, FileEntry, LogsExport, Manifest, OutputsExport, RunningOutput} from './types.ts'
+import type {ExportJobOptions, ExportJobResult, LogsExport, OutputsExport, RunningOutput} from './types.ts'
+import type {FileEntry, Manifest} from '../../artifact/manifest.ts'
 
 const PROGRESS_INTERVAL_MS = 5_000
 
@@ -284,11 +284,6 @@ function chainStartedAt(manifest: Manifest | null): number | null {
   return Number.isFinite(when) ? when : null
 }
 
-/** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
-export function hostsFingerprint(uri: string): string | null {
-  const hosts = uriHostList(uri)
-  return hosts === null ? null : createHash('sha256').update(hosts.join(',')).digest('hex')
-}
 
 /**
  * The previous manifest when it continues the same selection: database, collection, container, query

@@ -4,21 +4,11 @@
 
 import type {JsonFormat} from '../../ejson/types.ts'
 import type {Logger} from '../../common/log.ts'
-import type {ResolvedSettings} from '../../prancer/settings.ts'
-
-/** Where the previous watermark comes from (input `since`). */
-export type SinceSpec =
-  | {kind: 'auto'} // previous manifest (artifact or file) if one is supplied, else a full export with a notice
-  | {kind: 'all'} // full export, ignore any previous manifest
-  | {kind: 'time'; ms: number} // documents with timestamp > ms (from a number or an ISO-8601 time)
-
-/** Which runs' logs to export (input `logs`). */
-export type LogsSpec =
-  | {kind: 'auto'} // names referenced by the exported outputs' json.log; else the logs newer than the previous export, or `latest` on a first export
-  | {kind: 'latest'}
-  | {kind: 'new'} // every log name newer than the previous export's newest
-  | {kind: 'none'}
-  | {kind: 'names'; names: string[]}
+import type {ResolvedSettings, ResolvedSettingsSummary} from '../../prancer/settings.ts'
+import type {FileEntry, Manifest} from '../../artifact/manifest.ts'
+import type {Watermark} from '../../artifact/watermark.ts'
+import type {LogsSpec} from '../../prancer/logs-spec.ts'
+import type {SinceSpec} from '../../prancer/since.ts'
 
 export interface ExportJobOptions {
   /** Explicit config.ini path; else $FRAMEWORKDIR/config.ini, else <cwd>/config.ini. */
@@ -61,51 +51,8 @@ export interface ExportJobOptions {
   fullEveryMs?: number
 }
 
-/** One data file written by the job; paths are relative to the directory holding the manifest. */
-export interface FileEntry {
-  path: string
-  database: string
-  collection: string
-  /** Canonical Extended JSON of the filter sent to find(). */
-  filter: string
-  /** The sort sent with it as plain JSON, when there is one (a log's chunks by index); mongoexport --sort takes it as is (not canonical: it refuses {"$numberInt": ...} there). */
-  sort?: string
-  documents: number
-  bytes: number
-  sha256: string
-  jsonFormat: JsonFormat
-}
 
-/** Exactly-once state: see docs/incremental.md. */
-export interface Watermark {
-  field: 'timestamp'
-  /** Highest timestamp (epoch ms) exported so far, null when nothing has ever been exported. */
-  value: number | null
-  lookbackMs: number
-  /** Every exported document with timestamp >= value - lookbackMs: canonical Extended JSON of its _id, and its timestamp. */
-  seen: Array<{id: string; ts: number}>
-  /**
-   * Exported documents whose timestamp is usable but implausible for Prancer (before 2001-09-09, e.g. epoch seconds;
-   * or more than a day after the export, e.g. epoch microseconds). They never move `value`, so a few bad timestamps
-   * cannot poison the chain, and they are kept out of later windows by id. Absent in older manifests.
-   */
-  outliers?: Array<{id: string; ts: number}>
-}
 
-export interface Manifest {
-  tool: 'prancer-db-artifacts'
-  manifestVersion: 1
-  kind: 'outputs' | 'logs' | 'backup'
-  createdAt: string
-  /** Where the connection string came from (never the string itself). */
-  uriSource: string
-  window?: {after: number | null; through: number | null; lookbackMs: number}
-  watermark?: Watermark
-  files: FileEntry[]
-  /** For kind 'logs': the runs exported. */
-  logs?: Array<{name: string; layout: 'collection' | 'documents'; file: string; documents: number}>
-  [extra: string]: unknown
-}
 
 /**
  * An output document exported with json.status "Running", and the state of the Prancer run that wrote it, from the
@@ -157,13 +104,3 @@ export interface ExportJobResult {
   logs: LogsExport
 }
 
-/** Settings safe to print (connection string redacted). */
-export interface ResolvedSettingsSummary {
-  configPath: string
-  database: string
-  outputCollection: string
-  logsDatabase: string | null
-  uriSource: string
-  redactedUri: string
-  notices: string[]
-}

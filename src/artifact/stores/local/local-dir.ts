@@ -8,7 +8,7 @@
 import {randomBytes} from 'node:crypto'
 import {link, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {MANIFEST_FILE, readManifest, TOOL_NAME} from '../../manifest.ts'
+import {MANIFEST_FILE, readManifestFile, TOOL_NAME} from '../../manifest.ts'
 import type {Logger} from '../../../common/log.ts'
 
 export const EXPORT_SUBDIRS = ['outputs', 'logs'] as const
@@ -68,7 +68,7 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
       throw new Error(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? (error as Error).message)}); choose another directory.`, {cause: error})
     }
     if (entries.length === 0) continue
-    const manifest = await readManifest(path.join(target, MANIFEST_FILE)).catch(() => null)
+    const manifest = await readManifestFile(path.join(target, MANIFEST_FILE)).catch(() => null)
     if (manifest?.tool !== TOOL_NAME) {
       throw new Error(
         `${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +

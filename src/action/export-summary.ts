@@ -1,8 +1,10 @@
 // The job summary, as Markdown (GitHub renders it on the run page and in pull-request checks).
 // Pure: built from the job result and the uploaded artifacts; src/action/main.ts hands it to core.summary.
 
-import type {ExportJobResult, FileEntry, Manifest, RunningOutput} from '../jobs/export/types.ts'
-import {escapeMarkdown} from './markdown.ts'
+import type {ExportJobResult, RunningOutput} from '../jobs/export/types.ts'
+import type {FileEntry, Manifest} from '../artifact/manifest.ts'
+import {escapeMarkdown} from '../summary/markdown.ts'
+import {formatBytes} from '../common/format.ts'
 
 export interface SummaryArtifact {
   name: string
@@ -55,17 +57,6 @@ function code(text: string): string {
   return `<code>${cell(text)}</code>`
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`
-}
 
 function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().replace('T', ' ').replace('Z', ' UTC')} (${ms})`

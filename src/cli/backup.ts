@@ -1,0 +1,93 @@
+// `prancer-db-artifacts backup`: every collection of Prancer's databases as one mongodump archive, with its manifest,
+// into a new or empty directory.
+
+import {readdir, rm} from 'node:fs/promises'
+import {resolve} from 'node:path'
+import type {ParseArgsConfig} from 'node:util'
+import {UsageError} from '../common/errors.ts'
+import {runBackupJob} from '../jobs/backup/backup-job.ts'
+import {uriSecrets} from '../mongo/uri.ts'
+import {connectionString, parseFlags, NAME, type CliContext, type CommandSession} from './command.ts'
+import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
+import {createCliLogger, type CliLogger} from './output.ts'
+import {formatBytes} from '../common/format.ts'
+
+const backupOptions = {
+  out: {type: 'string'},
+  config: {type: 'string'},
+  uri: {type: 'string'},
+  db: {type: 'string', multiple: true},
+  include: {type: 'string', multiple: true},
+  exclude: {type: 'string', multiple: true},
+  gzip: {type: 'boolean'},
+  quiet: {type: 'boolean'},
+  help: {type: 'boolean'}
+} as const satisfies ParseArgsConfig['options']
+
+export const BACKUP_HELP = `Usage: ${NAME} backup --out DIR [options]
+
+Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
+mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
+(collections, options, indexes, UUIDs), and DIR/manifest.json (per collection: documents, bytes, sha256 of what
+'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
+
+Options:
+  --out DIR             output directory (required; new or empty)
+  --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                        [MONGODB] dburl, then mongodb://localhost:27017)
+  --db NAME             a database to back up (repeat for several; default: the config's two)
+  --include PATTERN     only db.collection names matching (* matches anything; repeatable)
+  --exclude PATTERN     leave out db.collection names matching (repeatable)
+  --gzip                compress the archive as mongodump --gzip does
+  --quiet               no informational output
+  --help                show this help
+
+${EXIT_CODES_HELP}
+`
+
+export async function backupCommand(args: string[], ctx: CliContext, session: CommandSession): Promise<number> {
+  const {values} = parseFlags(args, backupOptions, false)
+  if (values.help) {
+    ctx.stdout(BACKUP_HELP)
+    return EXIT_OK
+  }
+  session.logger = createCliLogger(ctx.stderr, values.quiet === true)
+  return backupTo(values, ctx, session.logger)
+}
+
+type BackupValues = ReturnType<typeof parseFlags<typeof backupOptions>>['values']
+
+async function backupTo(values: BackupValues, ctx: CliContext, logger: CliLogger): Promise<number> {
+  const uri = connectionString(values.uri, ctx.env)
+  if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required')
+  const outDir = resolve(ctx.cwd, values.out)
+  const existing = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null
+    throw new Error(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
+  })
+  if (existing !== null && existing.length > 0) throw new Error(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
+  try {
+    const result = await runBackupJob({
+      ...(values.config !== undefined ? {configPath: values.config} : {}),
+      ...(uri !== undefined ? {mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? ('--uri' as const) : ('env MONGODB_URI' as const)} : {}),
+      ...(values.db ? {databases: values.db} : {}),
+      ...(values.include ? {include: values.include} : {}),
+      ...(values.exclude ? {exclude: values.exclude} : {}),
+      gzip: values.gzip === true,
+      outDir,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      logger
+    })
+    const documents = result.collections.reduce((n, c) => n + c.documents, 0)
+    ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`)
+    return EXIT_OK
+  } catch (error) {
+    // Nothing half-done: a directory this command made is removed again.
+    if (existing === null) await rm(outDir, {recursive: true, force: true}).catch(() => undefined)
+    throw error
+  }
+}
+
