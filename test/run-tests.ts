@@ -1,6 +1,7 @@
 // `npm test`: make sure the real peers (FerretDB, the Go-built tools and oracle) exist, then run every
 // test file with node:test. Building first keeps parallel test files from racing to build the same binaries.
 import {spawn} from 'node:child_process'
+import {statSync} from 'node:fs'
 import {ensurePeers} from './harness/peers.ts'
 
 const major = Number(process.versions.node.split('.')[0])
@@ -13,8 +14,13 @@ const peers = await ensurePeers()
 console.log(`node ${process.version}; server: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB'}; mongo tools: ${peers.toolsKind} from ${peers.toolsSource}`)
 console.log(peers.toolsVersion)
 
-// Test files may be named on the command line (npm test -- __tests__/export); default: all of them.
-const patterns = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['__tests__/**/*.test.ts']
+// Test files may be named on the command line (npm test -- __tests__/export); default: all of them. node --test takes
+// files and globs, so a folder stands for the test files under it.
+const patterns = process.argv.slice(2).length > 0 ? process.argv.slice(2).map(p => (isDirectory(p) ? `${p.replace(/\/+$/, '')}/**/*.test.ts` : p)) : ['__tests__/**/*.test.ts']
 const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=900000', ...patterns]
 const child = spawn(process.execPath, args, {stdio: 'inherit'})
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+
+function isDirectory(p: string): boolean {
+  return statSync(p, {throwIfNoEntry: false})?.isDirectory() ?? false
+}

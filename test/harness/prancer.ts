@@ -143,13 +143,22 @@ export async function prepareScenario(o: ScenarioOptions): Promise<Scenario> {
     if (o.serverKind === 'ferretdb') {
       env.PRANCER_FERRETDB_SHIM = '1'
       env.PYTHONPATH = shimDir
+      // Python would otherwise write test/prancer/shim/__pycache__ into the repository.
+      env.PYTHONDONTWRITEBYTECODE = '1'
     }
     return env
   }
+  // Prancer makes temporary folders (tempfile.mkdtemp, prancer_*) it never removes: each process gets a TMPDIR of its
+  // own, removed when the process has ended, however it ended.
   const runIn = async (cwd: string, command: string, args: string[], extra?: Record<string, string>): Promise<PrancerRun> => {
     const started = performance.now()
-    const {code, output} = await capture(path.join(install.bin, command), args, {cwd, env: baseEnv(extra)})
-    return {code, output, ms: performance.now() - started}
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'prancer-tmp-'))
+    try {
+      const {code, output} = await capture(path.join(install.bin, command), args, {cwd, env: {...baseEnv(extra), TMPDIR: tmp, TEMP: tmp, TMP: tmp}})
+      return {code, output, ms: performance.now() - started}
+    } finally {
+      await rm(tmp, {recursive: true, force: true})
+    }
   }
   // FULL mode reads the container's configuration from MongoDB: populate_json stores each file, run from the container folder.
   for (const file of ['fsConnector.json', 'master-snapshot.json', 'master-test.json', 'webapp.rego']) {
