@@ -10,7 +10,8 @@ import {join} from 'node:path'
 import type {Logger} from '../../common/log.ts'
 import type {Manifest} from '../export/types.ts'
 import {MANIFEST_FILE, manifestInZip} from '../../artifact/manifest.ts'
-import {archiveSource, restoreArchive} from './archive.ts'
+import {restoreArchive} from './archive.ts'
+import {archiveSource} from './archive-source.ts'
 import {restore} from './json.ts'
 
 export interface ChainRestoreOptions {

@@ -10,7 +10,7 @@
 //      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
 //      database untouched.
 //   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
-//   4. server pre-check, read-only: listCollections on each target database (a server refuses a database
+//   4. server pre-check, read-only (server-steps.ts, as for archives): listCollections on each target database (a server refuses a database
 //      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
 //      (refused collection names); a view cannot be written to.
 //   5. write: --drop, then batches of at most 1000 documents and 15 MiB, sent as insert/update commands
@@ -22,22 +22,22 @@
 
 import {createHash} from 'node:crypto'
 import type {Readable} from 'node:stream'
-import {MongoClient, type Db, type Document} from 'mongodb'
+import type {Db} from 'mongodb'
 import {DocumentTooLargeError, readExtJsonDocuments, type ExtJsonDocument} from '../../ejson/reader.ts'
 import {readExtJsonDocumentsInThread} from '../../ejson/threaded-reader.ts'
 import type {Logger} from '../../common/log.ts'
 import {silentLogger} from '../../common/log.ts'
 import {redactUrisInText, uriSecrets} from '../../mongo/uri.ts'
-import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, WriteLane, type RawWriteMode} from '../../mongo/raw-writes.ts'
+import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, type RawWriteMode, type WriteLane} from '../../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from '../../mongo/names.ts'
 import {describeFsError, openSource, RestoreSourceError, type RestoreFile} from '../../artifact/export-source.ts'
+import {clause, RestoreError, WriteTally} from './restore-error.ts'
+import {dropTargets, preCheck, writeToServer, type PreCheckRules} from './server-steps.ts'
 
 export type RestoreMode = RawWriteMode
 export const RESTORE_MODES: readonly RestoreMode[] = ['upsert', 'insert', 'merge']
 
 export {MAX_BATCH_DOCUMENTS}
-/** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
-const UNAUTHORIZED = 13
 
 export interface RestoreOptions {
   /** A .json file, a directory with manifest.json (or outputs/ and logs/ ones), or an artifact .zip. */
@@ -96,69 +96,6 @@ export interface RestoreResult {
   failed: number
   /** Write errors skipped in insert mode (at most 20), with the line of their document. */
   writeErrors: Array<{file: string; line: number; code: number; message: string}>
-}
-
-/** What a restore that stopped had changed on the server. */
-export interface WrittenSummary {
-  mode: RestoreMode
-  /** Documents the server acknowledged as inserted, replaced or updated. */
-  documents: number
-  /** Documents sent in a command whose outcome is unknown (the connection failed): maybe written. */
-  uncertain: number
-  filesComplete: number
-  fileCount: number
-  /** Namespaces (db.collection) the acknowledged documents went to. */
-  collections: string[]
-  /** Namespaces dropped by --drop. */
-  dropped: string[]
-}
-
-/** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
-export class RestoreError extends Error {
-  /** What was changed before the error; undefined when the error came before any write. */
-  readonly written: WrittenSummary | undefined
-  /** True when the server's data was changed (documents written or maybe written, collections dropped). */
-  readonly partial: boolean
-  constructor(message: string, written?: WrittenSummary) {
-    super(message)
-    this.name = 'RestoreError'
-    this.written = written
-    this.partial = written !== undefined && (written.documents > 0 || written.uncertain > 0 || written.dropped.length > 0)
-  }
-
-  /** The warning to print when `partial`: how much was written where, and how to finish. */
-  get partialWarning(): string | undefined {
-    return partialWriteWarning(this)
-  }
-}
-
-/**
- * The warning for a restore that stopped after changing data: how much was written where, and how to
- * finish. Undefined when nothing was changed.
- */
-export function partialWriteWarning(error: RestoreError): string | undefined {
-  const w = error.written
-  if (w === undefined || !error.partial) return undefined
-  const parts = [`${w.documents} document(s) written`]
-  if (w.collections.length > 0) parts[0] += ` into ${listNamespaces(w.collections)}`
-  parts.push(`${w.filesComplete} of ${w.fileCount} file(s) complete`)
-  if (w.uncertain > 0) parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`)
-  if (w.dropped.length > 0) parts.push(`dropped first (--drop): ${listNamespaces(w.dropped)}`)
-  const redo =
-    w.mode === 'insert'
-      ? 'insert mode would add the written documents a second time: run it again with --drop (or with --mode upsert)'
-      : `run the same command again: ${w.mode} mode replaces documents by _id, so nothing is duplicated${w.dropped.length > 0 ? ' (and --drop starts those collections over)' : ''}`
-  return `the restore stopped after writing part of the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`
-}
-
-/** An outside message inside ours: without its final period. */
-function clause(text: string): string {
-  return text.trim().replace(/[.\s]+$/, '')
-}
-
-function listNamespaces(namespaces: string[]): string {
-  const shown = namespaces.slice(0, 10).map(shownName).join(', ')
-  return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown
 }
 
 interface PlannedFile {
@@ -388,83 +325,12 @@ function documentProblem(bson: Uint8Array, line: number): string | undefined {
 
 type WriteOptions = RestoreOptions & {mode: RestoreMode; logger: Logger}
 
-/** What has been changed so far, for the error of a restore that stops (of files here; archive.ts adds what it created). */
-export class WriteTally {
-  documents = 0
-  uncertain = 0
-  filesComplete = 0
-  readonly collections = new Set<string>()
-  readonly dropped = new Set<string>()
-  private readonly mode: RestoreMode
-  private readonly fileCount: number
-  constructor(mode: RestoreMode, fileCount: number) {
-    this.mode = mode
-    this.fileCount = fileCount
-  }
-  /** Counts a batch the server answered, for its file or namespace (`target`) and for the restore. */
-  count(namespace: string, target: {imported: number; failed: number}, batch: {applied: number; writeErrors: readonly unknown[]}): void {
-    target.imported += batch.applied
-    target.failed += batch.writeErrors.length
-    this.documents += batch.applied
-    if (batch.applied > 0) this.collections.add(namespace)
-  }
-  summary(): WrittenSummary {
-    return {
-      mode: this.mode,
-      documents: this.documents,
-      uncertain: this.uncertain,
-      filesComplete: this.filesComplete,
-      fileCount: this.fileCount,
-      collections: [...this.collections],
-      dropped: [...this.dropped]
-    }
-  }
-}
-
-/**
- * The restore's connection (JSON exports and archives alike): a serverSelectionTimeoutMS in the connection string wins
- * over our default; a string the driver refuses or a server it cannot reach is a message saying nothing was written.
- */
-export async function connectForRestore(uri: string, connectTimeoutMs: number | undefined, fail: (message: string) => Error): Promise<MongoClient> {
-  const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : {serverSelectionTimeoutMS: connectTimeoutMs ?? 10_000}
-  let client: MongoClient
-  try {
-    client = new MongoClient(uri, timeout)
-  } catch (error) {
-    throw fail(`The connection string is not valid: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; fix --uri (or MONGODB_URI).`)
-  }
-  try {
-    await client.connect()
-  } catch (error) {
-    await client.close().catch(() => undefined)
-    throw fail(
-      `Cannot connect to ${redactUrisInText(uri)}: ${clause(redactUrisInText((error as Error).message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`
-    )
-  }
-  return client
-}
-
 async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], result: RestoreResult, opts: WriteOptions): Promise<void> {
-  const client = await connectForRestore(opts.uri as string, opts.connectTimeoutMs, message => new RestoreError(message))
-  const tally = new WriteTally(opts.mode, plan.length)
-  const lane = new WriteLane()
-  try {
-    const existing = await preCheck(client, plan, opts.logger)
-    if (opts.drop) {
-      const done = new Set<string>()
-      for (const {database, collection} of plan) {
-        const ns = `${database}.${collection}`
-        if (done.has(ns)) continue
-        done.add(ns)
-        opts.logger.info(`dropping ${shownName(ns)}`)
-        await client.db(database).collection(collection).drop().catch((error: {code?: number}) => {
-          if (error.code !== 26) throw error // 26: the collection did not exist, as mongoimport ignores
-        })
-        // Servers answer "ok" for a collection that did not exist (mongod 7+, FerretDB): only what
-        // existed before counts as dropped (or what may have existed, when it could not be listed).
-        if (existing === null || existing.has(ns)) tally.dropped.add(ns)
-      }
-    }
+  const tally = new WriteTally('files', opts.mode, plan.length)
+  await writeToServer(opts.uri as string, opts.connectTimeoutMs, tally, async (client, lane) => {
+    const targets = plan.map(({file, database, collection}) => ({database, collection, view: false, from: file.name}))
+    const existing = await preCheck(client, targets, preCheckRules(opts.logger))
+    if (opts.drop) await dropTargets(client, targets, existing, tally, opts.logger)
     for (const [index, planned] of plan.entries()) {
       const fileResult = results[index]
       const writer = fileWriter(lane, client.db(planned.database), planned, opts, fileResult, result, tally)
@@ -473,72 +339,20 @@ async function writeAll(plan: PlannedFile[], results: RestoreFileResult[], resul
       result.failed += fileResult.failed
       tally.filesComplete++
     }
-  } catch (error) {
-    // A command still in flight is counted (or marked uncertain) before saying what was written.
-    await lane.settle()
-    const message = error instanceof RestoreError ? error.message : redactUrisInText((error as Error).message)
-    throw new RestoreError(message, tally.summary())
-  } finally {
-    await client.close()
-  }
+  })
 }
 
-/**
- * Read-only questions to the server about every target before the first drop or write: what it refuses
- * here (a database or collection name it does not accept, a view) would otherwise stop the restore
- * half-way. A check the user is not authorized to run is skipped.
- */
-async function preCheck(client: MongoClient, plan: PlannedFile[], logger: Logger): Promise<Set<string> | null> {
-  /** Target namespaces that exist; null when a database could not be listed. */
-  let existing: Set<string> | null = new Set<string>()
-  const byDatabase = new Map<string, Map<string, PlannedFile[]>>()
-  for (const planned of plan) {
-    const collections = byDatabase.get(planned.database) ?? new Map<string, PlannedFile[]>()
-    byDatabase.set(planned.database, collections)
-    collections.set(planned.collection, [...(collections.get(planned.collection) ?? []), planned])
+/** The pre-check in the words of files: --db and --collection; a view is refused, --drop or not. */
+function preCheckRules(logger: Logger): PreCheckRules {
+  return {
+    logger,
+    dropReplaces: false,
+    named: (shown) => `${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ` and ${shown.length - 3} more` : ''}`,
+    fixDatabase: 'pass --db NAME to restore into a database this server accepts',
+    fixCollection: 'pass --collection NAME to restore under a name this server accepts',
+    kindConflict: (database, collection, _existingView, targets) =>
+      `${shownName(database)}.${shownName(collection)} is a view, which cannot be written to (the target of ${targets.map((t) => shownName(t.from)).join(', ')}). Nothing was written; pass --collection NAME to restore into a collection.`
   }
-  const refused = (what: string, files: PlannedFile[], error: unknown, fix: string): RestoreError => {
-    const named = files.map((f) => shownName(f.file.name))
-    const by = `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`
-    return new RestoreError(`The server refuses ${what} (the target of ${by}): ${clause(redactUrisInText((error as Error).message))}. Nothing was written; ${fix}.`)
-  }
-  for (const [database, collections] of byDatabase) {
-    const files = [...collections.values()].flat()
-    let db: Db
-    let infos: Document[]
-    try {
-      db = client.db(database)
-      infos = await db.listCollections({name: {$in: [...collections.keys()]}}, {nameOnly: false}).toArray()
-    } catch (error) {
-      if ((error as {code?: number}).code === UNAUTHORIZED) {
-        logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`)
-        existing = null
-        continue
-      }
-      throw refused(`the database "${shownName(database)}"`, files, error, 'pass --db NAME to restore into a database this server accepts')
-    }
-    for (const info of infos) {
-      existing?.add(`${database}.${info.name as string}`)
-      if (info.type === 'view') {
-        const target = collections.get(info.name as string) ?? []
-        throw new RestoreError(
-          `${shownName(database)}.${shownName(info.name as string)} is a view, which cannot be written to (the target of ${target.map((f) => shownName(f.file.name)).join(', ')}). Nothing was written; pass --collection NAME to restore into a collection.`
-        )
-      }
-    }
-    for (const [collection, targets] of collections) {
-      try {
-        await db.command({find: collection, filter: {}, projection: {_id: 1}, limit: 1, batchSize: 1, singleBatch: true})
-      } catch (error) {
-        if ((error as {code?: number}).code === UNAUTHORIZED) {
-          logger.notice(`could not check ${shownName(database)}.${shownName(collection)} before writing (not authorized to read it); a refusal will show when writing`)
-          continue
-        }
-        throw refused(`the collection "${shownName(collection)}" in ${shownName(database)}`, targets, error, 'pass --collection NAME to restore under a name this server accepts')
-      }
-    }
-  }
-  return existing
 }
 
 async function writeFile(planned: PlannedFile, index: number, fileCount: number, writer: RawBatchWriter<number>, fileResult: RestoreFileResult, opts: WriteOptions): Promise<void> {
