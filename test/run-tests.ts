@@ -1,6 +1,7 @@
-// `npm test`: make sure the real peers (FerretDB, the Go-built tools and oracle) exist, then run every
-// test file with node:test. Building first keeps parallel test files from racing to build the same binaries.
-import {spawn} from 'node:child_process'
+// `npm test`: check the architecture (npm run deps: no circles, no upward imports), make sure the real peers
+// (FerretDB, the Go-built tools and oracle) exist, then run every test file with node:test. Building first keeps
+// parallel test files from racing to build the same binaries.
+import {spawn, spawnSync} from 'node:child_process'
 import {statSync} from 'node:fs'
 import {ensurePeers} from './harness/peers.ts'
 
@@ -8,6 +9,15 @@ const major = Number(process.versions.node.split('.')[0])
 if (major < 24) {
   console.error(`Tests need Node 24 (the runtime action.yml declares); this is ${process.version}. Run them through npm (npm test), which puts node_modules/.bin/node (Node 24) first on PATH.`)
   process.exit(2)
+}
+
+// The whole suite only: a run of named test files is a developer's quick check.
+if (process.argv.length <= 2) {
+  const deps = spawnSync('npm', ['run', '--silent', 'deps'], {stdio: 'inherit'})
+  if (deps.status !== 0) {
+    console.error('npm run deps found dependency violations (listed above): the layers of docs/architecture.md only point down.')
+    process.exit(1)
+  }
 }
 
 const peers = await ensurePeers()

@@ -117,7 +117,7 @@ describe('getInputs', () => {
 
   // Each invalid value: the message names the input and what it accepts.
   const invalid: Array<[Record<string, string>, RegExp]> = [
-    [{since: 'yesterday'}, /^InputError: Input 'since': "yesterday" is not accepted; accepted: auto, all, a number of epoch milliseconds/],
+    [{since: 'yesterday'}, /^UsageError: Input 'since': "yesterday" is not accepted; accepted: auto, all, a number of epoch milliseconds/],
     [{since: '-5'}, /Input 'since'/],
     [{since: '2026-13-45'}, /Input 'since'/],
     // a real calendar check, not Date.parse (which turns February 30th into March 2nd)

@@ -132,7 +132,7 @@ describe('restore --from-github: the chain found among a repository\'s artifacts
       await step({since: 'all', query: '{"container": "nothing"}', 'if-no-documents': 'ignore'}, {headRepository: 'mallory/pitr'})
       const restored = await runNode([CLI, 'restore', '--from-github', 'octo-org/pitr', '--uri', target.uri], {...process.env, GITHUB_TOKEN: service.githubToken, GITHUB_API_URL: service.url})
       assert.equal(restored.code, 0, restored.output)
-      assert.match(restored.output, /Chain from octo-org\/pitr: backup "prancer-backup-[^"]+" \([^)]+\), then 1 exports: prancer-outputs-/)
+      assert.match(restored.output, /Chain from GitHub artifacts of octo-org\/pitr: backup "prancer-backup-[^"]+" \([^)]+\), then 1 exports: prancer-outputs-/)
       const now = await rawCollections(source.uri, [database])
       const got = await rawCollections(target.uri, [database])
       assert.deepEqual(got.get(`${database}.outputs`), now.get(`${database}.outputs`))

@@ -13,9 +13,9 @@ test('query: strict Extended JSON keeps number types; server-side JavaScript is 
   assert.throws(() => parseUserQuery('{"$and": [{"a": 1}, {"$expr": {"$function": {"body": "x", "args": [], "lang": "js"}}}]}'), {message: /^query: the operator \$function \(at \$and\[1\]\.\$expr\.\$function\) runs JavaScript/})
   assert.throws(() => parseUserQuery('{"$expr": {"$gt": [{"$accumulator": {}}, 1]}}'), {message: /operator \$accumulator \(at \$expr\.\$gt\[0\]\.\$accumulator\)/})
   assert.throws(() => parseUserQuery('{"a": {"$code": "f()"}}'), {message: 'query: JavaScript code ($code) at a is not accepted.'})
-  assert.throws(() => parseUserQuery("{container: 'x'}"), {name: 'QueryError', message: /^query: not valid JSON/})
-  assert.throws(() => parseUserQuery('{"a": 1} {"b": 2}'), {name: 'QueryError', message: /^query: not valid JSON/})
-  assert.throws(() => parseUserQuery('{"a": {"$oid": "xyz"}}'), {name: 'QueryError', message: /^query: not valid Extended JSON/})
+  assert.throws(() => parseUserQuery("{container: 'x'}"), {name: 'InputError', message: /^query: not valid JSON/})
+  assert.throws(() => parseUserQuery('{"a": 1} {"b": 2}'), {name: 'InputError', message: /^query: not valid JSON/})
+  assert.throws(() => parseUserQuery('{"a": {"$oid": "xyz"}}'), {name: 'InputError', message: /^query: not valid Extended JSON/})
   assert.throws(() => parseUserQuery('[1]'), {message: 'query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.'})
 })
 
@@ -50,7 +50,7 @@ test('window: all / explicit time / chained; the lookback never grows within a c
     '{"$or":[{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"1772000004000.5"},"$lte":{"$numberDouble":"8640000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"1772000004001"}},"$lte":{"$date":{"$numberLong":"8640000000000000"}},"$not":{"$type":"array"}}}]},' +
       '{"$or":[{"timestamp":{"$type":["int","long","double"],"$gte":{"$numberDouble":"-8640000000000000.0"},"$lt":{"$numberDouble":"1000000000000.0"},"$not":{"$type":"array"}}},{"timestamp":{"$type":"date","$gte":{"$date":{"$numberLong":"-8640000000000000"}},"$lt":{"$date":{"$numberLong":"1000000000000"}},"$not":{"$type":"array"}}}]}]}'
   )
-  assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /^Error: The previous manifest cannot be continued: it has no watermark of the timestamp field\. Set since to all/)
+  assert.throws(() => planWindow({kind: 'auto'}, {...manifestWith(undefined), kind: 'outputs'}), /^InputError: The previous manifest cannot be continued: it has no watermark of the timestamp field\. Set since to all/)
 })
 
 test('window: a previous watermark beyond now + lookback is refused with a warning and starts a new chain', () => {
@@ -120,7 +120,7 @@ test('since: auto, all, epoch ms, ISO-8601 with calendar checks; garbage refused
   assert.deepEqual(parseSince('2024-02-29T23:59:59-0100'), {kind: 'time', ms: Date.parse('2024-02-29T23:59:59.000-01:00')})
   assert.deepEqual(parseSince('0099-01-01T00:00:00Z'), {kind: 'time', ms: Date.parse('0099-01-01T00:00:00.000Z')})
   for (const bad of ['2026-02-30', '2025-02-29T00:00Z', '2026-13-01', '2026-01-01T24:00Z', '2026-01-01T10:60Z', 'yesterday', '1e12', '-5', '2026-01-01T10:00+25:00', '99999999999999999999']) {
-    assert.throws(() => parseSince(bad), {name: 'SinceError', message: /^since: .*accepted: auto, all, a number of epoch milliseconds/}, bad)
+    assert.throws(() => parseSince(bad), {name: 'InputError', message: /^since: .*accepted: auto, all, a number of epoch milliseconds/}, bad)
   }
 })
 

@@ -64,7 +64,7 @@ test(
   'missing config.ini: the message names the path tried and how to fix it',
   withDir({}, async dir => {
     await assert.rejects(resolveSettings({env: {}, cwd: dir, logger: recordingLogger()}), {
-      name: 'SettingsError',
+      name: 'InputError',
       message: `config.ini not found. Tried: ${join(dir, 'config.ini')} (<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`
     })
     await assert.rejects(resolveSettings({env: {FRAMEWORKDIR: join(dir, 'nope')}, cwd: dir, logger: recordingLogger()}), {

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import type {Document} from 'bson'
+import {UsageError} from '../../src/common/errors.ts'
 import {
   compareWithBaseline,
   decideFailure,
-  InputError,
   meetsThreshold,
   parseFailOn,
   parseSeverityThreshold
@@ -155,7 +155,7 @@ describe('inputs', () => {
     assert.equal(parseFailOn(''), 'never')
     assert.equal(parseFailOn('New-Failure'), 'new-failure')
     assert.equal(parseFailOn(' failure '), 'failure')
-    assert.throws(() => parseFailOn('always'), InputError)
+    assert.throws(() => parseFailOn('always'), UsageError)
     assert.equal(parseSeverityThreshold(undefined), 'low')
     assert.equal(parseSeverityThreshold('HIGH'), 'high')
     assert.throws(() => parseSeverityThreshold('critical'), /severity-threshold must be low, medium or high, not "critical"/)

@@ -10,10 +10,11 @@ import type {SinceSpec} from '../prancer/since.ts'
 import {DEFAULT_BACKUP_ARTIFACT_NAME, DEFAULT_LOGS_ARTIFACT_NAME, DEFAULT_OUTPUT_ARTIFACT_NAME, validateNameTemplate} from '../artifact/naming.ts'
 import {parseUserQuery} from '../prancer/query.ts'
 import {hasMongoScheme, uriSecrets} from '../mongo/uri.ts'
-import {parseSince as parseSinceText, SinceError} from '../prancer/since.ts'
-import {LogsSpecError, parseLogsSpec} from '../prancer/logs-spec.ts'
+import {parseSince as parseSinceText} from '../prancer/since.ts'
+import {parseLogsSpec} from '../prancer/logs-spec.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
 import {FAIL_ON_VALUES, SEVERITY_THRESHOLDS, type FailOn, type SeverityThreshold} from '../results/baseline.ts'
+import {InputError, UsageError} from '../common/errors.ts'
 
 export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
 export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
@@ -70,14 +71,9 @@ export interface ActionInputs {
 /** `baseline`: none, the base branch's last results on pull requests (auto), or a named artifact. */
 export type BaselineSpec = {kind: 'none'} | {kind: 'auto'} | {kind: 'artifact'; name: string}
 
-/** Thrown for an invalid input; main.ts reports it before any other phase starts. */
-export class InputError extends Error {
-  readonly input: string
-  constructor(input: string, message: string) {
-    super(`Input '${input}': ${message}`)
-    this.name = 'InputError'
-    this.input = input
-  }
+/** An invalid input: main.ts reports it before any other phase starts. */
+function invalid(input: string, message: string): UsageError {
+  return new UsageError(message, {input})
 }
 
 /** Where files go with `upload: false` and no `path`, relative to the workspace. */
@@ -100,15 +96,15 @@ function parseBoolean(name: string, fallback: boolean): boolean {
   if (value === '') return fallback
   if (BOOLEAN_TRUE.includes(value)) return true
   if (BOOLEAN_FALSE.includes(value)) return false
-  throw new InputError(name, `"${value}" is not a boolean; accepted: true or false`)
+  throw invalid(name, `"${value}" is not a boolean; accepted: true or false`)
 }
 
 function parseInteger(name: string, fallback: number, min: number, max: number, accepted: string): number {
   const value = read(name)
   if (value === '') return fallback
-  if (!/^[0-9]+$/.test(value)) throw new InputError(name, `"${value}" is not a whole number; accepted: ${accepted}`)
+  if (!/^[0-9]+$/.test(value)) throw invalid(name, `"${value}" is not a whole number; accepted: ${accepted}`)
   const n = Number(value)
-  if (n < min || n > max) throw new InputError(name, `${value} is out of range; accepted: ${accepted}`)
+  if (n < min || n > max) throw invalid(name, `${value} is out of range; accepted: ${accepted}`)
   return n
 }
 
@@ -116,7 +112,7 @@ function parseChoice<T extends string>(name: string, choices: readonly T[], fall
   const value = read(name)
   if (value === '') return fallback
   if ((choices as readonly string[]).includes(value)) return value as T
-  throw new InputError(name, `"${value}" is not accepted; accepted: ${choices.join(', ')}`)
+  throw invalid(name, `"${value}" is not accepted; accepted: ${choices.join(', ')}`)
 }
 
 /** `since`: the shared parser (src/prancer/since.ts), so the action and the CLI accept exactly the same values. */
@@ -124,7 +120,7 @@ export function parseSince(value: string): SinceSpec {
   try {
     return parseSinceText(value)
   } catch (error) {
-    if (error instanceof SinceError) throw new InputError('since', error.message.replace(/^since: /, ''))
+    if (error instanceof InputError) throw invalid('since', error.message.replace(/^since: /, ''))
     throw error
   }
 }
@@ -134,7 +130,7 @@ export function parseLogs(value: string): LogsSpec {
   try {
     return parseLogsSpec(value)
   } catch (error) {
-    if (error instanceof LogsSpecError) throw new InputError('logs', error.message)
+    if (error instanceof InputError) throw invalid('logs', error.message)
     throw error
   }
 }
@@ -145,7 +141,7 @@ function parseQuery(value: string | undefined): string | undefined {
   try {
     parseUserQuery(value)
   } catch (e) {
-    throw new InputError('query', (e as Error).message.replace(/^query: /, ''))
+    throw invalid('query', (e as Error).message.replace(/^query: /, ''))
   }
   return value
 }
@@ -153,7 +149,7 @@ function parseQuery(value: string | undefined): string | undefined {
 function parseBaseline(value: string): BaselineSpec {
   if (value === '' || value === 'auto') return {kind: 'auto'}
   if (value === 'none') return {kind: 'none'}
-  if (/["':<>|*?\r\n\\/]/.test(value)) throw new InputError('baseline', `"${value}" is not an artifact name; accepted: auto, none or an artifact name (no " : < > | * ? \\ / or line breaks)`)
+  if (/["':<>|*?\r\n\\/]/.test(value)) throw invalid('baseline', `"${value}" is not an artifact name; accepted: auto, none or an artifact name (no " : < > | * ? \\ / or line breaks)`)
   return {kind: 'artifact', name: value}
 }
 
@@ -162,7 +158,7 @@ function parseTemplate(name: string, fallback: string): string {
   try {
     validateNameTemplate(value)
   } catch (e) {
-    throw new InputError(name, (e as Error).message)
+    throw invalid(name, (e as Error).message)
   }
   return value
 }
@@ -180,7 +176,7 @@ export function getInputs(
   if (mongodbUri !== undefined) {
     for (const secret of uriSecrets(mongodbUri)) registerSecret(secret)
     if (!hasMongoScheme(mongodbUri)) {
-      throw new InputError('mongodb-uri', 'must start with mongodb:// or mongodb+srv:// (the value is not shown because it is a secret)')
+      throw invalid('mongodb-uri', 'must start with mongodb:// or mongodb+srv:// (the value is not shown because it is a secret)')
     }
   }
   const githubToken = optional('github-token')
@@ -194,7 +190,7 @@ export function getInputs(
   const outputArtifactName = parseTemplate('output-artifact-name', DEFAULT_OUTPUT_ARTIFACT_NAME)
   const logsArtifactName = parseTemplate('logs-artifact-name', DEFAULT_LOGS_ARTIFACT_NAME)
   if (upload && outputArtifactName === logsArtifactName) {
-    throw new InputError('logs-artifact-name', `is the same template as output-artifact-name ("${outputArtifactName}"); the two artifacts need different names`)
+    throw invalid('logs-artifact-name', `is the same template as output-artifact-name ("${outputArtifactName}"); the two artifacts need different names`)
   }
 
   return {
@@ -238,7 +234,7 @@ export function parseDuration(name: string, value: string): number {
   const text = value.trim()
   if (text === '' || text === '0') return 0
   const m = /^(\d+)\s*([dhm])$/.exec(text)
-  if (!m || Number(m[1]) === 0) throw new InputError(name, `"${value}" is not a duration; accepted: a whole number of days, hours or minutes such as 7d, 36h or 90m, or 0 for never`)
+  if (!m || Number(m[1]) === 0) throw invalid(name, `"${value}" is not a duration; accepted: a whole number of days, hours or minutes such as 7d, 36h or 90m, or 0 for never`)
   return Number(m[1]) * {d: 86_400_000, h: 3_600_000, m: 60_000}[m[2] as 'd' | 'h' | 'm']
 }
 

@@ -7,8 +7,6 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {openLocalExport, type LocalExport} from '../artifact/stores/local/local-dir.ts'
 import {runExportJob} from '../jobs/export/export-job.ts'
-import type {ExportJobResult} from '../jobs/export/types.ts'
-import type {FileEntry} from '../artifact/manifest.ts'
 import {resolveSettings} from '../prancer/settings.ts'
 import {ALL_CONTAINERS, expandName, hasPerRunPlaceholder, nameFamilyPattern} from '../artifact/naming.ts'
 import type {NameValues} from '../artifact/naming.ts'
@@ -16,22 +14,19 @@ import {renderFailureSummary, renderSummary} from './export-summary.ts'
 import {renderResultsSummary} from '../summary/results-summary.ts'
 import {buildResultsReport, printAnnotations, writeReportFiles} from './report-step.ts'
 import {runBackupStep} from './backup-step.ts'
-import type {SummaryArtifact, UploadState} from './export-summary.ts'
-import {getInputs, InputError} from './inputs.ts'
+import type {UploadState} from './export-summary.ts'
+import {getInputs} from './inputs.ts'
+import {InputError, UsageError, errorMessage} from '../common/errors.ts'
+import {asSummaryArtifact, fileList, settleOutputs, uploadBoth, type Uploaded} from './export-upload.ts'
 import type {ActionInputs} from './inputs.ts'
 import {createActionLogger} from './logger.ts'
-import type {ActionLogger} from './logger.ts'
 import {findPreviousExport} from './previous.ts'
 import type {PreviousExport} from './previous.ts'
-import {ArtifactNameConflictError, clampRetentionDays, createUploader} from './upload.ts'
-import type {UploadedArtifact, Uploader} from './upload.ts'
+import {clampRetentionDays, createUploader} from './upload.ts'
+import type {Uploader} from './upload.ts'
 
 type Env = Record<string, string | undefined>
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return String(error)
-}
 
 function nameValues(env: Env, inputs: ActionInputs, database: string, collection: string): NameValues {
   return {
@@ -42,102 +37,6 @@ function nameValues(env: Env, inputs: ActionInputs, database: string, collection
     collection,
     container: inputs.container ?? ALL_CONTAINERS
   }
-}
-
-interface Uploaded {
-  outputs: UploadedArtifact | null
-  logs: UploadedArtifact | null
-}
-
-/**
- * Logs first, outputs last: the outputs artifact carries the watermark, so it must only exist when everything else
- * did. The names are checked free first (an artifact of another job is never touched). After an error, what exists
- * decides: the service lists only finalized, complete artifacts, so an outputs artifact that exists is kept (and its
- * logs with it) — a Finalize can commit although the client saw an error, or a retry of it answer "already exists".
- * One that does not exist means the watermark did not advance, and the logs artifact is taken back.
- */
-async function uploadBoth(
-  uploader: Uploader,
-  result: ExportJobResult,
-  dirs: {outputs: string; logs: string},
-  state: UploadState,
-  overwrite: boolean,
-  isCancelled: () => boolean,
-  logger: ActionLogger
-): Promise<Uploaded> {
-  const withLogs = result.logs.runs.length > 0
-  const before = await uploader.listRunArtifacts()
-  if (before !== null && !overwrite) {
-    for (const [input, name] of [...(withLogs ? [['logs-artifact-name', state.logsName] as const] : []), ['output-artifact-name', state.outputsName] as const]) {
-      if (before.some(a => a.name === name)) throw uploader.nameTaken(input, name)
-    }
-  }
-  let logs: UploadedArtifact | null = null
-  if (withLogs) {
-    if (isCancelled()) throw new Error('The step was cancelled before the upload.')
-    state.logs = 'unknown' // from the first request on, until the client answers
-    logs = await uploader.upload({input: 'logs-artifact-name', name: state.logsName, rootDirectory: dirs.logs}).catch(async (error: unknown) => {
-      // "Taken" without a listing before: another job's artifact, never to be deleted. Otherwise, without its outputs
-      // artifact a logs artifact only repeats itself next run: take it back when it exists.
-      state.logs = error instanceof ArtifactNameConflictError && before === null ? 'absent' : await uploader.removeIfPresent(state.logsName)
-      throw error
-    })
-    state.logs = 'present'
-  } else {
-    logger.info(`No logs artifact: ${result.logs.reason ?? 'no log runs were exported'}`)
-  }
-  try {
-    if (isCancelled()) throw new Error('The step was cancelled before the upload of the outputs artifact.')
-    state.outputs = 'unknown'
-    const outputs = await uploader.upload({input: 'output-artifact-name', name: state.outputsName, rootDirectory: dirs.outputs})
-    state.outputs = 'present'
-    return {outputs, logs}
-  } catch (error) {
-    if (error instanceof ArtifactNameConflictError && before === null) state.outputs = 'absent' // another job's, not ours
-    await settleOutputs(uploader, state, logger)
-    throw error
-  }
-}
-
-/**
- * After the outputs upload failed (or was cancelled): what exists decides. Listed present: complete, kept with its
- * logs. Listed absent: the logs artifact is taken back. Not listable: the outputs artifact is deleted if it is there
- * (then the watermark certainly did not advance), else both stay 'unknown' and the summary says what to look for.
- */
-async function settleOutputs(uploader: Uploader, state: UploadState, logger: ActionLogger): Promise<void> {
-  if (state.outputs === 'unknown') {
-    const listed = await uploader.listRunArtifacts()
-    if (listed !== null) {
-      state.outputs = listed.some(a => a.name === state.outputsName) ? 'present' : 'absent'
-      if (state.logs === 'unknown') state.logs = listed.some(a => a.name === state.logsName) ? 'present' : 'absent'
-    } else {
-      state.outputs = await uploader.removeIfPresent(state.outputsName)
-    }
-    if (state.outputs === 'present') logger.warning(`The upload of "${state.outputsName}" reported an error, but the artifact exists: it was finalized complete and carries this run's watermark. Keep it: the next since: auto run continues after it.`)
-  }
-  if (state.outputs === 'absent' && state.logs !== 'absent') {
-    state.logs = await uploader.removeIfPresent(state.logsName)
-  }
-}
-
-function fileList(result: ExportJobResult, uploaded: Uploaded, keptPath: string | undefined): unknown[] {
-  // No `null` values: the output stays valid JSON even when the runner masks a secret that happens to be `null`.
-  const entry = (f: FileEntry, kind: 'outputs' | 'logs', artifact: UploadedArtifact | null) => ({
-    kind,
-    path: f.path,
-    ...(artifact === null ? {} : {artifact: artifact.name}),
-    ...(keptPath === undefined ? {} : {localPath: path.join(keptPath, kind, f.path)}),
-    database: f.database,
-    collection: f.collection,
-    documents: f.documents,
-    bytes: f.bytes,
-    sha256: f.sha256
-  })
-  return [...result.outputs.files.map(f => entry(f, 'outputs', uploaded.outputs)), ...result.logs.files.map(f => entry(f, 'logs', uploaded.logs))]
-}
-
-function asSummaryArtifact(a: UploadedArtifact | null): SummaryArtifact | null {
-  return a === null ? null : {name: a.name, id: a.id, size: a.size, digest: a.digest, url: a.url}
 }
 
 export async function run(): Promise<void> {
@@ -208,7 +107,7 @@ export async function run(): Promise<void> {
     const outputsName = expandName(inputs.outputArtifactName, values)
     const logsName = expandName(inputs.logsArtifactName, values)
     if (inputs.upload && outputsName === logsName) {
-      throw new InputError('logs-artifact-name', `expands to "${logsName}", the same name as output-artifact-name; the two artifacts need different names`)
+      throw new UsageError(`expands to "${logsName}", the same name as output-artifact-name; the two artifacts need different names`, {input: 'logs-artifact-name'})
     }
     let exportDir = path.join(scratchDir, 'export')
     if (inputs.path !== undefined) {
@@ -261,7 +160,7 @@ export async function run(): Promise<void> {
       const what = result.outputs.collectionExists
         ? `No output documents to export from ${result.outputs.database}.${result.outputs.collection} in this window`
         : `The output collection ${result.outputs.database}.${result.outputs.collection} does not exist`
-      if (inputs.ifNoDocuments === 'error') throw new Error(`${what} (if-no-documents: error). Nothing was uploaded.`)
+      if (inputs.ifNoDocuments === 'error') throw new InputError(`${what} (if-no-documents: error). Nothing was uploaded.`)
       const carryOn = inputs.upload ? '; uploading the empty export anyway, so the next run continues from its watermark' : ''
       // A missing collection was already reported by the job (a warning, or a notice under ignore).
       if (inputs.ifNoDocuments === 'warn' && result.outputs.collectionExists) logger.warning(`${what}${carryOn}.`)

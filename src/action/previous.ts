@@ -7,7 +7,7 @@
 // chain to one job: README "since: auto" says to give each workflow its own artifact names.
 
 import * as path from 'node:path'
-import {RefusedError} from '../common/errors.ts'
+import {CorruptDataError, InputError, RefusedError} from '../common/errors.ts'
 import {MANIFEST_FILE, readManifestFile, type Manifest} from '../artifact/manifest.ts'
 import type {StoredSet} from '../artifact/store.ts'
 import {GitHubArtifacts, MAX_PAGES, newerFirst, PAGE_SIZE} from '../artifact/stores/github/artifacts.ts'
@@ -62,7 +62,7 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
       )
       return null
     }
-    throw new Error(`since: auto could not list this repository's artifacts: ${(error as Error).message}. Retry, or set 'since: all' or a time.`, {
+    throw new RefusedError(`since: auto could not list this repository's artifacts: ${(error as Error).message}. Retry, or set 'since: all' or a time.`, {
       cause: error
     })
   }
@@ -107,16 +107,16 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
       logger.notice(`since: auto could not download the artifact "${best.name}" (HTTP ${status}); exporting everything.`)
       return null
     }
-    throw new Error(`since: auto could not download the artifact "${best.name}": ${(error as Error).message}`, {cause: error})
+    throw new RefusedError(`since: auto could not download the artifact "${best.name}": ${(error as Error).message}`, {cause: error})
   }
   let manifest: Manifest
   try {
     manifest = await readManifestFile(path.join(query.downloadDir, MANIFEST_FILE))
   } catch (error) {
-    throw new Error(`The previous artifact "${best.name}" (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
+    throw new CorruptDataError(`The previous artifact "${best.name}" (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
   }
   if (manifest.kind !== 'outputs') {
-    throw new Error(`The previous artifact "${best.name}" (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
+    throw new InputError(`The previous artifact "${best.name}" (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
   }
   return {manifest, artifact: best}
 }

@@ -5,6 +5,7 @@ import {ArtifactNotFoundError, DefaultArtifactClient} from '@actions/artifact'
 import {readdir} from 'node:fs/promises'
 import * as path from 'node:path'
 import type {ActionLogger} from './logger.ts'
+import {RefusedError} from '../common/errors.ts'
 
 export interface ArtifactToUpload {
   /** The input that named it, quoted in errors. */
@@ -61,20 +62,19 @@ function isNameConflict(error: unknown): boolean {
   return error instanceof Error && /\(409\)|already exists/i.test(error.message)
 }
 
-/** The name was taken by another artifact of this run: nothing of ours was created under it. */
-export class ArtifactNameConflictError extends Error {
-  constructor(message: string, options?: {cause?: unknown}) {
-    super(message, options)
-    this.name = 'ArtifactNameConflictError'
-  }
+/** The code of the RefusedError for a name taken by another artifact of this run: nothing of ours was created under it. */
+export const NAME_TAKEN = 'artifact-name-taken'
+
+export function isNameTaken(error: unknown): boolean {
+  return error instanceof RefusedError && error.code === NAME_TAKEN
 }
 
-function nameTaken(input: ArtifactToUpload['input'], name: string, cause?: unknown): ArtifactNameConflictError {
-  return new ArtifactNameConflictError(
+function nameTaken(input: ArtifactToUpload['input'], name: string, cause?: unknown): RefusedError {
+  return new RefusedError(
     `An artifact named "${name}" already exists in this workflow run. ` +
       `Give this job its own name with the input '${input}' (for example add {job} or {container}), ` +
       `or set 'overwrite: true' to replace it.`,
-    cause === undefined ? undefined : {cause}
+    {code: NAME_TAKEN, ...(cause === undefined ? {} : {cause})}
   )
 }
 
@@ -121,12 +121,12 @@ export function createUploader(logger: ActionLogger, settings: UploadSettings, e
         // A name found free just before (uploadBoth checks) and now "taken" is most likely our own Finalize retried
         // after it committed: the caller decides from the run's artifact list, never from this message.
         if (isNameConflict(error)) throw nameTaken(artifact.input, artifact.name, error)
-        throw new Error(`Uploading the artifact "${artifact.name}" failed: ${(error as Error).message}`, {cause: error})
+        throw new RefusedError(`Uploading the artifact "${artifact.name}" failed: ${(error as Error).message}`, {cause: error})
       }
       if (response.id === undefined || !Number.isSafeInteger(response.id) || response.id <= 0 || !response.digest) {
         // Finalize succeeded, so the artifact exists; without its id and digest it cannot be reported or verified.
         const removed = await removeIfPresent(artifact.name)
-        throw new Error(
+        throw new RefusedError(
           `Uploading the artifact "${artifact.name}" failed: the artifact service returned no id or digest` +
             (removed === 'unknown' ? '; it could not be deleted (see the summary for what is safe to do)' : '; no artifact of that name is left')
         )

@@ -15,7 +15,8 @@
 // every namespace of the prelude must be closed before the archive ends, or mongorestore refuses it. With --gzip
 // the whole stream is one gzip stream. Every BSON document (header, metadata, documents) is at most 16 MiB.
 
-import {BSON_TYPE, forEachElement, RawBsonError} from '../bson/raw.ts'
+import {BSON_TYPE, forEachElement, INVALID_BSON} from '../bson/raw.ts'
+import {CorruptDataError} from '../common/errors.ts'
 
 export const ARCHIVE_MAGIC = Buffer.from([0x6d, 0xe2, 0x99, 0x81])
 export const TERMINATOR = 0xffffffff
@@ -141,13 +142,17 @@ export function encodeNamespaceHeader(header: NamespaceHeader): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Decoding. Each throws FormatError with a message relative to the document; the reader adds file and offset.
+// Decoding. Each throws formatError(...) with a message relative to the document; the reader adds file and offset.
 
-export class FormatError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'FormatError'
-  }
+/** A header or metadata document that is not what mongodump writes (the reader adds the file and offset). */
+export const ARCHIVE_FORMAT = 'archive-format'
+
+export function formatError(message: string): CorruptDataError {
+  return new CorruptDataError(message, {code: ARCHIVE_FORMAT})
+}
+
+export function isFormatError(error: unknown): error is CorruptDataError {
+  return error instanceof CorruptDataError && error.code === ARCHIVE_FORMAT
 }
 
 const utf8Decoder = new TextDecoder('utf-8', {fatal: true})
@@ -164,12 +169,12 @@ function fields(doc: Uint8Array, what: string): Map<string, Field> {
   try {
     forEachElement(doc, 0, (el, nameStart, nameEnd) => {
       const name = utf8Decoder.decode(doc.subarray(nameStart, nameEnd))
-      if (out.has(name)) throw new FormatError(`${what} has the field ${JSON.stringify(name)} twice`)
+      if (out.has(name)) throw formatError(`${what} has the field ${JSON.stringify(name)} twice`)
       out.set(name, {type: el.type, bytes: el.bytes, valueStart: el.valueStart, valueEnd: el.valueEnd})
     })
   } catch (error) {
-    if (error instanceof FormatError) throw error
-    if (error instanceof RawBsonError || error instanceof TypeError) throw new FormatError(`${what} is not valid BSON (${(error as Error).message})`)
+    if (isFormatError(error)) throw error
+    if ((error instanceof CorruptDataError && error.code === INVALID_BSON) || error instanceof TypeError) throw formatError(`${what} is not valid BSON (${(error as Error).message})`)
     throw error
   }
   return out
@@ -192,13 +197,13 @@ function typeName(type: number): string {
 }
 
 function stringField(f: Field, name: string, what: string): string {
-  if (f.type !== BSON_TYPE.string) throw new FormatError(`${what}: ${name} is a ${typeName(f.type)}, not a string`)
+  if (f.type !== BSON_TYPE.string) throw formatError(`${what}: ${name} is a ${typeName(f.type)}, not a string`)
   const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)
   const length = view.readInt32LE(f.valueStart)
   try {
     return utf8Decoder.decode(f.bytes.subarray(f.valueStart + 4, f.valueStart + 4 + length - 1))
   } catch {
-    throw new FormatError(`${what}: ${name} is not valid UTF-8`)
+    throw formatError(`${what}: ${name} is not valid UTF-8`)
   }
 }
 
@@ -206,7 +211,7 @@ function integerField(f: Field, name: string, what: string): number {
   const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)
   if (f.type === BSON_TYPE.int32) return view.readInt32LE(f.valueStart)
   if (f.type === BSON_TYPE.int64) return Number(view.readBigInt64LE(f.valueStart))
-  throw new FormatError(`${what}: ${name} is a ${typeName(f.type)}, not an integer`)
+  throw formatError(`${what}: ${name} is a ${typeName(f.type)}, not an integer`)
 }
 
 export function decodeArchiveHeader(doc: Uint8Array): ArchiveHeader {
@@ -258,20 +263,20 @@ export function decodeNamespaceHeader(doc: Uint8Array): NamespaceHeader {
         header.collection = stringField(field, name, what)
         break
       case 'EOF':
-        if (field.type !== BSON_TYPE.boolean) throw new FormatError(`${what}: EOF is a ${typeName(field.type)}, not a bool`)
+        if (field.type !== BSON_TYPE.boolean) throw formatError(`${what}: EOF is a ${typeName(field.type)}, not a bool`)
         header.eof = field.bytes[field.valueStart] !== 0
         break
       case 'CRC': {
-        if (field.type !== BSON_TYPE.int64) throw new FormatError(`${what}: CRC is a ${typeName(field.type)}, not an int64`)
+        if (field.type !== BSON_TYPE.int64) throw formatError(`${what}: CRC is a ${typeName(field.type)}, not an int64`)
         const view = Buffer.from(field.bytes.buffer, field.bytes.byteOffset, field.bytes.byteLength)
         header.crc = view.readBigUInt64LE(field.valueStart)
         break
       }
       default:
-        throw new FormatError(`${what} has an unknown field ${JSON.stringify(name)}`)
+        throw formatError(`${what} has an unknown field ${JSON.stringify(name)}`)
     }
   }
-  if (header.collection === '') throw new FormatError(`${what} has no collection name`)
+  if (header.collection === '') throw formatError(`${what} has no collection name`)
   return header
 }
 

@@ -28,6 +28,7 @@ import type {Db, Document} from 'mongodb'
 import {BSON_TYPE, forEachElement} from '../bson/raw.ts'
 import {bsonToExtJson} from '../ejson/writer.ts'
 import type {ArchiveNamespace} from './writer.ts'
+import {CorruptDataError, InputError} from '../common/errors.ts'
 
 /** One listCollections entry: its raw BSON (exact), or a deserialized document (then fetched again, raw, by name). */
 export type CollectionInfo = Uint8Array | Document
@@ -65,7 +66,7 @@ export function parseCollectionInfo(info: Uint8Array): ParsedInfo {
       })
     }
   })
-  if (!sawName) throw new Error('A listCollections entry has no name')
+  if (!sawName) throw new CorruptDataError('A listCollections entry has no name')
   return parsed
 }
 
@@ -92,15 +93,15 @@ export async function namespaceMetadata(db: Db, collectionInfo: CollectionInfo):
     info = collectionInfo
   } else {
     const name = (collectionInfo as Document).name
-    if (typeof name !== 'string') throw new Error(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`)
+    if (typeof name !== 'string') throw new CorruptDataError(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`)
     const found = (await rawListCollections(db, {name})).find(raw => parseCollectionInfo(raw).name === name)
-    if (found === undefined) throw new Error(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`)
+    if (found === undefined) throw new InputError(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`)
     info = found
   }
   const parsed = parseCollectionInfo(info)
   const type = parsed.type === '' ? 'collection' : parsed.type
   if (type !== 'collection' && type !== 'view' && type !== 'timeseries') {
-    throw new Error(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`)
+    throw new InputError(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`)
   }
   const indexes = type === 'view' ? [] : await rawIndexes(db, parsed.name)
   return {db: db.databaseName, collection: parsed.name, metadata: buildMetadataJson(info, indexes), type}

@@ -18,7 +18,7 @@ import {createGunzip} from 'node:zlib'
 import {Crc64Set} from './crc64.ts'
 import {
   ARCHIVE_MAGIC,
-  FormatError,
+  isFormatError,
   GZIP_MAGIC,
   MAX_BSON_SIZE,
   MIN_BSON_SIZE,
@@ -29,6 +29,7 @@ import {
   decodePreludeEntry,
   type ArchiveHeader
 } from './format.ts'
+import {CorruptDataError, RefusedError} from '../common/errors.ts'
 
 export type {ArchiveHeader} from './format.ts'
 
@@ -58,14 +59,13 @@ export interface ReadArchiveOptions {
 }
 
 /** The archive is not a mongodump archive, is damaged or truncated. */
-export class ArchiveFormatError extends Error {
+export class ArchiveFormatError extends CorruptDataError {
   readonly path: string
   /** Byte offset in the (decompressed) archive stream. */
   readonly offset: number
 
   constructor(path: string, offset: number, gzip: boolean, message: string, options?: {cause?: unknown}) {
     super(`The archive ${path} ${message} (at byte offset ${offset}${gzip ? ' of the decompressed archive' : ''})`, options)
-    this.name = 'ArchiveFormatError'
     this.path = path
     this.offset = offset
   }
@@ -150,7 +150,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
   try {
     handle = await open(path, 'r')
   } catch (error) {
-    throw new Error(`Cannot open the archive ${path}: ${(error as Error).message}`, {cause: error})
+    throw new RefusedError(`Cannot open the archive ${path}: ${(error as Error).message}`, {cause: error})
   }
   const start = Buffer.alloc(4)
   let startLength: number
@@ -158,7 +158,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
     startLength = (await handle.read(start, 0, 4, 0)).bytesRead
   } catch (error) {
     await handle.close().catch(() => undefined)
-    throw new Error(`Cannot read the archive ${path}: ${(error as Error).message}`, {cause: error})
+    throw new RefusedError(`Cannot read the archive ${path}: ${(error as Error).message}`, {cause: error})
   }
   const gzip = startLength >= 2 && start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1]
   const file = handle.createReadStream({start: 0, highWaterMark: READ_CHUNK_BYTES})
@@ -170,7 +170,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
     if (gzip && typeof code === 'string' && code.startsWith('Z_')) {
       return fail(offset, `is not a readable gzip stream: ${(error as Error).message} (a damaged or truncated .gz file)`, error)
     }
-    return new Error(`Cannot read the archive ${path}: ${(error as Error).message}`, {cause: error})
+    return new RefusedError(`Cannot read the archive ${path}: ${(error as Error).message}`, {cause: error})
   })
 
   /** The next BSON document (its bounds in input.buf), or a terminator, or the end of the stream. */
@@ -200,7 +200,7 @@ export async function* readArchive(path: string, options: ReadArchiveOptions = {
     try {
       return decoder()
     } catch (error) {
-      if (error instanceof FormatError) throw fail(offset, `is damaged: ${error.message}`)
+      if (isFormatError(error)) throw fail(offset, `is damaged: ${error.message}`)
       throw error
     }
   }

@@ -30,6 +30,8 @@ import {
   encodePreludeEntry,
   parseServerVersion
 } from './format.ts'
+// A caller's mistake (unknown namespace, bad document, ...) is an InternalError: reported without failing the archive.
+import {InputError, InternalError, RefusedError} from '../common/errors.ts'
 
 export interface ArchiveNamespace {
   db: string
@@ -141,7 +143,7 @@ export async function createArchiveWriter(path: string, options: ArchiveWriterOp
   try {
     file = await open(tempPath, 'wx')
   } catch (error) {
-    throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, {cause: error})
+    throw new RefusedError(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, {cause: error})
   }
   let writer: Writer
   try {
@@ -163,7 +165,7 @@ export async function createArchiveWriter(path: string, options: ArchiveWriterOp
 
 function validate(path: string, options: ArchiveWriterOptions): NamespaceState[] {
   const fail = (why: string): never => {
-    throw new Error(`Cannot write the archive ${path}: ${why}`)
+    throw new RefusedError(`Cannot write the archive ${path}: ${why}`)
   }
   if (parseServerVersion(options.serverVersion) === undefined) {
     fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`)
@@ -260,7 +262,7 @@ class Writer implements ArchiveWriter {
       )
       for (const ns of this.options.namespaces) {
         const entry = encodePreludeEntry({db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection'})
-        if (entry.length > MAX_BSON_SIZE) throw new Error(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`)
+        if (entry.length > MAX_BSON_SIZE) throw new InputError(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`)
         await this.append(entry)
       }
       await this.append(TERMINATOR_BYTES)
@@ -338,7 +340,7 @@ class Writer implements ArchiveWriter {
       try {
         return await op()
       } catch (error) {
-        if (error instanceof UsageError) throw error
+        if (error instanceof InternalError) throw error
         const failure = this.describe(error)
         if (this.state === 'open') {
           this.state = 'failed'
@@ -354,8 +356,8 @@ class Writer implements ArchiveWriter {
 
   private stateError(): Error {
     if (this.state === 'failed') return this.failure!
-    if (this.state === 'finished') return new UsageError(`The archive ${this.path} is already finished`)
-    return new UsageError(`Writing the archive ${this.path} was aborted`)
+    if (this.state === 'finished') return new InternalError(`The archive ${this.path} is already finished`)
+    return new InternalError(`Writing the archive ${this.path} was aborted`)
   }
 
   /** A file system error as a message naming the file and the cause; our own messages pass through. */
@@ -363,7 +365,7 @@ class Writer implements ArchiveWriter {
     const code = (error as NodeJS.ErrnoException | undefined)?.code
     const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code)
     if (error instanceof Error && !systemError && error.message.includes(this.path)) return error
-    return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, {cause: error})
+    return new RefusedError(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, {cause: error})
   }
 
   private async cleanUp(): Promise<void> {
@@ -377,19 +379,19 @@ class Writer implements ArchiveWriter {
 
   private namespace(ns: {db: string; collection: string}, action: string): NamespaceState {
     const s = this.byKey.get(key(ns?.db, ns?.collection))
-    if (s === undefined) throw new UsageError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`)
-    if (s.ended) throw new UsageError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`)
+    if (s === undefined) throw new InternalError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`)
+    if (s.ended) throw new InternalError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`)
     return s
   }
 
   private checkDocument(s: NamespaceState, doc: Uint8Array, number: number): void {
     const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`
-    if (!(doc instanceof Uint8Array)) throw new UsageError(`The ${where} is not raw BSON (a Uint8Array)`)
-    if (doc.length < MIN_BSON_SIZE) throw new UsageError(`The ${where} is ${doc.length} bytes, too short for BSON`)
+    if (!(doc instanceof Uint8Array)) throw new InternalError(`The ${where} is not raw BSON (a Uint8Array)`)
+    if (doc.length < MIN_BSON_SIZE) throw new InternalError(`The ${where} is ${doc.length} bytes, too short for BSON`)
     const declared = (doc[0]! | (doc[1]! << 8) | (doc[2]! << 16) | (doc[3]! << 24)) >>> 0
-    if (declared !== doc.length) throw new UsageError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`)
-    if (doc[doc.length - 1] !== 0) throw new UsageError(`The ${where} does not end with a NUL byte`)
-    if (doc.length > MAX_BSON_SIZE) throw new UsageError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`)
+    if (declared !== doc.length) throw new InternalError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`)
+    if (doc[doc.length - 1] !== 0) throw new InternalError(`The ${where} does not end with a NUL byte`)
+    if (doc.length > MAX_BSON_SIZE) throw new InternalError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`)
   }
 
   /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
@@ -397,7 +399,7 @@ class Writer implements ArchiveWriter {
     if (this.current === s) return
     if (!s.started) {
       if (this.open >= this.concurrent) {
-        throw new UsageError(
+        throw new InternalError(
           `Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`
         )
       }
@@ -444,10 +446,3 @@ class Writer implements ArchiveWriter {
   }
 }
 
-/** A caller's mistake (unknown namespace, bad document, ...): reported without failing the archive. */
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ArchiveUsageError'
-  }
-}

@@ -2,6 +2,7 @@
 // and the pattern `since: auto` uses to recognise earlier runs' artifacts of the same family.
 // Pure: no @actions/* imports.
 import {escapeRegExp} from '../common/glob.ts'
+import {InputError} from '../common/errors.ts'
 
 export const NAME_PLACEHOLDERS = ['run_id', 'run_attempt', 'job', 'database', 'collection', 'container'] as const
 export type NamePlaceholder = (typeof NAME_PLACEHOLDERS)[number]
@@ -43,7 +44,7 @@ function parseTemplate(template: string): Part[] {
   for (const m of template.matchAll(re)) {
     const key = m[1] as NamePlaceholder
     if (!NAME_PLACEHOLDERS.includes(key)) {
-      throw new Error(`unknown placeholder {${m[1]}}; accepted: ${NAME_PLACEHOLDERS.map(p => `{${p}}`).join(', ')}`)
+      throw new InputError(`unknown placeholder {${m[1]}}; accepted: ${NAME_PLACEHOLDERS.map(p => `{${p}}`).join(', ')}`)
     }
     if (m.index > last) parts.push({literal: template.slice(last, m.index)})
     parts.push({placeholder: key})
@@ -67,16 +68,16 @@ export function findRejectedCharacter(text: string): {character: string; label: 
  * in its literal text. Throws an Error whose message completes "input X: ...".
  */
 export function validateNameTemplate(template: string): void {
-  if (template.trim() === '') throw new Error('the artifact name template is empty')
+  if (template.trim() === '') throw new InputError('the artifact name template is empty')
   const parts = parseTemplate(template)
   for (const part of parts) {
     if ('literal' in part) {
       if (/[{}]/.test(part.literal)) {
-        throw new Error(`unbalanced brace in "${template}"; placeholders are written {name}`)
+        throw new InputError(`unbalanced brace in "${template}"; placeholders are written {name}`)
       }
       const bad = findRejectedCharacter(part.literal)
       if (bad) {
-        throw new Error(
+        throw new InputError(
           `"${template.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}" contains ${bad.label}, which the artifact service rejects in names (rejected: " : < > | * ? \\r \\n \\ /)`
         )
       }

@@ -3,6 +3,7 @@
 // every document. Paths are dotted (`json.status`); a segment ending in `[]` visits each element of
 // an array (`json.results[].result`). Arrays are never traversed implicitly.
 import {BSON, EJSON} from 'bson'
+import {CorruptDataError} from '../common/errors.ts'
 
 export const BSON_TYPE = {
   double: 0x01,
@@ -38,11 +39,11 @@ export interface RawElement {
   valueEnd: number
 }
 
-export class RawBsonError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'RawBsonError'
-  }
+/** The code of the CorruptDataError for bytes that are not valid BSON. */
+export const INVALID_BSON = 'invalid-bson'
+
+function invalidBson(message: string): CorruptDataError {
+  return new CorruptDataError(message, {code: INVALID_BSON})
 }
 
 const utf8 = new TextDecoder('utf-8')
@@ -72,7 +73,7 @@ function view(bytes: Uint8Array): DataView {
 }
 
 function int32At(bytes: Uint8Array, offset: number): number {
-  if (offset + 4 > bytes.length) throw new RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`)
+  if (offset + 4 > bytes.length) throw invalidBson(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`)
   // by hand: a DataView per read would dominate the cost of a scan
   return bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)
 }
@@ -110,13 +111,13 @@ function valueLength(bytes: Uint8Array, type: number, offset: number): number {
     case BSON_TYPE.regex: {
       const first = bytes.indexOf(0, offset)
       const second = first < 0 ? -1 : bytes.indexOf(0, first + 1)
-      if (second < 0) throw new RawBsonError(`truncated BSON regex at ${offset}`)
+      if (second < 0) throw invalidBson(`truncated BSON regex at ${offset}`)
       return second + 1 - offset
     }
     case BSON_TYPE.dbPointer:
       return 4 + int32At(bytes, offset) + 12
     default:
-      throw new RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`)
+      throw invalidBson(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`)
   }
 }
 
@@ -137,18 +138,18 @@ function scanElements(
 ): void {
   const size = int32At(bytes, docStart)
   const end = docStart + size
-  if (size < 5 || end > bytes.length) throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`)
+  if (size < 5 || end > bytes.length) throw invalidBson(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`)
   let offset = docStart + 4
   while (offset < end - 1) {
     const type = bytes[offset]!
     const nameStart = offset + 1
     const nameEnd = bytes.indexOf(0, nameStart)
     // Neither the name nor the value may reach the document's own closing 0 byte.
-    if (nameEnd < 0 || nameEnd >= end - 1) throw new RawBsonError(`unterminated element name at ${nameStart}`)
+    if (nameEnd < 0 || nameEnd >= end - 1) throw invalidBson(`unterminated element name at ${nameStart}`)
     const valueStart = nameEnd + 1
     const valueEnd = valueStart + valueLength(bytes, type, valueStart)
-    if (valueEnd > end - 1) throw new RawBsonError(`element at ${offset} runs past its document`)
-    if (valueEnd < valueStart) throw new RawBsonError(`element at ${offset} declares a negative length`)
+    if (valueEnd > end - 1) throw invalidBson(`element at ${offset} runs past its document`)
+    if (valueEnd < valueStart) throw invalidBson(`element at ${offset} declares a negative length`)
     if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true) return
     offset = valueEnd
   }
@@ -167,15 +168,15 @@ export function bsonStructureProblem(bytes: Uint8Array): string | undefined {
     checkDocument(bytes, 0, 0)
     return undefined
   } catch (error) {
-    if (error instanceof RawBsonError) return error.message
+    if (error instanceof CorruptDataError && error.code === INVALID_BSON) return error.message
     throw error
   }
 }
 
 function checkDocument(bytes: Uint8Array, start: number, depth: number): void {
-  if (depth > MAX_CHECKED_DEPTH) throw new RawBsonError(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`)
+  if (depth > MAX_CHECKED_DEPTH) throw invalidBson(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`)
   const end = start + int32At(bytes, start)
-  if (end <= bytes.length && bytes[end - 1] !== 0) throw new RawBsonError(`the document at ${start} does not end with a 0 byte`)
+  if (end <= bytes.length && bytes[end - 1] !== 0) throw invalidBson(`the document at ${start} does not end with a 0 byte`)
   scanElements(bytes, start, (type, elementStart, _nameStart, _nameEnd, valueStart, valueEnd) => {
     switch (type) {
       case BSON_TYPE.string:
@@ -193,12 +194,12 @@ function checkDocument(bytes: Uint8Array, start: number, depth: number): void {
       case BSON_TYPE.javascriptWithScope: {
         const codeEnd = valueStart + 8 + int32At(bytes, valueStart + 4)
         checkString(bytes, valueStart + 4, codeEnd, elementStart)
-        if (codeEnd + 5 > valueEnd || codeEnd + int32At(bytes, codeEnd) !== valueEnd) throw new RawBsonError(`the code with scope at ${elementStart} has inconsistent lengths`)
+        if (codeEnd + 5 > valueEnd || codeEnd + int32At(bytes, codeEnd) !== valueEnd) throw invalidBson(`the code with scope at ${elementStart} has inconsistent lengths`)
         checkDocument(bytes, codeEnd, depth + 1)
         break
       }
       case BSON_TYPE.binary:
-        if (valueEnd < valueStart + 5) throw new RawBsonError(`the binary at ${elementStart} declares a negative length`)
+        if (valueEnd < valueStart + 5) throw invalidBson(`the binary at ${elementStart} declares a negative length`)
         break
     }
   })
@@ -206,7 +207,7 @@ function checkDocument(bytes: Uint8Array, start: number, depth: number): void {
 
 /** A string value from its int32 length to its end: at least the terminating 0, which is there. */
 function checkString(bytes: Uint8Array, lengthAt: number, end: number, elementStart: number): void {
-  if (end < lengthAt + 5 || bytes[end - 1] !== 0) throw new RawBsonError(`the string at ${elementStart} is not terminated by a 0 byte where its length says`)
+  if (end < lengthAt + 5 || bytes[end - 1] !== 0) throw invalidBson(`the string at ${elementStart} is not terminated by a 0 byte where its length says`)
 }
 
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */

@@ -4,10 +4,10 @@
 import {readdir, rm} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import type {ParseArgsConfig} from 'node:util'
-import {UsageError} from '../common/errors.ts'
+import {InputError, UsageError} from '../common/errors.ts'
 import {runBackupJob} from '../jobs/backup/backup-job.ts'
 import {uriSecrets} from '../mongo/uri.ts'
-import {connectionString, parseFlags, NAME, type CliContext, type CommandSession} from './command.ts'
+import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
 import {formatBytes} from '../common/format.ts'
@@ -46,17 +46,12 @@ Options:
 ${EXIT_CODES_HELP}
 `
 
-export async function backupCommand(args: string[], ctx: CliContext, session: CommandSession): Promise<number> {
-  const {values} = parseFlags(args, backupOptions, false)
-  if (values.help) {
-    ctx.stdout(BACKUP_HELP)
-    return EXIT_OK
-  }
+export const backupCommand = defineCommand({options: backupOptions, help: BACKUP_HELP}, ({values}, ctx, session) => {
   session.logger = createCliLogger(ctx.stderr, values.quiet === true)
   return backupTo(values, ctx, session.logger)
-}
+})
 
-type BackupValues = ReturnType<typeof parseFlags<typeof backupOptions>>['values']
+type BackupValues = ParsedFlags<typeof backupOptions>['values']
 
 async function backupTo(values: BackupValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)
@@ -65,9 +60,9 @@ async function backupTo(values: BackupValues, ctx: CliContext, logger: CliLogger
   const outDir = resolve(ctx.cwd, values.out)
   const existing = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null
-    throw new Error(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
+    throw new InputError(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
   })
-  if (existing !== null && existing.length > 0) throw new Error(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
+  if (existing !== null && existing.length > 0) throw new InputError(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
   try {
     const result = await runBackupJob({
       ...(values.config !== undefined ? {configPath: values.config} : {}),

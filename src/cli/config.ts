@@ -2,7 +2,7 @@
 
 import type {ParseArgsConfig} from 'node:util'
 import {resolveSettings, summarizeSettings} from '../prancer/settings.ts'
-import {connectionString, parseFlags, NAME, type CliContext, type CommandSession} from './command.ts'
+import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import type {CliLogger} from './output.ts'
 
@@ -26,16 +26,9 @@ const configOptions = {
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
 
-export async function configCommand(args: string[], ctx: CliContext, session: CommandSession): Promise<number> {
-  const {values} = parseFlags(args, configOptions, false)
-  if (values.help) {
-    ctx.stdout(CONFIG_HELP)
-    return EXIT_OK
-  }
-  return printConfig(values, ctx, session.logger)
-}
+export const configCommand = defineCommand({options: configOptions, help: CONFIG_HELP}, ({values}, ctx, session) => printConfig(values, ctx, session.logger))
 
-type ConfigValues = ReturnType<typeof parseFlags<typeof configOptions>>['values']
+type ConfigValues = ParsedFlags<typeof configOptions>['values']
 
 async function printConfig(values: ConfigValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)

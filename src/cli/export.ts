@@ -4,7 +4,7 @@
 import {readFile, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import type {ParseArgsConfig} from 'node:util'
-import {UsageError} from '../common/errors.ts'
+import {InputError, UsageError} from '../common/errors.ts'
 import {JSON_FORMATS, type JsonFormat} from '../ejson/types.ts'
 import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {runExportJob} from '../jobs/export/export-job.ts'
@@ -12,10 +12,10 @@ import type {ExportJobOptions} from '../jobs/export/types.ts'
 import {findManifest, isZipFile, manifestHeader, MANIFEST_FILE, readManifestFile, type Manifest} from '../artifact/manifest.ts'
 import {lockBeside, openLocalExport, type HeldLock, type LocalExport} from '../artifact/stores/local/local-dir.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS, watermarkOfExport} from '../prancer/incremental.ts'
-import {LogsSpecError, parseLogsSpec, type LogsSpec} from '../prancer/logs-spec.ts'
+import {parseLogsSpec, type LogsSpec} from '../prancer/logs-spec.ts'
 import {parseSince, type SinceSpec} from '../prancer/since.ts'
 import {uriSecrets} from '../mongo/uri.ts'
-import {connectionString, parseFlags, NAME, type CliContext, type CommandSession} from './command.ts'
+import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
 
@@ -70,17 +70,12 @@ const exportOptions = {
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
 
-export async function exportCommand(args: string[], ctx: CliContext, session: CommandSession): Promise<number> {
-  const {values} = parseFlags(args, exportOptions, false)
-  if (values.help) {
-    ctx.stdout(EXPORT_HELP)
-    return EXIT_OK
-  }
+export const exportCommand = defineCommand({options: exportOptions, help: EXPORT_HELP}, ({values}, ctx, session) => {
   session.logger = createCliLogger(ctx.stderr, values.quiet === true)
   return exportTo(values, ctx, session.logger)
-}
+})
 
-type ExportValues = ReturnType<typeof parseFlags<typeof exportOptions>>['values']
+type ExportValues = ParsedFlags<typeof exportOptions>['values']
 
 async function exportTo(values: ExportValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)
@@ -174,7 +169,7 @@ function parseLogs(value: string): LogsSpec {
   try {
     return parseLogsSpec(value)
   } catch (error) {
-    if (error instanceof LogsSpecError) throw new UsageError(`--logs: ${error.message}`)
+    if (error instanceof InputError) throw new UsageError(`--logs: ${error.message}`)
     throw error
   }
 }

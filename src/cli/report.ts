@@ -18,7 +18,6 @@ import {
   compareFindings,
   compareWithBaseline,
   decideFailure,
-  InputError,
   parseFailOn,
   parseSeverityThreshold,
   type BaselineComparison,
@@ -30,7 +29,9 @@ import {locateFindings, type FindingLocation} from '../results/locate.ts'
 import {readResults, type Finding, type ResultSet} from '../results/model.ts'
 import {buildSarif, serializeSarif} from '../summary/sarif.ts'
 import {renderResultsSummary} from '../summary/results-summary.ts'
-import {EXIT_FAILURE, EXIT_OK, EXIT_RESULTS_FAILED, EXIT_USAGE} from './exit-codes.ts'
+import {EXIT_OK, EXIT_RESULTS_FAILED, EXIT_USAGE, exitCodeOf} from './exit-codes.ts'
+import {InputError, RefusedError, UsageError, errorMessage} from '../common/errors.ts'
+import {NAME} from './command.ts'
 
 export interface ReportContext {
   stdout(text: string): void
@@ -39,7 +40,6 @@ export interface ReportContext {
   env: Record<string, string | undefined>
 }
 
-const NAME = 'prancer-db-artifacts'
 const FORMATS = ['text', 'markdown', 'sarif', 'junit'] as const
 type Format = (typeof FORMATS)[number]
 
@@ -70,8 +70,6 @@ Exit codes:
   2  usage error
   ${EXIT_RESULTS_FAILED}  the report was written and the results meet --fail-on
 `
-
-class UsageError extends Error {}
 
 const options = {
   baseline: {type: 'string'},
@@ -144,7 +142,7 @@ async function load(path: string, what: string, workspace: string): Promise<Resu
   try {
     return await readResults(path, {workspace})
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message}`, {cause: error})
+    throw new InputError(`${what}: ${(error as Error).message}`, {cause: error})
   }
 }
 
@@ -152,12 +150,9 @@ export async function reportCommand(args: string[], ctx: ReportContext): Promise
   try {
     return await run(args, ctx)
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError) {
-      ctx.stderr(`error: ${error.message}\nRun '${NAME} report --help' for usage.\n`)
-      return EXIT_USAGE
-    }
-    ctx.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`)
-    return EXIT_FAILURE
+    const code = exitCodeOf(error)
+    ctx.stderr(`error: ${errorMessage(error)}\n${code === EXIT_USAGE ? `Run '${NAME} report --help' for usage.\n` : ''}`)
+    return code
   }
 }
 
@@ -234,7 +229,7 @@ async function run(args: string[], ctx: ReportContext): Promise<number> {
       await mkdir(dirname(target), {recursive: true})
       await writeFile(target, report)
     } catch (error) {
-      throw new Error(`--output ${values.output}: ${(error as Error).message}`, {cause: error})
+      throw new RefusedError(`--output ${values.output}: ${(error as Error).message}`, {cause: error})
     }
     const lines = [countsLine(results)]
     const compared = comparisonLine(comparison)

@@ -12,7 +12,7 @@ import {downloadChain} from '../artifact/chain.ts'
 import {GitHubArtifacts} from '../artifact/stores/github/artifacts.ts'
 import {parseSince} from '../prancer/since.ts'
 import {uriSecrets} from '../mongo/uri.ts'
-import {connectionString, parseFlags, NAME, type CliContext, type CommandSession} from './command.ts'
+import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK, EXIT_PARTIAL} from './exit-codes.ts'
 import {createCliLogger, ProgressDisplay, type CliLogger} from './output.ts'
 import {formatBytes} from '../common/format.ts'
@@ -84,18 +84,13 @@ const restoreOptions = {
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
 
-export async function restoreCommand(args: string[], ctx: CliContext, session: CommandSession): Promise<number> {
-  const {values, positionals} = parseFlags(args, restoreOptions, true)
-  if (values.help) {
-    ctx.stdout(RESTORE_HELP)
-    return EXIT_OK
-  }
+export const restoreCommand = defineCommand({options: restoreOptions, help: RESTORE_HELP, positionals: true}, ({values, positionals}, ctx, session) => {
   const progress = new ProgressDisplay(ctx.stderr, values.quiet !== true)
   session.logger = createCliLogger(ctx.stderr, values.quiet === true, progress)
   return restoreFrom(values, positionals, ctx, session.logger, progress)
-}
+})
 
-type RestoreValues = ReturnType<typeof parseFlags<typeof restoreOptions>>['values']
+type RestoreValues = ParsedFlags<typeof restoreOptions>['values']
 
 async function restoreFrom(values: RestoreValues, positionals: string[], ctx: CliContext, logger: CliLogger, progress: ProgressDisplay): Promise<number> {
   let uri = connectionString(values.uri, ctx.env)

@@ -5,21 +5,16 @@ import type {Logger} from '../common/log.ts'
 import {TOOL_NAME} from '../artifact/manifest.ts'
 import type {ResolvedSettings} from '../prancer/settings.ts'
 import {createRedactor, redactUri, uriHosts, uriSecrets} from './uri.ts'
+import {InputError, RefusedError} from '../common/errors.ts'
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
-export class ConnectError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConnectError'
-  }
-}
 
 export async function connect(settings: ResolvedSettings, timeoutMs: number, logger: Logger): Promise<MongoClient> {
   const redactor = createRedactor('****')
   for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
   const failure = (error: unknown) =>
-    new ConnectError(
+    new RefusedError(
       `Cannot connect to MongoDB at ${uriHosts(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
         `${redactor.redact((error as Error).message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
         'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.'
@@ -29,7 +24,7 @@ export async function connect(settings: ResolvedSettings, timeoutMs: number, log
     client = new MongoClient(settings.uri, {serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME})
   } catch (error) {
     // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
-    throw new ConnectError(
+    throw new InputError(
       `The connection string from ${settings.uriSource} cannot be used: ${redactor.redact((error as Error).message ?? String(error))}. ` +
         'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.'
     )

@@ -5,12 +5,13 @@
 // accept `:` as a delimiter, does not lower-case keys, keeps the last of duplicate keys silently, turns
 // continuation lines into new keys, and has no [DEFAULT] inheritance or %(name)s interpolation. Each of
 // these would make us read a different value than Prancer does, so this file reproduces Python's
-// `RawConfigParser._read` and `BasicInterpolation` (Python 3.11) instead. Error classes carry the Python
+// `RawConfigParser._read` and `BasicInterpolation` (Python 3.11) instead. Errors carry the Python
 // class name (`pythonName`) so the differential test can compare them with python3.
 
 // Characters for which Python's str.isspace() is true: what str.strip() removes and what `\s` matches.
 // JS trim() differs (it strips U+FEFF, a BOM, and keeps U+001C-U+001F and U+0085).
 import {redactUrisInText} from '../mongo/uri.ts'
+import {InputError} from '../common/errors.ts'
 
 const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
 const STRIP_RE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g')
@@ -37,7 +38,8 @@ function optionXform(name: string): string {
   return name.toLowerCase()
 }
 
-export class ConfigError extends Error {
+/** config.ini cannot be read as Prancer reads it; named after the exception Python's configparser raises there. */
+export class ConfigError extends InputError {
   /** The configparser exception Python raises in the same situation. */
   readonly pythonName: string
   readonly file: string
@@ -55,64 +57,32 @@ function where(file: string, line: number): string {
   return `${file} line ${line}`
 }
 
-export class DuplicateSectionError extends ConfigError {
-  constructor(file: string, line: number, section: string) {
-    super('DuplicateSectionError', file, line, `${where(file, line)}: section [${section}] appears a second time; Python's configparser (and so Prancer) refuses the file. Merge the two sections.`)
-  }
-}
-
-export class DuplicateOptionError extends ConfigError {
-  constructor(file: string, line: number, section: string, option: string) {
-    super('DuplicateOptionError', file, line, `${where(file, line)}: key "${option}" appears a second time in section [${section}] (keys are case-insensitive); Python's configparser (and so Prancer) refuses the file. Keep one of them.`)
-  }
-}
-
-export class MissingSectionHeaderError extends ConfigError {
-  constructor(file: string, line: number, text: string) {
+// The situations configparser refuses, each with the exception name Python gives it.
+const configErrors = {
+  duplicateSection: (file: string, line: number, section: string) =>
+    new ConfigError('DuplicateSectionError', file, line, `${where(file, line)}: section [${section}] appears a second time; Python's configparser (and so Prancer) refuses the file. Merge the two sections.`),
+  duplicateOption: (file: string, line: number, section: string, option: string) =>
+    new ConfigError('DuplicateOptionError', file, line, `${where(file, line)}: key "${option}" appears a second time in section [${section}] (keys are case-insensitive); Python's configparser (and so Prancer) refuses the file. Keep one of them.`),
+  missingSectionHeader: (file: string, line: number, text: string) => {
     const bom = text.startsWith('\ufeff') ? ' The file starts with a UTF-8 byte order mark (BOM), which Python reads as part of the first line: save the file without a BOM.' : ''
-    super('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify(redactUrisInText(text))}.${bom}`)
-  }
-}
-
-export class ParsingError extends ConfigError {
-  readonly lines: Array<{line: number; text: string}>
-  constructor(file: string, lines: Array<{line: number; text: string}>) {
+    return new ConfigError('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify(redactUrisInText(text))}.${bom}`)
+  },
+  parsing: (file: string, lines: Array<{line: number; text: string}>) => {
     const list = lines.map(l => `line ${l.line}: ${JSON.stringify(redactUrisInText(l.text))}`).join('; ')
-    super('ParsingError', file, lines[0]?.line ?? null, `${file}: lines that are neither a [section], a key nor a comment: ${list}`)
-    this.lines = lines
-  }
-}
-
-/** Python raises AttributeError when an indented line follows a key that has no value. */
-export class ValuelessContinuationError extends ConfigError {
-  constructor(file: string, line: number, option: string) {
-    super('AttributeError', file, line, `${where(file, line)}: indented line continues key "${option}", which has no value (no "=" or ":"); Python's configparser crashes on this. Give the key a value or remove the indentation.`)
-  }
-}
-
-export class InterpolationSyntaxError extends ConfigError {
-  constructor(file: string, line: number, section: string, option: string, detail: string) {
-    super('InterpolationSyntaxError', file, line, `${where(file, line)}: value of [${section}] ${option} cannot be read: ${detail}. configparser treats "%" as interpolation; write "%%" for a literal percent sign.`)
-  }
-}
-
-export class InterpolationMissingOptionError extends ConfigError {
-  constructor(file: string, line: number, section: string, option: string, reference: string) {
-    super('InterpolationMissingOptionError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, but neither [${section}] nor [DEFAULT] has a key "${reference}".`)
-  }
-}
-
-export class InterpolationDepthError extends ConfigError {
-  constructor(file: string, line: number, section: string, option: string) {
-    super('InterpolationDepthError', file, line, `${where(file, line)}: value of [${section}] ${option} nests %(...)s references more than ${MAX_INTERPOLATION_DEPTH} levels deep (a reference loop?).`)
-  }
-}
-
-/** Python raises TypeError when %(name)s refers to a key without a value. */
-export class InterpolationNoneError extends ConfigError {
-  constructor(file: string, line: number, section: string, option: string, reference: string) {
-    super('TypeError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, a key without a value.`)
-  }
+    return new ConfigError('ParsingError', file, lines[0]?.line ?? null, `${file}: lines that are neither a [section], a key nor a comment: ${list}`)
+  },
+  /** Python raises AttributeError when an indented line follows a key that has no value. */
+  valuelessContinuation: (file: string, line: number, option: string) =>
+    new ConfigError('AttributeError', file, line, `${where(file, line)}: indented line continues key "${option}", which has no value (no "=" or ":"); Python's configparser crashes on this. Give the key a value or remove the indentation.`),
+  interpolationSyntax: (file: string, line: number, section: string, option: string, detail: string) =>
+    new ConfigError('InterpolationSyntaxError', file, line, `${where(file, line)}: value of [${section}] ${option} cannot be read: ${detail}. configparser treats "%" as interpolation; write "%%" for a literal percent sign.`),
+  interpolationMissingOption: (file: string, line: number, section: string, option: string, reference: string) =>
+    new ConfigError('InterpolationMissingOptionError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, but neither [${section}] nor [DEFAULT] has a key "${reference}".`),
+  interpolationDepth: (file: string, line: number, section: string, option: string) =>
+    new ConfigError('InterpolationDepthError', file, line, `${where(file, line)}: value of [${section}] ${option} nests %(...)s references more than ${MAX_INTERPOLATION_DEPTH} levels deep (a reference loop?).`),
+  /** Python raises TypeError when %(name)s refers to a key without a value. */
+  interpolationNone: (file: string, line: number, section: string, option: string, reference: string) =>
+    new ConfigError('TypeError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, a key without a value.`)
 }
 
 interface RawOption {
@@ -188,11 +158,11 @@ export class ConfigFile {
   }
 
   #interpolate(section: string, option: string, line: number, value: string, out: string[], depth: number, total = {length: 0}): void {
-    if (depth > MAX_INTERPOLATION_DEPTH) throw new InterpolationDepthError(this.path, line, section, option)
+    if (depth > MAX_INTERPOLATION_DEPTH) throw configErrors.interpolationDepth(this.path, line, section, option)
     const push = (text: string) => {
       total.length += text.length
       if (total.length > MAX_INTERPOLATED_LENGTH) {
-        throw new InterpolationSyntaxError(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`)
+        throw configErrors.interpolationSyntax(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`)
       }
       out.push(text)
     }
@@ -213,17 +183,17 @@ export class ConfigFile {
         rest = rest.slice(2)
       } else if (next === '(') {
         const match = INTERPOLATION_KEY_RE.exec(rest)
-        if (!match) throw new InterpolationSyntaxError(this.path, line, section, option, `bad reference ${JSON.stringify(rest)}`)
+        if (!match) throw configErrors.interpolationSyntax(this.path, line, section, option, `bad reference ${JSON.stringify(rest)}`)
         const reference = optionXform(match[1]!)
         rest = rest.slice(match[0].length)
         const target = this.#lookup(section, reference)
-        if (!target) throw new InterpolationMissingOptionError(this.path, line, section, option, reference)
+        if (!target) throw configErrors.interpolationMissingOption(this.path, line, section, option, reference)
         const targetValue = joinValue(target.lines)
-        if (targetValue === null) throw new InterpolationNoneError(this.path, line, section, option, reference)
+        if (targetValue === null) throw configErrors.interpolationNone(this.path, line, section, option, reference)
         if (targetValue.includes('%')) this.#interpolate(section, option, line, targetValue, out, depth + 1, total)
         else push(targetValue)
       } else {
-        throw new InterpolationSyntaxError(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`)
+        throw configErrors.interpolationSyntax(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`)
       }
     }
   }
@@ -261,7 +231,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
     const indent = firstNonSpace < 0 ? 0 : firstNonSpace
     if (current && optionName && indent > indentLevel) {
       const option = current.options.get(optionName)!
-      if (option.lines === null) throw new ValuelessContinuationError(file, lineNo, optionName)
+      if (option.lines === null) throw configErrors.valuelessContinuation(file, lineNo, optionName)
       option.lines.push(value)
       return
     }
@@ -270,7 +240,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
     if (header) {
       const name = header[1]!
       if (sections.has(name)) {
-        if (added.has(`s:${name}`)) throw new DuplicateSectionError(file, lineNo, name)
+        if (added.has(`s:${name}`)) throw configErrors.duplicateSection(file, lineNo, name)
         added.add(`s:${name}`)
         current = {name, options: sections.get(name)!}
       } else if (name === DEFAULT_SECTION) {
@@ -284,7 +254,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
       optionName = null
       return
     }
-    if (!current) throw new MissingSectionHeaderError(file, lineNo, line)
+    if (!current) throw configErrors.missingSectionHeader(file, lineNo, line)
     const option = OPTION_RE.exec(value)
     if (!option) {
       badLines.push({line: lineNo, text: line})
@@ -294,10 +264,10 @@ export function parseConfig(text: string, file: string): ConfigFile {
     if (!rawName) badLines.push({line: lineNo, text: line})
     optionName = optionXform(rawName.replace(new RegExp(`[${PY_SPACE}]+$`), ''))
     const key = `o:${current.name}\u0000${optionName}`
-    if (added.has(key)) throw new DuplicateOptionError(file, lineNo, current.name, optionName)
+    if (added.has(key)) throw configErrors.duplicateOption(file, lineNo, current.name, optionName)
     added.add(key)
     current.options.set(optionName, {lines: delimiter === undefined ? null : [pyStrip(optionValue ?? '')], line: lineNo})
   })
-  if (badLines.length > 0) throw new ParsingError(file, badLines)
+  if (badLines.length > 0) throw configErrors.parsing(file, badLines)
   return new ConfigFile(file, defaults, sections)
 }

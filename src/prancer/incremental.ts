@@ -6,6 +6,7 @@ import type {Manifest} from '../artifact/manifest.ts'
 import type {Watermark} from '../artifact/watermark.ts'
 import type {SinceSpec} from './since.ts'
 import {BSON_TYPE, canonicalEjson, dateValue, getElement, numberValue} from '../bson/raw.ts'
+import {CorruptDataError, InputError, InternalError} from '../common/errors.ts'
 
 export const TIMESTAMP_FIELD = 'timestamp'
 export const DEFAULT_LOOKBACK_MS = 600_000
@@ -61,7 +62,7 @@ export function usableTimestamp(doc: Uint8Array): number | undefined {
 /** Canonical Extended JSON of the document's _id (how the watermark's seen list names documents). */
 export function documentId(doc: Uint8Array): string {
   const el = getElement(doc, '_id')
-  if (!el) throw new Error('exported document has no _id')
+  if (!el) throw new CorruptDataError('exported document has no _id')
   return canonicalEjson(el)
 }
 
@@ -87,13 +88,13 @@ function watermarkProblem(value: unknown): string | null {
 
 /** `now` is a parameter so that tests can place the previous watermark in the future. */
 export function planWindow(since: SinceSpec, previous: Manifest | null | undefined, lookbackMs: number = DEFAULT_LOOKBACK_MS, now: number = Date.now()): WindowPlan {
-  if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0) throw new Error(`lookbackMs must be a non-negative integer, got ${lookbackMs}`)
+  if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0) throw new InternalError(`lookbackMs must be a non-negative integer, got ${lookbackMs}`)
   const notices: string[] = []
   const warnings: string[] = []
   const all = (): WindowPlan => ({kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices, warnings})
   if (since.kind === 'all') return all()
   if (since.kind === 'time') {
-    if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS)) throw new Error(`since: ${since.ms} is not a time in epoch milliseconds`)
+    if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS)) throw new InputError(`since: ${since.ms} is not a time in epoch milliseconds`)
     return {kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], outliers: [], now, notices, warnings}
   }
   if (!previous) {
@@ -102,7 +103,7 @@ export function planWindow(since: SinceSpec, previous: Manifest | null | undefin
   }
   const problem = previous.kind !== 'outputs' ? `it is a ${String(previous.kind)} manifest, not an outputs manifest` : watermarkProblem(previous.watermark)
   if (problem !== null) {
-    throw new Error(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`)
+    throw new InputError(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`)
   }
   const w = previous.watermark!
   // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every

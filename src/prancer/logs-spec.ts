@@ -1,5 +1,6 @@
 // The `logs` input / --logs flag: auto | latest | new | none | log names. Shared by the action and the
 // CLI so both accept exactly the same values.
+import {InputError} from '../common/errors.ts'
 
 /** Which runs' logs to export (input `logs`). */
 export type LogsSpec =
@@ -8,13 +9,6 @@ export type LogsSpec =
   | {kind: 'new'} // every log name newer than the previous export's newest
   | {kind: 'none'}
   | {kind: 'names'; names: string[]}
-
-export class LogsSpecError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'LogsSpecError'
-  }
-}
 
 const LOG_NAME = /^[A-Za-z0-9_.-]+$/
 
@@ -29,7 +23,7 @@ export function parseLogsSpec(text: string): LogsSpec {
     .filter(s => s !== '')
   const bad = names.find(name => !LOG_NAME.test(name))
   if (bad !== undefined || names.length === 0) {
-    throw new LogsSpecError(
+    throw new InputError(
       `"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`
     )
   }

@@ -3,9 +3,10 @@
 import {readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 import type {Logger} from '../common/log.ts'
-import {InterpolationSyntaxError, parseConfig} from './config-parser.ts'
+import {ConfigError, parseConfig} from './config-parser.ts'
 import type {ConfigFile} from './config-parser.ts'
 import {findUris, redactUri, uriSecrets} from '../mongo/uri.ts'
+import {InputError} from '../common/errors.ts'
 
 /** Settings safe to print (connection string redacted). */
 export interface ResolvedSettingsSummary {
@@ -47,12 +48,6 @@ export interface ResolveSettingsOptions {
   logger: Logger
 }
 
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'SettingsError'
-  }
-}
 
 
 /**
@@ -70,10 +65,10 @@ export async function locateConfig(options: {configPath?: string; env: Record<st
     const dir = isAbsolute(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : resolve(cwd, env.FRAMEWORKDIR)
     const dirInfo = await stat(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
-      throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`)
+      throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`)
     })
     if (!dirInfo?.isDirectory()) {
-      throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`)
+      throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`)
     }
     candidate = join(dir, 'config.ini')
     origin = '$FRAMEWORKDIR/config.ini (FRAMEWORKDIR is set, so Prancer reads only this file)'
@@ -83,10 +78,10 @@ export async function locateConfig(options: {configPath?: string; env: Record<st
   }
   const info = await stat(candidate).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
-    throw new SettingsError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`)
+    throw new InputError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`)
   })
-  if (!info) throw new SettingsError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`)
-  if (!info.isFile()) throw new SettingsError(`${candidate} is not a file (tried ${origin}).`)
+  if (!info) throw new InputError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`)
+  if (!info.isFile()) throw new InputError(`${candidate} is not a file (tried ${origin}).`)
   return candidate
 }
 
@@ -111,7 +106,7 @@ function readValue(cfg: ConfigFile, section: string | null, key: string): string
  */
 function decodeConfig(bytes: Buffer, path: string): string {
   const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0)
-  if (utf16) throw new SettingsError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`)
+  if (utf16) throw new InputError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`)
   return bytes.toString('utf8')
 }
 
@@ -123,7 +118,7 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
   const configPath = await locateConfig({configPath: options.configPath, env, cwd})
   const text = decodeConfig(
     await readFile(configPath).catch((error: NodeJS.ErrnoException) => {
-      throw new SettingsError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`)
+      throw new InputError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`)
     }),
     configPath
   )
@@ -137,7 +132,7 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
   const outputCollection = readValue(cfg, mongoSection, 'OUTPUT')
   if (outputCollection === null) {
     const where = mongoSection === null ? `it has no [MONGODB] section (sections: ${cfg.sections().map(s => `[${s}]`).join(', ') || 'none'})` : `section [${mongoSection}] has no OUTPUT value`
-    throw new SettingsError(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`)
+    throw new InputError(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`)
   }
   let database = readValue(cfg, mongoSection, 'dbname')
   if (database === null) {
@@ -182,7 +177,7 @@ function legacyDburl(cfg: ConfigFile, section: string, notices: string[]): strin
     return readValue(cfg, section, 'dburl')
   } catch (error) {
     // A URL-encoded password (p%40ss) is not valid configparser interpolation; Prancer never reads the key, so take it as written.
-    if (!(error instanceof InterpolationSyntaxError)) throw error
+    if (!(error instanceof ConfigError && error.pythonName === 'InterpolationSyntaxError')) throw error
     notices.push(`[MONGODB] dburl in ${cfg.path} contains "%" that configparser cannot interpolate; using the text as written.`)
     return cfg.getRaw(section, 'dburl') || null
   }

@@ -1,18 +1,12 @@
 // The `since` input / --since flag: auto | all | epoch milliseconds | an ISO-8601 time. Shared by the
 // action and the CLI so both accept exactly the same values.
+import {InputError} from '../common/errors.ts'
 
 /** Where the previous watermark comes from (input `since`). */
 export type SinceSpec =
   | {kind: 'auto'} // previous manifest (artifact or file) if one is supplied, else a full export with a notice
   | {kind: 'all'} // full export, ignore any previous manifest
   | {kind: 'time'; ms: number} // documents with timestamp > ms (from a number or an ISO-8601 time)
-
-export class SinceError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'SinceError'
-  }
-}
 
 const ACCEPTED = 'auto, all, a number of epoch milliseconds (e.g. 1767225600000) or an ISO-8601 time (e.g. 2026-01-01T00:00:00Z)'
 // date, optional time (minutes required, seconds and up to 9 fraction digits optional), optional zone
@@ -29,11 +23,11 @@ export function parseSince(text: string): SinceSpec {
   if (/^\d+$/.test(value)) {
     const ms = Number(value)
     // A JavaScript Date (and our windows) ends at 8.64e15 ms, the year 275760.
-    if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new SinceError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`)
+    if (!Number.isSafeInteger(ms) || ms > 8.64e15) throw new InputError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`)
     return {kind: 'time', ms}
   }
   const m = ISO_RE.exec(value)
-  if (!m) throw new SinceError(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`)
+  if (!m) throw new InputError(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`)
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m
   const year = Number(y)
   const month = Number(mo)
@@ -45,7 +39,7 @@ export function parseSince(text: string): SinceSpec {
   const zoneHours = zoneMatch ? Number(zoneMatch[2]) : 0
   const zoneMinutes = zoneMatch ? Number(zoneMatch[3]) : 0
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || zoneHours > 23 || zoneMinutes > 59) {
-    throw new SinceError(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`)
+    throw new InputError(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`)
   }
   const offsetMs = zoneMatch ? (zoneMatch[1] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes) * 60_000 : 0
   // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999

@@ -3,8 +3,8 @@
 // Entry points
 //   compareWithBaseline(current: ResultSet, baseline: ResultSet | null): BaselineComparison
 //   decideFailure(current: ResultSet, comparison: BaselineComparison | null, policy: FailPolicy): FailDecision
-//   parseFailOn(value): FailOn                       'never' | 'failure' | 'new-failure' (throws InputError)
-//   parseSeverityThreshold(value): SeverityThreshold 'low' | 'medium' | 'high'           (throws InputError)
+//   parseFailOn(value): FailOn                       'never' | 'failure' | 'new-failure' (throws UsageError)
+//   parseSeverityThreshold(value): SeverityThreshold 'low' | 'medium' | 'high'           (throws UsageError)
 //   meetsThreshold(severity, threshold): boolean
 //
 // Matching is by the stable Finding key (src/results/model.ts): container, test, rule and resource paths, never
@@ -26,19 +26,13 @@
 // severity as low when it decides its exit code.
 
 import {severityRank, type Finding, type ResultSet, type Severity} from './model.ts'
+import {UsageError} from '../common/errors.ts'
 
 export type FailOn = 'never' | 'failure' | 'new-failure'
 export type SeverityThreshold = 'low' | 'medium' | 'high'
 
 export const FAIL_ON_VALUES: readonly FailOn[] = ['never', 'failure', 'new-failure']
 export const SEVERITY_THRESHOLDS: readonly SeverityThreshold[] = ['low', 'medium', 'high']
-
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InputError'
-  }
-}
 
 export interface FixedFinding {
   /** The baseline's finding. */
@@ -76,14 +70,14 @@ export function parseFailOn(value: string | undefined): FailOn {
   const v = (value ?? '').trim().toLowerCase()
   if (v === '') return 'never'
   if ((FAIL_ON_VALUES as readonly string[]).includes(v)) return v as FailOn
-  throw new InputError(`fail-on must be never, failure or new-failure, not "${value}"`)
+  throw new UsageError(`fail-on must be never, failure or new-failure, not "${value}"`)
 }
 
 export function parseSeverityThreshold(value: string | undefined): SeverityThreshold {
   const v = (value ?? '').trim().toLowerCase()
   if (v === '') return 'low'
   if ((SEVERITY_THRESHOLDS as readonly string[]).includes(v)) return v as SeverityThreshold
-  throw new InputError(`severity-threshold must be low, medium or high, not "${value}"`)
+  throw new UsageError(`severity-threshold must be low, medium or high, not "${value}"`)
 }
 
 const THRESHOLD_RANK: Record<SeverityThreshold, number> = {high: 0, medium: 1, low: 2}

@@ -9,6 +9,7 @@ import type {ParserData} from '../ejson/parser-protocol.ts'
 import {serveConverter, serveWriter} from '../mongo/export/thread-roles.ts'
 import type {ConverterData, WriterData} from '../mongo/export/thread-protocol.ts'
 import {ROLES} from '../common/threads/roles.ts'
+import {InternalError} from '../common/errors.ts'
 
 const data = workerData as {role?: string} | null
 const main = parentPort as unknown as MessagePort | null
@@ -27,6 +28,6 @@ if (main !== null) {
       serveParser(data as ParserData, main)
       break
     default:
-      throw new Error(`a worker thread was started without a known role (${String(data?.role)})`)
+      throw new InternalError(`a worker thread was started without a known role (${String(data?.role)})`)
   }
 }

@@ -5,6 +5,7 @@
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Worker, type TransferListItem} from 'node:worker_threads'
+import {InternalError} from '../../common/errors.ts'
 
 const ENTRY_CANDIDATES = ['../../workers/entry.ts', '../../workers/entry.js', './workers/index.js', '../workers/index.js']
 // The threads' heaps hold little: the data they work on lives in transferred buffers.
@@ -18,7 +19,7 @@ function workerEntry(): string {
     const file = fileURLToPath(new URL(name, import.meta.url))
     if (existsSync(file)) return (entry = file)
   }
-  throw new Error(`The worker threads' code (workers/index.js) is missing beside ${fileURLToPath(import.meta.url)}; the installation is incomplete.`)
+  throw new InternalError(`The worker threads' code (workers/index.js) is missing beside ${fileURLToPath(import.meta.url)}; the installation is incomplete.`)
 }
 
 export function startWorker(workerData: {role: string}, transferList: TransferListItem[] = []): Worker {

@@ -1,8 +1,9 @@
 // The backup job: every collection of the Prancer databases (or the ones chosen) as one mongodump archive that the
 // real `mongorestore --archive [--gzip]` restores, with a manifest (per collection: documents, bytes, sha256 — the
 // sha256 of the .bson file `mongodump --out` would write) saying what consistency the backup has. Side by side with
-// the export job over the same parts: settings (src/prancer/settings.ts), connection (src/mongo/connect.ts), the
-// archive format (src/archive) and the staged local directory (src/artifact/stores/local/local-dir.ts, used by the callers).
+// the export job over the same parts: settings (src/prancer/settings.ts), the connection (src/mongo/connect.ts), raw
+// batches from the export engine (src/mongo/export/collection.ts) and the archive format (src/archive/). It writes
+// into a new or empty directory the caller gives it; a failed backup is removed by the caller.
 
 import {mkdir} from 'node:fs/promises'
 import {globToRegExp} from '../../common/glob.ts'
@@ -13,12 +14,13 @@ import {createArchiveWriter, type ArchiveNamespace, type ArchiveWriter} from '..
 import {rawBatches} from '../../mongo/export/collection.ts'
 import type {Logger} from '../../common/log.ts'
 import {connect, DEFAULT_CONNECT_TIMEOUT_MS} from '../../mongo/connect.ts'
-import {TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
+import {manifestHeader, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
 import {resolveSettings} from '../../prancer/settings.ts'
 import {createRedactor, uriSecrets} from '../../mongo/uri.ts'
 import packageJson from '../../../package.json' with {type: 'json'}
 import type {Manifest} from '../../artifact/manifest.ts'
 import {hostsFingerprint} from '../../mongo/uri.ts'
+import {RefusedError} from '../../common/errors.ts'
 
 export interface BackupJobOptions {
   configPath?: string
@@ -142,11 +144,7 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
       sha256: n.sha256
     }))
     const manifest: Manifest = {
-      tool: TOOL_NAME,
-      manifestVersion: 1,
-      kind: 'backup',
-      createdAt: new Date().toISOString(),
-      uriSource: settings.uriSource,
+      ...manifestHeader('backup', settings.uriSource),
       hostsSha256: hostsFingerprint(settings.uri),
       serverVersion,
       databases,
@@ -167,7 +165,7 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
     }
     const redactor = createRedactor('****')
     for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
-    throw new Error(`The backup stopped while reading ${reading}: ${redactor.redact((error as Error).message ?? String(error))}. No archive was kept; run it again.`, {cause: error})
+    throw new RefusedError(`The backup stopped while reading ${reading}: ${redactor.redact((error as Error).message ?? String(error))}. No archive was kept; run it again.`, {cause: error})
   } finally {
     await session?.endSession().catch(() => undefined)
     await client?.close().catch(() => undefined)

@@ -9,7 +9,7 @@ import {advanceWatermark, documentId, excludedIds, planWindow, usableTimestamp, 
 import {safeFilePart} from '../../prancer/logs.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter} from '../../prancer/query.ts'
 import type {ExportJobOptions} from './types.ts'
-import type {FileEntry, Manifest} from '../../artifact/manifest.ts'
+import {manifestHeader, type FileEntry, type Manifest} from '../../artifact/manifest.ts'
 import type {Watermark} from '../../artifact/watermark.ts'
 
 export interface CollectionsExport {
@@ -41,7 +41,7 @@ export async function exportCollections(
     if (ns in out.watermarks) continue
     const mark = previousMarks[ns]
     // Each collection continues its own chain; one it has no watermark for starts with a full export.
-    const plan = planWindow(opts.since, mark ? ({tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: '', uriSource: '', files: [], watermark: mark} as Manifest) : null, opts.lookbackMs)
+    const plan = planWindow(opts.since, mark ? {...manifestHeader('outputs', ''), files: [], watermark: mark} : null, opts.lookbackMs)
     for (const notice of plan.notices) logger.notice(`${ns}: ${notice}`)
     for (const warning of plan.warnings) logger.warning(`${ns}: ${warning}`)
     const filter = andFilters([windowFilter(plan), excludeIdsFilter(excludedIds(plan))])

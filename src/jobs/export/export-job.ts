@@ -16,7 +16,7 @@ import {DEFAULT_LOOKBACK_MS, advanceWatermark, documentId, excludedIds, planWind
 import type {WindowPlan} from '../../prancer/incremental.ts'
 import {discoverLogRuns, logFileName, newestLogName, runEndOf, safeFilePart, selectLogRuns, LOGS_COLLECTION} from '../../prancer/logs.ts'
 import type {LogRun} from '../../prancer/logs.ts'
-import {MANIFEST_FILE, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
+import {manifestHeader, MANIFEST_FILE, writeManifest} from '../../artifact/manifest.ts'
 import {andFilters, canonicalFilter, excludeIdsFilter, parseUserQuery} from '../../prancer/query.ts'
 import {resolveSettings, summarizeSettings} from '../../prancer/settings.ts'
 import type {ResolvedSettings} from '../../prancer/settings.ts'
@@ -24,15 +24,10 @@ import {createRedactor, hostsFingerprint, redactUri, uriSecrets} from '../../mon
 import {describeSince} from '../../prancer/since.ts'
 import type {ExportJobOptions, ExportJobResult, LogsExport, OutputsExport, RunningOutput} from './types.ts'
 import type {FileEntry, Manifest} from '../../artifact/manifest.ts'
+import {InternalError, RefusedError} from '../../common/errors.ts'
 
 const PROGRESS_INTERVAL_MS = 5_000
 
-export class ExportJobError extends Error {
-  constructor(message: string, options?: {cause?: unknown}) {
-    super(message, options)
-    this.name = 'ExportJobError'
-  }
-}
 
 /** Files and directories this run created, removed again if the run fails. */
 class CreatedPaths {
@@ -147,11 +142,7 @@ async function exportOutputs(
     jsonFormat: opts.jsonFormat
   }
   const manifest: Manifest = {
-    tool: TOOL_NAME,
-    manifestVersion: 1,
-    kind: 'outputs',
-    createdAt: new Date().toISOString(),
-    uriSource: settings.uriSource,
+    ...manifestHeader('outputs', settings.uriSource),
     database: settings.database,
     collection: settings.outputCollection,
     since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
@@ -259,11 +250,7 @@ function logQuery(run: LogRun): {collection: string; filter: Record<string, unkn
 
 function logsManifest(settings: ResolvedSettings, files: FileEntry[], runs: LogsExport['runs'], reason?: string, selection?: string): Manifest {
   return {
-    tool: TOOL_NAME,
-    manifestVersion: 1,
-    kind: 'logs',
-    createdAt: new Date().toISOString(),
-    uriSource: settings.uriSource,
+    ...manifestHeader('logs', settings.uriSource),
     database: settings.logsDatabase,
     selection: selection ?? null,
     files,
@@ -353,7 +340,7 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
   // an earlier export (front ends stage the export: src/artifact/stores/local/local-dir.ts).
   for (const dir of [outputsDir, logsDir]) {
     const entries = await readdir(dir).catch(() => [] as string[])
-    if (entries.length > 0) throw new ExportJobError(`${dir} already holds files; the export job writes only into new or empty directories.`)
+    if (entries.length > 0) throw new InternalError(`${dir} already holds files; the export job writes only into new or empty directories.`)
   }
   let client: MongoClient | undefined
   // What is being read, for a message that says where an export stopped (a server dying, a full disk, ...).
@@ -390,10 +377,10 @@ export async function runExportJob(opts: ExportJobOptions): Promise<ExportJobRes
     return {settings: summarizeSettings(settings), outputs: outputs.export, logs}
   } catch (error) {
     await created.removeAll()
-    if (reading === null || error instanceof ExportJobError) throw error
+    if (reading === null) throw error
     const redactor = createRedactor('****')
     for (const secret of uriSecrets(settings.uri)) redactor.add(secret)
-    throw new ExportJobError(
+    throw new RefusedError(
       `The export stopped while reading ${reading}: ${redactor.redact((error as Error).message ?? String(error))}. ` +
         'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.',
       {cause: error}

@@ -1,7 +1,7 @@
 // Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
-// (framing.ts), output in ~1 MiB chunks converted on a thread of their own once the export outgrows the first one
-// (converter.ts), sha256 and byte count taken from the same chunks, and a temporary file renamed into place only once
-// everything is written.
+// (framing.ts), output in ~1 MiB chunks; once the export outgrows its first chunk, converter threads frame the rest
+// and a writer thread hashes and writes it in order (threads.ts, thread-roles.ts). sha256 and byte count are taken
+// from the bytes written, and a temporary file is renamed into place only once everything is written.
 
 import {createHash, randomBytes} from 'node:crypto'
 import {open, rename, rm, type FileHandle} from 'node:fs/promises'
@@ -9,6 +9,7 @@ import {basename, dirname, join} from 'node:path'
 import {JsonFramer, type Framing} from './framing.ts'
 import {defaultConverterThreads, ExportThreads, type ExportThreadError} from './threads.ts'
 import type {ExportOptions, ExportProgress, ExportResult} from './types.ts'
+import {CorruptDataError, RefusedError} from '../../common/errors.ts'
 
 /** Output is handed to the file in chunks of about this size (one write per chunk, not per document). */
 export const CHUNK_BYTES = 1024 * 1024
@@ -39,7 +40,7 @@ export async function writeExport(
   try {
     file = await open(tempPath, 'wx')
   } catch (error) {
-    throw new Error(`Cannot create the temporary export file ${tempPath} for ${path}: ${(error as Error).message}`, { cause: error })
+    throw new RefusedError(`Cannot create the temporary export file ${tempPath} for ${path}: ${(error as Error).message}`, { cause: error })
   }
 
   const framing: Framing = {format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true}
@@ -160,14 +161,14 @@ const IO_HINTS: Record<string, string> = {
 
 /** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
 function conversionError(path: string, document: number, message: string, cause: unknown): Error {
-  return new Error(`Export to ${path}: document #${document} cannot be converted: ${message}`, {cause})
+  return new CorruptDataError(`Export to ${path}: document #${document} cannot be converted: ${message}`, {cause})
 }
 
 function ioError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || (error as {errorLabels?: unknown}).errorLabels !== undefined) return error
   const hint = IO_HINTS[code] ?? (error as Error).message
-  return new Error(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error })
+  return new RefusedError(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error })
 }
 
 async function writeFully(file: FileHandle, chunk: Buffer): Promise<void> {

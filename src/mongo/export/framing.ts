@@ -1,7 +1,7 @@
 // mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
 // document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
-// --pretty. Shared by the main thread (small exports) and the conversion thread (convert-worker.ts), which may take
-// over an export half-way: `documents` says how many were framed before, so the separators continue correctly.
+// --pretty. Shared by the main thread (small exports and the first chunk) and the converter threads (thread-roles.ts),
+// which take over an export half-way: `documents` says how many were framed before, so the separators continue correctly.
 
 import {appendIndented} from '../../ejson/indent.ts'
 import type {JsonFormat} from '../../ejson/types.ts'

@@ -10,6 +10,7 @@ import {link, mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:
 import path from 'node:path'
 import {MANIFEST_FILE, readManifestFile, TOOL_NAME} from '../../manifest.ts'
 import type {Logger} from '../../../common/log.ts'
+import {InputError, RefusedError} from '../../../common/errors.ts'
 
 export const EXPORT_SUBDIRS = ['outputs', 'logs'] as const
 const STAGING_PREFIX = `.${TOOL_NAME}-`
@@ -46,13 +47,13 @@ export interface OpenOptions {
 export async function openLocalExport(dir: string, o: OpenOptions): Promise<LocalExport> {
   const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null
-    throw new Error(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, {cause: error})
+    throw new InputError(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, {cause: error})
   })
-  if (info !== null && !info.isDirectory()) throw new Error(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`)
+  if (info !== null && !info.isDirectory()) throw new InputError(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`)
   try {
     await mkdir(dir, {recursive: true})
   } catch (error) {
-    throw new Error(`${o.label}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a directory you can write to.`, {cause: error})
+    throw new InputError(`${o.label}: ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a directory you can write to.`, {cause: error})
   }
   await cleanStaleStaging(dir, o.logger)
 
@@ -65,12 +66,12 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') continue
-      throw new Error(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? (error as Error).message)}); choose another directory.`, {cause: error})
+      throw new InputError(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? (error as Error).message)}); choose another directory.`, {cause: error})
     }
     if (entries.length === 0) continue
     const manifest = await readManifestFile(path.join(target, MANIFEST_FILE)).catch(() => null)
     if (manifest?.tool !== TOOL_NAME) {
-      throw new Error(
+      throw new InputError(
         `${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
           `Choose a new or empty directory, or remove ${target}.`
       )
@@ -78,7 +79,7 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
     existing.push(sub)
   }
   if (existing.length > 0 && !o.replace) {
-    throw new Error(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`)
+    throw new InputError(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`)
   }
 
   const stagingDir = path.join(dir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
@@ -106,7 +107,7 @@ export async function openLocalExport(dir: string, o: OpenOptions): Promise<Loca
         }
       } catch (error) {
         await local.rollback().catch(() => undefined)
-        throw new Error(`Moving the export into ${dir} failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${dir} is as it was before.`, {cause: error})
+        throw new RefusedError(`Moving the export into ${dir} failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${dir} is as it was before.`, {cause: error})
       }
     },
     async rollback() {
@@ -212,7 +213,7 @@ export async function lockBeside(file: string, what: string, logger: Logger): Pr
       }
       const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''))
       if (holder > 0 && isAlive(holder)) {
-        throw new Error(
+        throw new RefusedError(
           `Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
             `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`
         )
@@ -221,7 +222,7 @@ export async function lockBeside(file: string, what: string, logger: Logger): Pr
       await rename(lockPath, `${mine}.stale`).catch(() => undefined)
       await rm(`${mine}.stale`, {force: true})
     }
-    throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`)
+    throw new RefusedError(`Could not take the lock ${lockPath}; delete it if no export is running.`)
   } finally {
     await rm(mine, {force: true})
   }

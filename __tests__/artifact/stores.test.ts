@@ -1,0 +1,67 @@
+// The store contract (store-contract.ts) against each store: a local directory (FsObjects, and ObjectSets over it:
+// the key layout every object store uses), and GitHub artifacts through the local artifact service with the real
+// @actions/artifact client uploading (the REST lister, downloader and remover are ours).
+import {after, before} from 'node:test'
+import {mkdtemp, readdir, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {FsObjects} from '../../src/artifact/stores/local/fs-objects.ts'
+import {ObjectSets} from '../../src/artifact/stores/object-sets.ts'
+import {GitHubArtifacts} from '../../src/artifact/stores/github/artifacts.ts'
+import {startArtifactService, type ArtifactService} from '../../test/harness/artifact-service.ts'
+import {objectStoreContract, storeContract} from './store-contract.ts'
+
+async function scratch(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'store-contract-'))
+}
+
+objectStoreContract('local directory (FsObjects)', async () => {
+  const root = await scratch()
+  return {store: new FsObjects(root), close: () => rm(root, {recursive: true, force: true})}
+})
+
+storeContract('local directory (ObjectSets over FsObjects)', async () => {
+  const root = await scratch()
+  const objects = new FsObjects(root)
+  const store = new ObjectSets(objects, 'prefix/of sets')
+  return {
+    store,
+    commit: async (family, runId, dir) => void (await store.commit({family, kind: 'outputs', runId}, dir)),
+    // An upload killed before its manifest: the data files are there, the manifest is not.
+    leaveIncomplete: async (family, runId, dir) => {
+      for (const name of await readdir(dir, {recursive: true, withFileTypes: true})) {
+        if (name.isFile()) await objects.save(`prefix/of sets/${family}/outputs/20261204T000000.000Z-${runId}/${name.name}`, Buffer.from('partial'))
+      }
+    },
+    close: () => rm(root, {recursive: true, force: true})
+  }
+})
+
+const REPOSITORY = 'octo-org/store-contract'
+let service: ArtifactService
+before(async () => {
+  service = await startArtifactService()
+})
+after(async () => {
+  await service?.stop()
+})
+
+storeContract('GitHub artifacts (the local artifact service)', async () => {
+  const useRun = (runId: number) => Object.assign(process.env, service.env({runId, repository: REPOSITORY}))
+  const upload = async (family: string, runId: number, dir: string) => {
+    useRun(runId)
+    const files = (await readdir(dir, {recursive: true, withFileTypes: true})).filter(e => e.isFile()).map(e => join(e.parentPath, e.name))
+    const {DefaultArtifactClient} = await import('@actions/artifact')
+    await new DefaultArtifactClient().uploadArtifact(`${family}-${runId}`, files, dir)
+  }
+  return {
+    store: new GitHubArtifacts({repository: REPOSITORY, token: service.githubToken, apiUrl: service.url}),
+    commit: upload,
+    // The service refuses to finalize: the artifact exists only as an unfinished upload.
+    leaveIncomplete: async (family, runId, dir) => {
+      service.failNext({method: 'FinalizeArtifact', status: 400, body: {code: 'invalid_argument', msg: 'injected'}})
+      await upload(family, runId, dir).catch(() => undefined)
+    },
+    close: async () => undefined
+  }
+})
