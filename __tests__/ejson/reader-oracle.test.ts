@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {createRng, edgeCaseDocuments, generateDocuments, seedFromEnv, type Rng} from '../../test/harness/bson-gen.ts'
 import {marshalExtJson, unmarshalExtJson} from '../../test/harness/oracle.ts'
-import {ExtJsonSyntaxError, extJsonToBson} from '../../src/ejson/reader.ts'
+import {ExtJsonSyntaxError} from '../../src/ejson/errors.ts'
+import {extJsonToBson} from '../../src/ejson/ext-json-to-bson.ts'
 
 const seed = seedFromEnv()
 const GENERATED_DOCUMENTS = 36_000 // × 2 formats

@@ -10,7 +10,8 @@ import {describe, test} from 'node:test'
 import {createRng, encodeDocument, generateDocuments, prancerOutputDocument, seedFromEnv, type Rng} from '../../test/harness/bson-gen.ts'
 import {marshalExtJson, unmarshalExtJson} from '../../test/harness/oracle.ts'
 import {threadCount} from '../../test/harness/threads.ts'
-import {DocumentTooLargeError, ExtJsonSyntaxError, readExtJsonDocuments, type ExtJsonDocument} from '../../src/ejson/reader.ts'
+import {DocumentTooLargeError, ExtJsonSyntaxError} from '../../src/ejson/errors.ts'
+import {readExtJsonDocuments, type ExtJsonDocument} from '../../src/ejson/reader.ts'
 import {readExtJsonDocumentsInThread} from '../../src/ejson/threaded-reader.ts'
 
 const seed = seedFromEnv()

@@ -10,6 +10,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import {MAX_DOCUMENT_TEXT_BYTES} from '../../src/ejson/limits.ts'
 import * as reader from '../../src/ejson/reader.ts'
 import {restore, RestoreError} from '../../src/jobs/restore/index.ts'
 
@@ -120,7 +121,7 @@ describe('the reader', () => {
   })
 
   test('the default text cap leaves room for any exportable document (16 × 16 MiB)', () => {
-    assert.equal((reader as Record<string, unknown>).MAX_DOCUMENT_TEXT_BYTES, 16 * MAX_BSON)
+    assert.equal(MAX_DOCUMENT_TEXT_BYTES, 16 * MAX_BSON)
   })
 })
 

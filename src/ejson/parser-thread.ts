@@ -3,11 +3,12 @@
 // Started through src/workers (one entry for every kind of worker thread).
 
 import type {MessagePort} from 'node:worker_threads'
-import {readExtJsonDocuments, DocumentTooLargeError, type ExtJsonSyntaxError} from './reader.ts'
+import {DocumentTooLargeError, type ExtJsonSyntaxError} from './errors.ts'
+import {readExtJsonDocuments} from './reader.ts'
 import {ENTRY_HEADER_BYTES, OUTPUT_PACKS, PACK_BYTES, type FromParser, type ParserData, type ToParser} from './parser-protocol.ts'
 
-/** Thrown into the reader when the main thread could not read the input: not a parse error, not the end. */
-class InputAborted extends Error {}
+/** Thrown into the reader when the main thread could not read the input: not a parse error, not the end (a sentinel, never shown). */
+const INPUT_ABORTED = Symbol('input aborted')
 
 export function serveParser(data: ParserData, main: MessagePort): void {
   const chunks: Array<Uint8Array | 'end' | 'abort'> = []
@@ -34,7 +35,7 @@ export function serveParser(data: ParserData, main: MessagePort): void {
       while (chunks.length === 0) await new Promise<void>(resolve => (chunkArrived = resolve))
       const chunk = chunks.shift()!
       if (chunk === 'end') return
-      if (chunk === 'abort') throw new InputAborted()
+      if (chunk === 'abort') throw INPUT_ABORTED
       post({type: 'taken'})
       yield chunk
     }
@@ -83,7 +84,7 @@ export function serveParser(data: ParserData, main: MessagePort): void {
     post({type: 'end'})
   }
   run().catch(async (error: unknown) => {
-    if (!(error instanceof InputAborted)) return post({type: 'failed', message: error instanceof Error ? error.message : String(error)})
+    if (error !== INPUT_ABORTED) return post({type: 'failed', message: error instanceof Error ? error.message : String(error)})
     // The documents read before the failure go first, as the main-thread reader yields them before the error.
     await sendPack()
     post({type: 'aborted'})

@@ -7,7 +7,8 @@ import type {Worker} from 'node:worker_threads'
 import {ROLES} from '../common/threads/roles.ts'
 import {startWorker} from '../common/threads/start.ts'
 import {ENTRY_HEADER_BYTES, INPUT_CHUNK_BYTES, INPUT_CHUNKS, type FromParser, type ParserData, type ToParser} from './parser-protocol.ts'
-import {DocumentTooLargeError, ExtJsonSyntaxError, type ExtJsonDocument, type ReadExtJsonOptions} from './reader.ts'
+import {DocumentTooLargeError, ExtJsonSyntaxError} from './errors.ts'
+import type {ExtJsonDocument, ReadExtJsonOptions} from './reader.ts'
 
 /**
  * Like readExtJsonDocuments (without `stats`), parsing on a worker thread. The input is read only as fast as the

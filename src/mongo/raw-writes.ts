@@ -16,7 +16,7 @@
 import {DocumentSequence} from 'mongodb/lib/cmap/commands.js'
 import type {Db, Document} from 'mongodb'
 import {BSON_TYPE, bsonStructureProblem, getElement} from '../bson/raw.ts'
-import {MAX_BSON_DOCUMENT_BYTES} from '../ejson/reader.ts'
+import {MAX_BSON_DOCUMENT_BYTES} from '../ejson/limits.ts'
 
 export type RawWriteMode = 'upsert' | 'insert' | 'merge'
 

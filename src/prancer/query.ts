@@ -1,7 +1,7 @@
 // The user's `query` input and the final find() filter of the outputs export.
 import {BSON, EJSON} from 'bson'
 import type {Document} from 'mongodb'
-import {extJsonToBson} from '../ejson/reader.ts'
+import {extJsonToBson} from '../ejson/ext-json-to-bson.ts'
 
 /** Operators that run JavaScript on the server; a backup tool has no business sending them. */
 const SERVER_SIDE_JS = new Set(['$where', '$function', '$accumulator'])

@@ -8,7 +8,7 @@ import {test} from 'node:test'
 import {BSON} from 'bson'
 import {edgeCaseDocuments, generateDocuments, seedFromEnv} from '../../../test/harness/bson-gen.ts'
 import {marshalExtJson} from '../../../test/harness/oracle.ts'
-import {extJsonToBson} from '../../../src/ejson/reader.ts'
+import {extJsonToBson} from '../../../src/ejson/ext-json-to-bson.ts'
 import {toDriverDocument, UnrepresentableDocumentError} from '../../../src/jobs/restore/driver-document.ts'
 
 const seed = seedFromEnv()

@@ -4,7 +4,7 @@
 // namespace's CRC) and checking every document as the server would (well-formed BSON, at most 16 MiB, its _id).
 
 import {ArchiveFormatError, readArchive, type ArchivePreludeNamespace} from '../../archive/reader.ts'
-import {extJsonToBson} from '../../ejson/reader.ts'
+import {extJsonToBson} from '../../ejson/ext-json-to-bson.ts'
 import {rawDocumentProblem} from '../../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from '../../mongo/names.ts'
 import {toDriverDocument, type DriverDocument} from './driver-document.ts'
