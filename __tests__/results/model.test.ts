@@ -8,7 +8,8 @@ import os from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {BSON, type Document} from 'bson'
-import {ResultsCollector, ResultsSourceError, readResults, type Finding, type ResultSet} from '../../src/results/model.ts'
+import {ResultsCollector, readResults, type Finding, type ResultSet} from '../../src/results/model.ts'
+import {InputError} from '../../src/common/errors.ts'
 import {
   asAnotherCrawl,
   clone,
@@ -320,8 +321,8 @@ describe('reading exports', () => {
     assert.deepEqual(await readResults(lone), expected)
   })
 
-  test('a missing path or a directory without a manifest is a ResultsSourceError', async () => {
-    await assert.rejects(readResults(join(work, 'nope')), ResultsSourceError)
-    await assert.rejects(readResults(work), ResultsSourceError)
+  test('a missing path or a directory without a manifest is an InputError', async () => {
+    await assert.rejects(readResults(join(work, 'nope')), InputError)
+    await assert.rejects(readResults(work), InputError)
   })
 })

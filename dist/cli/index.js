@@ -39179,12 +39179,12 @@ exports.setInternalBufferSize = setInternalBufferSize;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6208);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5203);
 /* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
 
-const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
+const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
     stdout: (text) => void process.stdout.write(text),
@@ -39197,1731 +39197,156 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6208:
+/***/ 5203:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  w5: () => (/* binding */ EXIT_FAILURE),
-  Ij: () => (/* binding */ EXIT_OK),
-  Ri: () => (/* binding */ EXIT_USAGE),
-  iW: () => (/* binding */ main)
+  i: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: EXIT_PARTIAL
+// NAMESPACE OBJECT: ./lib/ejson/bson-types.js
+var bson_types_namespaceObject = {};
+__nccwpck_require__.r(bson_types_namespaceObject);
+__nccwpck_require__.d(bson_types_namespaceObject, {
+  go: () => (INT32_MAX),
+  Qh: () => (INT32_MIN),
+  vh: () => (INT64_MAX),
+  bO: () => (INT64_MIN),
+  JK: () => (T_ARRAY),
+  B8: () => (bson_types_T_BINARY),
+  sd: () => (T_BOOL),
+  v1: () => (bson_types_T_CODE),
+  P2: () => (T_CODE_SCOPE),
+  SE: () => (T_DATE),
+  Bd: () => (bson_types_T_DBPOINTER),
+  jG: () => (T_DECIMAL),
+  ux: () => (T_DOC),
+  F6: () => (T_DOUBLE),
+  ms: () => (T_INT32),
+  tx: () => (T_INT64),
+  jB: () => (bson_types_T_MAXKEY),
+  l3: () => (bson_types_T_MINKEY),
+  BS: () => (bson_types_T_NULL),
+  wX: () => (bson_types_T_OID),
+  px: () => (bson_types_T_REGEX),
+  ts: () => (T_STRING),
+  KA: () => (bson_types_T_SYMBOL),
+  Km: () => (bson_types_T_TIMESTAMP),
+  _I: () => (bson_types_T_UNDEFINED),
+  S8: () => (bson_types_typeName)
+});
 
+// NAMESPACE OBJECT: ./lib/ejson/scanner.js
+var scanner_namespaceObject = {};
+__nccwpck_require__.r(scanner_namespaceObject);
+__nccwpck_require__.d(scanner_namespaceObject, {
+  VF: () => (JsonScanner),
+  g0: () => (TK_BEGIN_ARR),
+  Ko: () => (TK_BEGIN_OBJ),
+  Rs: () => (TK_BOOL),
+  Qx: () => (TK_COLON),
+  kv: () => (TK_COMMA),
+  uE: () => (TK_DOUBLE),
+  m1: () => (TK_END_ARR),
+  my: () => (TK_END_OBJ),
+  fD: () => (TK_EOF),
+  Hk: () => (TK_INT32),
+  uS: () => (TK_INT64),
+  MX: () => (TK_NULL),
+  wZ: () => (TK_STRING),
+  Gl: () => (isWhite),
+  Wy: () => (latin1),
+  Hp: () => (utf8Text)
+});
+
+// NAMESPACE OBJECT: ./lib/ejson/ext-json-parser.js
+var ext_json_parser_namespaceObject = {};
+__nccwpck_require__.r(ext_json_parser_namespaceObject);
+__nccwpck_require__.d(ext_json_parser_namespaceObject, {
+  u0: () => (END_OF_ARRAY),
+  PW: () => (END_OF_DOC),
+  XJ: () => (ExtJsonParser),
+  Xr: () => (S_START)
+});
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./lib/common/errors.js
+// The kinds of failure a user can meet, each carrying what the user needs to act. Every error this project throws is
+// one of them (a few subclasses add data: a position in a file, what a restore wrote); the CLI maps a kind to its exit
+// code in one place (src/cli/exit-codes.ts), the action reports the message. Messages say what is wrong and what to do.
+class ToolError extends Error {
+    kind;
+    code;
+    constructor(kind, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.kind = kind;
+        this.code = options.code;
+        this.name = new.target.name;
+    }
+}
+/** Bad command line or action input. `input` names the action input or flag when there is one. */
+class UsageError extends ToolError {
+    input;
+    constructor(message, options = {}) {
+        super('usage', options.input === undefined ? message : `Input '${options.input}': ${message}`, options);
+        this.input = options.input;
+    }
+}
+/** An unusable value: a config file, a query, a time, a chain of exports. */
+class InputError extends ToolError {
+    constructor(message, options = {}) {
+        super('input', message, options);
+    }
+}
+/** Damaged data: a file, an archive, a manifest. */
+class CorruptDataError extends ToolError {
+    constructor(message, options = {}) {
+        super('corrupt', message, options);
+    }
+}
+/** The server or the storage refused. `status` is the HTTP status where there is one. */
+class RefusedError extends ToolError {
+    status;
+    constructor(message, options = {}) {
+        super('refused', message, options);
+        this.status = options.status;
+    }
+}
+/** A defect of this tool. */
+class InternalError extends ToolError {
+    constructor(message, options = {}) {
+        super('internal', message, options);
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+function errorKind(error) {
+    return error instanceof ToolError ? error.kind : 'internal';
+}
+//# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./lib/ejson/types.js
-const JSON_FORMATS = ['relaxed', 'canonical'];
-//# sourceMappingURL=types.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
-var lib = __nccwpck_require__(4294);
-// EXTERNAL MODULE: ./node_modules/yauzl/index.js
-var yauzl = __nccwpck_require__(663);
-;// CONCATENATED MODULE: ./lib/artifact/manifest.js
-// manifest.json: written beside the data files, last and atomically, so a directory (or artifact)
-// with a manifest is complete. It never contains the connection string, only where it came from.
-
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-const TOOL_NAME = 'prancer-db-artifacts';
-class ManifestError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ManifestError';
-    }
+;// CONCATENATED MODULE: ./lib/common/glob.js
+// Name patterns as users write them (`prancer-backup-*`, `--include 'db.*'`): `*` matches anything, every other
+// character only itself. One translation to RegExp for every place that takes such a pattern.
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-/** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
-async function writeManifest(dir, manifest) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        await (0,promises_namespaceObject.writeFile)(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(temp, path);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(temp, { force: true });
-        throw error;
-    }
-    return path;
+/** The whole-name RegExp of a pattern in which `*` matches any text (also none). */
+function globToRegExp(pattern) {
+    return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
 }
-/** Reads and checks a manifest written by this tool (for example the previous export's, for since: auto). */
-async function readManifest(path) {
-    let value;
-    try {
-        value = JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
-    }
-    catch (error) {
-        throw new ManifestError(`${path}: cannot read the manifest (${error.message}).`);
-    }
-    return checkManifest(value, path);
+/** The RegExp that matches exactly `name`. */
+function exactNameRegExp(name) {
+    return new RegExp(`^${escapeRegExp(name)}$`);
 }
-function checkManifest(value, source) {
-    const m = value;
-    if (m === null || typeof m !== 'object' || m.tool !== TOOL_NAME)
-        throw new ManifestError(`${source} is not a ${TOOL_NAME} manifest.`);
-    if (m.manifestVersion !== 1)
-        throw new ManifestError(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version 1.`);
-    if (m.kind !== 'outputs' && m.kind !== 'logs')
-        throw new ManifestError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
-    if (!Array.isArray(m.files))
-        throw new ManifestError(`${source} has no files list.`);
-    return m;
-}
-/** The outputs manifest inside an artifact zip (at its root, or under outputs/): its text and entry name, or null. */
-async function manifestInZip(zipPath) {
-    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
-    try {
-        for await (const entry of zip.eachEntry()) {
-            if (entry.fileName === MANIFEST_FILE || entry.fileName === `outputs/${MANIFEST_FILE}`) {
-                const chunks = [];
-                for await (const chunk of await zip.openReadStreamPromise(entry))
-                    chunks.push(chunk);
-                return { text: Buffer.concat(chunks).toString('utf8'), entry: entry.fileName };
-            }
-        }
-        return null;
-    }
-    finally {
-        zip.close();
-    }
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: ./lib/mongo/uri.js
-var mongo_uri = __nccwpck_require__(382);
-;// CONCATENATED MODULE: ./lib/mongo/connect.js
-// Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
-// the connection string came from, never the string's secrets.
-
-
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-class ConnectError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ConnectError';
-    }
-}
-async function connect(settings, timeoutMs, logger) {
-    const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
-    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
-        redactor.add(secret);
-    const failure = (error) => new ConnectError(`Cannot connect to MongoDB at ${(0,mongo_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
-        `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
-        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
-    let client;
-    try {
-        client = new lib.MongoClient(settings.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME });
-    }
-    catch (error) {
-        // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
-        throw new ConnectError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
-            'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
-    }
-    try {
-        await client.connect();
-        await client.db('admin').command({ ping: 1 });
-    }
-    catch (error) {
-        await client.close().catch(() => { });
-        throw failure(error);
-    }
-    logger.info(`Connected to ${(0,mongo_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
-    return client;
-}
-//# sourceMappingURL=connect.js.map
-;// CONCATENATED MODULE: ./lib/ejson/writer.js
-// Raw BSON → compact Extended JSON v2, byte for byte as the Go driver's bson.MarshalExtJSON(doc, canonical, false)
-// writes it (the call every mongoexport 100.x makes per document). The rules are in
-// ../shared/reference/mongo-tools-format.md §1.3–1.6.
-//
-// The transcoder works on bytes end to end: BSON strings are already UTF-8, so valid text is copied straight from the
-// input into the output after escaping, with no decode/encode round trip and no per-element allocation.
-const INITIAL_CAPACITY = 64 * 1024;
-// 1 = an ASCII byte Go escapes in a JSON string (control characters, '"' and '\\'); DEL, '/', '<', '>', '&' are not.
-const ASCII_NEEDS_ESCAPE = new Uint8Array(128);
-for (let b = 0; b < 0x20; b++)
-    ASCII_NEEDS_ESCAPE[b] = 1;
-ASCII_NEEDS_ESCAPE[0x22] = 1;
-ASCII_NEEDS_ESCAPE[0x5c] = 1;
-// 1 = a byte copied as is into a JSON string (printable ASCII other than '"' and '\\').
-const PLAIN = new Uint8Array(256);
-for (let b = 0x20; b < 0x80; b++)
-    PLAIN[b] = ASCII_NEEDS_ESCAPE[b] === 1 ? 0 : 1;
-const HEX = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'));
-const BASE64 = new Uint8Array(Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1'));
-// String bodies and element names are scanned four bytes at a time through an Int32Array of the source buffer, which
-// reads the bytes in little-endian order; on a big-endian host every byte goes through the byte loop instead.
-const WORD_SCAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-// Dates in [1970-01-01, 10000-01-01) are written as ISO strings in relaxed mode; Go checks the UTC year.
-const MAX_ISO_DATE_MS = 253402300800000;
-const MS_PER_DAY = 86400000;
-// Int64 values whose high word is within ±2^21 fit a double exactly (|v| < 2^53).
-const SAFE_HIGH_WORD = 0x200000;
-const asciiBytes = (s) => new Uint8Array(Buffer.from(s, 'latin1'));
-const T_OID = asciiBytes('{"$oid":"');
-const T_NUMBER_INT = asciiBytes('{"$numberInt":"');
-const T_NUMBER_LONG = asciiBytes('{"$numberLong":"');
-const T_NUMBER_DOUBLE = asciiBytes('{"$numberDouble":"');
-const T_NUMBER_DECIMAL = asciiBytes('{"$numberDecimal":"');
-const T_DATE_ISO = asciiBytes('{"$date":"');
-const T_DATE_LONG = asciiBytes('{"$date":{"$numberLong":"');
-const T_BINARY = asciiBytes('{"$binary":{"base64":"');
-const T_SUBTYPE = asciiBytes('","subType":"');
-const T_TIMESTAMP = asciiBytes('{"$timestamp":{"t":');
-const T_TIMESTAMP_I = asciiBytes(',"i":');
-const T_REGEX = asciiBytes('{"$regularExpression":{"pattern":');
-const T_REGEX_OPTIONS = asciiBytes(',"options":');
-const T_CODE = asciiBytes('{"$code":');
-const T_SCOPE = asciiBytes(',"$scope":');
-const T_SYMBOL = asciiBytes('{"$symbol":');
-const T_DBPOINTER = asciiBytes('{"$dbPointer":{"$ref":"');
-const T_DBPOINTER_ID = asciiBytes('","$id":{"$oid":"');
-const T_UNDEFINED = asciiBytes('{"$undefined":true}');
-const T_MINKEY = asciiBytes('{"$minKey":1}');
-const T_MAXKEY = asciiBytes('{"$maxKey":1}');
-const T_NULL = asciiBytes('null');
-const T_TRUE = asciiBytes('true');
-const T_FALSE = asciiBytes('false');
-const T_CLOSE_QUOTE_BRACE = asciiBytes('"}');
-const T_CLOSE_QUOTE_BRACE2 = asciiBytes('"}}');
-const T_REPLACEMENT = asciiBytes('\\ufffd');
-function bsonError(offset, message) {
-    return new Error(`Malformed BSON at byte ${offset}: ${message}`);
-}
-/**
- * An output buffer that BSON documents are transcoded into, one after another. The exporter appends documents and
- * framing, and hands off full chunks with `takeChunk()`; `bsonToExtJson` uses a shared instance for single documents.
- */
-class writer_ExtJsonTranscoder {
-    buf;
-    len = 0;
-    canonical = false;
-    // > 0 while writing a code-with-scope scope: Go copies scopes through its BSON builder, which changes one value.
-    scopeDepth = 0;
-    src = new Uint8Array(0);
-    viewOf = new DataView(new ArrayBuffer(8));
-    viewFor = new Uint8Array(0);
-    // The source's whole ArrayBuffer as 32-bit words, for scanning string bodies four bytes at a time.
-    words = new Int32Array(0);
-    wordsOf = undefined;
-    base = 0;
-    constructor(capacity = INITIAL_CAPACITY) {
-        this.buf = Buffer.allocUnsafe(capacity);
-    }
-    /** Appends the compact Extended JSON of one whole BSON document. */
-    appendDocument(doc, format) {
-        if (doc.byteLength < 5)
-            throw bsonError(0, `a document needs at least 5 bytes, got ${doc.byteLength}`);
-        const declared = readInt32(doc, 0);
-        if (declared !== doc.byteLength) {
-            throw bsonError(0, `document length field says ${declared} bytes but the buffer holds ${doc.byteLength}`);
-        }
-        this.canonical = format === 'canonical';
-        this.src = doc;
-        this.viewFor = EMPTY;
-        if (doc.buffer !== this.wordsOf) {
-            this.wordsOf = doc.buffer;
-            this.words = new Int32Array(doc.buffer, 0, doc.buffer.byteLength >>> 2);
-        }
-        this.base = doc.byteOffset;
-        const start = this.len;
-        try {
-            this.writeDocument(0, doc.byteLength, false);
-        }
-        catch (error) {
-            this.len = start;
-            this.scopeDepth = 0;
-            throw error;
-        }
-        finally {
-            this.src = EMPTY;
-        }
-    }
-    /** A DataView of the source document, made when a value first needs one (doubles, huge int64s, Decimal128). */
-    get view() {
-        if (this.viewFor !== this.src) {
-            this.viewFor = this.src;
-            this.viewOf = new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength);
-        }
-        return this.viewOf;
-    }
-    appendByte(b) {
-        if (this.len >= this.buf.length)
-            this.grow(1);
-        this.buf[this.len++] = b;
-    }
-    appendBytes(bytes) {
-        this.ensure(bytes.length);
-        this.buf.set(bytes, this.len);
-        this.len += bytes.length;
-    }
-    /**
-     * Returns the bytes written so far and continues in `next` (an empty buffer the caller owns), so the returned chunk
-     * can be written asynchronously while the next one fills. The exporter alternates between two buffers this way.
-     */
-    takeChunk(next) {
-        const chunk = this.buf.subarray(0, this.len);
-        this.buf = next;
-        this.len = 0;
-        return chunk;
-    }
-    ensure(extra) {
-        if (this.len + extra > this.buf.length)
-            this.grow(extra);
-    }
-    grow(extra) {
-        let capacity = this.buf.length * 2;
-        while (capacity < this.len + extra)
-            capacity *= 2;
-        const next = Buffer.allocUnsafe(capacity);
-        this.buf.copy(next, 0, 0, this.len);
-        this.buf = next;
-    }
-    writeTemplate(t) {
-        this.ensure(t.length);
-        const buf = this.buf;
-        let o = this.len;
-        for (let i = 0; i < t.length; i++)
-            buf[o++] = t[i];
-        this.len = o;
-    }
-    /** Writes the document (or array) starting at `p`, which must end by `limit`; returns the offset after it. */
-    writeDocument(p, limit, isArray) {
-        const src = this.src;
-        if (p + 5 > limit)
-            throw bsonError(p, 'embedded document runs past the end of its parent');
-        const size = readInt32(src, p);
-        if (size < 5 || p + size > limit)
-            throw bsonError(p, `embedded document length ${size} is invalid here`);
-        const end = p + size - 1;
-        if (src[end] !== 0)
-            throw bsonError(end, 'document is missing its 0x00 terminator');
-        this.appendByte(isArray ? 0x5b : 0x7b);
-        let q = p + 4;
-        let first = true;
-        while (q < end) {
-            const typeOffset = q;
-            const type = src[q++];
-            if (type === 0)
-                throw bsonError(typeOffset, 'end-of-document byte before the end of the document');
-            let keyEnd;
-            if (isArray) {
-                if (!first)
-                    this.appendByte(0x2c);
-                keyEnd = q;
-                while (keyEnd < end && src[keyEnd] !== 0)
-                    keyEnd++;
-                if (keyEnd >= end)
-                    throw bsonError(q, 'element name is not terminated inside its document');
-            }
-            else {
-                keyEnd = this.writeKey(q, end, !first);
-            }
-            first = false;
-            q = this.writeValue(type, typeOffset, keyEnd + 1, end);
-        }
-        this.appendByte(isArray ? 0x5d : 0x7d);
-        return p + size;
-    }
-    /**
-     * Writes the element name starting at `p` as `"name":` and returns the offset of its NUL. Names are short and
-     * nearly always plain ASCII, so they are copied while searching for the NUL; anything else goes through writeEscaped.
-     */
-    writeKey(p, end, comma) {
-        const src = this.src;
-        const start = this.len;
-        // A plain name needs its bytes plus a comma, two quotes and a colon; reserve generously and fall back if longer.
-        this.ensure(Math.min(end - p, 256) + 4);
-        const buf = this.buf;
-        const limit = Math.min(end, p + 256);
-        let o = start;
-        if (comma)
-            buf[o++] = 0x2c;
-        buf[o++] = 0x22;
-        // Names are short: a plain byte loop up to the NUL beats the word scan strings use (3.3 -> 3.0 µs per Prancer
-        // output document converted, bench/export.ts part a).
-        let i = p;
-        for (; i < limit; i++) {
-            const b = src[i];
-            if (b === 0) {
-                buf[o++] = 0x22;
-                buf[o++] = 0x3a;
-                this.len = o;
-                return i;
-            }
-            if (PLAIN[b] !== 1)
-                break;
-            buf[o++] = b;
-        }
-        let keyEnd = i;
-        while (keyEnd < end && src[keyEnd] !== 0)
-            keyEnd++;
-        if (keyEnd >= end)
-            throw bsonError(p, 'element name is not terminated inside its document');
-        this.len = comma ? start + 1 : start;
-        this.writeEscaped(src, p, keyEnd);
-        this.appendByte(0x3a);
-        return keyEnd;
-    }
-    /** Writes one element value at `p` (its bytes must end by `end`); returns the offset after the value. */
-    writeValue(type, typeOffset, p, end) {
-        const src = this.src;
-        switch (type) {
-            case 0x01: {
-                need(p, 8, end, 'double');
-                this.writeDouble(this.view.getFloat64(p, true));
-                return p + 8;
-            }
-            case 0x02: {
-                const stop = stringEnd(src, p, end, 'string');
-                this.writeString(p + 4, stop);
-                return stop + 1;
-            }
-            case 0x03:
-                return this.writeDocument(p, end, false);
-            case 0x04:
-                return this.writeDocument(p, end, true);
-            case 0x05:
-                return this.writeBinary(p, end);
-            case 0x06:
-                this.writeTemplate(T_UNDEFINED);
-                return p;
-            case 0x07: {
-                need(p, 12, end, 'ObjectId');
-                this.writeTemplate(T_OID);
-                this.writeHex(p, 12);
-                this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-                return p + 12;
-            }
-            case 0x08: {
-                need(p, 1, end, 'boolean');
-                const b = src[p];
-                if (b === 1)
-                    this.writeTemplate(T_TRUE);
-                else if (b === 0)
-                    this.writeTemplate(T_FALSE);
-                else
-                    throw bsonError(p, `boolean byte must be 0 or 1, got ${b}`);
-                return p + 1;
-            }
-            case 0x09: {
-                need(p, 8, end, 'date');
-                this.writeDate(p);
-                return p + 8;
-            }
-            case 0x0a:
-                this.writeTemplate(T_NULL);
-                return p;
-            case 0x0b:
-                return this.writeRegex(p, end);
-            case 0x0c: {
-                // Go writes the namespace without escaping (extjson_writer.go WriteDBPointer).
-                const stop = stringEnd(src, p, end, 'DBPointer namespace');
-                need(stop + 1, 12, end, 'DBPointer id');
-                this.writeTemplate(T_DBPOINTER);
-                this.appendBytes(src.subarray(p + 4, stop));
-                this.writeTemplate(T_DBPOINTER_ID);
-                this.writeHex(stop + 1, 12);
-                this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
-                this.appendByte(0x7d);
-                return stop + 13;
-            }
-            case 0x0d:
-            case 0x0e: {
-                const stop = stringEnd(src, p, end, type === 0x0d ? 'JavaScript code' : 'symbol');
-                this.writeTemplate(type === 0x0d ? T_CODE : T_SYMBOL);
-                this.writeEscaped(src, p + 4, stop);
-                this.appendByte(0x7d);
-                return stop + 1;
-            }
-            case 0x0f:
-                return this.writeCodeWithScope(p, end);
-            case 0x10: {
-                need(p, 4, end, 'int32');
-                const v = readInt32(src, p);
-                if (this.canonical)
-                    this.writeTemplate(T_NUMBER_INT);
-                this.writeInteger(v);
-                if (this.canonical)
-                    this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-                return p + 4;
-            }
-            case 0x11: {
-                need(p, 8, end, 'timestamp');
-                // Stored as increment (low word) then seconds (high word).
-                this.writeTemplate(T_TIMESTAMP);
-                this.writeInteger(readInt32(src, p + 4) >>> 0);
-                this.writeTemplate(T_TIMESTAMP_I);
-                this.writeInteger(readInt32(src, p) >>> 0);
-                this.appendByte(0x7d);
-                this.appendByte(0x7d);
-                return p + 8;
-            }
-            case 0x12: {
-                need(p, 8, end, 'int64');
-                if (this.canonical)
-                    this.writeTemplate(T_NUMBER_LONG);
-                this.writeInt64(p);
-                if (this.canonical)
-                    this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-                return p + 8;
-            }
-            case 0x13: {
-                need(p, 16, end, 'Decimal128');
-                this.writeTemplate(T_NUMBER_DECIMAL);
-                this.writeAscii(decimal128ToString(this.view.getBigUint64(p + 8, true), this.view.getBigUint64(p, true)));
-                this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-                return p + 16;
-            }
-            case 0x7f:
-                this.writeTemplate(T_MAXKEY);
-                return p;
-            case 0xff:
-                this.writeTemplate(T_MINKEY);
-                return p;
-            default:
-                throw bsonError(typeOffset, `unknown element type 0x${type.toString(16).padStart(2, '0')}`);
-        }
-    }
-    writeBinary(p, end) {
-        const src = this.src;
-        need(p, 5, end, 'binary header');
-        const size = readInt32(src, p);
-        const subtype = src[p + 4];
-        let data = p + 5;
-        let dataSize = size;
-        if (size < 0 || data + size > end)
-            throw bsonError(p, `binary length ${size} runs past the end of its document`);
-        // Subtype 2 ("old binary") carries its own inner length; Go strips it when it is present (length > 4).
-        if (subtype === 0x02 && size > 4) {
-            dataSize = readInt32(src, data);
-            if (dataSize !== size - 4)
-                throw bsonError(data, `old binary (subtype 2) inner length ${dataSize} does not match ${size - 4}`);
-            data += 4;
-        }
-        this.writeTemplate(T_BINARY);
-        if (subtype === 0x02 && dataSize === 0 && this.scopeDepth > 0) {
-            // Inside a scope Go rebuilds an empty old binary with an inner length of 0 (4 bytes), then reads it back with
-            // outer length 4, which is not > 4, so the 4 zero bytes become the data.
-            this.writeAscii('AAAAAA==');
-        }
-        else {
-            this.writeBase64(data, dataSize);
-        }
-        this.writeTemplate(T_SUBTYPE);
-        this.ensure(4);
-        this.buf[this.len++] = HEX[subtype >> 4];
-        this.buf[this.len++] = HEX[subtype & 0xf];
-        this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
-        return p + 5 + size;
-    }
-    writeRegex(p, end) {
-        const src = this.src;
-        let patternEnd = p;
-        while (patternEnd < end && src[patternEnd] !== 0)
-            patternEnd++;
-        if (patternEnd >= end)
-            throw bsonError(p, 'regex pattern is not terminated');
-        const optionsStart = patternEnd + 1;
-        let optionsEnd = optionsStart;
-        while (optionsEnd < end && src[optionsEnd] !== 0)
-            optionsEnd++;
-        if (optionsEnd >= end)
-            throw bsonError(optionsStart, 'regex options are not terminated');
-        this.writeTemplate(T_REGEX);
-        this.writeEscaped(src, p, patternEnd);
-        this.writeTemplate(T_REGEX_OPTIONS);
-        const options = sortedRegexOptions(src, optionsStart, optionsEnd);
-        this.writeEscaped(options, 0, options.length);
-        this.appendByte(0x7d);
-        this.appendByte(0x7d);
-        return optionsEnd + 1;
-    }
-    writeCodeWithScope(p, end) {
-        const src = this.src;
-        need(p, 4, end, 'code with scope');
-        const total = readInt32(src, p);
-        if (total < 14 || p + total > end)
-            throw bsonError(p, `code-with-scope length ${total} is invalid here`);
-        const limit = p + total;
-        const stop = stringEnd(src, p + 4, limit, 'code-with-scope code');
-        this.writeTemplate(T_CODE);
-        this.writeEscaped(src, p + 8, stop);
-        this.writeTemplate(T_SCOPE);
-        this.scopeDepth++;
-        const after = this.writeDocument(stop + 1, limit, false);
-        this.scopeDepth--;
-        if (after !== limit)
-            throw bsonError(p, `code-with-scope length ${total} does not match its contents`);
-        this.appendByte(0x7d);
-        return limit;
-    }
-    writeDouble(v) {
-        if (v !== v || v === Infinity || v === -Infinity) {
-            this.writeTemplate(T_NUMBER_DOUBLE);
-            this.writeAscii(v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
-            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-            return;
-        }
-        if (this.canonical)
-            this.writeTemplate(T_NUMBER_DOUBLE);
-        if (Number.isInteger(v) && v > -1e6 && v < 1e6) {
-            if (v === 0 && 1 / v < 0)
-                this.appendByte(0x2d);
-            this.writeInteger(v);
-            this.appendByte(0x2e);
-            this.appendByte(0x30);
-        }
-        else {
-            this.writeAscii(formatDoubleGo(v));
-        }
-        if (this.canonical)
-            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-    }
-    writeDate(p) {
-        const hi = readInt32(this.src, p + 4);
-        const lo = readInt32(this.src, p) >>> 0;
-        const safe = hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD;
-        const ms = hi * 4294967296 + lo;
-        if (!this.canonical && safe && ms >= 0 && ms < MAX_ISO_DATE_MS) {
-            this.writeTemplate(T_DATE_ISO);
-            this.writeIsoDate(ms);
-            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
-            return;
-        }
-        this.writeTemplate(T_DATE_LONG);
-        if (safe)
-            this.writeInteger(ms);
-        else
-            this.writeAscii(this.view.getBigInt64(p, true).toString());
-        this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
-    }
-    // Go: t.Format("2006-01-02T15:04:05.999Z07:00") in UTC; milliseconds lose trailing zeros, none at all when zero.
-    writeIsoDate(ms) {
-        const days = Math.floor(ms / MS_PER_DAY);
-        let rest = ms - days * MS_PER_DAY;
-        const [year, month, day] = civilFromDays(days);
-        const hours = Math.floor(rest / 3600000);
-        rest -= hours * 3600000;
-        const minutes = Math.floor(rest / 60000);
-        rest -= minutes * 60000;
-        const seconds = Math.floor(rest / 1000);
-        const millis = rest - seconds * 1000;
-        this.ensure(24);
-        const buf = this.buf;
-        let o = this.len;
-        buf[o++] = 0x30 + Math.floor(year / 1000);
-        buf[o++] = 0x30 + (Math.floor(year / 100) % 10);
-        buf[o++] = 0x30 + (Math.floor(year / 10) % 10);
-        buf[o++] = 0x30 + (year % 10);
-        buf[o++] = 0x2d;
-        o = put2(buf, o, month);
-        buf[o++] = 0x2d;
-        o = put2(buf, o, day);
-        buf[o++] = 0x54;
-        o = put2(buf, o, hours);
-        buf[o++] = 0x3a;
-        o = put2(buf, o, minutes);
-        buf[o++] = 0x3a;
-        o = put2(buf, o, seconds);
-        if (millis !== 0) {
-            buf[o++] = 0x2e;
-            buf[o++] = 0x30 + Math.floor(millis / 100);
-            const tens = Math.floor(millis / 10) % 10;
-            const units = millis % 10;
-            if (tens !== 0 || units !== 0)
-                buf[o++] = 0x30 + tens;
-            if (units !== 0)
-                buf[o++] = 0x30 + units;
-        }
-        buf[o++] = 0x5a;
-        this.len = o;
-    }
-    writeInt64(p) {
-        const hi = readInt32(this.src, p + 4);
-        if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD)
-            this.writeInteger(hi * 4294967296 + (readInt32(this.src, p) >>> 0));
-        else
-            this.writeAscii(this.view.getBigInt64(p, true).toString());
-    }
-    /** Writes an integer-valued number with |n| < 2^53 in decimal. */
-    writeInteger(n) {
-        this.ensure(17);
-        if (n < 0) {
-            this.buf[this.len++] = 0x2d;
-            n = -n;
-        }
-        if (n < 1e9) {
-            this.writeSmall(n);
-            return;
-        }
-        // Two parts below 1e9 each, so the digit arithmetic stays in 32-bit integers.
-        const high = Math.floor(n / 1e9);
-        let low = n - high * 1e9;
-        this.writeSmall(high);
-        const buf = this.buf;
-        let o = this.len + 9;
-        this.len = o;
-        for (let k = 0; k < 9; k++) {
-            const q = (low / 10) | 0;
-            buf[--o] = 0x30 + low - q * 10;
-            low = q;
-        }
-    }
-    /** Writes 0 <= n < 1e9 in decimal (room already ensured). */
-    writeSmall(n) {
-        const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : 9;
-        const buf = this.buf;
-        let o = this.len + digits;
-        this.len = o;
-        while (n >= 10) {
-            const q = (n / 10) | 0;
-            buf[--o] = 0x30 + n - q * 10;
-            n = q;
-        }
-        buf[--o] = 0x30 + n;
-    }
-    writeAscii(s) {
-        this.ensure(s.length);
-        const buf = this.buf;
-        let o = this.len;
-        for (let i = 0; i < s.length; i++)
-            buf[o++] = s.charCodeAt(i);
-        this.len = o;
-    }
-    writeHex(p, count) {
-        this.ensure(count * 2);
-        const src = this.src;
-        const buf = this.buf;
-        let o = this.len;
-        for (let i = p; i < p + count; i++) {
-            const b = src[i];
-            buf[o++] = HEX[b >> 4];
-            buf[o++] = HEX[b & 0xf];
-        }
-        this.len = o;
-    }
-    writeBase64(p, count) {
-        this.ensure(Math.ceil(count / 3) * 4);
-        const src = this.src;
-        const buf = this.buf;
-        let o = this.len;
-        const whole = p + count - (count % 3);
-        let i = p;
-        for (; i < whole; i += 3) {
-            const n = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
-            buf[o++] = BASE64[n >> 18];
-            buf[o++] = BASE64[(n >> 12) & 63];
-            buf[o++] = BASE64[(n >> 6) & 63];
-            buf[o++] = BASE64[n & 63];
-        }
-        const left = p + count - whole;
-        if (left === 1) {
-            const n = src[i] << 16;
-            buf[o++] = BASE64[n >> 18];
-            buf[o++] = BASE64[(n >> 12) & 63];
-            buf[o++] = 0x3d;
-            buf[o++] = 0x3d;
-        }
-        else if (left === 2) {
-            const n = (src[i] << 16) | (src[i + 1] << 8);
-            buf[o++] = BASE64[n >> 18];
-            buf[o++] = BASE64[(n >> 12) & 63];
-            buf[o++] = BASE64[(n >> 6) & 63];
-            buf[o++] = 0x3d;
-        }
-        this.len = o;
-    }
-    /** writeEscaped for a string of the source document: whole words of plain bytes are copied four at a time. */
-    writeString(start, end) {
-        this.ensure((end - start) * 6 + 2);
-        const src = this.src;
-        const buf = this.buf;
-        const words = this.words;
-        let o = this.len;
-        buf[o++] = 0x22;
-        let i = start;
-        let a = this.base + i;
-        while (i < end && (a & 3) !== 0) {
-            const b = src[i];
-            if (PLAIN[b] !== 1)
-                break;
-            buf[o++] = b;
-            i++;
-            a++;
-        }
-        if (WORD_SCAN && (a & 3) === 0) {
-            while (i + 4 <= end) {
-                const x = words[a >> 2];
-                const y = x ^ 0x22222222;
-                const z = x ^ 0x5c5c5c5c;
-                if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0)
-                    break;
-                buf[o] = x & 0xff;
-                buf[o + 1] = (x >>> 8) & 0xff;
-                buf[o + 2] = (x >>> 16) & 0xff;
-                buf[o + 3] = x >>> 24;
-                o += 4;
-                i += 4;
-                a += 4;
-            }
-        }
-        this.len = o;
-        this.writeEscapedBody(src, i, end);
-    }
-    /**
-     * Writes bytes [start, end) of `text` as a quoted JSON string, escaping like Go's writeStringWithEscapes with
-     * escapeHTML=false: short escapes, \u00XX for other controls, \u2028/\u2029, and `\ufffd` for every byte that
-     * utf8.DecodeRune rejects (it reports width 1, so each bad byte gets its own replacement).
-     */
-    writeEscaped(text, start, end) {
-        // Worst case: every byte becomes a 6-character escape.
-        this.ensure((end - start) * 6 + 2);
-        this.buf[this.len++] = 0x22;
-        this.writeEscapedBody(text, start, end);
-    }
-    /** The escaped bytes [start, end) and the closing quote; the caller has ensured room for them. */
-    writeEscapedBody(text, start, end) {
-        const buf = this.buf;
-        let o = this.len;
-        let i = start;
-        while (i < end) {
-            // Copy the bytes that need nothing while looking for one that does.
-            let b = text[i];
-            while (PLAIN[b] === 1) {
-                buf[o++] = b;
-                if (++i === end)
-                    break;
-                b = text[i];
-            }
-            if (i >= end)
-                break;
-            if (b < 0x80) {
-                buf[o++] = 0x5c;
-                switch (b) {
-                    case 0x22:
-                    case 0x5c:
-                        buf[o++] = b;
-                        break;
-                    case 0x0a:
-                        buf[o++] = 0x6e;
-                        break;
-                    case 0x0d:
-                        buf[o++] = 0x72;
-                        break;
-                    case 0x09:
-                        buf[o++] = 0x74;
-                        break;
-                    case 0x08:
-                        buf[o++] = 0x62;
-                        break;
-                    case 0x0c:
-                        buf[o++] = 0x66;
-                        break;
-                    default:
-                        buf[o++] = 0x75;
-                        buf[o++] = 0x30;
-                        buf[o++] = 0x30;
-                        buf[o++] = HEX[b >> 4];
-                        buf[o++] = HEX[b & 0xf];
-                }
-                i++;
-                continue;
-            }
-            const width = utf8SequenceWidth(text, i, end);
-            if (width === 0) {
-                for (let k = 0; k < 6; k++)
-                    buf[o++] = T_REPLACEMENT[k];
-                i++;
-            }
-            else if (width === 3 && b === 0xe2 && text[i + 1] === 0x80 && (text[i + 2] === 0xa8 || text[i + 2] === 0xa9)) {
-                buf[o++] = 0x5c;
-                buf[o++] = 0x75;
-                buf[o++] = 0x32;
-                buf[o++] = 0x30;
-                buf[o++] = 0x32;
-                buf[o++] = text[i + 2] === 0xa8 ? 0x38 : 0x39;
-                i += 3;
-            }
-            else {
-                for (let k = 0; k < width; k++)
-                    buf[o++] = text[i + k];
-                i += width;
-            }
-        }
-        buf[o++] = 0x22;
-        this.len = o;
-    }
-}
-const EMPTY = new Uint8Array(0);
-function readInt32(src, p) {
-    return src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
-}
-function need(p, size, end, what) {
-    if (p + size > end)
-        throw bsonError(p, `${what} value (${size} bytes) runs past the end of its document`);
-}
-/** Validates a BSON string (int32 length incl. NUL, bytes, NUL) at `p`; returns the offset of its NUL. */
-function stringEnd(src, p, end, what) {
-    need(p, 4, end, what);
-    const size = readInt32(src, p);
-    if (size < 1 || p + 4 + size > end)
-        throw bsonError(p, `${what} length ${size} is invalid here`);
-    const stop = p + 4 + size - 1;
-    if (src[stop] !== 0)
-        throw bsonError(stop, `${what} is not terminated by 0x00`);
-    return stop;
-}
-function put2(buf, o, n) {
-    buf[o] = 0x30 + Math.floor(n / 10);
-    buf[o + 1] = 0x30 + (n % 10);
-    return o + 2;
-}
-/**
- * Width of the valid UTF-8 sequence at `i` (lead byte >= 0x80), or 0 when Go's utf8.DecodeRune would return
- * (RuneError, 1): bad lead byte, truncated or bad continuation, overlong form, surrogate, or above U+10FFFF.
- */
-function utf8SequenceWidth(text, i, end) {
-    const b0 = text[i];
-    if (b0 < 0xc2 || b0 > 0xf4)
-        return 0;
-    const b1 = i + 1 < end ? text[i + 1] : -1;
-    if (b0 < 0xe0)
-        return b1 >= 0x80 && b1 <= 0xbf ? 2 : 0;
-    const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
-    const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
-    if (b1 < lo || b1 > hi)
-        return 0;
-    const b2 = i + 2 < end ? text[i + 2] : -1;
-    if (b2 < 0x80 || b2 > 0xbf)
-        return 0;
-    if (b0 < 0xf0)
-        return 3;
-    const b3 = i + 3 < end ? text[i + 3] : -1;
-    return b3 >= 0x80 && b3 <= 0xbf ? 4 : 0;
-}
-/** Go sorts regex options by code point (after []rune conversion, where each invalid byte becomes U+FFFD). */
-function sortedRegexOptions(src, start, end) {
-    const codePoints = [];
-    for (let i = start; i < end;) {
-        const b = src[i];
-        if (b < 0x80) {
-            codePoints.push(b);
-            i++;
-            continue;
-        }
-        const width = utf8SequenceWidth(src, i, end);
-        if (width === 0) {
-            codePoints.push(0xfffd);
-            i++;
-        }
-        else {
-            codePoints.push(decodeCodePoint(src, i, width));
-            i += width;
-        }
-    }
-    codePoints.sort((a, b) => a - b);
-    return new Uint8Array(Buffer.from(String.fromCodePoint(...codePoints), 'utf8'));
-}
-function decodeCodePoint(src, i, width) {
-    const b0 = src[i];
-    if (width === 2)
-        return ((b0 & 0x1f) << 6) | (src[i + 1] & 0x3f);
-    if (width === 3)
-        return ((b0 & 0x0f) << 12) | ((src[i + 1] & 0x3f) << 6) | (src[i + 2] & 0x3f);
-    return ((b0 & 0x07) << 18) | ((src[i + 1] & 0x3f) << 12) | ((src[i + 2] & 0x3f) << 6) | (src[i + 3] & 0x3f);
-}
-/** Days since 1970-01-01 → proleptic Gregorian [year, month, day] (days >= 0). */
-function civilFromDays(days) {
-    const z = days + 719468;
-    const era = Math.floor(z / 146097);
-    const dayOfEra = z - era * 146097;
-    const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
-    const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-    const mp = Math.floor((5 * dayOfYear + 2) / 153);
-    const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-    return [year, month, day];
-}
-/**
- * Go's strconv.FormatFloat(f, 'G', -1, 64) plus ".0" when the result has neither '.' nor 'E' (formatDouble in
- * extjson_writer.go), for a finite double. JS and Go produce the same shortest round-trip digits; only the layout
- * differs: Go switches to exponent form when the decimal exponent x is < -4 or >= 6 and writes at least two exponent
- * digits (1E+06, 1.5E-07).
- */
-function formatDoubleGo(v) {
-    if (v === 0)
-        return 1 / v < 0 ? '-0.0' : '0.0';
-    const s = String(v);
-    const negative = s.charCodeAt(0) === 0x2d;
-    const body = negative ? s.slice(1) : s;
-    let digits;
-    let exponent;
-    const e = body.indexOf('e');
-    if (e >= 0) {
-        digits = body.slice(0, e).replace('.', '');
-        exponent = Number(body.slice(e + 1));
-    }
-    else {
-        const dot = body.indexOf('.');
-        if (dot < 0) {
-            exponent = body.length - 1;
-            digits = body.replace(/0+$/, '');
-        }
-        else if (body.charCodeAt(0) === 0x30) {
-            let k = 2;
-            while (body.charCodeAt(k) === 0x30)
-                k++;
-            exponent = -(k - 1);
-            digits = body.slice(k);
-        }
-        else {
-            exponent = dot - 1;
-            digits = body.slice(0, dot) + body.slice(dot + 1);
-        }
-    }
-    if (exponent < -4 || exponent >= 6) {
-        const magnitude = Math.abs(exponent);
-        return ((negative ? '-' : '') +
-            digits[0] +
-            (digits.length > 1 ? '.' + digits.slice(1) : '') +
-            (exponent < 0 ? 'E-' : 'E+') +
-            (magnitude < 10 ? '0' : '') +
-            magnitude);
-    }
-    return e < 0 && body.includes('.') ? s : s + '.0';
-}
-const DECIMAL_EXPONENT_BIAS = 6176;
-/**
- * Decimal128 → string as the Go driver's decimal128.String(h, l) writes it: NaN, ±Infinity, "0"/"-0" for zero with
- * exponent 0, otherwise the coefficient's digits with a decimal point or an E±exp suffix chosen digit by digit exactly
- * as Go's loop does (which keeps trailing zeros: "1.0E+3", "0.10"). Non-canonical coefficients are printed as stored.
- */
-function decimal128ToString(high, low) {
-    const positive = (high >> 63n) === 0n;
-    const combination = Number((high >> 58n) & 0x1fn);
-    if (combination === 0x1f)
-        return 'NaN';
-    if (combination === 0x1e)
-        return positive ? 'Infinity' : '-Infinity';
-    let exp;
-    let coefficient;
-    if (((high >> 61n) & 3n) === 3n) {
-        // The 0b11 form has an implicit 0b100 prefix, which is always out of range: Go treats the value as 0.
-        exp = Number((high >> 47n) & 0x3fffn);
-        coefficient = 0n;
-    }
-    else {
-        exp = Number((high >> 49n) & 0x3fffn);
-        coefficient = ((high & ((1n << 49n) - 1n)) << 64n) | low;
-    }
-    exp -= DECIMAL_EXPONENT_BIAS;
-    if (coefficient === 0n && exp === 0)
-        return positive ? '0' : '-0';
-    // Go fills a fixed buffer from the right, one digit per step, deciding where the point goes as it goes.
-    const digits = coefficient === 0n ? '' : coefficient.toString();
-    const SIZE = 48;
-    const repr = new Array(SIZE);
-    let last = SIZE;
-    let i = SIZE;
-    let dot = SIZE + exp;
-    for (let step = 0; step < 45; step++) {
-        // The value still to be written before this digit: `remaining` digits of the coefficient's prefix.
-        const remaining = digits.length - step;
-        const single = remaining === 1;
-        if (i < SIZE && (dot === i || (single && (dot < i - 6 || exp > 0)))) {
-            exp += SIZE - i;
-            i--;
-            repr[i] = '.';
-            last = i - 1;
-            dot = SIZE;
-        }
-        const c = remaining > 0 ? digits[remaining - 1] : '0';
-        const rest = remaining > 1;
-        i--;
-        repr[i] = c;
-        if (!rest && i === SIZE - 1 && (dot < i - 5 || exp > 0)) {
-            last = i;
-            break;
-        }
-        if (c !== '0')
-            last = i;
-        if (dot > i && !rest)
-            break;
-    }
-    const text = repr.slice(last, SIZE).join('');
-    const sign = positive ? '' : '-';
-    if (exp > 0)
-        return `${sign}${text}E+${exp}`;
-    if (exp < 0)
-        return `${sign}${text}E${exp}`;
-    return sign + text;
-}
-const shared = new writer_ExtJsonTranscoder();
-const SHARED_MAX_RETAINED = 8 * 1024 * 1024;
-/**
- * One whole BSON document (as returned by `find(..., {raw: true})`) → compact Extended JSON v2, exactly as Go's
- * `bson.MarshalExtJSON(doc, canonical, false)` writes it. Throws on malformed BSON, naming the byte offset.
- */
-function bsonToExtJson(doc, format) {
-    shared.len = 0;
-    shared.appendDocument(doc, format);
-    const text = shared.buf.toString('utf8', 0, shared.len);
-    if (shared.buf.length > SHARED_MAX_RETAINED)
-        shared.buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
-    return text;
-}
-//# sourceMappingURL=writer.js.map
-;// CONCATENATED MODULE: ./lib/ejson/indent.js
-// mongoexport --pretty: Go's encoding/json.Indent(dst, src, "", "\t") applied to each compact document
-// (mongo-tools common/json/indent.go is that algorithm). Tab per level, ": " after keys, empty {} and [] kept on one
-// line, whitespace outside strings dropped, string contents copied untouched.
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const TAB = 0x09;
-/**
- * Appends the indented form of compact JSON bytes [start, end) to `out`. The structural characters are ASCII, so
- * working on UTF-8 bytes is exact.
- */
-function appendIndented(out, src, start, end) {
-    // Every input byte is copied at most once; newlines, tabs and ": " spaces are reserved as they are written.
-    out.ensure(end - start);
-    let depth = 0;
-    let needIndent = false;
-    let i = start;
-    while (i < end) {
-        const c = src[i];
-        if (c === QUOTE) {
-            if (needIndent) {
-                depth++;
-                newline(out, depth);
-                needIndent = false;
-            }
-            // Copy the whole string, escapes included.
-            let j = i + 1;
-            while (j < end) {
-                const d = src[j];
-                if (d === BACKSLASH)
-                    j += 2;
-                else if (d === QUOTE)
-                    break;
-                else
-                    j++;
-            }
-            const stop = Math.min(j + 1, end);
-            out.ensure(stop - i);
-            out.buf.set(src.subarray(i, stop), out.len);
-            out.len += stop - i;
-            i = stop;
-            continue;
-        }
-        if (c === 0x20 || c === TAB || c === NEWLINE || c === 0x0d) {
-            i++;
-            continue;
-        }
-        if (needIndent && c !== 0x7d && c !== 0x5d) {
-            depth++;
-            newline(out, depth);
-            needIndent = false;
-        }
-        switch (c) {
-            case 0x7b:
-            case 0x5b:
-                needIndent = true;
-                out.appendByte(c);
-                break;
-            case 0x2c:
-                out.appendByte(c);
-                newline(out, depth);
-                break;
-            case 0x3a:
-                out.appendByte(c);
-                out.appendByte(0x20);
-                break;
-            case 0x7d:
-            case 0x5d:
-                if (needIndent) {
-                    needIndent = false;
-                }
-                else {
-                    depth--;
-                    newline(out, depth);
-                }
-                out.appendByte(c);
-                break;
-            default:
-                out.appendByte(c);
-        }
-        i++;
-    }
-}
-function newline(out, depth) {
-    out.ensure(depth + 1);
-    const buf = out.buf;
-    let o = out.len;
-    buf[o++] = NEWLINE;
-    for (let d = 0; d < depth; d++)
-        buf[o++] = TAB;
-    out.len = o;
-}
-let scratch;
-/** Go's json.Indent(dst, compact, "", "\t") for the compact Extended JSON our writer (and MarshalExtJSON) produces. */
-function indentJson(compact) {
-    const bytes = Buffer.from(compact, 'utf8');
-    scratch ??= new ExtJsonTranscoder();
-    scratch.len = 0;
-    appendIndented(scratch, bytes, 0, bytes.length);
-    return scratch.buf.toString('utf8', 0, scratch.len);
-}
-//# sourceMappingURL=indent.js.map
-;// CONCATENATED MODULE: ./lib/mongo/export/framing.js
-// mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
-// document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
-// --pretty. Shared by the main thread (small exports) and the conversion thread (convert-worker.ts), which may take
-// over an export half-way: `documents` says how many were framed before, so the separators continue correctly.
-
-
-const COMMA = 0x2c;
-const framing_NEWLINE = 0x0a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-class JsonFramer {
-    out;
-    /** Documents framed so far, including those framed by whoever wrote the export's earlier part. */
-    documents;
-    framing;
-    compact;
-    constructor(framing, capacity, documents = 0) {
-        this.framing = framing;
-        this.out = new writer_ExtJsonTranscoder(capacity);
-        this.compact = framing.pretty ? new writer_ExtJsonTranscoder() : undefined;
-        this.documents = documents;
-    }
-    /** What comes before the first document (`[` with --jsonArray). */
-    open() {
-        if (this.framing.jsonArray)
-            this.out.appendByte(OPEN_BRACKET);
-    }
-    /** Appends one document with its separators; throws the transcoder's error for a malformed one, leaving `out` as it was before its separator. */
-    append(doc) {
-        const { out, framing, compact } = this;
-        const mark = out.len;
-        if (this.documents > 0) {
-            if (framing.jsonArray)
-                out.appendByte(COMMA);
-            if (framing.pretty)
-                out.appendByte(framing_NEWLINE);
-        }
-        try {
-            if (compact !== undefined) {
-                compact.len = 0;
-                compact.appendDocument(doc, framing.format);
-                appendIndented(out, compact.buf, 0, compact.len);
-            }
-            else {
-                out.appendDocument(doc, framing.format);
-            }
-        }
-        catch (error) {
-            out.len = mark;
-            throw error;
-        }
-        if (!framing.jsonArray && !framing.pretty)
-            out.appendByte(framing_NEWLINE);
-        this.documents++;
-    }
-    /** What comes after the last document (`]` and a newline with --jsonArray, a newline with --pretty). */
-    close() {
-        if (this.framing.jsonArray) {
-            this.out.appendByte(CLOSE_BRACKET);
-            this.out.appendByte(framing_NEWLINE);
-        }
-        if (this.framing.pretty)
-            this.out.appendByte(framing_NEWLINE);
-    }
-}
-//# sourceMappingURL=framing.js.map
-;// CONCATENATED MODULE: external "node:worker_threads"
-const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./lib/common/threads/roles.js
-// What a worker thread started by start.ts is for (its workerData.role).
-const ROLES = {
-    exportConverter: 'prancer-db-artifacts export converter',
-    exportWriter: 'prancer-db-artifacts export writer',
-    archiveOutput: 'prancer-db-artifacts archive output',
-    ejsonParser: 'prancer-db-artifacts Extended JSON parser'
-};
-//# sourceMappingURL=roles.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./lib/common/threads/start.js
-// Starts a worker thread running src/workers/entry.ts with the given role. The entry is found beside this module
-// when running from source (.ts) or from tsc's output (.js); in the ncc bundles it is its own bundle,
-// dist/workers/index.js, beside dist/index.js or one level up from dist/cli/index.js.
-
-
-
-const ENTRY_CANDIDATES = ['../../workers/entry.ts', '../../workers/entry.js', './workers/index.js', '../workers/index.js'];
-// The threads' heaps hold little: the data they work on lives in transferred buffers.
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
-let entry;
-function workerEntry() {
-    if (entry !== undefined)
-        return entry;
-    for (const name of ENTRY_CANDIDATES) {
-        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
-        if ((0,external_node_fs_namespaceObject.existsSync)(file))
-            return (entry = file);
-    }
-    throw new Error(`The worker threads' code (workers/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
-}
-function startWorker(workerData, transferList = []) {
-    return new external_node_worker_threads_namespaceObject.Worker(workerEntry(), { workerData, transferList, resourceLimits: RESOURCE_LIMITS });
-}
-//# sourceMappingURL=start.js.map
-;// CONCATENATED MODULE: ./lib/mongo/export/threads.js
-// The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
-// Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
-// document), and hashing and writing the output another ~1.4 µs, so once an export outgrows its first chunk the main
-// thread only reads and packs, converters frame the packs in parallel and a writer puts their output in order on
-// disk. At most PACKS_PER_CONVERTER packs per converter are on their way, so memory stays bounded whichever side is
-// slower.
-
-
-
-
-const PACK_BYTES = 512 * 1024;
-const PACKS_PER_CONVERTER = 2;
-/**
- * Converter threads by default: the cores left after the main thread (the driver) and the writer, at least one, at
- * most four (beyond that the main thread's reading is the limit).
- */
-function defaultConverterThreads() {
-    return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)() - 2));
-}
-class ExportThreads {
-    /** Output bytes produced so far. */
-    bytes;
-    writer;
-    converters = [];
-    pool = [];
-    written = false;
-    // Packs sent and not yet back, by seq; and the earliest conversion error heard of.
-    outstanding = new Set();
-    conversionError;
-    seq = 1;
-    nextDocument;
-    pack;
-    packLength = 0;
-    packFirst = 0;
-    failure;
-    waiter;
-    result;
-    /**
-     * Starts the writer on `fd` (from offset 0) and `converterThreads` converters. `head` is the output the caller
-     * produced for the first `documents` documents; it is written first, and its memory moves to the writer.
-     */
-    constructor(opts) {
-        this.bytes = opts.head.length;
-        this.nextDocument = opts.documents;
-        const channels = Array.from({ length: Math.max(1, opts.converterThreads) }, () => new external_node_worker_threads_namespaceObject.MessageChannel());
-        const writerData = { role: ROLES.exportWriter, fd: opts.fd, converters: channels.map(c => c.port2) };
-        this.writer = startWorker(writerData, writerData.converters);
-        this.watch(this.writer, 'write');
-        this.writer.on('message', (m) => {
-            if (m.type === 'done') {
-                this.written = true;
-                this.bytes = m.bytes;
-                this.result?.resolve(m);
-            }
-            else
-                this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
-        });
-        try {
-            for (const channel of channels) {
-                const data = { ...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
-                const converter = { worker: startWorker(data, [channel.port1]), inFlight: 0 };
-                this.watch(converter.worker, 'conversion');
-                converter.worker.on('message', (m) => this.fromConverter(converter, m));
-                this.converters.push(converter);
-            }
-        }
-        catch (error) {
-            // The caller never gets this object to close: stop the threads already started.
-            void this.close();
-            throw error;
-        }
-        this.toWriter({ type: 'bytes', seq: 0, ...this.owned(opts.head) });
-    }
-    watch(worker, what) {
-        worker.on('error', error => this.fail(error));
-        worker.on('exit', code => this.fail(new Error(`the export's ${what} thread stopped (exit code ${code})`)));
-    }
-    owned(bytes) {
-        const buffer = (bytes.byteOffset === 0 ? bytes.buffer : new Uint8Array(bytes).buffer);
-        return { buffer, length: bytes.length };
-    }
-    toWriter(m) {
-        this.writer.postMessage(m, m.type === 'bytes' ? [m.buffer] : []);
-    }
-    fromConverter(converter, m) {
-        this.outstanding.delete(m.seq);
-        if (m.type === 'error') {
-            // Converters run ahead of each other, so a later pack's error can arrive first: the one reported is that of
-            // the earliest failing pack, once every pack before it is through (those always finish: the writer waits
-            // for them). A failing converter drops its later packs, so nothing else is waited for.
-            if (this.conversionError === undefined || m.seq < this.conversionError.seq)
-                this.conversionError = m;
-        }
-        else {
-            converter.inFlight--;
-            // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
-            if (!this.written)
-                this.bytes += m.produced;
-            if (m.buffer.byteLength === PACK_BYTES)
-                this.pool.push(m.buffer);
-        }
-        const error = this.conversionError;
-        if (error !== undefined && ![...this.outstanding].some(seq => seq < error.seq)) {
-            this.fail(Object.assign(new Error(error.message), { document: error.document }));
-        }
-        const waiter = this.waiter;
-        this.waiter = undefined;
-        waiter?.resolve();
-    }
-    fail(error) {
-        if (this.failure !== undefined)
-            return;
-        this.failure = error;
-        this.waiter?.reject(error);
-        this.waiter = undefined;
-        this.result?.reject(error);
-    }
-    /** Hands one document over; returns a promise only when the caller has to wait for the threads to catch up. */
-    add(doc) {
-        if (this.failure !== undefined)
-            throw this.failure;
-        const pack = this.pack;
-        if (pack !== undefined && this.packLength + 4 + doc.byteLength <= pack.length) {
-            this.copyIn(pack, doc);
-            return undefined;
-        }
-        return this.addToNewPack(doc);
-    }
-    async addToNewPack(doc) {
-        if (this.pack !== undefined)
-            this.send();
-        const converter = this.converters[(this.seq - 1) % this.converters.length];
-        while (converter.inFlight >= PACKS_PER_CONVERTER) {
-            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-        }
-        if (this.failure !== undefined)
-            throw this.failure;
-        const size = 4 + doc.byteLength;
-        // A document larger than a pack travels in a buffer of its own, which is dropped when it comes back.
-        const buffer = size > PACK_BYTES ? new ArrayBuffer(size) : (this.pool.pop() ?? new ArrayBuffer(PACK_BYTES));
-        this.pack = new Uint8Array(buffer);
-        this.packLength = 0;
-        this.packFirst = this.nextDocument;
-        this.copyIn(this.pack, doc);
-    }
-    copyIn(pack, doc) {
-        const at = this.packLength;
-        const n = doc.byteLength;
-        pack[at] = n & 0xff;
-        pack[at + 1] = (n >>> 8) & 0xff;
-        pack[at + 2] = (n >>> 16) & 0xff;
-        pack[at + 3] = n >>> 24;
-        pack.set(doc, at + 4);
-        this.packLength = at + 4 + n;
-        this.nextDocument++;
-    }
-    send() {
-        const converter = this.converters[(this.seq - 1) % this.converters.length];
-        const buffer = this.pack.buffer;
-        const m = { type: 'docs', seq: this.seq++, first: this.packFirst, buffer, length: this.packLength };
-        converter.worker.postMessage(m, [buffer]);
-        this.outstanding.add(m.seq);
-        converter.inFlight++;
-        this.pack = undefined;
-        this.packLength = 0;
-    }
-    /**
-     * Sends what is packed, then `trailer` (the framing after the last document) and the end; resolves when every byte
-     * is written, with the sha256 of the whole output.
-     */
-    async finish(trailer) {
-        if (this.failure !== undefined)
-            throw this.failure;
-        if (this.pack !== undefined)
-            this.send();
-        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
-        this.toWriter({ type: 'bytes', seq: this.seq++, ...this.owned(trailer) });
-        this.toWriter({ type: 'end', parts: this.seq });
-        try {
-            return await done;
-        }
-        finally {
-            await this.close();
-        }
-    }
-    /** Stops every thread: after finish, or to abandon the export. */
-    async close() {
-        this.failure ??= new Error('the export was abandoned');
-        const workers = [this.writer, ...this.converters.map(c => c.worker)];
-        for (const worker of workers)
-            worker.removeAllListeners('exit');
-        await Promise.all(workers.map(worker => worker.terminate()));
-    }
-}
-//# sourceMappingURL=threads.js.map
-;// CONCATENATED MODULE: ./lib/mongo/export/file-writer.js
-// Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
-// (framing.ts), output in ~1 MiB chunks converted on a thread of their own once the export outgrows the first one
-// (converter.ts), sha256 and byte count taken from the same chunks, and a temporary file renamed into place only once
-// everything is written.
-
-
-
-
-
-/** Output is handed to the file in chunks of about this size (one write per chunk, not per document). */
-const CHUNK_BYTES = 1024 * 1024;
-// A chunk is flushed after the document that crosses CHUNK_BYTES, so leave room for a typical last document.
-const OUTPUT_BUFFER_BYTES = CHUNK_BYTES + 256 * 1024;
-const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
-/**
- * Writes the documents to `path` exactly as mongoexport would. `docs === null` means the collection does not exist:
- * mongoexport then writes nothing at all, not even `[` (an empty file).
- */
-async function writeExportFile(docs, path, opts) {
-    return writeExport(docs, path, opts);
-}
-/** Like writeExportFile, but the source may also yield whole batches (as a cursor delivers them) to save awaits. */
-async function writeExport(source, path, opts) {
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    let file;
-    try {
-        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
-    }
-    catch (error) {
-        throw new Error(`Cannot create the temporary export file ${tempPath} for ${path}: ${error.message}`, { cause: error });
-    }
-    const framing = { format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true };
-    const onDocument = opts.onDocument;
-    const framer = new JsonFramer(framing, OUTPUT_BUFFER_BYTES);
-    const out = framer.out;
-    const started = performance.now();
-    let documents = 0;
-    let flushedBytes = 0;
-    // An export that fills more than one chunk is handed to worker threads (threads.ts): converters frame the rest and
-    // a writer hashes and writes it in order, while this thread only reads and packs. A smaller one is converted and
-    // written from here, without starting threads.
-    let threads;
-    const progress = () => {
-        const elapsedMs = performance.now() - started;
-        const bytes = threads !== undefined ? threads.bytes : flushedBytes + out.len;
-        const seconds = elapsedMs / 1000;
-        return {
-            documents,
-            bytes,
-            elapsedMs,
-            docsPerSec: seconds > 0 ? documents / seconds : 0,
-            bytesPerSec: seconds > 0 ? bytes / seconds : 0
-        };
-    };
-    const onProgress = opts.onProgress;
-    const timer = onProgress === undefined
-        ? undefined
-        : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
-    timer?.unref();
-    const handOver = () => {
-        threads = new ExportThreads({
-            fd: file.fd,
-            framing,
-            converterThreads: opts.converterThreads ?? defaultConverterThreads(),
-            chunkBytes: CHUNK_BYTES,
-            outputBufferBytes: OUTPUT_BUFFER_BYTES,
-            head: out.takeChunk(Buffer.allocUnsafeSlow(64)), // the rest of main's output is the trailer
-            documents: framer.documents
-        });
-    };
-    const convertHere = (doc) => {
-        try {
-            framer.append(doc);
-        }
-        catch (error) {
-            throw conversionError(path, documents + 1, error.message, error);
-        }
-    };
-    let closed = false;
-    let sha256 = '';
-    try {
-        if (source !== null) {
-            framer.open();
-            for await (const item of source) {
-                const docs = item instanceof Uint8Array ? [item] : item;
-                for (const doc of docs) {
-                    onDocument?.(doc);
-                    if (threads !== undefined) {
-                        const wait = threads.add(doc);
-                        if (wait !== undefined)
-                            await wait;
-                    }
-                    else {
-                        convertHere(doc);
-                        if (out.len >= CHUNK_BYTES)
-                            handOver();
-                    }
-                    documents++;
-                }
-            }
-        }
-        if (source !== null)
-            framer.close();
-        if (threads !== undefined) {
-            const done = await threads.finish(out.takeChunk(Buffer.allocUnsafeSlow(64)));
-            sha256 = done.sha256;
-            flushedBytes = done.bytes;
-        }
-        else {
-            const all = out.buf.subarray(0, out.len);
-            await writeFully(file, all);
-            sha256 = (0,external_node_crypto_.createHash)('sha256').update(all).digest('hex');
-            flushedBytes = all.length;
-        }
-        closed = true;
-        await file.close();
-        await (0,promises_namespaceObject.rename)(tempPath, path);
-    }
-    catch (error) {
-        await threads?.close().catch(() => undefined);
-        if (!closed)
-            await file.close().catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
-        const failure = error;
-        throw failure.document !== undefined ? conversionError(path, failure.document, failure.message, error) : ioError(error, path);
-    }
-    finally {
-        if (timer !== undefined)
-            clearInterval(timer);
-    }
-    const result = {
-        path,
-        documents,
-        bytes: flushedBytes,
-        sha256,
-        collectionExists: source !== null
-    };
-    onProgress?.(progress());
-    return result;
-}
-const IO_HINTS = {
-    ENOSPC: 'the disk is full; free space on it or write the export elsewhere',
-    EDQUOT: 'the disk quota is exceeded; free space or write the export elsewhere',
-    EROFS: 'the file system is read-only; write the export elsewhere',
-    EACCES: 'permission denied; write the export to a directory you can write to',
-    EPERM: 'permission denied; write the export to a directory you can write to',
-    EIO: 'an I/O error of the disk'
-};
-/** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
-function conversionError(path, document, message, cause) {
-    return new Error(`Export to ${path}: document #${document} cannot be converted: ${message}`, { cause });
-}
-function ioError(error, path) {
-    const code = error?.code;
-    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || error.errorLabels !== undefined)
-        return error;
-    const hint = IO_HINTS[code] ?? error.message;
-    return new Error(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error });
-}
-async function writeFully(file, chunk) {
-    let offset = 0;
-    while (offset < chunk.length) {
-        const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
-        offset += bytesWritten;
-    }
-}
-//# sourceMappingURL=file-writer.js.map
-;// CONCATENATED MODULE: ./lib/mongo/export/collection.js
-// Exports one collection the way mongoexport does: existence check through listCollections with a name filter
-// (a missing collection gives an empty file, not an error), then a raw find() streamed into the file writer.
-
-/**
- * Documents per batch. Peak RSS grows with the reply size while speed barely changes, so replies stay small; the
- * prefetch in rawBatches hides the extra round trips. Measured with 1.5 KB Prancer-shaped documents (bench/export.ts):
- * on FerretDB, 20,000 documents: 120/124/140/150 MB for 101/500/2000/5000, 200,000 documents: 116-139 MB with 101 (as
- * a bare driver cursor), 272 MB with 2000; on the replay peer, 1,000,000 documents: 208/269/320 MB for 101/300/1000
- * (a bare cursor with the same batch size: 203/279/306 MB) with wall times within 6% of each other.
- */
-const DEFAULT_BATCH_SIZE = 101;
-async function exportCollection(db, collection, find, path, opts) {
-    if (!(await collectionExists(db, collection)))
-        return writeExport(null, path, opts);
-    const options = { raw: true, batchSize: find.batchSize ?? DEFAULT_BATCH_SIZE };
-    if (find.sort !== undefined)
-        options.sort = find.sort;
-    if (find.projection !== undefined)
-        options.projection = find.projection;
-    if (find.limit !== undefined)
-        options.limit = find.limit;
-    if (find.hint !== undefined)
-        options.hint = find.hint;
-    const cursor = db.collection(collection).find(find.filter ?? {}, options);
-    return writeExport(rawBatches(cursor), path, opts);
-}
-/** mongoexport's check: listCollections filtered by name, then an exact comparison of the names returned. */
-async function collectionExists(db, collection) {
-    const found = await db.listCollections({ name: collection }, { nameOnly: true }).toArray();
-    return found.some((info) => info.name === collection);
-}
-/**
- * Yields the cursor's documents batch by batch. The next getMore is started before the current batch is handed
- * out, so the server prepares batch N+1 while batch N is being converted and written.
- */
-async function* rawBatches(cursor) {
-    let next;
-    try {
-        let more = await cursor.hasNext();
-        while (more) {
-            const batch = cursor.readBufferedDocuments();
-            next = cursor.hasNext();
-            // If the consumer stops early, the prefetch may fail after nobody listens; `finally` still awaits it.
-            next.catch(() => undefined);
-            yield batch;
-            more = await next;
-            next = undefined;
-        }
-    }
-    finally {
-        if (next !== undefined)
-            await next.catch(() => undefined);
-        await cursor.close();
-    }
-}
-//# sourceMappingURL=collection.js.map
-;// CONCATENATED MODULE: ./lib/mongo/export/index.js
-
-
-//# sourceMappingURL=index.js.map
+//# sourceMappingURL=glob.js.map
 ;// CONCATENATED MODULE: ./node_modules/bson/lib/bson.node.mjs
 const TypedArrayPrototypeGetSymbolToStringTag = (() => {
     const g = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
@@ -45784,6 +44209,7 @@ var bson_node_bson = /*#__PURE__*/Object.freeze({
 // every document. Paths are dotted (`json.status`); a segment ending in `[]` visits each element of
 // an array (`json.results[].result`). Arrays are never traversed implicitly.
 
+
 const BSON_TYPE = {
     double: 0x01,
     string: 0x02,
@@ -45807,11 +44233,10 @@ const BSON_TYPE = {
     minKey: 0xff,
     maxKey: 0x7f
 };
-class RawBsonError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RawBsonError';
-    }
+/** The code of the CorruptDataError for bytes that are not valid BSON. */
+const INVALID_BSON = 'invalid-bson';
+function invalidBson(message) {
+    return new CorruptDataError(message, { code: INVALID_BSON });
 }
 const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -45832,7 +44257,7 @@ function view(bytes) {
 }
 function int32At(bytes, offset) {
     if (offset + 4 > bytes.length)
-        throw new RawBsonError(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
+        throw invalidBson(`truncated BSON: int32 at ${offset} past the end (${bytes.length} bytes)`);
     // by hand: a DataView per read would dominate the cost of a scan
     return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
 }
@@ -45870,13 +44295,13 @@ function valueLength(bytes, type, offset) {
             const first = bytes.indexOf(0, offset);
             const second = first < 0 ? -1 : bytes.indexOf(0, first + 1);
             if (second < 0)
-                throw new RawBsonError(`truncated BSON regex at ${offset}`);
+                throw invalidBson(`truncated BSON regex at ${offset}`);
             return second + 1 - offset;
         }
         case BSON_TYPE.dbPointer:
             return 4 + int32At(bytes, offset) + 12;
         default:
-            throw new RawBsonError(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
+            throw invalidBson(`unknown BSON type 0x${type.toString(16)} at ${offset - 1}`);
     }
 }
 function nameEquals(bytes, start, end, name) {
@@ -45895,7 +44320,7 @@ function scanElements(bytes, docStart, visit) {
     const size = int32At(bytes, docStart);
     const end = docStart + size;
     if (size < 5 || end > bytes.length)
-        throw new RawBsonError(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
+        throw invalidBson(`BSON document at ${docStart} declares ${size} bytes, ${bytes.length - docStart} available`);
     let offset = docStart + 4;
     while (offset < end - 1) {
         const type = bytes[offset];
@@ -45903,13 +44328,13 @@ function scanElements(bytes, docStart, visit) {
         const nameEnd = bytes.indexOf(0, nameStart);
         // Neither the name nor the value may reach the document's own closing 0 byte.
         if (nameEnd < 0 || nameEnd >= end - 1)
-            throw new RawBsonError(`unterminated element name at ${nameStart}`);
+            throw invalidBson(`unterminated element name at ${nameStart}`);
         const valueStart = nameEnd + 1;
         const valueEnd = valueStart + valueLength(bytes, type, valueStart);
         if (valueEnd > end - 1)
-            throw new RawBsonError(`element at ${offset} runs past its document`);
+            throw invalidBson(`element at ${offset} runs past its document`);
         if (valueEnd < valueStart)
-            throw new RawBsonError(`element at ${offset} declares a negative length`);
+            throw invalidBson(`element at ${offset} declares a negative length`);
         if (visit(type, offset, nameStart, nameEnd, valueStart, valueEnd) === true)
             return;
         offset = valueEnd;
@@ -45929,17 +44354,17 @@ function bsonStructureProblem(bytes) {
         return undefined;
     }
     catch (error) {
-        if (error instanceof RawBsonError)
+        if (error instanceof CorruptDataError && error.code === INVALID_BSON)
             return error.message;
         throw error;
     }
 }
 function checkDocument(bytes, start, depth) {
     if (depth > MAX_CHECKED_DEPTH)
-        throw new RawBsonError(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`);
+        throw invalidBson(`documents nested more than ${MAX_CHECKED_DEPTH} levels deep`);
     const end = start + int32At(bytes, start);
     if (end <= bytes.length && bytes[end - 1] !== 0)
-        throw new RawBsonError(`the document at ${start} does not end with a 0 byte`);
+        throw invalidBson(`the document at ${start} does not end with a 0 byte`);
     scanElements(bytes, start, (type, elementStart, _nameStart, _nameEnd, valueStart, valueEnd) => {
         switch (type) {
             case BSON_TYPE.string:
@@ -45958,13 +44383,13 @@ function checkDocument(bytes, start, depth) {
                 const codeEnd = valueStart + 8 + int32At(bytes, valueStart + 4);
                 checkString(bytes, valueStart + 4, codeEnd, elementStart);
                 if (codeEnd + 5 > valueEnd || codeEnd + int32At(bytes, codeEnd) !== valueEnd)
-                    throw new RawBsonError(`the code with scope at ${elementStart} has inconsistent lengths`);
+                    throw invalidBson(`the code with scope at ${elementStart} has inconsistent lengths`);
                 checkDocument(bytes, codeEnd, depth + 1);
                 break;
             }
             case BSON_TYPE.binary:
                 if (valueEnd < valueStart + 5)
-                    throw new RawBsonError(`the binary at ${elementStart} declares a negative length`);
+                    throw invalidBson(`the binary at ${elementStart} declares a negative length`);
                 break;
         }
     });
@@ -45972,7 +44397,7 @@ function checkDocument(bytes, start, depth) {
 /** A string value from its int32 length to its end: at least the terminating 0, which is there. */
 function checkString(bytes, lengthAt, end, elementStart) {
     if (end < lengthAt + 5 || bytes[end - 1] !== 0)
-        throw new RawBsonError(`the string at ${elementStart} is not terminated by a 0 byte where its length says`);
+        throw invalidBson(`the string at ${elementStart} is not terminated by a 0 byte where its length says`);
 }
 /** Calls `visit` for each element of the document (or array) starting at `docStart`; stops when it returns true. */
 function forEachElement(bytes, docStart, visit) {
@@ -46088,9 +44513,5736 @@ function canonicalEjson(el) {
     return EJSON.stringify(elementValue(el), { relaxed: false });
 }
 //# sourceMappingURL=raw.js.map
+;// CONCATENATED MODULE: ./lib/ejson/writer.js
+// Raw BSON → compact Extended JSON v2, byte for byte as the Go driver's bson.MarshalExtJSON(doc, canonical, false)
+// writes it (the call every mongoexport 100.x makes per document). The rules are in
+// ../shared/reference/mongo-tools-format.md §1.3–1.6.
+//
+// The transcoder works on bytes end to end: BSON strings are already UTF-8, so valid text is copied straight from the
+// input into the output after escaping, with no decode/encode round trip and no per-element allocation.
+const INITIAL_CAPACITY = 64 * 1024;
+// 1 = an ASCII byte Go escapes in a JSON string (control characters, '"' and '\\'); DEL, '/', '<', '>', '&' are not.
+const ASCII_NEEDS_ESCAPE = new Uint8Array(128);
+for (let b = 0; b < 0x20; b++)
+    ASCII_NEEDS_ESCAPE[b] = 1;
+ASCII_NEEDS_ESCAPE[0x22] = 1;
+ASCII_NEEDS_ESCAPE[0x5c] = 1;
+// 1 = a byte copied as is into a JSON string (printable ASCII other than '"' and '\\').
+const PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++)
+    PLAIN[b] = ASCII_NEEDS_ESCAPE[b] === 1 ? 0 : 1;
+const HEX = new Uint8Array(Buffer.from('0123456789abcdef', 'latin1'));
+const BASE64 = new Uint8Array(Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1'));
+// String bodies and element names are scanned four bytes at a time through an Int32Array of the source buffer, which
+// reads the bytes in little-endian order; on a big-endian host every byte goes through the byte loop instead.
+const WORD_SCAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+// Dates in [1970-01-01, 10000-01-01) are written as ISO strings in relaxed mode; Go checks the UTC year.
+const MAX_ISO_DATE_MS = 253402300800000;
+const MS_PER_DAY = 86400000;
+// Int64 values whose high word is within ±2^21 fit a double exactly (|v| < 2^53).
+const SAFE_HIGH_WORD = 0x200000;
+const asciiBytes = (s) => new Uint8Array(Buffer.from(s, 'latin1'));
+const T_OID = asciiBytes('{"$oid":"');
+const T_NUMBER_INT = asciiBytes('{"$numberInt":"');
+const T_NUMBER_LONG = asciiBytes('{"$numberLong":"');
+const T_NUMBER_DOUBLE = asciiBytes('{"$numberDouble":"');
+const T_NUMBER_DECIMAL = asciiBytes('{"$numberDecimal":"');
+const T_DATE_ISO = asciiBytes('{"$date":"');
+const T_DATE_LONG = asciiBytes('{"$date":{"$numberLong":"');
+const T_BINARY = asciiBytes('{"$binary":{"base64":"');
+const T_SUBTYPE = asciiBytes('","subType":"');
+const T_TIMESTAMP = asciiBytes('{"$timestamp":{"t":');
+const T_TIMESTAMP_I = asciiBytes(',"i":');
+const T_REGEX = asciiBytes('{"$regularExpression":{"pattern":');
+const T_REGEX_OPTIONS = asciiBytes(',"options":');
+const T_CODE = asciiBytes('{"$code":');
+const T_SCOPE = asciiBytes(',"$scope":');
+const T_SYMBOL = asciiBytes('{"$symbol":');
+const T_DBPOINTER = asciiBytes('{"$dbPointer":{"$ref":"');
+const T_DBPOINTER_ID = asciiBytes('","$id":{"$oid":"');
+const T_UNDEFINED = asciiBytes('{"$undefined":true}');
+const T_MINKEY = asciiBytes('{"$minKey":1}');
+const T_MAXKEY = asciiBytes('{"$maxKey":1}');
+const T_NULL = asciiBytes('null');
+const T_TRUE = asciiBytes('true');
+const T_FALSE = asciiBytes('false');
+const T_CLOSE_QUOTE_BRACE = asciiBytes('"}');
+const T_CLOSE_QUOTE_BRACE2 = asciiBytes('"}}');
+const T_REPLACEMENT = asciiBytes('\\ufffd');
+function bsonError(offset, message) {
+    return new Error(`Malformed BSON at byte ${offset}: ${message}`);
+}
+/**
+ * An output buffer that BSON documents are transcoded into, one after another. The exporter appends documents and
+ * framing, and hands off full chunks with `takeChunk()`; `bsonToExtJson` uses a shared instance for single documents.
+ */
+class writer_ExtJsonTranscoder {
+    buf;
+    len = 0;
+    canonical = false;
+    // > 0 while writing a code-with-scope scope: Go copies scopes through its BSON builder, which changes one value.
+    scopeDepth = 0;
+    src = new Uint8Array(0);
+    viewOf = new DataView(new ArrayBuffer(8));
+    viewFor = new Uint8Array(0);
+    // The source's whole ArrayBuffer as 32-bit words, for scanning string bodies four bytes at a time.
+    words = new Int32Array(0);
+    wordsOf = undefined;
+    base = 0;
+    constructor(capacity = INITIAL_CAPACITY) {
+        this.buf = Buffer.allocUnsafe(capacity);
+    }
+    /** Appends the compact Extended JSON of one whole BSON document. */
+    appendDocument(doc, format) {
+        if (doc.byteLength < 5)
+            throw bsonError(0, `a document needs at least 5 bytes, got ${doc.byteLength}`);
+        const declared = readInt32(doc, 0);
+        if (declared !== doc.byteLength) {
+            throw bsonError(0, `document length field says ${declared} bytes but the buffer holds ${doc.byteLength}`);
+        }
+        this.canonical = format === 'canonical';
+        this.src = doc;
+        this.viewFor = EMPTY;
+        if (doc.buffer !== this.wordsOf) {
+            this.wordsOf = doc.buffer;
+            this.words = new Int32Array(doc.buffer, 0, doc.buffer.byteLength >>> 2);
+        }
+        this.base = doc.byteOffset;
+        const start = this.len;
+        try {
+            this.writeDocument(0, doc.byteLength, false);
+        }
+        catch (error) {
+            this.len = start;
+            this.scopeDepth = 0;
+            throw error;
+        }
+        finally {
+            this.src = EMPTY;
+        }
+    }
+    /** A DataView of the source document, made when a value first needs one (doubles, huge int64s, Decimal128). */
+    get view() {
+        if (this.viewFor !== this.src) {
+            this.viewFor = this.src;
+            this.viewOf = new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength);
+        }
+        return this.viewOf;
+    }
+    appendByte(b) {
+        if (this.len >= this.buf.length)
+            this.grow(1);
+        this.buf[this.len++] = b;
+    }
+    appendBytes(bytes) {
+        this.ensure(bytes.length);
+        this.buf.set(bytes, this.len);
+        this.len += bytes.length;
+    }
+    /**
+     * Returns the bytes written so far and continues in `next` (an empty buffer the caller owns), so the returned chunk
+     * can be written asynchronously while the next one fills. The exporter alternates between two buffers this way.
+     */
+    takeChunk(next) {
+        const chunk = this.buf.subarray(0, this.len);
+        this.buf = next;
+        this.len = 0;
+        return chunk;
+    }
+    ensure(extra) {
+        if (this.len + extra > this.buf.length)
+            this.grow(extra);
+    }
+    grow(extra) {
+        let capacity = this.buf.length * 2;
+        while (capacity < this.len + extra)
+            capacity *= 2;
+        const next = Buffer.allocUnsafe(capacity);
+        this.buf.copy(next, 0, 0, this.len);
+        this.buf = next;
+    }
+    writeTemplate(t) {
+        this.ensure(t.length);
+        const buf = this.buf;
+        let o = this.len;
+        for (let i = 0; i < t.length; i++)
+            buf[o++] = t[i];
+        this.len = o;
+    }
+    /** Writes the document (or array) starting at `p`, which must end by `limit`; returns the offset after it. */
+    writeDocument(p, limit, isArray) {
+        const src = this.src;
+        if (p + 5 > limit)
+            throw bsonError(p, 'embedded document runs past the end of its parent');
+        const size = readInt32(src, p);
+        if (size < 5 || p + size > limit)
+            throw bsonError(p, `embedded document length ${size} is invalid here`);
+        const end = p + size - 1;
+        if (src[end] !== 0)
+            throw bsonError(end, 'document is missing its 0x00 terminator');
+        this.appendByte(isArray ? 0x5b : 0x7b);
+        let q = p + 4;
+        let first = true;
+        while (q < end) {
+            const typeOffset = q;
+            const type = src[q++];
+            if (type === 0)
+                throw bsonError(typeOffset, 'end-of-document byte before the end of the document');
+            let keyEnd;
+            if (isArray) {
+                if (!first)
+                    this.appendByte(0x2c);
+                keyEnd = q;
+                while (keyEnd < end && src[keyEnd] !== 0)
+                    keyEnd++;
+                if (keyEnd >= end)
+                    throw bsonError(q, 'element name is not terminated inside its document');
+            }
+            else {
+                keyEnd = this.writeKey(q, end, !first);
+            }
+            first = false;
+            q = this.writeValue(type, typeOffset, keyEnd + 1, end);
+        }
+        this.appendByte(isArray ? 0x5d : 0x7d);
+        return p + size;
+    }
+    /**
+     * Writes the element name starting at `p` as `"name":` and returns the offset of its NUL. Names are short and
+     * nearly always plain ASCII, so they are copied while searching for the NUL; anything else goes through writeEscaped.
+     */
+    writeKey(p, end, comma) {
+        const src = this.src;
+        const start = this.len;
+        // A plain name needs its bytes plus a comma, two quotes and a colon; reserve generously and fall back if longer.
+        this.ensure(Math.min(end - p, 256) + 4);
+        const buf = this.buf;
+        const limit = Math.min(end, p + 256);
+        let o = start;
+        if (comma)
+            buf[o++] = 0x2c;
+        buf[o++] = 0x22;
+        // Names are short: a plain byte loop up to the NUL beats the word scan strings use (3.3 -> 3.0 µs per Prancer
+        // output document converted, bench/export.ts part a).
+        let i = p;
+        for (; i < limit; i++) {
+            const b = src[i];
+            if (b === 0) {
+                buf[o++] = 0x22;
+                buf[o++] = 0x3a;
+                this.len = o;
+                return i;
+            }
+            if (PLAIN[b] !== 1)
+                break;
+            buf[o++] = b;
+        }
+        let keyEnd = i;
+        while (keyEnd < end && src[keyEnd] !== 0)
+            keyEnd++;
+        if (keyEnd >= end)
+            throw bsonError(p, 'element name is not terminated inside its document');
+        this.len = comma ? start + 1 : start;
+        this.writeEscaped(src, p, keyEnd);
+        this.appendByte(0x3a);
+        return keyEnd;
+    }
+    /** Writes one element value at `p` (its bytes must end by `end`); returns the offset after the value. */
+    writeValue(type, typeOffset, p, end) {
+        const src = this.src;
+        switch (type) {
+            case 0x01: {
+                need(p, 8, end, 'double');
+                this.writeDouble(this.view.getFloat64(p, true));
+                return p + 8;
+            }
+            case 0x02: {
+                const stop = stringEnd(src, p, end, 'string');
+                this.writeString(p + 4, stop);
+                return stop + 1;
+            }
+            case 0x03:
+                return this.writeDocument(p, end, false);
+            case 0x04:
+                return this.writeDocument(p, end, true);
+            case 0x05:
+                return this.writeBinary(p, end);
+            case 0x06:
+                this.writeTemplate(T_UNDEFINED);
+                return p;
+            case 0x07: {
+                need(p, 12, end, 'ObjectId');
+                this.writeTemplate(T_OID);
+                this.writeHex(p, 12);
+                this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+                return p + 12;
+            }
+            case 0x08: {
+                need(p, 1, end, 'boolean');
+                const b = src[p];
+                if (b === 1)
+                    this.writeTemplate(T_TRUE);
+                else if (b === 0)
+                    this.writeTemplate(T_FALSE);
+                else
+                    throw bsonError(p, `boolean byte must be 0 or 1, got ${b}`);
+                return p + 1;
+            }
+            case 0x09: {
+                need(p, 8, end, 'date');
+                this.writeDate(p);
+                return p + 8;
+            }
+            case 0x0a:
+                this.writeTemplate(T_NULL);
+                return p;
+            case 0x0b:
+                return this.writeRegex(p, end);
+            case 0x0c: {
+                // Go writes the namespace without escaping (extjson_writer.go WriteDBPointer).
+                const stop = stringEnd(src, p, end, 'DBPointer namespace');
+                need(stop + 1, 12, end, 'DBPointer id');
+                this.writeTemplate(T_DBPOINTER);
+                this.appendBytes(src.subarray(p + 4, stop));
+                this.writeTemplate(T_DBPOINTER_ID);
+                this.writeHex(stop + 1, 12);
+                this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
+                this.appendByte(0x7d);
+                return stop + 13;
+            }
+            case 0x0d:
+            case 0x0e: {
+                const stop = stringEnd(src, p, end, type === 0x0d ? 'JavaScript code' : 'symbol');
+                this.writeTemplate(type === 0x0d ? T_CODE : T_SYMBOL);
+                this.writeEscaped(src, p + 4, stop);
+                this.appendByte(0x7d);
+                return stop + 1;
+            }
+            case 0x0f:
+                return this.writeCodeWithScope(p, end);
+            case 0x10: {
+                need(p, 4, end, 'int32');
+                const v = readInt32(src, p);
+                if (this.canonical)
+                    this.writeTemplate(T_NUMBER_INT);
+                this.writeInteger(v);
+                if (this.canonical)
+                    this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+                return p + 4;
+            }
+            case 0x11: {
+                need(p, 8, end, 'timestamp');
+                // Stored as increment (low word) then seconds (high word).
+                this.writeTemplate(T_TIMESTAMP);
+                this.writeInteger(readInt32(src, p + 4) >>> 0);
+                this.writeTemplate(T_TIMESTAMP_I);
+                this.writeInteger(readInt32(src, p) >>> 0);
+                this.appendByte(0x7d);
+                this.appendByte(0x7d);
+                return p + 8;
+            }
+            case 0x12: {
+                need(p, 8, end, 'int64');
+                if (this.canonical)
+                    this.writeTemplate(T_NUMBER_LONG);
+                this.writeInt64(p);
+                if (this.canonical)
+                    this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+                return p + 8;
+            }
+            case 0x13: {
+                need(p, 16, end, 'Decimal128');
+                this.writeTemplate(T_NUMBER_DECIMAL);
+                this.writeAscii(decimal128ToString(this.view.getBigUint64(p + 8, true), this.view.getBigUint64(p, true)));
+                this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+                return p + 16;
+            }
+            case 0x7f:
+                this.writeTemplate(T_MAXKEY);
+                return p;
+            case 0xff:
+                this.writeTemplate(T_MINKEY);
+                return p;
+            default:
+                throw bsonError(typeOffset, `unknown element type 0x${type.toString(16).padStart(2, '0')}`);
+        }
+    }
+    writeBinary(p, end) {
+        const src = this.src;
+        need(p, 5, end, 'binary header');
+        const size = readInt32(src, p);
+        const subtype = src[p + 4];
+        let data = p + 5;
+        let dataSize = size;
+        if (size < 0 || data + size > end)
+            throw bsonError(p, `binary length ${size} runs past the end of its document`);
+        // Subtype 2 ("old binary") carries its own inner length; Go strips it when it is present (length > 4).
+        if (subtype === 0x02 && size > 4) {
+            dataSize = readInt32(src, data);
+            if (dataSize !== size - 4)
+                throw bsonError(data, `old binary (subtype 2) inner length ${dataSize} does not match ${size - 4}`);
+            data += 4;
+        }
+        this.writeTemplate(T_BINARY);
+        if (subtype === 0x02 && dataSize === 0 && this.scopeDepth > 0) {
+            // Inside a scope Go rebuilds an empty old binary with an inner length of 0 (4 bytes), then reads it back with
+            // outer length 4, which is not > 4, so the 4 zero bytes become the data.
+            this.writeAscii('AAAAAA==');
+        }
+        else {
+            this.writeBase64(data, dataSize);
+        }
+        this.writeTemplate(T_SUBTYPE);
+        this.ensure(4);
+        this.buf[this.len++] = HEX[subtype >> 4];
+        this.buf[this.len++] = HEX[subtype & 0xf];
+        this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
+        return p + 5 + size;
+    }
+    writeRegex(p, end) {
+        const src = this.src;
+        let patternEnd = p;
+        while (patternEnd < end && src[patternEnd] !== 0)
+            patternEnd++;
+        if (patternEnd >= end)
+            throw bsonError(p, 'regex pattern is not terminated');
+        const optionsStart = patternEnd + 1;
+        let optionsEnd = optionsStart;
+        while (optionsEnd < end && src[optionsEnd] !== 0)
+            optionsEnd++;
+        if (optionsEnd >= end)
+            throw bsonError(optionsStart, 'regex options are not terminated');
+        this.writeTemplate(T_REGEX);
+        this.writeEscaped(src, p, patternEnd);
+        this.writeTemplate(T_REGEX_OPTIONS);
+        const options = sortedRegexOptions(src, optionsStart, optionsEnd);
+        this.writeEscaped(options, 0, options.length);
+        this.appendByte(0x7d);
+        this.appendByte(0x7d);
+        return optionsEnd + 1;
+    }
+    writeCodeWithScope(p, end) {
+        const src = this.src;
+        need(p, 4, end, 'code with scope');
+        const total = readInt32(src, p);
+        if (total < 14 || p + total > end)
+            throw bsonError(p, `code-with-scope length ${total} is invalid here`);
+        const limit = p + total;
+        const stop = stringEnd(src, p + 4, limit, 'code-with-scope code');
+        this.writeTemplate(T_CODE);
+        this.writeEscaped(src, p + 8, stop);
+        this.writeTemplate(T_SCOPE);
+        this.scopeDepth++;
+        const after = this.writeDocument(stop + 1, limit, false);
+        this.scopeDepth--;
+        if (after !== limit)
+            throw bsonError(p, `code-with-scope length ${total} does not match its contents`);
+        this.appendByte(0x7d);
+        return limit;
+    }
+    writeDouble(v) {
+        if (v !== v || v === Infinity || v === -Infinity) {
+            this.writeTemplate(T_NUMBER_DOUBLE);
+            this.writeAscii(v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+            return;
+        }
+        if (this.canonical)
+            this.writeTemplate(T_NUMBER_DOUBLE);
+        if (Number.isInteger(v) && v > -1e6 && v < 1e6) {
+            if (v === 0 && 1 / v < 0)
+                this.appendByte(0x2d);
+            this.writeInteger(v);
+            this.appendByte(0x2e);
+            this.appendByte(0x30);
+        }
+        else {
+            this.writeAscii(formatDoubleGo(v));
+        }
+        if (this.canonical)
+            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+    }
+    writeDate(p) {
+        const hi = readInt32(this.src, p + 4);
+        const lo = readInt32(this.src, p) >>> 0;
+        const safe = hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD;
+        const ms = hi * 4294967296 + lo;
+        if (!this.canonical && safe && ms >= 0 && ms < MAX_ISO_DATE_MS) {
+            this.writeTemplate(T_DATE_ISO);
+            this.writeIsoDate(ms);
+            this.writeTemplate(T_CLOSE_QUOTE_BRACE);
+            return;
+        }
+        this.writeTemplate(T_DATE_LONG);
+        if (safe)
+            this.writeInteger(ms);
+        else
+            this.writeAscii(this.view.getBigInt64(p, true).toString());
+        this.writeTemplate(T_CLOSE_QUOTE_BRACE2);
+    }
+    // Go: t.Format("2006-01-02T15:04:05.999Z07:00") in UTC; milliseconds lose trailing zeros, none at all when zero.
+    writeIsoDate(ms) {
+        const days = Math.floor(ms / MS_PER_DAY);
+        let rest = ms - days * MS_PER_DAY;
+        const [year, month, day] = civilFromDays(days);
+        const hours = Math.floor(rest / 3600000);
+        rest -= hours * 3600000;
+        const minutes = Math.floor(rest / 60000);
+        rest -= minutes * 60000;
+        const seconds = Math.floor(rest / 1000);
+        const millis = rest - seconds * 1000;
+        this.ensure(24);
+        const buf = this.buf;
+        let o = this.len;
+        buf[o++] = 0x30 + Math.floor(year / 1000);
+        buf[o++] = 0x30 + (Math.floor(year / 100) % 10);
+        buf[o++] = 0x30 + (Math.floor(year / 10) % 10);
+        buf[o++] = 0x30 + (year % 10);
+        buf[o++] = 0x2d;
+        o = put2(buf, o, month);
+        buf[o++] = 0x2d;
+        o = put2(buf, o, day);
+        buf[o++] = 0x54;
+        o = put2(buf, o, hours);
+        buf[o++] = 0x3a;
+        o = put2(buf, o, minutes);
+        buf[o++] = 0x3a;
+        o = put2(buf, o, seconds);
+        if (millis !== 0) {
+            buf[o++] = 0x2e;
+            buf[o++] = 0x30 + Math.floor(millis / 100);
+            const tens = Math.floor(millis / 10) % 10;
+            const units = millis % 10;
+            if (tens !== 0 || units !== 0)
+                buf[o++] = 0x30 + tens;
+            if (units !== 0)
+                buf[o++] = 0x30 + units;
+        }
+        buf[o++] = 0x5a;
+        this.len = o;
+    }
+    writeInt64(p) {
+        const hi = readInt32(this.src, p + 4);
+        if (hi >= -SAFE_HIGH_WORD && hi < SAFE_HIGH_WORD)
+            this.writeInteger(hi * 4294967296 + (readInt32(this.src, p) >>> 0));
+        else
+            this.writeAscii(this.view.getBigInt64(p, true).toString());
+    }
+    /** Writes an integer-valued number with |n| < 2^53 in decimal. */
+    writeInteger(n) {
+        this.ensure(17);
+        if (n < 0) {
+            this.buf[this.len++] = 0x2d;
+            n = -n;
+        }
+        if (n < 1e9) {
+            this.writeSmall(n);
+            return;
+        }
+        // Two parts below 1e9 each, so the digit arithmetic stays in 32-bit integers.
+        const high = Math.floor(n / 1e9);
+        let low = n - high * 1e9;
+        this.writeSmall(high);
+        const buf = this.buf;
+        let o = this.len + 9;
+        this.len = o;
+        for (let k = 0; k < 9; k++) {
+            const q = (low / 10) | 0;
+            buf[--o] = 0x30 + low - q * 10;
+            low = q;
+        }
+    }
+    /** Writes 0 <= n < 1e9 in decimal (room already ensured). */
+    writeSmall(n) {
+        const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : 9;
+        const buf = this.buf;
+        let o = this.len + digits;
+        this.len = o;
+        while (n >= 10) {
+            const q = (n / 10) | 0;
+            buf[--o] = 0x30 + n - q * 10;
+            n = q;
+        }
+        buf[--o] = 0x30 + n;
+    }
+    writeAscii(s) {
+        this.ensure(s.length);
+        const buf = this.buf;
+        let o = this.len;
+        for (let i = 0; i < s.length; i++)
+            buf[o++] = s.charCodeAt(i);
+        this.len = o;
+    }
+    writeHex(p, count) {
+        this.ensure(count * 2);
+        const src = this.src;
+        const buf = this.buf;
+        let o = this.len;
+        for (let i = p; i < p + count; i++) {
+            const b = src[i];
+            buf[o++] = HEX[b >> 4];
+            buf[o++] = HEX[b & 0xf];
+        }
+        this.len = o;
+    }
+    writeBase64(p, count) {
+        this.ensure(Math.ceil(count / 3) * 4);
+        const src = this.src;
+        const buf = this.buf;
+        let o = this.len;
+        const whole = p + count - (count % 3);
+        let i = p;
+        for (; i < whole; i += 3) {
+            const n = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
+            buf[o++] = BASE64[n >> 18];
+            buf[o++] = BASE64[(n >> 12) & 63];
+            buf[o++] = BASE64[(n >> 6) & 63];
+            buf[o++] = BASE64[n & 63];
+        }
+        const left = p + count - whole;
+        if (left === 1) {
+            const n = src[i] << 16;
+            buf[o++] = BASE64[n >> 18];
+            buf[o++] = BASE64[(n >> 12) & 63];
+            buf[o++] = 0x3d;
+            buf[o++] = 0x3d;
+        }
+        else if (left === 2) {
+            const n = (src[i] << 16) | (src[i + 1] << 8);
+            buf[o++] = BASE64[n >> 18];
+            buf[o++] = BASE64[(n >> 12) & 63];
+            buf[o++] = BASE64[(n >> 6) & 63];
+            buf[o++] = 0x3d;
+        }
+        this.len = o;
+    }
+    /** writeEscaped for a string of the source document: whole words of plain bytes are copied four at a time. */
+    writeString(start, end) {
+        this.ensure((end - start) * 6 + 2);
+        const src = this.src;
+        const buf = this.buf;
+        const words = this.words;
+        let o = this.len;
+        buf[o++] = 0x22;
+        let i = start;
+        let a = this.base + i;
+        while (i < end && (a & 3) !== 0) {
+            const b = src[i];
+            if (PLAIN[b] !== 1)
+                break;
+            buf[o++] = b;
+            i++;
+            a++;
+        }
+        if (WORD_SCAN && (a & 3) === 0) {
+            while (i + 4 <= end) {
+                const x = words[a >> 2];
+                const y = x ^ 0x22222222;
+                const z = x ^ 0x5c5c5c5c;
+                if (((x | ((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y) | ((z - 0x01010101) & ~z)) & 0x80808080) !== 0)
+                    break;
+                buf[o] = x & 0xff;
+                buf[o + 1] = (x >>> 8) & 0xff;
+                buf[o + 2] = (x >>> 16) & 0xff;
+                buf[o + 3] = x >>> 24;
+                o += 4;
+                i += 4;
+                a += 4;
+            }
+        }
+        this.len = o;
+        this.writeEscapedBody(src, i, end);
+    }
+    /**
+     * Writes bytes [start, end) of `text` as a quoted JSON string, escaping like Go's writeStringWithEscapes with
+     * escapeHTML=false: short escapes, \u00XX for other controls, \u2028/\u2029, and `\ufffd` for every byte that
+     * utf8.DecodeRune rejects (it reports width 1, so each bad byte gets its own replacement).
+     */
+    writeEscaped(text, start, end) {
+        // Worst case: every byte becomes a 6-character escape.
+        this.ensure((end - start) * 6 + 2);
+        this.buf[this.len++] = 0x22;
+        this.writeEscapedBody(text, start, end);
+    }
+    /** The escaped bytes [start, end) and the closing quote; the caller has ensured room for them. */
+    writeEscapedBody(text, start, end) {
+        const buf = this.buf;
+        let o = this.len;
+        let i = start;
+        while (i < end) {
+            // Copy the bytes that need nothing while looking for one that does.
+            let b = text[i];
+            while (PLAIN[b] === 1) {
+                buf[o++] = b;
+                if (++i === end)
+                    break;
+                b = text[i];
+            }
+            if (i >= end)
+                break;
+            if (b < 0x80) {
+                buf[o++] = 0x5c;
+                switch (b) {
+                    case 0x22:
+                    case 0x5c:
+                        buf[o++] = b;
+                        break;
+                    case 0x0a:
+                        buf[o++] = 0x6e;
+                        break;
+                    case 0x0d:
+                        buf[o++] = 0x72;
+                        break;
+                    case 0x09:
+                        buf[o++] = 0x74;
+                        break;
+                    case 0x08:
+                        buf[o++] = 0x62;
+                        break;
+                    case 0x0c:
+                        buf[o++] = 0x66;
+                        break;
+                    default:
+                        buf[o++] = 0x75;
+                        buf[o++] = 0x30;
+                        buf[o++] = 0x30;
+                        buf[o++] = HEX[b >> 4];
+                        buf[o++] = HEX[b & 0xf];
+                }
+                i++;
+                continue;
+            }
+            const width = utf8SequenceWidth(text, i, end);
+            if (width === 0) {
+                for (let k = 0; k < 6; k++)
+                    buf[o++] = T_REPLACEMENT[k];
+                i++;
+            }
+            else if (width === 3 && b === 0xe2 && text[i + 1] === 0x80 && (text[i + 2] === 0xa8 || text[i + 2] === 0xa9)) {
+                buf[o++] = 0x5c;
+                buf[o++] = 0x75;
+                buf[o++] = 0x32;
+                buf[o++] = 0x30;
+                buf[o++] = 0x32;
+                buf[o++] = text[i + 2] === 0xa8 ? 0x38 : 0x39;
+                i += 3;
+            }
+            else {
+                for (let k = 0; k < width; k++)
+                    buf[o++] = text[i + k];
+                i += width;
+            }
+        }
+        buf[o++] = 0x22;
+        this.len = o;
+    }
+}
+const EMPTY = new Uint8Array(0);
+function readInt32(src, p) {
+    return src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
+}
+function need(p, size, end, what) {
+    if (p + size > end)
+        throw bsonError(p, `${what} value (${size} bytes) runs past the end of its document`);
+}
+/** Validates a BSON string (int32 length incl. NUL, bytes, NUL) at `p`; returns the offset of its NUL. */
+function stringEnd(src, p, end, what) {
+    need(p, 4, end, what);
+    const size = readInt32(src, p);
+    if (size < 1 || p + 4 + size > end)
+        throw bsonError(p, `${what} length ${size} is invalid here`);
+    const stop = p + 4 + size - 1;
+    if (src[stop] !== 0)
+        throw bsonError(stop, `${what} is not terminated by 0x00`);
+    return stop;
+}
+function put2(buf, o, n) {
+    buf[o] = 0x30 + Math.floor(n / 10);
+    buf[o + 1] = 0x30 + (n % 10);
+    return o + 2;
+}
+/**
+ * Width of the valid UTF-8 sequence at `i` (lead byte >= 0x80), or 0 when Go's utf8.DecodeRune would return
+ * (RuneError, 1): bad lead byte, truncated or bad continuation, overlong form, surrogate, or above U+10FFFF.
+ */
+function utf8SequenceWidth(text, i, end) {
+    const b0 = text[i];
+    if (b0 < 0xc2 || b0 > 0xf4)
+        return 0;
+    const b1 = i + 1 < end ? text[i + 1] : -1;
+    if (b0 < 0xe0)
+        return b1 >= 0x80 && b1 <= 0xbf ? 2 : 0;
+    const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
+    const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
+    if (b1 < lo || b1 > hi)
+        return 0;
+    const b2 = i + 2 < end ? text[i + 2] : -1;
+    if (b2 < 0x80 || b2 > 0xbf)
+        return 0;
+    if (b0 < 0xf0)
+        return 3;
+    const b3 = i + 3 < end ? text[i + 3] : -1;
+    return b3 >= 0x80 && b3 <= 0xbf ? 4 : 0;
+}
+/** Go sorts regex options by code point (after []rune conversion, where each invalid byte becomes U+FFFD). */
+function sortedRegexOptions(src, start, end) {
+    const codePoints = [];
+    for (let i = start; i < end;) {
+        const b = src[i];
+        if (b < 0x80) {
+            codePoints.push(b);
+            i++;
+            continue;
+        }
+        const width = utf8SequenceWidth(src, i, end);
+        if (width === 0) {
+            codePoints.push(0xfffd);
+            i++;
+        }
+        else {
+            codePoints.push(decodeCodePoint(src, i, width));
+            i += width;
+        }
+    }
+    codePoints.sort((a, b) => a - b);
+    return new Uint8Array(Buffer.from(String.fromCodePoint(...codePoints), 'utf8'));
+}
+function decodeCodePoint(src, i, width) {
+    const b0 = src[i];
+    if (width === 2)
+        return ((b0 & 0x1f) << 6) | (src[i + 1] & 0x3f);
+    if (width === 3)
+        return ((b0 & 0x0f) << 12) | ((src[i + 1] & 0x3f) << 6) | (src[i + 2] & 0x3f);
+    return ((b0 & 0x07) << 18) | ((src[i + 1] & 0x3f) << 12) | ((src[i + 2] & 0x3f) << 6) | (src[i + 3] & 0x3f);
+}
+/** Days since 1970-01-01 → proleptic Gregorian [year, month, day] (days >= 0). */
+function civilFromDays(days) {
+    const z = days + 719468;
+    const era = Math.floor(z / 146097);
+    const dayOfEra = z - era * 146097;
+    const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+    const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+    const mp = Math.floor((5 * dayOfYear + 2) / 153);
+    const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    return [year, month, day];
+}
+/**
+ * Go's strconv.FormatFloat(f, 'G', -1, 64) plus ".0" when the result has neither '.' nor 'E' (formatDouble in
+ * extjson_writer.go), for a finite double. JS and Go produce the same shortest round-trip digits; only the layout
+ * differs: Go switches to exponent form when the decimal exponent x is < -4 or >= 6 and writes at least two exponent
+ * digits (1E+06, 1.5E-07).
+ */
+function formatDoubleGo(v) {
+    if (v === 0)
+        return 1 / v < 0 ? '-0.0' : '0.0';
+    const s = String(v);
+    const negative = s.charCodeAt(0) === 0x2d;
+    const body = negative ? s.slice(1) : s;
+    let digits;
+    let exponent;
+    const e = body.indexOf('e');
+    if (e >= 0) {
+        digits = body.slice(0, e).replace('.', '');
+        exponent = Number(body.slice(e + 1));
+    }
+    else {
+        const dot = body.indexOf('.');
+        if (dot < 0) {
+            exponent = body.length - 1;
+            digits = body.replace(/0+$/, '');
+        }
+        else if (body.charCodeAt(0) === 0x30) {
+            let k = 2;
+            while (body.charCodeAt(k) === 0x30)
+                k++;
+            exponent = -(k - 1);
+            digits = body.slice(k);
+        }
+        else {
+            exponent = dot - 1;
+            digits = body.slice(0, dot) + body.slice(dot + 1);
+        }
+    }
+    if (exponent < -4 || exponent >= 6) {
+        const magnitude = Math.abs(exponent);
+        return ((negative ? '-' : '') +
+            digits[0] +
+            (digits.length > 1 ? '.' + digits.slice(1) : '') +
+            (exponent < 0 ? 'E-' : 'E+') +
+            (magnitude < 10 ? '0' : '') +
+            magnitude);
+    }
+    return e < 0 && body.includes('.') ? s : s + '.0';
+}
+const DECIMAL_EXPONENT_BIAS = 6176;
+/**
+ * Decimal128 → string as the Go driver's decimal128.String(h, l) writes it: NaN, ±Infinity, "0"/"-0" for zero with
+ * exponent 0, otherwise the coefficient's digits with a decimal point or an E±exp suffix chosen digit by digit exactly
+ * as Go's loop does (which keeps trailing zeros: "1.0E+3", "0.10"). Non-canonical coefficients are printed as stored.
+ */
+function decimal128ToString(high, low) {
+    const positive = (high >> 63n) === 0n;
+    const combination = Number((high >> 58n) & 0x1fn);
+    if (combination === 0x1f)
+        return 'NaN';
+    if (combination === 0x1e)
+        return positive ? 'Infinity' : '-Infinity';
+    let exp;
+    let coefficient;
+    if (((high >> 61n) & 3n) === 3n) {
+        // The 0b11 form has an implicit 0b100 prefix, which is always out of range: Go treats the value as 0.
+        exp = Number((high >> 47n) & 0x3fffn);
+        coefficient = 0n;
+    }
+    else {
+        exp = Number((high >> 49n) & 0x3fffn);
+        coefficient = ((high & ((1n << 49n) - 1n)) << 64n) | low;
+    }
+    exp -= DECIMAL_EXPONENT_BIAS;
+    if (coefficient === 0n && exp === 0)
+        return positive ? '0' : '-0';
+    // Go fills a fixed buffer from the right, one digit per step, deciding where the point goes as it goes.
+    const digits = coefficient === 0n ? '' : coefficient.toString();
+    const SIZE = 48;
+    const repr = new Array(SIZE);
+    let last = SIZE;
+    let i = SIZE;
+    let dot = SIZE + exp;
+    for (let step = 0; step < 45; step++) {
+        // The value still to be written before this digit: `remaining` digits of the coefficient's prefix.
+        const remaining = digits.length - step;
+        const single = remaining === 1;
+        if (i < SIZE && (dot === i || (single && (dot < i - 6 || exp > 0)))) {
+            exp += SIZE - i;
+            i--;
+            repr[i] = '.';
+            last = i - 1;
+            dot = SIZE;
+        }
+        const c = remaining > 0 ? digits[remaining - 1] : '0';
+        const rest = remaining > 1;
+        i--;
+        repr[i] = c;
+        if (!rest && i === SIZE - 1 && (dot < i - 5 || exp > 0)) {
+            last = i;
+            break;
+        }
+        if (c !== '0')
+            last = i;
+        if (dot > i && !rest)
+            break;
+    }
+    const text = repr.slice(last, SIZE).join('');
+    const sign = positive ? '' : '-';
+    if (exp > 0)
+        return `${sign}${text}E+${exp}`;
+    if (exp < 0)
+        return `${sign}${text}E${exp}`;
+    return sign + text;
+}
+const shared = new writer_ExtJsonTranscoder();
+const SHARED_MAX_RETAINED = 8 * 1024 * 1024;
+/**
+ * One whole BSON document (as returned by `find(..., {raw: true})`) → compact Extended JSON v2, exactly as Go's
+ * `bson.MarshalExtJSON(doc, canonical, false)` writes it. Throws on malformed BSON, naming the byte offset.
+ */
+function bsonToExtJson(doc, format) {
+    shared.len = 0;
+    shared.appendDocument(doc, format);
+    const text = shared.buf.toString('utf8', 0, shared.len);
+    if (shared.buf.length > SHARED_MAX_RETAINED)
+        shared.buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+    return text;
+}
+//# sourceMappingURL=writer.js.map
+;// CONCATENATED MODULE: ./lib/archive/metadata.js
+// A collection's metadata as mongodump 100.18.0 writes it (mongodump/metadata_dump.go): into `<coll>.metadata.json`
+// with --out, into the prelude's `metadata` field with --archive, the same text both ways. mongodump builds the
+// document
+//   {options: <listCollections' options, left out when empty>, indexes: [<listIndexes' documents, as the server
+//    returns them>], uuid: <info.uuid's 16 bytes in lowercase hex, left out when there is none>, collectionName,
+//    type: <listCollections' type, left out when empty>}
+// (no indexes for a view) and writes it as canonical Extended JSON, compact, without HTML escaping (Go's
+// bson.MarshalExtJSON(doc, true, false)). Here the same document is built from the server's raw BSON replies, so every
+// value keeps its BSON type (capped `size` stays an int64 where the server says int64, index `v` an int32, ...), and
+// transcoded by our own Extended JSON writer (src/ejson/writer.ts, byte-exact with Go's MarshalExtJSON; its tests
+// compare it with the Go driver).
+//
+// Differences from mongodump that remain:
+// - mongodump decodes options and index documents into Go bson.D values and marshals those; for the types that
+//   occur in options and index specifications (numbers, strings, booleans, documents, arrays, dates, regexes,
+//   binaries) the result is the same as transcoding the raw bytes. Code with scope would differ in one detail (see
+//   src/ejson/writer.ts on scopes); it cannot appear in collection options or index specifications in practice.
+// - mongodump refuses to dump a collection whose metadata does not survive its Extended JSON round trip
+//   (MarshalExtJSONWithBSONRoundtripConsistency); we write it anyway.
+// - A collection dropped between listCollections and listIndexes: mongodump's driver gives an empty index list for
+//   NamespaceNotFound, so do we (indexes: []).
+// - FerretDB: nothing specific is done for it. Whatever it reports is copied as reported, exactly as mongodump copies
+//   it: capped size and max as int64, index documents without `ns`, and (FerretDB 1.24) a sparse index listed without
+//   `sparse: true`, so neither mongodump's metadata nor ours can restore it as sparse. __tests__/archive/
+//   mongodump.test.ts compares our text with mongodump's on FerretDB, and on a real mongod with MONGODB_URI.
+
+
+
+const metadata_utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
+/** name, type, options (raw) and info.uuid of a raw listCollections entry. */
+function parseCollectionInfo(info) {
+    const parsed = { name: '', type: '', options: undefined, uuid: '' };
+    let sawName = false;
+    forEachElement(info, 0, (el, nameStart, nameEnd) => {
+        const field = metadata_utf8.decode(info.subarray(nameStart, nameEnd));
+        if (field === 'name' && el.type === BSON_TYPE.string) {
+            parsed.name = metadata_readString(info, el.valueStart);
+            sawName = true;
+        }
+        else if (field === 'type' && el.type === BSON_TYPE.string) {
+            parsed.type = metadata_readString(info, el.valueStart);
+        }
+        else if (field === 'options' && el.type === BSON_TYPE.document) {
+            parsed.options = info.subarray(el.valueStart, el.valueEnd);
+        }
+        else if (field === 'info' && el.type === BSON_TYPE.document) {
+            forEachElement(info, el.valueStart, (inner, innerStart, innerEnd) => {
+                if (metadata_utf8.decode(info.subarray(innerStart, innerEnd)) !== 'uuid' || inner.type !== BSON_TYPE.binary)
+                    return;
+                const length = int32(info, inner.valueStart);
+                const subtype = info[inner.valueStart + 4];
+                // mongodump takes only subtype 4 (UUID) and writes its data as lowercase hex.
+                if (subtype === 4)
+                    parsed.uuid = Buffer.from(info.subarray(inner.valueStart + 5, inner.valueStart + 5 + length)).toString('hex');
+            });
+        }
+    });
+    if (!sawName)
+        throw new CorruptDataError('A listCollections entry has no name');
+    return parsed;
+}
+/**
+ * The metadata JSON mongodump writes for a collection, from its raw listCollections entry and raw listIndexes
+ * documents (pass [] for a view: mongodump lists no indexes for views).
+ */
+function buildMetadataJson(info, indexes) {
+    const parsed = parseCollectionInfo(info);
+    const elements = [];
+    // "options,omitempty" on a bson.D: left out when it has no fields (an empty document is 5 bytes).
+    if (parsed.options !== undefined && parsed.options.length > 5)
+        elements.push(metadata_element(BSON_TYPE.document, 'options', parsed.options));
+    elements.push(metadata_element(BSON_TYPE.array, 'indexes', arrayOf(indexes)));
+    if (parsed.uuid !== '')
+        elements.push(metadata_element(BSON_TYPE.string, 'uuid', metadata_stringValue(parsed.uuid)));
+    elements.push(metadata_element(BSON_TYPE.string, 'collectionName', metadata_stringValue(parsed.name)));
+    if (parsed.type !== '')
+        elements.push(metadata_element(BSON_TYPE.string, 'type', metadata_stringValue(parsed.type)));
+    return bsonToExtJson(documentOf(elements), 'canonical');
+}
+/** The archive namespace of a collection: its metadata as mongodump writes it, and its type. */
+async function namespaceMetadata(db, collectionInfo) {
+    let info;
+    if (collectionInfo instanceof Uint8Array) {
+        info = collectionInfo;
+    }
+    else {
+        const name = collectionInfo.name;
+        if (typeof name !== 'string')
+            throw new CorruptDataError(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`);
+        const found = (await rawListCollections(db, { name })).find(raw => parseCollectionInfo(raw).name === name);
+        if (found === undefined)
+            throw new InputError(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`);
+        info = found;
+    }
+    const parsed = parseCollectionInfo(info);
+    const type = parsed.type === '' ? 'collection' : parsed.type;
+    if (type !== 'collection' && type !== 'view' && type !== 'timeseries') {
+        throw new InputError(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`);
+    }
+    const indexes = type === 'view' ? [] : await rawIndexes(db, parsed.name);
+    return { db: db.databaseName, collection: parsed.name, metadata: buildMetadataJson(info, indexes), type };
+}
+/** listCollections' entries as raw BSON, in the server's order (the order of mongodump's prelude). */
+async function rawListCollections(db, filter = {}) {
+    // raw: each entry as the server sent it, so no value changes type on the way.
+    return (await db.listCollections(filter, { raw: true }).toArray());
+}
+/**
+ * The collections `mongodump --db <db>` dumps, as raw listCollections entries in the server's order: it leaves out
+ * system.* (but system.js), names with '$' (but *.oplog.$*), admin.system.keys, and in the config database all but
+ * what it keeps when dumping a whole server (every collection when `wholeConfigDb`, as `--db config` does).
+ */
+async function collectionsMongodumpDumps(db, options = {}) {
+    const all = await rawListCollections(db);
+    return all.filter(info => !skippedByMongodump(db.databaseName, parseCollectionInfo(info).name, options.wholeConfigDb ?? false));
+}
+// mongodump's dumprestore.ConfigCollectionsToKeep.
+const CONFIG_COLLECTIONS_KEPT = new Set(['chunks', 'collections', 'databases', 'settings', 'shards', 'tags', 'version']);
+function skippedByMongodump(dbName, name, wholeConfigDb) {
+    if (dbName === 'admin') {
+        if (name === 'system.keys')
+            return true;
+    }
+    else if (dbName === 'config') {
+        if (wholeConfigDb)
+            return false;
+        return !CONFIG_COLLECTIONS_KEPT.has(name);
+    }
+    else {
+        if (name === 'system.js')
+            return false;
+        if (name.startsWith('system.'))
+            return true;
+    }
+    return name.includes('$') && !name.includes('.oplog.$');
+}
+async function rawIndexes(db, collection) {
+    try {
+        return (await db.collection(collection).listIndexes({ raw: true }).toArray());
+    }
+    catch (error) {
+        // Dropped since listCollections: the Go driver (and so mongodump) reads that as no indexes.
+        if (error.code === 26)
+            return [];
+        throw error;
+    }
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Raw BSON assembly.
+function metadata_readString(bytes, valueStart) {
+    const length = int32(bytes, valueStart);
+    return metadata_utf8.decode(bytes.subarray(valueStart + 4, valueStart + 4 + length - 1));
+}
+function int32(bytes, offset) {
+    return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
+}
+function metadata_element(type, name, value) {
+    const key = utf8Encoder.encode(name);
+    const out = new Uint8Array(1 + key.length + 1 + value.length);
+    out[0] = type;
+    out.set(key, 1);
+    out.set(value, key.length + 2);
+    return out;
+}
+function metadata_stringValue(text) {
+    const bytes = utf8Encoder.encode(text);
+    const out = Buffer.alloc(4 + bytes.length + 1);
+    out.writeInt32LE(bytes.length + 1, 0);
+    out.set(bytes, 4);
+    return out;
+}
+function documentOf(elements) {
+    const length = 4 + elements.reduce((sum, e) => sum + e.length, 0) + 1;
+    const out = Buffer.alloc(length);
+    out.writeInt32LE(length, 0);
+    let offset = 4;
+    for (const e of elements) {
+        out.set(e, offset);
+        offset += e.length;
+    }
+    return out;
+}
+function arrayOf(docs) {
+    return documentOf(docs.map((doc, index) => metadata_element(BSON_TYPE.document, String(index), doc)));
+}
+//# sourceMappingURL=metadata.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/common/threads/roles.js
+// What a worker thread started by start.ts is for (its workerData.role).
+const ROLES = {
+    exportConverter: 'prancer-db-artifacts export converter',
+    exportWriter: 'prancer-db-artifacts export writer',
+    archiveOutput: 'prancer-db-artifacts archive output',
+    ejsonParser: 'prancer-db-artifacts Extended JSON parser'
+};
+//# sourceMappingURL=roles.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./lib/common/threads/start.js
+// Starts a worker thread running src/workers/entry.ts with the given role. The entry is found beside this module
+// when running from source (.ts) or from tsc's output (.js); in the ncc bundles it is its own bundle,
+// dist/workers/index.js, beside dist/index.js or one level up from dist/cli/index.js.
+
+
+
+
+const ENTRY_CANDIDATES = ['../../workers/entry.ts', '../../workers/entry.js', './workers/index.js', '../workers/index.js'];
+// The threads' heaps hold little: the data they work on lives in transferred buffers.
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
+let entry;
+function workerEntry() {
+    if (entry !== undefined)
+        return entry;
+    for (const name of ENTRY_CANDIDATES) {
+        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
+        if ((0,external_node_fs_namespaceObject.existsSync)(file))
+            return (entry = file);
+    }
+    throw new InternalError(`The worker threads' code (workers/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
+}
+function startWorker(workerData, transferList = []) {
+    return new external_node_worker_threads_namespaceObject.Worker(workerEntry(), { workerData, transferList, resourceLimits: RESOURCE_LIMITS });
+}
+//# sourceMappingURL=start.js.map
+;// CONCATENATED MODULE: ./lib/archive/output.js
+// The main thread's side of the archive output thread (output-protocol.ts). Chunk buffers are lent to the caller
+// (take), filled, and sent with where each namespace's documents lie in them; at most IN_FLIGHT are on their way, so
+// memory stays bounded when the disk or gzip is slower than the reading.
+
+
+const IN_FLIGHT = 3;
+class ArchiveOutput {
+    worker;
+    chunkBytes;
+    pool = [];
+    inFlight = 0;
+    failure;
+    waiter;
+    digests = new Map();
+    result;
+    constructor(opts) {
+        this.chunkBytes = opts.chunkBytes;
+        const data = { role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces };
+        this.worker = startWorker(data);
+        this.worker.on('message', (m) => this.onMessage(m));
+        this.worker.on('error', error => this.fail(error));
+        this.worker.on('exit', code => this.fail(new Error(`the archive's output thread stopped (exit code ${code})`)));
+    }
+    onMessage(m) {
+        if (m.type === 'free') {
+            this.inFlight--;
+            if (m.buffer.byteLength === this.chunkBytes)
+                this.pool.push(Buffer.from(m.buffer));
+            const waiter = this.waiter;
+            this.waiter = undefined;
+            waiter?.resolve();
+        }
+        else if (m.type === 'digest') {
+            const waiting = this.digests.get(m.namespace);
+            this.digests.delete(m.namespace);
+            waiting?.resolve(m);
+        }
+        else if (m.type === 'done') {
+            this.result?.resolve(m);
+        }
+        else {
+            this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
+        }
+    }
+    fail(error) {
+        if (this.failure !== undefined)
+            return;
+        this.failure = error;
+        this.waiter?.reject(error);
+        this.waiter = undefined;
+        for (const waiting of this.digests.values())
+            waiting.reject(error);
+        this.digests.clear();
+        this.result?.reject(error);
+    }
+    post(m, transfer = []) {
+        if (this.failure !== undefined)
+            throw this.failure;
+        this.worker.postMessage(m, transfer);
+    }
+    /** Waits while IN_FLIGHT chunks are on their way: call before every send. */
+    async room() {
+        while (this.inFlight >= IN_FLIGHT) {
+            if (this.failure !== undefined)
+                throw this.failure;
+            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+        }
+        if (this.failure !== undefined)
+            throw this.failure;
+    }
+    /** An empty chunk buffer of chunkBytes, once there is room for it. */
+    async take() {
+        await this.room();
+        return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
+    }
+    /**
+     * Sends the first `length` bytes of `buffer` (from take(), or any buffer of the caller's own starting at offset 0;
+     * its memory moves to the thread). `segments`: [namespace, start, length] triples of documents in it.
+     */
+    send(buffer, length, segments) {
+        const owned = (buffer.byteOffset === 0 ? buffer.buffer : new Uint8Array(buffer.subarray(0, length)).buffer);
+        this.post({ type: 'chunk', buffer: owned, length, segments }, [owned]);
+        this.inFlight++;
+    }
+    /** The CRC-64 and sha256 of a namespace's documents in every chunk sent so far. */
+    digest(namespace) {
+        const digest = new Promise((resolve, reject) => this.digests.set(namespace, { resolve, reject }));
+        this.post({ type: 'digest', namespace });
+        return digest;
+    }
+    /** Flushes gzip and waits for every write; the file's size and sha256. */
+    async end() {
+        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
+        this.post({ type: 'end' });
+        return done;
+    }
+    /** Stops the thread (after end, or to abandon the archive). */
+    async close() {
+        this.worker.removeAllListeners('exit');
+        this.failure ??= new Error('the archive was abandoned');
+        await this.worker.terminate();
+    }
+}
+//# sourceMappingURL=output.js.map
+;// CONCATENATED MODULE: ./lib/archive/format.js
+// The mongodump archive format (what `mongodump --archive` writes and `mongorestore --archive` reads), as the
+// Database Tools 100.18.0 define it (common/archive/ of their source):
+//
+//   archive   = magic header-doc collection-metadata-doc* terminator block*
+//   magic     = the uint32 0x8199e26d, little-endian (bytes 6d e2 99 81)
+//   block     = namespace-header-doc bson-doc* terminator
+//   terminator = the uint32 0xffffffff (where a BSON length would be)
+//
+// The header document is {concurrent_collections: int32, version: "0.1", server_version, tool_version}. Each
+// collection-metadata document (the "prelude", one per namespace) is {db, collection, metadata: <the
+// *.metadata.json text>, size: int32 0, type}. A namespace header is {db, collection, EOF: bool, CRC: int64}: with
+// EOF false it announces that the documents up to the next terminator belong to that namespace; with EOF true (and
+// no documents) it closes the namespace and carries the CRC-64/XZ (crc64.ts) of all its document bytes, stored as
+// the uint64's eight little-endian bytes in an int64. Blocks of different namespaces may interleave (mongodump -j);
+// every namespace of the prelude must be closed before the archive ends, or mongorestore refuses it. With --gzip
+// the whole stream is one gzip stream. Every BSON document (header, metadata, documents) is at most 16 MiB.
+
+
+const ARCHIVE_MAGIC = Buffer.from([0x6d, 0xe2, 0x99, 0x81]);
+const TERMINATOR = 0xffffffff;
+const TERMINATOR_BYTES = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+const ARCHIVE_FORMAT_VERSION = '0.1';
+/** mongorestore refuses any BSON document in an archive that is larger than this (db.MaxBSONSize). */
+const MAX_BSON_SIZE = 16 * 1024 * 1024;
+/** Smallest BSON document: the empty one. */
+const MIN_BSON_SIZE = 5;
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** Before MongoDB 8.3 a time-series collection's data is dumped from (and restored into) this bucket collection. */
+const TIMESERIES_BUCKET_PREFIX = 'system.buckets.';
+// ---------------------------------------------------------------------------------------------------------------
+// Encoding: the few documents the format needs, with the field order and types mongodump writes.
+const format_utf8 = new TextEncoder();
+/** A tiny BSON document builder for string, int32, bool and int64 fields. */
+class DocBuilder {
+    parts = [];
+    length = 4 + 1;
+    push(type, name, value) {
+        const key = format_utf8.encode(name);
+        const head = new Uint8Array(1 + key.length + 1);
+        head[0] = type;
+        head.set(key, 1);
+        this.parts.push(head, value);
+        this.length += head.length + value.length;
+        return this;
+    }
+    string(name, value) {
+        const text = format_utf8.encode(value);
+        const out = Buffer.allocUnsafe(4 + text.length + 1);
+        out.writeInt32LE(text.length + 1, 0);
+        out.set(text, 4);
+        out[4 + text.length] = 0;
+        return this.push(BSON_TYPE.string, name, out);
+    }
+    int32(name, value) {
+        const out = Buffer.allocUnsafe(4);
+        out.writeInt32LE(value, 0);
+        return this.push(BSON_TYPE.int32, name, out);
+    }
+    bool(name, value) {
+        return this.push(BSON_TYPE.boolean, name, Uint8Array.of(value ? 1 : 0));
+    }
+    /** The eight little-endian bytes of an unsigned 64-bit value, typed int64 (as mongodump stores the CRC). */
+    uint64AsInt64(name, value) {
+        const out = Buffer.allocUnsafe(8);
+        out.writeBigUInt64LE(BigInt.asUintN(64, value), 0);
+        return this.push(BSON_TYPE.int64, name, out);
+    }
+    build() {
+        const out = Buffer.allocUnsafe(this.length);
+        out.writeInt32LE(this.length, 0);
+        let offset = 4;
+        for (const part of this.parts) {
+            out.set(part, offset);
+            offset += part.length;
+        }
+        out[offset] = 0;
+        return out;
+    }
+}
+function encodeArchiveHeader(header) {
+    return new DocBuilder()
+        .int32('concurrent_collections', header.concurrentCollections)
+        .string('version', header.version)
+        .string('server_version', header.serverVersion)
+        .string('tool_version', header.toolVersion)
+        .build();
+}
+function encodePreludeEntry(entry) {
+    return new DocBuilder()
+        .string('db', entry.db)
+        .string('collection', entry.collection)
+        .string('metadata', entry.metadata)
+        .int32('size', entry.size)
+        .string('type', entry.type)
+        .build();
+}
+function encodeNamespaceHeader(header) {
+    return new DocBuilder()
+        .string('db', header.db)
+        .string('collection', header.collection)
+        .bool('EOF', header.eof)
+        .uint64AsInt64('CRC', header.crc)
+        .build();
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding. Each throws formatError(...) with a message relative to the document; the reader adds file and offset.
+/** A header or metadata document that is not what mongodump writes (the reader adds the file and offset). */
+const ARCHIVE_FORMAT = 'archive-format';
+function formatError(message) {
+    return new CorruptDataError(message, { code: ARCHIVE_FORMAT });
+}
+function isFormatError(error) {
+    return error instanceof CorruptDataError && error.code === ARCHIVE_FORMAT;
+}
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+function fields(doc, what) {
+    const out = new Map();
+    try {
+        forEachElement(doc, 0, (el, nameStart, nameEnd) => {
+            const name = utf8Decoder.decode(doc.subarray(nameStart, nameEnd));
+            if (out.has(name))
+                throw formatError(`${what} has the field ${JSON.stringify(name)} twice`);
+            out.set(name, { type: el.type, bytes: el.bytes, valueStart: el.valueStart, valueEnd: el.valueEnd });
+        });
+    }
+    catch (error) {
+        if (isFormatError(error))
+            throw error;
+        if ((error instanceof CorruptDataError && error.code === INVALID_BSON) || error instanceof TypeError)
+            throw formatError(`${what} is not valid BSON (${error.message})`);
+        throw error;
+    }
+    return out;
+}
+const TYPE_NAMES = {
+    [BSON_TYPE.double]: 'double',
+    [BSON_TYPE.string]: 'string',
+    [BSON_TYPE.document]: 'document',
+    [BSON_TYPE.array]: 'array',
+    [BSON_TYPE.binary]: 'binary',
+    [BSON_TYPE.boolean]: 'bool',
+    [BSON_TYPE.int32]: 'int32',
+    [BSON_TYPE.int64]: 'int64',
+    [BSON_TYPE.null]: 'null'
+};
+function typeName(type) {
+    return TYPE_NAMES[type] ?? `BSON type 0x${type.toString(16).padStart(2, '0')}`;
+}
+function stringField(f, name, what) {
+    if (f.type !== BSON_TYPE.string)
+        throw formatError(`${what}: ${name} is a ${typeName(f.type)}, not a string`);
+    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+    const length = view.readInt32LE(f.valueStart);
+    try {
+        return utf8Decoder.decode(f.bytes.subarray(f.valueStart + 4, f.valueStart + 4 + length - 1));
+    }
+    catch {
+        throw formatError(`${what}: ${name} is not valid UTF-8`);
+    }
+}
+function integerField(f, name, what) {
+    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+    if (f.type === BSON_TYPE.int32)
+        return view.readInt32LE(f.valueStart);
+    if (f.type === BSON_TYPE.int64)
+        return Number(view.readBigInt64LE(f.valueStart));
+    throw formatError(`${what}: ${name} is a ${typeName(f.type)}, not an integer`);
+}
+function decodeArchiveHeader(doc) {
+    const what = 'the archive header';
+    const f = fields(doc, what);
+    const get = (name) => f.get(name);
+    const str = (name) => {
+        const field = get(name);
+        return field === undefined ? '' : stringField(field, name, what);
+    };
+    const concurrent = get('concurrent_collections');
+    return {
+        concurrentCollections: concurrent === undefined ? 0 : integerField(concurrent, 'concurrent_collections', what),
+        version: str('version'),
+        serverVersion: str('server_version'),
+        toolVersion: str('tool_version')
+    };
+}
+/** A prelude entry; fields missing from the document take Go's zero values, as mongorestore reads them. */
+function decodePreludeEntry(doc) {
+    const what = 'a prelude entry (collection metadata)';
+    const f = fields(doc, what);
+    const str = (name) => {
+        const field = f.get(name);
+        return field === undefined ? '' : stringField(field, name, what);
+    };
+    const size = f.get('size');
+    return {
+        db: str('db'),
+        collection: str('collection'),
+        metadata: str('metadata'),
+        size: size === undefined ? 0 : integerField(size, 'size', what),
+        type: str('type')
+    };
+}
+/** Strict, as mongorestore's own decoder: only db, collection, EOF and CRC, each of its type. */
+function decodeNamespaceHeader(doc) {
+    const what = 'a namespace header';
+    const f = fields(doc, what);
+    const header = { db: '', collection: '', eof: false, crc: 0n };
+    for (const [name, field] of f) {
+        switch (name) {
+            case 'db':
+                header.db = stringField(field, name, what);
+                break;
+            case 'collection':
+                header.collection = stringField(field, name, what);
+                break;
+            case 'EOF':
+                if (field.type !== BSON_TYPE.boolean)
+                    throw formatError(`${what}: EOF is a ${typeName(field.type)}, not a bool`);
+                header.eof = field.bytes[field.valueStart] !== 0;
+                break;
+            case 'CRC': {
+                if (field.type !== BSON_TYPE.int64)
+                    throw formatError(`${what}: CRC is a ${typeName(field.type)}, not an int64`);
+                const view = Buffer.from(field.bytes.buffer, field.bytes.byteOffset, field.bytes.byteLength);
+                header.crc = view.readBigUInt64LE(field.valueStart);
+                break;
+            }
+            default:
+                throw formatError(`${what} has an unknown field ${JSON.stringify(name)}`);
+        }
+    }
+    if (header.collection === '')
+        throw formatError(`${what} has no collection name`);
+    return header;
+}
+// ---------------------------------------------------------------------------------------------------------------
+// Server versions and time-series namespaces.
+/**
+ * A server version as mongorestore parses the prelude's server_version (db.StrToVersion): build suffixes after "-" or
+ * "+" dropped, then exactly three integers. mongorestore cannot list an archive's collections without it.
+ */
+function parseServerVersion(version) {
+    const core = version.split('-', 1)[0].split('+', 1)[0];
+    const parts = core.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    const numbers = parts.map(part => (/^[+-]?\d+$/.test(part) ? Number(part) : Number.NaN));
+    if (numbers.some(n => !Number.isSafeInteger(n)))
+        return undefined;
+    return numbers;
+}
+/** 8.3 and later dump time-series collections under their own name ("raw data"), earlier ones as system.buckets.*. */
+function supportsRawData(version) {
+    if (version === undefined)
+        return false;
+    const [major, minor] = version;
+    return major > 8 || (major === 8 && minor >= 3);
+}
+/** The collection name a namespace's documents are filed under in the archive's blocks. */
+function dataCollection(collection, type, serverVersion) {
+    if (type === 'timeseries' && !supportsRawData(parseServerVersion(serverVersion)))
+        return TIMESERIES_BUCKET_PREFIX + collection;
+    return collection;
+}
+//# sourceMappingURL=format.js.map
+;// CONCATENATED MODULE: ./lib/archive/writer.js
+// Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
+// and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
+// the CRC. Output is built in ~1 MiB chunks here and handed to an output thread (output.ts) that computes each
+// namespace's CRC and sha256, gzips, hashes and writes them, so this thread only reads and copies; at most a few
+// chunks are on their way, so memory stays flat whatever the archive's size. The file is written under a temporary
+// name in the same directory and renamed into place only by finish().
+//
+// Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
+// follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
+// namespace makes it current if it was not (an empty block, as mongodump's last, empty flush does), then writes a
+// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, in
+// listCollections order, this gives the bytes `mongodump --archive -j 1` writes but for the header's tool_version and
+// concurrent_collections and the order of the prelude entries, which is random in mongodump (the list of differences
+// is in __tests__/archive/mongodump.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
+// namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
+
+
+
+
+
+// A caller's mistake (unknown namespace, bad document, ...) is an InternalError: reported without failing the archive.
+
+/** Output is handed to the file (or to gzip) in chunks of about this size. */
+const ARCHIVE_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_CONCURRENT_COLLECTIONS = 4;
+const IO_HINTS = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EISDIR: 'the path is a directory',
+    EIO: 'an I/O error of the disk'
+};
+function describeIoError(error) {
+    const e = error;
+    const code = typeof e?.code === 'string' ? e.code : undefined;
+    const message = e instanceof Error ? e.message : String(error);
+    if (code !== undefined && IO_HINTS[code] !== undefined)
+        return `${IO_HINTS[code]} (${message.startsWith(code) ? message : `${code}: ${message}`})`;
+    return message;
+}
+function key(db, collection) {
+    return `${db}\u0000${collection}`;
+}
+/** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
+async function createArchiveWriter(path, options) {
+    const states = validate(path, options);
+    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    let file;
+    try {
+        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
+    }
+    catch (error) {
+        throw new RefusedError(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
+    }
+    let writer;
+    try {
+        writer = new Writer(path, tempPath, file, options, states);
+    }
+    catch (error) {
+        // Its output thread could not start: nothing may be left behind.
+        await file.close().catch(() => undefined);
+        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        throw error;
+    }
+    try {
+        await writer.start();
+    }
+    catch (error) {
+        await writer.abort();
+        throw error;
+    }
+    return writer;
+}
+function validate(path, options) {
+    const fail = (why) => {
+        throw new RefusedError(`Cannot write the archive ${path}: ${why}`);
+    };
+    if (parseServerVersion(options.serverVersion) === undefined) {
+        fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`);
+    }
+    const concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
+    if (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 0x7fffffff)
+        fail(`concurrentCollections must be a positive integer, not ${concurrent}`);
+    const level = options.gzipLevel;
+    if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9))
+        fail(`gzipLevel must be 0 to 9, not ${level}`);
+    const seen = new Set();
+    const dataNames = new Set();
+    return options.namespaces.map((ns, index) => {
+        const name = `${ns.db}.${ns.collection}`;
+        if (typeof ns.db !== 'string' || ns.db === '')
+            fail(`a namespace has no database name (${JSON.stringify(ns)})`);
+        if (typeof ns.collection !== 'string' || ns.collection === '')
+            fail(`a namespace of ${ns.db} has no collection name`);
+        if (ns.db.includes('\u0000') || ns.collection.includes('\u0000'))
+            fail(`the namespace ${JSON.stringify(name)} contains a NUL character`);
+        if (seen.has(key(ns.db, ns.collection)))
+            fail(`the namespace ${name} is listed twice`);
+        seen.add(key(ns.db, ns.collection));
+        const type = ns.type ?? 'collection';
+        if (type !== 'collection' && type !== 'view' && type !== 'timeseries')
+            fail(`the namespace ${name} has an unknown type ${JSON.stringify(type)}`);
+        if (typeof ns.metadata !== 'string')
+            fail(`the metadata of ${name} is not a string`);
+        if (ns.metadata !== '') {
+            try {
+                JSON.parse(ns.metadata);
+            }
+            catch (error) {
+                fail(`the metadata of ${name} is not JSON: ${error.message}`);
+            }
+        }
+        const data = dataCollection(ns.collection, type, options.serverVersion);
+        if (dataNames.has(key(ns.db, data)))
+            fail(`two namespaces would both file their documents under ${ns.db}.${data}`);
+        dataNames.add(key(ns.db, data));
+        return {
+            db: ns.db,
+            collection: ns.collection,
+            dataCollection: data,
+            started: false,
+            ended: false,
+            index,
+            documents: 0,
+            bytes: 0
+        };
+    });
+}
+class Writer {
+    path;
+    tempPath;
+    file;
+    options;
+    states;
+    byKey = new Map();
+    output;
+    concurrent;
+    state = 'open';
+    failure;
+    fileClosed = false;
+    // Operations run one after another, so callers may interleave namespaces from concurrent producers.
+    queue = Promise.resolve();
+    // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
+    buf = Buffer.allocUnsafeSlow(ARCHIVE_CHUNK_BYTES);
+    len = 0;
+    segments = [];
+    current;
+    open = 0;
+    constructor(path, tempPath, file, options, states) {
+        this.path = path;
+        this.tempPath = tempPath;
+        this.file = file;
+        this.options = options;
+        this.states = states;
+        for (const s of states) {
+            this.byKey.set(key(s.db, s.collection), s);
+            // A time-series collection's documents may also be given under their bucket collection's name.
+            if (s.dataCollection !== s.collection)
+                this.byKey.set(key(s.db, s.dataCollection), s);
+        }
+        this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
+        // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
+        this.output = new ArchiveOutput({ fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES });
+    }
+    /** Writes the prelude. */
+    async start() {
+        await this.run(async () => {
+            await this.append(ARCHIVE_MAGIC);
+            await this.append(encodeArchiveHeader({
+                concurrentCollections: this.concurrent,
+                version: ARCHIVE_FORMAT_VERSION,
+                serverVersion: this.options.serverVersion,
+                toolVersion: this.options.toolVersion
+            }));
+            for (const ns of this.options.namespaces) {
+                const entry = encodePreludeEntry({ db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection' });
+                if (entry.length > MAX_BSON_SIZE)
+                    throw new InputError(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`);
+                await this.append(entry);
+            }
+            await this.append(TERMINATOR_BYTES);
+        });
+    }
+    writeDocuments(ns, docs) {
+        return this.run(async () => {
+            const s = this.namespace(ns, 'write documents of');
+            if (docs.length === 0)
+                return;
+            // Checked before anything of this call is written, so a bad document leaves the archive consistent.
+            docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1));
+            await this.select(s);
+            for (const doc of docs) {
+                if (this.len + doc.length > this.buf.length) {
+                    await this.flush();
+                    if (doc.length > this.buf.length) {
+                        // Larger than a chunk (a big document): sent by itself, in a buffer of its own, when there is room.
+                        await this.output.room();
+                        this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length]);
+                        s.documents++;
+                        s.bytes += doc.length;
+                        continue;
+                    }
+                }
+                const segments = this.segments;
+                const last = segments.length - 3;
+                if (last >= 0 && segments[last] === s.index && segments[last + 1] + segments[last + 2] === this.len)
+                    segments[last + 2] += doc.length;
+                else
+                    segments.push(s.index, this.len, doc.length);
+                this.buf.set(doc, this.len);
+                this.len += doc.length;
+                s.documents++;
+                s.bytes += doc.length;
+            }
+        });
+    }
+    endNamespace(ns) {
+        return this.run(async () => {
+            await this.end(this.namespace(ns, 'end'));
+        });
+    }
+    finish() {
+        return this.run(async () => {
+            // The open ones first: an unstarted one opens a namespace, which the concurrency limit might refuse.
+            for (const s of this.states)
+                if (s.started && !s.ended)
+                    await this.end(s);
+            for (const s of this.states)
+                if (!s.ended)
+                    await this.end(s);
+            await this.flush();
+            const { bytes, sha256 } = await this.output.end();
+            await this.output.close();
+            this.fileClosed = true;
+            await this.file.close();
+            // abort() called meanwhile: the archive must not appear.
+            if (this.state !== 'open')
+                throw this.stateError();
+            await (0,promises_namespaceObject.rename)(this.tempPath, this.path);
+            this.state = 'finished';
+            return { bytes, sha256, namespaces: this.states.map(s => s.result) };
+        });
+    }
+    async abort() {
+        if (this.state === 'open')
+            this.state = 'aborted';
+        // Wait for the operation under way (its failure is already reported to its caller).
+        await this.queue.catch(() => undefined);
+        await this.cleanUp();
+    }
+    // -------------------------------------------------------------------------------------------------------------
+    /** Runs `op` after the previous operations; any failure marks the writer failed and removes the temporary file. */
+    run(op) {
+        const result = this.queue.then(async () => {
+            if (this.state !== 'open')
+                throw this.stateError();
+            try {
+                return await op();
+            }
+            catch (error) {
+                if (error instanceof InternalError)
+                    throw error;
+                const failure = this.describe(error);
+                if (this.state === 'open') {
+                    this.state = 'failed';
+                    this.failure = failure;
+                    await this.cleanUp();
+                }
+                throw failure;
+            }
+        });
+        this.queue = result.catch(() => undefined);
+        return result;
+    }
+    stateError() {
+        if (this.state === 'failed')
+            return this.failure;
+        if (this.state === 'finished')
+            return new InternalError(`The archive ${this.path} is already finished`);
+        return new InternalError(`Writing the archive ${this.path} was aborted`);
+    }
+    /** A file system error as a message naming the file and the cause; our own messages pass through. */
+    describe(error) {
+        const code = error?.code;
+        const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code);
+        if (error instanceof Error && !systemError && error.message.includes(this.path))
+            return error;
+        return new RefusedError(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
+    }
+    async cleanUp() {
+        await this.output.close().catch(() => undefined);
+        if (!this.fileClosed) {
+            this.fileClosed = true;
+            await this.file.close().catch(() => undefined);
+        }
+        if (this.state !== 'finished')
+            await (0,promises_namespaceObject.rm)(this.tempPath, { force: true }).catch(() => undefined);
+    }
+    namespace(ns, action) {
+        const s = this.byKey.get(key(ns?.db, ns?.collection));
+        if (s === undefined)
+            throw new InternalError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`);
+        if (s.ended)
+            throw new InternalError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`);
+        return s;
+    }
+    checkDocument(s, doc, number) {
+        const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`;
+        if (!(doc instanceof Uint8Array))
+            throw new InternalError(`The ${where} is not raw BSON (a Uint8Array)`);
+        if (doc.length < MIN_BSON_SIZE)
+            throw new InternalError(`The ${where} is ${doc.length} bytes, too short for BSON`);
+        const declared = (doc[0] | (doc[1] << 8) | (doc[2] << 16) | (doc[3] << 24)) >>> 0;
+        if (declared !== doc.length)
+            throw new InternalError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`);
+        if (doc[doc.length - 1] !== 0)
+            throw new InternalError(`The ${where} does not end with a NUL byte`);
+        if (doc.length > MAX_BSON_SIZE)
+            throw new InternalError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`);
+    }
+    /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
+    async select(s) {
+        if (this.current === s)
+            return;
+        if (!s.started) {
+            if (this.open >= this.concurrent) {
+                throw new InternalError(`Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`);
+            }
+            s.started = true;
+            this.open++;
+        }
+        if (this.current !== undefined)
+            await this.append(TERMINATOR_BYTES);
+        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: false, crc: 0n }));
+        this.current = s;
+    }
+    async end(s) {
+        await this.select(s);
+        await this.append(TERMINATOR_BYTES);
+        // The EOF header carries the CRC of everything before it: the output thread has to have seen it all.
+        await this.flush();
+        const digest = await this.output.digest(s.index);
+        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: true, crc: digest.crc }));
+        await this.append(TERMINATOR_BYTES);
+        this.current = undefined;
+        this.open--;
+        s.ended = true;
+        s.result = { db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: digest.sha256 };
+    }
+    /** Copies bytes (headers, not documents) into the chunk, handing it on when full. */
+    async append(bytes) {
+        for (let at = 0; at < bytes.length;) {
+            if (this.len === this.buf.length)
+                await this.flush();
+            const n = Math.min(bytes.length - at, this.buf.length - this.len);
+            this.buf.set(bytes.subarray(at, at + n), this.len);
+            this.len += n;
+            at += n;
+        }
+    }
+    /** Sends the chunk (even a partial one) to the output thread and takes the next. */
+    async flush() {
+        if (this.len === 0)
+            return;
+        this.output.send(this.buf, this.len, this.segments);
+        this.len = 0;
+        this.segments = [];
+        this.buf = await this.output.take();
+    }
+}
+//# sourceMappingURL=writer.js.map
+;// CONCATENATED MODULE: ./lib/ejson/indent.js
+// mongoexport --pretty: Go's encoding/json.Indent(dst, src, "", "\t") applied to each compact document
+// (mongo-tools common/json/indent.go is that algorithm). Tab per level, ": " after keys, empty {} and [] kept on one
+// line, whitespace outside strings dropped, string contents copied untouched.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+/**
+ * Appends the indented form of compact JSON bytes [start, end) to `out`. The structural characters are ASCII, so
+ * working on UTF-8 bytes is exact.
+ */
+function appendIndented(out, src, start, end) {
+    // Every input byte is copied at most once; newlines, tabs and ": " spaces are reserved as they are written.
+    out.ensure(end - start);
+    let depth = 0;
+    let needIndent = false;
+    let i = start;
+    while (i < end) {
+        const c = src[i];
+        if (c === QUOTE) {
+            if (needIndent) {
+                depth++;
+                newline(out, depth);
+                needIndent = false;
+            }
+            // Copy the whole string, escapes included.
+            let j = i + 1;
+            while (j < end) {
+                const d = src[j];
+                if (d === BACKSLASH)
+                    j += 2;
+                else if (d === QUOTE)
+                    break;
+                else
+                    j++;
+            }
+            const stop = Math.min(j + 1, end);
+            out.ensure(stop - i);
+            out.buf.set(src.subarray(i, stop), out.len);
+            out.len += stop - i;
+            i = stop;
+            continue;
+        }
+        if (c === 0x20 || c === TAB || c === NEWLINE || c === 0x0d) {
+            i++;
+            continue;
+        }
+        if (needIndent && c !== 0x7d && c !== 0x5d) {
+            depth++;
+            newline(out, depth);
+            needIndent = false;
+        }
+        switch (c) {
+            case 0x7b:
+            case 0x5b:
+                needIndent = true;
+                out.appendByte(c);
+                break;
+            case 0x2c:
+                out.appendByte(c);
+                newline(out, depth);
+                break;
+            case 0x3a:
+                out.appendByte(c);
+                out.appendByte(0x20);
+                break;
+            case 0x7d:
+            case 0x5d:
+                if (needIndent) {
+                    needIndent = false;
+                }
+                else {
+                    depth--;
+                    newline(out, depth);
+                }
+                out.appendByte(c);
+                break;
+            default:
+                out.appendByte(c);
+        }
+        i++;
+    }
+}
+function newline(out, depth) {
+    out.ensure(depth + 1);
+    const buf = out.buf;
+    let o = out.len;
+    buf[o++] = NEWLINE;
+    for (let d = 0; d < depth; d++)
+        buf[o++] = TAB;
+    out.len = o;
+}
+let scratch;
+/** Go's json.Indent(dst, compact, "", "\t") for the compact Extended JSON our writer (and MarshalExtJSON) produces. */
+function indentJson(compact) {
+    const bytes = Buffer.from(compact, 'utf8');
+    scratch ??= new ExtJsonTranscoder();
+    scratch.len = 0;
+    appendIndented(scratch, bytes, 0, bytes.length);
+    return scratch.buf.toString('utf8', 0, scratch.len);
+}
+//# sourceMappingURL=indent.js.map
+;// CONCATENATED MODULE: ./lib/mongo/export/framing.js
+// mongoexport's framing of the documents it writes (mongo-tools-format.md §1.2, mongoexport/json.go): one compact
+// document per line by default; `[a,b]` plus a newline with --jsonArray; each document indented (Go json.Indent) with
+// --pretty. Shared by the main thread (small exports and the first chunk) and the converter threads (thread-roles.ts),
+// which take over an export half-way: `documents` says how many were framed before, so the separators continue correctly.
+
+
+const COMMA = 0x2c;
+const framing_NEWLINE = 0x0a;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+class JsonFramer {
+    out;
+    /** Documents framed so far, including those framed by whoever wrote the export's earlier part. */
+    documents;
+    framing;
+    compact;
+    constructor(framing, capacity, documents = 0) {
+        this.framing = framing;
+        this.out = new writer_ExtJsonTranscoder(capacity);
+        this.compact = framing.pretty ? new writer_ExtJsonTranscoder() : undefined;
+        this.documents = documents;
+    }
+    /** What comes before the first document (`[` with --jsonArray). */
+    open() {
+        if (this.framing.jsonArray)
+            this.out.appendByte(OPEN_BRACKET);
+    }
+    /** Appends one document with its separators; throws the transcoder's error for a malformed one, leaving `out` as it was before its separator. */
+    append(doc) {
+        const { out, framing, compact } = this;
+        const mark = out.len;
+        if (this.documents > 0) {
+            if (framing.jsonArray)
+                out.appendByte(COMMA);
+            if (framing.pretty)
+                out.appendByte(framing_NEWLINE);
+        }
+        try {
+            if (compact !== undefined) {
+                compact.len = 0;
+                compact.appendDocument(doc, framing.format);
+                appendIndented(out, compact.buf, 0, compact.len);
+            }
+            else {
+                out.appendDocument(doc, framing.format);
+            }
+        }
+        catch (error) {
+            out.len = mark;
+            throw error;
+        }
+        if (!framing.jsonArray && !framing.pretty)
+            out.appendByte(framing_NEWLINE);
+        this.documents++;
+    }
+    /** What comes after the last document (`]` and a newline with --jsonArray, a newline with --pretty). */
+    close() {
+        if (this.framing.jsonArray) {
+            this.out.appendByte(CLOSE_BRACKET);
+            this.out.appendByte(framing_NEWLINE);
+        }
+        if (this.framing.pretty)
+            this.out.appendByte(framing_NEWLINE);
+    }
+}
+//# sourceMappingURL=framing.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/mongo/export/threads.js
+// The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
+// Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
+// document), and hashing and writing the output another ~1.4 µs, so once an export outgrows its first chunk the main
+// thread only reads and packs, converters frame the packs in parallel and a writer puts their output in order on
+// disk. At most PACKS_PER_CONVERTER packs per converter are on their way, so memory stays bounded whichever side is
+// slower.
+
+
+
+
+const PACK_BYTES = 512 * 1024;
+const PACKS_PER_CONVERTER = 2;
+/**
+ * Converter threads by default: the cores left after the main thread (the driver) and the writer, at least one, at
+ * most four (beyond that the main thread's reading is the limit).
+ */
+function defaultConverterThreads() {
+    return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)() - 2));
+}
+class ExportThreads {
+    /** Output bytes produced so far. */
+    bytes;
+    writer;
+    converters = [];
+    pool = [];
+    written = false;
+    // Packs sent and not yet back, by seq; and the earliest conversion error heard of.
+    outstanding = new Set();
+    conversionError;
+    seq = 1;
+    nextDocument;
+    pack;
+    packLength = 0;
+    packFirst = 0;
+    failure;
+    waiter;
+    result;
+    /**
+     * Starts the writer on `fd` (from offset 0) and `converterThreads` converters. `head` is the output the caller
+     * produced for the first `documents` documents; it is written first, and its memory moves to the writer.
+     */
+    constructor(opts) {
+        this.bytes = opts.head.length;
+        this.nextDocument = opts.documents;
+        const channels = Array.from({ length: Math.max(1, opts.converterThreads) }, () => new external_node_worker_threads_namespaceObject.MessageChannel());
+        const writerData = { role: ROLES.exportWriter, fd: opts.fd, converters: channels.map(c => c.port2) };
+        this.writer = startWorker(writerData, writerData.converters);
+        this.watch(this.writer, 'write');
+        this.writer.on('message', (m) => {
+            if (m.type === 'done') {
+                this.written = true;
+                this.bytes = m.bytes;
+                this.result?.resolve(m);
+            }
+            else
+                this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
+        });
+        try {
+            for (const channel of channels) {
+                const data = { ...opts.framing, role: ROLES.exportConverter, writer: channel.port1, chunkBytes: opts.chunkBytes, outputBufferBytes: opts.outputBufferBytes };
+                const converter = { worker: startWorker(data, [channel.port1]), inFlight: 0 };
+                this.watch(converter.worker, 'conversion');
+                converter.worker.on('message', (m) => this.fromConverter(converter, m));
+                this.converters.push(converter);
+            }
+        }
+        catch (error) {
+            // The caller never gets this object to close: stop the threads already started.
+            void this.close();
+            throw error;
+        }
+        this.toWriter({ type: 'bytes', seq: 0, ...this.owned(opts.head) });
+    }
+    watch(worker, what) {
+        worker.on('error', error => this.fail(error));
+        worker.on('exit', code => this.fail(new Error(`the export's ${what} thread stopped (exit code ${code})`)));
+    }
+    owned(bytes) {
+        const buffer = (bytes.byteOffset === 0 ? bytes.buffer : new Uint8Array(bytes).buffer);
+        return { buffer, length: bytes.length };
+    }
+    toWriter(m) {
+        this.writer.postMessage(m, m.type === 'bytes' ? [m.buffer] : []);
+    }
+    fromConverter(converter, m) {
+        this.outstanding.delete(m.seq);
+        if (m.type === 'error') {
+            // Converters run ahead of each other, so a later pack's error can arrive first: the one reported is that of
+            // the earliest failing pack, once every pack before it is through (those always finish: the writer waits
+            // for them). A failing converter drops its later packs, so nothing else is waited for.
+            if (this.conversionError === undefined || m.seq < this.conversionError.seq)
+                this.conversionError = m;
+        }
+        else {
+            converter.inFlight--;
+            // A converter's last `free` may arrive after the writer's `done`, which already counted its output.
+            if (!this.written)
+                this.bytes += m.produced;
+            if (m.buffer.byteLength === PACK_BYTES)
+                this.pool.push(m.buffer);
+        }
+        const error = this.conversionError;
+        if (error !== undefined && ![...this.outstanding].some(seq => seq < error.seq)) {
+            this.fail(Object.assign(new Error(error.message), { document: error.document }));
+        }
+        const waiter = this.waiter;
+        this.waiter = undefined;
+        waiter?.resolve();
+    }
+    fail(error) {
+        if (this.failure !== undefined)
+            return;
+        this.failure = error;
+        this.waiter?.reject(error);
+        this.waiter = undefined;
+        this.result?.reject(error);
+    }
+    /** Hands one document over; returns a promise only when the caller has to wait for the threads to catch up. */
+    add(doc) {
+        if (this.failure !== undefined)
+            throw this.failure;
+        const pack = this.pack;
+        if (pack !== undefined && this.packLength + 4 + doc.byteLength <= pack.length) {
+            this.copyIn(pack, doc);
+            return undefined;
+        }
+        return this.addToNewPack(doc);
+    }
+    async addToNewPack(doc) {
+        if (this.pack !== undefined)
+            this.send();
+        const converter = this.converters[(this.seq - 1) % this.converters.length];
+        while (converter.inFlight >= PACKS_PER_CONVERTER) {
+            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+        }
+        if (this.failure !== undefined)
+            throw this.failure;
+        const size = 4 + doc.byteLength;
+        // A document larger than a pack travels in a buffer of its own, which is dropped when it comes back.
+        const buffer = size > PACK_BYTES ? new ArrayBuffer(size) : (this.pool.pop() ?? new ArrayBuffer(PACK_BYTES));
+        this.pack = new Uint8Array(buffer);
+        this.packLength = 0;
+        this.packFirst = this.nextDocument;
+        this.copyIn(this.pack, doc);
+    }
+    copyIn(pack, doc) {
+        const at = this.packLength;
+        const n = doc.byteLength;
+        pack[at] = n & 0xff;
+        pack[at + 1] = (n >>> 8) & 0xff;
+        pack[at + 2] = (n >>> 16) & 0xff;
+        pack[at + 3] = n >>> 24;
+        pack.set(doc, at + 4);
+        this.packLength = at + 4 + n;
+        this.nextDocument++;
+    }
+    send() {
+        const converter = this.converters[(this.seq - 1) % this.converters.length];
+        const buffer = this.pack.buffer;
+        const m = { type: 'docs', seq: this.seq++, first: this.packFirst, buffer, length: this.packLength };
+        converter.worker.postMessage(m, [buffer]);
+        this.outstanding.add(m.seq);
+        converter.inFlight++;
+        this.pack = undefined;
+        this.packLength = 0;
+    }
+    /**
+     * Sends what is packed, then `trailer` (the framing after the last document) and the end; resolves when every byte
+     * is written, with the sha256 of the whole output.
+     */
+    async finish(trailer) {
+        if (this.failure !== undefined)
+            throw this.failure;
+        if (this.pack !== undefined)
+            this.send();
+        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
+        this.toWriter({ type: 'bytes', seq: this.seq++, ...this.owned(trailer) });
+        this.toWriter({ type: 'end', parts: this.seq });
+        try {
+            return await done;
+        }
+        finally {
+            await this.close();
+        }
+    }
+    /** Stops every thread: after finish, or to abandon the export. */
+    async close() {
+        this.failure ??= new Error('the export was abandoned');
+        const workers = [this.writer, ...this.converters.map(c => c.worker)];
+        for (const worker of workers)
+            worker.removeAllListeners('exit');
+        await Promise.all(workers.map(worker => worker.terminate()));
+    }
+}
+//# sourceMappingURL=threads.js.map
+;// CONCATENATED MODULE: ./lib/mongo/export/file-writer.js
+// Streams raw BSON documents into a mongoexport-identical JSON file: framing as mongoexport/json.go writes it
+// (framing.ts), output in ~1 MiB chunks; once the export outgrows its first chunk, converter threads frame the rest
+// and a writer thread hashes and writes it in order (threads.ts, thread-roles.ts). sha256 and byte count are taken
+// from the bytes written, and a temporary file is renamed into place only once everything is written.
+
+
+
+
+
+
+/** Output is handed to the file in chunks of about this size (one write per chunk, not per document). */
+const CHUNK_BYTES = 1024 * 1024;
+// A chunk is flushed after the document that crosses CHUNK_BYTES, so leave room for a typical last document.
+const OUTPUT_BUFFER_BYTES = CHUNK_BYTES + 256 * 1024;
+const DEFAULT_PROGRESS_INTERVAL_MS = 2000;
+/**
+ * Writes the documents to `path` exactly as mongoexport would. `docs === null` means the collection does not exist:
+ * mongoexport then writes nothing at all, not even `[` (an empty file).
+ */
+async function writeExportFile(docs, path, opts) {
+    return writeExport(docs, path, opts);
+}
+/** Like writeExportFile, but the source may also yield whole batches (as a cursor delivers them) to save awaits. */
+async function writeExport(source, path, opts) {
+    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    let file;
+    try {
+        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
+    }
+    catch (error) {
+        throw new RefusedError(`Cannot create the temporary export file ${tempPath} for ${path}: ${error.message}`, { cause: error });
+    }
+    const framing = { format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true };
+    const onDocument = opts.onDocument;
+    const framer = new JsonFramer(framing, OUTPUT_BUFFER_BYTES);
+    const out = framer.out;
+    const started = performance.now();
+    let documents = 0;
+    let flushedBytes = 0;
+    // An export that fills more than one chunk is handed to worker threads (threads.ts): converters frame the rest and
+    // a writer hashes and writes it in order, while this thread only reads and packs. A smaller one is converted and
+    // written from here, without starting threads.
+    let threads;
+    const progress = () => {
+        const elapsedMs = performance.now() - started;
+        const bytes = threads !== undefined ? threads.bytes : flushedBytes + out.len;
+        const seconds = elapsedMs / 1000;
+        return {
+            documents,
+            bytes,
+            elapsedMs,
+            docsPerSec: seconds > 0 ? documents / seconds : 0,
+            bytesPerSec: seconds > 0 ? bytes / seconds : 0
+        };
+    };
+    const onProgress = opts.onProgress;
+    const timer = onProgress === undefined
+        ? undefined
+        : setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+    timer?.unref();
+    const handOver = () => {
+        threads = new ExportThreads({
+            fd: file.fd,
+            framing,
+            converterThreads: opts.converterThreads ?? defaultConverterThreads(),
+            chunkBytes: CHUNK_BYTES,
+            outputBufferBytes: OUTPUT_BUFFER_BYTES,
+            head: out.takeChunk(Buffer.allocUnsafeSlow(64)), // the rest of main's output is the trailer
+            documents: framer.documents
+        });
+    };
+    const convertHere = (doc) => {
+        try {
+            framer.append(doc);
+        }
+        catch (error) {
+            throw conversionError(path, documents + 1, error.message, error);
+        }
+    };
+    let closed = false;
+    let sha256 = '';
+    try {
+        if (source !== null) {
+            framer.open();
+            for await (const item of source) {
+                const docs = item instanceof Uint8Array ? [item] : item;
+                for (const doc of docs) {
+                    onDocument?.(doc);
+                    if (threads !== undefined) {
+                        const wait = threads.add(doc);
+                        if (wait !== undefined)
+                            await wait;
+                    }
+                    else {
+                        convertHere(doc);
+                        if (out.len >= CHUNK_BYTES)
+                            handOver();
+                    }
+                    documents++;
+                }
+            }
+        }
+        if (source !== null)
+            framer.close();
+        if (threads !== undefined) {
+            const done = await threads.finish(out.takeChunk(Buffer.allocUnsafeSlow(64)));
+            sha256 = done.sha256;
+            flushedBytes = done.bytes;
+        }
+        else {
+            const all = out.buf.subarray(0, out.len);
+            await writeFully(file, all);
+            sha256 = (0,external_node_crypto_.createHash)('sha256').update(all).digest('hex');
+            flushedBytes = all.length;
+        }
+        closed = true;
+        await file.close();
+        await (0,promises_namespaceObject.rename)(tempPath, path);
+    }
+    catch (error) {
+        await threads?.close().catch(() => undefined);
+        if (!closed)
+            await file.close().catch(() => undefined);
+        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        const failure = error;
+        throw failure.document !== undefined ? conversionError(path, failure.document, failure.message, error) : ioError(error, path);
+    }
+    finally {
+        if (timer !== undefined)
+            clearInterval(timer);
+    }
+    const result = {
+        path,
+        documents,
+        bytes: flushedBytes,
+        sha256,
+        collectionExists: source !== null
+    };
+    onProgress?.(progress());
+    return result;
+}
+const file_writer_IO_HINTS = {
+    ENOSPC: 'the disk is full; free space on it or write the export elsewhere',
+    EDQUOT: 'the disk quota is exceeded; free space or write the export elsewhere',
+    EROFS: 'the file system is read-only; write the export elsewhere',
+    EACCES: 'permission denied; write the export to a directory you can write to',
+    EPERM: 'permission denied; write the export to a directory you can write to',
+    EIO: 'an I/O error of the disk'
+};
+/** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
+function conversionError(path, document, message, cause) {
+    return new CorruptDataError(`Export to ${path}: document #${document} cannot be converted: ${message}`, { cause });
+}
+function ioError(error, path) {
+    const code = error?.code;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || error.errorLabels !== undefined)
+        return error;
+    const hint = file_writer_IO_HINTS[code] ?? error.message;
+    return new RefusedError(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error });
+}
+async function writeFully(file, chunk) {
+    let offset = 0;
+    while (offset < chunk.length) {
+        const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+    }
+}
+//# sourceMappingURL=file-writer.js.map
+;// CONCATENATED MODULE: ./lib/mongo/export/collection.js
+// Exports one collection the way mongoexport does: existence check through listCollections with a name filter
+// (a missing collection gives an empty file, not an error), then a raw find() streamed into the file writer.
+
+/**
+ * Documents per batch. Peak RSS grows with the reply size while speed barely changes, so replies stay small; the
+ * prefetch in rawBatches hides the extra round trips. Measured with 1.5 KB Prancer-shaped documents (bench/export.ts):
+ * on FerretDB, 20,000 documents: 120/124/140/150 MB for 101/500/2000/5000, 200,000 documents: 116-139 MB with 101 (as
+ * a bare driver cursor), 272 MB with 2000; on the replay peer, 1,000,000 documents: 208/269/320 MB for 101/300/1000
+ * (a bare cursor with the same batch size: 203/279/306 MB) with wall times within 6% of each other.
+ */
+const DEFAULT_BATCH_SIZE = 101;
+async function exportCollection(db, collection, find, path, opts) {
+    if (!(await collectionExists(db, collection)))
+        return writeExport(null, path, opts);
+    const options = { raw: true, batchSize: find.batchSize ?? DEFAULT_BATCH_SIZE };
+    if (find.sort !== undefined)
+        options.sort = find.sort;
+    if (find.projection !== undefined)
+        options.projection = find.projection;
+    if (find.limit !== undefined)
+        options.limit = find.limit;
+    if (find.hint !== undefined)
+        options.hint = find.hint;
+    const cursor = db.collection(collection).find(find.filter ?? {}, options);
+    return writeExport(rawBatches(cursor), path, opts);
+}
+/** mongoexport's check: listCollections filtered by name, then an exact comparison of the names returned. */
+async function collectionExists(db, collection) {
+    const found = await db.listCollections({ name: collection }, { nameOnly: true }).toArray();
+    return found.some((info) => info.name === collection);
+}
+/**
+ * Yields the cursor's documents batch by batch. The next getMore is started before the current batch is handed
+ * out, so the server prepares batch N+1 while batch N is being converted and written.
+ */
+async function* rawBatches(cursor) {
+    let next;
+    try {
+        let more = await cursor.hasNext();
+        while (more) {
+            const batch = cursor.readBufferedDocuments();
+            next = cursor.hasNext();
+            // If the consumer stops early, the prefetch may fail after nobody listens; `finally` still awaits it.
+            next.catch(() => undefined);
+            yield batch;
+            more = await next;
+            next = undefined;
+        }
+    }
+    finally {
+        if (next !== undefined)
+            await next.catch(() => undefined);
+        await cursor.close();
+    }
+}
+//# sourceMappingURL=collection.js.map
+// EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
+var lib = __nccwpck_require__(4294);
+// EXTERNAL MODULE: ./node_modules/yauzl/index.js
+var yauzl = __nccwpck_require__(663);
+;// CONCATENATED MODULE: ./lib/artifact/manifest.js
+// manifest.json: the contract between runs. Every export (outputs, logs) and backup carries one, written beside the
+// data files, last and atomically, so a directory, artifact or store folder with a manifest is complete. It never
+// holds the connection string, only where it came from. This module is the one place that builds a manifest's
+// header, writes one, and parses and checks one (every kind, one version check), for every reader: a directory, an
+// artifact zip, a download from a store.
+
+
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+const TOOL_NAME = 'prancer-db-artifacts';
+const MANIFEST_VERSION = 1;
+const MANIFEST_KINDS = ['outputs', 'logs', 'backup'];
+/** A manifest is small (file entries and a watermark); anything this large is not one. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** The fields every manifest starts with. */
+function manifestHeader(kind, uriSource, now = new Date()) {
+    return { tool: TOOL_NAME, manifestVersion: MANIFEST_VERSION, kind, createdAt: now.toISOString(), uriSource };
+}
+/** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
+async function writeManifest(dir, manifest) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
+    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        await (0,promises_namespaceObject.writeFile)(temp, serializeManifest(manifest), { flag: 'wx' });
+        await (0,promises_namespaceObject.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temp, { force: true });
+        throw error;
+    }
+    return path;
+}
+function serializeManifest(manifest) {
+    return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+/** Parses and checks a manifest's text; `source` names it in messages. Throws CorruptDataError. */
+function parseManifest(text, source) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new CorruptDataError(`${source} is not valid JSON (${error.message}).`);
+    }
+    return checkManifest(value, source);
+}
+/** Checks a parsed manifest: this tool's, version 1, a known kind, and every file entry restore relies on. */
+function checkManifest(value, source) {
+    const m = value;
+    if (m === null || typeof m !== 'object' || Array.isArray(m) || m.tool !== TOOL_NAME)
+        throw new CorruptDataError(`${source} is not a ${TOOL_NAME} manifest.`);
+    if (m.manifestVersion !== MANIFEST_VERSION)
+        throw new CorruptDataError(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version ${MANIFEST_VERSION}.`);
+    if (!MANIFEST_KINDS.includes(m.kind))
+        throw new CorruptDataError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
+    if (!Array.isArray(m.files))
+        throw new CorruptDataError(`${source} has no files list.`);
+    m.files.forEach((entry, index) => checkEntry(entry, index, source));
+    if (m.watermark !== undefined)
+        checkWatermark(m.watermark, source);
+    if (m.kind === 'backup')
+        checkArchive(m.archive, source);
+    return m;
+}
+function describeValue(value) {
+    if (value === undefined)
+        return 'missing';
+    if (value === null)
+        return 'null';
+    const text = JSON.stringify(value) ?? String(value);
+    const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+    return `${text.length > 60 ? `${text.slice(0, 60)}…` : text} (${kind})`;
+}
+const isText = (v) => typeof v === 'string' && !v.includes('\0');
+const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
+const isSha256 = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+function fieldChecker(record, where) {
+    return (name, ok, expected) => {
+        if (!ok(record[name]))
+            throw new CorruptDataError(`${where}.${name} is ${describeValue(record[name])}, not ${expected}.`);
+    };
+}
+function asRecord(value, where, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new CorruptDataError(`${where} is ${describeValue(value)}, not ${what}.`);
+    return value;
+}
+/** files[index], with the fields readers rely on checked for type and range. */
+function checkEntry(value, index, source) {
+    const where = `${source}: files[${index}]`;
+    const field = fieldChecker(asRecord(value, where, 'an object describing a data file'), where);
+    field('path', v => isText(v) && v !== '', "the data file's path (a non-empty string)");
+    // Names are checked against MongoDB's rules when a restore is planned (src/mongo/names.ts).
+    field('database', v => typeof v === 'string', 'a database name (a string)');
+    field('collection', v => typeof v === 'string', 'a collection name (a string)');
+    field('documents', isCount, 'a document count (a whole number ≥ 0)');
+    field('bytes', isCount, 'a size in bytes (a whole number ≥ 0)');
+    field('sha256', isSha256, 'a sha256 (64 lowercase hex digits)');
+}
+function checkWatermark(value, source) {
+    const where = `${source}: watermark`;
+    const field = fieldChecker(asRecord(value, where, 'an object (the exactly-once state)'), where);
+    field('value', v => v === null || Number.isSafeInteger(v), 'a timestamp in epoch milliseconds or null');
+    field('lookbackMs', isCount, 'a lookback in milliseconds (a whole number ≥ 0)');
+    field('seen', Array.isArray, 'a list of the ids within the lookback');
+}
+function checkArchive(value, source) {
+    const where = `${source}: archive`;
+    const field = fieldChecker(asRecord(value, where, 'an object describing the backup archive'), where);
+    field('file', v => isText(v) && v !== '', "the archive's file name (a non-empty string)");
+    field('bytes', isCount, 'a size in bytes (a whole number ≥ 0)');
+    field('sha256', isSha256, 'a sha256 (64 lowercase hex digits)');
+}
+/** Reads and checks a manifest file (refusing anything far larger than a manifest). */
+async function readManifestFile(path) {
+    const info = await (0,promises_namespaceObject.stat)(path);
+    if (info.size > MAX_MANIFEST_BYTES)
+        throw new CorruptDataError(`${path} is ${info.size} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
+    return parseManifest(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path);
+}
+/** Where an export's outputs manifest sits inside a directory or an artifact zip: its root, else outputs/. */
+const OUTPUTS_MANIFEST_PLACES = [MANIFEST_FILE, `outputs/${MANIFEST_FILE}`];
+/**
+ * The manifest of an export or backup at `path`: a manifest file itself, a directory holding one (at its root or,
+ * as `export --out` writes it, under outputs/), or an artifact zip with the same layout. Null when there is none;
+ * a manifest that is there but damaged throws CorruptDataError. `source` names where it was found.
+ */
+async function findManifest(path) {
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    if (info === null)
+        return null;
+    if (info.isDirectory()) {
+        for (const place of [`outputs/${MANIFEST_FILE}`, MANIFEST_FILE]) {
+            const candidate = (0,external_node_path_namespaceObject.join)(path, place);
+            if ((await (0,promises_namespaceObject.stat)(candidate).catch(() => null))?.isFile())
+                return { manifest: await readManifestFile(candidate), source: candidate };
+        }
+        return null;
+    }
+    if (await isZipFile(path))
+        return manifestInZip(path);
+    return { manifest: await readManifestFile(path), source: path };
+}
+/** A zip archive saved without its extension is still one (local file header signature). */
+async function isZipFile(path) {
+    if (path.toLowerCase().endsWith('.zip'))
+        return true;
+    const handle = await (0,promises_namespaceObject.open)(path, 'r');
+    try {
+        const head = Buffer.alloc(4);
+        const { bytesRead } = await handle.read(head, 0, 4, 0);
+        return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50;
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The manifest inside an artifact zip (at its root, or under outputs/), or null. */
+async function manifestInZip(zipPath) {
+    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
+    try {
+        for await (const entry of zip.eachEntry()) {
+            if (!OUTPUTS_MANIFEST_PLACES.includes(entry.fileName))
+                continue;
+            const source = `${zipPath}:${entry.fileName}`;
+            if (entry.uncompressedSize > MAX_MANIFEST_BYTES)
+                throw new CorruptDataError(`${source} is ${entry.uncompressedSize} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
+            const chunks = [];
+            for await (const chunk of await zip.openReadStreamPromise(entry))
+                chunks.push(chunk);
+            return { manifest: parseManifest(Buffer.concat(chunks).toString('utf8'), source), source };
+        }
+        return null;
+    }
+    finally {
+        zip.close();
+    }
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: ./lib/mongo/uri.js
+var mongo_uri = __nccwpck_require__(382);
+;// CONCATENATED MODULE: ./lib/mongo/connect.js
+// Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
+// the connection string came from, never the string's secrets.
+
+
+
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+async function connect(settings, timeoutMs, logger) {
+    const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
+    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
+        redactor.add(secret);
+    const failure = (error) => new RefusedError(`Cannot connect to MongoDB at ${(0,mongo_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
+        `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
+        'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
+    let client;
+    try {
+        client = new lib.MongoClient(settings.uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, appName: TOOL_NAME });
+    }
+    catch (error) {
+        // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
+        throw new InputError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
+            'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
+    }
+    try {
+        await client.connect();
+        await client.db('admin').command({ ping: 1 });
+    }
+    catch (error) {
+        await client.close().catch(() => { });
+        throw failure(error);
+    }
+    logger.info(`Connected to ${(0,mongo_uri/* redactUri */.sU)(settings.uri)} (from ${settings.uriSource}).`);
+    return client;
+}
+//# sourceMappingURL=connect.js.map
+;// CONCATENATED MODULE: ./lib/prancer/config-parser.js
+// A reader for config.ini with the semantics of Python's configparser.ConfigParser(allow_no_value=True),
+// which is what Prancer uses (reference prancer-db.md §1.2).
+//
+// Why not the `ini` package: checked with ini 6, it strips inline `;` comments from values, does not
+// accept `:` as a delimiter, does not lower-case keys, keeps the last of duplicate keys silently, turns
+// continuation lines into new keys, and has no [DEFAULT] inheritance or %(name)s interpolation. Each of
+// these would make us read a different value than Prancer does, so this file reproduces Python's
+// `RawConfigParser._read` and `BasicInterpolation` (Python 3.11) instead. Errors carry the Python
+// class name (`pythonName`) so the differential test can compare them with python3.
+// Characters for which Python's str.isspace() is true: what str.strip() removes and what `\s` matches.
+// JS trim() differs (it strips U+FEFF, a BOM, and keeps U+001C-U+001F and U+0085).
+
+
+const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const STRIP_RE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+const NON_SPACE_RE = new RegExp(`[^${PY_SPACE}]`);
+// configparser.SECTCRE: `\[(?P<header>.+)\]` applied with re.match (anchored at the start only).
+// dotAll: Python's `.` matches everything but \n, JS's also stops at \r, U+2028 and U+2029.
+const SECTION_RE = /^\[(.+)\]/s;
+// configparser.OPTCRE_NV with the default delimiters `=` and `:`.
+const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*(?:([=:])[${PY_SPACE}]*(.*))?$`, 's');
+// BasicInterpolation._KEYCRE
+const INTERPOLATION_KEY_RE = /^%\(([^)]+)\)s/;
+const MAX_INTERPOLATION_DEPTH = 10;
+/** Ten levels that each repeat a reference grow exponentially; no real setting is this long. */
+const MAX_INTERPOLATED_LENGTH = 1024 * 1024;
+const DEFAULT_SECTION = 'DEFAULT';
+function pyStrip(text) {
+    return text.replace(STRIP_RE, '');
+}
+/** Python's str.lower() is the Unicode default lower-casing, like String.prototype.toLowerCase. */
+function optionXform(name) {
+    return name.toLowerCase();
+}
+/** config.ini cannot be read as Prancer reads it; named after the exception Python's configparser raises there. */
+class ConfigError extends InputError {
+    /** The configparser exception Python raises in the same situation. */
+    pythonName;
+    file;
+    line;
+    constructor(pythonName, file, line, message) {
+        super(message);
+        this.name = pythonName;
+        this.pythonName = pythonName;
+        this.file = file;
+        this.line = line;
+    }
+}
+function where(file, line) {
+    return `${file} line ${line}`;
+}
+// The situations configparser refuses, each with the exception name Python gives it.
+const configErrors = {
+    duplicateSection: (file, line, section) => new ConfigError('DuplicateSectionError', file, line, `${where(file, line)}: section [${section}] appears a second time; Python's configparser (and so Prancer) refuses the file. Merge the two sections.`),
+    duplicateOption: (file, line, section, option) => new ConfigError('DuplicateOptionError', file, line, `${where(file, line)}: key "${option}" appears a second time in section [${section}] (keys are case-insensitive); Python's configparser (and so Prancer) refuses the file. Keep one of them.`),
+    missingSectionHeader: (file, line, text) => {
+        const bom = text.startsWith('\ufeff') ? ' The file starts with a UTF-8 byte order mark (BOM), which Python reads as part of the first line: save the file without a BOM.' : '';
+        return new ConfigError('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(text))}.${bom}`);
+    },
+    parsing: (file, lines) => {
+        const list = lines.map(l => `line ${l.line}: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(l.text))}`).join('; ');
+        return new ConfigError('ParsingError', file, lines[0]?.line ?? null, `${file}: lines that are neither a [section], a key nor a comment: ${list}`);
+    },
+    /** Python raises AttributeError when an indented line follows a key that has no value. */
+    valuelessContinuation: (file, line, option) => new ConfigError('AttributeError', file, line, `${where(file, line)}: indented line continues key "${option}", which has no value (no "=" or ":"); Python's configparser crashes on this. Give the key a value or remove the indentation.`),
+    interpolationSyntax: (file, line, section, option, detail) => new ConfigError('InterpolationSyntaxError', file, line, `${where(file, line)}: value of [${section}] ${option} cannot be read: ${detail}. configparser treats "%" as interpolation; write "%%" for a literal percent sign.`),
+    interpolationMissingOption: (file, line, section, option, reference) => new ConfigError('InterpolationMissingOptionError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, but neither [${section}] nor [DEFAULT] has a key "${reference}".`),
+    interpolationDepth: (file, line, section, option) => new ConfigError('InterpolationDepthError', file, line, `${where(file, line)}: value of [${section}] ${option} nests %(...)s references more than ${MAX_INTERPOLATION_DEPTH} levels deep (a reference loop?).`),
+    /** Python raises TypeError when %(name)s refers to a key without a value. */
+    interpolationNone: (file, line, section, option, reference) => new ConfigError('TypeError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, a key without a value.`)
+};
+/** One parsed file; reads are interpolated lazily, as Python does, so errors appear only for the keys read. */
+class ConfigFile {
+    path;
+    #defaults;
+    #sections;
+    constructor(path, defaults, sections) {
+        this.path = path;
+        this.#defaults = defaults;
+        this.#sections = sections;
+    }
+    /** Section names in file order, without DEFAULT (like ConfigParser.sections()). */
+    sections() {
+        return [...this.#sections.keys()];
+    }
+    /** Exact, case-sensitive test, like `name in config`; DEFAULT is always present. */
+    hasSection(name) {
+        return name === DEFAULT_SECTION || this.#sections.has(name);
+    }
+    /** Keys of a section followed by the inherited DEFAULT keys (like iterating a SectionProxy). */
+    options(section) {
+        if (section === DEFAULT_SECTION)
+            return [...this.#defaults.keys()];
+        const own = this.#sections.get(section);
+        if (!own)
+            return [];
+        return [...new Set([...own.keys(), ...this.#defaults.keys()])];
+    }
+    /**
+     * ConfigParser.get(section, key, fallback=undefined): undefined when the section or key is missing,
+     * null for a key without a value, otherwise the interpolated value (errors thrown here, lazily).
+     */
+    get(section, key) {
+        const name = optionXform(key);
+        const option = this.#lookup(section, name);
+        if (!option)
+            return undefined;
+        const raw = joinValue(option.lines);
+        if (raw === null)
+            return null;
+        const out = [];
+        this.#interpolate(section, name, option.line, raw, out, 1);
+        return out.join('');
+    }
+    /** The value without interpolation (ConfigParser.get(..., raw=True)). */
+    getRaw(section, key) {
+        const option = this.#lookup(section, optionXform(key));
+        return option ? joinValue(option.lines) : undefined;
+    }
+    #lookup(section, name) {
+        if (section !== DEFAULT_SECTION) {
+            const own = this.#sections.get(section);
+            if (!own)
+                return undefined;
+            const found = own.get(name);
+            if (found)
+                return found;
+        }
+        return this.#defaults.get(name);
+    }
+    #interpolate(section, option, line, value, out, depth, total = { length: 0 }) {
+        if (depth > MAX_INTERPOLATION_DEPTH)
+            throw configErrors.interpolationDepth(this.path, line, section, option);
+        const push = (text) => {
+            total.length += text.length;
+            if (total.length > MAX_INTERPOLATED_LENGTH) {
+                throw configErrors.interpolationSyntax(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`);
+            }
+            out.push(text);
+        };
+        let rest = value;
+        while (rest) {
+            const p = rest.indexOf('%');
+            if (p < 0) {
+                push(rest);
+                return;
+            }
+            if (p > 0) {
+                push(rest.slice(0, p));
+                rest = rest.slice(p);
+            }
+            const next = rest.slice(1, 2);
+            if (next === '%') {
+                push('%');
+                rest = rest.slice(2);
+            }
+            else if (next === '(') {
+                const match = INTERPOLATION_KEY_RE.exec(rest);
+                if (!match)
+                    throw configErrors.interpolationSyntax(this.path, line, section, option, `bad reference ${JSON.stringify(rest)}`);
+                const reference = optionXform(match[1]);
+                rest = rest.slice(match[0].length);
+                const target = this.#lookup(section, reference);
+                if (!target)
+                    throw configErrors.interpolationMissingOption(this.path, line, section, option, reference);
+                const targetValue = joinValue(target.lines);
+                if (targetValue === null)
+                    throw configErrors.interpolationNone(this.path, line, section, option, reference);
+                if (targetValue.includes('%'))
+                    this.#interpolate(section, option, line, targetValue, out, depth + 1, total);
+                else
+                    push(targetValue);
+            }
+            else {
+                throw configErrors.interpolationSyntax(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`);
+            }
+        }
+    }
+}
+function joinValue(lines) {
+    // _join_multiline_values: '\n'.join(lines).rstrip()
+    return lines === null ? null : lines.join('\n').replace(new RegExp(`[${PY_SPACE}]+$`), '');
+}
+/** Parses config.ini text. `file` is used in error messages. */
+function parseConfig(text, file) {
+    const defaults = new Map();
+    const sections = new Map();
+    // strict=True: a section or (section, key) seen twice in one read is an error
+    const added = new Set();
+    const badLines = [];
+    let current = null;
+    let optionName = null;
+    let indentLevel = 0;
+    // Python reads in universal-newline mode: \r\n, \r and \n all end a line.
+    const lines = text.split(/\r\n|\r|\n/);
+    if (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    lines.forEach((line, i) => {
+        const lineNo = i + 1;
+        const stripped = pyStrip(line);
+        const isComment = stripped.startsWith('#') || stripped.startsWith(';');
+        const value = isComment ? '' : stripped;
+        if (!value) {
+            // empty_lines_in_values=True: a blank (not comment) line inside a value is kept, trailing ones dropped at join
+            if (!isComment && current && optionName)
+                current.options.get(optionName)?.lines?.push('');
+            return;
+        }
+        const firstNonSpace = line.search(NON_SPACE_RE);
+        const indent = firstNonSpace < 0 ? 0 : firstNonSpace;
+        if (current && optionName && indent > indentLevel) {
+            const option = current.options.get(optionName);
+            if (option.lines === null)
+                throw configErrors.valuelessContinuation(file, lineNo, optionName);
+            option.lines.push(value);
+            return;
+        }
+        indentLevel = indent;
+        const header = SECTION_RE.exec(value);
+        if (header) {
+            const name = header[1];
+            if (sections.has(name)) {
+                if (added.has(`s:${name}`))
+                    throw configErrors.duplicateSection(file, lineNo, name);
+                added.add(`s:${name}`);
+                current = { name, options: sections.get(name) };
+            }
+            else if (name === DEFAULT_SECTION) {
+                current = { name, options: defaults };
+            }
+            else {
+                const options = new Map();
+                sections.set(name, options);
+                added.add(`s:${name}`);
+                current = { name, options };
+            }
+            optionName = null;
+            return;
+        }
+        if (!current)
+            throw configErrors.missingSectionHeader(file, lineNo, line);
+        const option = OPTION_RE.exec(value);
+        if (!option) {
+            badLines.push({ line: lineNo, text: line });
+            return;
+        }
+        const [, rawName = '', delimiter, optionValue] = option;
+        if (!rawName)
+            badLines.push({ line: lineNo, text: line });
+        optionName = optionXform(rawName.replace(new RegExp(`[${PY_SPACE}]+$`), ''));
+        const key = `o:${current.name}\u0000${optionName}`;
+        if (added.has(key))
+            throw configErrors.duplicateOption(file, lineNo, current.name, optionName);
+        added.add(key);
+        current.options.set(optionName, { lines: delimiter === undefined ? null : [pyStrip(optionValue ?? '')], line: lineNo });
+    });
+    if (badLines.length > 0)
+        throw configErrors.parsing(file, badLines);
+    return new ConfigFile(file, defaults, sections);
+}
+//# sourceMappingURL=config-parser.js.map
+;// CONCATENATED MODULE: ./lib/prancer/settings.js
+// Where Prancer's data lives, resolved from config.ini and the environment the way Prancer resolves it
+// (reference prancer-db.md §1-§2), plus the connection string chosen for the export.
+
+
+
+
+
+const DEFAULT_URI = 'mongodb://localhost:27017';
+/** Prancer's database when [MONGODB] dbname is missing (database.py:71-79). */
+const PRANCER_DEFAULT_DATABASE = 'test';
+/**
+ * The config.ini Prancer would read: the explicit path, else $FRAMEWORKDIR/config.ini (Prancer then reads
+ * nothing else), else <cwd>/config.ini.
+ */
+async function locateConfig(options) {
+    const { configPath, env, cwd } = options;
+    let candidate;
+    let origin;
+    if (configPath) {
+        candidate = (0,external_node_path_namespaceObject.isAbsolute)(configPath) ? configPath : (0,external_node_path_namespaceObject.resolve)(cwd, configPath);
+        origin = 'the config input';
+    }
+    else if (env.FRAMEWORKDIR) {
+        const dir = (0,external_node_path_namespaceObject.isAbsolute)(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : (0,external_node_path_namespaceObject.resolve)(cwd, env.FRAMEWORKDIR);
+        const dirInfo = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+                return null;
+            throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`);
+        });
+        if (!dirInfo?.isDirectory()) {
+            throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`);
+        }
+        candidate = (0,external_node_path_namespaceObject.join)(dir, 'config.ini');
+        origin = '$FRAMEWORKDIR/config.ini (FRAMEWORKDIR is set, so Prancer reads only this file)';
+    }
+    else {
+        candidate = (0,external_node_path_namespaceObject.join)(cwd, 'config.ini');
+        origin = '<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)';
+    }
+    const info = await (0,promises_namespaceObject.stat)(candidate).catch((error) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+            return null;
+        throw new InputError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`);
+    });
+    if (!info)
+        throw new InputError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`);
+    if (!info.isFile())
+        throw new InputError(`${candidate} is not a file (tried ${origin}).`);
+    return candidate;
+}
+/** The section Prancer reads (exact name), else a case-insensitive match with a notice. */
+function findSection(cfg, name, notices) {
+    if (cfg.hasSection(name))
+        return name;
+    const matches = cfg.sections().filter(s => s.toLowerCase() === name.toLowerCase());
+    if (matches.length === 0)
+        return null;
+    notices.push(`${cfg.path} has no [${name}] section; using [${matches[0]}] instead. Prancer itself reads only [${name}] (section names are case-sensitive), so rename the section for Prancer to see it.`);
+    return matches[0];
+}
+function readValue(cfg, section, key) {
+    if (section === null)
+        return null;
+    const value = cfg.get(section, key);
+    return value === undefined || value === null || value === '' ? null : value;
+}
+/**
+ * The file as Prancer reads it (UTF-8 on the runners). UTF-16 (a BOM, or NUL bytes: what Windows editors save as
+ * "Unicode") would parse as garbage; say what to do instead.
+ */
+function decodeConfig(bytes, path) {
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0);
+    if (utf16)
+        throw new InputError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`);
+    return bytes.toString('utf8');
+}
+async function resolveSettings(options) {
+    const { mongodbUri, env, cwd, logger } = options;
+    // Secrets first: nothing below may log before every known connection string is registered.
+    for (const uri of [mongodbUri, env.DBURL])
+        if (uri)
+            for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
+                logger.secret(secret);
+    const configPath = await locateConfig({ configPath: options.configPath, env, cwd });
+    const text = decodeConfig(await (0,promises_namespaceObject.readFile)(configPath).catch((error) => {
+        throw new InputError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
+    }), configPath);
+    // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
+    for (const uri of (0,mongo_uri/* findUris */.F0)(text))
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
+            logger.secret(secret);
+    const cfg = parseConfig(text, configPath);
+    const notices = [];
+    const warnings = [];
+    const mongoSection = findSection(cfg, 'MONGODB', notices);
+    const outputCollection = readValue(cfg, mongoSection, 'OUTPUT');
+    if (outputCollection === null) {
+        const where = mongoSection === null ? `it has no [MONGODB] section (sections: ${cfg.sections().map(s => `[${s}]`).join(', ') || 'none'})` : `section [${mongoSection}] has no OUTPUT value`;
+        throw new InputError(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`);
+    }
+    let database = readValue(cfg, mongoSection, 'dbname');
+    if (database === null) {
+        database = PRANCER_DEFAULT_DATABASE;
+        notices.push(`${configPath}: [MONGODB] dbname is not set; using "${PRANCER_DEFAULT_DATABASE}", the database Prancer uses then.`);
+    }
+    const loggingSection = findSection(cfg, 'LOGGING', notices);
+    const logsDatabase = readValue(cfg, loggingSection, 'dbname');
+    if (logsDatabase === null)
+        notices.push(`${configPath}: [LOGGING] dbname is not set, so Prancer writes no database logs; no logs will be exported.`);
+    let uri;
+    let uriSource;
+    if (mongodbUri) {
+        uri = mongodbUri;
+        uriSource = options.mongodbUriSource ?? 'input mongodb-uri';
+    }
+    else if (env.DBURL) {
+        uri = env.DBURL;
+        uriSource = 'env DBURL';
+    }
+    else {
+        const legacy = mongoSection === null ? null : legacyDburl(cfg, mongoSection, notices);
+        if (legacy) {
+            uri = legacy;
+            uriSource = 'config.ini [MONGODB] dburl';
+            notices.push(`Using [MONGODB] dburl from ${configPath} because neither the mongodb-uri input nor env DBURL is set. Prancer ignores this key (it reads env DBURL), so make sure it points to the server Prancer wrote to.`);
+        }
+        else {
+            uri = DEFAULT_URI;
+            uriSource = 'default';
+            notices.push(`No connection string given (mongodb-uri input, env DBURL or [MONGODB] dburl); using ${DEFAULT_URI}, as Prancer does.`);
+        }
+    }
+    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
+        logger.secret(secret);
+    if (env.CUSTOMER || env.PRANCER_WK_ENV === 'STAGING' || env.PRANCER_WK_ENV === 'PRODUCTION') {
+        const warning = `env ${env.CUSTOMER ? 'CUSTOMER' : 'PRANCER_WK_ENV'} is set: Prancer then reads a per-customer file under $FRAMEWORKDIR/config/ for its run, but this export reads ${configPath}. Pass the config input if Prancer used another file.`;
+        warnings.push(warning);
+    }
+    return { configPath, database, outputCollection, logsDatabase, uri, uriSource, notices, warnings };
+}
+function legacyDburl(cfg, section, notices) {
+    try {
+        return readValue(cfg, section, 'dburl');
+    }
+    catch (error) {
+        // A URL-encoded password (p%40ss) is not valid configparser interpolation; Prancer never reads the key, so take it as written.
+        if (!(error instanceof ConfigError && error.pythonName === 'InterpolationSyntaxError'))
+            throw error;
+        notices.push(`[MONGODB] dburl in ${cfg.path} contains "%" that configparser cannot interpolate; using the text as written.`);
+        return cfg.getRaw(section, 'dburl') || null;
+    }
+}
+function summarizeSettings(settings) {
+    return {
+        configPath: settings.configPath,
+        database: settings.database,
+        outputCollection: settings.outputCollection,
+        logsDatabase: settings.logsDatabase,
+        uriSource: settings.uriSource,
+        redactedUri: (0,mongo_uri/* redactUri */.sU)(settings.uri),
+        notices: [...settings.warnings, ...settings.notices]
+    };
+}
+//# sourceMappingURL=settings.js.map
+;// CONCATENATED MODULE: ./lib/jobs/backup/backup-job.js
+// The backup job: every collection of the Prancer databases (or the ones chosen) as one mongodump archive that the
+// real `mongorestore --archive [--gzip]` restores, with a manifest (per collection: documents, bytes, sha256 — the
+// sha256 of the .bson file `mongodump --out` would write) saying what consistency the backup has. Side by side with
+// the export job over the same parts: settings (src/prancer/settings.ts), the connection (src/mongo/connect.ts), raw
+// batches from the export engine (src/mongo/export/collection.ts) and the archive format (src/archive/). It writes
+// into a new or empty directory the caller gives it; a failed backup is removed by the caller.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const ARCHIVE_FILE = 'prancer.archive';
+async function runBackupJob(opts) {
+    const { logger } = opts;
+    const settings = await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? { mongodbUriSource: opts.mongodbUriSource } : {}), env: opts.env, cwd: opts.cwd, logger });
+    const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])];
+    const include = (opts.include ?? []).map(p => globToRegExp(p));
+    const exclude = (opts.exclude ?? []).map(p => globToRegExp(p));
+    const archivePath = (0,external_node_path_namespaceObject.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
+    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
+    let client;
+    let writer;
+    let session;
+    // The collection whose read failed (first failure), for the message.
+    let reading = null;
+    try {
+        client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger));
+        const hello = await client.db('admin').command({ hello: 1 });
+        const buildInfo = await client.db('admin').command({ buildInfo: 1 });
+        const serverVersion = /^\d+\.\d+\.\d+/.exec(String(buildInfo.version ?? ''))?.[0] ?? '0.0.0';
+        // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads).
+        // The driver fixes the snapshot's time with the session's first read, and refuses an older server only then, so
+        // that first read is made here, alone, before the collections are read in parallel. Elsewhere each collection is
+        // read once, at its own time, and the manifest says so.
+        let consistency = { kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.' };
+        if (hello.setName) {
+            const candidate = client.startSession({ snapshot: true });
+            try {
+                await client.db(databases[0]).command({ listCollections: 1, nameOnly: true }, { session: candidate });
+                await client.db(databases[0]).collection('__prancer_db_artifacts_snapshot_probe').findOne({}, { session: candidate });
+                session = candidate;
+                consistency = { kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}). A backup longer than the server's minSnapshotHistoryWindowInSeconds fails with SnapshotTooOld; run it again when the server is less busy, or raise that window.` };
+            }
+            catch (error) {
+                await candidate.endSession().catch(() => undefined);
+                consistency = { kind: 'per-collection', description: `Replica set ${String(hello.setName)} gave no snapshot reads (${error.message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.` };
+            }
+        }
+        const namespaces = [];
+        for (const database of databases) {
+            const db = client.db(database);
+            for (const info of await collectionsMongodumpDumps(db)) {
+                const name = parseCollectionInfo(info).name;
+                const full = `${database}.${name}`;
+                if (include.length > 0 && !include.some(re => re.test(full)))
+                    continue;
+                if (exclude.some(re => re.test(full)))
+                    continue;
+                namespaces.push(await namespaceMetadata(db, info));
+            }
+        }
+        if (namespaces.length === 0)
+            logger.warning(`No collection to back up in ${databases.join(', ')}${include.length + exclude.length > 0 ? ' with the include/exclude patterns given' : ''}.`);
+        logger.info(`Backing up ${namespaces.length} collections of ${databases.join(', ')} into ${archivePath}${session ? ' (one snapshot)' : ''}.`);
+        const archive = await createArchiveWriter(archivePath, { gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${package_namespaceObject.rE}`, concurrentCollections: opts.parallel ?? 4 });
+        writer = archive;
+        // Several collections at once, as mongodump -j: the archive interleaves their blocks.
+        const queue = namespaces.filter(ns => (ns.type ?? 'collection') !== 'view');
+        for (const view of namespaces.filter(ns => ns.type === 'view'))
+            await archive.endNamespace(view);
+        const worker = async () => {
+            for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
+                try {
+                    const db = client.db(ns.db);
+                    const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection;
+                    const cursor = db.collection(collection).find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
+                    for await (const batch of rawBatches(cursor))
+                        await archive.writeDocuments(ns, batch);
+                    await archive.endNamespace(ns);
+                }
+                catch (error) {
+                    reading ??= `${ns.db}.${ns.collection}`;
+                    throw error;
+                }
+            }
+        };
+        await logger.group('Read collections', () => Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length)) }, worker)));
+        const written = await archive.finish();
+        writer = undefined;
+        const collections = written.namespaces.map(n => ({
+            db: n.db,
+            collection: n.collection,
+            type: namespaces.find(ns => ns.db === n.db && ns.collection === n.collection)?.type ?? 'collection',
+            documents: n.documents,
+            bytes: n.bytes,
+            sha256: n.sha256
+        }));
+        const manifest = {
+            ...manifestHeader('backup', settings.uriSource),
+            hostsSha256: (0,mongo_uri/* hostsFingerprint */.a4)(settings.uri),
+            serverVersion,
+            databases,
+            archive: { file: archivePath.slice(opts.outDir.length + 1), format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256 },
+            consistency,
+            restore: `mongorestore --archive=${archivePath.slice(opts.outDir.length + 1)}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
+            collections,
+            files: []
+        };
+        const manifestPath = await writeManifest(opts.outDir, manifest);
+        for (const c of collections)
+            logger.info(`${c.db}.${c.collection}: ${c.documents} documents, ${c.bytes} bytes`);
+        return { archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256 };
+    }
+    catch (error) {
+        await writer?.abort().catch(() => undefined);
+        if (reading === null) {
+            if (writer === undefined)
+                throw error;
+            reading = 'the collections';
+        }
+        const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
+            redactor.add(secret);
+        throw new RefusedError(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
+    }
+    finally {
+        await session?.endSession().catch(() => undefined);
+        await client?.close().catch(() => undefined);
+    }
+}
+//# sourceMappingURL=backup-job.js.map
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./lib/cli/exit-codes.js
+// The command's exit codes, in one place: every command returns one of these, and an error's kind decides which
+// (src/common/errors.ts). Scripts and CI gates read them, so they never change meaning.
+
+const EXIT_OK = 0;
+/** The command failed: nothing, or not everything, was done. */
+const EXIT_FAILURE = 1;
+/** Bad command line. */
+const EXIT_USAGE = 2;
+/** restore finished, but some documents were rejected by the server and skipped (insert mode). */
+const EXIT_PARTIAL = 3;
+/** report: the results meet --fail-on (the report was written). */
+const EXIT_RESULTS_FAILED = 4;
+/** What a command that threw exits with. */
+function exitCodeOf(error) {
+    return error instanceof ToolError && error.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE;
+}
+const EXIT_CODES_HELP = `Exit codes:
+  ${EXIT_OK}  success
+  ${EXIT_FAILURE}  failure (connection, configuration, a corrupt or malformed file, a write error that stopped the restore)
+  ${EXIT_USAGE}  usage error (unknown command or flag, bad flag value)
+  ${EXIT_PARTIAL}  restore completed, but some documents were rejected by the server and skipped (insert mode, duplicates)`;
+//# sourceMappingURL=exit-codes.js.map
+;// CONCATENATED MODULE: ./lib/cli/command.js
+// What every command shares: its context (the environment, the terminal), the logger errors are printed through (it
+// knows the secrets the command registered), strict flag parsing, and the connection string's flag or environment.
+
+
+
+const NAME = 'prancer-db-artifacts';
+function parseFlags(args, options, positionals) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: positionals, strict: true });
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+}
+function connectionString(flag, env) {
+    if (flag !== undefined)
+        return flag;
+    return env.MONGODB_URI || undefined;
+}
+/** A command from its flags, its help text and what it runs; --help prints the help and runs nothing. */
+function defineCommand(spec, run) {
+    return async (args, ctx, session) => {
+        const parsed = parseFlags(args, spec.options, spec.positionals === true);
+        if (parsed.values.help === true) {
+            ctx.stdout(spec.help);
+            return EXIT_OK;
+        }
+        return run(parsed, ctx, session);
+    };
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: ./lib/cli/output.js
+var output = __nccwpck_require__(1517);
+;// CONCATENATED MODULE: ./lib/common/format.js
+// Sizes as people read them, the same in the job summary and on the terminal.
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+//# sourceMappingURL=format.js.map
+;// CONCATENATED MODULE: ./lib/cli/backup.js
+// `prancer-db-artifacts backup`: every collection of Prancer's databases as one mongodump archive, with its manifest,
+// into a new or empty directory.
+
+
+
+
+
+
+
+
+
+const backupOptions = {
+    out: { type: 'string' },
+    config: { type: 'string' },
+    uri: { type: 'string' },
+    db: { type: 'string', multiple: true },
+    include: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    gzip: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean' }
+};
+const BACKUP_HELP = `Usage: ${NAME} backup --out DIR [options]
+
+Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
+mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
+(collections, options, indexes, UUIDs), and DIR/manifest.json (per collection: documents, bytes, sha256 of what
+'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
+
+Options:
+  --out DIR             output directory (required; new or empty)
+  --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                        [MONGODB] dburl, then mongodb://localhost:27017)
+  --db NAME             a database to back up (repeat for several; default: the config's two)
+  --include PATTERN     only db.collection names matching (* matches anything; repeatable)
+  --exclude PATTERN     leave out db.collection names matching (repeatable)
+  --gzip                compress the archive as mongodump --gzip does
+  --quiet               no informational output
+  --help                show this help
+
+${EXIT_CODES_HELP}
+`;
+const backupCommand = defineCommand({ options: backupOptions, help: BACKUP_HELP }, ({ values }, ctx, session) => {
+    session.logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true);
+    return backupTo(values, ctx, session.logger);
+});
+async function backupTo(values, ctx, logger) {
+    const uri = connectionString(values.uri, ctx.env);
+    if (uri)
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
+            logger.secret(secret);
+    if (values.out === undefined || values.out === '')
+        throw new UsageError('--out DIR is required');
+    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
+    const existing = await (0,promises_namespaceObject.readdir)(outDir).catch((error) => {
+        if (error.code === 'ENOENT')
+            return null;
+        throw new InputError(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`);
+    });
+    if (existing !== null && existing.length > 0)
+        throw new InputError(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
+    try {
+        const result = await runBackupJob({
+            ...(values.config !== undefined ? { configPath: values.config } : {}),
+            ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
+            ...(values.db ? { databases: values.db } : {}),
+            ...(values.include ? { include: values.include } : {}),
+            ...(values.exclude ? { exclude: values.exclude } : {}),
+            gzip: values.gzip === true,
+            outDir,
+            env: ctx.env,
+            cwd: ctx.cwd,
+            logger
+        });
+        const documents = result.collections.reduce((n, c) => n + c.documents, 0);
+        ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`);
+        return EXIT_OK;
+    }
+    catch (error) {
+        // Nothing half-done: a directory this command made is removed again.
+        if (existing === null)
+            await (0,promises_namespaceObject.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+    }
+}
+//# sourceMappingURL=backup.js.map
+;// CONCATENATED MODULE: ./lib/cli/config.js
+// `prancer-db-artifacts config`: the settings an export would use, as JSON (the connection string masked).
+
+
+
+const CONFIG_HELP = `Usage: ${NAME} config [options]
+
+Prints the settings the export would use, as JSON on stdout: config.ini path, database, output
+collection, logs database, where the connection string comes from and the string with its password
+masked, and notices.
+
+Options:
+  --config PATH   Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI       connection string, as for export
+  --help          show this help
+
+${EXIT_CODES_HELP}
+`;
+const configOptions = {
+    config: { type: 'string' },
+    uri: { type: 'string' },
+    help: { type: 'boolean' }
+};
+const configCommand = defineCommand({ options: configOptions, help: CONFIG_HELP }, ({ values }, ctx, session) => printConfig(values, ctx, session.logger));
+async function printConfig(values, ctx, logger) {
+    const uri = connectionString(values.uri, ctx.env);
+    const settings = await resolveSettings({
+        ...(values.config !== undefined ? { configPath: values.config } : {}),
+        ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
+        env: ctx.env,
+        cwd: ctx.cwd,
+        logger
+    });
+    // Structured output is never redacted by substring (a password "null" would break the JSON): it holds no secret,
+    // the connection string only in its redacted form.
+    ctx.stdout(`${JSON.stringify(summarizeSettings(settings), null, 2)}\n`);
+    return EXIT_OK;
+}
+//# sourceMappingURL=config.js.map
+;// CONCATENATED MODULE: ./lib/ejson/types.js
+const JSON_FORMATS = ['relaxed', 'canonical'];
+//# sourceMappingURL=types.js.map
+;// CONCATENATED MODULE: ./lib/ejson/errors.js
+// The errors of the Extended JSON reader, and where they point. A document (or a file) that mongoimport would refuse
+// is damaged data, so ExtJsonSyntaxError is a CorruptDataError (src/common/errors.ts); it adds the position of the
+// problem, which the parser gives as a byte offset in the document and the file reader turns into a line and column
+// of the file (errorInFile).
+
+/** A document that mongoimport would refuse. `offset` is the byte offset in the parsed text. */
+class ExtJsonSyntaxError extends CorruptDataError {
+    /** 1-based byte column where the problem was found, relative to the start of the document. */
+    column;
+    offset;
+    /** 1-based line of the problem, when read from a file. */
+    line;
+    constructor(message, offset, column, line) {
+        super(message);
+        this.name = 'ExtJsonSyntaxError';
+        this.offset = offset;
+        this.column = column;
+        if (line !== undefined)
+            this.line = line;
+    }
+}
+/**
+ * A document whose BSON would be larger than MAX_BSON_DOCUMENT_BYTES, the most a MongoDB server stores in
+ * one document. The Go parser has no such limit (mongoimport leaves it to the server); it is refused here
+ * as soon as the output passes the limit, so the output buffer never grows beyond it.
+ */
+class DocumentTooLargeError extends ExtJsonSyntaxError {
+    constructor(message, offset, column, line) {
+        super(message, offset, column, line);
+        this.name = 'DocumentTooLargeError';
+    }
+}
+/**
+ * The parser's error for a document of a file, given again with the document's line (`line`, whose first byte is at
+ * `lineStart` in `text`) and the problem's line and column in the file. The document is text[valueStart, end).
+ */
+function errorInFile(error, text, valueStart, end, line, lineStart) {
+    if (error instanceof DocumentTooLargeError)
+        return new DocumentTooLargeError(`line ${line}: ${error.message}`, error.offset, error.column, line);
+    // Position of the problem as line and column in the file.
+    let errLine = line;
+    let errLineStart = lineStart;
+    const stop = Math.min(error.offset, end);
+    for (let i = valueStart; i < stop; i++) {
+        if (text[i] === 0x0a) {
+            errLine++;
+            errLineStart = i + 1;
+        }
+    }
+    const column = error.offset - errLineStart + 1;
+    const where = errLine === line ? `line ${line}, column ${column}` : `line ${line} (error at line ${errLine}, column ${column})`;
+    return new ExtJsonSyntaxError(`${where}: ${error.message}`, error.offset, column, line);
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ./lib/ejson/bson-types.js
+// BSON type numbers as the parser uses them (Go's bsontype values, 0 for "no type yet"), their names in Go's error
+// messages, and the ranges of BSON's int32 and int64: shared by the scanner, the parser, the $-wrapper values and the
+// Go number parsers.
+// BSON type numbers; 0 is "no type yet" (Go's Type(0)).
+const T_DOUBLE = 0x01;
+const T_STRING = 0x02;
+const T_DOC = 0x03;
+const T_ARRAY = 0x04;
+const bson_types_T_BINARY = 0x05;
+const bson_types_T_UNDEFINED = 0x06;
+const bson_types_T_OID = 0x07;
+const T_BOOL = 0x08;
+const T_DATE = 0x09;
+const bson_types_T_NULL = 0x0a;
+const bson_types_T_REGEX = 0x0b;
+const bson_types_T_DBPOINTER = 0x0c;
+const bson_types_T_CODE = 0x0d;
+const bson_types_T_SYMBOL = 0x0e;
+const T_CODE_SCOPE = 0x0f;
+const T_INT32 = 0x10;
+const bson_types_T_TIMESTAMP = 0x11;
+const T_INT64 = 0x12;
+const T_DECIMAL = 0x13;
+const bson_types_T_MAXKEY = 0x7f;
+const bson_types_T_MINKEY = 0xff;
+const bson_types_TYPE_NAMES = {
+    [T_DOUBLE]: 'double', [T_STRING]: 'string', [T_DOC]: 'embedded document', [T_ARRAY]: 'array',
+    [bson_types_T_BINARY]: 'binary', [bson_types_T_UNDEFINED]: 'undefined', [bson_types_T_OID]: 'objectID', [T_BOOL]: 'boolean',
+    [T_DATE]: 'UTC datetime', [bson_types_T_NULL]: 'null', [bson_types_T_REGEX]: 'regex', [bson_types_T_DBPOINTER]: 'dbPointer',
+    [bson_types_T_CODE]: 'javascript', [bson_types_T_SYMBOL]: 'symbol', [T_CODE_SCOPE]: 'code with scope', [T_INT32]: '32-bit integer',
+    [bson_types_T_TIMESTAMP]: 'timestamp', [T_INT64]: '64-bit integer', [T_DECIMAL]: '128-bit decimal',
+    [bson_types_T_MAXKEY]: 'max key', [bson_types_T_MINKEY]: 'min key'
+};
+const bson_types_typeName = (t) => bson_types_TYPE_NAMES[t] ?? `invalid type 0x${t.toString(16)}`;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+//# sourceMappingURL=bson-types.js.map
+;// CONCATENATED MODULE: ./lib/ejson/limits.js
+// The two size limits this reader adds to the Go parser's rules (mongoimport has neither; see GAPS in
+// ext-json-to-bson.ts): the BSON size of one document, checked while its BSON is written, and the text size of one
+// value, checked while a file is split into values. Apart so that other layers (the raw writes) use the same number.
+/** The largest document a MongoDB server stores (its maxBsonObjectSize): 16 MiB of BSON. */
+const MAX_BSON_DOCUMENT_BYTES = 16 * 1024 * 1024;
+/**
+ * The default cap on the text of one value read from a file: 16 times the BSON limit. mongoexport's
+ * one-line output of a 16 MiB document is at most about 13.5 times its BSON size (the worst case is a
+ * run of empty-key, empty regular expressions), so no exportable document is refused by it; it keeps
+ * a hostile or broken file (one endless line) from being buffered without bound.
+ */
+const MAX_DOCUMENT_TEXT_BYTES = 16 * MAX_BSON_DOCUMENT_BYTES;
+//# sourceMappingURL=limits.js.map
+;// CONCATENATED MODULE: ./lib/ejson/byte-buffers.js
+// The growable byte buffers the parser writes into: Out, the BSON of the document being decoded (never beyond
+// MAX_BSON_DOCUMENT_BYTES: passing it throws OUTPUT_LIMIT, which the decoder turns into a DocumentTooLargeError), and
+// Arena, scratch storage for the bytes of strings that contained escapes. Both are reused from document to document.
+
+/** A copy of the first `used` bytes of `buf` in an array doubled until `needed` more bytes fit. */
+function grown(buf, used, needed) {
+    let size = buf.length * 2;
+    while (size < used + needed)
+        size *= 2;
+    const next = new Uint8Array(size);
+    next.set(buf.subarray(0, used));
+    return next;
+}
+/** Thrown by Out when the document passes MAX_BSON_DOCUMENT_BYTES; the parser turns it into a DocumentTooLargeError. */
+const OUTPUT_LIMIT = Symbol('output limit');
+/**
+ * Growable output buffer for BSON, never larger than MAX_BSON_DOCUMENT_BYTES: capacities are 4096
+ * times a power of two, so the fast path of ensure() cannot pass the limit either.
+ */
+class Out {
+    buf = new Uint8Array(4096);
+    view = new DataView(this.buf.buffer);
+    len = 0;
+    ensure(n) {
+        if (this.len + n <= this.buf.length)
+            return;
+        if (this.len + n > MAX_BSON_DOCUMENT_BYTES)
+            throw OUTPUT_LIMIT;
+        this.buf = grown(this.buf, this.len, n);
+        this.view = new DataView(this.buf.buffer);
+    }
+    byte(b) {
+        this.ensure(1);
+        this.buf[this.len++] = b;
+    }
+    int32(v) {
+        this.ensure(4);
+        this.view.setInt32(this.len, v, true);
+        this.len += 4;
+    }
+    int64(num, big) {
+        this.ensure(8);
+        if (big !== null)
+            this.view.setBigInt64(this.len, big, true);
+        else {
+            const hi = Math.floor(num / 4294967296);
+            this.view.setUint32(this.len, num - hi * 4294967296, true);
+            this.view.setInt32(this.len + 4, hi, true);
+        }
+        this.len += 8;
+    }
+    double(d) {
+        this.ensure(8);
+        if (Number.isNaN(d)) {
+            // Go's math.NaN() bit pattern, which is what the Go parser stores for "NaN".
+            this.view.setUint32(this.len, 1, true);
+            this.view.setUint32(this.len + 4, 0x7ff80000, true);
+        }
+        else
+            this.view.setFloat64(this.len, d, true);
+        this.len += 8;
+    }
+    bytes(src, s, e) {
+        this.ensure(e - s);
+        // Most keys and strings are short: a loop beats creating a subarray view for set().
+        if (e - s < 32) {
+            const buf = this.buf;
+            let at = this.len;
+            for (let i = s; i < e; i++)
+                buf[at++] = src[i];
+        }
+        else
+            this.buf.set(src.subarray(s, e), this.len);
+        this.len += e - s;
+    }
+    /** int32 length + bytes + NUL. */
+    string(src, s, e) {
+        this.int32(e - s + 1);
+        this.bytes(src, s, e);
+        this.byte(0);
+    }
+    patchLength(at) {
+        this.view.setInt32(at, this.len - at, true);
+    }
+}
+/** Scratch storage for strings that contained escapes; references stay valid until reset. */
+class Arena {
+    buf = new Uint8Array(1024);
+    len = 0;
+    grow(n) {
+        if (this.len + n <= this.buf.length)
+            return;
+        // Older Values keep pointing at the old array, whose bytes never change again.
+        this.buf = grown(this.buf, this.len, n);
+    }
+    rune(r) {
+        this.grow(4);
+        const b = this.buf;
+        if (r < 0 || r > 0x10ffff || (r >= 0xd800 && r < 0xe000))
+            r = 0xfffd;
+        if (r < 0x80)
+            b[this.len++] = r;
+        else if (r < 0x800) {
+            b[this.len++] = 0xc0 | (r >> 6);
+            b[this.len++] = 0x80 | (r & 0x3f);
+        }
+        else if (r < 0x10000) {
+            b[this.len++] = 0xe0 | (r >> 12);
+            b[this.len++] = 0x80 | ((r >> 6) & 0x3f);
+            b[this.len++] = 0x80 | (r & 0x3f);
+        }
+        else {
+            b[this.len++] = 0xf0 | (r >> 18);
+            b[this.len++] = 0x80 | ((r >> 12) & 0x3f);
+            b[this.len++] = 0x80 | ((r >> 6) & 0x3f);
+            b[this.len++] = 0x80 | (r & 0x3f);
+        }
+    }
+}
+//# sourceMappingURL=byte-buffers.js.map
+;// CONCATENATED MODULE: ./lib/ejson/decimal128.js
+// bson.ParseDecimal128 of the Go driver for $numberDecimal: the text to the 16 bytes of a BSON Decimal128, exact
+// values only (Go refuses what would need rounding), with its clamping and NaN/Infinity spellings.
+
+// As in the parser modules, the constants are bound as this module's own (V8 folds those into optimized code).
+const { /* INT64_MAX */ "vh": decimal128_INT64_MAX, /* INT64_MIN */ "bO": decimal128_INT64_MIN } = bson_types_namespaceObject;
+const DEC_MAX_EXP = 6111;
+const DEC_MIN_EXP = -6176;
+const DEC_MAX_SIGNIFICAND = 10n ** 34n - 1n;
+/** bson.ParseDecimal128: exact values only (no rounding), clamping, NaN/Inf spellings; null on error. */
+function parseDecimal128(s) {
+    if (s === '')
+        return null;
+    const m = /^([-+]?[0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?$/.exec(s);
+    if (!m) {
+        const neg = s[0] === '-';
+        const rest = neg || s[0] === '+' ? s.slice(1) : s;
+        if (/^nan$/i.test(rest))
+            return decimalBits(0x7c00000000000000n, 0n);
+        if (/^(inf|infinity)$/i.test(rest))
+            return decimalBits(neg ? 0xf800000000000000n : 0x7800000000000000n, 0n);
+        return null;
+    }
+    const [, intPart, decPart = '', expPart] = m;
+    let exp = 0;
+    if (expPart !== undefined) {
+        const e = BigInt(expPart);
+        if (e < decimal128_INT64_MIN || e > decimal128_INT64_MAX)
+            return null;
+        exp = Number(e);
+    }
+    exp -= decPart.length;
+    if (trimChars(intPart + decPart, '-0').length > 35)
+        return null;
+    const digits = intPart + decPart;
+    if (!/^[+-]?[0-9]+$/.test(digits))
+        return null;
+    let sig = BigInt(digits);
+    const negative = sig < 0n || (sig === 0n && s[0] === '-');
+    if (sig < 0n)
+        sig = -sig;
+    if (sig === 0n)
+        exp = Math.max(DEC_MIN_EXP, Math.min(DEC_MAX_EXP, exp));
+    while (sig > DEC_MAX_SIGNIFICAND) {
+        if (sig % 10n !== 0n)
+            return null;
+        sig /= 10n;
+        if (++exp > DEC_MAX_EXP)
+            return null;
+    }
+    while (exp < DEC_MIN_EXP) {
+        if (sig % 10n !== 0n)
+            return null;
+        sig /= 10n;
+        exp++;
+    }
+    while (exp > DEC_MAX_EXP) {
+        sig *= 10n;
+        if (sig > DEC_MAX_SIGNIFICAND)
+            return null;
+        exp--;
+    }
+    let high = (sig >> 64n) | ((BigInt(exp - DEC_MIN_EXP) & 0x3fffn) << 49n);
+    if (negative)
+        high |= 1n << 63n;
+    return decimalBits(high, sig & 0xffffffffffffffffn);
+}
+function trimChars(s, chars) {
+    let a = 0;
+    let b = s.length;
+    while (a < b && chars.includes(s[a]))
+        a++;
+    while (b > a && chars.includes(s[b - 1]))
+        b--;
+    return s.slice(a, b);
+}
+function decimalBits(high, low) {
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, low, true);
+    view.setBigUint64(8, high, true);
+    return bytes;
+}
+//# sourceMappingURL=decimal128.js.map
+;// CONCATENATED MODULE: ./lib/ejson/scanner.js
+// The JSON scanner (Go's jsonScanner): bytes to tokens, with Go's number, string and literal rules and its error
+// texts. JsonScanner is the base of the parser classes (ext-json-parser.ts, wrapper-values.ts, ext-json-to-bson.ts)
+// rather than an object of its own: the current token lives in fields of the one parser object, so reading a token
+// costs no extra indirection, and V8 inlines these methods into the parser's as it did when they were one class.
+
+
+
+// Constants of other modules are bound here as this module's own: V8 folds a module's own constants into optimized
+// code, but loads an imported binding at each use (measured: ~4% slower parsing of canonical Extended JSON).
+const { /* INT32_MAX */ "go": scanner_INT32_MAX, /* INT32_MIN */ "Qh": scanner_INT32_MIN, /* INT64_MAX */ "vh": scanner_INT64_MAX, /* INT64_MIN */ "bO": scanner_INT64_MIN } = bson_types_namespaceObject;
+// Tokens of the JSON scanner.
+const TK_BEGIN_OBJ = 0;
+const TK_END_OBJ = 1;
+const TK_BEGIN_ARR = 2;
+const TK_END_ARR = 3;
+const TK_COLON = 4;
+const TK_COMMA = 5;
+const TK_INT32 = 6;
+const TK_INT64 = 7;
+const TK_DOUBLE = 8;
+const TK_STRING = 9;
+const TK_BOOL = 10;
+const TK_NULL = 11;
+const TK_EOF = 12;
+const latin1 = (b, s, e) => Buffer.prototype.latin1Slice.call(b, s, e);
+const utf8Text = new TextDecoder('utf-8');
+const isWhite = (c) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+const scanner_isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isTerminator = (c) => c === 0x2c || c === 0x7d || c === 0x5d || isWhite(c);
+class JsonScanner {
+    // input
+    b = new Uint8Array(0);
+    pos = 0;
+    end = 0;
+    base = 0;
+    // current token
+    tk = 0;
+    tkPos = 0;
+    tkNum = 0;
+    tkBig = null;
+    tkBool = false;
+    tkSb = null;
+    tkS0 = 0;
+    tkS1 = 0;
+    arena = new Arena();
+    fail(message, at = this.pos) {
+        return new ExtJsonSyntaxError(message, at, at - this.base + 1);
+    }
+    nextToken() {
+        const b = this.b;
+        let p = this.pos;
+        while (p < this.end && isWhite(b[p]))
+            p++;
+        this.pos = p;
+        if (p >= this.end) {
+            this.tk = TK_EOF;
+            this.tkPos = 0;
+            return;
+        }
+        const c = b[p];
+        this.tkPos = p;
+        this.pos = p + 1;
+        switch (c) {
+            case 0x7b:
+                this.tk = TK_BEGIN_OBJ;
+                return;
+            case 0x7d:
+                this.tk = TK_END_OBJ;
+                return;
+            case 0x5b:
+                this.tk = TK_BEGIN_ARR;
+                return;
+            case 0x5d:
+                this.tk = TK_END_ARR;
+                return;
+            case 0x3a:
+                this.tk = TK_COLON;
+                return;
+            case 0x2c:
+                this.tk = TK_COMMA;
+                return;
+            case 0x22:
+                this.scanString();
+                return;
+        }
+        if (c === 0x2d || scanner_isDigit(c))
+            return this.scanNumber(c);
+        if (c === 0x74 || c === 0x66 || c === 0x6e)
+            return this.scanLiteral();
+        throw this.fail(`invalid JSON input. Position: ${p - this.base}. Character: ${String.fromCharCode(c)}`, p);
+    }
+    scanString() {
+        const b = this.b;
+        const end = this.end;
+        const start = this.pos;
+        let p = start;
+        // Fast path: no escapes, the bytes are used in place.
+        while (p < end) {
+            const c = b[p];
+            if (c === 0x22) {
+                this.tk = TK_STRING;
+                this.tkSb = b;
+                this.tkS0 = start;
+                this.tkS1 = p;
+                this.pos = p + 1;
+                return;
+            }
+            if (c === 0x5c)
+                break;
+            p++;
+        }
+        if (p >= end)
+            throw this.fail('end of input in JSON string', end);
+        const arena = this.arena;
+        arena.grow(p - start);
+        arena.buf.set(b.subarray(start, p), arena.len);
+        const s0 = arena.len;
+        arena.len += p - start;
+        const eof = () => this.fail('end of input in JSON string', end);
+        for (;;) {
+            if (p >= end)
+                throw eof();
+            let c = b[p++];
+            // `c` is evaluated as a plain character, or (after a backslash) as an escape character.
+            let escape = false;
+            if (c === 0x5c) {
+                if (p >= end)
+                    throw eof();
+                c = b[p++];
+                escape = true;
+            }
+            for (;;) {
+                if (!escape) {
+                    if (c === 0x22) {
+                        this.tk = TK_STRING;
+                        this.tkSb = arena.buf;
+                        this.tkS0 = s0;
+                        this.tkS1 = arena.len;
+                        this.pos = p;
+                        return;
+                    }
+                    arena.grow(1);
+                    arena.buf[arena.len++] = c;
+                    break;
+                }
+                // escape character
+                let simple = -1;
+                switch (c) {
+                    case 0x22:
+                    case 0x5c:
+                    case 0x2f:
+                        simple = c;
+                        break;
+                    case 0x62:
+                        simple = 0x08;
+                        break;
+                    case 0x66:
+                        simple = 0x0c;
+                        break;
+                    case 0x6e:
+                        simple = 0x0a;
+                        break;
+                    case 0x72:
+                        simple = 0x0d;
+                        break;
+                    case 0x74:
+                        simple = 0x09;
+                        break;
+                    case 0x75: break;
+                    default:
+                        throw this.fail(`invalid escape sequence in JSON string '\\${String.fromCharCode(c)}'`, p - 1);
+                }
+                if (simple >= 0) {
+                    arena.grow(1);
+                    arena.buf[arena.len++] = simple;
+                    break;
+                }
+                if (p + 4 > end)
+                    throw this.fail('invalid unicode sequence in JSON string', end);
+                const r = hex4(b, p);
+                p += 4;
+                if (r >= 0xd800 && r < 0xe000) {
+                    // A surrogate: try to pair it with a following \uXXXX.
+                    if (p >= end)
+                        throw eof();
+                    c = b[p++];
+                    if (c !== 0x5c) {
+                        arena.rune(0xfffd);
+                        escape = false;
+                        continue;
+                    }
+                    if (p >= end)
+                        throw eof();
+                    c = b[p++];
+                    if (c !== 0x75) {
+                        arena.rune(0xfffd);
+                        escape = true;
+                        continue;
+                    }
+                    if (p + 4 > end)
+                        throw this.fail('invalid unicode sequence in JSON string', end);
+                    const r2 = hex4(b, p);
+                    p += 4;
+                    if (r < 0xdc00 && r2 >= 0xdc00 && r2 < 0xe000) {
+                        arena.rune(0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00));
+                    }
+                    else {
+                        arena.rune(0xfffd);
+                        arena.rune(r2);
+                    }
+                    break;
+                }
+                arena.rune(r);
+                break;
+            }
+        }
+    }
+    scanLiteral() {
+        const b = this.b;
+        const p = this.tkPos;
+        if (p + 4 > this.end)
+            throw this.fail('unexpected end of input in literal', this.end);
+        const text = latin1(b, p, p + 4);
+        const at = p + 4;
+        const terminated = (i) => i >= this.end || isTerminator(b[i]);
+        if (text === 'true' && terminated(at)) {
+            this.tk = TK_BOOL;
+            this.tkBool = true;
+            this.pos = at;
+            return;
+        }
+        if (text === 'null' && terminated(at)) {
+            this.tk = TK_NULL;
+            this.pos = at;
+            return;
+        }
+        if (text === 'fals' && at < this.end && b[at] === 0x65 && terminated(at + 1)) {
+            this.tk = TK_BOOL;
+            this.tkBool = false;
+            this.pos = at + 1;
+            return;
+        }
+        throw this.fail(`invalid JSON literal. Position: ${p - this.base}, literal: ${text}`, p);
+    }
+    scanNumber(first) {
+        const b = this.b;
+        const end = this.end;
+        const start = this.pos - 1;
+        let p = this.pos;
+        let isDouble = false;
+        // RFC 8259 grammar, with the terminators Go accepts after a number: , } ] whitespace, end of input.
+        if (first === 0x2d) {
+            if (p >= end || !scanner_isDigit(b[p]))
+                throw this.badNumber(start);
+            first = b[p++];
+        }
+        if (first !== 0x30)
+            while (p < end && scanner_isDigit(b[p]))
+                p++;
+        if (p < end && b[p] === 0x2e) {
+            isDouble = true;
+            p++;
+            if (p >= end || !scanner_isDigit(b[p]))
+                throw this.badNumber(start);
+            while (p < end && scanner_isDigit(b[p]))
+                p++;
+        }
+        if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
+            isDouble = true;
+            p++;
+            if (p < end && (b[p] === 0x2b || b[p] === 0x2d))
+                p++;
+            if (p >= end || !scanner_isDigit(b[p]))
+                throw this.badNumber(start);
+            while (p < end && scanner_isDigit(b[p]))
+                p++;
+        }
+        if (p < end && !isTerminator(b[p]))
+            throw this.badNumber(start);
+        this.pos = p;
+        const text = latin1(b, start, p);
+        if (!isDouble) {
+            const digits = p - start - (b[start] === 0x2d ? 1 : 0);
+            if (digits <= 15) {
+                const n = Number(text);
+                this.setInteger(n, null);
+                return;
+            }
+            const big = BigInt(text);
+            if (big >= scanner_INT64_MIN && big <= scanner_INT64_MAX) {
+                const n = Number(big);
+                this.setInteger(n, Number.isSafeInteger(n) ? null : big);
+                return;
+            }
+        }
+        const d = Number(text);
+        if (!Number.isFinite(d))
+            throw this.fail(`strconv.ParseFloat: parsing "${text}": value out of range`, start);
+        this.tk = TK_DOUBLE;
+        this.tkNum = d;
+    }
+    setInteger(n, big) {
+        if (big === null && n >= scanner_INT32_MIN && n <= scanner_INT32_MAX) {
+            this.tk = TK_INT32;
+            this.tkNum = n === 0 ? 0 : n; // "-0" is the integer 0
+        }
+        else {
+            this.tk = TK_INT64;
+            this.tkNum = n;
+            this.tkBig = big;
+        }
+    }
+    badNumber(start) {
+        return this.fail(`invalid JSON number. Position: ${start - this.base}`, start);
+    }
+}
+function hex4(b, p) {
+    let r = 0;
+    for (let i = 0; i < 4; i++) {
+        const c = b[p + i];
+        let d;
+        if (c >= 0x30 && c <= 0x39)
+            d = c - 0x30;
+        else if (c >= 0x61 && c <= 0x66)
+            d = c - 0x57;
+        else if (c >= 0x41 && c <= 0x46)
+            d = c - 0x37;
+        else
+            return -1; // written as U+FFFD, as Go does
+        r = r * 16 + d;
+    }
+    return r;
+}
+//# sourceMappingURL=scanner.js.map
+;// CONCATENATED MODULE: ./lib/ejson/ext-json-parser.js
+// Go's extJSONParser: the lookahead state machine over the scanner's tokens that types each value (peekType), reads
+// keys (readKey) and reads the values and wrapper objects ($oid, $binary, $date, $code/$scope, ...) as the Go code
+// does, in the same states and the same lookahead order, with the same error texts. It extends the scanner
+// (scanner.ts) and is extended by the $-wrapper checks (wrapper-values.ts): one object, no indirection per token.
+
+
+
+
+// Constants of other modules are bound here as this module's own: V8 folds a module's own constants into optimized
+// code, but loads an imported binding at each use (measured: ~4% slower parsing of canonical Extended JSON).
+const { /* T_ARRAY */ "JK": ext_json_parser_T_ARRAY, /* T_BINARY */ "B8": ext_json_parser_T_BINARY, /* T_BOOL */ "sd": ext_json_parser_T_BOOL, /* T_CODE */ "v1": ext_json_parser_T_CODE, /* T_CODE_SCOPE */ "P2": ext_json_parser_T_CODE_SCOPE, /* T_DATE */ "SE": ext_json_parser_T_DATE, /* T_DBPOINTER */ "Bd": ext_json_parser_T_DBPOINTER, /* T_DECIMAL */ "jG": ext_json_parser_T_DECIMAL, /* T_DOC */ "ux": ext_json_parser_T_DOC, /* T_DOUBLE */ "F6": ext_json_parser_T_DOUBLE, /* T_INT32 */ "ms": ext_json_parser_T_INT32, /* T_INT64 */ "tx": ext_json_parser_T_INT64, /* T_MAXKEY */ "jB": ext_json_parser_T_MAXKEY, /* T_MINKEY */ "l3": ext_json_parser_T_MINKEY, /* T_NULL */ "BS": ext_json_parser_T_NULL, /* T_OID */ "wX": ext_json_parser_T_OID, /* T_REGEX */ "px": ext_json_parser_T_REGEX, /* T_STRING */ "ts": ext_json_parser_T_STRING, /* T_SYMBOL */ "KA": ext_json_parser_T_SYMBOL, /* T_TIMESTAMP */ "Km": ext_json_parser_T_TIMESTAMP, /* T_UNDEFINED */ "_I": ext_json_parser_T_UNDEFINED } = bson_types_namespaceObject;
+const { /* TK_BEGIN_ARR */ "g0": ext_json_parser_TK_BEGIN_ARR, /* TK_BEGIN_OBJ */ "Ko": ext_json_parser_TK_BEGIN_OBJ, /* TK_BOOL */ "Rs": ext_json_parser_TK_BOOL, /* TK_COLON */ "Qx": ext_json_parser_TK_COLON, /* TK_COMMA */ "kv": ext_json_parser_TK_COMMA, /* TK_DOUBLE */ "uE": ext_json_parser_TK_DOUBLE, /* TK_END_ARR */ "m1": ext_json_parser_TK_END_ARR, /* TK_END_OBJ */ "my": ext_json_parser_TK_END_OBJ, /* TK_EOF */ "fD": ext_json_parser_TK_EOF, /* TK_INT32 */ "Hk": ext_json_parser_TK_INT32, /* TK_INT64 */ "uS": ext_json_parser_TK_INT64, /* TK_NULL */ "MX": ext_json_parser_TK_NULL, /* TK_STRING */ "wZ": ext_json_parser_TK_STRING } = scanner_namespaceObject;
+/** peekType result at the end of an array (Go's ErrEOA). */
+const END_OF_ARRAY = -1;
+/** readKey result at the end of a document (Go's ErrEOD). */
+const END_OF_DOC = -2;
+// Parser states (Go's jpsXxx) and the tokens each accepts, as bit sets.
+const S_START = 0;
+const S_BEGIN_OBJ = 1;
+const S_END_OBJ = 2;
+const S_BEGIN_ARR = 3;
+const S_END_ARR = 4;
+const S_COLON = 5;
+const S_COMMA = 6;
+const S_KEY = 7;
+const S_VALUE = 8;
+const S_DONE = 9;
+const bits = (...tokens) => tokens.reduce((set, tk) => set | (1 << tk), 0);
+const SCALARS = [ext_json_parser_TK_INT32, ext_json_parser_TK_INT64, ext_json_parser_TK_DOUBLE, ext_json_parser_TK_STRING, ext_json_parser_TK_BOOL, ext_json_parser_TK_NULL];
+const VALUE_START = bits(ext_json_parser_TK_BEGIN_OBJ, ext_json_parser_TK_BEGIN_ARR, ...SCALARS);
+const AFTER_VALUE = bits(ext_json_parser_TK_END_OBJ, ext_json_parser_TK_END_ARR, ext_json_parser_TK_COMMA, ext_json_parser_TK_EOF);
+const ALLOWED_AFTER = [];
+ALLOWED_AFTER[S_START] = VALUE_START | bits(ext_json_parser_TK_EOF);
+ALLOWED_AFTER[S_BEGIN_OBJ] = bits(ext_json_parser_TK_END_OBJ, ext_json_parser_TK_STRING);
+ALLOWED_AFTER[S_END_OBJ] = AFTER_VALUE;
+ALLOWED_AFTER[S_BEGIN_ARR] = VALUE_START | bits(ext_json_parser_TK_END_ARR);
+ALLOWED_AFTER[S_END_ARR] = AFTER_VALUE;
+ALLOWED_AFTER[S_COLON] = VALUE_START;
+ALLOWED_AFTER[S_COMMA] = VALUE_START;
+ALLOWED_AFTER[S_KEY] = bits(ext_json_parser_TK_COLON);
+ALLOWED_AFTER[S_VALUE] = AFTER_VALUE;
+ALLOWED_AFTER[S_DONE] = 0;
+const MODE_OBJECT = 1;
+const MODE_ARRAY = 2;
+const MAX_OBJECT_DEPTH = 200;
+/**
+ * Objects and arrays nested in one another, at most. Go limits only objects; a limit of our own keeps the answer the
+ * same whatever the call stack (a worker thread's is larger than the main thread's), far above what any server stores
+ * (MongoDB: 100 levels).
+ */
+const MAX_NESTING = 1000;
+function objectValue(keys, vals) {
+    return { t: ext_json_parser_T_DOC, num: 0, big: null, bool: false, sb: null, s0: 0, s1: 0, keys, vals };
+}
+function ext_json_parser_stringValue(text) {
+    const bytes = Buffer.from(text, 'latin1');
+    return { t: ext_json_parser_T_STRING, num: 0, big: null, bool: false, sb: bytes, s0: 0, s1: bytes.length, keys: null, vals: null };
+}
+const ENC = new TextEncoder();
+const keyBytes = (k) => ENC.encode(k);
+const K_SCOPE = keyBytes('$scope');
+const K_TYPE = keyBytes('$type');
+const K_UUID = keyBytes('$uuid');
+/** The `$` keys Go recognises as the first key of a wrapper object (wrapperKeyBSONType). */
+const WRAPPER_KEYS = Object.entries({
+    $numberInt: ext_json_parser_T_INT32, $numberLong: ext_json_parser_T_INT64, $oid: ext_json_parser_T_OID, $symbol: ext_json_parser_T_SYMBOL, $numberDouble: ext_json_parser_T_DOUBLE,
+    $numberDecimal: ext_json_parser_T_DECIMAL, $binary: ext_json_parser_T_BINARY, $code: ext_json_parser_T_CODE, $scope: ext_json_parser_T_CODE_SCOPE, $timestamp: ext_json_parser_T_TIMESTAMP,
+    $regularExpression: ext_json_parser_T_REGEX, $dbPointer: ext_json_parser_T_DBPOINTER, $date: ext_json_parser_T_DATE, $minKey: ext_json_parser_T_MINKEY, $maxKey: ext_json_parser_T_MAXKEY,
+    $undefined: ext_json_parser_T_UNDEFINED
+}).map(([k, t]) => [keyBytes(k), t]);
+function bytesEqual(b, s, e, k) {
+    if (e - s !== k.length)
+        return false;
+    for (let i = 0; i < k.length; i++)
+        if (b[s + i] !== k[i])
+            return false;
+    return true;
+}
+class ExtJsonParser extends JsonScanner {
+    // parser state (Go's extJSONParser)
+    s = S_START;
+    modes = [];
+    depth = 0;
+    v = null;
+    kb = new Uint8Array(0);
+    k0 = 0;
+    k1 = 0;
+    emptyObject = false;
+    relaxedUUID = false;
+    // key returned by readKey
+    rkb = new Uint8Array(0);
+    rk0 = 0;
+    rk1 = 0;
+    tokenValue() {
+        switch (this.tk) {
+            case ext_json_parser_TK_INT32: return scalar(ext_json_parser_T_INT32, this.tkNum);
+            case ext_json_parser_TK_INT64: {
+                const v = scalar(ext_json_parser_T_INT64, this.tkNum);
+                v.big = this.tkBig;
+                this.tkBig = null;
+                return v;
+            }
+            case ext_json_parser_TK_DOUBLE: return scalar(ext_json_parser_T_DOUBLE, this.tkNum);
+            case ext_json_parser_TK_BOOL: {
+                const v = scalar(ext_json_parser_T_BOOL, 0);
+                v.bool = this.tkBool;
+                return v;
+            }
+            case ext_json_parser_TK_NULL: return scalar(ext_json_parser_T_NULL, 0);
+            default: {
+                const v = scalar(ext_json_parser_T_STRING, 0);
+                v.sb = this.tkSb;
+                v.s0 = this.tkS0;
+                v.s1 = this.tkS1;
+                return v;
+            }
+        }
+    }
+    advance() {
+        if (this.s === S_DONE)
+            return;
+        this.nextToken();
+        const tk = this.tk;
+        if (!this.validToken(tk))
+            throw this.unexpected();
+        switch (tk) {
+            case ext_json_parser_TK_BEGIN_OBJ:
+                this.s = S_BEGIN_OBJ;
+                this.modes.push(MODE_OBJECT);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
+                if (++this.depth > MAX_OBJECT_DEPTH) {
+                    throw this.fail(`invalid JSON input; nesting too deep (${this.depth} levels) at position ${this.tkPos - this.base}`, this.tkPos);
+                }
+                return;
+            case ext_json_parser_TK_END_OBJ:
+                this.s = S_END_OBJ;
+                this.depth--;
+                if (this.modes.pop() !== MODE_OBJECT)
+                    throw this.unexpected();
+                return;
+            case ext_json_parser_TK_BEGIN_ARR:
+                this.s = S_BEGIN_ARR;
+                this.modes.push(MODE_ARRAY);
+                if (this.modes.length > MAX_NESTING)
+                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
+                return;
+            case ext_json_parser_TK_END_ARR:
+                this.s = S_END_ARR;
+                if (this.modes.pop() !== MODE_ARRAY)
+                    throw this.unexpected();
+                return;
+            case ext_json_parser_TK_COLON:
+                this.s = S_COLON;
+                return;
+            case ext_json_parser_TK_COMMA:
+                this.s = S_COMMA;
+                return;
+            case ext_json_parser_TK_EOF:
+                this.s = S_DONE;
+                if (this.modes.length !== 0)
+                    throw this.fail('invalid JSON input; unexpected end of input', this.end);
+                return;
+            case ext_json_parser_TK_STRING:
+                if (this.s === S_BEGIN_OBJ || (this.s === S_COMMA && this.modes[this.modes.length - 1] !== MODE_ARRAY)) {
+                    this.s = S_KEY;
+                    this.kb = this.tkSb;
+                    this.k0 = this.tkS0;
+                    this.k1 = this.tkS1;
+                    return;
+                }
+        }
+        this.s = S_VALUE;
+        this.v = this.tokenValue();
+    }
+    validToken(tk) {
+        const mode = this.modes.length === 0 ? 0 : this.modes[this.modes.length - 1];
+        if (this.s === S_END_OBJ && tk === ext_json_parser_TK_BEGIN_OBJ && this.depth === 0)
+            return mode !== MODE_ARRAY;
+        if (this.s === S_COMMA) {
+            if (mode === MODE_OBJECT)
+                return tk === ext_json_parser_TK_STRING;
+            if (mode === 0)
+                return false;
+        }
+        return (ALLOWED_AFTER[this.s] & (1 << tk)) !== 0;
+    }
+    unexpected() {
+        const at = this.tk === ext_json_parser_TK_EOF ? this.end : this.tkPos;
+        const what = this.tk === ext_json_parser_TK_EOF ? 'end of input' : this.tk === ext_json_parser_TK_STRING ? 'string' : latin1(this.b, this.tkPos, this.tkPos + 1);
+        return this.fail(`invalid JSON input; unexpected ${what} at position ${at - this.base}`, at);
+    }
+    keyIs(k) {
+        return bytesEqual(this.kb, this.k0, this.k1, k);
+    }
+    keyText() {
+        return utf8Text.decode(this.kb.subarray(this.k0, this.k1));
+    }
+    wrapperType() {
+        if (this.k1 === this.k0 || this.kb[this.k0] !== 0x24)
+            return ext_json_parser_T_DOC;
+        for (const [k, t] of WRAPPER_KEYS)
+            if (this.keyIs(k))
+                return t;
+        return ext_json_parser_T_DOC;
+    }
+    peekType() {
+        const initial = this.s;
+        this.advance();
+        switch (this.s) {
+            case S_VALUE:
+                return this.v.t;
+            case S_BEGIN_ARR:
+                return ext_json_parser_T_ARRAY;
+            case S_COMMA:
+                return this.modes[this.modes.length - 1] === MODE_ARRAY ? this.peekType() : 0;
+            case S_END_ARR:
+                return END_OF_ARRAY;
+            case S_BEGIN_OBJ: {
+                this.advance();
+                if (this.s === S_END_OBJ) {
+                    this.emptyObject = true;
+                    return ext_json_parser_T_DOC;
+                }
+                if (this.s !== S_KEY)
+                    return 0;
+                if (initial === S_START)
+                    return ext_json_parser_T_DOC;
+                let t = this.wrapperType();
+                if (this.keyIs(K_UUID)) {
+                    this.relaxedUUID = true;
+                    t = ext_json_parser_T_BINARY;
+                }
+                if (t === ext_json_parser_T_CODE) {
+                    // $code alone is JavaScript; followed by $scope it is code with scope.
+                    this.readValue(ext_json_parser_T_CODE);
+                    if (this.s === S_COMMA) {
+                        this.advance();
+                        if (this.s === S_KEY && this.keyIs(K_SCOPE))
+                            t = ext_json_parser_T_CODE_SCOPE;
+                        else
+                            throw this.fail(`invalid extended JSON: unexpected key ${this.keyText()} in CodeWithScope object`);
+                    }
+                    else if (this.s !== S_END_OBJ)
+                        throw this.fail('invalid JSON input');
+                }
+                else if (t === ext_json_parser_T_CODE_SCOPE) {
+                    throw this.fail('invalid extended JSON: code with $scope must contain $code before $scope');
+                }
+                return t;
+            }
+        }
+        return 0;
+    }
+    /** Reads the next key and peeks its value's type; END_OF_DOC at the closing brace. */
+    readKey() {
+        if (this.emptyObject) {
+            this.emptyObject = false;
+            return END_OF_DOC;
+        }
+        switch (this.s) {
+            case S_START:
+                this.advance();
+                if (this.s === S_BEGIN_OBJ)
+                    this.advance();
+                break;
+            case S_BEGIN_OBJ:
+                this.advance();
+                break;
+            case S_VALUE:
+            case S_END_OBJ:
+            case S_END_ARR:
+                this.advance();
+                switch (this.s) {
+                    case S_BEGIN_OBJ:
+                    case S_COMMA:
+                        this.advance();
+                        break;
+                    case S_END_OBJ:
+                        return END_OF_DOC;
+                    case S_DONE:
+                        throw this.fail('unexpected end of input');
+                    default:
+                        throw this.fail('invalid JSON input');
+                }
+                break;
+            case S_KEY:
+                break;
+            default:
+                throw this.fail('invalid request to read key');
+        }
+        if (this.s === S_END_OBJ)
+            return END_OF_DOC;
+        if (this.s !== S_KEY)
+            throw this.fail('invalid request to read key');
+        const kb = this.kb;
+        const k0 = this.k0;
+        const k1 = this.k1;
+        this.advance();
+        this.expectColon(kb, k0, k1);
+        const t = this.peekType();
+        if (t === END_OF_ARRAY)
+            throw this.fail('end of array');
+        this.rkb = kb;
+        this.rk0 = k0;
+        this.rk1 = k1;
+        return t;
+    }
+    expectColon(kb, k0, k1) {
+        if (this.s !== S_COLON) {
+            throw this.fail(`invalid JSON input: missing colon after key "${utf8Text.decode(kb.subarray(k0, k1))}"`);
+        }
+    }
+    expectValueType(t) {
+        const vt = this.v.t;
+        switch (t) {
+            case ext_json_parser_T_MINKEY:
+            case ext_json_parser_T_MAXKEY:
+                return vt === ext_json_parser_T_INT32;
+            case ext_json_parser_T_UNDEFINED:
+                return vt === ext_json_parser_T_BOOL;
+            default:
+                return vt === ext_json_parser_T_STRING;
+        }
+    }
+    invalidFor(expected, t) {
+        return this.fail(`invalid JSON input; expected ${expected} for ${bson_types_typeName(t)}`);
+    }
+    /** Reads the value whose type peekType returned (Go's readValue). */
+    readValue(t) {
+        switch (t) {
+            case ext_json_parser_T_NULL:
+            case ext_json_parser_T_BOOL:
+            case ext_json_parser_T_STRING:
+                if (this.s !== S_VALUE)
+                    throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+                return this.v;
+            case ext_json_parser_T_INT32:
+            case ext_json_parser_T_INT64:
+            case ext_json_parser_T_DOUBLE:
+                // a relaxed number, or the canonical {"$numberInt": "…"} form
+                return this.s === S_VALUE ? this.v : this.readSingleKeyWrapper(t);
+            case ext_json_parser_T_DECIMAL:
+            case ext_json_parser_T_SYMBOL:
+            case ext_json_parser_T_OID:
+            case ext_json_parser_T_MINKEY:
+            case ext_json_parser_T_MAXKEY:
+            case ext_json_parser_T_UNDEFINED:
+                return this.readSingleKeyWrapper(t);
+            case ext_json_parser_T_BINARY:
+            case ext_json_parser_T_REGEX:
+            case ext_json_parser_T_TIMESTAMP:
+            case ext_json_parser_T_DBPOINTER: {
+                if (this.s !== S_KEY)
+                    throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+                this.advance();
+                this.expectColon(this.kb, this.k0, this.k1);
+                this.advance();
+                if (t === ext_json_parser_T_BINARY && this.s === S_VALUE) {
+                    if (this.relaxedUUID)
+                        return this.readUuid();
+                    // legacy {"$binary": "<base64>", "$type": "<hex>"}
+                    const base64 = this.v;
+                    this.advance();
+                    if (this.s !== S_COMMA)
+                        throw this.invalidFor(',', ext_json_parser_T_BINARY);
+                    this.advance();
+                    const subtypeType = this.readKey();
+                    if (subtypeType === END_OF_DOC)
+                        throw this.fail('end of document');
+                    if (!bytesEqual(this.rkb, this.rk0, this.rk1, K_TYPE))
+                        throw this.invalidFor('$type', ext_json_parser_T_BINARY);
+                    const subtype = this.readValue(subtypeType);
+                    this.advance();
+                    if (this.s !== S_END_OBJ)
+                        throw this.invalidFor('2 key-value pairs and then }', ext_json_parser_T_BINARY);
+                    return objectValue(['base64', 'subType'], [base64, subtype]);
+                }
+                if (this.s !== S_BEGIN_OBJ)
+                    throw this.invalidFor('{', t);
+                const v = this.readObject(2);
+                this.advance();
+                if (this.s !== S_END_OBJ)
+                    throw this.invalidFor('2 key-value pairs and then }', t);
+                return v;
+            }
+            case ext_json_parser_T_DATE:
+                if (this.s === S_VALUE)
+                    return this.v;
+                if (this.s !== S_KEY)
+                    throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+                {
+                    this.advance();
+                    this.expectColon(this.kb, this.k0, this.k1);
+                    this.advance();
+                    let v;
+                    if (this.s === S_BEGIN_OBJ)
+                        v = this.readObject(1);
+                    else if (this.s === S_VALUE)
+                        v = this.v;
+                    else
+                        throw this.invalidFor('ISO-8601 Internet Date/Time Format as described in RFC-3339', t);
+                    this.advance();
+                    if (this.s !== S_END_OBJ)
+                        throw this.invalidFor('value and then }', t);
+                    return v;
+                }
+            case ext_json_parser_T_CODE:
+                if (this.s === S_KEY) {
+                    this.advance();
+                    this.expectColon(this.kb, this.k0, this.k1);
+                    this.advance();
+                    if (this.s !== S_VALUE)
+                        throw this.invalidFor('value', t);
+                    const v = this.v;
+                    this.advance(); // the closing brace, or the comma before $scope
+                    return v;
+                }
+                if (this.s === S_END_OBJ)
+                    return this.v;
+                throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+            case ext_json_parser_T_CODE_SCOPE: {
+                if (this.s !== S_KEY || !this.keyIs(K_SCOPE))
+                    throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+                const code = this.v;
+                this.advance();
+                this.expectColon(this.kb, this.k0, this.k1);
+                this.advance();
+                if (this.s !== S_BEGIN_OBJ)
+                    throw this.fail('invalid JSON input; expected $scope to be embedded document');
+                return code;
+            }
+        }
+        throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+    }
+    /** {"$oid": "…"} and the like: the value, then the closing brace. */
+    readSingleKeyWrapper(t) {
+        if (this.s !== S_KEY)
+            throw this.fail(`invalid request to read ${bson_types_typeName(t)}`);
+        this.advance();
+        this.expectColon(this.kb, this.k0, this.k1);
+        this.advance();
+        if (this.s !== S_VALUE || !this.expectValueType(t))
+            throw this.invalidFor('value', t);
+        const v = this.v;
+        this.advance();
+        if (this.s !== S_END_OBJ)
+            throw this.invalidFor('} after value', t);
+        return v;
+    }
+    readUuid() {
+        this.relaxedUUID = false;
+        const v = this.v;
+        if (v.t !== ext_json_parser_T_STRING)
+            throw this.fail(`$symbol value should be string, but instead is ${bson_types_typeName(v.t)}`);
+        const sb = v.sb;
+        const text = latin1(sb, v.s0, v.s1);
+        const shapeError = () => this.fail('$uuid value does not follow RFC 4122 format regarding length and hyphens');
+        if (text.length !== 36 || text[8] !== '-' || text[13] !== '-' || text[18] !== '-' || text[23] !== '-')
+            throw shapeError();
+        const hexDigits = text.replaceAll('-', '');
+        if (hexDigits.length !== 32)
+            throw shapeError();
+        if (!/^[0-9a-fA-F]*$/.test(hexDigits))
+            throw this.fail('$uuid value does not follow RFC 4122 format regarding hex bytes');
+        this.advance();
+        if (this.s !== S_END_OBJ)
+            throw this.invalidFor('$uuid and value and then }', ext_json_parser_T_BINARY);
+        return objectValue(['base64', 'subType'], [ext_json_parser_stringValue(Buffer.from(hexDigits, 'hex').toString('base64')), ext_json_parser_stringValue('04')]);
+    }
+    /** Reads `count` key/value pairs of a wrapper object, then its closing brace. */
+    readObject(count) {
+        const keys = [];
+        const vals = [];
+        for (let i = 0; i < count; i++) {
+            const t = this.readKey();
+            if (t === END_OF_DOC)
+                throw this.fail('end of document');
+            const key = utf8Text.decode(this.rkb.subarray(this.rk0, this.rk1));
+            if (this.s === S_KEY)
+                vals.push(this.readValue(t));
+            else if (this.s === S_VALUE)
+                vals.push(this.v);
+            else
+                throw this.fail('invalid JSON input; expected value');
+            keys.push(key);
+        }
+        this.advance();
+        if (this.s !== S_END_OBJ)
+            throw this.fail('invalid JSON input; expected }');
+        return objectValue(keys, vals);
+    }
+}
+function scalar(t, num) {
+    return { t, num, big: null, bool: false, sb: null, s0: 0, s1: 0, keys: null, vals: null };
+}
+//# sourceMappingURL=ext-json-parser.js.map
+;// CONCATENATED MODULE: ./lib/ejson/go-encoding.js
+// Go's encoding/hex, encoding/base64 and unicode/utf8 as the driver applies them to $oid, $dbPointer and $binary
+// text and to $regularExpression options (sorted by code point after Go's []rune conversion).
+/** hex.DecodeString of exactly `size` bytes (24 hex digits for an ObjectID). */
+function decodeHex(s, size) {
+    if (s.length !== size * 2 || !/^[0-9a-fA-F]*$/.test(s))
+        return null;
+    return Buffer.from(s, 'hex');
+}
+/** base64.StdEncoding.DecodeString: padding required, CR/LF ignored, non-zero trailing bits allowed. */
+function decodeBase64(s) {
+    const text = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
+    if (text.length % 4 !== 0)
+        return null;
+    if (!/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text))
+        return null;
+    return Buffer.from(text, 'base64');
+}
+/** Go's []rune conversion (invalid bytes become U+FFFD), sorted by code point, back to UTF-8. */
+function sortRunes(b, s, e) {
+    let ascii = true;
+    for (let i = s; i < e; i++)
+        if (b[i] >= 0x80)
+            ascii = false;
+    if (ascii)
+        return Uint8Array.from(b.subarray(s, e)).sort();
+    const runes = [];
+    for (let i = s; i < e;) {
+        const [r, size] = decodeRune(b, i, e);
+        runes.push(r);
+        i += size;
+    }
+    runes.sort((x, y) => x - y);
+    return Buffer.from(String.fromCodePoint(...runes), 'utf8');
+}
+/** utf8.DecodeRune: the rune and its size, (U+FFFD, 1) for an invalid sequence. */
+function decodeRune(b, i, e) {
+    const c0 = b[i];
+    if (c0 < 0x80)
+        return [c0, 1];
+    let size;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c0 >= 0xc2 && c0 <= 0xdf)
+        size = 2;
+    else if (c0 >= 0xe0 && c0 <= 0xef) {
+        size = 3;
+        if (c0 === 0xe0)
+            lo = 0xa0;
+        if (c0 === 0xed)
+            hi = 0x9f;
+    }
+    else if (c0 >= 0xf0 && c0 <= 0xf4) {
+        size = 4;
+        if (c0 === 0xf0)
+            lo = 0x90;
+        if (c0 === 0xf4)
+            hi = 0x8f;
+    }
+    else
+        return [0xfffd, 1];
+    if (i + size > e)
+        return [0xfffd, 1];
+    if (b[i + 1] < lo || b[i + 1] > hi)
+        return [0xfffd, 1];
+    for (let k = 2; k < size; k++)
+        if (b[i + k] < 0x80 || b[i + k] > 0xbf)
+            return [0xfffd, 1];
+    let r = c0 & (size === 2 ? 0x1f : size === 3 ? 0x0f : 0x07);
+    for (let k = 1; k < size; k++)
+        r = (r << 6) | (b[i + k] & 0x3f);
+    return [r, size];
+}
+//# sourceMappingURL=go-encoding.js.map
+;// CONCATENATED MODULE: ./lib/ejson/go-strconv.js
+// Go's strconv as the driver applies it to the text of $numberInt, $numberLong, $numberDouble and a $binary
+// subType: the same accepted syntax (signs, underscores, hex floats, inf/nan spellings) and the same range checks.
+
+// As in the parser modules, the constants are bound as this module's own (V8 folds those into optimized code).
+const { /* INT64_MAX */ "vh": go_strconv_INT64_MAX, /* INT64_MIN */ "bO": go_strconv_INT64_MIN } = bson_types_namespaceObject;
+/** strconv.ParseInt(s, 10, 64): optional sign, ASCII digits, no underscores; null on error. */
+function goParseInt64(s) {
+    if (!/^[+-]?[0-9]+$/.test(s))
+        return null;
+    const n = BigInt(s);
+    return n < go_strconv_INT64_MIN || n > go_strconv_INT64_MAX ? null : n;
+}
+/** strconv.ParseUint(s, 16, 8): hex digits only, leading zeros allowed, at most 0xff. */
+function parseSubtype(s) {
+    if (!/^[0-9a-fA-F]+$/.test(s))
+        return null;
+    const significant = s.replace(/^0+/, '');
+    return significant.length > 2 ? null : parseInt(significant || '0', 16);
+}
+/**
+ * strconv.ParseFloat(s, 64): Go float syntax (decimal or hex with a p exponent, `_` between digits,
+ * inf/infinity/nan in any case); null on a syntax error or when the value overflows to ±Inf.
+ */
+function goParseFloat(s) {
+    const special = /^([+-]?)(inf|infinity)$/i.exec(s);
+    if (special)
+        return special[1] === '-' ? -Infinity : Infinity;
+    if (/^nan$/i.test(s))
+        return NaN;
+    if (s.includes('_') && !underscoresOk(s))
+        return null;
+    const clean = s.replaceAll('_', '');
+    const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(clean);
+    if (hex) {
+        const [, sign, whole, frac = '', exp] = hex;
+        if (whole.length + frac.length === 0)
+            return null;
+        const d = hexFloat(BigInt('0x' + (whole + frac || '0')), Math.max(-100000, Math.min(100000, Number(exp))) - 4 * frac.length);
+        if (!Number.isFinite(d))
+            return null;
+        return sign === '-' ? -d : d;
+    }
+    if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(clean))
+        return null;
+    const d = Number(clean);
+    return Number.isFinite(d) ? d : null;
+}
+/** Go's underscoreOK: underscores only between digits (or after a base prefix). */
+function underscoresOk(s) {
+    let i = 0;
+    if (s[0] === '+' || s[0] === '-')
+        i = 1;
+    let saw = '^';
+    let hex = false;
+    if (s.length >= i + 2 && s[i] === '0' && /[bBoOxX]/.test(s[i + 1])) {
+        hex = /[xX]/.test(s[i + 1]);
+        i += 2;
+        saw = '0';
+    }
+    for (; i < s.length; i++) {
+        const c = s[i];
+        if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
+            saw = '0';
+            continue;
+        }
+        if (c === '_') {
+            if (saw !== '0')
+                return false;
+            saw = '_';
+            continue;
+        }
+        if (saw === '_')
+            return false;
+        saw = '!';
+    }
+    return saw !== '_';
+}
+/** mantissa × 2^exp rounded to the nearest double, ties to even. */
+function hexFloat(mantissa, exp) {
+    if (mantissa === 0n)
+        return 0;
+    const bitsLen = mantissa.toString(2).length;
+    // Value = mantissa × 2^exp = 1.xxx × 2^(bitsLen - 1 + exp)
+    let e = bitsLen - 1 + exp;
+    if (e > 1023)
+        return Infinity;
+    // Number of mantissa bits kept: 53 for normals, fewer for subnormals.
+    const keep = e >= -1022 ? 53 : 53 - (-1022 - e);
+    if (keep <= 0) {
+        // Below half the smallest subnormal (or exactly half: ties to even gives 0).
+        if (keep === 0 && mantissa > 1n << BigInt(bitsLen - 1))
+            return 2 ** -1074;
+        return 0;
+    }
+    let m = mantissa;
+    const drop = bitsLen - keep;
+    if (drop > 0) {
+        const dropped = m & ((1n << BigInt(drop)) - 1n);
+        m >>= BigInt(drop);
+        const half = 1n << BigInt(drop - 1);
+        if (dropped > half || (dropped === half && (m & 1n) === 1n))
+            m += 1n;
+        if (m === 1n << BigInt(keep)) {
+            m >>= 1n;
+            e += 1;
+            if (e > 1023)
+                return Infinity;
+        }
+    }
+    else
+        m <<= BigInt(-drop);
+    return Number(m) * 2 ** (e - (keep - 1));
+}
+//# sourceMappingURL=go-strconv.js.map
+;// CONCATENATED MODULE: ./lib/ejson/go-time.js
+// Go's time.Parse with the two layouts the driver accepts for {"$date": "<string>"}, to milliseconds since the
+// epoch: same digits, offsets and calendar checks as Go, independent of the JavaScript Date parser.
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+/**
+ * Go's time.Parse with the two layouts the driver accepts for {"$date": "<string>"}:
+ * "2006-01-02T15:04:05.999Z07:00" and "2006-01-02T15:04:05.999Z0700". Milliseconds since the epoch, or null.
+ */
+function parseGoDateString(s) {
+    return parseGoLayout(s, true) ?? parseGoLayout(s, false);
+}
+function parseGoLayout(s, colonOffset) {
+    const digit = (i) => i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39;
+    const two = (i) => (s.charCodeAt(i) - 0x30) * 10 + s.charCodeAt(i + 1) - 0x30;
+    let i = 0;
+    if (!(digit(0) && digit(1) && digit(2) && digit(3)))
+        return null;
+    const year = Number(s.slice(0, 4));
+    i = 4;
+    if (s[i++] !== '-' || !digit(i) || !digit(i + 1))
+        return null;
+    const month = two(i);
+    i += 2;
+    if (month < 1 || month > 12)
+        return null;
+    if (s[i++] !== '-' || !digit(i) || !digit(i + 1))
+        return null;
+    const day = two(i);
+    i += 2;
+    if (s[i++] !== 'T' || !digit(i))
+        return null;
+    // The hour takes one or two digits (Go's "15" layout element is not zero-padded).
+    let hour;
+    if (digit(i + 1)) {
+        hour = two(i);
+        i += 2;
+    }
+    else
+        hour = s.charCodeAt(i++) - 0x30;
+    if (hour > 23)
+        return null;
+    if (s[i++] !== ':' || !digit(i) || !digit(i + 1))
+        return null;
+    const minute = two(i);
+    i += 2;
+    if (minute > 59)
+        return null;
+    if (s[i++] !== ':' || !digit(i) || !digit(i + 1))
+        return null;
+    const second = two(i);
+    i += 2;
+    if (second > 59)
+        return null;
+    let nanos = 0;
+    if ((s[i] === '.' || s[i] === ',') && digit(i + 1)) {
+        let j = i + 1;
+        while (digit(j))
+            j++;
+        const frac = s.slice(i + 1, Math.min(j, i + 10));
+        nanos = Number(frac) * 10 ** (9 - frac.length);
+        i = j;
+    }
+    let offsetSeconds = 0;
+    if (s[i] === 'Z')
+        i++;
+    else {
+        const width = colonOffset ? 6 : 5;
+        if (s.length - i < width)
+            return null;
+        if (colonOffset && s[i + 3] !== ':')
+            return null;
+        const minuteAt = colonOffset ? i + 4 : i + 3;
+        if (!digit(i + 1) || !digit(i + 2) || !digit(minuteAt) || !digit(minuteAt + 1))
+            return null;
+        const hh = two(i + 1);
+        const mm = two(minuteAt);
+        if (hh > 24 || mm > 60)
+            return null;
+        if (s[i] !== '+' && s[i] !== '-')
+            return null;
+        offsetSeconds = (hh * 60 + mm) * 60 * (s[i] === '-' ? -1 : 1);
+        i += width;
+    }
+    if (i !== s.length)
+        return null;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const daysInMonth = month === 2 ? (leap ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+    if (day < 1 || day > daysInMonth)
+        return null;
+    const days = daysFromCivil(year, month, day);
+    const seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+    return seconds * 1000 + Math.floor(nanos / 1e6);
+}
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (year 0 exists). */
+function daysFromCivil(year, month, day) {
+    const y = year - 1;
+    // Days before January 1st of `year`, counted from 0001-01-01, then shifted to the Unix epoch.
+    const daysBeforeYear = y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const dayOfYear = DAYS_BEFORE_MONTH[month - 1] + (leap && month > 2 ? 1 : 0) + day - 1;
+    return daysBeforeYear + dayOfYear - 719162;
+}
+//# sourceMappingURL=go-time.js.map
+;// CONCATENATED MODULE: ./lib/ejson/wrapper-values.js
+// The $-wrapper values ($numberInt, $numberLong, $numberDouble, $date, $oid, $binary, $regularExpression,
+// $timestamp, $dbPointer): their contents checked as the Go driver checks them (the first failing field gives the
+// error, with Go's text) and written as BSON. A layer of the parser object (it extends ext-json-parser.ts and holds
+// the BSON output), so that the decoder (ext-json-to-bson.ts) calls these as methods of the same object.
+
+
+
+
+
+
+
+
+// Constants of other modules are bound here as this module's own: V8 folds a module's own constants into optimized
+// code, but loads an imported binding at each use (measured: ~4% slower parsing of canonical Extended JSON).
+const { /* INT32_MAX */ "go": wrapper_values_INT32_MAX, /* INT32_MIN */ "Qh": wrapper_values_INT32_MIN, /* T_DOC */ "ux": wrapper_values_T_DOC, /* T_DOUBLE */ "F6": wrapper_values_T_DOUBLE, /* T_INT32 */ "ms": wrapper_values_T_INT32, /* T_INT64 */ "tx": wrapper_values_T_INT64, /* T_STRING */ "ts": wrapper_values_T_STRING } = bson_types_namespaceObject;
+class WrapperValues extends ExtJsonParser {
+    out = new Out();
+    text(v) {
+        return utf8Text.decode(v.sb.subarray(v.s0, v.s1));
+    }
+    requireString(v, wrapper) {
+        if (v.t !== wrapper_values_T_STRING)
+            throw this.fail(`${wrapper} value should be string, but instead is ${bson_types_typeName(v.t)}`);
+    }
+    parseInt32(v) {
+        if (v.t === wrapper_values_T_INT32)
+            return v.num;
+        this.requireString(v, '$numberInt');
+        const n = goParseInt64(latin1(v.sb, v.s0, v.s1));
+        if (n === null)
+            throw this.fail(`strconv.ParseInt: parsing "${this.text(v)}": invalid syntax or out of range`);
+        if (n < BigInt(wrapper_values_INT32_MIN) || n > BigInt(wrapper_values_INT32_MAX)) {
+            throw this.fail(`$numberInt value should be int32 but instead is int64: ${n}`);
+        }
+        return Number(n);
+    }
+    parseInt64(v, wrapper) {
+        if (v.t === wrapper_values_T_INT64)
+            return [v.num, v.big];
+        this.requireString(v, wrapper);
+        const n = goParseInt64(latin1(v.sb, v.s0, v.s1));
+        if (n === null)
+            throw this.fail(`strconv.ParseInt: parsing "${this.text(v)}": invalid syntax or out of range`);
+        const num = Number(n);
+        return [num, Number.isSafeInteger(num) ? null : n];
+    }
+    parseDouble(v) {
+        if (v.t === wrapper_values_T_DOUBLE)
+            return v.num;
+        if (v.t !== wrapper_values_T_STRING)
+            throw this.fail(`$numberDouble value should be string, but instead is ${bson_types_typeName(v.t)}`);
+        const text = latin1(v.sb, v.s0, v.s1);
+        if (text === 'Infinity')
+            return Infinity;
+        if (text === '-Infinity')
+            return -Infinity;
+        if (text === 'NaN')
+            return NaN;
+        const d = goParseFloat(text);
+        if (d === null)
+            throw this.fail(`strconv.ParseFloat: parsing "${this.text(v)}": invalid syntax or out of range`);
+        return d;
+    }
+    parseDateTime(v) {
+        switch (v.t) {
+            case wrapper_values_T_INT32:
+                return [v.num, null];
+            case wrapper_values_T_INT64:
+                return [v.num, v.big];
+            case wrapper_values_T_STRING: {
+                const ms = parseGoDateString(latin1(v.sb, v.s0, v.s1));
+                if (ms === null)
+                    throw this.fail(`invalid $date value string: ${this.text(v)}`);
+                return [ms, null];
+            }
+            case wrapper_values_T_DOC: {
+                let found = null;
+                const keys = v.keys;
+                for (let i = 0; i < keys.length; i++) {
+                    const val = v.vals[i];
+                    if (keys[i] !== '$numberLong')
+                        throw this.fail(`invalid key in $date object: ${keys[i]}`);
+                    if (found !== null)
+                        throw this.fail('duplicate $numberLong key in $date');
+                    if (val.t !== wrapper_values_T_STRING)
+                        throw this.fail(`$date $numberLong field should be string, but instead is ${bson_types_typeName(val.t)}`);
+                    found = this.parseInt64(val, '$numberLong');
+                }
+                if (found === null)
+                    throw this.fail('missing $numberLong field in $date object');
+                return found;
+            }
+        }
+        throw this.fail(`$date value should be string or object, but instead is ${bson_types_typeName(v.t)}`);
+    }
+    writeObjectId(v) {
+        this.requireString(v, '$oid');
+        const bytes = decodeHex(latin1(v.sb, v.s0, v.s1), 12);
+        if (bytes === null)
+            throw this.fail(`the provided hex string is not a valid ObjectID: ${this.text(v)}`);
+        this.out.bytes(bytes, 0, 12);
+    }
+    /** Fields of a wrapper object, each allowed once; Go's error texts. */
+    fields(v, wrapper, names) {
+        if (v.t !== wrapper_values_T_DOC)
+            throw this.fail(`${wrapper} value should be object, but instead is ${bson_types_typeName(v.t)}`);
+        const found = [];
+        const keys = v.keys;
+        for (let i = 0; i < keys.length; i++) {
+            const slot = names.indexOf(keys[i]);
+            if (slot < 0)
+                throw this.fail(`invalid key in ${wrapper} object: ${keys[i]}`);
+            if (found[slot] !== undefined)
+                throw this.fail(`duplicate ${keys[i]} key in ${wrapper}`);
+            found[slot] = v.vals[i];
+            this.checkField(wrapper, keys[i], found[slot]);
+        }
+        names.forEach((name, slot) => {
+            if (found[slot] === undefined)
+                throw this.fail(`missing ${name} field in ${wrapper} object`);
+        });
+        return found;
+    }
+    /** Per-field checks made while iterating, so the first failing field gives the error, as in Go. */
+    checkField(wrapper, key, val) {
+        if (wrapper === '$timestamp') {
+            this.uint32Field(key, val);
+            return;
+        }
+        if (val.t !== wrapper_values_T_STRING)
+            throw this.fail(`${wrapper} ${key} value should be string, but instead is ${bson_types_typeName(val.t)}`);
+        if (wrapper === '$binary' && key === 'base64' && decodeBase64(latin1(val.sb, val.s0, val.s1)) === null) {
+            throw this.fail(`invalid $binary base64 string: ${this.text(val)}`);
+        }
+        if (wrapper === '$binary' && key === 'subType' && parseSubtype(latin1(val.sb, val.s0, val.s1)) === null) {
+            throw this.fail(`invalid $binary subType string: ${JSON.stringify(this.text(val))}`);
+        }
+        if (wrapper === '$dbPointer' && key === '$id' && decodeHex(latin1(val.sb, val.s0, val.s1), 12) === null) {
+            throw this.fail(`the provided hex string is not a valid ObjectID: ${this.text(val)}`);
+        }
+    }
+    uint32Field(key, val) {
+        const n = val.t === wrapper_values_T_INT32 || (val.t === wrapper_values_T_INT64 && val.big === null) ? val.num : val.t === wrapper_values_T_INT64 ? -1 : NaN;
+        if (Number.isNaN(n))
+            throw this.fail(`$timestamp ${key} value should be uint32, but instead is ${bson_types_typeName(val.t)}`);
+        if (n < 0 || n > 0xffffffff)
+            throw this.fail(`$timestamp ${key} number should be uint32: ${val.big ?? val.num}`);
+        return n;
+    }
+    writeBinary(v) {
+        const [base64, subtypeText] = this.fields(v, '$binary', ['base64', 'subType']);
+        const data = decodeBase64(latin1(base64.sb, base64.s0, base64.s1));
+        const subtype = parseSubtype(latin1(subtypeText.sb, subtypeText.s0, subtypeText.s1));
+        const out = this.out;
+        if (subtype === 0x02) {
+            // The old binary subtype carries its own inner length (bsoncore.AppendBinary).
+            out.int32(data.length + 4);
+            out.byte(subtype);
+            out.int32(data.length);
+        }
+        else {
+            out.int32(data.length);
+            out.byte(subtype);
+        }
+        out.bytes(data, 0, data.length);
+    }
+    writeRegex(v) {
+        const [pattern, options] = this.fields(v, '$regularExpression', ['pattern', 'options']);
+        const pb = pattern.sb;
+        const ob = options.sb;
+        if (pb.subarray(pattern.s0, pattern.s1).includes(0) || ob.subarray(options.s0, options.s1).includes(0)) {
+            throw this.fail('BSON regex values cannot contain null bytes');
+        }
+        const out = this.out;
+        out.bytes(pb, pattern.s0, pattern.s1);
+        out.byte(0);
+        const sorted = sortRunes(ob, options.s0, options.s1);
+        out.bytes(sorted, 0, sorted.length);
+        out.byte(0);
+    }
+    writeTimestamp(v) {
+        const [t, i] = this.fields(v, '$timestamp', ['t', 'i']);
+        this.out.ensure(8);
+        this.out.view.setUint32(this.out.len, this.uint32Field('i', i), true);
+        this.out.view.setUint32(this.out.len + 4, this.uint32Field('t', t), true);
+        this.out.len += 8;
+    }
+    writeDbPointer(v) {
+        const [ref, id] = this.fields(v, '$dbPointer', ['$ref', '$id']);
+        this.out.string(ref.sb, ref.s0, ref.s1);
+        this.out.bytes(decodeHex(latin1(id.sb, id.s0, id.s1), 12), 0, 12);
+    }
+}
+//# sourceMappingURL=wrapper-values.js.map
+;// CONCATENATED MODULE: ./lib/ejson/ext-json-to-bson.js
+// Extended JSON → BSON, with exactly the results of mongoimport's parser: Go's
+// `bson.UnmarshalExtJSON(data, false, &bson.D)` followed by `bson.Marshal` (mongo-go-driver v2).
+//
+// Why not EJSON.parse: JSON.parse throws the number lexemes away (`1.0` would become Int32, big
+// integers lose precision), reorders integer-like keys and drops duplicate keys. Here every value is
+// typed from its text and written straight into BSON bytes in input order.
+//
+// The Go parser is a lookahead state machine with many corner cases (what it accepts inside wrapper
+// objects, which `$` keys it recognises, when it stops reading). To get the same answer on every
+// input, the parser keeps the same states and the same lookahead order, and the differential
+// test (__tests__/ejson/reader-oracle.test.ts) checks it against the Go code itself.
+// Known, documented gaps: see GAPS at the end of this file.
+//
+// This file holds the entry points and the decoder (Go's D decoder + bson.Marshal) that writes a document's BSON. The
+// parser is one object built in layers, each its own file: scanner.ts (tokens) <- ext-json-parser.ts (Go's state
+// machine) <- wrapper-values.ts ($-wrapper values) <- DocumentDecoder here. Splitting a file into documents is
+// reader.ts.
+
+
+
+
+
+
+
+
+
+// Constants of other modules are bound here as this module's own: V8 folds a module's own constants into optimized
+// code, but loads an imported binding at each use (measured: ~4% slower parsing of canonical Extended JSON).
+const { /* T_ARRAY */ "JK": ext_json_to_bson_T_ARRAY, /* T_BINARY */ "B8": ext_json_to_bson_T_BINARY, /* T_BOOL */ "sd": ext_json_to_bson_T_BOOL, /* T_CODE */ "v1": ext_json_to_bson_T_CODE, /* T_CODE_SCOPE */ "P2": ext_json_to_bson_T_CODE_SCOPE, /* T_DATE */ "SE": ext_json_to_bson_T_DATE, /* T_DBPOINTER */ "Bd": ext_json_to_bson_T_DBPOINTER, /* T_DECIMAL */ "jG": ext_json_to_bson_T_DECIMAL, /* T_DOC */ "ux": ext_json_to_bson_T_DOC, /* T_DOUBLE */ "F6": ext_json_to_bson_T_DOUBLE, /* T_INT32 */ "ms": ext_json_to_bson_T_INT32, /* T_INT64 */ "tx": ext_json_to_bson_T_INT64, /* T_MAXKEY */ "jB": ext_json_to_bson_T_MAXKEY, /* T_MINKEY */ "l3": ext_json_to_bson_T_MINKEY, /* T_NULL */ "BS": ext_json_to_bson_T_NULL, /* T_OID */ "wX": ext_json_to_bson_T_OID, /* T_REGEX */ "px": ext_json_to_bson_T_REGEX, /* T_STRING */ "ts": ext_json_to_bson_T_STRING, /* T_SYMBOL */ "KA": ext_json_to_bson_T_SYMBOL, /* T_TIMESTAMP */ "Km": ext_json_to_bson_T_TIMESTAMP, /* T_UNDEFINED */ "_I": ext_json_to_bson_T_UNDEFINED } = bson_types_namespaceObject;
+const { /* END_OF_ARRAY */ "u0": ext_json_to_bson_END_OF_ARRAY, /* END_OF_DOC */ "PW": ext_json_to_bson_END_OF_DOC, /* S_START */ "Xr": ext_json_to_bson_S_START } = ext_json_parser_namespaceObject;
+/** Converts one Extended JSON document (canonical, relaxed or the legacy forms mongoimport accepts) to BSON. */
+function extJsonToBson(text) {
+    const bytes = Buffer.from(text, 'utf8');
+    return extJsonBytesToBson(bytes, 0, bytes.length);
+}
+/** Like extJsonToBson for UTF-8 bytes; invalid UTF-8 inside strings is kept byte for byte, as Go does. */
+function extJsonBytesToBson(bytes, start = 0, end = bytes.length) {
+    const parser = sharedParser ?? (sharedParser = new DocumentDecoder());
+    if (parser.busy)
+        return new DocumentDecoder().run(bytes, start, end);
+    return parser.run(bytes, start, end);
+}
+let sharedParser;
+/** The parser object, whole: the decoding of a document into BSON on top of the layers it extends. */
+class DocumentDecoder extends WrapperValues {
+    busy = false;
+    run(bytes, start, end) {
+        this.busy = true;
+        try {
+            this.b = bytes;
+            this.pos = start;
+            this.base = start;
+            this.end = end;
+            this.s = ext_json_to_bson_S_START;
+            this.modes.length = 0;
+            this.depth = 0;
+            this.v = null;
+            this.emptyObject = false;
+            this.relaxedUUID = false;
+            this.arena.len = 0;
+            this.out.len = 0;
+            this.decodeTop();
+            return this.out.buf.slice(0, this.out.len);
+        }
+        catch (error) {
+            if (error instanceof ExtJsonSyntaxError)
+                throw error;
+            if (error === OUTPUT_LIMIT) {
+                throw new DocumentTooLargeError(`the document is larger than ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) as BSON, the most a MongoDB server stores in one document`, this.pos, this.pos - this.base + 1);
+            }
+            if (error instanceof RangeError && /call stack/i.test(error.message)) {
+                throw this.fail('nesting too deep for this reader');
+            }
+            throw error;
+        }
+        finally {
+            this.busy = false;
+            this.b = ext_json_to_bson_EMPTY;
+            if (this.out.buf.length > 1 << 20)
+                this.out = new Out();
+            if (this.arena.buf.length > 1 << 20)
+                this.arena = new Arena();
+        }
+    }
+    decodeTop() {
+        let t;
+        try {
+            t = this.peekType();
+        }
+        catch (error) {
+            if (error instanceof ExtJsonSyntaxError)
+                throw this.fail(`invalid JSON input: ${error.message}`, error.offset);
+            throw error;
+        }
+        if (t === ext_json_to_bson_T_DOC)
+            return this.writeDocument(false);
+        // `null` decodes to a nil bson.D, which bson.Marshal then refuses.
+        if (t === ext_json_to_bson_T_NULL)
+            throw this.fail('a top-level null is not a document');
+        if (t === 0)
+            throw this.fail('positioned on invalid type, but attempted to read embedded document');
+        throw this.fail(`cannot decode ${bson_types_typeName(t)} into a D`);
+    }
+    writeDocument(isScope) {
+        const out = this.out;
+        const at = out.len;
+        out.int32(0);
+        for (;;) {
+            const t = this.readKey();
+            if (t === ext_json_to_bson_END_OF_DOC) {
+                // The $scope's closing brace: Go peeks once more (normally the wrapper's closing brace).
+                if (isScope)
+                    this.peekType();
+                break;
+            }
+            const kb = this.rkb;
+            const k0 = this.rk0;
+            const k1 = this.rk1;
+            if (t === 0)
+                throw this.fail('positioned on invalid type, but attempted to read embedded document');
+            for (let i = k0; i < k1; i++)
+                if (kb[i] === 0)
+                    throw this.fail('BSON element key cannot contain null bytes');
+            out.byte(t);
+            out.bytes(kb, k0, k1);
+            out.byte(0);
+            this.writeValue(t);
+        }
+        out.byte(0);
+        out.patchLength(at);
+    }
+    writeArray() {
+        const out = this.out;
+        const at = out.len;
+        out.int32(0);
+        for (let index = 0;; index++) {
+            const t = this.peekType();
+            if (t === ext_json_to_bson_END_OF_ARRAY)
+                break;
+            if (t === 0)
+                throw this.fail('positioned on invalid type, but attempted to read embedded document');
+            out.byte(t);
+            const key = String(index);
+            // Exactly what is written: a margin here would refuse documents just under the size limit.
+            out.ensure(key.length);
+            out.len += writeAscii(out.buf, out.len, key);
+            out.byte(0);
+            this.writeValue(t);
+        }
+        out.byte(0);
+        out.patchLength(at);
+    }
+    writeValue(t) {
+        const out = this.out;
+        switch (t) {
+            case ext_json_to_bson_T_DOC:
+                return this.writeDocument(false);
+            case ext_json_to_bson_T_ARRAY:
+                return this.writeArray();
+            case ext_json_to_bson_T_STRING: {
+                const v = this.readValue(ext_json_to_bson_T_STRING);
+                if (v.t !== ext_json_to_bson_T_STRING)
+                    throw this.fail(`expected type string but got type ${bson_types_typeName(v.t)}`);
+                return out.string(v.sb, v.s0, v.s1);
+            }
+            case ext_json_to_bson_T_INT32:
+                return out.int32(this.parseInt32(this.readValue(ext_json_to_bson_T_INT32)));
+            case ext_json_to_bson_T_INT64: {
+                const [num, big] = this.parseInt64(this.readValue(ext_json_to_bson_T_INT64), '$numberLong');
+                return out.int64(num, big);
+            }
+            case ext_json_to_bson_T_DOUBLE:
+                return out.double(this.parseDouble(this.readValue(ext_json_to_bson_T_DOUBLE)));
+            case ext_json_to_bson_T_BOOL: {
+                const v = this.readValue(ext_json_to_bson_T_BOOL);
+                if (v.t !== ext_json_to_bson_T_BOOL)
+                    throw this.fail(`expected type bool, but got type ${bson_types_typeName(v.t)}`);
+                return out.byte(v.bool ? 1 : 0);
+            }
+            case ext_json_to_bson_T_NULL: {
+                const v = this.readValue(ext_json_to_bson_T_NULL);
+                if (v.t !== ext_json_to_bson_T_NULL)
+                    throw this.fail(`expected type null but got type ${bson_types_typeName(v.t)}`);
+                return;
+            }
+            case ext_json_to_bson_T_OID:
+                return this.writeObjectId(this.readValue(ext_json_to_bson_T_OID));
+            case ext_json_to_bson_T_DATE: {
+                const [num, big] = this.parseDateTime(this.readValue(ext_json_to_bson_T_DATE));
+                return out.int64(num, big);
+            }
+            case ext_json_to_bson_T_BINARY:
+                return this.writeBinary(this.readValue(ext_json_to_bson_T_BINARY));
+            case ext_json_to_bson_T_REGEX:
+                return this.writeRegex(this.readValue(ext_json_to_bson_T_REGEX));
+            case ext_json_to_bson_T_TIMESTAMP:
+                return this.writeTimestamp(this.readValue(ext_json_to_bson_T_TIMESTAMP));
+            case ext_json_to_bson_T_DBPOINTER:
+                return this.writeDbPointer(this.readValue(ext_json_to_bson_T_DBPOINTER));
+            case ext_json_to_bson_T_CODE:
+            case ext_json_to_bson_T_SYMBOL: {
+                const v = this.readValue(t);
+                this.requireString(v, t === ext_json_to_bson_T_CODE ? '$code' : '$symbol');
+                return out.string(v.sb, v.s0, v.s1);
+            }
+            case ext_json_to_bson_T_CODE_SCOPE: {
+                const code = this.readValue(ext_json_to_bson_T_CODE_SCOPE);
+                this.requireString(code, '$code');
+                const at = out.len;
+                out.int32(0);
+                out.string(code.sb, code.s0, code.s1);
+                this.writeDocument(true);
+                return out.patchLength(at);
+            }
+            case ext_json_to_bson_T_DECIMAL: {
+                const v = this.readValue(ext_json_to_bson_T_DECIMAL);
+                if (v.t !== ext_json_to_bson_T_STRING)
+                    throw this.fail(`$numberDecimal value should be string, but instead is ${bson_types_typeName(v.t)}`);
+                const bytes = parseDecimal128(latin1(v.sb, v.s0, v.s1));
+                if (bytes === null)
+                    throw this.fail(`$invalid $numberDecimal string: ${this.text(v)}`);
+                return out.bytes(bytes, 0, 16);
+            }
+            case ext_json_to_bson_T_UNDEFINED: {
+                const v = this.readValue(ext_json_to_bson_T_UNDEFINED);
+                if (v.t !== ext_json_to_bson_T_BOOL)
+                    throw this.fail(`undefined value should be boolean, but instead is ${bson_types_typeName(v.t)}`);
+                if (!v.bool)
+                    throw this.fail('$undefined value boolean should be true, but instead is false');
+                return;
+            }
+            case ext_json_to_bson_T_MINKEY:
+            case ext_json_to_bson_T_MAXKEY: {
+                const v = this.readValue(t);
+                const name = t === ext_json_to_bson_T_MINKEY ? '$minKey' : '$maxKey';
+                if (v.t !== ext_json_to_bson_T_INT32)
+                    throw this.fail(`${name} value should be int32, but instead is ${bson_types_typeName(v.t)}`);
+                if (v.num !== 1)
+                    throw this.fail(`${name} value must be 1, but instead is ${v.num}`);
+                return;
+            }
+        }
+        throw this.fail(`cannot decode ${bson_types_typeName(t)}`);
+    }
+}
+const ext_json_to_bson_EMPTY = new Uint8Array(0);
+function writeAscii(buf, at, text) {
+    for (let i = 0; i < text.length; i++)
+        buf[at + i] = text.charCodeAt(i);
+    return text.length;
+}
+// GAPS (documented differences from the Go parser, none reachable from mongoexport output):
+// - Objects and arrays nested more than 1000 levels (MAX_NESTING in ext-json-parser.ts; Go limits only objects, to
+//   200) are refused here with "nesting deeper than 1000 levels"; no server stores more than 100.
+// - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
+//   thousands of leading zeros and an exponent of 100000 or more can round differently.
+// - Size limits (limits.ts), which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
+//   the size to the server: mongod refuses a document over 16 MiB, FerretDB v1.24 stores it): a
+//   document over MAX_BSON_DOCUMENT_BYTES of BSON is refused here, and so is a value of more than
+//   MAX_DOCUMENT_TEXT_BYTES of text (mongoexport's compact output of a legal document stays below it;
+//   indented output or padding of a legal document beyond 16 times its size does not).
+//# sourceMappingURL=ext-json-to-bson.js.map
+;// CONCATENATED MODULE: ./lib/ejson/reader.js
+// Reading an Extended JSON file as mongoimport does: the stream is split into values (a UTF-8 BOM skipped, values
+// separated by whitespace or in one top-level array, a value may span lines), each value is parsed as it completes
+// (ext-json-to-bson.ts), and each document comes with its line, or with why mongoimport would refuse it. Finding
+// the end of a value without parsing it, and buffering the unfinished one, is the hot loop of reading a file.
+
+
+
+
+// Bound as this module's own, as a constant V8 can inline without a check: it is called on bytes between values.
+const { /* isWhite */ "Gl": reader_isWhite } = scanner_namespaceObject;
+/**
+ * Splits an Extended JSON stream into documents like mongoimport: a UTF-8 BOM is skipped, values
+ * only need whitespace between them and may span lines. Each value is parsed as it completes.
+ * A structural error of the file itself (unterminated value, bad array syntax) ends the iteration
+ * with an `error` entry; a document that does not parse is reported and reading continues.
+ */
+async function* readExtJsonDocuments(stream, opts = {}) {
+    const splitter = new ValueSplitter(opts.jsonArray ?? 'auto', opts.maxDocumentTextBytes ?? MAX_DOCUMENT_TEXT_BYTES, opts.stats);
+    for await (const chunk of stream) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        yield* splitter.push(bytes);
+        if (splitter.failed)
+            return;
+    }
+    for (const doc of splitter.finish())
+        yield doc;
+}
+const reader_EMPTY = new Uint8Array(0);
+const SPLIT_START = 0; // before anything (BOM, array detection)
+const SPLIT_BETWEEN = 1; // between top-level values
+const SPLIT_CONTAINER = 2; // inside an object or array value
+const SPLIT_SCALAR = 3; // inside a bare top-level scalar
+const SPLIT_ARRAY_OPEN = 4; // jsonArray: after '[' (a value or ']')
+const SPLIT_ARRAY_SEP = 5; // jsonArray: after a value (',' or ']')
+const SPLIT_ARRAY_VALUE = 6; // jsonArray: after ',' (a value)
+const SPLIT_ARRAY_DONE = 7; // jsonArray: after ']' (only whitespace)
+/**
+ * Finds value boundaries without parsing, resumable across chunks, counting lines.
+ *
+ * Buffering is linear in the input: a chunk that starts no value is used in place; an unfinished value
+ * lives in an owned buffer that is appended to, compacted when it is full but its start is consumed,
+ * and doubled otherwise, so each byte is copied a bounded number of times however long the value is
+ * (joining every new chunk to the whole unfinished value made one long line quadratic). A value is
+ * never buffered beyond `maxText` bytes.
+ */
+class ValueSplitter {
+    failed = false;
+    /** The bytes being scanned: a chunk as received, or the used part of `store`. */
+    buf = reader_EMPTY;
+    /** Owned storage for an unfinished value; `buf` is `store.subarray(0, buf.length)` when `inStore`. */
+    store = reader_EMPTY;
+    inStore = false;
+    pos = 0;
+    state = SPLIT_START;
+    array;
+    maxText;
+    stats;
+    line = 1;
+    /** Offset in buf of the first byte of the current line (may be negative after a shift). */
+    lineStart = 0;
+    valueStart = 0;
+    valueLine = 1;
+    valueLineStart = 0;
+    depth = 0;
+    inString = false;
+    escaped = false;
+    sawBom = false;
+    constructor(array, maxText, stats) {
+        this.array = array;
+        this.maxText = maxText;
+        this.stats = stats;
+    }
+    push(chunk) {
+        if (this.failed || chunk.length === 0)
+            return [];
+        // Keep only the unfinished value (or nothing) from the previous chunk.
+        const keepFrom = this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR ? this.valueStart : this.pos;
+        const rest = this.buf.length - keepFrom;
+        let shift = keepFrom;
+        if (rest === 0) {
+            this.buf = chunk;
+            this.inStore = false;
+            // A buffer grown for one long value is not kept for the rest of the file.
+            if (this.store.length > 1 << 20)
+                this.store = reader_EMPTY;
+        }
+        else {
+            const needed = rest + chunk.length;
+            let copied = chunk.length;
+            if (this.inStore && keepFrom + needed <= this.store.length) {
+                this.store.set(chunk, this.buf.length);
+                this.buf = this.store.subarray(0, keepFrom + needed);
+                shift = 0;
+            }
+            else {
+                if (this.inStore && needed <= this.store.length) {
+                    // Room after moving the unfinished value to the start. Each byte is moved at most once this
+                    // way: the next move only concerns a value that starts after this one.
+                    this.store.copyWithin(0, keepFrom, this.buf.length);
+                }
+                else {
+                    const source = this.buf.subarray(keepFrom);
+                    if (needed > this.store.length) {
+                        // Doubled (amortized linear), but never far beyond what the value may grow to.
+                        const doubled = Math.max(2 * this.store.length, 65536);
+                        this.store = new Uint8Array(Math.max(needed, Math.min(doubled, this.maxText + chunk.length)));
+                    }
+                    this.store.set(source);
+                }
+                copied += rest;
+                this.store.set(chunk, rest);
+                this.buf = this.store.subarray(0, needed);
+            }
+            this.inStore = true;
+            if (this.stats)
+                this.stats.bufferedBytes += copied;
+        }
+        this.pos -= shift;
+        this.valueStart -= shift;
+        this.lineStart -= shift;
+        this.valueLineStart -= shift;
+        return this.scan(false);
+    }
+    finish() {
+        if (this.failed)
+            return [];
+        const docs = this.scan(true);
+        if (this.failed)
+            return docs;
+        if (this.state === SPLIT_CONTAINER)
+            docs.push(this.structural('unexpected end of input: the document is not terminated', this.valueLine));
+        else if (this.state === SPLIT_SCALAR)
+            docs.push(this.emit(this.buf.length));
+        else if (this.array === true && this.state !== SPLIT_ARRAY_DONE) {
+            docs.push(this.structural(this.state === SPLIT_START ? "bad JSON array format - found no opening bracket '[' in input source" : "bad JSON array format - found no closing bracket ']' in input source", this.line));
+        }
+        return docs;
+    }
+    structural(message, line) {
+        this.failed = true;
+        return { line, error: new ExtJsonSyntaxError(`line ${line}: ${message}`, this.pos, this.pos - this.lineStart + 1, line) };
+    }
+    emit(end) {
+        const line = this.valueLine;
+        try {
+            return { line, bson: extJsonBytesToBson(this.buf, this.valueStart, end) };
+        }
+        catch (error) {
+            if (!(error instanceof ExtJsonSyntaxError))
+                throw error;
+            return { line, error: errorInFile(error, this.buf, this.valueStart, end, line, this.valueLineStart) };
+        }
+    }
+    startValue(at) {
+        this.valueStart = at;
+        this.valueLine = this.line;
+        this.valueLineStart = this.lineStart;
+        this.depth = 0;
+        this.inString = false;
+        this.escaped = false;
+    }
+    scan(atEnd) {
+        const docs = [];
+        const b = this.buf;
+        const n = b.length;
+        let p = this.pos;
+        while (p < n) {
+            const c = b[p];
+            switch (this.state) {
+                case SPLIT_START:
+                    if (!this.sawBom && p === 0 && c === 0xef) {
+                        if (n < 3 && !atEnd) {
+                            this.pos = p;
+                            return docs;
+                        }
+                        this.sawBom = true;
+                        if (b[1] === 0xbb && b[2] === 0xbf) {
+                            p = 3;
+                            continue;
+                        }
+                    }
+                    this.sawBom = true;
+                    if (reader_isWhite(c))
+                        break;
+                    if (this.array === 'auto')
+                        this.array = c === 0x5b;
+                    if (this.array === true) {
+                        if (c !== 0x5b) {
+                            this.pos = p;
+                            docs.push(this.structural("bad JSON array format - found no opening bracket '[' in input source", this.line));
+                            return docs;
+                        }
+                        this.state = SPLIT_ARRAY_OPEN;
+                        break;
+                    }
+                    this.state = SPLIT_BETWEEN;
+                    continue;
+                case SPLIT_BETWEEN:
+                case SPLIT_ARRAY_OPEN:
+                case SPLIT_ARRAY_VALUE:
+                    if (reader_isWhite(c))
+                        break;
+                    if (c === 0x5d && this.state === SPLIT_ARRAY_OPEN) {
+                        this.state = SPLIT_ARRAY_DONE;
+                        break;
+                    }
+                    if (this.state !== SPLIT_BETWEEN && (c === 0x2c || c === 0x5d)) {
+                        this.pos = p;
+                        docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' where a document was expected`, this.line));
+                        return docs;
+                    }
+                    this.startValue(p);
+                    this.state = c === 0x7b || c === 0x5b ? SPLIT_CONTAINER : SPLIT_SCALAR;
+                    continue;
+                case SPLIT_CONTAINER: {
+                    // The hot loop of file reading: runs over every byte of every document.
+                    let depth = this.depth;
+                    let inString = this.inString;
+                    let escaped = this.escaped;
+                    let q = p;
+                    for (; q < n; q++) {
+                        const d = b[q];
+                        if (inString) {
+                            if (escaped)
+                                escaped = false;
+                            else if (d === 0x5c)
+                                escaped = true;
+                            else if (d === 0x22)
+                                inString = false;
+                            else if (d === 0x0a)
+                                this.newline(q);
+                        }
+                        else if (d === 0x22)
+                            inString = true;
+                        else if (d === 0x7b || d === 0x5b)
+                            depth++;
+                        else if (d === 0x7d || d === 0x5d) {
+                            if (--depth === 0)
+                                break;
+                        }
+                        else if (d === 0x0a)
+                            this.newline(q);
+                    }
+                    this.depth = depth;
+                    this.inString = inString;
+                    this.escaped = escaped;
+                    if (q === n) {
+                        p = n;
+                        continue;
+                    }
+                    if (q + 1 - this.valueStart > this.maxText) {
+                        this.pos = q + 1;
+                        docs.push(this.tooMuchText());
+                        return docs;
+                    }
+                    docs.push(this.emit(q + 1));
+                    this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
+                    p = q + 1;
+                    continue;
+                }
+                case SPLIT_SCALAR:
+                    if (reader_isWhite(c) || (this.array === true && (c === 0x2c || c === 0x5d))) {
+                        if (p - this.valueStart > this.maxText) {
+                            this.pos = p;
+                            docs.push(this.tooMuchText());
+                            return docs;
+                        }
+                        docs.push(this.emit(p));
+                        this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
+                        continue;
+                    }
+                    break;
+                case SPLIT_ARRAY_SEP:
+                    if (reader_isWhite(c))
+                        break;
+                    if (c === 0x2c)
+                        this.state = SPLIT_ARRAY_VALUE;
+                    else if (c === 0x5d)
+                        this.state = SPLIT_ARRAY_DONE;
+                    else {
+                        this.pos = p;
+                        docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' outside JSON object/array in input source`, this.line));
+                        return docs;
+                    }
+                    break;
+                case SPLIT_ARRAY_DONE:
+                    if (reader_isWhite(c))
+                        break;
+                    this.pos = p;
+                    docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' after ']' in input source`, this.line));
+                    return docs;
+            }
+            if (c === 0x0a)
+                this.newline(p);
+            p++;
+        }
+        this.pos = p;
+        // An unfinished value is buffered until its end: not beyond the cap.
+        if ((this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR) && n - this.valueStart > this.maxText)
+            docs.push(this.tooMuchText());
+        return docs;
+    }
+    tooMuchText() {
+        const limit = this.maxText % (1 << 20) === 0 ? `${this.maxText / (1 << 20)} MiB` : `${this.maxText} bytes`;
+        return this.structural(`the document starting here is more than ${limit} of text, far beyond the ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) a MongoDB document may hold, so reading stopped ` +
+            `(is this an Extended JSON export, one document per line? a damaged file can run lines together)`, this.valueLine);
+    }
+    newline(at) {
+        this.line++;
+        this.lineStart = at + 1;
+    }
+}
+//# sourceMappingURL=reader.js.map
+;// CONCATENATED MODULE: ./lib/mongo/export/index.js
+
+
+//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/incremental.js
 // Watermark and window arithmetic of the exactly-once incremental export. The design and its proof
 // are in docs/incremental.md; the names here follow it (W = watermark, L = lookback, S = seen).
+
 
 
 const TIMESTAMP_FIELD = 'timestamp';
@@ -46128,7 +50280,7 @@ function usableTimestamp(doc) {
 function documentId(doc) {
     const el = getElement(doc, '_id');
     if (!el)
-        throw new Error('exported document has no _id');
+        throw new CorruptDataError('exported document has no _id');
     return canonicalEjson(el);
 }
 /** Why a manifest's watermark cannot be used, or null when it can. */
@@ -46159,7 +50311,7 @@ function watermarkProblem(value) {
 /** `now` is a parameter so that tests can place the previous watermark in the future. */
 function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Date.now()) {
     if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0)
-        throw new Error(`lookbackMs must be a non-negative integer, got ${lookbackMs}`);
+        throw new InternalError(`lookbackMs must be a non-negative integer, got ${lookbackMs}`);
     const notices = [];
     const warnings = [];
     const all = () => ({ kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices, warnings });
@@ -46167,7 +50319,7 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
         return all();
     if (since.kind === 'time') {
         if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS))
-            throw new Error(`since: ${since.ms} is not a time in epoch milliseconds`);
+            throw new InputError(`since: ${since.ms} is not a time in epoch milliseconds`);
         return { kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], outliers: [], now, notices, warnings };
     }
     if (!previous) {
@@ -46176,7 +50328,7 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
     }
     const problem = previous.kind !== 'outputs' ? `it is a ${String(previous.kind)} manifest, not an outputs manifest` : watermarkProblem(previous.watermark);
     if (problem !== null) {
-        throw new Error(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`);
+        throw new InputError(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`);
     }
     const w = previous.watermark;
     // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every
@@ -46488,2103 +50640,13 @@ function logFileName(name, taken) {
     return candidate;
 }
 //# sourceMappingURL=logs.js.map
-;// CONCATENATED MODULE: ./lib/ejson/reader.js
-// Extended JSON → BSON, with exactly the results of mongoimport's parser: Go's
-// `bson.UnmarshalExtJSON(data, false, &bson.D)` followed by `bson.Marshal` (mongo-go-driver v2).
-//
-// Why not EJSON.parse: JSON.parse throws the number lexemes away (`1.0` would become Int32, big
-// integers lose precision), reorders integer-like keys and drops duplicate keys. Here every value is
-// typed from its text and written straight into BSON bytes in input order.
-//
-// The Go parser is a lookahead state machine with many corner cases (what it accepts inside wrapper
-// objects, which `$` keys it recognises, when it stops reading). To get the same answer on every
-// input, the parser below keeps the same states and the same lookahead order, and the differential
-// test (__tests__/restore/reader-oracle.test.ts) checks it against the Go code itself.
-// Known, documented gaps: see GAPS at the end of this file.
-/** A document that mongoimport would refuse. `offset` is the byte offset in the parsed text. */
-class ExtJsonSyntaxError extends Error {
-    /** 1-based byte column where the problem was found, relative to the start of the document. */
-    column;
-    offset;
-    /** 1-based line of the problem, when read from a file. */
-    line;
-    constructor(message, offset, column, line) {
-        super(message);
-        this.name = 'ExtJsonSyntaxError';
-        this.offset = offset;
-        this.column = column;
-        if (line !== undefined)
-            this.line = line;
-    }
-}
-/**
- * A document whose BSON would be larger than MAX_BSON_DOCUMENT_BYTES, the most a MongoDB server stores in
- * one document. The Go parser has no such limit (mongoimport leaves it to the server); it is refused here
- * as soon as the output passes the limit, so the output buffer never grows beyond it.
- */
-class DocumentTooLargeError extends ExtJsonSyntaxError {
-    constructor(message, offset, column, line) {
-        super(message, offset, column, line);
-        this.name = 'DocumentTooLargeError';
-    }
-}
-/** The largest document a MongoDB server stores (its maxBsonObjectSize): 16 MiB of BSON. */
-const MAX_BSON_DOCUMENT_BYTES = 16 * 1024 * 1024;
-/**
- * The default cap on the text of one value read from a file: 16 times the BSON limit. mongoexport's
- * one-line output of a 16 MiB document is at most about 13.5 times its BSON size (the worst case is a
- * run of empty-key, empty regular expressions), so no exportable document is refused by it; it keeps
- * a hostile or broken file (one endless line) from being buffered without bound.
- */
-const MAX_DOCUMENT_TEXT_BYTES = 16 * MAX_BSON_DOCUMENT_BYTES;
-/**
- * Splits an Extended JSON stream into documents like mongoimport: a UTF-8 BOM is skipped, values
- * only need whitespace between them and may span lines. Each value is parsed as it completes.
- * A structural error of the file itself (unterminated value, bad array syntax) ends the iteration
- * with an `error` entry; a document that does not parse is reported and reading continues.
- */
-async function* readExtJsonDocuments(stream, opts = {}) {
-    const splitter = new ValueSplitter(opts.jsonArray ?? 'auto', opts.maxDocumentTextBytes ?? MAX_DOCUMENT_TEXT_BYTES, opts.stats);
-    for await (const chunk of stream) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        yield* splitter.push(bytes);
-        if (splitter.failed)
-            return;
-    }
-    for (const doc of splitter.finish())
-        yield doc;
-}
-/** Converts one Extended JSON document (canonical, relaxed or the legacy forms mongoimport accepts) to BSON. */
-function extJsonToBson(text) {
-    const bytes = Buffer.from(text, 'utf8');
-    return extJsonBytesToBson(bytes, 0, bytes.length);
-}
-/** Like extJsonToBson for UTF-8 bytes; invalid UTF-8 inside strings is kept byte for byte, as Go does. */
-function extJsonBytesToBson(bytes, start = 0, end = bytes.length) {
-    const parser = sharedParser ?? (sharedParser = new Parser());
-    if (parser.busy)
-        return new Parser().run(bytes, start, end);
-    return parser.run(bytes, start, end);
-}
-let sharedParser;
-// ---------------------------------------------------------------------------------------------
-// BSON type numbers; 0 is "no type yet" (Go's Type(0)).
-const T_DOUBLE = 0x01;
-const T_STRING = 0x02;
-const T_DOC = 0x03;
-const T_ARRAY = 0x04;
-const reader_T_BINARY = 0x05;
-const reader_T_UNDEFINED = 0x06;
-const reader_T_OID = 0x07;
-const T_BOOL = 0x08;
-const T_DATE = 0x09;
-const reader_T_NULL = 0x0a;
-const reader_T_REGEX = 0x0b;
-const reader_T_DBPOINTER = 0x0c;
-const reader_T_CODE = 0x0d;
-const reader_T_SYMBOL = 0x0e;
-const T_CODE_SCOPE = 0x0f;
-const T_INT32 = 0x10;
-const reader_T_TIMESTAMP = 0x11;
-const T_INT64 = 0x12;
-const T_DECIMAL = 0x13;
-const reader_T_MAXKEY = 0x7f;
-const reader_T_MINKEY = 0xff;
-/** peekType result at the end of an array (Go's ErrEOA). */
-const END_OF_ARRAY = -1;
-/** readKey result at the end of a document (Go's ErrEOD). */
-const END_OF_DOC = -2;
-const TYPE_NAMES = {
-    [T_DOUBLE]: 'double', [T_STRING]: 'string', [T_DOC]: 'embedded document', [T_ARRAY]: 'array',
-    [reader_T_BINARY]: 'binary', [reader_T_UNDEFINED]: 'undefined', [reader_T_OID]: 'objectID', [T_BOOL]: 'boolean',
-    [T_DATE]: 'UTC datetime', [reader_T_NULL]: 'null', [reader_T_REGEX]: 'regex', [reader_T_DBPOINTER]: 'dbPointer',
-    [reader_T_CODE]: 'javascript', [reader_T_SYMBOL]: 'symbol', [T_CODE_SCOPE]: 'code with scope', [T_INT32]: '32-bit integer',
-    [reader_T_TIMESTAMP]: 'timestamp', [T_INT64]: '64-bit integer', [T_DECIMAL]: '128-bit decimal',
-    [reader_T_MAXKEY]: 'max key', [reader_T_MINKEY]: 'min key'
-};
-const typeName = (t) => TYPE_NAMES[t] ?? `invalid type 0x${t.toString(16)}`;
-// Tokens of the JSON scanner.
-const TK_BEGIN_OBJ = 0;
-const TK_END_OBJ = 1;
-const TK_BEGIN_ARR = 2;
-const TK_END_ARR = 3;
-const TK_COLON = 4;
-const TK_COMMA = 5;
-const TK_INT32 = 6;
-const TK_INT64 = 7;
-const TK_DOUBLE = 8;
-const TK_STRING = 9;
-const TK_BOOL = 10;
-const TK_NULL = 11;
-const TK_EOF = 12;
-// Parser states (Go's jpsXxx) and the tokens each accepts, as bit sets.
-const S_START = 0;
-const S_BEGIN_OBJ = 1;
-const S_END_OBJ = 2;
-const S_BEGIN_ARR = 3;
-const S_END_ARR = 4;
-const S_COLON = 5;
-const S_COMMA = 6;
-const S_KEY = 7;
-const S_VALUE = 8;
-const S_DONE = 9;
-const bits = (...tokens) => tokens.reduce((set, tk) => set | (1 << tk), 0);
-const SCALARS = [TK_INT32, TK_INT64, TK_DOUBLE, TK_STRING, TK_BOOL, TK_NULL];
-const VALUE_START = bits(TK_BEGIN_OBJ, TK_BEGIN_ARR, ...SCALARS);
-const AFTER_VALUE = bits(TK_END_OBJ, TK_END_ARR, TK_COMMA, TK_EOF);
-const ALLOWED_AFTER = [];
-ALLOWED_AFTER[S_START] = VALUE_START | bits(TK_EOF);
-ALLOWED_AFTER[S_BEGIN_OBJ] = bits(TK_END_OBJ, TK_STRING);
-ALLOWED_AFTER[S_END_OBJ] = AFTER_VALUE;
-ALLOWED_AFTER[S_BEGIN_ARR] = VALUE_START | bits(TK_END_ARR);
-ALLOWED_AFTER[S_END_ARR] = AFTER_VALUE;
-ALLOWED_AFTER[S_COLON] = VALUE_START;
-ALLOWED_AFTER[S_COMMA] = VALUE_START;
-ALLOWED_AFTER[S_KEY] = bits(TK_COLON);
-ALLOWED_AFTER[S_VALUE] = AFTER_VALUE;
-ALLOWED_AFTER[S_DONE] = 0;
-const MODE_OBJECT = 1;
-const MODE_ARRAY = 2;
-const MAX_OBJECT_DEPTH = 200;
-/**
- * Objects and arrays nested in one another, at most. Go limits only objects; a limit of our own keeps the answer the
- * same whatever the call stack (a worker thread's is larger than the main thread's), far above what any server stores
- * (MongoDB: 100 levels).
- */
-const MAX_NESTING = 1000;
-function objectValue(keys, vals) {
-    return { t: T_DOC, num: 0, big: null, bool: false, sb: null, s0: 0, s1: 0, keys, vals };
-}
-function reader_stringValue(text) {
-    const bytes = Buffer.from(text, 'latin1');
-    return { t: T_STRING, num: 0, big: null, bool: false, sb: bytes, s0: 0, s1: bytes.length, keys: null, vals: null };
-}
-const latin1 = (b, s, e) => Buffer.prototype.latin1Slice.call(b, s, e);
-const utf8Text = new TextDecoder('utf-8');
-const ENC = new TextEncoder();
-const keyBytes = (k) => ENC.encode(k);
-const K_SCOPE = keyBytes('$scope');
-const K_TYPE = keyBytes('$type');
-const K_UUID = keyBytes('$uuid');
-/** The `$` keys Go recognises as the first key of a wrapper object (wrapperKeyBSONType). */
-const WRAPPER_KEYS = Object.entries({
-    $numberInt: T_INT32, $numberLong: T_INT64, $oid: reader_T_OID, $symbol: reader_T_SYMBOL, $numberDouble: T_DOUBLE,
-    $numberDecimal: T_DECIMAL, $binary: reader_T_BINARY, $code: reader_T_CODE, $scope: T_CODE_SCOPE, $timestamp: reader_T_TIMESTAMP,
-    $regularExpression: reader_T_REGEX, $dbPointer: reader_T_DBPOINTER, $date: T_DATE, $minKey: reader_T_MINKEY, $maxKey: reader_T_MAXKEY,
-    $undefined: reader_T_UNDEFINED
-}).map(([k, t]) => [keyBytes(k), t]);
-function bytesEqual(b, s, e, k) {
-    if (e - s !== k.length)
-        return false;
-    for (let i = 0; i < k.length; i++)
-        if (b[s + i] !== k[i])
-            return false;
-    return true;
-}
-const isWhite = (c) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-const reader_isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isTerminator = (c) => c === 0x2c || c === 0x7d || c === 0x5d || isWhite(c);
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/** A copy of the first `used` bytes of `buf` in an array doubled until `needed` more bytes fit. */
-function grown(buf, used, needed) {
-    let size = buf.length * 2;
-    while (size < used + needed)
-        size *= 2;
-    const next = new Uint8Array(size);
-    next.set(buf.subarray(0, used));
-    return next;
-}
-/** Thrown by Out when the document passes MAX_BSON_DOCUMENT_BYTES; the parser turns it into a DocumentTooLargeError. */
-const OUTPUT_LIMIT = Symbol('output limit');
-/**
- * Growable output buffer for BSON, never larger than MAX_BSON_DOCUMENT_BYTES: capacities are 4096
- * times a power of two, so the fast path of ensure() cannot pass the limit either.
- */
-class Out {
-    buf = new Uint8Array(4096);
-    view = new DataView(this.buf.buffer);
-    len = 0;
-    ensure(n) {
-        if (this.len + n <= this.buf.length)
-            return;
-        if (this.len + n > MAX_BSON_DOCUMENT_BYTES)
-            throw OUTPUT_LIMIT;
-        this.buf = grown(this.buf, this.len, n);
-        this.view = new DataView(this.buf.buffer);
-    }
-    byte(b) {
-        this.ensure(1);
-        this.buf[this.len++] = b;
-    }
-    int32(v) {
-        this.ensure(4);
-        this.view.setInt32(this.len, v, true);
-        this.len += 4;
-    }
-    int64(num, big) {
-        this.ensure(8);
-        if (big !== null)
-            this.view.setBigInt64(this.len, big, true);
-        else {
-            const hi = Math.floor(num / 4294967296);
-            this.view.setUint32(this.len, num - hi * 4294967296, true);
-            this.view.setInt32(this.len + 4, hi, true);
-        }
-        this.len += 8;
-    }
-    double(d) {
-        this.ensure(8);
-        if (Number.isNaN(d)) {
-            // Go's math.NaN() bit pattern, which is what the Go parser stores for "NaN".
-            this.view.setUint32(this.len, 1, true);
-            this.view.setUint32(this.len + 4, 0x7ff80000, true);
-        }
-        else
-            this.view.setFloat64(this.len, d, true);
-        this.len += 8;
-    }
-    bytes(src, s, e) {
-        this.ensure(e - s);
-        // Most keys and strings are short: a loop beats creating a subarray view for set().
-        if (e - s < 32) {
-            const buf = this.buf;
-            let at = this.len;
-            for (let i = s; i < e; i++)
-                buf[at++] = src[i];
-        }
-        else
-            this.buf.set(src.subarray(s, e), this.len);
-        this.len += e - s;
-    }
-    /** int32 length + bytes + NUL. */
-    string(src, s, e) {
-        this.int32(e - s + 1);
-        this.bytes(src, s, e);
-        this.byte(0);
-    }
-    patchLength(at) {
-        this.view.setInt32(at, this.len - at, true);
-    }
-}
-/** Scratch storage for strings that contained escapes; references stay valid until reset. */
-class Arena {
-    buf = new Uint8Array(1024);
-    len = 0;
-    grow(n) {
-        if (this.len + n <= this.buf.length)
-            return;
-        // Older Values keep pointing at the old array, whose bytes never change again.
-        this.buf = grown(this.buf, this.len, n);
-    }
-    rune(r) {
-        this.grow(4);
-        const b = this.buf;
-        if (r < 0 || r > 0x10ffff || (r >= 0xd800 && r < 0xe000))
-            r = 0xfffd;
-        if (r < 0x80)
-            b[this.len++] = r;
-        else if (r < 0x800) {
-            b[this.len++] = 0xc0 | (r >> 6);
-            b[this.len++] = 0x80 | (r & 0x3f);
-        }
-        else if (r < 0x10000) {
-            b[this.len++] = 0xe0 | (r >> 12);
-            b[this.len++] = 0x80 | ((r >> 6) & 0x3f);
-            b[this.len++] = 0x80 | (r & 0x3f);
-        }
-        else {
-            b[this.len++] = 0xf0 | (r >> 18);
-            b[this.len++] = 0x80 | ((r >> 12) & 0x3f);
-            b[this.len++] = 0x80 | ((r >> 6) & 0x3f);
-            b[this.len++] = 0x80 | (r & 0x3f);
-        }
-    }
-}
-class Parser {
-    busy = false;
-    // input
-    b = new Uint8Array(0);
-    pos = 0;
-    end = 0;
-    base = 0;
-    // current token
-    tk = 0;
-    tkPos = 0;
-    tkNum = 0;
-    tkBig = null;
-    tkBool = false;
-    tkSb = null;
-    tkS0 = 0;
-    tkS1 = 0;
-    // parser state (Go's extJSONParser)
-    s = S_START;
-    modes = [];
-    depth = 0;
-    v = null;
-    kb = new Uint8Array(0);
-    k0 = 0;
-    k1 = 0;
-    emptyObject = false;
-    relaxedUUID = false;
-    // key returned by readKey
-    rkb = new Uint8Array(0);
-    rk0 = 0;
-    rk1 = 0;
-    arena = new Arena();
-    out = new Out();
-    run(bytes, start, end) {
-        this.busy = true;
-        try {
-            this.b = bytes;
-            this.pos = start;
-            this.base = start;
-            this.end = end;
-            this.s = S_START;
-            this.modes.length = 0;
-            this.depth = 0;
-            this.v = null;
-            this.emptyObject = false;
-            this.relaxedUUID = false;
-            this.arena.len = 0;
-            this.out.len = 0;
-            this.decodeTop();
-            return this.out.buf.slice(0, this.out.len);
-        }
-        catch (error) {
-            if (error instanceof ExtJsonSyntaxError)
-                throw error;
-            if (error === OUTPUT_LIMIT) {
-                throw new DocumentTooLargeError(`the document is larger than ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) as BSON, the most a MongoDB server stores in one document`, this.pos, this.pos - this.base + 1);
-            }
-            if (error instanceof RangeError && /call stack/i.test(error.message)) {
-                throw this.fail('nesting too deep for this reader');
-            }
-            throw error;
-        }
-        finally {
-            this.busy = false;
-            this.b = reader_EMPTY;
-            if (this.out.buf.length > 1 << 20)
-                this.out = new Out();
-            if (this.arena.buf.length > 1 << 20)
-                this.arena = new Arena();
-        }
-    }
-    fail(message, at = this.pos) {
-        return new ExtJsonSyntaxError(message, at, at - this.base + 1);
-    }
-    // ----------------------------------------------------------------- scanner (Go's jsonScanner)
-    nextToken() {
-        const b = this.b;
-        let p = this.pos;
-        while (p < this.end && isWhite(b[p]))
-            p++;
-        this.pos = p;
-        if (p >= this.end) {
-            this.tk = TK_EOF;
-            this.tkPos = 0;
-            return;
-        }
-        const c = b[p];
-        this.tkPos = p;
-        this.pos = p + 1;
-        switch (c) {
-            case 0x7b:
-                this.tk = TK_BEGIN_OBJ;
-                return;
-            case 0x7d:
-                this.tk = TK_END_OBJ;
-                return;
-            case 0x5b:
-                this.tk = TK_BEGIN_ARR;
-                return;
-            case 0x5d:
-                this.tk = TK_END_ARR;
-                return;
-            case 0x3a:
-                this.tk = TK_COLON;
-                return;
-            case 0x2c:
-                this.tk = TK_COMMA;
-                return;
-            case 0x22:
-                this.scanString();
-                return;
-        }
-        if (c === 0x2d || reader_isDigit(c))
-            return this.scanNumber(c);
-        if (c === 0x74 || c === 0x66 || c === 0x6e)
-            return this.scanLiteral();
-        throw this.fail(`invalid JSON input. Position: ${p - this.base}. Character: ${String.fromCharCode(c)}`, p);
-    }
-    scanString() {
-        const b = this.b;
-        const end = this.end;
-        const start = this.pos;
-        let p = start;
-        // Fast path: no escapes, the bytes are used in place.
-        while (p < end) {
-            const c = b[p];
-            if (c === 0x22) {
-                this.tk = TK_STRING;
-                this.tkSb = b;
-                this.tkS0 = start;
-                this.tkS1 = p;
-                this.pos = p + 1;
-                return;
-            }
-            if (c === 0x5c)
-                break;
-            p++;
-        }
-        if (p >= end)
-            throw this.fail('end of input in JSON string', end);
-        const arena = this.arena;
-        arena.grow(p - start);
-        arena.buf.set(b.subarray(start, p), arena.len);
-        const s0 = arena.len;
-        arena.len += p - start;
-        const eof = () => this.fail('end of input in JSON string', end);
-        for (;;) {
-            if (p >= end)
-                throw eof();
-            let c = b[p++];
-            // `c` is evaluated as a plain character, or (after a backslash) as an escape character.
-            let escape = false;
-            if (c === 0x5c) {
-                if (p >= end)
-                    throw eof();
-                c = b[p++];
-                escape = true;
-            }
-            for (;;) {
-                if (!escape) {
-                    if (c === 0x22) {
-                        this.tk = TK_STRING;
-                        this.tkSb = arena.buf;
-                        this.tkS0 = s0;
-                        this.tkS1 = arena.len;
-                        this.pos = p;
-                        return;
-                    }
-                    arena.grow(1);
-                    arena.buf[arena.len++] = c;
-                    break;
-                }
-                // escape character
-                let simple = -1;
-                switch (c) {
-                    case 0x22:
-                    case 0x5c:
-                    case 0x2f:
-                        simple = c;
-                        break;
-                    case 0x62:
-                        simple = 0x08;
-                        break;
-                    case 0x66:
-                        simple = 0x0c;
-                        break;
-                    case 0x6e:
-                        simple = 0x0a;
-                        break;
-                    case 0x72:
-                        simple = 0x0d;
-                        break;
-                    case 0x74:
-                        simple = 0x09;
-                        break;
-                    case 0x75: break;
-                    default:
-                        throw this.fail(`invalid escape sequence in JSON string '\\${String.fromCharCode(c)}'`, p - 1);
-                }
-                if (simple >= 0) {
-                    arena.grow(1);
-                    arena.buf[arena.len++] = simple;
-                    break;
-                }
-                if (p + 4 > end)
-                    throw this.fail('invalid unicode sequence in JSON string', end);
-                const r = hex4(b, p);
-                p += 4;
-                if (r >= 0xd800 && r < 0xe000) {
-                    // A surrogate: try to pair it with a following \uXXXX.
-                    if (p >= end)
-                        throw eof();
-                    c = b[p++];
-                    if (c !== 0x5c) {
-                        arena.rune(0xfffd);
-                        escape = false;
-                        continue;
-                    }
-                    if (p >= end)
-                        throw eof();
-                    c = b[p++];
-                    if (c !== 0x75) {
-                        arena.rune(0xfffd);
-                        escape = true;
-                        continue;
-                    }
-                    if (p + 4 > end)
-                        throw this.fail('invalid unicode sequence in JSON string', end);
-                    const r2 = hex4(b, p);
-                    p += 4;
-                    if (r < 0xdc00 && r2 >= 0xdc00 && r2 < 0xe000) {
-                        arena.rune(0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00));
-                    }
-                    else {
-                        arena.rune(0xfffd);
-                        arena.rune(r2);
-                    }
-                    break;
-                }
-                arena.rune(r);
-                break;
-            }
-        }
-    }
-    scanLiteral() {
-        const b = this.b;
-        const p = this.tkPos;
-        if (p + 4 > this.end)
-            throw this.fail('unexpected end of input in literal', this.end);
-        const text = latin1(b, p, p + 4);
-        const at = p + 4;
-        const terminated = (i) => i >= this.end || isTerminator(b[i]);
-        if (text === 'true' && terminated(at)) {
-            this.tk = TK_BOOL;
-            this.tkBool = true;
-            this.pos = at;
-            return;
-        }
-        if (text === 'null' && terminated(at)) {
-            this.tk = TK_NULL;
-            this.pos = at;
-            return;
-        }
-        if (text === 'fals' && at < this.end && b[at] === 0x65 && terminated(at + 1)) {
-            this.tk = TK_BOOL;
-            this.tkBool = false;
-            this.pos = at + 1;
-            return;
-        }
-        throw this.fail(`invalid JSON literal. Position: ${p - this.base}, literal: ${text}`, p);
-    }
-    scanNumber(first) {
-        const b = this.b;
-        const end = this.end;
-        const start = this.pos - 1;
-        let p = this.pos;
-        let isDouble = false;
-        // RFC 8259 grammar, with the terminators Go accepts after a number: , } ] whitespace, end of input.
-        if (first === 0x2d) {
-            if (p >= end || !reader_isDigit(b[p]))
-                throw this.badNumber(start);
-            first = b[p++];
-        }
-        if (first !== 0x30)
-            while (p < end && reader_isDigit(b[p]))
-                p++;
-        if (p < end && b[p] === 0x2e) {
-            isDouble = true;
-            p++;
-            if (p >= end || !reader_isDigit(b[p]))
-                throw this.badNumber(start);
-            while (p < end && reader_isDigit(b[p]))
-                p++;
-        }
-        if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
-            isDouble = true;
-            p++;
-            if (p < end && (b[p] === 0x2b || b[p] === 0x2d))
-                p++;
-            if (p >= end || !reader_isDigit(b[p]))
-                throw this.badNumber(start);
-            while (p < end && reader_isDigit(b[p]))
-                p++;
-        }
-        if (p < end && !isTerminator(b[p]))
-            throw this.badNumber(start);
-        this.pos = p;
-        const text = latin1(b, start, p);
-        if (!isDouble) {
-            const digits = p - start - (b[start] === 0x2d ? 1 : 0);
-            if (digits <= 15) {
-                const n = Number(text);
-                this.setInteger(n, null);
-                return;
-            }
-            const big = BigInt(text);
-            if (big >= INT64_MIN && big <= INT64_MAX) {
-                const n = Number(big);
-                this.setInteger(n, Number.isSafeInteger(n) ? null : big);
-                return;
-            }
-        }
-        const d = Number(text);
-        if (!Number.isFinite(d))
-            throw this.fail(`strconv.ParseFloat: parsing "${text}": value out of range`, start);
-        this.tk = TK_DOUBLE;
-        this.tkNum = d;
-    }
-    setInteger(n, big) {
-        if (big === null && n >= INT32_MIN && n <= INT32_MAX) {
-            this.tk = TK_INT32;
-            this.tkNum = n === 0 ? 0 : n; // "-0" is the integer 0
-        }
-        else {
-            this.tk = TK_INT64;
-            this.tkNum = n;
-            this.tkBig = big;
-        }
-    }
-    badNumber(start) {
-        return this.fail(`invalid JSON number. Position: ${start - this.base}`, start);
-    }
-    // ------------------------------------------------------------ parser (Go's extJSONParser)
-    tokenValue() {
-        switch (this.tk) {
-            case TK_INT32: return scalar(T_INT32, this.tkNum);
-            case TK_INT64: {
-                const v = scalar(T_INT64, this.tkNum);
-                v.big = this.tkBig;
-                this.tkBig = null;
-                return v;
-            }
-            case TK_DOUBLE: return scalar(T_DOUBLE, this.tkNum);
-            case TK_BOOL: {
-                const v = scalar(T_BOOL, 0);
-                v.bool = this.tkBool;
-                return v;
-            }
-            case TK_NULL: return scalar(reader_T_NULL, 0);
-            default: {
-                const v = scalar(T_STRING, 0);
-                v.sb = this.tkSb;
-                v.s0 = this.tkS0;
-                v.s1 = this.tkS1;
-                return v;
-            }
-        }
-    }
-    advance() {
-        if (this.s === S_DONE)
-            return;
-        this.nextToken();
-        const tk = this.tk;
-        if (!this.validToken(tk))
-            throw this.unexpected();
-        switch (tk) {
-            case TK_BEGIN_OBJ:
-                this.s = S_BEGIN_OBJ;
-                this.modes.push(MODE_OBJECT);
-                if (this.modes.length > MAX_NESTING)
-                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
-                if (++this.depth > MAX_OBJECT_DEPTH) {
-                    throw this.fail(`invalid JSON input; nesting too deep (${this.depth} levels) at position ${this.tkPos - this.base}`, this.tkPos);
-                }
-                return;
-            case TK_END_OBJ:
-                this.s = S_END_OBJ;
-                this.depth--;
-                if (this.modes.pop() !== MODE_OBJECT)
-                    throw this.unexpected();
-                return;
-            case TK_BEGIN_ARR:
-                this.s = S_BEGIN_ARR;
-                this.modes.push(MODE_ARRAY);
-                if (this.modes.length > MAX_NESTING)
-                    throw this.fail(`nesting deeper than ${MAX_NESTING} levels (MongoDB stores at most 100)`, this.tkPos);
-                return;
-            case TK_END_ARR:
-                this.s = S_END_ARR;
-                if (this.modes.pop() !== MODE_ARRAY)
-                    throw this.unexpected();
-                return;
-            case TK_COLON:
-                this.s = S_COLON;
-                return;
-            case TK_COMMA:
-                this.s = S_COMMA;
-                return;
-            case TK_EOF:
-                this.s = S_DONE;
-                if (this.modes.length !== 0)
-                    throw this.fail('invalid JSON input; unexpected end of input', this.end);
-                return;
-            case TK_STRING:
-                if (this.s === S_BEGIN_OBJ || (this.s === S_COMMA && this.modes[this.modes.length - 1] !== MODE_ARRAY)) {
-                    this.s = S_KEY;
-                    this.kb = this.tkSb;
-                    this.k0 = this.tkS0;
-                    this.k1 = this.tkS1;
-                    return;
-                }
-        }
-        this.s = S_VALUE;
-        this.v = this.tokenValue();
-    }
-    validToken(tk) {
-        const mode = this.modes.length === 0 ? 0 : this.modes[this.modes.length - 1];
-        if (this.s === S_END_OBJ && tk === TK_BEGIN_OBJ && this.depth === 0)
-            return mode !== MODE_ARRAY;
-        if (this.s === S_COMMA) {
-            if (mode === MODE_OBJECT)
-                return tk === TK_STRING;
-            if (mode === 0)
-                return false;
-        }
-        return (ALLOWED_AFTER[this.s] & (1 << tk)) !== 0;
-    }
-    unexpected() {
-        const at = this.tk === TK_EOF ? this.end : this.tkPos;
-        const what = this.tk === TK_EOF ? 'end of input' : this.tk === TK_STRING ? 'string' : latin1(this.b, this.tkPos, this.tkPos + 1);
-        return this.fail(`invalid JSON input; unexpected ${what} at position ${at - this.base}`, at);
-    }
-    keyIs(k) {
-        return bytesEqual(this.kb, this.k0, this.k1, k);
-    }
-    keyText() {
-        return utf8Text.decode(this.kb.subarray(this.k0, this.k1));
-    }
-    wrapperType() {
-        if (this.k1 === this.k0 || this.kb[this.k0] !== 0x24)
-            return T_DOC;
-        for (const [k, t] of WRAPPER_KEYS)
-            if (this.keyIs(k))
-                return t;
-        return T_DOC;
-    }
-    peekType() {
-        const initial = this.s;
-        this.advance();
-        switch (this.s) {
-            case S_VALUE:
-                return this.v.t;
-            case S_BEGIN_ARR:
-                return T_ARRAY;
-            case S_COMMA:
-                return this.modes[this.modes.length - 1] === MODE_ARRAY ? this.peekType() : 0;
-            case S_END_ARR:
-                return END_OF_ARRAY;
-            case S_BEGIN_OBJ: {
-                this.advance();
-                if (this.s === S_END_OBJ) {
-                    this.emptyObject = true;
-                    return T_DOC;
-                }
-                if (this.s !== S_KEY)
-                    return 0;
-                if (initial === S_START)
-                    return T_DOC;
-                let t = this.wrapperType();
-                if (this.keyIs(K_UUID)) {
-                    this.relaxedUUID = true;
-                    t = reader_T_BINARY;
-                }
-                if (t === reader_T_CODE) {
-                    // $code alone is JavaScript; followed by $scope it is code with scope.
-                    this.readValue(reader_T_CODE);
-                    if (this.s === S_COMMA) {
-                        this.advance();
-                        if (this.s === S_KEY && this.keyIs(K_SCOPE))
-                            t = T_CODE_SCOPE;
-                        else
-                            throw this.fail(`invalid extended JSON: unexpected key ${this.keyText()} in CodeWithScope object`);
-                    }
-                    else if (this.s !== S_END_OBJ)
-                        throw this.fail('invalid JSON input');
-                }
-                else if (t === T_CODE_SCOPE) {
-                    throw this.fail('invalid extended JSON: code with $scope must contain $code before $scope');
-                }
-                return t;
-            }
-        }
-        return 0;
-    }
-    /** Reads the next key and peeks its value's type; END_OF_DOC at the closing brace. */
-    readKey() {
-        if (this.emptyObject) {
-            this.emptyObject = false;
-            return END_OF_DOC;
-        }
-        switch (this.s) {
-            case S_START:
-                this.advance();
-                if (this.s === S_BEGIN_OBJ)
-                    this.advance();
-                break;
-            case S_BEGIN_OBJ:
-                this.advance();
-                break;
-            case S_VALUE:
-            case S_END_OBJ:
-            case S_END_ARR:
-                this.advance();
-                switch (this.s) {
-                    case S_BEGIN_OBJ:
-                    case S_COMMA:
-                        this.advance();
-                        break;
-                    case S_END_OBJ:
-                        return END_OF_DOC;
-                    case S_DONE:
-                        throw this.fail('unexpected end of input');
-                    default:
-                        throw this.fail('invalid JSON input');
-                }
-                break;
-            case S_KEY:
-                break;
-            default:
-                throw this.fail('invalid request to read key');
-        }
-        if (this.s === S_END_OBJ)
-            return END_OF_DOC;
-        if (this.s !== S_KEY)
-            throw this.fail('invalid request to read key');
-        const kb = this.kb;
-        const k0 = this.k0;
-        const k1 = this.k1;
-        this.advance();
-        this.expectColon(kb, k0, k1);
-        const t = this.peekType();
-        if (t === END_OF_ARRAY)
-            throw this.fail('end of array');
-        this.rkb = kb;
-        this.rk0 = k0;
-        this.rk1 = k1;
-        return t;
-    }
-    expectColon(kb, k0, k1) {
-        if (this.s !== S_COLON) {
-            throw this.fail(`invalid JSON input: missing colon after key "${utf8Text.decode(kb.subarray(k0, k1))}"`);
-        }
-    }
-    expectValueType(t) {
-        const vt = this.v.t;
-        switch (t) {
-            case reader_T_MINKEY:
-            case reader_T_MAXKEY:
-                return vt === T_INT32;
-            case reader_T_UNDEFINED:
-                return vt === T_BOOL;
-            default:
-                return vt === T_STRING;
-        }
-    }
-    invalidFor(expected, t) {
-        return this.fail(`invalid JSON input; expected ${expected} for ${typeName(t)}`);
-    }
-    /** Reads the value whose type peekType returned (Go's readValue). */
-    readValue(t) {
-        switch (t) {
-            case reader_T_NULL:
-            case T_BOOL:
-            case T_STRING:
-                if (this.s !== S_VALUE)
-                    throw this.fail(`invalid request to read ${typeName(t)}`);
-                return this.v;
-            case T_INT32:
-            case T_INT64:
-            case T_DOUBLE:
-                // a relaxed number, or the canonical {"$numberInt": "…"} form
-                return this.s === S_VALUE ? this.v : this.readSingleKeyWrapper(t);
-            case T_DECIMAL:
-            case reader_T_SYMBOL:
-            case reader_T_OID:
-            case reader_T_MINKEY:
-            case reader_T_MAXKEY:
-            case reader_T_UNDEFINED:
-                return this.readSingleKeyWrapper(t);
-            case reader_T_BINARY:
-            case reader_T_REGEX:
-            case reader_T_TIMESTAMP:
-            case reader_T_DBPOINTER: {
-                if (this.s !== S_KEY)
-                    throw this.fail(`invalid request to read ${typeName(t)}`);
-                this.advance();
-                this.expectColon(this.kb, this.k0, this.k1);
-                this.advance();
-                if (t === reader_T_BINARY && this.s === S_VALUE) {
-                    if (this.relaxedUUID)
-                        return this.readUuid();
-                    // legacy {"$binary": "<base64>", "$type": "<hex>"}
-                    const base64 = this.v;
-                    this.advance();
-                    if (this.s !== S_COMMA)
-                        throw this.invalidFor(',', reader_T_BINARY);
-                    this.advance();
-                    const subtypeType = this.readKey();
-                    if (subtypeType === END_OF_DOC)
-                        throw this.fail('end of document');
-                    if (!bytesEqual(this.rkb, this.rk0, this.rk1, K_TYPE))
-                        throw this.invalidFor('$type', reader_T_BINARY);
-                    const subtype = this.readValue(subtypeType);
-                    this.advance();
-                    if (this.s !== S_END_OBJ)
-                        throw this.invalidFor('2 key-value pairs and then }', reader_T_BINARY);
-                    return objectValue(['base64', 'subType'], [base64, subtype]);
-                }
-                if (this.s !== S_BEGIN_OBJ)
-                    throw this.invalidFor('{', t);
-                const v = this.readObject(2);
-                this.advance();
-                if (this.s !== S_END_OBJ)
-                    throw this.invalidFor('2 key-value pairs and then }', t);
-                return v;
-            }
-            case T_DATE:
-                if (this.s === S_VALUE)
-                    return this.v;
-                if (this.s !== S_KEY)
-                    throw this.fail(`invalid request to read ${typeName(t)}`);
-                {
-                    this.advance();
-                    this.expectColon(this.kb, this.k0, this.k1);
-                    this.advance();
-                    let v;
-                    if (this.s === S_BEGIN_OBJ)
-                        v = this.readObject(1);
-                    else if (this.s === S_VALUE)
-                        v = this.v;
-                    else
-                        throw this.invalidFor('ISO-8601 Internet Date/Time Format as described in RFC-3339', t);
-                    this.advance();
-                    if (this.s !== S_END_OBJ)
-                        throw this.invalidFor('value and then }', t);
-                    return v;
-                }
-            case reader_T_CODE:
-                if (this.s === S_KEY) {
-                    this.advance();
-                    this.expectColon(this.kb, this.k0, this.k1);
-                    this.advance();
-                    if (this.s !== S_VALUE)
-                        throw this.invalidFor('value', t);
-                    const v = this.v;
-                    this.advance(); // the closing brace, or the comma before $scope
-                    return v;
-                }
-                if (this.s === S_END_OBJ)
-                    return this.v;
-                throw this.fail(`invalid request to read ${typeName(t)}`);
-            case T_CODE_SCOPE: {
-                if (this.s !== S_KEY || !this.keyIs(K_SCOPE))
-                    throw this.fail(`invalid request to read ${typeName(t)}`);
-                const code = this.v;
-                this.advance();
-                this.expectColon(this.kb, this.k0, this.k1);
-                this.advance();
-                if (this.s !== S_BEGIN_OBJ)
-                    throw this.fail('invalid JSON input; expected $scope to be embedded document');
-                return code;
-            }
-        }
-        throw this.fail(`invalid request to read ${typeName(t)}`);
-    }
-    /** {"$oid": "…"} and the like: the value, then the closing brace. */
-    readSingleKeyWrapper(t) {
-        if (this.s !== S_KEY)
-            throw this.fail(`invalid request to read ${typeName(t)}`);
-        this.advance();
-        this.expectColon(this.kb, this.k0, this.k1);
-        this.advance();
-        if (this.s !== S_VALUE || !this.expectValueType(t))
-            throw this.invalidFor('value', t);
-        const v = this.v;
-        this.advance();
-        if (this.s !== S_END_OBJ)
-            throw this.invalidFor('} after value', t);
-        return v;
-    }
-    readUuid() {
-        this.relaxedUUID = false;
-        const v = this.v;
-        if (v.t !== T_STRING)
-            throw this.fail(`$symbol value should be string, but instead is ${typeName(v.t)}`);
-        const sb = v.sb;
-        const text = latin1(sb, v.s0, v.s1);
-        const shapeError = () => this.fail('$uuid value does not follow RFC 4122 format regarding length and hyphens');
-        if (text.length !== 36 || text[8] !== '-' || text[13] !== '-' || text[18] !== '-' || text[23] !== '-')
-            throw shapeError();
-        const hexDigits = text.replaceAll('-', '');
-        if (hexDigits.length !== 32)
-            throw shapeError();
-        if (!/^[0-9a-fA-F]*$/.test(hexDigits))
-            throw this.fail('$uuid value does not follow RFC 4122 format regarding hex bytes');
-        this.advance();
-        if (this.s !== S_END_OBJ)
-            throw this.invalidFor('$uuid and value and then }', reader_T_BINARY);
-        return objectValue(['base64', 'subType'], [reader_stringValue(Buffer.from(hexDigits, 'hex').toString('base64')), reader_stringValue('04')]);
-    }
-    /** Reads `count` key/value pairs of a wrapper object, then its closing brace. */
-    readObject(count) {
-        const keys = [];
-        const vals = [];
-        for (let i = 0; i < count; i++) {
-            const t = this.readKey();
-            if (t === END_OF_DOC)
-                throw this.fail('end of document');
-            const key = utf8Text.decode(this.rkb.subarray(this.rk0, this.rk1));
-            if (this.s === S_KEY)
-                vals.push(this.readValue(t));
-            else if (this.s === S_VALUE)
-                vals.push(this.v);
-            else
-                throw this.fail('invalid JSON input; expected value');
-            keys.push(key);
-        }
-        this.advance();
-        if (this.s !== S_END_OBJ)
-            throw this.fail('invalid JSON input; expected }');
-        return objectValue(keys, vals);
-    }
-    // ---------------------------------------------- decoding into BSON (Go's D decoder + Marshal)
-    decodeTop() {
-        let t;
-        try {
-            t = this.peekType();
-        }
-        catch (error) {
-            if (error instanceof ExtJsonSyntaxError)
-                throw this.fail(`invalid JSON input: ${error.message}`, error.offset);
-            throw error;
-        }
-        if (t === T_DOC)
-            return this.writeDocument(false);
-        // `null` decodes to a nil bson.D, which bson.Marshal then refuses.
-        if (t === reader_T_NULL)
-            throw this.fail('a top-level null is not a document');
-        if (t === 0)
-            throw this.fail('positioned on invalid type, but attempted to read embedded document');
-        throw this.fail(`cannot decode ${typeName(t)} into a D`);
-    }
-    writeDocument(isScope) {
-        const out = this.out;
-        const at = out.len;
-        out.int32(0);
-        for (;;) {
-            const t = this.readKey();
-            if (t === END_OF_DOC) {
-                // The $scope's closing brace: Go peeks once more (normally the wrapper's closing brace).
-                if (isScope)
-                    this.peekType();
-                break;
-            }
-            const kb = this.rkb;
-            const k0 = this.rk0;
-            const k1 = this.rk1;
-            if (t === 0)
-                throw this.fail('positioned on invalid type, but attempted to read embedded document');
-            for (let i = k0; i < k1; i++)
-                if (kb[i] === 0)
-                    throw this.fail('BSON element key cannot contain null bytes');
-            out.byte(t);
-            out.bytes(kb, k0, k1);
-            out.byte(0);
-            this.writeValue(t);
-        }
-        out.byte(0);
-        out.patchLength(at);
-    }
-    writeArray() {
-        const out = this.out;
-        const at = out.len;
-        out.int32(0);
-        for (let index = 0;; index++) {
-            const t = this.peekType();
-            if (t === END_OF_ARRAY)
-                break;
-            if (t === 0)
-                throw this.fail('positioned on invalid type, but attempted to read embedded document');
-            out.byte(t);
-            const key = String(index);
-            // Exactly what is written: a margin here would refuse documents just under the size limit.
-            out.ensure(key.length);
-            out.len += writeAscii(out.buf, out.len, key);
-            out.byte(0);
-            this.writeValue(t);
-        }
-        out.byte(0);
-        out.patchLength(at);
-    }
-    writeValue(t) {
-        const out = this.out;
-        switch (t) {
-            case T_DOC:
-                return this.writeDocument(false);
-            case T_ARRAY:
-                return this.writeArray();
-            case T_STRING: {
-                const v = this.readValue(T_STRING);
-                if (v.t !== T_STRING)
-                    throw this.fail(`expected type string but got type ${typeName(v.t)}`);
-                return out.string(v.sb, v.s0, v.s1);
-            }
-            case T_INT32:
-                return out.int32(this.parseInt32(this.readValue(T_INT32)));
-            case T_INT64: {
-                const [num, big] = this.parseInt64(this.readValue(T_INT64), '$numberLong');
-                return out.int64(num, big);
-            }
-            case T_DOUBLE:
-                return out.double(this.parseDouble(this.readValue(T_DOUBLE)));
-            case T_BOOL: {
-                const v = this.readValue(T_BOOL);
-                if (v.t !== T_BOOL)
-                    throw this.fail(`expected type bool, but got type ${typeName(v.t)}`);
-                return out.byte(v.bool ? 1 : 0);
-            }
-            case reader_T_NULL: {
-                const v = this.readValue(reader_T_NULL);
-                if (v.t !== reader_T_NULL)
-                    throw this.fail(`expected type null but got type ${typeName(v.t)}`);
-                return;
-            }
-            case reader_T_OID:
-                return this.writeObjectId(this.readValue(reader_T_OID));
-            case T_DATE: {
-                const [num, big] = this.parseDateTime(this.readValue(T_DATE));
-                return out.int64(num, big);
-            }
-            case reader_T_BINARY:
-                return this.writeBinary(this.readValue(reader_T_BINARY));
-            case reader_T_REGEX:
-                return this.writeRegex(this.readValue(reader_T_REGEX));
-            case reader_T_TIMESTAMP:
-                return this.writeTimestamp(this.readValue(reader_T_TIMESTAMP));
-            case reader_T_DBPOINTER:
-                return this.writeDbPointer(this.readValue(reader_T_DBPOINTER));
-            case reader_T_CODE:
-            case reader_T_SYMBOL: {
-                const v = this.readValue(t);
-                this.requireString(v, t === reader_T_CODE ? '$code' : '$symbol');
-                return out.string(v.sb, v.s0, v.s1);
-            }
-            case T_CODE_SCOPE: {
-                const code = this.readValue(T_CODE_SCOPE);
-                this.requireString(code, '$code');
-                const at = out.len;
-                out.int32(0);
-                out.string(code.sb, code.s0, code.s1);
-                this.writeDocument(true);
-                return out.patchLength(at);
-            }
-            case T_DECIMAL: {
-                const v = this.readValue(T_DECIMAL);
-                if (v.t !== T_STRING)
-                    throw this.fail(`$numberDecimal value should be string, but instead is ${typeName(v.t)}`);
-                const bytes = parseDecimal128(latin1(v.sb, v.s0, v.s1));
-                if (bytes === null)
-                    throw this.fail(`$invalid $numberDecimal string: ${this.text(v)}`);
-                return out.bytes(bytes, 0, 16);
-            }
-            case reader_T_UNDEFINED: {
-                const v = this.readValue(reader_T_UNDEFINED);
-                if (v.t !== T_BOOL)
-                    throw this.fail(`undefined value should be boolean, but instead is ${typeName(v.t)}`);
-                if (!v.bool)
-                    throw this.fail('$undefined value boolean should be true, but instead is false');
-                return;
-            }
-            case reader_T_MINKEY:
-            case reader_T_MAXKEY: {
-                const v = this.readValue(t);
-                const name = t === reader_T_MINKEY ? '$minKey' : '$maxKey';
-                if (v.t !== T_INT32)
-                    throw this.fail(`${name} value should be int32, but instead is ${typeName(v.t)}`);
-                if (v.num !== 1)
-                    throw this.fail(`${name} value must be 1, but instead is ${v.num}`);
-                return;
-            }
-        }
-        throw this.fail(`cannot decode ${typeName(t)}`);
-    }
-    // ----------------------------------------------------------- wrapper values (extjson_wrappers)
-    text(v) {
-        return utf8Text.decode(v.sb.subarray(v.s0, v.s1));
-    }
-    requireString(v, wrapper) {
-        if (v.t !== T_STRING)
-            throw this.fail(`${wrapper} value should be string, but instead is ${typeName(v.t)}`);
-    }
-    parseInt32(v) {
-        if (v.t === T_INT32)
-            return v.num;
-        this.requireString(v, '$numberInt');
-        const n = goParseInt64(latin1(v.sb, v.s0, v.s1));
-        if (n === null)
-            throw this.fail(`strconv.ParseInt: parsing "${this.text(v)}": invalid syntax or out of range`);
-        if (n < BigInt(INT32_MIN) || n > BigInt(INT32_MAX)) {
-            throw this.fail(`$numberInt value should be int32 but instead is int64: ${n}`);
-        }
-        return Number(n);
-    }
-    parseInt64(v, wrapper) {
-        if (v.t === T_INT64)
-            return [v.num, v.big];
-        this.requireString(v, wrapper);
-        const n = goParseInt64(latin1(v.sb, v.s0, v.s1));
-        if (n === null)
-            throw this.fail(`strconv.ParseInt: parsing "${this.text(v)}": invalid syntax or out of range`);
-        const num = Number(n);
-        return [num, Number.isSafeInteger(num) ? null : n];
-    }
-    parseDouble(v) {
-        if (v.t === T_DOUBLE)
-            return v.num;
-        if (v.t !== T_STRING)
-            throw this.fail(`$numberDouble value should be string, but instead is ${typeName(v.t)}`);
-        const text = latin1(v.sb, v.s0, v.s1);
-        if (text === 'Infinity')
-            return Infinity;
-        if (text === '-Infinity')
-            return -Infinity;
-        if (text === 'NaN')
-            return NaN;
-        const d = goParseFloat(text);
-        if (d === null)
-            throw this.fail(`strconv.ParseFloat: parsing "${this.text(v)}": invalid syntax or out of range`);
-        return d;
-    }
-    parseDateTime(v) {
-        switch (v.t) {
-            case T_INT32:
-                return [v.num, null];
-            case T_INT64:
-                return [v.num, v.big];
-            case T_STRING: {
-                const ms = parseGoDateString(latin1(v.sb, v.s0, v.s1));
-                if (ms === null)
-                    throw this.fail(`invalid $date value string: ${this.text(v)}`);
-                return [ms, null];
-            }
-            case T_DOC: {
-                let found = null;
-                const keys = v.keys;
-                for (let i = 0; i < keys.length; i++) {
-                    const val = v.vals[i];
-                    if (keys[i] !== '$numberLong')
-                        throw this.fail(`invalid key in $date object: ${keys[i]}`);
-                    if (found !== null)
-                        throw this.fail('duplicate $numberLong key in $date');
-                    if (val.t !== T_STRING)
-                        throw this.fail(`$date $numberLong field should be string, but instead is ${typeName(val.t)}`);
-                    found = this.parseInt64(val, '$numberLong');
-                }
-                if (found === null)
-                    throw this.fail('missing $numberLong field in $date object');
-                return found;
-            }
-        }
-        throw this.fail(`$date value should be string or object, but instead is ${typeName(v.t)}`);
-    }
-    writeObjectId(v) {
-        this.requireString(v, '$oid');
-        const bytes = decodeHex(latin1(v.sb, v.s0, v.s1), 12);
-        if (bytes === null)
-            throw this.fail(`the provided hex string is not a valid ObjectID: ${this.text(v)}`);
-        this.out.bytes(bytes, 0, 12);
-    }
-    /** Fields of a wrapper object, each allowed once; Go's error texts. */
-    fields(v, wrapper, names) {
-        if (v.t !== T_DOC)
-            throw this.fail(`${wrapper} value should be object, but instead is ${typeName(v.t)}`);
-        const found = [];
-        const keys = v.keys;
-        for (let i = 0; i < keys.length; i++) {
-            const slot = names.indexOf(keys[i]);
-            if (slot < 0)
-                throw this.fail(`invalid key in ${wrapper} object: ${keys[i]}`);
-            if (found[slot] !== undefined)
-                throw this.fail(`duplicate ${keys[i]} key in ${wrapper}`);
-            found[slot] = v.vals[i];
-            this.checkField(wrapper, keys[i], found[slot]);
-        }
-        names.forEach((name, slot) => {
-            if (found[slot] === undefined)
-                throw this.fail(`missing ${name} field in ${wrapper} object`);
-        });
-        return found;
-    }
-    /** Per-field checks made while iterating, so the first failing field gives the error, as in Go. */
-    checkField(wrapper, key, val) {
-        if (wrapper === '$timestamp') {
-            this.uint32Field(key, val);
-            return;
-        }
-        if (val.t !== T_STRING)
-            throw this.fail(`${wrapper} ${key} value should be string, but instead is ${typeName(val.t)}`);
-        if (wrapper === '$binary' && key === 'base64' && decodeBase64(latin1(val.sb, val.s0, val.s1)) === null) {
-            throw this.fail(`invalid $binary base64 string: ${this.text(val)}`);
-        }
-        if (wrapper === '$binary' && key === 'subType' && parseSubtype(latin1(val.sb, val.s0, val.s1)) === null) {
-            throw this.fail(`invalid $binary subType string: ${JSON.stringify(this.text(val))}`);
-        }
-        if (wrapper === '$dbPointer' && key === '$id' && decodeHex(latin1(val.sb, val.s0, val.s1), 12) === null) {
-            throw this.fail(`the provided hex string is not a valid ObjectID: ${this.text(val)}`);
-        }
-    }
-    uint32Field(key, val) {
-        const n = val.t === T_INT32 || (val.t === T_INT64 && val.big === null) ? val.num : val.t === T_INT64 ? -1 : NaN;
-        if (Number.isNaN(n))
-            throw this.fail(`$timestamp ${key} value should be uint32, but instead is ${typeName(val.t)}`);
-        if (n < 0 || n > 0xffffffff)
-            throw this.fail(`$timestamp ${key} number should be uint32: ${val.big ?? val.num}`);
-        return n;
-    }
-    writeBinary(v) {
-        const [base64, subtypeText] = this.fields(v, '$binary', ['base64', 'subType']);
-        const data = decodeBase64(latin1(base64.sb, base64.s0, base64.s1));
-        const subtype = parseSubtype(latin1(subtypeText.sb, subtypeText.s0, subtypeText.s1));
-        const out = this.out;
-        if (subtype === 0x02) {
-            // The old binary subtype carries its own inner length (bsoncore.AppendBinary).
-            out.int32(data.length + 4);
-            out.byte(subtype);
-            out.int32(data.length);
-        }
-        else {
-            out.int32(data.length);
-            out.byte(subtype);
-        }
-        out.bytes(data, 0, data.length);
-    }
-    writeRegex(v) {
-        const [pattern, options] = this.fields(v, '$regularExpression', ['pattern', 'options']);
-        const pb = pattern.sb;
-        const ob = options.sb;
-        if (pb.subarray(pattern.s0, pattern.s1).includes(0) || ob.subarray(options.s0, options.s1).includes(0)) {
-            throw this.fail('BSON regex values cannot contain null bytes');
-        }
-        const out = this.out;
-        out.bytes(pb, pattern.s0, pattern.s1);
-        out.byte(0);
-        const sorted = sortRunes(ob, options.s0, options.s1);
-        out.bytes(sorted, 0, sorted.length);
-        out.byte(0);
-    }
-    writeTimestamp(v) {
-        const [t, i] = this.fields(v, '$timestamp', ['t', 'i']);
-        this.out.ensure(8);
-        this.out.view.setUint32(this.out.len, this.uint32Field('i', i), true);
-        this.out.view.setUint32(this.out.len + 4, this.uint32Field('t', t), true);
-        this.out.len += 8;
-    }
-    writeDbPointer(v) {
-        const [ref, id] = this.fields(v, '$dbPointer', ['$ref', '$id']);
-        this.out.string(ref.sb, ref.s0, ref.s1);
-        this.out.bytes(decodeHex(latin1(id.sb, id.s0, id.s1), 12), 0, 12);
-    }
-}
-const reader_EMPTY = new Uint8Array(0);
-function scalar(t, num) {
-    return { t, num, big: null, bool: false, sb: null, s0: 0, s1: 0, keys: null, vals: null };
-}
-function writeAscii(buf, at, text) {
-    for (let i = 0; i < text.length; i++)
-        buf[at + i] = text.charCodeAt(i);
-    return text.length;
-}
-function hex4(b, p) {
-    let r = 0;
-    for (let i = 0; i < 4; i++) {
-        const c = b[p + i];
-        let d;
-        if (c >= 0x30 && c <= 0x39)
-            d = c - 0x30;
-        else if (c >= 0x61 && c <= 0x66)
-            d = c - 0x57;
-        else if (c >= 0x41 && c <= 0x46)
-            d = c - 0x37;
-        else
-            return -1; // written as U+FFFD, as Go does
-        r = r * 16 + d;
-    }
-    return r;
-}
-// ------------------------------------------------------------- Go standard library semantics
-/** strconv.ParseInt(s, 10, 64): optional sign, ASCII digits, no underscores; null on error. */
-function goParseInt64(s) {
-    if (!/^[+-]?[0-9]+$/.test(s))
-        return null;
-    const n = BigInt(s);
-    return n < INT64_MIN || n > INT64_MAX ? null : n;
-}
-/** strconv.ParseUint(s, 16, 8): hex digits only, leading zeros allowed, at most 0xff. */
-function parseSubtype(s) {
-    if (!/^[0-9a-fA-F]+$/.test(s))
-        return null;
-    const significant = s.replace(/^0+/, '');
-    return significant.length > 2 ? null : parseInt(significant || '0', 16);
-}
-/** hex.DecodeString of exactly `size` bytes (24 hex digits for an ObjectID). */
-function decodeHex(s, size) {
-    if (s.length !== size * 2 || !/^[0-9a-fA-F]*$/.test(s))
-        return null;
-    return Buffer.from(s, 'hex');
-}
-/** base64.StdEncoding.DecodeString: padding required, CR/LF ignored, non-zero trailing bits allowed. */
-function decodeBase64(s) {
-    const text = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
-    if (text.length % 4 !== 0)
-        return null;
-    if (!/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text))
-        return null;
-    return Buffer.from(text, 'base64');
-}
-/** Go's []rune conversion (invalid bytes become U+FFFD), sorted by code point, back to UTF-8. */
-function sortRunes(b, s, e) {
-    let ascii = true;
-    for (let i = s; i < e; i++)
-        if (b[i] >= 0x80)
-            ascii = false;
-    if (ascii)
-        return Uint8Array.from(b.subarray(s, e)).sort();
-    const runes = [];
-    for (let i = s; i < e;) {
-        const [r, size] = decodeRune(b, i, e);
-        runes.push(r);
-        i += size;
-    }
-    runes.sort((x, y) => x - y);
-    return Buffer.from(String.fromCodePoint(...runes), 'utf8');
-}
-/** utf8.DecodeRune: the rune and its size, (U+FFFD, 1) for an invalid sequence. */
-function decodeRune(b, i, e) {
-    const c0 = b[i];
-    if (c0 < 0x80)
-        return [c0, 1];
-    let size;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c0 >= 0xc2 && c0 <= 0xdf)
-        size = 2;
-    else if (c0 >= 0xe0 && c0 <= 0xef) {
-        size = 3;
-        if (c0 === 0xe0)
-            lo = 0xa0;
-        if (c0 === 0xed)
-            hi = 0x9f;
-    }
-    else if (c0 >= 0xf0 && c0 <= 0xf4) {
-        size = 4;
-        if (c0 === 0xf0)
-            lo = 0x90;
-        if (c0 === 0xf4)
-            hi = 0x8f;
-    }
-    else
-        return [0xfffd, 1];
-    if (i + size > e)
-        return [0xfffd, 1];
-    if (b[i + 1] < lo || b[i + 1] > hi)
-        return [0xfffd, 1];
-    for (let k = 2; k < size; k++)
-        if (b[i + k] < 0x80 || b[i + k] > 0xbf)
-            return [0xfffd, 1];
-    let r = c0 & (size === 2 ? 0x1f : size === 3 ? 0x0f : 0x07);
-    for (let k = 1; k < size; k++)
-        r = (r << 6) | (b[i + k] & 0x3f);
-    return [r, size];
-}
-/**
- * strconv.ParseFloat(s, 64): Go float syntax (decimal or hex with a p exponent, `_` between digits,
- * inf/infinity/nan in any case); null on a syntax error or when the value overflows to ±Inf.
- */
-function goParseFloat(s) {
-    const special = /^([+-]?)(inf|infinity)$/i.exec(s);
-    if (special)
-        return special[1] === '-' ? -Infinity : Infinity;
-    if (/^nan$/i.test(s))
-        return NaN;
-    if (s.includes('_') && !underscoresOk(s))
-        return null;
-    const clean = s.replaceAll('_', '');
-    const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(clean);
-    if (hex) {
-        const [, sign, whole, frac = '', exp] = hex;
-        if (whole.length + frac.length === 0)
-            return null;
-        const d = hexFloat(BigInt('0x' + (whole + frac || '0')), Math.max(-100000, Math.min(100000, Number(exp))) - 4 * frac.length);
-        if (!Number.isFinite(d))
-            return null;
-        return sign === '-' ? -d : d;
-    }
-    if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(clean))
-        return null;
-    const d = Number(clean);
-    return Number.isFinite(d) ? d : null;
-}
-/** Go's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoresOk(s) {
-    let i = 0;
-    if (s[0] === '+' || s[0] === '-')
-        i = 1;
-    let saw = '^';
-    let hex = false;
-    if (s.length >= i + 2 && s[i] === '0' && /[bBoOxX]/.test(s[i + 1])) {
-        hex = /[xX]/.test(s[i + 1]);
-        i += 2;
-        saw = '0';
-    }
-    for (; i < s.length; i++) {
-        const c = s[i];
-        if ((c >= '0' && c <= '9') || (hex && /[a-fA-F]/.test(c))) {
-            saw = '0';
-            continue;
-        }
-        if (c === '_') {
-            if (saw !== '0')
-                return false;
-            saw = '_';
-            continue;
-        }
-        if (saw === '_')
-            return false;
-        saw = '!';
-    }
-    return saw !== '_';
-}
-/** mantissa × 2^exp rounded to the nearest double, ties to even. */
-function hexFloat(mantissa, exp) {
-    if (mantissa === 0n)
-        return 0;
-    const bitsLen = mantissa.toString(2).length;
-    // Value = mantissa × 2^exp = 1.xxx × 2^(bitsLen - 1 + exp)
-    let e = bitsLen - 1 + exp;
-    if (e > 1023)
-        return Infinity;
-    // Number of mantissa bits kept: 53 for normals, fewer for subnormals.
-    const keep = e >= -1022 ? 53 : 53 - (-1022 - e);
-    if (keep <= 0) {
-        // Below half the smallest subnormal (or exactly half: ties to even gives 0).
-        if (keep === 0 && mantissa > 1n << BigInt(bitsLen - 1))
-            return 2 ** -1074;
-        return 0;
-    }
-    let m = mantissa;
-    const drop = bitsLen - keep;
-    if (drop > 0) {
-        const dropped = m & ((1n << BigInt(drop)) - 1n);
-        m >>= BigInt(drop);
-        const half = 1n << BigInt(drop - 1);
-        if (dropped > half || (dropped === half && (m & 1n) === 1n))
-            m += 1n;
-        if (m === 1n << BigInt(keep)) {
-            m >>= 1n;
-            e += 1;
-            if (e > 1023)
-                return Infinity;
-        }
-    }
-    else
-        m <<= BigInt(-drop);
-    return Number(m) * 2 ** (e - (keep - 1));
-}
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-/**
- * Go's time.Parse with the two layouts the driver accepts for {"$date": "<string>"}:
- * "2006-01-02T15:04:05.999Z07:00" and "2006-01-02T15:04:05.999Z0700". Milliseconds since the epoch, or null.
- */
-function parseGoDateString(s) {
-    return parseGoLayout(s, true) ?? parseGoLayout(s, false);
-}
-function parseGoLayout(s, colonOffset) {
-    const digit = (i) => i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39;
-    const two = (i) => (s.charCodeAt(i) - 0x30) * 10 + s.charCodeAt(i + 1) - 0x30;
-    let i = 0;
-    if (!(digit(0) && digit(1) && digit(2) && digit(3)))
-        return null;
-    const year = Number(s.slice(0, 4));
-    i = 4;
-    if (s[i++] !== '-' || !digit(i) || !digit(i + 1))
-        return null;
-    const month = two(i);
-    i += 2;
-    if (month < 1 || month > 12)
-        return null;
-    if (s[i++] !== '-' || !digit(i) || !digit(i + 1))
-        return null;
-    const day = two(i);
-    i += 2;
-    if (s[i++] !== 'T' || !digit(i))
-        return null;
-    // The hour takes one or two digits (Go's "15" layout element is not zero-padded).
-    let hour;
-    if (digit(i + 1)) {
-        hour = two(i);
-        i += 2;
-    }
-    else
-        hour = s.charCodeAt(i++) - 0x30;
-    if (hour > 23)
-        return null;
-    if (s[i++] !== ':' || !digit(i) || !digit(i + 1))
-        return null;
-    const minute = two(i);
-    i += 2;
-    if (minute > 59)
-        return null;
-    if (s[i++] !== ':' || !digit(i) || !digit(i + 1))
-        return null;
-    const second = two(i);
-    i += 2;
-    if (second > 59)
-        return null;
-    let nanos = 0;
-    if ((s[i] === '.' || s[i] === ',') && digit(i + 1)) {
-        let j = i + 1;
-        while (digit(j))
-            j++;
-        const frac = s.slice(i + 1, Math.min(j, i + 10));
-        nanos = Number(frac) * 10 ** (9 - frac.length);
-        i = j;
-    }
-    let offsetSeconds = 0;
-    if (s[i] === 'Z')
-        i++;
-    else {
-        const width = colonOffset ? 6 : 5;
-        if (s.length - i < width)
-            return null;
-        if (colonOffset && s[i + 3] !== ':')
-            return null;
-        const minuteAt = colonOffset ? i + 4 : i + 3;
-        if (!digit(i + 1) || !digit(i + 2) || !digit(minuteAt) || !digit(minuteAt + 1))
-            return null;
-        const hh = two(i + 1);
-        const mm = two(minuteAt);
-        if (hh > 24 || mm > 60)
-            return null;
-        if (s[i] !== '+' && s[i] !== '-')
-            return null;
-        offsetSeconds = (hh * 60 + mm) * 60 * (s[i] === '-' ? -1 : 1);
-        i += width;
-    }
-    if (i !== s.length)
-        return null;
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    const daysInMonth = month === 2 ? (leap ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-    if (day < 1 || day > daysInMonth)
-        return null;
-    const days = daysFromCivil(year, month, day);
-    const seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-    return seconds * 1000 + Math.floor(nanos / 1e6);
-}
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (year 0 exists). */
-function daysFromCivil(year, month, day) {
-    const y = year - 1;
-    // Days before January 1st of `year`, counted from 0001-01-01, then shifted to the Unix epoch.
-    const daysBeforeYear = y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400);
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    const dayOfYear = DAYS_BEFORE_MONTH[month - 1] + (leap && month > 2 ? 1 : 0) + day - 1;
-    return daysBeforeYear + dayOfYear - 719162;
-}
-const DEC_MAX_EXP = 6111;
-const DEC_MIN_EXP = -6176;
-const DEC_MAX_SIGNIFICAND = 10n ** 34n - 1n;
-/** bson.ParseDecimal128: exact values only (no rounding), clamping, NaN/Inf spellings; null on error. */
-function parseDecimal128(s) {
-    if (s === '')
-        return null;
-    const m = /^([-+]?[0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?$/.exec(s);
-    if (!m) {
-        const neg = s[0] === '-';
-        const rest = neg || s[0] === '+' ? s.slice(1) : s;
-        if (/^nan$/i.test(rest))
-            return decimalBits(0x7c00000000000000n, 0n);
-        if (/^(inf|infinity)$/i.test(rest))
-            return decimalBits(neg ? 0xf800000000000000n : 0x7800000000000000n, 0n);
-        return null;
-    }
-    const [, intPart, decPart = '', expPart] = m;
-    let exp = 0;
-    if (expPart !== undefined) {
-        const e = BigInt(expPart);
-        if (e < INT64_MIN || e > INT64_MAX)
-            return null;
-        exp = Number(e);
-    }
-    exp -= decPart.length;
-    if (trimChars(intPart + decPart, '-0').length > 35)
-        return null;
-    const digits = intPart + decPart;
-    if (!/^[+-]?[0-9]+$/.test(digits))
-        return null;
-    let sig = BigInt(digits);
-    const negative = sig < 0n || (sig === 0n && s[0] === '-');
-    if (sig < 0n)
-        sig = -sig;
-    if (sig === 0n)
-        exp = Math.max(DEC_MIN_EXP, Math.min(DEC_MAX_EXP, exp));
-    while (sig > DEC_MAX_SIGNIFICAND) {
-        if (sig % 10n !== 0n)
-            return null;
-        sig /= 10n;
-        if (++exp > DEC_MAX_EXP)
-            return null;
-    }
-    while (exp < DEC_MIN_EXP) {
-        if (sig % 10n !== 0n)
-            return null;
-        sig /= 10n;
-        exp++;
-    }
-    while (exp > DEC_MAX_EXP) {
-        sig *= 10n;
-        if (sig > DEC_MAX_SIGNIFICAND)
-            return null;
-        exp--;
-    }
-    let high = (sig >> 64n) | ((BigInt(exp - DEC_MIN_EXP) & 0x3fffn) << 49n);
-    if (negative)
-        high |= 1n << 63n;
-    return decimalBits(high, sig & 0xffffffffffffffffn);
-}
-function trimChars(s, chars) {
-    let a = 0;
-    let b = s.length;
-    while (a < b && chars.includes(s[a]))
-        a++;
-    while (b > a && chars.includes(s[b - 1]))
-        b--;
-    return s.slice(a, b);
-}
-function decimalBits(high, low) {
-    const bytes = new Uint8Array(16);
-    const view = new DataView(bytes.buffer);
-    view.setBigUint64(0, low, true);
-    view.setBigUint64(8, high, true);
-    return bytes;
-}
-// ------------------------------------------------------------------ splitting a file into values
-const SPLIT_START = 0; // before anything (BOM, array detection)
-const SPLIT_BETWEEN = 1; // between top-level values
-const SPLIT_CONTAINER = 2; // inside an object or array value
-const SPLIT_SCALAR = 3; // inside a bare top-level scalar
-const SPLIT_ARRAY_OPEN = 4; // jsonArray: after '[' (a value or ']')
-const SPLIT_ARRAY_SEP = 5; // jsonArray: after a value (',' or ']')
-const SPLIT_ARRAY_VALUE = 6; // jsonArray: after ',' (a value)
-const SPLIT_ARRAY_DONE = 7; // jsonArray: after ']' (only whitespace)
-/**
- * Finds value boundaries without parsing, resumable across chunks, counting lines.
- *
- * Buffering is linear in the input: a chunk that starts no value is used in place; an unfinished value
- * lives in an owned buffer that is appended to, compacted when it is full but its start is consumed,
- * and doubled otherwise, so each byte is copied a bounded number of times however long the value is
- * (joining every new chunk to the whole unfinished value made one long line quadratic). A value is
- * never buffered beyond `maxText` bytes.
- */
-class ValueSplitter {
-    failed = false;
-    /** The bytes being scanned: a chunk as received, or the used part of `store`. */
-    buf = reader_EMPTY;
-    /** Owned storage for an unfinished value; `buf` is `store.subarray(0, buf.length)` when `inStore`. */
-    store = reader_EMPTY;
-    inStore = false;
-    pos = 0;
-    state = SPLIT_START;
-    array;
-    maxText;
-    stats;
-    line = 1;
-    /** Offset in buf of the first byte of the current line (may be negative after a shift). */
-    lineStart = 0;
-    valueStart = 0;
-    valueLine = 1;
-    valueLineStart = 0;
-    depth = 0;
-    inString = false;
-    escaped = false;
-    sawBom = false;
-    constructor(array, maxText, stats) {
-        this.array = array;
-        this.maxText = maxText;
-        this.stats = stats;
-    }
-    push(chunk) {
-        if (this.failed || chunk.length === 0)
-            return [];
-        // Keep only the unfinished value (or nothing) from the previous chunk.
-        const keepFrom = this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR ? this.valueStart : this.pos;
-        const rest = this.buf.length - keepFrom;
-        let shift = keepFrom;
-        if (rest === 0) {
-            this.buf = chunk;
-            this.inStore = false;
-            // A buffer grown for one long value is not kept for the rest of the file.
-            if (this.store.length > 1 << 20)
-                this.store = reader_EMPTY;
-        }
-        else {
-            const needed = rest + chunk.length;
-            let copied = chunk.length;
-            if (this.inStore && keepFrom + needed <= this.store.length) {
-                this.store.set(chunk, this.buf.length);
-                this.buf = this.store.subarray(0, keepFrom + needed);
-                shift = 0;
-            }
-            else {
-                if (this.inStore && needed <= this.store.length) {
-                    // Room after moving the unfinished value to the start. Each byte is moved at most once this
-                    // way: the next move only concerns a value that starts after this one.
-                    this.store.copyWithin(0, keepFrom, this.buf.length);
-                }
-                else {
-                    const source = this.buf.subarray(keepFrom);
-                    if (needed > this.store.length) {
-                        // Doubled (amortized linear), but never far beyond what the value may grow to.
-                        const doubled = Math.max(2 * this.store.length, 65536);
-                        this.store = new Uint8Array(Math.max(needed, Math.min(doubled, this.maxText + chunk.length)));
-                    }
-                    this.store.set(source);
-                }
-                copied += rest;
-                this.store.set(chunk, rest);
-                this.buf = this.store.subarray(0, needed);
-            }
-            this.inStore = true;
-            if (this.stats)
-                this.stats.bufferedBytes += copied;
-        }
-        this.pos -= shift;
-        this.valueStart -= shift;
-        this.lineStart -= shift;
-        this.valueLineStart -= shift;
-        return this.scan(false);
-    }
-    finish() {
-        if (this.failed)
-            return [];
-        const docs = this.scan(true);
-        if (this.failed)
-            return docs;
-        if (this.state === SPLIT_CONTAINER)
-            docs.push(this.structural('unexpected end of input: the document is not terminated', this.valueLine));
-        else if (this.state === SPLIT_SCALAR)
-            docs.push(this.emit(this.buf.length));
-        else if (this.array === true && this.state !== SPLIT_ARRAY_DONE) {
-            docs.push(this.structural(this.state === SPLIT_START ? "bad JSON array format - found no opening bracket '[' in input source" : "bad JSON array format - found no closing bracket ']' in input source", this.line));
-        }
-        return docs;
-    }
-    structural(message, line) {
-        this.failed = true;
-        return { line, error: new ExtJsonSyntaxError(`line ${line}: ${message}`, this.pos, this.pos - this.lineStart + 1, line) };
-    }
-    emit(end) {
-        const line = this.valueLine;
-        try {
-            return { line, bson: extJsonBytesToBson(this.buf, this.valueStart, end) };
-        }
-        catch (error) {
-            if (!(error instanceof ExtJsonSyntaxError))
-                throw error;
-            if (error instanceof DocumentTooLargeError)
-                return { line, error: new DocumentTooLargeError(`line ${line}: ${error.message}`, error.offset, error.column, line) };
-            // Position of the problem as line and column in the file.
-            let errLine = line;
-            let errLineStart = this.valueLineStart;
-            const stop = Math.min(error.offset, end);
-            for (let i = this.valueStart; i < stop; i++) {
-                if (this.buf[i] === 0x0a) {
-                    errLine++;
-                    errLineStart = i + 1;
-                }
-            }
-            const column = error.offset - errLineStart + 1;
-            const where = errLine === line ? `line ${line}, column ${column}` : `line ${line} (error at line ${errLine}, column ${column})`;
-            return { line, error: new ExtJsonSyntaxError(`${where}: ${error.message}`, error.offset, column, line) };
-        }
-    }
-    startValue(at) {
-        this.valueStart = at;
-        this.valueLine = this.line;
-        this.valueLineStart = this.lineStart;
-        this.depth = 0;
-        this.inString = false;
-        this.escaped = false;
-    }
-    scan(atEnd) {
-        const docs = [];
-        const b = this.buf;
-        const n = b.length;
-        let p = this.pos;
-        while (p < n) {
-            const c = b[p];
-            switch (this.state) {
-                case SPLIT_START:
-                    if (!this.sawBom && p === 0 && c === 0xef) {
-                        if (n < 3 && !atEnd) {
-                            this.pos = p;
-                            return docs;
-                        }
-                        this.sawBom = true;
-                        if (b[1] === 0xbb && b[2] === 0xbf) {
-                            p = 3;
-                            continue;
-                        }
-                    }
-                    this.sawBom = true;
-                    if (isWhite(c))
-                        break;
-                    if (this.array === 'auto')
-                        this.array = c === 0x5b;
-                    if (this.array === true) {
-                        if (c !== 0x5b) {
-                            this.pos = p;
-                            docs.push(this.structural("bad JSON array format - found no opening bracket '[' in input source", this.line));
-                            return docs;
-                        }
-                        this.state = SPLIT_ARRAY_OPEN;
-                        break;
-                    }
-                    this.state = SPLIT_BETWEEN;
-                    continue;
-                case SPLIT_BETWEEN:
-                case SPLIT_ARRAY_OPEN:
-                case SPLIT_ARRAY_VALUE:
-                    if (isWhite(c))
-                        break;
-                    if (c === 0x5d && this.state === SPLIT_ARRAY_OPEN) {
-                        this.state = SPLIT_ARRAY_DONE;
-                        break;
-                    }
-                    if (this.state !== SPLIT_BETWEEN && (c === 0x2c || c === 0x5d)) {
-                        this.pos = p;
-                        docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' where a document was expected`, this.line));
-                        return docs;
-                    }
-                    this.startValue(p);
-                    this.state = c === 0x7b || c === 0x5b ? SPLIT_CONTAINER : SPLIT_SCALAR;
-                    continue;
-                case SPLIT_CONTAINER: {
-                    // The hot loop of file reading: runs over every byte of every document.
-                    let depth = this.depth;
-                    let inString = this.inString;
-                    let escaped = this.escaped;
-                    let q = p;
-                    for (; q < n; q++) {
-                        const d = b[q];
-                        if (inString) {
-                            if (escaped)
-                                escaped = false;
-                            else if (d === 0x5c)
-                                escaped = true;
-                            else if (d === 0x22)
-                                inString = false;
-                            else if (d === 0x0a)
-                                this.newline(q);
-                        }
-                        else if (d === 0x22)
-                            inString = true;
-                        else if (d === 0x7b || d === 0x5b)
-                            depth++;
-                        else if (d === 0x7d || d === 0x5d) {
-                            if (--depth === 0)
-                                break;
-                        }
-                        else if (d === 0x0a)
-                            this.newline(q);
-                    }
-                    this.depth = depth;
-                    this.inString = inString;
-                    this.escaped = escaped;
-                    if (q === n) {
-                        p = n;
-                        continue;
-                    }
-                    if (q + 1 - this.valueStart > this.maxText) {
-                        this.pos = q + 1;
-                        docs.push(this.tooMuchText());
-                        return docs;
-                    }
-                    docs.push(this.emit(q + 1));
-                    this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
-                    p = q + 1;
-                    continue;
-                }
-                case SPLIT_SCALAR:
-                    if (isWhite(c) || (this.array === true && (c === 0x2c || c === 0x5d))) {
-                        if (p - this.valueStart > this.maxText) {
-                            this.pos = p;
-                            docs.push(this.tooMuchText());
-                            return docs;
-                        }
-                        docs.push(this.emit(p));
-                        this.state = this.array === true ? SPLIT_ARRAY_SEP : SPLIT_BETWEEN;
-                        continue;
-                    }
-                    break;
-                case SPLIT_ARRAY_SEP:
-                    if (isWhite(c))
-                        break;
-                    if (c === 0x2c)
-                        this.state = SPLIT_ARRAY_VALUE;
-                    else if (c === 0x5d)
-                        this.state = SPLIT_ARRAY_DONE;
-                    else {
-                        this.pos = p;
-                        docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' outside JSON object/array in input source`, this.line));
-                        return docs;
-                    }
-                    break;
-                case SPLIT_ARRAY_DONE:
-                    if (isWhite(c))
-                        break;
-                    this.pos = p;
-                    docs.push(this.structural(`bad JSON array format - found '${String.fromCharCode(c)}' after ']' in input source`, this.line));
-                    return docs;
-            }
-            if (c === 0x0a)
-                this.newline(p);
-            p++;
-        }
-        this.pos = p;
-        // An unfinished value is buffered until its end: not beyond the cap.
-        if ((this.state === SPLIT_CONTAINER || this.state === SPLIT_SCALAR) && n - this.valueStart > this.maxText)
-            docs.push(this.tooMuchText());
-        return docs;
-    }
-    tooMuchText() {
-        const limit = this.maxText % (1 << 20) === 0 ? `${this.maxText / (1 << 20)} MiB` : `${this.maxText} bytes`;
-        return this.structural(`the document starting here is more than ${limit} of text, far beyond the ${MAX_BSON_DOCUMENT_BYTES} bytes (16 MiB) a MongoDB document may hold, so reading stopped ` +
-            `(is this an Extended JSON export, one document per line? a damaged file can run lines together)`, this.valueLine);
-    }
-    newline(at) {
-        this.line++;
-        this.lineStart = at + 1;
-    }
-}
-// GAPS (documented differences from the Go parser, none reachable from mongoexport output):
-// - Objects and arrays nested more than 1000 levels (MAX_NESTING; Go limits only objects, to 200) are refused here
-//   with "nesting deeper than 1000 levels"; no server stores more than 100.
-// - Go caps a float exponent at 5 digits while accumulating (strconv.readFloat); a number with
-//   thousands of leading zeros and an exponent of 100000 or more can round differently.
-// - Size limits, which Go does not have (mongoimport 100.18.0 buffers a value of any length and leaves
-//   the size to the server: mongod refuses a document over 16 MiB, FerretDB v1.24 stores it): a
-//   document over MAX_BSON_DOCUMENT_BYTES of BSON is refused here, and so is a value of more than
-//   MAX_DOCUMENT_TEXT_BYTES of text (mongoexport's compact output of a legal document stays below it;
-//   indented output or padding of a legal document beyond 16 times its size does not).
-//# sourceMappingURL=reader.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/query.js
 // The user's `query` input and the final find() filter of the outputs export.
 
 
+
 /** Operators that run JavaScript on the server; a backup tool has no business sending them. */
 const SERVER_SIDE_JS = new Set(['$where', '$function', '$accumulator']);
-class QueryError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'QueryError';
-    }
-}
 function isBsonValue(value) {
     return typeof value._bsontype === 'string';
 }
@@ -48598,7 +50660,7 @@ function rejectServerSideJs(value, path) {
     if (isBsonValue(value)) {
         const type = value._bsontype;
         if (type === 'Code')
-            throw new QueryError(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`);
+            throw new InputError(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`);
         return;
     }
     if (value instanceof Date || value instanceof RegExp)
@@ -48606,7 +50668,7 @@ function rejectServerSideJs(value, path) {
     for (const [key, child] of Object.entries(value)) {
         const at = path ? `${path}.${key}` : key;
         if (SERVER_SIDE_JS.has(key)) {
-            throw new QueryError(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`);
+            throw new InputError(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`);
         }
         rejectServerSideJs(child, at);
     }
@@ -48623,10 +50685,10 @@ function parseUserQuery(text) {
         shape = JSON.parse(text);
     }
     catch (error) {
-        throw new QueryError(`query: not valid JSON (${error.message}). Write strict Extended JSON, ${example}.`);
+        throw new InputError(`query: not valid JSON (${error.message}). Write strict Extended JSON, ${example}.`);
     }
     if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-        throw new QueryError('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.');
+        throw new InputError('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.');
     }
     let parsed;
     try {
@@ -48634,7 +50696,7 @@ function parseUserQuery(text) {
         parsed = bson_node_bson.deserialize(extJsonToBson(text), { promoteValues: false, bsonRegExp: true });
     }
     catch (error) {
-        throw new QueryError(`query: not valid Extended JSON (${error.message}). ${example}.`);
+        throw new InputError(`query: not valid Extended JSON (${error.message}). ${example}.`);
     }
     rejectServerSideJs(parsed, '');
     return parsed;
@@ -48668,6 +50730,7 @@ function canonicalFilter(filter) {
 
 
 
+
 /** `collection` or `database.collection` → [database, collection] (the first dot separates, as in a namespace). */
 function splitNamespace(name, defaultDatabase) {
     const dot = name.indexOf('.');
@@ -48683,7 +50746,7 @@ async function exportCollections(client, defaultDatabase, opts, previous, dir, r
             continue;
         const mark = previousMarks[ns];
         // Each collection continues its own chain; one it has no watermark for starts with a full export.
-        const plan = planWindow(opts.since, mark ? { tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: '', uriSource: '', files: [], watermark: mark } : null, opts.lookbackMs);
+        const plan = planWindow(opts.since, mark ? { ...manifestHeader('outputs', ''), files: [], watermark: mark } : null, opts.lookbackMs);
         for (const notice of plan.notices)
             logger.notice(`${ns}: ${notice}`);
         for (const warning of plan.warnings)
@@ -48728,474 +50791,10 @@ function keepYoungGenerationSmall() {
     (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
 }
 //# sourceMappingURL=heap.js.map
-;// CONCATENATED MODULE: ./lib/prancer/config-parser.js
-// A reader for config.ini with the semantics of Python's configparser.ConfigParser(allow_no_value=True),
-// which is what Prancer uses (reference prancer-db.md §1.2).
-//
-// Why not the `ini` package: checked with ini 6, it strips inline `;` comments from values, does not
-// accept `:` as a delimiter, does not lower-case keys, keeps the last of duplicate keys silently, turns
-// continuation lines into new keys, and has no [DEFAULT] inheritance or %(name)s interpolation. Each of
-// these would make us read a different value than Prancer does, so this file reproduces Python's
-// `RawConfigParser._read` and `BasicInterpolation` (Python 3.11) instead. Error classes carry the Python
-// class name (`pythonName`) so the differential test can compare them with python3.
-// Characters for which Python's str.isspace() is true: what str.strip() removes and what `\s` matches.
-// JS trim() differs (it strips U+FEFF, a BOM, and keeps U+001C-U+001F and U+0085).
-
-const PY_SPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const STRIP_RE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
-const NON_SPACE_RE = new RegExp(`[^${PY_SPACE}]`);
-// configparser.SECTCRE: `\[(?P<header>.+)\]` applied with re.match (anchored at the start only).
-// dotAll: Python's `.` matches everything but \n, JS's also stops at \r, U+2028 and U+2029.
-const SECTION_RE = /^\[(.+)\]/s;
-// configparser.OPTCRE_NV with the default delimiters `=` and `:`.
-const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*(?:([=:])[${PY_SPACE}]*(.*))?$`, 's');
-// BasicInterpolation._KEYCRE
-const INTERPOLATION_KEY_RE = /^%\(([^)]+)\)s/;
-const MAX_INTERPOLATION_DEPTH = 10;
-/** Ten levels that each repeat a reference grow exponentially; no real setting is this long. */
-const MAX_INTERPOLATED_LENGTH = 1024 * 1024;
-const DEFAULT_SECTION = 'DEFAULT';
-function pyStrip(text) {
-    return text.replace(STRIP_RE, '');
-}
-/** Python's str.lower() is the Unicode default lower-casing, like String.prototype.toLowerCase. */
-function optionXform(name) {
-    return name.toLowerCase();
-}
-class ConfigError extends Error {
-    /** The configparser exception Python raises in the same situation. */
-    pythonName;
-    file;
-    line;
-    constructor(pythonName, file, line, message) {
-        super(message);
-        this.name = pythonName;
-        this.pythonName = pythonName;
-        this.file = file;
-        this.line = line;
-    }
-}
-function where(file, line) {
-    return `${file} line ${line}`;
-}
-class DuplicateSectionError extends ConfigError {
-    constructor(file, line, section) {
-        super('DuplicateSectionError', file, line, `${where(file, line)}: section [${section}] appears a second time; Python's configparser (and so Prancer) refuses the file. Merge the two sections.`);
-    }
-}
-class DuplicateOptionError extends ConfigError {
-    constructor(file, line, section, option) {
-        super('DuplicateOptionError', file, line, `${where(file, line)}: key "${option}" appears a second time in section [${section}] (keys are case-insensitive); Python's configparser (and so Prancer) refuses the file. Keep one of them.`);
-    }
-}
-class MissingSectionHeaderError extends ConfigError {
-    constructor(file, line, text) {
-        const bom = text.startsWith('\ufeff') ? ' The file starts with a UTF-8 byte order mark (BOM), which Python reads as part of the first line: save the file without a BOM.' : '';
-        super('MissingSectionHeaderError', file, line, `${where(file, line)}: text before the first [section] header: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(text))}.${bom}`);
-    }
-}
-class ParsingError extends ConfigError {
-    lines;
-    constructor(file, lines) {
-        const list = lines.map(l => `line ${l.line}: ${JSON.stringify((0,mongo_uri/* redactUrisInText */.Bp)(l.text))}`).join('; ');
-        super('ParsingError', file, lines[0]?.line ?? null, `${file}: lines that are neither a [section], a key nor a comment: ${list}`);
-        this.lines = lines;
-    }
-}
-/** Python raises AttributeError when an indented line follows a key that has no value. */
-class ValuelessContinuationError extends ConfigError {
-    constructor(file, line, option) {
-        super('AttributeError', file, line, `${where(file, line)}: indented line continues key "${option}", which has no value (no "=" or ":"); Python's configparser crashes on this. Give the key a value or remove the indentation.`);
-    }
-}
-class InterpolationSyntaxError extends ConfigError {
-    constructor(file, line, section, option, detail) {
-        super('InterpolationSyntaxError', file, line, `${where(file, line)}: value of [${section}] ${option} cannot be read: ${detail}. configparser treats "%" as interpolation; write "%%" for a literal percent sign.`);
-    }
-}
-class InterpolationMissingOptionError extends ConfigError {
-    constructor(file, line, section, option, reference) {
-        super('InterpolationMissingOptionError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, but neither [${section}] nor [DEFAULT] has a key "${reference}".`);
-    }
-}
-class InterpolationDepthError extends ConfigError {
-    constructor(file, line, section, option) {
-        super('InterpolationDepthError', file, line, `${where(file, line)}: value of [${section}] ${option} nests %(...)s references more than ${MAX_INTERPOLATION_DEPTH} levels deep (a reference loop?).`);
-    }
-}
-/** Python raises TypeError when %(name)s refers to a key without a value. */
-class InterpolationNoneError extends ConfigError {
-    constructor(file, line, section, option, reference) {
-        super('TypeError', file, line, `${where(file, line)}: value of [${section}] ${option} refers to %(${reference})s, a key without a value.`);
-    }
-}
-/** One parsed file; reads are interpolated lazily, as Python does, so errors appear only for the keys read. */
-class ConfigFile {
-    path;
-    #defaults;
-    #sections;
-    constructor(path, defaults, sections) {
-        this.path = path;
-        this.#defaults = defaults;
-        this.#sections = sections;
-    }
-    /** Section names in file order, without DEFAULT (like ConfigParser.sections()). */
-    sections() {
-        return [...this.#sections.keys()];
-    }
-    /** Exact, case-sensitive test, like `name in config`; DEFAULT is always present. */
-    hasSection(name) {
-        return name === DEFAULT_SECTION || this.#sections.has(name);
-    }
-    /** Keys of a section followed by the inherited DEFAULT keys (like iterating a SectionProxy). */
-    options(section) {
-        if (section === DEFAULT_SECTION)
-            return [...this.#defaults.keys()];
-        const own = this.#sections.get(section);
-        if (!own)
-            return [];
-        return [...new Set([...own.keys(), ...this.#defaults.keys()])];
-    }
-    /**
-     * ConfigParser.get(section, key, fallback=undefined): undefined when the section or key is missing,
-     * null for a key without a value, otherwise the interpolated value (errors thrown here, lazily).
-     */
-    get(section, key) {
-        const name = optionXform(key);
-        const option = this.#lookup(section, name);
-        if (!option)
-            return undefined;
-        const raw = joinValue(option.lines);
-        if (raw === null)
-            return null;
-        const out = [];
-        this.#interpolate(section, name, option.line, raw, out, 1);
-        return out.join('');
-    }
-    /** The value without interpolation (ConfigParser.get(..., raw=True)). */
-    getRaw(section, key) {
-        const option = this.#lookup(section, optionXform(key));
-        return option ? joinValue(option.lines) : undefined;
-    }
-    #lookup(section, name) {
-        if (section !== DEFAULT_SECTION) {
-            const own = this.#sections.get(section);
-            if (!own)
-                return undefined;
-            const found = own.get(name);
-            if (found)
-                return found;
-        }
-        return this.#defaults.get(name);
-    }
-    #interpolate(section, option, line, value, out, depth, total = { length: 0 }) {
-        if (depth > MAX_INTERPOLATION_DEPTH)
-            throw new InterpolationDepthError(this.path, line, section, option);
-        const push = (text) => {
-            total.length += text.length;
-            if (total.length > MAX_INTERPOLATED_LENGTH) {
-                throw new InterpolationSyntaxError(this.path, line, section, option, `its %(...)s references expand to more than ${MAX_INTERPOLATED_LENGTH} characters (references repeated at every level?)`);
-            }
-            out.push(text);
-        };
-        let rest = value;
-        while (rest) {
-            const p = rest.indexOf('%');
-            if (p < 0) {
-                push(rest);
-                return;
-            }
-            if (p > 0) {
-                push(rest.slice(0, p));
-                rest = rest.slice(p);
-            }
-            const next = rest.slice(1, 2);
-            if (next === '%') {
-                push('%');
-                rest = rest.slice(2);
-            }
-            else if (next === '(') {
-                const match = INTERPOLATION_KEY_RE.exec(rest);
-                if (!match)
-                    throw new InterpolationSyntaxError(this.path, line, section, option, `bad reference ${JSON.stringify(rest)}`);
-                const reference = optionXform(match[1]);
-                rest = rest.slice(match[0].length);
-                const target = this.#lookup(section, reference);
-                if (!target)
-                    throw new InterpolationMissingOptionError(this.path, line, section, option, reference);
-                const targetValue = joinValue(target.lines);
-                if (targetValue === null)
-                    throw new InterpolationNoneError(this.path, line, section, option, reference);
-                if (targetValue.includes('%'))
-                    this.#interpolate(section, option, line, targetValue, out, depth + 1, total);
-                else
-                    push(targetValue);
-            }
-            else {
-                throw new InterpolationSyntaxError(this.path, line, section, option, `"%" must be followed by "%" or "(", found ${JSON.stringify(rest)}`);
-            }
-        }
-    }
-}
-function joinValue(lines) {
-    // _join_multiline_values: '\n'.join(lines).rstrip()
-    return lines === null ? null : lines.join('\n').replace(new RegExp(`[${PY_SPACE}]+$`), '');
-}
-/** Parses config.ini text. `file` is used in error messages. */
-function parseConfig(text, file) {
-    const defaults = new Map();
-    const sections = new Map();
-    // strict=True: a section or (section, key) seen twice in one read is an error
-    const added = new Set();
-    const badLines = [];
-    let current = null;
-    let optionName = null;
-    let indentLevel = 0;
-    // Python reads in universal-newline mode: \r\n, \r and \n all end a line.
-    const lines = text.split(/\r\n|\r|\n/);
-    if (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    lines.forEach((line, i) => {
-        const lineNo = i + 1;
-        const stripped = pyStrip(line);
-        const isComment = stripped.startsWith('#') || stripped.startsWith(';');
-        const value = isComment ? '' : stripped;
-        if (!value) {
-            // empty_lines_in_values=True: a blank (not comment) line inside a value is kept, trailing ones dropped at join
-            if (!isComment && current && optionName)
-                current.options.get(optionName)?.lines?.push('');
-            return;
-        }
-        const firstNonSpace = line.search(NON_SPACE_RE);
-        const indent = firstNonSpace < 0 ? 0 : firstNonSpace;
-        if (current && optionName && indent > indentLevel) {
-            const option = current.options.get(optionName);
-            if (option.lines === null)
-                throw new ValuelessContinuationError(file, lineNo, optionName);
-            option.lines.push(value);
-            return;
-        }
-        indentLevel = indent;
-        const header = SECTION_RE.exec(value);
-        if (header) {
-            const name = header[1];
-            if (sections.has(name)) {
-                if (added.has(`s:${name}`))
-                    throw new DuplicateSectionError(file, lineNo, name);
-                added.add(`s:${name}`);
-                current = { name, options: sections.get(name) };
-            }
-            else if (name === DEFAULT_SECTION) {
-                current = { name, options: defaults };
-            }
-            else {
-                const options = new Map();
-                sections.set(name, options);
-                added.add(`s:${name}`);
-                current = { name, options };
-            }
-            optionName = null;
-            return;
-        }
-        if (!current)
-            throw new MissingSectionHeaderError(file, lineNo, line);
-        const option = OPTION_RE.exec(value);
-        if (!option) {
-            badLines.push({ line: lineNo, text: line });
-            return;
-        }
-        const [, rawName = '', delimiter, optionValue] = option;
-        if (!rawName)
-            badLines.push({ line: lineNo, text: line });
-        optionName = optionXform(rawName.replace(new RegExp(`[${PY_SPACE}]+$`), ''));
-        const key = `o:${current.name}\u0000${optionName}`;
-        if (added.has(key))
-            throw new DuplicateOptionError(file, lineNo, current.name, optionName);
-        added.add(key);
-        current.options.set(optionName, { lines: delimiter === undefined ? null : [pyStrip(optionValue ?? '')], line: lineNo });
-    });
-    if (badLines.length > 0)
-        throw new ParsingError(file, badLines);
-    return new ConfigFile(file, defaults, sections);
-}
-//# sourceMappingURL=config-parser.js.map
-;// CONCATENATED MODULE: ./lib/prancer/settings.js
-// Where Prancer's data lives, resolved from config.ini and the environment the way Prancer resolves it
-// (reference prancer-db.md §1-§2), plus the connection string chosen for the export.
-
-
-
-
-const DEFAULT_URI = 'mongodb://localhost:27017';
-/** Prancer's database when [MONGODB] dbname is missing (database.py:71-79). */
-const PRANCER_DEFAULT_DATABASE = 'test';
-class SettingsError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SettingsError';
-    }
-}
-/**
- * The config.ini Prancer would read: the explicit path, else $FRAMEWORKDIR/config.ini (Prancer then reads
- * nothing else), else <cwd>/config.ini.
- */
-async function locateConfig(options) {
-    const { configPath, env, cwd } = options;
-    let candidate;
-    let origin;
-    if (configPath) {
-        candidate = (0,external_node_path_namespaceObject.isAbsolute)(configPath) ? configPath : (0,external_node_path_namespaceObject.resolve)(cwd, configPath);
-        origin = 'the config input';
-    }
-    else if (env.FRAMEWORKDIR) {
-        const dir = (0,external_node_path_namespaceObject.isAbsolute)(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : (0,external_node_path_namespaceObject.resolve)(cwd, env.FRAMEWORKDIR);
-        const dirInfo = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
-            if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
-                return null;
-            throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`);
-        });
-        if (!dirInfo?.isDirectory()) {
-            throw new SettingsError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`);
-        }
-        candidate = (0,external_node_path_namespaceObject.join)(dir, 'config.ini');
-        origin = '$FRAMEWORKDIR/config.ini (FRAMEWORKDIR is set, so Prancer reads only this file)';
-    }
-    else {
-        candidate = (0,external_node_path_namespaceObject.join)(cwd, 'config.ini');
-        origin = '<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)';
-    }
-    const info = await (0,promises_namespaceObject.stat)(candidate).catch((error) => {
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
-            return null;
-        throw new SettingsError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`);
-    });
-    if (!info)
-        throw new SettingsError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`);
-    if (!info.isFile())
-        throw new SettingsError(`${candidate} is not a file (tried ${origin}).`);
-    return candidate;
-}
-/** The section Prancer reads (exact name), else a case-insensitive match with a notice. */
-function findSection(cfg, name, notices) {
-    if (cfg.hasSection(name))
-        return name;
-    const matches = cfg.sections().filter(s => s.toLowerCase() === name.toLowerCase());
-    if (matches.length === 0)
-        return null;
-    notices.push(`${cfg.path} has no [${name}] section; using [${matches[0]}] instead. Prancer itself reads only [${name}] (section names are case-sensitive), so rename the section for Prancer to see it.`);
-    return matches[0];
-}
-function readValue(cfg, section, key) {
-    if (section === null)
-        return null;
-    const value = cfg.get(section, key);
-    return value === undefined || value === null || value === '' ? null : value;
-}
-/**
- * The file as Prancer reads it (UTF-8 on the runners). UTF-16 (a BOM, or NUL bytes: what Windows editors save as
- * "Unicode") would parse as garbage; say what to do instead.
- */
-function decodeConfig(bytes, path) {
-    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0);
-    if (utf16)
-        throw new SettingsError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`);
-    return bytes.toString('utf8');
-}
-async function resolveSettings(options) {
-    const { mongodbUri, env, cwd, logger } = options;
-    // Secrets first: nothing below may log before every known connection string is registered.
-    for (const uri of [mongodbUri, env.DBURL])
-        if (uri)
-            for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
-                logger.secret(secret);
-    const configPath = await locateConfig({ configPath: options.configPath, env, cwd });
-    const text = decodeConfig(await (0,promises_namespaceObject.readFile)(configPath).catch((error) => {
-        throw new SettingsError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
-    }), configPath);
-    // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
-    for (const uri of (0,mongo_uri/* findUris */.F0)(text))
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
-            logger.secret(secret);
-    const cfg = parseConfig(text, configPath);
-    const notices = [];
-    const warnings = [];
-    const mongoSection = findSection(cfg, 'MONGODB', notices);
-    const outputCollection = readValue(cfg, mongoSection, 'OUTPUT');
-    if (outputCollection === null) {
-        const where = mongoSection === null ? `it has no [MONGODB] section (sections: ${cfg.sections().map(s => `[${s}]`).join(', ') || 'none'})` : `section [${mongoSection}] has no OUTPUT value`;
-        throw new SettingsError(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`);
-    }
-    let database = readValue(cfg, mongoSection, 'dbname');
-    if (database === null) {
-        database = PRANCER_DEFAULT_DATABASE;
-        notices.push(`${configPath}: [MONGODB] dbname is not set; using "${PRANCER_DEFAULT_DATABASE}", the database Prancer uses then.`);
-    }
-    const loggingSection = findSection(cfg, 'LOGGING', notices);
-    const logsDatabase = readValue(cfg, loggingSection, 'dbname');
-    if (logsDatabase === null)
-        notices.push(`${configPath}: [LOGGING] dbname is not set, so Prancer writes no database logs; no logs will be exported.`);
-    let uri;
-    let uriSource;
-    if (mongodbUri) {
-        uri = mongodbUri;
-        uriSource = options.mongodbUriSource ?? 'input mongodb-uri';
-    }
-    else if (env.DBURL) {
-        uri = env.DBURL;
-        uriSource = 'env DBURL';
-    }
-    else {
-        const legacy = mongoSection === null ? null : legacyDburl(cfg, mongoSection, notices);
-        if (legacy) {
-            uri = legacy;
-            uriSource = 'config.ini [MONGODB] dburl';
-            notices.push(`Using [MONGODB] dburl from ${configPath} because neither the mongodb-uri input nor env DBURL is set. Prancer ignores this key (it reads env DBURL), so make sure it points to the server Prancer wrote to.`);
-        }
-        else {
-            uri = DEFAULT_URI;
-            uriSource = 'default';
-            notices.push(`No connection string given (mongodb-uri input, env DBURL or [MONGODB] dburl); using ${DEFAULT_URI}, as Prancer does.`);
-        }
-    }
-    for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
-        logger.secret(secret);
-    if (env.CUSTOMER || env.PRANCER_WK_ENV === 'STAGING' || env.PRANCER_WK_ENV === 'PRODUCTION') {
-        const warning = `env ${env.CUSTOMER ? 'CUSTOMER' : 'PRANCER_WK_ENV'} is set: Prancer then reads a per-customer file under $FRAMEWORKDIR/config/ for its run, but this export reads ${configPath}. Pass the config input if Prancer used another file.`;
-        warnings.push(warning);
-    }
-    return { configPath, database, outputCollection, logsDatabase, uri, uriSource, notices, warnings };
-}
-function legacyDburl(cfg, section, notices) {
-    try {
-        return readValue(cfg, section, 'dburl');
-    }
-    catch (error) {
-        // A URL-encoded password (p%40ss) is not valid configparser interpolation; Prancer never reads the key, so take it as written.
-        if (!(error instanceof InterpolationSyntaxError))
-            throw error;
-        notices.push(`[MONGODB] dburl in ${cfg.path} contains "%" that configparser cannot interpolate; using the text as written.`);
-        return cfg.getRaw(section, 'dburl') || null;
-    }
-}
-function summarizeSettings(settings) {
-    return {
-        configPath: settings.configPath,
-        database: settings.database,
-        outputCollection: settings.outputCollection,
-        logsDatabase: settings.logsDatabase,
-        uriSource: settings.uriSource,
-        redactedUri: (0,mongo_uri/* redactUri */.sU)(settings.uri),
-        notices: [...settings.warnings, ...settings.notices]
-    };
-}
-//# sourceMappingURL=settings.js.map
 ;// CONCATENATED MODULE: ./lib/prancer/since.js
-class SinceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SinceError';
-    }
-}
+// The `since` input / --since flag: auto | all | epoch milliseconds | an ISO-8601 time. Shared by the
+// action and the CLI so both accept exactly the same values.
+
 const ACCEPTED = 'auto, all, a number of epoch milliseconds (e.g. 1767225600000) or an ISO-8601 time (e.g. 2026-01-01T00:00:00Z)';
 // date, optional time (minutes required, seconds and up to 9 fraction digits optional), optional zone
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -49213,12 +50812,12 @@ function parseSince(text) {
         const ms = Number(value);
         // A JavaScript Date (and our windows) ends at 8.64e15 ms, the year 275760.
         if (!Number.isSafeInteger(ms) || ms > 8.64e15)
-            throw new SinceError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`);
+            throw new InputError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`);
         return { kind: 'time', ms };
     }
     const m = ISO_RE.exec(value);
     if (!m)
-        throw new SinceError(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`);
+        throw new InputError(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`);
     const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m;
     const year = Number(y);
     const month = Number(mo);
@@ -49230,7 +50829,7 @@ function parseSince(text) {
     const zoneHours = zoneMatch ? Number(zoneMatch[2]) : 0;
     const zoneMinutes = zoneMatch ? Number(zoneMatch[3]) : 0;
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || zoneHours > 23 || zoneMinutes > 59) {
-        throw new SinceError(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`);
+        throw new InputError(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`);
     }
     const offsetMs = zoneMatch ? (zoneMatch[1] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes) * 60_000 : 0;
     // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999
@@ -49274,12 +50873,6 @@ function describeSince(since, previousSource) {
 
 
 const PROGRESS_INTERVAL_MS = 5_000;
-class ExportJobError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ExportJobError';
-    }
-}
 /** Files and directories this run created, removed again if the run fails. */
 class CreatedPaths {
     #paths = [];
@@ -49382,15 +50975,11 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         jsonFormat: opts.jsonFormat
     };
     const manifest = {
-        tool: TOOL_NAME,
-        manifestVersion: 1,
-        kind: 'outputs',
-        createdAt: new Date().toISOString(),
-        uriSource: settings.uriSource,
+        ...manifestHeader('outputs', settings.uriSource),
         database: settings.database,
         collection: settings.outputCollection,
         since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
-        hostsSha256: hostsFingerprint(settings.uri),
+        hostsSha256: (0,mongo_uri/* hostsFingerprint */.a4)(settings.uri),
         windowKind: plan.kind,
         // When the chain this export belongs to began with its full export (full-every counts from it).
         chainStartedAt: plan.kind === 'chained' ? new Date(chainStartedAt(opts.previousManifest ?? null) ?? Date.now()).toISOString() : new Date().toISOString(),
@@ -49496,11 +51085,7 @@ function logQuery(run) {
 }
 function logsManifest(settings, files, runs, reason, selection) {
     return {
-        tool: TOOL_NAME,
-        manifestVersion: 1,
-        kind: 'logs',
-        createdAt: new Date().toISOString(),
-        uriSource: settings.uriSource,
+        ...manifestHeader('logs', settings.uriSource),
         database: settings.logsDatabase,
         selection: selection ?? null,
         files,
@@ -49519,11 +51104,6 @@ function chainStartedAt(manifest) {
     const when = Date.parse(String(manifest.chainStartedAt ?? manifest.createdAt ?? ''));
     return Number.isFinite(when) ? when : null;
 }
-/** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
-function hostsFingerprint(uri) {
-    const hosts = (0,mongo_uri/* uriHostList */.h5)(uri);
-    return hosts === null ? null : (0,external_node_crypto_.createHash)('sha256').update(hosts.join(',')).digest('hex');
-}
 /**
  * The previous manifest when it continues the same selection: database, collection, container, query
  * and deployment (host fingerprint). Anything else would silently skip documents only the new selection
@@ -49540,7 +51120,7 @@ function samePrevious(previous, settings, opts, query, logger) {
     if (previous.database !== settings.database || previous.collection !== settings.outputCollection) {
         reasons.push(`it is of ${String(previous.database)}.${String(previous.collection)}, not ${settings.database}.${settings.outputCollection}`);
     }
-    const hosts = hostsFingerprint(settings.uri);
+    const hosts = (0,mongo_uri/* hostsFingerprint */.a4)(settings.uri);
     // Manifests written before the fingerprint existed have none: the name family still ties them to this job.
     if (typeof previous.hostsSha256 === 'string' && hosts !== null && previous.hostsSha256 !== hosts) {
         reasons.push('it was exported from other MongoDB hosts (host list fingerprint differs)');
@@ -49598,7 +51178,7 @@ async function runExportJob(opts) {
     for (const dir of [outputsDir, logsDir]) {
         const entries = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
         if (entries.length > 0)
-            throw new ExportJobError(`${dir} already holds files; the export job writes only into new or empty directories.`);
+            throw new InternalError(`${dir} already holds files; the export job writes only into new or empty directories.`);
     }
     let client;
     // What is being read, for a message that says where an export stopped (a server dying, a full disk, ...).
@@ -49636,12 +51216,12 @@ async function runExportJob(opts) {
     }
     catch (error) {
         await created.removeAll();
-        if (reading === null || error instanceof ExportJobError)
+        if (reading === null)
             throw error;
         const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
-        throw new ExportJobError(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
+        throw new RefusedError(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
             'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.', { cause: error });
     }
     finally {
@@ -49649,1088 +51229,6 @@ async function runExportJob(opts) {
     }
 }
 //# sourceMappingURL=export-job.js.map
-;// CONCATENATED MODULE: ./lib/archive/metadata.js
-// A collection's metadata as mongodump 100.18.0 writes it (mongodump/metadata_dump.go): into `<coll>.metadata.json`
-// with --out, into the prelude's `metadata` field with --archive, the same text both ways. mongodump builds the
-// document
-//   {options: <listCollections' options, left out when empty>, indexes: [<listIndexes' documents, as the server
-//    returns them>], uuid: <info.uuid's 16 bytes in lowercase hex, left out when there is none>, collectionName,
-//    type: <listCollections' type, left out when empty>}
-// (no indexes for a view) and writes it as canonical Extended JSON, compact, without HTML escaping (Go's
-// bson.MarshalExtJSON(doc, true, false)). Here the same document is built from the server's raw BSON replies, so every
-// value keeps its BSON type (capped `size` stays an int64 where the server says int64, index `v` an int32, ...), and
-// transcoded by our own Extended JSON writer (src/ejson/writer.ts, byte-exact with Go's MarshalExtJSON; its tests
-// compare it with the Go driver).
-//
-// Differences from mongodump that remain:
-// - mongodump decodes options and index documents into Go bson.D values and marshals those; for the types that
-//   occur in options and index specifications (numbers, strings, booleans, documents, arrays, dates, regexes,
-//   binaries) the result is the same as transcoding the raw bytes. Code with scope would differ in one detail (see
-//   src/ejson/writer.ts on scopes); it cannot appear in collection options or index specifications in practice.
-// - mongodump refuses to dump a collection whose metadata does not survive its Extended JSON round trip
-//   (MarshalExtJSONWithBSONRoundtripConsistency); we write it anyway.
-// - A collection dropped between listCollections and listIndexes: mongodump's driver gives an empty index list for
-//   NamespaceNotFound, so do we (indexes: []).
-// - FerretDB: nothing specific is done for it. Whatever it reports is copied as reported, exactly as mongodump copies
-//   it: capped size and max as int64, index documents without `ns`, and (FerretDB 1.24) a sparse index listed without
-//   `sparse: true`, so neither mongodump's metadata nor ours can restore it as sparse. __tests__/archive/
-//   mongodump.test.ts compares our text with mongodump's on FerretDB, and on a real mongod with MONGODB_URI.
-
-
-const metadata_utf8 = new TextDecoder('utf-8');
-const utf8Encoder = new TextEncoder();
-/** name, type, options (raw) and info.uuid of a raw listCollections entry. */
-function parseCollectionInfo(info) {
-    const parsed = { name: '', type: '', options: undefined, uuid: '' };
-    let sawName = false;
-    forEachElement(info, 0, (el, nameStart, nameEnd) => {
-        const field = metadata_utf8.decode(info.subarray(nameStart, nameEnd));
-        if (field === 'name' && el.type === BSON_TYPE.string) {
-            parsed.name = metadata_readString(info, el.valueStart);
-            sawName = true;
-        }
-        else if (field === 'type' && el.type === BSON_TYPE.string) {
-            parsed.type = metadata_readString(info, el.valueStart);
-        }
-        else if (field === 'options' && el.type === BSON_TYPE.document) {
-            parsed.options = info.subarray(el.valueStart, el.valueEnd);
-        }
-        else if (field === 'info' && el.type === BSON_TYPE.document) {
-            forEachElement(info, el.valueStart, (inner, innerStart, innerEnd) => {
-                if (metadata_utf8.decode(info.subarray(innerStart, innerEnd)) !== 'uuid' || inner.type !== BSON_TYPE.binary)
-                    return;
-                const length = int32(info, inner.valueStart);
-                const subtype = info[inner.valueStart + 4];
-                // mongodump takes only subtype 4 (UUID) and writes its data as lowercase hex.
-                if (subtype === 4)
-                    parsed.uuid = Buffer.from(info.subarray(inner.valueStart + 5, inner.valueStart + 5 + length)).toString('hex');
-            });
-        }
-    });
-    if (!sawName)
-        throw new Error('A listCollections entry has no name');
-    return parsed;
-}
-/**
- * The metadata JSON mongodump writes for a collection, from its raw listCollections entry and raw listIndexes
- * documents (pass [] for a view: mongodump lists no indexes for views).
- */
-function buildMetadataJson(info, indexes) {
-    const parsed = parseCollectionInfo(info);
-    const elements = [];
-    // "options,omitempty" on a bson.D: left out when it has no fields (an empty document is 5 bytes).
-    if (parsed.options !== undefined && parsed.options.length > 5)
-        elements.push(metadata_element(BSON_TYPE.document, 'options', parsed.options));
-    elements.push(metadata_element(BSON_TYPE.array, 'indexes', arrayOf(indexes)));
-    if (parsed.uuid !== '')
-        elements.push(metadata_element(BSON_TYPE.string, 'uuid', metadata_stringValue(parsed.uuid)));
-    elements.push(metadata_element(BSON_TYPE.string, 'collectionName', metadata_stringValue(parsed.name)));
-    if (parsed.type !== '')
-        elements.push(metadata_element(BSON_TYPE.string, 'type', metadata_stringValue(parsed.type)));
-    return bsonToExtJson(documentOf(elements), 'canonical');
-}
-/** The archive namespace of a collection: its metadata as mongodump writes it, and its type. */
-async function namespaceMetadata(db, collectionInfo) {
-    let info;
-    if (collectionInfo instanceof Uint8Array) {
-        info = collectionInfo;
-    }
-    else {
-        const name = collectionInfo.name;
-        if (typeof name !== 'string')
-            throw new Error(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`);
-        const found = (await rawListCollections(db, { name })).find(raw => parseCollectionInfo(raw).name === name);
-        if (found === undefined)
-            throw new Error(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`);
-        info = found;
-    }
-    const parsed = parseCollectionInfo(info);
-    const type = parsed.type === '' ? 'collection' : parsed.type;
-    if (type !== 'collection' && type !== 'view' && type !== 'timeseries') {
-        throw new Error(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`);
-    }
-    const indexes = type === 'view' ? [] : await rawIndexes(db, parsed.name);
-    return { db: db.databaseName, collection: parsed.name, metadata: buildMetadataJson(info, indexes), type };
-}
-/** listCollections' entries as raw BSON, in the server's order (the order of mongodump's prelude). */
-async function rawListCollections(db, filter = {}) {
-    // raw: each entry as the server sent it, so no value changes type on the way.
-    return (await db.listCollections(filter, { raw: true }).toArray());
-}
-/**
- * The collections `mongodump --db <db>` dumps, as raw listCollections entries in the server's order: it leaves out
- * system.* (but system.js), names with '$' (but *.oplog.$*), admin.system.keys, and in the config database all but
- * what it keeps when dumping a whole server (every collection when `wholeConfigDb`, as `--db config` does).
- */
-async function collectionsMongodumpDumps(db, options = {}) {
-    const all = await rawListCollections(db);
-    return all.filter(info => !skippedByMongodump(db.databaseName, parseCollectionInfo(info).name, options.wholeConfigDb ?? false));
-}
-// mongodump's dumprestore.ConfigCollectionsToKeep.
-const CONFIG_COLLECTIONS_KEPT = new Set(['chunks', 'collections', 'databases', 'settings', 'shards', 'tags', 'version']);
-function skippedByMongodump(dbName, name, wholeConfigDb) {
-    if (dbName === 'admin') {
-        if (name === 'system.keys')
-            return true;
-    }
-    else if (dbName === 'config') {
-        if (wholeConfigDb)
-            return false;
-        return !CONFIG_COLLECTIONS_KEPT.has(name);
-    }
-    else {
-        if (name === 'system.js')
-            return false;
-        if (name.startsWith('system.'))
-            return true;
-    }
-    return name.includes('$') && !name.includes('.oplog.$');
-}
-async function rawIndexes(db, collection) {
-    try {
-        return (await db.collection(collection).listIndexes({ raw: true }).toArray());
-    }
-    catch (error) {
-        // Dropped since listCollections: the Go driver (and so mongodump) reads that as no indexes.
-        if (error.code === 26)
-            return [];
-        throw error;
-    }
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Raw BSON assembly.
-function metadata_readString(bytes, valueStart) {
-    const length = int32(bytes, valueStart);
-    return metadata_utf8.decode(bytes.subarray(valueStart + 4, valueStart + 4 + length - 1));
-}
-function int32(bytes, offset) {
-    return bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24);
-}
-function metadata_element(type, name, value) {
-    const key = utf8Encoder.encode(name);
-    const out = new Uint8Array(1 + key.length + 1 + value.length);
-    out[0] = type;
-    out.set(key, 1);
-    out.set(value, key.length + 2);
-    return out;
-}
-function metadata_stringValue(text) {
-    const bytes = utf8Encoder.encode(text);
-    const out = Buffer.alloc(4 + bytes.length + 1);
-    out.writeInt32LE(bytes.length + 1, 0);
-    out.set(bytes, 4);
-    return out;
-}
-function documentOf(elements) {
-    const length = 4 + elements.reduce((sum, e) => sum + e.length, 0) + 1;
-    const out = Buffer.alloc(length);
-    out.writeInt32LE(length, 0);
-    let offset = 4;
-    for (const e of elements) {
-        out.set(e, offset);
-        offset += e.length;
-    }
-    return out;
-}
-function arrayOf(docs) {
-    return documentOf(docs.map((doc, index) => metadata_element(BSON_TYPE.document, String(index), doc)));
-}
-//# sourceMappingURL=metadata.js.map
-;// CONCATENATED MODULE: ./lib/archive/output.js
-// The main thread's side of the archive output thread (output-protocol.ts). Chunk buffers are lent to the caller
-// (take), filled, and sent with where each namespace's documents lie in them; at most IN_FLIGHT are on their way, so
-// memory stays bounded when the disk or gzip is slower than the reading.
-
-
-const IN_FLIGHT = 3;
-class ArchiveOutput {
-    worker;
-    chunkBytes;
-    pool = [];
-    inFlight = 0;
-    failure;
-    waiter;
-    digests = new Map();
-    result;
-    constructor(opts) {
-        this.chunkBytes = opts.chunkBytes;
-        const data = { role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces };
-        this.worker = startWorker(data);
-        this.worker.on('message', (m) => this.onMessage(m));
-        this.worker.on('error', error => this.fail(error));
-        this.worker.on('exit', code => this.fail(new Error(`the archive's output thread stopped (exit code ${code})`)));
-    }
-    onMessage(m) {
-        if (m.type === 'free') {
-            this.inFlight--;
-            if (m.buffer.byteLength === this.chunkBytes)
-                this.pool.push(Buffer.from(m.buffer));
-            const waiter = this.waiter;
-            this.waiter = undefined;
-            waiter?.resolve();
-        }
-        else if (m.type === 'digest') {
-            const waiting = this.digests.get(m.namespace);
-            this.digests.delete(m.namespace);
-            waiting?.resolve(m);
-        }
-        else if (m.type === 'done') {
-            this.result?.resolve(m);
-        }
-        else {
-            this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
-        }
-    }
-    fail(error) {
-        if (this.failure !== undefined)
-            return;
-        this.failure = error;
-        this.waiter?.reject(error);
-        this.waiter = undefined;
-        for (const waiting of this.digests.values())
-            waiting.reject(error);
-        this.digests.clear();
-        this.result?.reject(error);
-    }
-    post(m, transfer = []) {
-        if (this.failure !== undefined)
-            throw this.failure;
-        this.worker.postMessage(m, transfer);
-    }
-    /** Waits while IN_FLIGHT chunks are on their way: call before every send. */
-    async room() {
-        while (this.inFlight >= IN_FLIGHT) {
-            if (this.failure !== undefined)
-                throw this.failure;
-            await new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-        }
-        if (this.failure !== undefined)
-            throw this.failure;
-    }
-    /** An empty chunk buffer of chunkBytes, once there is room for it. */
-    async take() {
-        await this.room();
-        return this.pool.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
-    }
-    /**
-     * Sends the first `length` bytes of `buffer` (from take(), or any buffer of the caller's own starting at offset 0;
-     * its memory moves to the thread). `segments`: [namespace, start, length] triples of documents in it.
-     */
-    send(buffer, length, segments) {
-        const owned = (buffer.byteOffset === 0 ? buffer.buffer : new Uint8Array(buffer.subarray(0, length)).buffer);
-        this.post({ type: 'chunk', buffer: owned, length, segments }, [owned]);
-        this.inFlight++;
-    }
-    /** The CRC-64 and sha256 of a namespace's documents in every chunk sent so far. */
-    digest(namespace) {
-        const digest = new Promise((resolve, reject) => this.digests.set(namespace, { resolve, reject }));
-        this.post({ type: 'digest', namespace });
-        return digest;
-    }
-    /** Flushes gzip and waits for every write; the file's size and sha256. */
-    async end() {
-        const done = new Promise((resolve, reject) => (this.result = { resolve, reject }));
-        this.post({ type: 'end' });
-        return done;
-    }
-    /** Stops the thread (after end, or to abandon the archive). */
-    async close() {
-        this.worker.removeAllListeners('exit');
-        this.failure ??= new Error('the archive was abandoned');
-        await this.worker.terminate();
-    }
-}
-//# sourceMappingURL=output.js.map
-;// CONCATENATED MODULE: ./lib/archive/format.js
-// The mongodump archive format (what `mongodump --archive` writes and `mongorestore --archive` reads), as the
-// Database Tools 100.18.0 define it (common/archive/ of their source):
-//
-//   archive   = magic header-doc collection-metadata-doc* terminator block*
-//   magic     = the uint32 0x8199e26d, little-endian (bytes 6d e2 99 81)
-//   block     = namespace-header-doc bson-doc* terminator
-//   terminator = the uint32 0xffffffff (where a BSON length would be)
-//
-// The header document is {concurrent_collections: int32, version: "0.1", server_version, tool_version}. Each
-// collection-metadata document (the "prelude", one per namespace) is {db, collection, metadata: <the
-// *.metadata.json text>, size: int32 0, type}. A namespace header is {db, collection, EOF: bool, CRC: int64}: with
-// EOF false it announces that the documents up to the next terminator belong to that namespace; with EOF true (and
-// no documents) it closes the namespace and carries the CRC-64/XZ (crc64.ts) of all its document bytes, stored as
-// the uint64's eight little-endian bytes in an int64. Blocks of different namespaces may interleave (mongodump -j);
-// every namespace of the prelude must be closed before the archive ends, or mongorestore refuses it. With --gzip
-// the whole stream is one gzip stream. Every BSON document (header, metadata, documents) is at most 16 MiB.
-
-const ARCHIVE_MAGIC = Buffer.from([0x6d, 0xe2, 0x99, 0x81]);
-const TERMINATOR = 0xffffffff;
-const TERMINATOR_BYTES = Buffer.from([0xff, 0xff, 0xff, 0xff]);
-const ARCHIVE_FORMAT_VERSION = '0.1';
-/** mongorestore refuses any BSON document in an archive that is larger than this (db.MaxBSONSize). */
-const MAX_BSON_SIZE = 16 * 1024 * 1024;
-/** Smallest BSON document: the empty one. */
-const MIN_BSON_SIZE = 5;
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
-/** Before MongoDB 8.3 a time-series collection's data is dumped from (and restored into) this bucket collection. */
-const TIMESERIES_BUCKET_PREFIX = 'system.buckets.';
-// ---------------------------------------------------------------------------------------------------------------
-// Encoding: the few documents the format needs, with the field order and types mongodump writes.
-const format_utf8 = new TextEncoder();
-/** A tiny BSON document builder for string, int32, bool and int64 fields. */
-class DocBuilder {
-    parts = [];
-    length = 4 + 1;
-    push(type, name, value) {
-        const key = format_utf8.encode(name);
-        const head = new Uint8Array(1 + key.length + 1);
-        head[0] = type;
-        head.set(key, 1);
-        this.parts.push(head, value);
-        this.length += head.length + value.length;
-        return this;
-    }
-    string(name, value) {
-        const text = format_utf8.encode(value);
-        const out = Buffer.allocUnsafe(4 + text.length + 1);
-        out.writeInt32LE(text.length + 1, 0);
-        out.set(text, 4);
-        out[4 + text.length] = 0;
-        return this.push(BSON_TYPE.string, name, out);
-    }
-    int32(name, value) {
-        const out = Buffer.allocUnsafe(4);
-        out.writeInt32LE(value, 0);
-        return this.push(BSON_TYPE.int32, name, out);
-    }
-    bool(name, value) {
-        return this.push(BSON_TYPE.boolean, name, Uint8Array.of(value ? 1 : 0));
-    }
-    /** The eight little-endian bytes of an unsigned 64-bit value, typed int64 (as mongodump stores the CRC). */
-    uint64AsInt64(name, value) {
-        const out = Buffer.allocUnsafe(8);
-        out.writeBigUInt64LE(BigInt.asUintN(64, value), 0);
-        return this.push(BSON_TYPE.int64, name, out);
-    }
-    build() {
-        const out = Buffer.allocUnsafe(this.length);
-        out.writeInt32LE(this.length, 0);
-        let offset = 4;
-        for (const part of this.parts) {
-            out.set(part, offset);
-            offset += part.length;
-        }
-        out[offset] = 0;
-        return out;
-    }
-}
-function encodeArchiveHeader(header) {
-    return new DocBuilder()
-        .int32('concurrent_collections', header.concurrentCollections)
-        .string('version', header.version)
-        .string('server_version', header.serverVersion)
-        .string('tool_version', header.toolVersion)
-        .build();
-}
-function encodePreludeEntry(entry) {
-    return new DocBuilder()
-        .string('db', entry.db)
-        .string('collection', entry.collection)
-        .string('metadata', entry.metadata)
-        .int32('size', entry.size)
-        .string('type', entry.type)
-        .build();
-}
-function encodeNamespaceHeader(header) {
-    return new DocBuilder()
-        .string('db', header.db)
-        .string('collection', header.collection)
-        .bool('EOF', header.eof)
-        .uint64AsInt64('CRC', header.crc)
-        .build();
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Decoding. Each throws FormatError with a message relative to the document; the reader adds file and offset.
-class FormatError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'FormatError';
-    }
-}
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-function fields(doc, what) {
-    const out = new Map();
-    try {
-        forEachElement(doc, 0, (el, nameStart, nameEnd) => {
-            const name = utf8Decoder.decode(doc.subarray(nameStart, nameEnd));
-            if (out.has(name))
-                throw new FormatError(`${what} has the field ${JSON.stringify(name)} twice`);
-            out.set(name, { type: el.type, bytes: el.bytes, valueStart: el.valueStart, valueEnd: el.valueEnd });
-        });
-    }
-    catch (error) {
-        if (error instanceof FormatError)
-            throw error;
-        if (error instanceof RawBsonError || error instanceof TypeError)
-            throw new FormatError(`${what} is not valid BSON (${error.message})`);
-        throw error;
-    }
-    return out;
-}
-const format_TYPE_NAMES = {
-    [BSON_TYPE.double]: 'double',
-    [BSON_TYPE.string]: 'string',
-    [BSON_TYPE.document]: 'document',
-    [BSON_TYPE.array]: 'array',
-    [BSON_TYPE.binary]: 'binary',
-    [BSON_TYPE.boolean]: 'bool',
-    [BSON_TYPE.int32]: 'int32',
-    [BSON_TYPE.int64]: 'int64',
-    [BSON_TYPE.null]: 'null'
-};
-function format_typeName(type) {
-    return format_TYPE_NAMES[type] ?? `BSON type 0x${type.toString(16).padStart(2, '0')}`;
-}
-function stringField(f, name, what) {
-    if (f.type !== BSON_TYPE.string)
-        throw new FormatError(`${what}: ${name} is a ${format_typeName(f.type)}, not a string`);
-    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
-    const length = view.readInt32LE(f.valueStart);
-    try {
-        return utf8Decoder.decode(f.bytes.subarray(f.valueStart + 4, f.valueStart + 4 + length - 1));
-    }
-    catch {
-        throw new FormatError(`${what}: ${name} is not valid UTF-8`);
-    }
-}
-function integerField(f, name, what) {
-    const view = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
-    if (f.type === BSON_TYPE.int32)
-        return view.readInt32LE(f.valueStart);
-    if (f.type === BSON_TYPE.int64)
-        return Number(view.readBigInt64LE(f.valueStart));
-    throw new FormatError(`${what}: ${name} is a ${format_typeName(f.type)}, not an integer`);
-}
-function decodeArchiveHeader(doc) {
-    const what = 'the archive header';
-    const f = fields(doc, what);
-    const get = (name) => f.get(name);
-    const str = (name) => {
-        const field = get(name);
-        return field === undefined ? '' : stringField(field, name, what);
-    };
-    const concurrent = get('concurrent_collections');
-    return {
-        concurrentCollections: concurrent === undefined ? 0 : integerField(concurrent, 'concurrent_collections', what),
-        version: str('version'),
-        serverVersion: str('server_version'),
-        toolVersion: str('tool_version')
-    };
-}
-/** A prelude entry; fields missing from the document take Go's zero values, as mongorestore reads them. */
-function decodePreludeEntry(doc) {
-    const what = 'a prelude entry (collection metadata)';
-    const f = fields(doc, what);
-    const str = (name) => {
-        const field = f.get(name);
-        return field === undefined ? '' : stringField(field, name, what);
-    };
-    const size = f.get('size');
-    return {
-        db: str('db'),
-        collection: str('collection'),
-        metadata: str('metadata'),
-        size: size === undefined ? 0 : integerField(size, 'size', what),
-        type: str('type')
-    };
-}
-/** Strict, as mongorestore's own decoder: only db, collection, EOF and CRC, each of its type. */
-function decodeNamespaceHeader(doc) {
-    const what = 'a namespace header';
-    const f = fields(doc, what);
-    const header = { db: '', collection: '', eof: false, crc: 0n };
-    for (const [name, field] of f) {
-        switch (name) {
-            case 'db':
-                header.db = stringField(field, name, what);
-                break;
-            case 'collection':
-                header.collection = stringField(field, name, what);
-                break;
-            case 'EOF':
-                if (field.type !== BSON_TYPE.boolean)
-                    throw new FormatError(`${what}: EOF is a ${format_typeName(field.type)}, not a bool`);
-                header.eof = field.bytes[field.valueStart] !== 0;
-                break;
-            case 'CRC': {
-                if (field.type !== BSON_TYPE.int64)
-                    throw new FormatError(`${what}: CRC is a ${format_typeName(field.type)}, not an int64`);
-                const view = Buffer.from(field.bytes.buffer, field.bytes.byteOffset, field.bytes.byteLength);
-                header.crc = view.readBigUInt64LE(field.valueStart);
-                break;
-            }
-            default:
-                throw new FormatError(`${what} has an unknown field ${JSON.stringify(name)}`);
-        }
-    }
-    if (header.collection === '')
-        throw new FormatError(`${what} has no collection name`);
-    return header;
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Server versions and time-series namespaces.
-/**
- * A server version as mongorestore parses the prelude's server_version (db.StrToVersion): build suffixes after "-" or
- * "+" dropped, then exactly three integers. mongorestore cannot list an archive's collections without it.
- */
-function parseServerVersion(version) {
-    const core = version.split('-', 1)[0].split('+', 1)[0];
-    const parts = core.split('.');
-    if (parts.length !== 3)
-        return undefined;
-    const numbers = parts.map(part => (/^[+-]?\d+$/.test(part) ? Number(part) : Number.NaN));
-    if (numbers.some(n => !Number.isSafeInteger(n)))
-        return undefined;
-    return numbers;
-}
-/** 8.3 and later dump time-series collections under their own name ("raw data"), earlier ones as system.buckets.*. */
-function supportsRawData(version) {
-    if (version === undefined)
-        return false;
-    const [major, minor] = version;
-    return major > 8 || (major === 8 && minor >= 3);
-}
-/** The collection name a namespace's documents are filed under in the archive's blocks. */
-function dataCollection(collection, type, serverVersion) {
-    if (type === 'timeseries' && !supportsRawData(parseServerVersion(serverVersion)))
-        return TIMESERIES_BUCKET_PREFIX + collection;
-    return collection;
-}
-//# sourceMappingURL=format.js.map
-;// CONCATENATED MODULE: ./lib/archive/writer.js
-// Writes a mongodump archive (format.ts) that the real `mongorestore --archive [--gzip]` restores: the prelude (header
-// and every namespace's metadata) first, then each namespace's raw BSON documents in blocks, then its EOF block with
-// the CRC. Output is built in ~1 MiB chunks here and handed to an output thread (output.ts) that computes each
-// namespace's CRC and sha256, gzips, hashes and writes them, so this thread only reads and copies; at most a few
-// chunks are on their way, so memory stays flat whatever the archive's size. The file is written under a temporary
-// name in the same directory and renamed into place only by finish().
-//
-// Block layout, as mongodump's multiplexer lays it out: a namespace header is written whenever the documents that
-// follow belong to another namespace than the previous ones (a terminator closing the previous block); ending a
-// namespace makes it current if it was not (an empty block, as mongodump's last, empty flush does), then writes a
-// terminator, the EOF header with the CRC, and a terminator. Written sequentially, one namespace after another, in
-// listCollections order, this gives the bytes `mongodump --archive -j 1` writes but for the header's tool_version and
-// concurrent_collections and the order of the prelude entries, which is random in mongodump (the list of differences
-// is in __tests__/archive/mongodump.test.ts). mongodump's -j writers switch namespaces only every 16 MiB of a
-// namespace's data; here a switch happens whenever the caller interleaves, which mongorestore reads the same way.
-
-
-
-
-
-/** Output is handed to the file (or to gzip) in chunks of about this size. */
-const ARCHIVE_CHUNK_BYTES = 1024 * 1024;
-const DEFAULT_CONCURRENT_COLLECTIONS = 4;
-const writer_IO_HINTS = {
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is exceeded',
-    EROFS: 'the file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EISDIR: 'the path is a directory',
-    EIO: 'an I/O error of the disk'
-};
-function describeIoError(error) {
-    const e = error;
-    const code = typeof e?.code === 'string' ? e.code : undefined;
-    const message = e instanceof Error ? e.message : String(error);
-    if (code !== undefined && writer_IO_HINTS[code] !== undefined)
-        return `${writer_IO_HINTS[code]} (${message.startsWith(code) ? message : `${code}: ${message}`})`;
-    return message;
-}
-function key(db, collection) {
-    return `${db}\u0000${collection}`;
-}
-/** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
-async function createArchiveWriter(path, options) {
-    const states = validate(path, options);
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    let file;
-    try {
-        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
-    }
-    catch (error) {
-        throw new Error(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
-    }
-    let writer;
-    try {
-        writer = new Writer(path, tempPath, file, options, states);
-    }
-    catch (error) {
-        // Its output thread could not start: nothing may be left behind.
-        await file.close().catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
-        throw error;
-    }
-    try {
-        await writer.start();
-    }
-    catch (error) {
-        await writer.abort();
-        throw error;
-    }
-    return writer;
-}
-function validate(path, options) {
-    const fail = (why) => {
-        throw new Error(`Cannot write the archive ${path}: ${why}`);
-    };
-    if (parseServerVersion(options.serverVersion) === undefined) {
-        fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`);
-    }
-    const concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
-    if (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 0x7fffffff)
-        fail(`concurrentCollections must be a positive integer, not ${concurrent}`);
-    const level = options.gzipLevel;
-    if (level !== undefined && (!Number.isInteger(level) || level < 0 || level > 9))
-        fail(`gzipLevel must be 0 to 9, not ${level}`);
-    const seen = new Set();
-    const dataNames = new Set();
-    return options.namespaces.map((ns, index) => {
-        const name = `${ns.db}.${ns.collection}`;
-        if (typeof ns.db !== 'string' || ns.db === '')
-            fail(`a namespace has no database name (${JSON.stringify(ns)})`);
-        if (typeof ns.collection !== 'string' || ns.collection === '')
-            fail(`a namespace of ${ns.db} has no collection name`);
-        if (ns.db.includes('\u0000') || ns.collection.includes('\u0000'))
-            fail(`the namespace ${JSON.stringify(name)} contains a NUL character`);
-        if (seen.has(key(ns.db, ns.collection)))
-            fail(`the namespace ${name} is listed twice`);
-        seen.add(key(ns.db, ns.collection));
-        const type = ns.type ?? 'collection';
-        if (type !== 'collection' && type !== 'view' && type !== 'timeseries')
-            fail(`the namespace ${name} has an unknown type ${JSON.stringify(type)}`);
-        if (typeof ns.metadata !== 'string')
-            fail(`the metadata of ${name} is not a string`);
-        if (ns.metadata !== '') {
-            try {
-                JSON.parse(ns.metadata);
-            }
-            catch (error) {
-                fail(`the metadata of ${name} is not JSON: ${error.message}`);
-            }
-        }
-        const data = dataCollection(ns.collection, type, options.serverVersion);
-        if (dataNames.has(key(ns.db, data)))
-            fail(`two namespaces would both file their documents under ${ns.db}.${data}`);
-        dataNames.add(key(ns.db, data));
-        return {
-            db: ns.db,
-            collection: ns.collection,
-            dataCollection: data,
-            started: false,
-            ended: false,
-            index,
-            documents: 0,
-            bytes: 0
-        };
-    });
-}
-class Writer {
-    path;
-    tempPath;
-    file;
-    options;
-    states;
-    byKey = new Map();
-    output;
-    concurrent;
-    state = 'open';
-    failure;
-    fileClosed = false;
-    // Operations run one after another, so callers may interleave namespaces from concurrent producers.
-    queue = Promise.resolve();
-    // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
-    buf = Buffer.allocUnsafeSlow(ARCHIVE_CHUNK_BYTES);
-    len = 0;
-    segments = [];
-    current;
-    open = 0;
-    constructor(path, tempPath, file, options, states) {
-        this.path = path;
-        this.tempPath = tempPath;
-        this.file = file;
-        this.options = options;
-        this.states = states;
-        for (const s of states) {
-            this.byKey.set(key(s.db, s.collection), s);
-            // A time-series collection's documents may also be given under their bucket collection's name.
-            if (s.dataCollection !== s.collection)
-                this.byKey.set(key(s.db, s.dataCollection), s);
-        }
-        this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
-        // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
-        this.output = new ArchiveOutput({ fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES });
-    }
-    /** Writes the prelude. */
-    async start() {
-        await this.run(async () => {
-            await this.append(ARCHIVE_MAGIC);
-            await this.append(encodeArchiveHeader({
-                concurrentCollections: this.concurrent,
-                version: ARCHIVE_FORMAT_VERSION,
-                serverVersion: this.options.serverVersion,
-                toolVersion: this.options.toolVersion
-            }));
-            for (const ns of this.options.namespaces) {
-                const entry = encodePreludeEntry({ db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection' });
-                if (entry.length > MAX_BSON_SIZE)
-                    throw new Error(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`);
-                await this.append(entry);
-            }
-            await this.append(TERMINATOR_BYTES);
-        });
-    }
-    writeDocuments(ns, docs) {
-        return this.run(async () => {
-            const s = this.namespace(ns, 'write documents of');
-            if (docs.length === 0)
-                return;
-            // Checked before anything of this call is written, so a bad document leaves the archive consistent.
-            docs.forEach((doc, index) => this.checkDocument(s, doc, s.documents + index + 1));
-            await this.select(s);
-            for (const doc of docs) {
-                if (this.len + doc.length > this.buf.length) {
-                    await this.flush();
-                    if (doc.length > this.buf.length) {
-                        // Larger than a chunk (a big document): sent by itself, in a buffer of its own, when there is room.
-                        await this.output.room();
-                        this.output.send(Buffer.from(doc), doc.length, [s.index, 0, doc.length]);
-                        s.documents++;
-                        s.bytes += doc.length;
-                        continue;
-                    }
-                }
-                const segments = this.segments;
-                const last = segments.length - 3;
-                if (last >= 0 && segments[last] === s.index && segments[last + 1] + segments[last + 2] === this.len)
-                    segments[last + 2] += doc.length;
-                else
-                    segments.push(s.index, this.len, doc.length);
-                this.buf.set(doc, this.len);
-                this.len += doc.length;
-                s.documents++;
-                s.bytes += doc.length;
-            }
-        });
-    }
-    endNamespace(ns) {
-        return this.run(async () => {
-            await this.end(this.namespace(ns, 'end'));
-        });
-    }
-    finish() {
-        return this.run(async () => {
-            // The open ones first: an unstarted one opens a namespace, which the concurrency limit might refuse.
-            for (const s of this.states)
-                if (s.started && !s.ended)
-                    await this.end(s);
-            for (const s of this.states)
-                if (!s.ended)
-                    await this.end(s);
-            await this.flush();
-            const { bytes, sha256 } = await this.output.end();
-            await this.output.close();
-            this.fileClosed = true;
-            await this.file.close();
-            // abort() called meanwhile: the archive must not appear.
-            if (this.state !== 'open')
-                throw this.stateError();
-            await (0,promises_namespaceObject.rename)(this.tempPath, this.path);
-            this.state = 'finished';
-            return { bytes, sha256, namespaces: this.states.map(s => s.result) };
-        });
-    }
-    async abort() {
-        if (this.state === 'open')
-            this.state = 'aborted';
-        // Wait for the operation under way (its failure is already reported to its caller).
-        await this.queue.catch(() => undefined);
-        await this.cleanUp();
-    }
-    // -------------------------------------------------------------------------------------------------------------
-    /** Runs `op` after the previous operations; any failure marks the writer failed and removes the temporary file. */
-    run(op) {
-        const result = this.queue.then(async () => {
-            if (this.state !== 'open')
-                throw this.stateError();
-            try {
-                return await op();
-            }
-            catch (error) {
-                if (error instanceof UsageError)
-                    throw error;
-                const failure = this.describe(error);
-                if (this.state === 'open') {
-                    this.state = 'failed';
-                    this.failure = failure;
-                    await this.cleanUp();
-                }
-                throw failure;
-            }
-        });
-        this.queue = result.catch(() => undefined);
-        return result;
-    }
-    stateError() {
-        if (this.state === 'failed')
-            return this.failure;
-        if (this.state === 'finished')
-            return new UsageError(`The archive ${this.path} is already finished`);
-        return new UsageError(`Writing the archive ${this.path} was aborted`);
-    }
-    /** A file system error as a message naming the file and the cause; our own messages pass through. */
-    describe(error) {
-        const code = error?.code;
-        const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code);
-        if (error instanceof Error && !systemError && error.message.includes(this.path))
-            return error;
-        return new Error(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
-    }
-    async cleanUp() {
-        await this.output.close().catch(() => undefined);
-        if (!this.fileClosed) {
-            this.fileClosed = true;
-            await this.file.close().catch(() => undefined);
-        }
-        if (this.state !== 'finished')
-            await (0,promises_namespaceObject.rm)(this.tempPath, { force: true }).catch(() => undefined);
-    }
-    namespace(ns, action) {
-        const s = this.byKey.get(key(ns?.db, ns?.collection));
-        if (s === undefined)
-            throw new UsageError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`);
-        if (s.ended)
-            throw new UsageError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`);
-        return s;
-    }
-    checkDocument(s, doc, number) {
-        const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`;
-        if (!(doc instanceof Uint8Array))
-            throw new UsageError(`The ${where} is not raw BSON (a Uint8Array)`);
-        if (doc.length < MIN_BSON_SIZE)
-            throw new UsageError(`The ${where} is ${doc.length} bytes, too short for BSON`);
-        const declared = (doc[0] | (doc[1] << 8) | (doc[2] << 16) | (doc[3] << 24)) >>> 0;
-        if (declared !== doc.length)
-            throw new UsageError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`);
-        if (doc[doc.length - 1] !== 0)
-            throw new UsageError(`The ${where} does not end with a NUL byte`);
-        if (doc.length > MAX_BSON_SIZE)
-            throw new UsageError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`);
-    }
-    /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
-    async select(s) {
-        if (this.current === s)
-            return;
-        if (!s.started) {
-            if (this.open >= this.concurrent) {
-                throw new UsageError(`Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`);
-            }
-            s.started = true;
-            this.open++;
-        }
-        if (this.current !== undefined)
-            await this.append(TERMINATOR_BYTES);
-        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: false, crc: 0n }));
-        this.current = s;
-    }
-    async end(s) {
-        await this.select(s);
-        await this.append(TERMINATOR_BYTES);
-        // The EOF header carries the CRC of everything before it: the output thread has to have seen it all.
-        await this.flush();
-        const digest = await this.output.digest(s.index);
-        await this.append(encodeNamespaceHeader({ db: s.db, collection: s.dataCollection, eof: true, crc: digest.crc }));
-        await this.append(TERMINATOR_BYTES);
-        this.current = undefined;
-        this.open--;
-        s.ended = true;
-        s.result = { db: s.db, collection: s.collection, documents: s.documents, bytes: s.bytes, sha256: digest.sha256 };
-    }
-    /** Copies bytes (headers, not documents) into the chunk, handing it on when full. */
-    async append(bytes) {
-        for (let at = 0; at < bytes.length;) {
-            if (this.len === this.buf.length)
-                await this.flush();
-            const n = Math.min(bytes.length - at, this.buf.length - this.len);
-            this.buf.set(bytes.subarray(at, at + n), this.len);
-            this.len += n;
-            at += n;
-        }
-    }
-    /** Sends the chunk (even a partial one) to the output thread and takes the next. */
-    async flush() {
-        if (this.len === 0)
-            return;
-        this.output.send(this.buf, this.len, this.segments);
-        this.len = 0;
-        this.segments = [];
-        this.buf = await this.output.take();
-    }
-}
-/** A caller's mistake (unknown namespace, bad document, ...): reported without failing the archive. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ArchiveUsageError';
-    }
-}
-//# sourceMappingURL=writer.js.map
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./lib/jobs/backup/backup-job.js
-// The backup job: every collection of the Prancer databases (or the ones chosen) as one mongodump archive that the
-// real `mongorestore --archive [--gzip]` restores, with a manifest (per collection: documents, bytes, sha256 — the
-// sha256 of the .bson file `mongodump --out` would write) saying what consistency the backup has. Side by side with
-// the export job over the same parts: settings (src/prancer/settings.ts), connection (src/mongo/connect.ts), the
-// archive format (src/archive) and the staged local directory (src/artifact/stores/local/local-dir.ts, used by the callers).
-
-
-
-
-
-
-
-
-
-
-
-const ARCHIVE_FILE = 'prancer.archive';
-/** A `db.collection` pattern with `*` wildcards as a RegExp. */
-function pattern(text) {
-    return new RegExp(`^${text.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-async function runBackupJob(opts) {
-    const { logger } = opts;
-    const settings = await resolveSettings({ configPath: opts.configPath, mongodbUri: opts.mongodbUri, ...(opts.mongodbUriSource ? { mongodbUriSource: opts.mongodbUriSource } : {}), env: opts.env, cwd: opts.cwd, logger });
-    const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])];
-    const include = (opts.include ?? []).map(pattern);
-    const exclude = (opts.exclude ?? []).map(pattern);
-    const archivePath = (0,external_node_path_namespaceObject.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
-    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
-    let client;
-    let writer;
-    let session;
-    // The collection whose read failed (first failure), for the message.
-    let reading = null;
-    try {
-        client = await logger.group('Connect', () => connect(settings, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, logger));
-        const hello = await client.db('admin').command({ hello: 1 });
-        const buildInfo = await client.db('admin').command({ buildInfo: 1 });
-        const serverVersion = /^\d+\.\d+\.\d+/.exec(String(buildInfo.version ?? ''))?.[0] ?? '0.0.0';
-        // One read time for every collection where the server can give it (a replica set, MongoDB 5.0+: snapshot reads).
-        // The driver fixes the snapshot's time with the session's first read, and refuses an older server only then, so
-        // that first read is made here, alone, before the collections are read in parallel. Elsewhere each collection is
-        // read once, at its own time, and the manifest says so.
-        let consistency = { kind: 'per-collection', description: 'A standalone server (or one without snapshot reads): each collection was read once, at its own time, so writes during the backup may be in some collections and not in others. Back up while Prancer is not running for a consistent copy.' };
-        if (hello.setName) {
-            const candidate = client.startSession({ snapshot: true });
-            try {
-                await client.db(databases[0]).command({ listCollections: 1, nameOnly: true }, { session: candidate });
-                await client.db(databases[0]).collection('__prancer_db_artifacts_snapshot_probe').findOne({}, { session: candidate });
-                session = candidate;
-                consistency = { kind: 'snapshot', description: `Every collection was read at one cluster time (a snapshot session on replica set ${String(hello.setName)}). A backup longer than the server's minSnapshotHistoryWindowInSeconds fails with SnapshotTooOld; run it again when the server is less busy, or raise that window.` };
-            }
-            catch (error) {
-                await candidate.endSession().catch(() => undefined);
-                consistency = { kind: 'per-collection', description: `Replica set ${String(hello.setName)} gave no snapshot reads (${error.message}); each collection was read once, at its own time, so writes during the backup may be in some collections and not in others.` };
-            }
-        }
-        const namespaces = [];
-        for (const database of databases) {
-            const db = client.db(database);
-            for (const info of await collectionsMongodumpDumps(db)) {
-                const name = parseCollectionInfo(info).name;
-                const full = `${database}.${name}`;
-                if (include.length > 0 && !include.some(re => re.test(full)))
-                    continue;
-                if (exclude.some(re => re.test(full)))
-                    continue;
-                namespaces.push(await namespaceMetadata(db, info));
-            }
-        }
-        if (namespaces.length === 0)
-            logger.warning(`No collection to back up in ${databases.join(', ')}${include.length + exclude.length > 0 ? ' with the include/exclude patterns given' : ''}.`);
-        logger.info(`Backing up ${namespaces.length} collections of ${databases.join(', ')} into ${archivePath}${session ? ' (one snapshot)' : ''}.`);
-        const archive = await createArchiveWriter(archivePath, { gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${package_namespaceObject.rE}`, concurrentCollections: opts.parallel ?? 4 });
-        writer = archive;
-        // Several collections at once, as mongodump -j: the archive interleaves their blocks.
-        const queue = namespaces.filter(ns => (ns.type ?? 'collection') !== 'view');
-        for (const view of namespaces.filter(ns => ns.type === 'view'))
-            await archive.endNamespace(view);
-        const worker = async () => {
-            for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
-                try {
-                    const db = client.db(ns.db);
-                    const collection = ns.type === 'timeseries' ? `system.buckets.${ns.collection}` : ns.collection;
-                    const cursor = db.collection(collection).find({}, { raw: true, batchSize: 1000, ...(session ? { session } : {}) });
-                    for await (const batch of rawBatches(cursor))
-                        await archive.writeDocuments(ns, batch);
-                    await archive.endNamespace(ns);
-                }
-                catch (error) {
-                    reading ??= `${ns.db}.${ns.collection}`;
-                    throw error;
-                }
-            }
-        };
-        await logger.group('Read collections', () => Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length)) }, worker)));
-        const written = await archive.finish();
-        writer = undefined;
-        const collections = written.namespaces.map(n => ({
-            db: n.db,
-            collection: n.collection,
-            type: namespaces.find(ns => ns.db === n.db && ns.collection === n.collection)?.type ?? 'collection',
-            documents: n.documents,
-            bytes: n.bytes,
-            sha256: n.sha256
-        }));
-        const manifest = {
-            tool: TOOL_NAME,
-            manifestVersion: 1,
-            kind: 'backup',
-            createdAt: new Date().toISOString(),
-            uriSource: settings.uriSource,
-            hostsSha256: hostsFingerprint(settings.uri),
-            serverVersion,
-            databases,
-            archive: { file: archivePath.slice(opts.outDir.length + 1), format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256 },
-            consistency,
-            restore: `mongorestore --archive=${archivePath.slice(opts.outDir.length + 1)}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
-            collections,
-            files: []
-        };
-        const manifestPath = await writeManifest(opts.outDir, manifest);
-        for (const c of collections)
-            logger.info(`${c.db}.${c.collection}: ${c.documents} documents, ${c.bytes} bytes`);
-        return { archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256 };
-    }
-    catch (error) {
-        await writer?.abort().catch(() => undefined);
-        if (reading === null) {
-            if (writer === undefined)
-                throw error;
-            reading = 'the collections';
-        }
-        const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
-            redactor.add(secret);
-        throw new Error(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
-    }
-    finally {
-        await session?.endSession().catch(() => undefined);
-        await client?.close().catch(() => undefined);
-    }
-}
-//# sourceMappingURL=backup-job.js.map
 ;// CONCATENATED MODULE: ./lib/artifact/stores/local/local-dir.js
 // A local directory as the destination of an export (the CLI's --out, the action's `path`): the export is written
 // into a staging directory inside it and only moved into DIR/outputs and DIR/logs once it is complete, so a failed
@@ -50738,6 +51236,7 @@ async function runBackupJob(opts) {
 // until the caller calls finish() (after a successful upload, say) or rollback() (after a failed one).
 // A staging directory left by a killed process is cleaned at the next open: a replaced export it still holds is put
 // back where nothing took its place.
+
 
 
 
@@ -50752,15 +51251,15 @@ async function openLocalExport(dir, o) {
     const info = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
         if (error.code === 'ENOENT')
             return null;
-        throw new Error(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, { cause: error });
+        throw new InputError(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, { cause: error });
     });
     if (info !== null && !info.isDirectory())
-        throw new Error(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`);
+        throw new InputError(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`);
     try {
         await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     }
     catch (error) {
-        throw new Error(`${o.label}: ${dir} cannot be created (${error.code ?? error.message}); choose a directory you can write to.`, { cause: error });
+        throw new InputError(`${o.label}: ${dir} cannot be created (${error.code ?? error.message}); choose a directory you can write to.`, { cause: error });
     }
     await cleanStaleStaging(dir, o.logger);
     const existing = [];
@@ -50774,19 +51273,19 @@ async function openLocalExport(dir, o) {
             const code = error.code;
             if (code === 'ENOENT')
                 continue;
-            throw new Error(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? error.message)}); choose another directory.`, { cause: error });
+            throw new InputError(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? error.message)}); choose another directory.`, { cause: error });
         }
         if (entries.length === 0)
             continue;
-        const manifest = await readManifest(external_node_path_namespaceObject.join(target, MANIFEST_FILE)).catch(() => null);
+        const manifest = await readManifestFile(external_node_path_namespaceObject.join(target, MANIFEST_FILE)).catch(() => null);
         if (manifest?.tool !== TOOL_NAME) {
-            throw new Error(`${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
+            throw new InputError(`${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
                 `Choose a new or empty directory, or remove ${target}.`);
         }
         existing.push(sub);
     }
     if (existing.length > 0 && !o.replace) {
-        throw new Error(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
+        throw new InputError(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
     }
     const stagingDir = external_node_path_namespaceObject.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
     await (0,promises_namespaceObject.mkdir)(stagingDir);
@@ -50816,7 +51315,7 @@ async function openLocalExport(dir, o) {
             }
             catch (error) {
                 await local.rollback().catch(() => undefined);
-                throw new Error(`Moving the export into ${dir} failed (${error.code ?? error.message}); ${dir} is as it was before.`, { cause: error });
+                throw new RefusedError(`Moving the export into ${dir} failed (${error.code ?? error.message}); ${dir} is as it was before.`, { cause: error });
             }
         },
         async rollback() {
@@ -50920,391 +51419,263 @@ async function lockBeside(file, what, logger) {
             }
             const holder = Number(await (0,promises_namespaceObject.readFile)(lockPath, 'utf8').catch(() => ''));
             if (holder > 0 && isAlive(holder)) {
-                throw new Error(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
+                throw new RefusedError(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
                     `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`);
             }
             // A dead holder's lock: moved aside under a name of our own (only one taker can move it), then retried.
             await (0,promises_namespaceObject.rename)(lockPath, `${mine}.stale`).catch(() => undefined);
             await (0,promises_namespaceObject.rm)(`${mine}.stale`, { force: true });
         }
-        throw new Error(`Could not take the lock ${lockPath}; delete it if no export is running.`);
+        throw new RefusedError(`Could not take the lock ${lockPath}; delete it if no export is running.`);
     }
     finally {
         await (0,promises_namespaceObject.rm)(mine, { force: true });
     }
 }
 //# sourceMappingURL=local-dir.js.map
-;// CONCATENATED MODULE: ./lib/ejson/parser-protocol.js
-// Messages between the main thread and the thread that parses a large Extended JSON file (threaded-reader.ts is the
-// main side, parser-thread.ts the thread's):
-//
-//   main ──input (text chunk) / end / abort──▶ parser ──docs (pack) / error / end / aborted / failed──▶ main
-//        ◀──────────taken──────────           ◀─────────────consumed──────────────
-//
-// Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
-// (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
-// OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
-const INPUT_CHUNK_BYTES = 256 * 1024;
-const INPUT_CHUNKS = 4;
-const parser_protocol_PACK_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
-const OUTPUT_PACKS = 4;
-/** A pack holds, per document: its line (float64), its BSON length (uint32), its BSON. */
-const ENTRY_HEADER_BYTES = 12;
-//# sourceMappingURL=parser-protocol.js.map
-;// CONCATENATED MODULE: ./lib/ejson/threaded-reader.js
-// readExtJsonDocuments on a worker thread, for large files: parsing Extended JSON is most of a restore's CPU (a
-// profile of 100k Prancer outputs: ~1.7 s per pass over the file), so while the thread parses, the main thread checks
-// and sends what is already parsed. Same documents, same errors, same order as readExtJsonDocuments
-// (__tests__/restore/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
+;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
+// The `logs` input / --logs flag: auto | latest | new | none | log names. Shared by the action and the
+// CLI so both accept exactly the same values.
+
+const LOG_NAME = /^[A-Za-z0-9_.-]+$/;
+/** Parses `logs`; names are separated by commas or new lines (a multi-line workflow input). */
+function parseLogsSpec(text) {
+    const value = text.trim();
+    if (value === '' || value === 'auto')
+        return { kind: 'auto' };
+    if (value === 'latest' || value === 'new' || value === 'none')
+        return { kind: value };
+    const names = value
+        .split(/[,\n]/)
+        .map(s => s.trim())
+        .filter(s => s !== '');
+    const bad = names.find(name => !LOG_NAME.test(name));
+    if (bad !== undefined || names.length === 0) {
+        throw new InputError(`"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`);
+    }
+    return { kind: 'names', names };
+}
+//# sourceMappingURL=logs-spec.js.map
+;// CONCATENATED MODULE: ./lib/cli/export.js
+// `prancer-db-artifacts export`: the action's export without the upload, into a local directory (staged, moved into
+// place only when complete), continuing the chain from a previous export's manifest.
 
 
 
 
-/**
- * Like readExtJsonDocuments (without `stats`), parsing on a worker thread. The input is read only as fast as the
- * thread parses; when the reader stops early (a structural error) the rest of the input is left unread, as
- * readExtJsonDocuments leaves it. Stopping the iteration stops the thread.
- */
-async function* readExtJsonDocumentsInThread(input, opts = {}) {
-    const data = { role: ROLES.ejsonParser };
-    if (opts.jsonArray !== undefined)
-        data.jsonArray = opts.jsonArray;
-    if (opts.maxDocumentTextBytes !== undefined)
-        data.maxDocumentTextBytes = opts.maxDocumentTextBytes;
-    const worker = startWorker(data);
-    const received = [];
-    let failure;
-    // A failure to read the input: thrown once the parser has passed on what it read before it.
-    let inputError;
-    let stopped = false;
-    let chunksOut = 0;
-    // The consumer waits for messages, the pump for credits.
-    let wakeConsumer;
-    let wakePump;
-    const notify = () => {
-        const consumer = wakeConsumer;
-        const pump = wakePump;
-        wakeConsumer = wakePump = undefined;
-        consumer?.();
-        pump?.();
-    };
-    const send = (m, transfer = []) => worker.postMessage(m, transfer);
-    worker.on('message', (m) => {
-        if (m.type === 'taken')
-            chunksOut--;
-        else
-            received.push(m);
-        notify();
-    });
-    worker.on('error', error => {
-        failure ??= error;
-        notify();
-    });
-    worker.on('exit', code => {
-        failure ??= new Error(`the Extended JSON parser thread stopped (exit code ${code})`);
-        notify();
-    });
-    // Copies the input into chunks of its own (so they can be transferred) and sends them, at most INPUT_CHUNKS ahead.
-    const pump = async () => {
-        let chunk = new Uint8Array(INPUT_CHUNK_BYTES);
-        let length = 0;
-        const flush = async () => {
-            while (chunksOut >= INPUT_CHUNKS && !stopped)
-                await new Promise(resolve => (wakePump = resolve));
-            if (stopped)
-                return;
-            send({ type: 'input', buffer: chunk.buffer, length }, [chunk.buffer]);
-            chunksOut++;
-            chunk = new Uint8Array(INPUT_CHUNK_BYTES);
-            length = 0;
-        };
-        try {
-            for await (const bytes of noReturn(input)) {
-                if (stopped)
-                    return;
-                let at = 0;
-                while (at < bytes.length) {
-                    const n = Math.min(bytes.length - at, chunk.length - length);
-                    chunk.set(bytes.subarray(at, at + n), length);
-                    length += n;
-                    at += n;
-                    if (length === chunk.length)
-                        await flush();
-                    if (stopped)
-                        return;
-                }
-            }
-        }
-        catch (error) {
-            // What was read before the failure is parsed first, as the main-thread reader would.
-            if (length > 0)
-                await flush();
-            throw error;
-        }
-        if (length > 0)
-            await flush();
-        if (!stopped)
-            send({ type: 'end' });
-    };
-    pump().catch((error) => {
-        inputError = error;
-        if (!stopped)
-            send({ type: 'abort' });
-    });
+
+
+
+
+
+
+
+
+
+
+
+const EXPORT_HELP = `Usage: ${NAME} export --out DIR [options]
+
+The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
+window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
+
+Options:
+  --out DIR                 output directory (required; created if missing). A DIR that already holds an
+                            export is refused: each export is an increment a restore of the chain needs.
+                            Write each run to a new DIR and continue with --previous-manifest.
+  --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
+                            (a failed export leaves DIR exactly as it was)
+  --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
+  --uri URI                 connection string (default: env MONGODB_URI, then env DBURL, then config.ini
+                            [MONGODB] dburl, then mongodb://localhost:27017)
+  --since VALUE             auto (default) | all | epoch milliseconds | ISO-8601 time
+  --previous-manifest PATH  the previous export, to continue from (since auto): its outputs manifest.json,
+                            its directory (the --out of the previous run) or its artifact .zip.
+                            Default with --replace: DIR's own export.
+                            So 'export --out run2 --previous-manifest run1' continues where run1 stopped.
+                            Two exports continuing from the same previous export at once are refused.
+  --container NAME          only this Prancer container
+  --query JSON              extra filter, strict Extended JSON, AND-ed with the window
+  --logs VALUE              auto (default) | latest | new | none | log names separated by commas
+  --json-format FORMAT      relaxed (default, as mongoexport) | canonical
+  --collection NAME         also export this timestamped collection incrementally (NAME in [MONGODB] dbname, or
+                            DB.NAME), with its own watermark in the outputs manifest; repeatable
+  --lookback-ms MS          lookback of the watermark, whole milliseconds (default 600000; it can only
+                            shrink within a chain, see docs/incremental.md)
+  --quiet                   no progress or informational output (warnings and errors still shown)
+  --help                    show this help
+
+${EXIT_CODES_HELP}
+`;
+const exportOptions = {
+    out: { type: 'string' },
+    config: { type: 'string' },
+    uri: { type: 'string' },
+    since: { type: 'string' },
+    'previous-manifest': { type: 'string' },
+    'lookback-ms': { type: 'string' },
+    container: { type: 'string' },
+    query: { type: 'string' },
+    logs: { type: 'string' },
+    'json-format': { type: 'string' },
+    collection: { type: 'string', multiple: true },
+    replace: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean' }
+};
+const exportCommand = defineCommand({ options: exportOptions, help: EXPORT_HELP }, ({ values }, ctx, session) => {
+    session.logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true);
+    return exportTo(values, ctx, session.logger);
+});
+async function exportTo(values, ctx, logger) {
+    const uri = connectionString(values.uri, ctx.env);
+    if (uri)
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
+            logger.secret(secret);
+    if (values.out === undefined || values.out === '')
+        throw new UsageError('--out DIR is required');
+    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
+    const jsonFormat = (values['json-format'] ?? 'relaxed');
+    if (!JSON_FORMATS.includes(jsonFormat))
+        throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
+    let since;
     try {
-        for (;;) {
-            while (received.length === 0 && failure === undefined)
-                await new Promise(resolve => (wakeConsumer = resolve));
-            const m = received.shift();
-            if (m === undefined)
-                throw failure;
-            switch (m.type) {
-                case 'docs': {
-                    const view = new DataView(m.buffer, 0, m.length);
-                    for (let at = 0; at < m.length;) {
-                        const line = view.getFloat64(at, true);
-                        const size = view.getUint32(at + 8, true);
-                        at += ENTRY_HEADER_BYTES;
-                        yield { line, bson: new Uint8Array(m.buffer, at, size) };
-                        at += size;
-                    }
-                    send({ type: 'consumed' });
-                    break;
-                }
-                case 'error': {
-                    const ErrorClass = m.tooLarge ? DocumentTooLargeError : ExtJsonSyntaxError;
-                    yield { line: m.line, error: new ErrorClass(m.message, m.offset, m.column, m.errorLine) };
-                    send({ type: 'consumed' });
-                    break;
-                }
-                case 'end':
-                    return;
-                case 'aborted':
-                    throw inputError;
-                case 'failed':
-                    throw new Error(m.message);
-            }
-        }
+        since = parseSince(values.since ?? 'auto');
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+    const logs = parseLogs(values.logs ?? 'auto');
+    const lookbackMs = parseLookback(values['lookback-ms']);
+    // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
+    const local = await openLocalExport(outDir, {
+        label: '--out',
+        replace: values.replace === true,
+        refuseHint: `Write this export to a new directory and continue from that one (--out <new dir> --previous-manifest ${values.out}), or pass --replace to replace it once the new export has succeeded.`,
+        logger
+    });
+    let lock;
+    try {
+        const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger);
+        if (previous !== null)
+            lock = await lockBeside(previous.source, 'previous export', logger);
+        return await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
     }
     finally {
-        stopped = true;
-        notify();
-        await stopThread(worker);
+        await lock?.release();
+        await local.finish();
     }
 }
-/** The input's iterator without return(): stopping early must not close the caller's stream (it may drain it). */
-function noReturn(iterable) {
-    const iterator = iterable[Symbol.asyncIterator]();
-    return { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) };
-}
-async function stopThread(worker) {
-    worker.removeAllListeners('exit');
-    await worker.terminate();
-}
-//# sourceMappingURL=threaded-reader.js.map
-;// CONCATENATED MODULE: ./lib/common/log.js
-// The logging seam between pure job code and its two front ends (the action and the CLI).
-// Job code never imports @actions/*: the action passes an adapter over @actions/core,
-// the CLI one over stderr.
-/** A logger that drops everything; for tests and library use. */
-const silentLogger = {
-    debug() { },
-    info() { },
-    notice() { },
-    warning() { },
-    group: (_name, fn) => fn(),
-    secret() { }
-};
-//# sourceMappingURL=log.js.map
-// EXTERNAL MODULE: ./node_modules/mongodb/lib/cmap/commands.js
-var commands = __nccwpck_require__(1806);
-;// CONCATENATED MODULE: ./lib/mongo/raw-writes.js
-// Writes documents as the BSON they already are, as mongoimport and mongorestore do (the Go driver sends bson.Raw
-// unchanged). A restore holds every document as BSON (our Extended JSON reader writes BSON, an archive is BSON), and
-// the Node driver's public API only takes JavaScript objects: turning each document into objects that serialize back
-// to the same bytes and serializing them again was ~60% of a restore's main-thread CPU (bench/restore.ts), and could
-// not send some documents unchanged at all (BSON Undefined, DBPointer, NaN payloads). The driver's own insert and
-// update operations send already serialized documents as an OP_MSG document sequence (its DocumentSequence, in
-// mongodb/lib/cmap/commands.js, not part of its public API); we hand it ours. The driver version is pinned by
-// package-lock.json and bundled in dist/, and the restore tests compare every write with mongoimport's and
-// mongorestore's.
-//
-// One command is in flight while the next batch is collected; the next is only sent once it succeeded, so input
-// order and stop-on-error hold. The writers of one restore (one per file or namespace) share that one command in flight
-// (WriteLane), so a failure in one stops every other at its next batch. Batches are at most 1000 documents
-// (mongoimport's) and 15 MiB.
-
-
-
-/** mongoimport's limit per bulk write, in documents. */
-const MAX_BATCH_DOCUMENTS = 1000;
-const MAX_BATCH_BYTES = 15 * 1024 * 1024;
-/** Write errors mongoimport and mongorestore log and continue through in insert mode (duplicate key, validation). */
-const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
-/** The one command a restore has in flight, whichever of its writers sent it, and the first failure. */
-class WriteLane {
-    inFlight = null;
-    failure = undefined;
-    /** Waits for the command in flight; throws the restore's first failure. */
-    async drain() {
-        await this.settle();
-        if (this.failure !== undefined)
-            throw this.failure;
+async function runExport(values, ctx, logger, plan) {
+    const { uri, since, logs, jsonFormat, lookbackMs, previousManifest, local } = plan;
+    const options = {
+        since,
+        previousManifest,
+        logs,
+        jsonFormat,
+        outDir: local.stagingDir,
+        env: ctx.env,
+        cwd: ctx.cwd,
+        logger
+    };
+    if (values.config !== undefined)
+        options.configPath = values.config;
+    if (uri !== undefined) {
+        options.mongodbUri = uri;
+        options.mongodbUriSource = values.uri !== undefined ? '--uri' : 'env MONGODB_URI';
     }
-    /** Waits for the command in flight without throwing: before saying what a stopped restore wrote. */
-    async settle() {
-        if (this.inFlight !== null) {
-            await this.inFlight;
-            this.inFlight = null;
-        }
+    if (values.container !== undefined)
+        options.container = values.container;
+    if (values.collection !== undefined)
+        options.collections = values.collection;
+    if (values.query !== undefined)
+        options.query = values.query;
+    if (lookbackMs !== undefined)
+        options.lookbackMs = lookbackMs;
+    const result = await runExportJob(options);
+    await local.swapIn();
+    const { outputs, logs: logsExport } = result;
+    const summary = [
+        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
+        outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
+        `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
+        logsExport.runs.length > 0
+            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'logs', MANIFEST_FILE)}`
+            : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
+    ];
+    ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
+    return EXIT_OK;
+}
+/** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
+function parseLookback(value) {
+    if (value === undefined)
+        return undefined;
+    const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+    if (!(n <= MAX_LOOKBACK_MS))
+        throw new UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
+    return n;
+}
+/** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */
+function parseLogs(value) {
+    try {
+        return parseLogsSpec(value);
     }
-    /** Sends a command once drain() passed; its error is kept, not left unhandled, and thrown by the next drain(). */
-    start(command) {
-        this.inFlight = command().catch((error) => {
-            this.failure ??= error;
-        });
+    catch (error) {
+        if (error instanceof InputError)
+            throw new UsageError(`--logs: ${error.message}`);
+        throw error;
     }
 }
 /**
- * Why a server would refuse this document, checked before anything is written: larger than 16 MiB, not well-formed
- * BSON, or an _id MongoDB does not accept. Anything else goes to the server unchanged, as with mongorestore.
+ * The previous export's outputs manifest: --previous-manifest names the manifest itself, the directory
+ * of a previous `export --out` (or its outputs/), or an artifact .zip; without it, an earlier export
+ * in the same --out directory continues the chain.
  */
-function rawDocumentProblem(bson) {
-    if (bson.length > MAX_BSON_DOCUMENT_BYTES)
-        return `the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`;
-    const structure = bsonStructureProblem(bson);
-    if (structure !== undefined)
-        return `it is not well-formed BSON: ${structure}`;
-    const id = getElement(bson, '_id');
-    if (id?.type === BSON_TYPE.array)
-        return 'its _id is an array, which MongoDB refuses as an _id';
-    if (id?.type === BSON_TYPE.regex)
-        return 'its _id is a regular expression, which MongoDB refuses as an _id';
-    return undefined;
+async function findPreviousManifest(flag, outDir, cwd, logger) {
+    if (flag === undefined) {
+        const own = (0,external_node_path_namespaceObject.join)(outDir, 'outputs', MANIFEST_FILE);
+        if ((await (0,promises_namespaceObject.stat)(own).catch(() => null)) === null)
+            return null;
+        logger.info(`continuing from the earlier export in ${own}`);
+        return { manifest: outputsManifest(await readManifestFile(own), own), source: own };
+    }
+    const path = (0,external_node_path_namespaceObject.resolve)(cwd, flag);
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    if (info === null)
+        throw new UsageError(`--previous-manifest: ${flag} does not exist`);
+    if (info.isFile() && !(await isZipFile(path))) {
+        const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        // The manual recipe's plain mongoexport file (no manifest of ours): continue from its highest timestamp.
+        if (!/^\s*\{\s*"tool"\s*:/.test(text))
+            return { manifest: await manifestFromPlainExport(path, text, logger), source: path };
+    }
+    const found = await findManifest(path);
+    if (found === null) {
+        throw new UsageError(info.isDirectory() ? `--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}` : `--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
+    }
+    return { manifest: outputsManifest(found.manifest, found.source), source: found.source };
 }
-class RawBatchWriter {
-    /** Ordered batches stop at the first error: always in upsert and merge mode (input order matters), else on request. */
-    ordered;
-    db;
-    collection;
-    mode;
-    handlers;
-    kind = 'insert';
-    statements = [];
-    tags = [];
-    bytes = 0;
-    lane;
-    constructor(lane, db, collection, mode, stopOnError, handlers) {
-        this.lane = lane;
-        this.db = db;
-        this.collection = collection;
-        this.mode = mode;
-        this.handlers = handlers;
-        this.ordered = mode !== 'insert' || stopOnError;
-    }
-    /** Adds one document (valid BSON); returns a promise only when a batch had to be sent first. */
-    add(bson, tag) {
-        let kind = 'insert';
-        let statement = bson;
-        if (this.mode !== 'insert') {
-            // Like mongoimport: without an _id there is no selector, so the document is inserted.
-            const id = getElement(bson, '_id');
-            if (id !== undefined) {
-                kind = 'update';
-                statement = updateStatement(bson, id.bytes.subarray(id.elementStart, id.valueEnd), this.mode === 'merge');
-            }
-        }
-        // A batch holds one kind of command, so inserts and updates interleave in input order.
-        if (this.statements.length > 0 && (this.kind !== kind || this.statements.length >= MAX_BATCH_DOCUMENTS || this.bytes + statement.length > MAX_BATCH_BYTES)) {
-            return this.flush().then(() => this.push(kind, statement, tag));
-        }
-        this.push(kind, statement, tag);
-        return undefined;
-    }
-    push(kind, statement, tag) {
-        this.kind = kind;
-        this.statements.push(statement);
-        this.tags.push(tag);
-        this.bytes += statement.length;
-    }
-    /** Sends what was collected, once the command in flight (of any writer on the lane) succeeded. */
-    async flush() {
-        await this.lane.drain();
-        if (this.statements.length === 0)
-            return;
-        const { kind, statements, tags } = this;
-        this.statements = [];
-        this.tags = [];
-        this.bytes = 0;
-        this.lane.start(() => this.send(kind, statements, tags));
-    }
-    /** Waits for the command in flight; throws the restore's first failure. */
-    async drain() {
-        await this.lane.drain();
-    }
-    async send(kind, statements, tags) {
-        const field = kind === 'insert' ? 'documents' : 'updates';
-        const sequence = new commands.DocumentSequence(field);
-        // The driver keeps a document per entry only for command monitoring, which a restore does not turn on.
-        for (const statement of statements)
-            sequence.push(null, statement);
-        let reply;
-        try {
-            reply = await this.db.command({ [kind]: this.collection, [field]: sequence, ordered: this.ordered });
-        }
-        catch (error) {
-            throw this.handlers.failed(tags, error);
-        }
-        const upserted = reply.upserted?.length ?? 0;
-        const batch = {
-            tags,
-            applied: kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted,
-            writeErrors: (reply.writeErrors ?? [])
-        };
-        if (reply.writeConcernError)
-            batch.writeConcernError = String(reply.writeConcernError.errmsg);
-        this.handlers.replied(batch);
-    }
+function outputsManifest(manifest, source) {
+    if (manifest.kind !== 'outputs')
+        throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
+    return manifest;
 }
-/** {q: {_id: <the document's _id>}, u: <the document> (merge: {$set: <the document>}), upsert: true} as BSON. */
-function updateStatement(doc, idElement, merge) {
-    // The _id element keeps its type byte and value; its name is "_id" already.
-    const qLength = 4 + idElement.length + 1;
-    const uLength = merge ? 4 + 1 + 5 + doc.length + 1 : doc.length;
-    const length = 4 + (1 + 2 + qLength) + (1 + 2 + uLength) + (1 + 7 + 1) + 1;
-    const out = new Uint8Array(length);
-    const view = new DataView(out.buffer);
-    let at = 0;
-    view.setInt32(at, length, true);
-    at += 4;
-    at = raw_writes_name(out, at, BSON_TYPE.document, 'q');
-    view.setInt32(at, qLength, true);
-    out.set(idElement, at + 4);
-    at += qLength; // ends with the 0 the array was filled with
-    at = raw_writes_name(out, at, BSON_TYPE.document, 'u');
-    if (merge) {
-        view.setInt32(at, uLength, true);
-        at = raw_writes_name(out, at + 4, BSON_TYPE.document, '$set');
-        out.set(doc, at);
-        at += doc.length + 1;
-    }
-    else {
-        out.set(doc, at);
-        at += doc.length;
-    }
-    at = raw_writes_name(out, at, BSON_TYPE.boolean, 'upsert');
-    out[at] = 1;
-    return out;
+async function manifestFromPlainExport(path, text, logger) {
+    const docs = (async function* () {
+        for await (const doc of readExtJsonDocuments([text])) {
+            if (doc.error)
+                throw new UsageError(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`);
+            yield doc.bson;
+        }
+    })();
+    const watermark = await watermarkOfExport(docs, DEFAULT_LOOKBACK_MS);
+    if (watermark.value === null)
+        throw new UsageError(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`);
+    logger.notice(`${path} is a plain mongoexport file (${watermark.documents} documents): continuing after its highest timestamp ${watermark.value}, with the ${watermark.seen.length} ids within the lookback below it excluded.`);
+    const { documents: _count, ...mark } = watermark;
+    return { ...manifestHeader('outputs', 'a plain mongoexport file'), files: [], watermark: mark, migratedFrom: path };
 }
-/** Writes an element's type and (ASCII) name; returns where its value starts. */
-function raw_writes_name(out, at, type, key) {
-    out[at++] = type;
-    for (let i = 0; i < key.length; i++)
-        out[at++] = key.charCodeAt(i);
-    out[at++] = 0;
-    return at;
-}
-//# sourceMappingURL=raw-writes.js.map
+//# sourceMappingURL=export.js.map
 ;// CONCATENATED MODULE: ./lib/mongo/names.js
 // Where a restore may write: MongoDB's rules for database and collection names, checked before anything
 // is read or written, and the system namespaces a manifest alone may not name.
@@ -51380,7 +51751,7 @@ function shownName(name) {
 // `export --out` writes them), or a downloaded artifact .zip with the same layout. Zip entries are
 // streamed from the archive (yauzl), never extracted or loaded whole.
 //
-// Everything here runs before anything is written, and every problem becomes a RestoreSourceError that
+// Everything here runs before anything is written, and every problem becomes an InputError (code RESTORE_SOURCE) that
 // names the file and says what to do: a manifest is checked field by field (a damaged or edited one
 // would otherwise surface as a bare TypeError), and file-system errors (EACCES, ENOTDIR, ...) are
 // explained instead of passed on.
@@ -51389,15 +51760,16 @@ function shownName(name) {
 
 
 
+
 /** The input is unusable before anything is written (missing, unreadable, corrupt, unparseable). */
-class RestoreSourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RestoreSourceError';
-    }
+const RESTORE_SOURCE = 'restore-source';
+/** An InputError naming the file and what to do. */
+function sourceError(message) {
+    return new InputError(message, { code: RESTORE_SOURCE });
 }
-/** A manifest is small (file entries and a watermark); anything this large is not one. */
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+function isSourceError(error) {
+    return error instanceof InputError && error.code === RESTORE_SOURCE;
+}
 const DAMAGED_MANIFEST = 'The manifest is damaged or was edited: download the artifact again (or use the directory export --out wrote). ' +
     'To restore a data file without its manifest, copy it out of that directory and pass it with --db and --collection.';
 /** What a file-system error means for `path`, and what to do about it. */
@@ -51435,39 +51807,21 @@ async function openSource(path) {
     catch (error) {
         const code = error.code;
         if (code === 'ENOENT') {
-            throw new RestoreSourceError(`${shownName(path)} does not exist: pass a directory written by 'export --out', a downloaded artifact .zip, or an exported .json file.`);
+            throw sourceError(`${shownName(path)} does not exist: pass a directory written by 'export --out', a downloaded artifact .zip, or an exported .json file.`);
         }
-        throw new RestoreSourceError(describeFsError(path, error));
+        throw sourceError(describeFsError(path, error));
     }
     if (info.isDirectory())
         return openDirectory(path);
     if (!info.isFile()) {
-        throw new RestoreSourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`);
+        throw sourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`);
     }
-    if (path.toLowerCase().endsWith('.zip') || (await startsLikeZip(path)))
+    const zip = await isZipFile(path).catch((error) => {
+        throw sourceError(describeFsError(path, error));
+    });
+    if (zip)
         return openZip(path);
     return openJsonFile(path, info.size);
-}
-/** A zip archive saved without its extension is still one (local file header signature). */
-async function startsLikeZip(path) {
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(path, 'r');
-    }
-    catch (error) {
-        throw new RestoreSourceError(describeFsError(path, error));
-    }
-    try {
-        const head = Buffer.alloc(4);
-        const { bytesRead } = await handle.read(head, 0, 4, 0);
-        return bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50;
-    }
-    catch (error) {
-        throw new RestoreSourceError(describeFsError(path, error));
-    }
-    finally {
-        await handle.close();
-    }
 }
 /** Manifest locations inside a directory or archive: the root, else one level down (outputs/, logs/). */
 function manifestCandidates(names) {
@@ -51479,75 +51833,37 @@ function manifestCandidates(names) {
 function safeRelative(manifestName, entry, manifestLabel) {
     const relative = external_node_path_namespaceObject.posix.normalize(entry.path.replaceAll('\\', '/'));
     if (relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.posix.isAbsolute(relative)) {
-        throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`);
+        throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`);
     }
     if (relative === '.' || relative.endsWith('/')) {
-        throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`);
+        throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`);
     }
     return external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(manifestName), relative);
 }
-function describeValue(value) {
-    if (value === undefined)
-        return 'missing';
-    if (value === null)
-        return 'null';
-    const text = JSON.stringify(value) ?? String(value);
-    const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-    return `${text.length > 60 ? `${text.slice(0, 60)}…` : text} (${kind})`;
-}
-/** The manifest's files[index], with the fields restore relies on checked for type and range. */
-function checkEntry(value, index, manifestName) {
-    const where = `${shownName(manifestName)}: files[${index}]`;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new RestoreSourceError(`${where} is ${describeValue(value)}, not an object describing a data file. ${DAMAGED_MANIFEST}`);
-    }
-    const entry = value;
-    const field = (name, ok, expected) => {
-        if (!ok(entry[name]))
-            throw new RestoreSourceError(`${where}.${name} is ${describeValue(entry[name])}, not ${expected}. ${DAMAGED_MANIFEST}`);
-    };
-    const text = (v) => typeof v === 'string' && !v.includes('\0');
-    const count = (v) => Number.isSafeInteger(v) && v >= 0;
-    field('path', (v) => text(v) && v !== '', 'the data file\'s path (a non-empty string)');
-    // Names are checked against MongoDB's rules when the restore is planned (names.ts).
-    field('database', (v) => typeof v === 'string', 'a database name (a string)');
-    field('collection', (v) => typeof v === 'string', 'a collection name (a string)');
-    field('documents', count, 'a document count (a whole number ≥ 0)');
-    field('bytes', count, 'a size in bytes (a whole number ≥ 0)');
-    field('sha256', (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), 'a sha256 (64 lowercase hex digits)');
-    return entry;
-}
-function parseManifest(text, name) {
-    let value;
+/** The manifest's text, parsed and checked (src/artifact/manifest.ts), with what to do when it is damaged. */
+function parseManifestText(text, name) {
     try {
-        value = JSON.parse(text);
+        return parseManifest(text, shownName(name));
     }
     catch (error) {
-        throw new RestoreSourceError(`${shownName(name)} is not valid JSON (${error.message}). ${DAMAGED_MANIFEST}`);
+        if (error instanceof CorruptDataError)
+            throw sourceError(`${error.message} ${DAMAGED_MANIFEST}`);
+        throw error;
     }
-    let manifest;
-    try {
-        manifest = checkManifest(value, name);
-    }
-    catch (error) {
-        throw new RestoreSourceError(`${error.message} ${DAMAGED_MANIFEST}`);
-    }
-    manifest.files.forEach((entry, index) => checkEntry(entry, index, name));
-    return manifest;
 }
-async function readManifestFile(path) {
+async function readManifestText(path) {
     try {
         const info = await (0,promises_namespaceObject.stat)(path);
         if (!info.isFile())
-            throw new RestoreSourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`);
+            throw sourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`);
         if (info.size > MAX_MANIFEST_BYTES)
-            throw new RestoreSourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
+            throw sourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
         return await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        if (error instanceof RestoreSourceError)
+        if (isSourceError(error))
             throw error;
-        throw new RestoreSourceError(describeFsError(path, error));
+        throw sourceError(describeFsError(path, error));
     }
 }
 function fromEntry(entry, name, manifest, size, open) {
@@ -51569,7 +51885,7 @@ function fileOpener(path) {
             return handle.createReadStream();
         }
         catch (error) {
-            throw new RestoreSourceError(describeFsError(path, error));
+            throw sourceError(describeFsError(path, error));
         }
     };
 }
@@ -51579,7 +51895,7 @@ async function openDirectory(dir) {
         top = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
     }
     catch (error) {
-        throw new RestoreSourceError(describeFsError(dir, error));
+        throw sourceError(describeFsError(dir, error));
     }
     const names = top.filter((e) => e.isFile()).map((e) => e.name);
     for (const sub of top.filter((e) => e.isDirectory())) {
@@ -51591,17 +51907,17 @@ async function openDirectory(dir) {
         catch (error) {
             const code = error.code;
             if (code !== 'ENOENT' && code !== 'ENOTDIR')
-                throw new RestoreSourceError(describeFsError(candidate, error));
+                throw sourceError(describeFsError(candidate, error));
         }
     }
     const manifests = manifestCandidates(names);
     if (manifests.length === 0) {
-        throw new RestoreSourceError(`${shownName(dir)} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`);
+        throw sourceError(`${shownName(dir)} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`);
     }
     const files = [];
     for (const manifestName of manifests) {
         const manifestPath = (0,external_node_path_namespaceObject.join)(dir, manifestName);
-        const manifest = parseManifest(await readManifestFile(manifestPath), manifestPath);
+        const manifest = parseManifestText(await readManifestText(manifestPath), manifestPath);
         for (const entry of manifest.files) {
             const path = (0,external_node_path_namespaceObject.join)(dir, safeRelative(manifestName, entry, manifestPath));
             let info;
@@ -51611,12 +51927,12 @@ async function openDirectory(dir) {
             catch (error) {
                 const code = error.code;
                 if (code === 'ENOENT') {
-                    throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} but missing: the download or copy is incomplete; download the artifact again.`);
+                    throw sourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} but missing: the download or copy is incomplete; download the artifact again.`);
                 }
-                throw new RestoreSourceError(describeFsError(path, error));
+                throw sourceError(describeFsError(path, error));
             }
             if (!info.isFile()) {
-                throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} as a data file, but it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; download the artifact again.`);
+                throw sourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} as a data file, but it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; download the artifact again.`);
             }
             files.push(fromEntry(entry, path, manifestPath, info.size, fileOpener(path)));
         }
@@ -51629,17 +51945,17 @@ async function openJsonFile(path, size) {
     let text = null;
     try {
         await (0,promises_namespaceObject.stat)(manifestPath);
-        text = await readManifestFile(manifestPath);
+        text = await readManifestText(manifestPath);
     }
     catch (error) {
-        if (error instanceof RestoreSourceError)
+        if (isSourceError(error))
             throw error;
         const code = error.code;
         if (code !== 'ENOENT')
-            throw new RestoreSourceError(describeFsError(manifestPath, error));
+            throw sourceError(describeFsError(manifestPath, error));
     }
     if (text !== null) {
-        const manifest = parseManifest(text, manifestPath);
+        const manifest = parseManifestText(text, manifestPath);
         const entry = manifest.files.find((f) => external_node_path_namespaceObject.posix.basename(f.path.replaceAll('\\', '/')) === (0,external_node_path_namespaceObject.basename)(path));
         if (entry) {
             return { files: [fromEntry(entry, path, manifestPath, size, fileOpener(path))], manifests: [manifestPath], close: async () => { } };
@@ -51655,8 +51971,8 @@ async function openZip(path) {
     catch (error) {
         const code = error.code;
         if (code !== undefined)
-            throw new RestoreSourceError(describeFsError(path, error));
-        throw new RestoreSourceError(`${shownName(path)} is not a readable zip archive (${error.message}); the download is incomplete or damaged: download the artifact again.`);
+            throw sourceError(describeFsError(path, error));
+        throw sourceError(`${shownName(path)} is not a readable zip archive (${error.message}); the download is incomplete or damaged: download the artifact again.`);
     }
     try {
         const entries = new Map();
@@ -51669,7 +51985,7 @@ async function openZip(path) {
                 return await zip.openReadStreamPromise(entry);
             }
             catch (error) {
-                throw new RestoreSourceError(`${shownName(`${path}:${entry.fileName}`)} cannot be read from the archive (${error.message}); download the artifact again.`);
+                throw sourceError(`${shownName(`${path}:${entry.fileName}`)} cannot be read from the archive (${error.message}); download the artifact again.`);
             }
         };
         const manifests = manifestCandidates([...entries.keys()]);
@@ -51680,20 +51996,20 @@ async function openZip(path) {
                     files.push({ name: `${path}:${name}`, size: entry.uncompressedSize, open: () => readEntry(entry) });
             }
             if (files.length === 0)
-                throw new RestoreSourceError(`${shownName(path)} contains neither a ${MANIFEST_FILE} nor any .json file; is it an artifact of this tool?`);
+                throw sourceError(`${shownName(path)} contains neither a ${MANIFEST_FILE} nor any .json file; is it an artifact of this tool?`);
         }
         for (const manifestName of manifests) {
             const manifestEntry = entries.get(manifestName);
             const manifestLabel = `${path}:${manifestName}`;
             if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) {
-                throw new RestoreSourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
+                throw sourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
             }
-            const manifest = parseManifest(await streamText(await readEntry(manifestEntry)), manifestLabel);
+            const manifest = parseManifestText(await streamText(await readEntry(manifestEntry)), manifestLabel);
             for (const fileEntry of manifest.files) {
                 const name = safeRelative(manifestName, fileEntry, manifestLabel);
                 const entry = entries.get(name);
                 if (!entry)
-                    throw new RestoreSourceError(`${shownName(`${path}:${name}`)} is listed in ${shownName(manifestLabel)} but missing from the archive; download the artifact again.`);
+                    throw sourceError(`${shownName(`${path}:${name}`)} is listed in ${shownName(manifestLabel)} but missing from the archive; download the artifact again.`);
                 files.push(fromEntry(fileEntry, `${path}:${name}`, manifestLabel, entry.uncompressedSize, () => readEntry(entry)));
             }
         }
@@ -51701,9 +52017,9 @@ async function openZip(path) {
     }
     catch (error) {
         zip.close();
-        if (error instanceof RestoreSourceError)
+        if (isSourceError(error))
             throw error;
-        throw new RestoreSourceError(`${shownName(path)}: the archive is damaged (${error.message}); download the artifact again.`);
+        throw sourceError(`${shownName(path)}: the archive is damaged (${error.message}); download the artifact again.`);
     }
 }
 async function streamText(stream) {
@@ -51713,1947 +52029,6 @@ async function streamText(stream) {
     return Buffer.concat(chunks).toString('utf8');
 }
 //# sourceMappingURL=export-source.js.map
-;// CONCATENATED MODULE: ./lib/jobs/restore/json.js
-// Restores exported Extended JSON files into MongoDB like `mongoimport --mode upsert` (the default),
-// `--mode insert` or `--mode merge`, without writing anything unless every file and every target checks out.
-//
-// In order, each step before the first write:
-//   1. plan: every file's target namespace, checked against MongoDB's naming rules; admin, local and
-//      config databases and system.* collections only when named on the command line (--db, --collection).
-//   2. verify, streaming (a file is never held in memory): sha256 and size against the manifest, every
-//      document parsed (our reader: mongoimport's typing rules; a large file on a parser thread), at most
-//      16 MiB as BSON, an _id the server accepts; the document count checked. Every file is
-//      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
-//      database untouched.
-//   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
-//   4. server pre-check, read-only: listCollections on each target database (a server refuses a database
-//      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
-//      (refused collection names); a view cannot be written to.
-//   5. write: --drop, then batches of at most 1000 documents and 15 MiB, sent as insert/update commands
-//      holding the parsed BSON unchanged, as mongoimport sends it (src/mongo/raw-writes.ts); ordered for
-//      upsert and merge.
-//      The file's sha256 is taken again, so a file changed between the passes is reported.
-// What can still fail in step 5 (a write refused by a validator or a unique index, a server going away)
-// is reported with how much was written: RestoreError.written.
-
-
-
-
-
-
-
-
-
-const RESTORE_MODES = ['upsert', 'insert', 'merge'];
-
-/** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
-const UNAUTHORIZED = 13;
-/** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
-class RestoreError extends Error {
-    /** What was changed before the error; undefined when the error came before any write. */
-    written;
-    /** True when the server's data was changed (documents written or maybe written, collections dropped). */
-    partial;
-    constructor(message, written) {
-        super(message);
-        this.name = 'RestoreError';
-        this.written = written;
-        this.partial = written !== undefined && (written.documents > 0 || written.uncertain > 0 || written.dropped.length > 0);
-    }
-    /** The warning to print when `partial`: how much was written where, and how to finish. */
-    get partialWarning() {
-        return partialWriteWarning(this);
-    }
-}
-/**
- * The warning for a restore that stopped after changing data: how much was written where, and how to
- * finish. Undefined when nothing was changed.
- */
-function partialWriteWarning(error) {
-    const w = error.written;
-    if (w === undefined || !error.partial)
-        return undefined;
-    const parts = [`${w.documents} document(s) written`];
-    if (w.collections.length > 0)
-        parts[0] += ` into ${listNamespaces(w.collections)}`;
-    parts.push(`${w.filesComplete} of ${w.fileCount} file(s) complete`);
-    if (w.uncertain > 0)
-        parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`);
-    if (w.dropped.length > 0)
-        parts.push(`dropped first (--drop): ${listNamespaces(w.dropped)}`);
-    const redo = w.mode === 'insert'
-        ? 'insert mode would add the written documents a second time: run it again with --drop (or with --mode upsert)'
-        : `run the same command again: ${w.mode} mode replaces documents by _id, so nothing is duplicated${w.dropped.length > 0 ? ' (and --drop starts those collections over)' : ''}`;
-    return `the restore stopped after writing part of the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
-}
-/** An outside message inside ours: without its final period. */
-function clause(text) {
-    return text.trim().replace(/[.\s]+$/, '');
-}
-function listNamespaces(namespaces) {
-    const shown = namespaces.slice(0, 10).map(shownName).join(', ');
-    return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown;
-}
-async function restore(opts) {
-    const logger = opts.logger ?? silentLogger;
-    const mode = opts.mode ?? 'upsert';
-    if (!RESTORE_MODES.includes(mode))
-        throw new RestoreError(`Unknown mode "${String(mode)}": use upsert, insert or merge.`);
-    if (opts.uri !== undefined)
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
-            logger.secret(secret);
-    checkExplicitNames(opts);
-    let source;
-    try {
-        source = await openSource(opts.source);
-    }
-    catch (error) {
-        throw asRestoreError(error);
-    }
-    try {
-        const collections = new Set(source.files.map((file) => file.collection ?? defaultCollection(file.name)));
-        if (opts.collection !== undefined && collections.size > 1) {
-            throw new RestoreError(`--collection would put ${collections.size} collections (${[...collections].map(shownName).join(', ')}) into one; restore one manifest or file at a time.`);
-        }
-        const plan = source.files.map((file) => planTarget(file, opts));
-        const results = [];
-        for (const [index, planned] of plan.entries()) {
-            results.push(await verifyFile(planned, index, plan.length, opts));
-        }
-        const result = { dryRun: opts.dryRun === true, mode, files: results, documents: 0, imported: 0, failed: 0, writeErrors: [] };
-        result.documents = results.reduce((sum, r) => sum + r.documents, 0);
-        announcePlan(results, opts, logger);
-        if (opts.dryRun)
-            return result;
-        if (opts.uri === undefined || opts.uri === '')
-            throw new RestoreError('No connection string: pass --uri (or set MONGODB_URI).');
-        await writeAll(plan, results, result, { ...opts, mode, logger });
-        return result;
-    }
-    finally {
-        await source.close();
-    }
-}
-function asRestoreError(error) {
-    if (error instanceof RestoreError)
-        return error;
-    if (error instanceof RestoreSourceError)
-        return new RestoreError(error.message);
-    throw error;
-}
-/** --db and --collection are the user's own words: checked against the naming rules before anything is read. */
-function checkExplicitNames(opts) {
-    if (opts.database !== undefined) {
-        const problem = databaseNameProblem(opts.database);
-        if (problem !== undefined)
-            throw new RestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
-    }
-    if (opts.collection !== undefined) {
-        const problem = collectionNameProblem(opts.collection, opts.database ?? '');
-        if (problem !== undefined)
-            throw new RestoreError(`--collection "${shownName(opts.collection)}" cannot be a collection name: ${problem}. Nothing was written.`);
-    }
-}
-function planTarget(file, opts) {
-    const name = shownName(file.name);
-    const from = file.manifest !== undefined ? `its manifest ${shownName(file.manifest)}` : 'its file name';
-    const database = opts.database ?? file.database;
-    if (database === undefined || database === '') {
-        throw new RestoreError(`${name} has no manifest naming its database: pass --db.`);
-    }
-    const collection = opts.collection ?? file.collection ?? defaultCollection(file.name);
-    if (collection === '')
-        throw new RestoreError(`Cannot tell the collection for ${name}: pass --collection.`);
-    if (opts.database === undefined) {
-        const problem = databaseNameProblem(database);
-        if (problem !== undefined) {
-            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", which cannot be a database name: ${problem}. Nothing was written; pass --db NAME to restore it elsewhere.`);
-        }
-        if (isSystemDatabase(database)) {
-            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
-                `Nothing was written: restore writes there only when you name it yourself, with --db ${shownName(database)}; or pass --db NAME to restore elsewhere.`);
-        }
-    }
-    if (opts.collection === undefined) {
-        const problem = collectionNameProblem(collection, database);
-        if (problem !== undefined) {
-            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", which cannot be a collection name: ${problem}. Nothing was written; pass --collection NAME.`);
-        }
-        if (isSystemCollection(collection)) {
-            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", a system collection of MongoDB (system.*). ` +
-                `Nothing was written: restore writes there only when you name it yourself, with --collection ${shownName(collection)}; or pass --collection NAME.`);
-        }
-    }
-    else {
-        // --collection was checked alone; the namespace length depends on the database too.
-        const problem = collectionNameProblem(collection, database);
-        if (problem !== undefined)
-            throw new RestoreError(`--collection "${shownName(collection)}" in ${shownName(database)}: ${problem}. Nothing was written.`);
-    }
-    return { file, database, collection };
-}
-/** mongoimport's default collection: the file name without its extension. */
-function defaultCollection(name) {
-    const base = name.split(/[/\\:]/).pop() ?? '';
-    return base.replace(/\.json$/i, '');
-}
-/** Every target, before anything is written (and in a dry run: what would be written). */
-function announcePlan(results, opts, logger) {
-    const namespaces = new Set(results.map((r) => `${r.database}.${r.collection}`));
-    const total = results.reduce((sum, r) => sum + r.documents, 0);
-    const what = `${total} document(s) into ${namespaces.size} collection(s)${opts.drop ? ', each dropped first (--drop)' : ''}`;
-    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
-    for (const r of results)
-        logger.info(`  ${shownName(r.file)} → ${shownName(r.database)}.${shownName(r.collection)}: ${r.documents} document(s)`);
-}
-/** Below this size a file is parsed on the main thread: starting the parser thread would cost more than it saves. */
-const THREADED_PARSE_MIN_BYTES = 4 * 1024 * 1024;
-/** The file's documents; a large file is parsed on a worker thread while this thread checks and writes. */
-function parsedDocuments(input, size) {
-    return size >= THREADED_PARSE_MIN_BYTES ? readExtJsonDocumentsInThread(input) : readExtJsonDocuments(input);
-}
-/**
- * The stream's chunks, hashed and counted on the way. Its iterator has no return(), so a reader that
- * stops early (a structural error) does not close it: the caller drains the rest, and the sha256 and size
- * still cover the whole file.
- */
-function meteredBytes(stream, onBytes) {
-    const source = stream[Symbol.asyncIterator]();
-    const iterator = {
-        next: async () => {
-            const step = await source.next();
-            if (!step.done)
-                onBytes(step.value);
-            return step;
-        }
-    };
-    return {
-        [Symbol.asyncIterator]: () => iterator,
-        drain: async () => {
-            while (!(await iterator.next()).done) {
-                // hashed and counted by next()
-            }
-        }
-    };
-}
-/** What went wrong while reading a file, with what to do. */
-function readProblem(file, error) {
-    if (error instanceof RestoreSourceError)
-        return error.message;
-    if (error.code !== undefined && typeof error.syscall === 'string')
-        return describeFsError(file.name, error);
-    return `${shownName(file.name)} cannot be read (${clause(error.message)}); download or copy it again.`;
-}
-async function verifyFile(planned, index, fileCount, opts) {
-    const { file } = planned;
-    const name = shownName(file.name);
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    let documents = 0;
-    let firstProblem;
-    const report = () => opts.onProgress?.({ phase: 'verify', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
-    let stream;
-    try {
-        stream = await file.open();
-    }
-    catch (error) {
-        throw new RestoreError(readProblem(file, error));
-    }
-    let lastReport = 0;
-    const input = meteredBytes(stream, (chunk) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-    });
-    try {
-        for await (const doc of parsedDocuments(input, file.size)) {
-            if (doc.error !== undefined) {
-                firstProblem ??=
-                    doc.error instanceof DocumentTooLargeError
-                        ? `${doc.error.message}; no server would store it (mongoimport would fail on it too), so remove or shorten that document`
-                        : doc.error.message;
-                continue;
-            }
-            documents++;
-            if (firstProblem === undefined)
-                firstProblem = documentProblem(doc.bson, doc.line);
-            if (documents - lastReport >= 5000) {
-                lastReport = documents;
-                report();
-            }
-        }
-        await input.drain();
-    }
-    catch (error) {
-        stream.destroy();
-        throw new RestoreError(readProblem(file, error));
-    }
-    report();
-    const sha256 = hash.digest('hex');
-    const expected = file.expected;
-    if (expected !== undefined && (expected.sha256 !== sha256 || expected.bytes !== bytes)) {
-        const detail = expected.bytes !== bytes ? `${bytes} bytes instead of ${expected.bytes}` : `sha256 ${sha256} instead of ${expected.sha256}`;
-        throw new RestoreError(`${name} is corrupt or truncated: ${detail} recorded in the manifest. Nothing was written.` +
-            (firstProblem !== undefined ? ` First bad document: ${firstProblem}` : ''));
-    }
-    if (firstProblem !== undefined)
-        throw new RestoreError(`${name}: ${firstProblem}. Nothing was written.`);
-    if (expected !== undefined && expected.documents !== documents) {
-        throw new RestoreError(`${name} holds ${documents} documents but its manifest says ${expected.documents}. Nothing was written.`);
-    }
-    return {
-        file: file.name,
-        database: planned.database,
-        collection: planned.collection,
-        documents,
-        imported: 0,
-        failed: 0,
-        sha256,
-        verified: expected !== undefined
-    };
-}
-/** Why the server would refuse this parsed document, or undefined. */
-function documentProblem(bson, line) {
-    const problem = rawDocumentProblem(bson);
-    return problem === undefined ? undefined : `line ${line}: ${problem}`;
-}
-/** What has been changed so far, for the error of a restore that stops (of files here; archive.ts adds what it created). */
-class WriteTally {
-    documents = 0;
-    uncertain = 0;
-    filesComplete = 0;
-    collections = new Set();
-    dropped = new Set();
-    mode;
-    fileCount;
-    constructor(mode, fileCount) {
-        this.mode = mode;
-        this.fileCount = fileCount;
-    }
-    /** Counts a batch the server answered, for its file or namespace (`target`) and for the restore. */
-    count(namespace, target, batch) {
-        target.imported += batch.applied;
-        target.failed += batch.writeErrors.length;
-        this.documents += batch.applied;
-        if (batch.applied > 0)
-            this.collections.add(namespace);
-    }
-    summary() {
-        return {
-            mode: this.mode,
-            documents: this.documents,
-            uncertain: this.uncertain,
-            filesComplete: this.filesComplete,
-            fileCount: this.fileCount,
-            collections: [...this.collections],
-            dropped: [...this.dropped]
-        };
-    }
-}
-/**
- * The restore's connection (JSON exports and archives alike): a serverSelectionTimeoutMS in the connection string wins
- * over our default; a string the driver refuses or a server it cannot reach is a message saying nothing was written.
- */
-async function connectForRestore(uri, connectTimeoutMs, fail) {
-    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: connectTimeoutMs ?? 10_000 };
-    let client;
-    try {
-        client = new lib.MongoClient(uri, timeout);
-    }
-    catch (error) {
-        throw fail(`The connection string is not valid: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
-    }
-    try {
-        await client.connect();
-    }
-    catch (error) {
-        await client.close().catch(() => undefined);
-        throw fail(`Cannot connect to ${(0,mongo_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
-    }
-    return client;
-}
-async function writeAll(plan, results, result, opts) {
-    const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new RestoreError(message));
-    const tally = new WriteTally(opts.mode, plan.length);
-    const lane = new WriteLane();
-    try {
-        const existing = await preCheck(client, plan, opts.logger);
-        if (opts.drop) {
-            const done = new Set();
-            for (const { database, collection } of plan) {
-                const ns = `${database}.${collection}`;
-                if (done.has(ns))
-                    continue;
-                done.add(ns);
-                opts.logger.info(`dropping ${shownName(ns)}`);
-                await client.db(database).collection(collection).drop().catch((error) => {
-                    if (error.code !== 26)
-                        throw error; // 26: the collection did not exist, as mongoimport ignores
-                });
-                // Servers answer "ok" for a collection that did not exist (mongod 7+, FerretDB): only what
-                // existed before counts as dropped (or what may have existed, when it could not be listed).
-                if (existing === null || existing.has(ns))
-                    tally.dropped.add(ns);
-            }
-        }
-        for (const [index, planned] of plan.entries()) {
-            const fileResult = results[index];
-            const writer = fileWriter(lane, client.db(planned.database), planned, opts, fileResult, result, tally);
-            await writeFile(planned, index, plan.length, writer, fileResult, opts);
-            result.imported += fileResult.imported;
-            result.failed += fileResult.failed;
-            tally.filesComplete++;
-        }
-    }
-    catch (error) {
-        // A command still in flight is counted (or marked uncertain) before saying what was written.
-        await lane.settle();
-        const message = error instanceof RestoreError ? error.message : (0,mongo_uri/* redactUrisInText */.Bp)(error.message);
-        throw new RestoreError(message, tally.summary());
-    }
-    finally {
-        await client.close();
-    }
-}
-/**
- * Read-only questions to the server about every target before the first drop or write: what it refuses
- * here (a database or collection name it does not accept, a view) would otherwise stop the restore
- * half-way. A check the user is not authorized to run is skipped.
- */
-async function preCheck(client, plan, logger) {
-    /** Target namespaces that exist; null when a database could not be listed. */
-    let existing = new Set();
-    const byDatabase = new Map();
-    for (const planned of plan) {
-        const collections = byDatabase.get(planned.database) ?? new Map();
-        byDatabase.set(planned.database, collections);
-        collections.set(planned.collection, [...(collections.get(planned.collection) ?? []), planned]);
-    }
-    const refused = (what, files, error, fix) => {
-        const named = files.map((f) => shownName(f.file.name));
-        const by = `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
-        return new RestoreError(`The server refuses ${what} (the target of ${by}): ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; ${fix}.`);
-    };
-    for (const [database, collections] of byDatabase) {
-        const files = [...collections.values()].flat();
-        let db;
-        let infos;
-        try {
-            db = client.db(database);
-            infos = await db.listCollections({ name: { $in: [...collections.keys()] } }, { nameOnly: false }).toArray();
-        }
-        catch (error) {
-            if (error.code === UNAUTHORIZED) {
-                logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`);
-                existing = null;
-                continue;
-            }
-            throw refused(`the database "${shownName(database)}"`, files, error, 'pass --db NAME to restore into a database this server accepts');
-        }
-        for (const info of infos) {
-            existing?.add(`${database}.${info.name}`);
-            if (info.type === 'view') {
-                const target = collections.get(info.name) ?? [];
-                throw new RestoreError(`${shownName(database)}.${shownName(info.name)} is a view, which cannot be written to (the target of ${target.map((f) => shownName(f.file.name)).join(', ')}). Nothing was written; pass --collection NAME to restore into a collection.`);
-            }
-        }
-        for (const [collection, targets] of collections) {
-            try {
-                await db.command({ find: collection, filter: {}, projection: { _id: 1 }, limit: 1, batchSize: 1, singleBatch: true });
-            }
-            catch (error) {
-                if (error.code === UNAUTHORIZED) {
-                    logger.notice(`could not check ${shownName(database)}.${shownName(collection)} before writing (not authorized to read it); a refusal will show when writing`);
-                    continue;
-                }
-                throw refused(`the collection "${shownName(collection)}" in ${shownName(database)}`, targets, error, 'pass --collection NAME to restore under a name this server accepts');
-            }
-        }
-    }
-    return existing;
-}
-async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
-    const { file } = planned;
-    const name = shownName(file.name);
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    let documents = 0;
-    const report = () => opts.onProgress?.({ phase: 'write', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
-    let stream;
-    try {
-        stream = await file.open();
-    }
-    catch (error) {
-        throw new RestoreError(readProblem(file, error));
-    }
-    const input = meteredBytes(stream, (chunk) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-    });
-    try {
-        for await (const doc of parsedDocuments(input, file.size)) {
-            if (doc.error !== undefined)
-                throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`);
-            const waiting = writer.add(doc.bson, doc.line);
-            if (waiting !== undefined)
-                await waiting;
-            if (++documents % MAX_BATCH_DOCUMENTS === 0)
-                report();
-        }
-    }
-    catch (error) {
-        stream.destroy();
-        if (error instanceof RestoreError)
-            throw error;
-        throw new RestoreError(readProblem(file, error));
-    }
-    await writer.flush();
-    await writer.drain();
-    report();
-    if (hash.digest('hex') !== fileResult.sha256) {
-        throw new RestoreError(`${name} changed while it was being restored (its sha256 differs from the verified one); the restore may be incomplete.`);
-    }
-}
-/** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
-function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
-    const namespace = `${planned.database}.${planned.collection}`;
-    const file = shownName(fileResult.file);
-    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
-        failed: (lines, error) => {
-            // No reply: the server may have applied the batch, or part of it.
-            tally.uncertain += lines.length;
-            return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
-        },
-        replied: (batch) => {
-            const { tags: lines, writeErrors, writeConcernError } = batch;
-            tally.count(namespace, fileResult, batch);
-            if (writeConcernError !== undefined)
-                throw new RestoreError(`${file}: write concern error: ${writeConcernError}`);
-            for (const error of writeErrors) {
-                const line = lines[error.index];
-                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
-                    throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ${fileResult.imported} document(s) of this file were written before it.`);
-                }
-                if (result.writeErrors.length < 20)
-                    result.writeErrors.push({ file: fileResult.file, line: line, code: error.code, message: error.errmsg });
-                opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`);
-            }
-        }
-    });
-    return writer;
-}
-//# sourceMappingURL=json.js.map
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/crc64.umd.min.js
-var crc64_umd_min = __nccwpck_require__(9914);
-;// CONCATENATED MODULE: ./lib/archive/crc64.js
-// CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
-// reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
-// hash/crc64 computes with crc64.MakeTable(crc64.ECMA). Check value: "123456789" → 0x995dc9bbdf1939fa.
-//
-// Computed by hash-wasm's WebAssembly CRC-64 (its default polynomial is this one): 1.34 GB/s here against 0.77 GB/s
-// for the slicing-by-8 JavaScript we had, which needed 32-bit halves for lack of fast 64-bit integers. An archive
-// interleaves its namespaces, so one hasher serves all of them: each namespace's running state (12 bytes) is saved
-// and loaded when the stream switches (~0.7 µs).
-
-/** The running CRC-64/XZ of several streams, told apart by a key. */
-class Crc64Set {
-    hasher;
-    saved = new Map();
-    current;
-    constructor(hasher) {
-        this.hasher = hasher;
-    }
-    static async create() {
-        return new Crc64Set(await crc64_umd_min.createCRC64());
-    }
-    select(key) {
-        if (this.current !== undefined && this.current.key === key)
-            return;
-        if (this.current !== undefined)
-            this.saved.set(this.current.key, this.hasher.save());
-        const state = this.saved.get(key);
-        if (state === undefined)
-            this.hasher.init();
-        else
-            this.hasher.load(state);
-        this.current = { key };
-    }
-    update(key, bytes) {
-        this.select(key);
-        this.hasher.update(bytes);
-    }
-    /** The CRC of everything given for `key`, as an unsigned 64-bit value; the key starts from nothing afterwards. */
-    digest(key) {
-        this.select(key);
-        const value = BigInt(`0x${this.hasher.digest('hex')}`);
-        this.saved.delete(key);
-        this.current = undefined;
-        return value;
-    }
-}
-/** The CRC-64/XZ of the bytes. */
-async function crc64(bytes) {
-    const set = await Crc64Set.create();
-    set.update(0, bytes);
-    return set.digest(0);
-}
-//# sourceMappingURL=crc64.js.map
-;// CONCATENATED MODULE: ./lib/archive/reader.js
-// Reads a mongodump archive (format.ts), ours or the real mongodump's, plain or gzip (told apart by their first
-// bytes): first the prelude (header and every namespace's metadata), then each namespace's raw BSON documents in
-// batches of about 1 MiB, in archive order, and each namespace's end once its CRC has been checked. Streaming: one
-// ~1 MiB input chunk and the batch being handed out are in memory, whatever the archive's size.
-//
-// Checks, each refusing the archive with a message that names the file and the byte offset (of the decompressed
-// stream when gzip): the magic number; every length (5 bytes to 16 MiB, ending in a NUL byte, as mongorestore's
-// parser checks); the header and prelude documents; namespace headers (only db, collection, EOF and CRC, of their
-// types); no namespace outside the prelude, listed twice, or continued after its end; no data after an EOF header;
-// each namespace's CRC; and, at the end, that every namespace of the prelude was closed (a file cut at a block
-// boundary is told apart from a complete one this way). Documents themselves are not parsed (neither does
-// mongorestore before sending them to the server); a damaged one is caught by its namespace's CRC.
-
-
-
-
-
-/** The archive is not a mongodump archive, is damaged or truncated. */
-class ArchiveFormatError extends Error {
-    path;
-    /** Byte offset in the (decompressed) archive stream. */
-    offset;
-    constructor(path, offset, gzip, message, options) {
-        super(`The archive ${path} ${message} (at byte offset ${offset}${gzip ? ' of the decompressed archive' : ''})`, options);
-        this.name = 'ArchiveFormatError';
-        this.path = path;
-        this.offset = offset;
-    }
-}
-const READ_CHUNK_BYTES = 1024 * 1024;
-const DEFAULT_BATCH_BYTES = 1024 * 1024;
-/** Pulls chunks from a stream and serves byte ranges of them, tracking the absolute offset. */
-class Input {
-    buf = Buffer.alloc(0);
-    pos = 0;
-    /** Absolute offset of buf[0]. */
-    base = 0;
-    ended = false;
-    it;
-    onError;
-    constructor(source, onError) {
-        this.it = source[Symbol.asyncIterator]();
-        this.onError = onError;
-    }
-    get offset() {
-        return this.base + this.pos;
-    }
-    /** Absolute offset of buf[index]. */
-    at(index) {
-        return this.base + index;
-    }
-    available() {
-        return this.buf.length - this.pos;
-    }
-    /** Makes at least n bytes available from pos; false if the stream ends first. May replace buf (positions move). */
-    async fill(n) {
-        if (this.buf.length - this.pos >= n)
-            return true;
-        const parts = [this.buf.subarray(this.pos)];
-        let have = parts[0].length;
-        while (have < n && !this.ended) {
-            let next;
-            try {
-                next = await this.it.next();
-            }
-            catch (error) {
-                throw this.onError(error, this.base + this.pos + have);
-            }
-            if (next.done) {
-                this.ended = true;
-                break;
-            }
-            parts.push(next.value);
-            have += next.value.length;
-        }
-        this.base += this.pos;
-        this.buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
-        this.pos = 0;
-        return have >= n;
-    }
-    async close() {
-        await this.it.return?.();
-    }
-}
-function reader_key(db, collection) {
-    return `${db}\u0000${collection}`;
-}
-/** Reads the archive at `path`; see the file's header for what is checked. Throws ArchiveFormatError. */
-async function* readArchive(path, options = {}) {
-    const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(path, 'r');
-    }
-    catch (error) {
-        throw new Error(`Cannot open the archive ${path}: ${error.message}`, { cause: error });
-    }
-    const start = Buffer.alloc(4);
-    let startLength;
-    try {
-        startLength = (await handle.read(start, 0, 4, 0)).bytesRead;
-    }
-    catch (error) {
-        await handle.close().catch(() => undefined);
-        throw new Error(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
-    }
-    const gzip = startLength >= 2 && start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
-    const file = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES });
-    const source = gzip ? (0,external_node_stream_namespaceObject.pipeline)(file, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: READ_CHUNK_BYTES }), () => undefined) : file;
-    const fail = (offset, message, cause) => new ArchiveFormatError(path, offset, gzip, message, cause === undefined ? undefined : { cause });
-    const input = new Input(source, (error, offset) => {
-        const code = error.code;
-        if (gzip && typeof code === 'string' && code.startsWith('Z_')) {
-            return fail(offset, `is not a readable gzip stream: ${error.message} (a damaged or truncated .gz file)`, error);
-        }
-        return new Error(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
-    });
-    /** The next BSON document (its bounds in input.buf), or a terminator, or the end of the stream. */
-    const next = async (what) => {
-        if (!(await input.fill(4))) {
-            if (input.available() === 0)
-                return 'eof';
-            throw fail(input.offset, `is truncated: it ends inside the length of ${what}`);
-        }
-        const offset = input.offset;
-        const size = input.buf.readUInt32LE(input.pos);
-        if (size === TERMINATOR) {
-            input.pos += 4;
-            return 'terminator';
-        }
-        if (size < MIN_BSON_SIZE || size > MAX_BSON_SIZE) {
-            throw fail(offset, `is damaged or not a mongodump archive: ${size} is neither a BSON length (5 bytes to 16 MiB) nor a terminator where ${what} should begin`);
-        }
-        if (!(await input.fill(size))) {
-            throw fail(offset, `is truncated: it ends inside ${what} of ${size} bytes (${input.available()} bytes left)`);
-        }
-        const docStart = input.pos;
-        if (input.buf[docStart + size - 1] !== 0)
-            throw fail(offset, `is damaged: ${what} of ${size} bytes does not end with a NUL byte`);
-        input.pos += size;
-        return { start: docStart, end: docStart + size, offset };
-    };
-    const decode = (offset, decoder) => {
-        try {
-            return decoder();
-        }
-        catch (error) {
-            if (error instanceof FormatError)
-                throw fail(offset, `is damaged: ${error.message}`);
-            throw error;
-        }
-    };
-    try {
-        // Magic number.
-        if (!(await input.fill(4)) || !input.buf.subarray(0, 4).equals(ARCHIVE_MAGIC)) {
-            const found = input.buf.subarray(0, 4);
-            throw fail(0, found.length === 0
-                ? 'is empty: not a mongodump archive'
-                : `is not a mongodump archive: it does not begin with the archive magic number 6d e2 99 81 (found ${[...found].map(b => b.toString(16).padStart(2, '0')).join(' ')})`);
-        }
-        input.pos = 4;
-        // Prelude: header, one entry per namespace, terminator.
-        const first = await next('the archive header');
-        if (first === 'eof')
-            throw fail(input.offset, 'is truncated: it ends after the magic number');
-        if (first === 'terminator')
-            throw fail(input.offset - 4, 'is damaged: a terminator where the archive header should be');
-        const header = decode(first.offset, () => decodeArchiveHeader(input.buf.subarray(first.start, first.end)));
-        const namespaces = [];
-        const byData = new Map();
-        const crcs = await Crc64Set.create();
-        const seen = new Set();
-        for (;;) {
-            const item = await next('a prelude entry');
-            if (item === 'eof')
-                throw fail(input.offset, 'is truncated: it ends inside the prelude');
-            if (item === 'terminator')
-                break;
-            const entry = decode(item.offset, () => decodePreludeEntry(input.buf.subarray(item.start, item.end)));
-            const ns = { ...entry, dataCollection: dataCollection(entry.collection, entry.type, header.serverVersion) };
-            if (seen.has(reader_key(ns.db, ns.collection)))
-                throw fail(item.offset, `is damaged: the prelude lists ${ns.db}.${ns.collection} twice`);
-            seen.add(reader_key(ns.db, ns.collection));
-            if (byData.has(reader_key(ns.db, ns.dataCollection)))
-                throw fail(item.offset, `is damaged: two prelude entries file their data under ${ns.db}.${ns.dataCollection}`);
-            byData.set(reader_key(ns.db, ns.dataCollection), { entry: ns, status: 'unopened', documents: 0, bytes: 0 });
-            namespaces.push(ns);
-        }
-        yield { type: 'prelude', gzip, header, namespaces: namespaces.map(ns => ({ ...ns })) };
-        // Blocks.
-        for (;;) {
-            const item = await next('a namespace header');
-            if (item === 'eof')
-                break;
-            if (item === 'terminator')
-                throw fail(input.offset - 4, 'is damaged: a terminator where a namespace header should be (consecutive terminators)');
-            const nh = decode(item.offset, () => decodeNamespaceHeader(input.buf.subarray(item.start, item.end)));
-            const name = `${nh.db}.${nh.collection}`;
-            const state = byData.get(reader_key(nh.db, nh.collection));
-            if (state === undefined)
-                throw fail(item.offset, `is damaged: a block of ${name}, which its prelude does not list`);
-            if (state.status === 'closed')
-                throw fail(item.offset, `is damaged: a block of ${name} after that namespace's end (EOF)`);
-            const { db, collection } = state.entry;
-            if (nh.eof) {
-                const crc = crcs.digest(state);
-                if (crc !== nh.crc) {
-                    throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} document${state.documents === 1 ? '' : 's'} (${state.bytes} bytes) give ${crc}; a document is damaged`);
-                }
-                state.status = 'closed';
-                const after = await next(`the terminator after the end of ${name}`);
-                if (after === 'eof')
-                    throw fail(input.offset, `is truncated: it ends after the end (EOF header) of ${name}, before its terminator`);
-                if (after !== 'terminator')
-                    throw fail(after.offset, `is damaged: data after the end (EOF header) of ${name}`);
-                yield { type: 'namespaceEnd', db, collection, documents: state.documents, bytes: state.bytes, crc, offset: item.offset };
-                continue;
-            }
-            state.status = 'open';
-            // Documents up to the terminator, handed out in batches: [runStart, runEnd) of input.buf, ends of each doc.
-            let runStart = input.pos;
-            let runOffset = input.offset;
-            let ends = [];
-            const take = () => {
-                const copy = Buffer.from(input.buf.subarray(runStart, ends[ends.length - 1]));
-                // The run's documents are contiguous: one CRC update for all of them (per document, the calls cost ~20%).
-                crcs.update(state, copy);
-                const documents = [];
-                let at = 0;
-                for (const end of ends) {
-                    const length = end - runStart - at;
-                    documents.push(copy.subarray(at, at + length));
-                    at += length;
-                }
-                const event = { type: 'documents', db, collection, documents, offset: runOffset };
-                ends = [];
-                return event;
-            };
-            for (;;) {
-                // A document not yet wholly in the buffer: hand out what is there before the buffer is replaced.
-                // (At a terminator too, which ends the block anyway.)
-                if (ends.length > 0 && (input.available() < 4 || input.available() < input.buf.readUInt32LE(input.pos))) {
-                    yield take();
-                }
-                const doc = await next(`a document of ${name}`);
-                if (doc === 'eof')
-                    throw fail(input.offset, `is truncated: it ends inside a block of ${name} (no terminator)`);
-                if (doc === 'terminator')
-                    break;
-                if (ends.length === 0) {
-                    runStart = doc.start;
-                    runOffset = doc.offset;
-                }
-                state.documents++;
-                state.bytes += doc.end - doc.start;
-                ends.push(doc.end);
-                if (doc.end - runStart >= batchBytes)
-                    yield take();
-            }
-            if (ends.length > 0)
-                yield take();
-        }
-        // Every namespace must have been closed, or the archive was cut short.
-        const unclosed = [...byData.values()].filter(s => s.status !== 'closed');
-        if (unclosed.length > 0) {
-            const names = unclosed.map(s => `${s.entry.db}.${s.entry.collection}${s.status === 'open' ? '' : ' (never started)'}`);
-            throw fail(input.offset, `is truncated: it ends before the end of ${names.length === 1 ? 'namespace' : 'namespaces'} ${names.join(', ')}`);
-        }
-    }
-    finally {
-        await input.close().catch(() => undefined);
-        source.destroy();
-        file.destroy();
-    }
-}
-//# sourceMappingURL=reader.js.map
-;// CONCATENATED MODULE: ./lib/jobs/restore/driver-document.js
-// Raw BSON → a value the Node driver serializes back to the same bytes: for what a restore sends inside commands of
-// its own (an archive's collection options and index specs). Documents themselves are sent raw (src/mongo/raw-writes.ts).
-//
-// The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
-// must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
-// promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
-// js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
-// original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
-// of being altered silently (__tests__/restore/driver-document.test.ts checks both halves).
-
-/** A document the Node driver cannot send without changing it. */
-class UnrepresentableDocumentError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UnrepresentableDocumentError';
-    }
-}
-const driver_document_utf8 = new TextDecoder('utf-8', { fatal: true });
-const REGEX_OPTIONS = /^[imxlsu]*$/;
-/** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
-const DATE_LIMIT_MS = 8.64e15;
-/** The document as an ordered Map of js-bson values. Throws UnrepresentableDocumentError. */
-function toDriverDocument(bson) {
-    const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength);
-    return readDocument(bson, view, 0, 'document');
-}
-function driver_document_text(bson, start, end, what) {
-    try {
-        return driver_document_utf8.decode(bson.subarray(start, end));
-    }
-    catch {
-        throw new UnrepresentableDocumentError(`${what} is not valid UTF-8`);
-    }
-}
-function cstringEnd(bson, at) {
-    const end = bson.indexOf(0, at);
-    if (end < 0)
-        throw new UnrepresentableDocumentError('malformed BSON: unterminated key');
-    return end;
-}
-// Where the value readValue just read ends: a module variable rather than a [value, end] pair per value, which
-// was a tenth of the conversion's time in allocations and collections.
-let valueEnd = 0;
-function readDocument(bson, view, at, kind) {
-    const end = at + view.getInt32(at, true) - 1;
-    let p = at + 4;
-    if (kind === 'array') {
-        const list = [];
-        while (p < end) {
-            const type = bson[p++];
-            const keyEnd = cstringEnd(bson, p);
-            const key = driver_document_text(bson, p, keyEnd, 'a key');
-            list.push(driver_document_readValue(bson, view, type, keyEnd + 1, key));
-            p = valueEnd;
-        }
-        return list;
-    }
-    const map = new Map();
-    while (p < end) {
-        const type = bson[p++];
-        const keyEnd = cstringEnd(bson, p);
-        const key = driver_document_text(bson, p, keyEnd, 'a key');
-        const size = map.size;
-        map.set(key, driver_document_readValue(bson, view, type, keyEnd + 1, key));
-        p = valueEnd;
-        if (map.size === size)
-            throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`);
-    }
-    return map;
-}
-function driver_document_readValue(bson, view, type, p, key) {
-    switch (type) {
-        case 0x01: {
-            const value = view.getFloat64(p, true);
-            // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
-            if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
-                throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`);
-            }
-            valueEnd = p + 8;
-            return new Double(value);
-        }
-        case 0x02:
-        case 0x0d:
-        case 0x0e: {
-            const length = view.getInt32(p, true);
-            const value = driver_document_text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`);
-            valueEnd = p + 4 + length;
-            return type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
-        }
-        case 0x03:
-        case 0x04: {
-            const value = readDocument(bson, view, p, type === 0x03 ? 'document' : 'array');
-            valueEnd = p + view.getInt32(p, true);
-            return value;
-        }
-        case 0x05: {
-            let length = view.getInt32(p, true);
-            const subtype = bson[p + 4];
-            let start = p + 5;
-            if (subtype === 0x02) {
-                // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
-                if (length < 4 || view.getInt32(start, true) !== length - 4) {
-                    throw new UnrepresentableDocumentError(`the old-style binary "${key}" has an inner length js-bson would rewrite`);
-                }
-                length -= 4;
-                start += 4;
-            }
-            const value = new Binary(Uint8Array.prototype.slice.call(bson, start, start + length), subtype);
-            if (subtype === 0x09) {
-                // js-bson validates vectors when it writes them; ask it now rather than fail mid-restore.
-                try {
-                    bson_node_bson.serialize({ v: value });
-                }
-                catch (error) {
-                    throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${error.message}`);
-                }
-            }
-            valueEnd = start + length;
-            return value;
-        }
-        case 0x06:
-            throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`);
-        case 0x07:
-            valueEnd = p + 12;
-            return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12));
-        case 0x08:
-            valueEnd = p + 1;
-            return bson[p] === 1;
-        case 0x09: {
-            // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
-            const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
-            if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
-                throw new UnrepresentableDocumentError(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`);
-            }
-            valueEnd = p + 8;
-            return new Date(ms);
-        }
-        case 0x0a:
-            valueEnd = p;
-            return null;
-        case 0x0b: {
-            const patternEnd = cstringEnd(bson, p);
-            const optionsEnd = cstringEnd(bson, patternEnd + 1);
-            const options = driver_document_text(bson, patternEnd + 1, optionsEnd, 'regex options');
-            // js-bson accepts only these option letters and always writes them sorted.
-            if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
-                throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`);
-            }
-            const value = new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options);
-            valueEnd = optionsEnd + 1;
-            return value;
-        }
-        case 0x0c:
-            throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`);
-        case 0x0f: {
-            const codeLength = view.getInt32(p + 4, true);
-            const code = driver_document_text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code');
-            const scope = readDocument(bson, view, p + 8 + codeLength, 'document');
-            valueEnd = p + view.getInt32(p, true);
-            return new Code(code, scope);
-        }
-        case 0x10:
-            valueEnd = p + 4;
-            return new Int32(view.getInt32(p, true));
-        case 0x11:
-            valueEnd = p + 8;
-            return new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) });
-        case 0x12:
-            valueEnd = p + 8;
-            return Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true));
-        case 0x13:
-            valueEnd = p + 16;
-            return new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16));
-        case 0x7f:
-            valueEnd = p;
-            return new MaxKey();
-        case 0xff:
-            valueEnd = p;
-            return new MinKey();
-    }
-    throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
-}
-//# sourceMappingURL=driver-document.js.map
-;// CONCATENATED MODULE: ./lib/jobs/restore/archive.js
-// Restores a mongodump archive (ours, or the real `mongodump --archive [--gzip]`'s) like mongorestore: each
-// namespace's collection created with the options of its metadata, its documents inserted as the archive holds them
-// (raw BSON, sent unchanged), then the indexes of its metadata; views last. Nothing is dropped or written unless the
-// whole archive and every target check out first.
-//
-// In order, each step before the first write:
-//   1. plan (from the prelude): every namespace's target — --db maps a single-database archive, --ns-from/--ns-to
-//      rename with mongorestore's syntax ($var$ variables, or * wild cards; the last matching pair wins) — checked
-//      against MongoDB's naming rules; two namespaces into one target, time-series collections and, unless the
-//      user's own option names them, admin/local/config and system.* targets are refused. Each namespace's metadata
-//      is parsed (options, indexes).
-//   2. verify: the whole archive read once (src/archive/reader.ts checks lengths, structure and every namespace's
-//      CRC), every document checked: well-formed BSON at every depth, at most 16 MiB, an _id the server accepts.
-//   3. the plan is printed (namespace → target, documents, indexes). --dry-run stops here.
-//   4. server pre-check, read-only: listCollections on each target database, a one-document find on each target
-//      collection (names the server refuses), no view where a collection goes.
-//   5. write: --drop, create the collections that do not exist (options as in the metadata), the documents in
-//      archive order, as raw BSON (src/mongo/raw-writes.ts; batches of at most 1000 documents and 15 MiB), the indexes (without _id_ and the `ns` option),
-//      the views. The archive is read a second time; its CRCs are checked again on the way.
-// Modes: insert (default, as mongorestore: duplicates and validation failures are counted and skipped, unordered
-// batches; --stop-on-error makes batches ordered and stops at the first), upsert (replace by _id, ordered) and merge
-// ($set by _id, ordered). What fails in step 5 is reported with how much was written (ArchiveRestoreError).
-
-
-
-
-
-
-
-
-
-
-
-
-
-const archive_UNAUTHORIZED = 13;
-const NAMESPACE_NOT_FOUND = 26;
-const NAMESPACE_EXISTS = 48;
-/**
- * createIndexes errors that mean "this server does not support that index (option)" — FerretDB refuses some —
- * reported as a warning naming the index: BadValue, CannotCreateIndex, CommandNotSupported,
- * InvalidIndexSpecificationOption, NotImplemented. Anything else (duplicate keys under a unique index, a conflicting
- * existing index, a lost connection) is an error.
- */
-const UNSUPPORTED_INDEX_ERRORS = new Set([2, 67, 115, 197, 238]);
-/** The file names `backup --out DIR` writes; a directory holding one is restored as that archive. */
-const BACKUP_ARCHIVE_FILES = ['prancer.archive', 'prancer.archive.gz'];
-/** An archive restore that could not run or stopped; `partialWarning` says what was changed. */
-class ArchiveRestoreError extends RestoreError {
-    archiveWritten;
-    constructor(message, written) {
-        super(message, written);
-        this.name = 'ArchiveRestoreError';
-        this.archiveWritten = written;
-        if (written !== undefined && written.created.length > 0)
-            this.partial = true;
-    }
-    get partialWarning() {
-        const w = this.archiveWritten;
-        if (w === undefined || !this.partial)
-            return undefined;
-        const parts = [`${w.documents} document(s) written${w.collections.length > 0 ? ` into ${archive_listNamespaces(w.collections)}` : ''}`];
-        parts.push(`${w.filesComplete} of ${w.fileCount} namespace(s) complete`);
-        if (w.uncertain > 0)
-            parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`);
-        if (w.dropped.length > 0)
-            parts.push(`dropped first (--drop): ${archive_listNamespaces(w.dropped)}`);
-        if (w.created.length > 0)
-            parts.push(`collections created: ${archive_listNamespaces(w.created)}`);
-        const redo = w.mode === 'insert'
-            ? 'run it again with --drop (insert mode would skip or duplicate what is already there)'
-            : `run the same command again (${w.mode} mode replaces documents by _id)`;
-        return `the archive restore stopped after changing the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
-    }
-}
-function archive_listNamespaces(namespaces) {
-    const shown = namespaces.slice(0, 10).map(shownName).join(', ');
-    return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown;
-}
-function archive_clause(text) {
-    return text.trim().replace(/[.\s]+$/, '');
-}
-// ------------------------------------------------------------------------------------------------ detection
-/**
- * The archive to restore when `path` is one (its first bytes are the archive magic number, directly or after gzip),
- * or a `backup --out` directory holding one; undefined otherwise (an Extended JSON export).
- */
-async function archiveSource(path) {
-    let info;
-    try {
-        info = await (0,promises_namespaceObject.stat)(path);
-    }
-    catch {
-        return undefined;
-    }
-    if (info.isDirectory()) {
-        for (const name of BACKUP_ARCHIVE_FILES) {
-            const file = (0,external_node_path_namespaceObject.join)(path, name);
-            if ((await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.isFile() && (await isArchiveFile(file)))
-                return file;
-        }
-        return undefined;
-    }
-    return info.isFile() && (await isArchiveFile(path)) ? path : undefined;
-}
-/** Whether the file begins with the archive magic number, plain or gzip-compressed. */
-async function isArchiveFile(path) {
-    let handle;
-    try {
-        handle = await (0,promises_namespaceObject.open)(path, 'r');
-    }
-    catch {
-        return false;
-    }
-    try {
-        const head = Buffer.alloc(64 * 1024);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const bytes = head.subarray(0, bytesRead);
-        if (bytes.length >= 4 && bytes.subarray(0, 4).equals(ARCHIVE_MAGIC))
-            return true;
-        if (bytes.length < 2 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1])
-            return false;
-        return (await gunzipHead(bytes, 4)).subarray(0, 4).equals(ARCHIVE_MAGIC);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** The first `n` decompressed bytes of a gzip stream's beginning (fewer when it cannot be read). */
-function gunzipHead(bytes, n) {
-    return new Promise(resolve => {
-        const gunzip = (0,external_node_zlib_namespaceObject.createGunzip)();
-        const parts = [];
-        let have = 0;
-        const done = () => {
-            gunzip.removeAllListeners();
-            gunzip.on('error', () => undefined);
-            gunzip.destroy();
-            resolve(Buffer.concat(parts));
-        };
-        gunzip.on('data', (chunk) => {
-            parts.push(chunk);
-            have += chunk.length;
-            if (have >= n)
-                done();
-        });
-        gunzip.on('error', done);
-        gunzip.on('end', done);
-        gunzip.end(bytes);
-    });
-}
-const REGEX_SPECIAL = /[*[\](){}\\?$^+!.|]/;
-/** Splits a pattern into literal text and `$name$` variables; `*` wild cards (when no `$`) become variables. */
-function tokenize(pattern, what) {
-    const tokens = [];
-    if (!pattern.includes('$')) {
-        let wild = 0;
-        let text = '';
-        for (let i = 0; i < pattern.length; i++) {
-            const c = pattern[i];
-            if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
-                text += pattern[++i];
-            }
-            else if (c === '*') {
-                if (text !== '')
-                    tokens.push({ text });
-                text = '';
-                tokens.push({ variable: String(++wild) });
-            }
-            else {
-                text += c;
-            }
-        }
-        if (text !== '')
-            tokens.push({ text });
-        return tokens;
-    }
-    let rest = pattern;
-    while (rest !== '') {
-        const at = rest.indexOf('$');
-        if (at < 0) {
-            tokens.push({ text: rest });
-            break;
-        }
-        if (at > 0)
-            tokens.push({ text: rest.slice(0, at) });
-        const end = rest.indexOf('$', at + 1);
-        if (end < 0)
-            throw new ArchiveRestoreError(`${what} "${shownName(pattern)}": odd number of dollar signs (variables are written $name$). Nothing was written.`);
-        tokens.push({ variable: rest.slice(at + 1, end) });
-        rest = rest.slice(end + 1);
-    }
-    return tokens;
-}
-function renameRules(from, to) {
-    if (from.length !== to.length) {
-        throw new ArchiveRestoreError(`--ns-from and --ns-to come in pairs: got ${from.length} --ns-from and ${to.length} --ns-to. Nothing was written.`);
-    }
-    const rules = [];
-    for (const [i, f] of from.entries()) {
-        const t = to[i];
-        const fromTokens = tokenize(f, '--ns-from');
-        const toTokens = tokenize(t, '--ns-to');
-        const groups = new Map();
-        let source = '^';
-        for (const token of fromTokens) {
-            if ('variable' in token) {
-                if (groups.has(token.variable))
-                    throw new ArchiveRestoreError(`--ns-from "${shownName(f)}": the variable $${token.variable}$ appears twice. Nothing was written.`);
-                groups.set(token.variable, groups.size + 1);
-                source += '(.*?)';
-            }
-            else {
-                for (const c of token.text)
-                    source += REGEX_SPECIAL.test(c) ? `\\${c}` : c;
-            }
-        }
-        const parts = [];
-        for (const token of toTokens) {
-            if ('variable' in token) {
-                const group = groups.get(token.variable);
-                if (group === undefined) {
-                    throw new ArchiveRestoreError(f.includes('$') || !token.variable.match(/^\d+$/)
-                        ? `--ns-to "${shownName(t)}" uses $${token.variable}$, which its --ns-from "${shownName(f)}" does not define. Nothing was written.`
-                        : `--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
-                }
-                parts.push(group);
-            }
-            else {
-                parts.push(token.text);
-            }
-        }
-        if (!f.includes('$') && toTokens.filter(tk => 'variable' in tk).length !== groups.size) {
-            throw new ArchiveRestoreError(`--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
-        }
-        const firstDot = (() => {
-            let literal = true;
-            for (const part of parts) {
-                if (typeof part === 'number')
-                    return false;
-                if (part.includes('.'))
-                    return literal;
-            }
-            return literal;
-        })();
-        rules.push({ from: f, to: t, matcher: new RegExp(`${source}$`, 's'), parts, literalDatabase: firstDot, literal: parts.every(p => typeof p === 'string') });
-    }
-    return rules;
-}
-/** The rule that renames `namespace` (the last matching pair wins, as in mongorestore), and the new name. */
-function applyRules(rules, namespace) {
-    for (let i = rules.length - 1; i >= 0; i--) {
-        const rule = rules[i];
-        const match = rule.matcher.exec(namespace);
-        if (match === null)
-            continue;
-        return { rule, name: rule.parts.map(p => (typeof p === 'number' ? match[p] ?? '' : p)).join('') };
-    }
-    return undefined;
-}
-function parseMetadata(ns, archive) {
-    if (ns.metadata === '')
-        return { options: new Map(), indexes: [] };
-    let doc;
-    try {
-        doc = toDriverDocument(extJsonToBson(ns.metadata));
-    }
-    catch (error) {
-        throw new ArchiveRestoreError(`The archive ${shownName(archive)}: the metadata of ${shownName(`${ns.db}.${ns.collection}`)} is not readable Extended JSON (${archive_clause(error.message)}). Nothing was written.`);
-    }
-    const options = doc.get('options');
-    const indexes = doc.get('indexes');
-    return {
-        options: options instanceof Map ? options : new Map(),
-        indexes: Array.isArray(indexes) ? indexes.filter((spec) => spec instanceof Map) : []
-    };
-}
-function planNamespaces(namespaces, archive, opts) {
-    const rules = renameRules(opts.nsFrom ?? [], opts.nsTo ?? []);
-    const databases = new Set(namespaces.map(ns => ns.db));
-    if (opts.database !== undefined && rules.length > 0) {
-        throw new ArchiveRestoreError('Pass either --db or --ns-from/--ns-to, not both. Nothing was written.');
-    }
-    if (opts.database !== undefined && databases.size > 1) {
-        throw new ArchiveRestoreError(`--db would put the ${databases.size} databases of the archive (${[...databases].map(shownName).join(', ')}) into one; rename them with --ns-from/--ns-to (e.g. --ns-from '${shownName([...databases][0])}.$c$' --ns-to 'other.$c$'). Nothing was written.`);
-    }
-    if (opts.collection !== undefined && namespaces.length !== 1) {
-        throw new ArchiveRestoreError(`--collection applies to an archive of one collection; this one holds ${namespaces.length}. Rename with --ns-from/--ns-to. Nothing was written.`);
-    }
-    const planned = [];
-    const targets = new Map();
-    for (const entry of namespaces) {
-        const source = `${entry.db}.${entry.collection}`;
-        const where = `The archive's ${shownName(source)}`;
-        if (entry.type === 'timeseries') {
-            throw new ArchiveRestoreError(`${where} is a time-series collection, which this restore does not handle; restore it with mongorestore (--nsInclude '${shownName(source)}'), the rest with --ns-from/--ns-to or another archive. Nothing was written.`);
-        }
-        let database = entry.db;
-        let collection = entry.collection;
-        let namedDatabase = false;
-        let namedCollection = false;
-        let by = 'its name in the archive';
-        const renamed = applyRules(rules, source);
-        if (renamed !== undefined) {
-            const dot = renamed.name.indexOf('.');
-            if (dot <= 0 || dot === renamed.name.length - 1) {
-                throw new ArchiveRestoreError(`--ns-to "${shownName(renamed.rule.to)}" renames ${shownName(source)} to "${shownName(renamed.name)}", which is not database.collection. Nothing was written.`);
-            }
-            database = renamed.name.slice(0, dot);
-            collection = renamed.name.slice(dot + 1);
-            namedDatabase = renamed.rule.literalDatabase;
-            namedCollection = renamed.rule.literal;
-            by = `--ns-to "${shownName(renamed.rule.to)}"`;
-        }
-        if (opts.database !== undefined) {
-            database = opts.database;
-            namedDatabase = true;
-        }
-        if (opts.collection !== undefined) {
-            collection = opts.collection;
-            namedCollection = true;
-        }
-        const target = `${database}.${collection}`;
-        const dbProblem = databaseNameProblem(database);
-        if (dbProblem !== undefined) {
-            throw new ArchiveRestoreError(`${where} would go to the database "${shownName(database)}" (${by}), which cannot be a database name: ${dbProblem}. Nothing was written; pass --db NAME or --ns-from/--ns-to.`);
-        }
-        const collProblem = collectionNameProblem(collection, database);
-        if (collProblem !== undefined) {
-            throw new ArchiveRestoreError(`${where} would go to the collection "${shownName(collection)}" in ${shownName(database)} (${by}), which cannot be a collection name: ${collProblem}. Nothing was written; rename it with --ns-from/--ns-to.`);
-        }
-        if (isSystemDatabase(database) && !namedDatabase) {
-            throw new ArchiveRestoreError(`${where} would go to the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
-                `Nothing was written: restore writes there only when you name it yourself (--db ${shownName(database)}, or --ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or restore elsewhere with --db / --ns-to.`);
-        }
-        if (isSystemCollection(collection) && !namedCollection) {
-            throw new ArchiveRestoreError(`${where} would go to "${shownName(target)}", a system collection of MongoDB (system.*). ` +
-                `Nothing was written: restore writes there only when you name it yourself (--ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or rename it with --ns-from/--ns-to.`);
-        }
-        const other = targets.get(target);
-        if (other !== undefined) {
-            throw new ArchiveRestoreError(`${shownName(other)} and ${shownName(source)} of the archive would both go to ${shownName(target)}. Nothing was written; change --db or --ns-from/--ns-to.`);
-        }
-        targets.set(target, source);
-        const metadata = parseMetadata(entry, archive);
-        const type = entry.type === 'view' ? 'view' : 'collection';
-        const indexes = type === 'view' ? 0 : metadata.indexes.filter(spec => spec.get('name') !== '_id_').length;
-        planned.push({
-            entry,
-            source,
-            database,
-            collection,
-            type,
-            metadata,
-            result: { source, database, collection, type, documents: 0, bytes: 0, indexes, imported: 0, failed: 0, indexesCreated: 0, indexWarnings: [], created: false }
-        });
-    }
-    return planned;
-}
-// --------------------------------------------------------------------------------------------------- verify
-function formatError(error) {
-    if (error instanceof ArchiveFormatError)
-        throw new ArchiveRestoreError(`${archive_clause(error.message)}. Nothing was written; download or copy the archive again.`);
-    if (error instanceof RestoreError)
-        throw error;
-    if (error instanceof Error && /^Cannot (open|read) the archive/.test(error.message))
-        throw new ArchiveRestoreError(`${archive_clause(error.message)}. Nothing was written.`);
-    throw error;
-}
-// ---------------------------------------------------------------------------------------------------- main
-async function restoreArchive(opts) {
-    const logger = opts.logger ?? silentLogger;
-    const mode = opts.mode ?? 'insert';
-    if (!RESTORE_MODES.includes(mode))
-        throw new ArchiveRestoreError(`Unknown mode "${String(mode)}": use insert, upsert or merge.`);
-    if (opts.uri !== undefined)
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
-            logger.secret(secret);
-    if (opts.database !== undefined) {
-        const problem = databaseNameProblem(opts.database);
-        if (problem !== undefined)
-            throw new ArchiveRestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
-    }
-    const archive = (await archiveSource(opts.source)) ?? opts.source;
-    // 1 and 2: plan from the prelude, then every document and every CRC.
-    let planned = [];
-    let gzip = false;
-    const byData = new Map();
-    let verified = 0;
-    try {
-        for await (const event of readArchive(archive)) {
-            if (event.type === 'prelude') {
-                gzip = event.gzip;
-                planned = planNamespaces(event.namespaces, archive, opts);
-                for (const p of planned)
-                    byData.set(`${p.entry.db}\u0000${p.entry.dataCollection}`, p);
-            }
-            else if (event.type === 'documents') {
-                const p = byData.get(`${event.db}\u0000${event.collection}`);
-                for (const [i, doc] of event.documents.entries()) {
-                    const problem = rawDocumentProblem(doc);
-                    if (problem !== undefined) {
-                        throw new ArchiveRestoreError(`The archive ${shownName(archive)}: document ${p.result.documents + i + 1} of ${shownName(p.source)}: ${problem}. Nothing was written.`);
-                    }
-                }
-                p.result.documents += event.documents.length;
-                verified += event.documents.length;
-                opts.onProgress?.({ phase: 'verify', namespace: p.source, documents: verified, totalDocuments: 0 });
-            }
-            else {
-                const p = byData.get(`${event.db}\u0000${event.collection}`);
-                p.result.bytes = event.bytes;
-            }
-        }
-    }
-    catch (error) {
-        formatError(error);
-    }
-    const result = {
-        dryRun: opts.dryRun === true,
-        mode,
-        archive,
-        gzip,
-        namespaces: planned.map(p => p.result),
-        documents: planned.reduce((sum, p) => sum + p.result.documents, 0),
-        imported: 0,
-        failed: 0,
-        warnings: []
-    };
-    // 3: the plan.
-    const collections = planned.filter(p => p.type === 'collection').length;
-    const views = planned.length - collections;
-    const what = `${result.documents} document(s) into ${collections} collection(s)${views > 0 ? ` and ${views} view(s)` : ''} from the archive ${shownName(archive)}${gzip ? ' (gzip)' : ''}, ${mode} mode${opts.drop ? ', each dropped first (--drop)' : ''}`;
-    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
-    for (const p of planned) {
-        logger.info(`  ${shownName(p.source)} → ${shownName(p.database)}.${shownName(p.collection)}: ` +
-            (p.type === 'view' ? 'a view' : `${p.result.documents} document(s), ${p.result.indexes} index(es)`));
-    }
-    if (opts.dryRun)
-        return result;
-    if (opts.uri === undefined || opts.uri === '')
-        throw new ArchiveRestoreError('No connection string: pass --uri (or set MONGODB_URI). Nothing was written.');
-    await writeArchive(archive, planned, byData, result, { ...opts, mode, logger });
-    return result;
-}
-class Tally extends WriteTally {
-    created = new Set();
-    summary() {
-        return { ...super.summary(), created: [...this.created] };
-    }
-}
-async function writeArchive(archive, planned, byData, result, opts) {
-    const client = await connectForRestore(opts.uri, opts.connectTimeoutMs, message => new ArchiveRestoreError(message));
-    const tally = new Tally(opts.mode, planned.length);
-    const lane = new WriteLane();
-    try {
-        // 4: read-only pre-check.
-        const existing = await archive_preCheck(client, planned, opts);
-        // 5: drop, create, documents, indexes, views.
-        if (opts.drop) {
-            for (const p of planned) {
-                const ns = `${p.database}.${p.collection}`;
-                opts.logger.info(`dropping ${shownName(ns)}`);
-                await client.db(p.database).collection(p.collection).drop().catch((error) => {
-                    if (error.code !== NAMESPACE_NOT_FOUND)
-                        throw error;
-                });
-                if (existing === null || existing.has(ns))
-                    tally.dropped.add(ns);
-                existing?.delete(ns);
-            }
-        }
-        for (const p of planned) {
-            if (p.type !== 'collection')
-                continue;
-            const ns = `${p.database}.${p.collection}`;
-            if (existing !== null && existing.has(ns)) {
-                opts.logger.notice(`${shownName(ns)} exists: its documents are added to it, its options are left as they are (pass --drop to start it over)`);
-                continue;
-            }
-            try {
-                await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
-                tally.created.add(ns);
-                p.result.created = true;
-            }
-            catch (error) {
-                if (error.code === NAMESPACE_EXISTS)
-                    continue;
-                throw new ArchiveRestoreError(`Creating ${shownName(ns)} (the archive's ${shownName(p.source)}) with its options ${describeOptions(p.metadata.options)} failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
-            }
-        }
-        const writers = new Map();
-        let written = 0;
-        try {
-            for await (const event of readArchive(archive)) {
-                if (event.type === 'prelude')
-                    continue;
-                const p = byData.get(`${event.db}\u0000${event.collection}`);
-                if (p === undefined)
-                    throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`);
-                let state = writers.get(p);
-                if (state === undefined) {
-                    state = { writer: namespaceWriter(lane, client.db(p.database), p, opts, result, tally), added: 0 };
-                    writers.set(p, state);
-                }
-                const { writer } = state;
-                if (event.type === 'documents') {
-                    for (const doc of event.documents) {
-                        const waiting = writer.add(doc, ++state.added);
-                        if (waiting !== undefined)
-                            await waiting;
-                    }
-                    written += event.documents.length;
-                    opts.onProgress?.({ phase: 'write', namespace: p.source, documents: written, totalDocuments: result.documents });
-                }
-                else {
-                    await writer.flush();
-                    await writer.drain();
-                    if (event.documents !== p.result.documents) {
-                        throw new ArchiveRestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`);
-                    }
-                    tally.filesComplete++;
-                }
-            }
-        }
-        catch (error) {
-            if (error instanceof ArchiveFormatError)
-                throw new ArchiveRestoreError(`The archive changed or became unreadable while it was being restored: ${archive_clause(error.message)}`);
-            throw error;
-        }
-        for (const p of planned) {
-            if (p.type !== 'collection')
-                continue;
-            const db = client.db(p.database);
-            for (const spec of p.metadata.indexes) {
-                const name = String(spec.get('name'));
-                if (name === '_id_')
-                    continue;
-                const index = new Map(spec);
-                // mongorestore sends `ns` (which FerretDB refuses); the server fills it in where it wants it.
-                index.delete('ns');
-                try {
-                    await createIndex(db, p.collection, index);
-                    p.result.indexesCreated++;
-                }
-                catch (error) {
-                    const code = error.code;
-                    const message = `the index "${shownName(name)}" of ${shownName(`${p.database}.${p.collection}`)} (${describeOptions(index)}) could not be created: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`;
-                    if (code !== undefined && UNSUPPORTED_INDEX_ERRORS.has(code)) {
-                        p.result.indexWarnings.push(message);
-                        result.warnings.push(message);
-                        opts.logger.warning(`${message}; the server does not support it, the restore goes on without it`);
-                        continue;
-                    }
-                    throw new ArchiveRestoreError(`${message[0].toUpperCase()}${message.slice(1)}`);
-                }
-            }
-        }
-        for (const p of planned) {
-            if (p.type !== 'view')
-                continue;
-            const ns = `${p.database}.${p.collection}`;
-            try {
-                await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
-                tally.created.add(ns);
-                p.result.created = true;
-            }
-            catch (error) {
-                throw new ArchiveRestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
-            }
-            tally.filesComplete++;
-        }
-        result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0);
-        result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0);
-    }
-    catch (error) {
-        // A command still in flight is counted (or marked uncertain) before saying what was written.
-        await lane.settle();
-        const message = error instanceof RestoreError ? error.message : (0,mongo_uri/* redactUrisInText */.Bp)(error.message);
-        throw new ArchiveRestoreError(message, tally.summary());
-    }
-    finally {
-        await client.close();
-    }
-}
-/**
- * createIndexes of one index. A server that refuses the index version option `v` (FerretDB: 'Index option "v" is
- * unknown') is asked again without it: it then builds its own default version, which listIndexes reports.
- */
-async function createIndex(db, collection, index) {
-    try {
-        await db.command({ createIndexes: collection, indexes: [index] });
-    }
-    catch (error) {
-        if (!index.has('v') || !/option "v" is unknown/i.test(error.message))
-            throw error;
-        const withoutVersion = new Map(index);
-        withoutVersion.delete('v');
-        await db.command({ createIndexes: collection, indexes: [withoutVersion] });
-    }
-}
-function describeOptions(doc) {
-    const text = JSON.stringify(Object.fromEntries([...doc].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v])), (_key, value) => typeof value === 'bigint' ? String(value) : value);
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-/** Targets that exist (null when a database could not be listed); refuses what the server would refuse. */
-async function archive_preCheck(client, planned, opts) {
-    let existing = new Set();
-    const byDatabase = new Map();
-    for (const p of planned)
-        byDatabase.set(p.database, [...(byDatabase.get(p.database) ?? []), p]);
-    for (const [database, targets] of byDatabase) {
-        const db = client.db(database);
-        let infos;
-        try {
-            infos = await db.listCollections({ name: { $in: targets.map(p => p.collection) } }, { nameOnly: false }).toArray();
-        }
-        catch (error) {
-            if (error.code === archive_UNAUTHORIZED) {
-                opts.logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`);
-                existing = null;
-                continue;
-            }
-            throw new ArchiveRestoreError(`The server refuses the database "${shownName(database)}" (the target of ${targets.map(p => shownName(p.source)).slice(0, 3).join(', ')}): ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; pass --db NAME or --ns-from/--ns-to to restore into a database this server accepts.`);
-        }
-        for (const info of infos) {
-            const ns = `${database}.${info.name}`;
-            existing?.add(ns);
-            const p = targets.find(t => t.collection === info.name);
-            if (p !== undefined && !opts.drop && (info.type === 'view') !== (p.type === 'view')) {
-                throw new ArchiveRestoreError(`${shownName(ns)} exists and is a ${info.type === 'view' ? 'view' : 'collection'}, where the archive's ${shownName(p.source)} (a ${p.type}) would go. Nothing was written; pass --drop to replace it, or --ns-from/--ns-to to restore elsewhere.`);
-            }
-        }
-        for (const p of targets) {
-            if (p.type === 'view')
-                continue;
-            try {
-                await db.command({ find: p.collection, filter: {}, projection: { _id: 1 }, limit: 1, batchSize: 1, singleBatch: true });
-            }
-            catch (error) {
-                const code = error.code;
-                if (code === archive_UNAUTHORIZED) {
-                    opts.logger.notice(`could not check ${shownName(database)}.${shownName(p.collection)} before writing (not authorized to read it); a refusal will show when writing`);
-                    continue;
-                }
-                // A view that --drop will replace cannot be read as a collection; that is fine.
-                if (opts.drop && existing?.has(`${database}.${p.collection}`))
-                    continue;
-                throw new ArchiveRestoreError(`The server refuses the collection "${shownName(p.collection)}" in ${shownName(database)} (the target of ${shownName(p.source)}): ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; rename it with --ns-from/--ns-to.`);
-            }
-        }
-    }
-    return existing;
-}
-/** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
-function namespaceWriter(lane, db, planned, opts, result, tally) {
-    const namespace = `${planned.database}.${planned.collection}`;
-    const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`;
-    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
-        failed: (numbers, error) => {
-            tally.uncertain += numbers.length;
-            return new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${archive_clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
-        },
-        replied: (batch) => {
-            const { tags: numbers, writeErrors, writeConcernError } = batch;
-            tally.count(namespace, planned.result, batch);
-            if (writeConcernError !== undefined)
-                throw new ArchiveRestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`);
-            for (const error of writeErrors) {
-                const number = numbers[error.index];
-                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
-                    throw new ArchiveRestoreError(`${where}: document ${number}: write error ${error.code}: ${error.errmsg}. ${planned.result.imported} document(s) of this namespace were written before it.`);
-                }
-                if (result.warnings.length < 20)
-                    opts.logger.warning(`continuing through error: ${shownName(namespace)}: document ${number}: ${error.errmsg}`);
-            }
-        }
-    });
-    return writer;
-}
-//# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./lib/jobs/restore/index.js
-
-
-
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./lib/jobs/restore/chain.js
-// Restore to a point in time: a full backup (a mongodump archive: ours, or the real mongodump's) followed by the
-// incremental exports made after it (outputs artifacts: directories or zips), in order. The whole chain is checked
-// before anything is written: every source opens and verifies (each one's own dry run: CRCs, sha256, documents,
-// names), and the increments continue each other without a gap (each chained export starts at the watermark the one
-// before it ended at; the first one continues from before the backup, or is a full export). Then the backup is applied
-// like mongorestore and each increment upserted by _id, oldest first. `until` stops at the last export made by then.
-
-
-
-
-
-class ChainError extends Error {
-}
-/** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
-async function incrementManifest(path) {
-    if (path.toLowerCase().endsWith('.zip')) {
-        const found = await manifestInZip(path);
-        if (found === null)
-            throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`);
-        return JSON.parse(found.text);
-    }
-    for (const candidate of [(0,external_node_path_namespaceObject.join)(path, 'outputs', MANIFEST_FILE), (0,external_node_path_namespaceObject.join)(path, MANIFEST_FILE)]) {
-        const text = await (0,promises_namespaceObject.readFile)(candidate, 'utf8').catch(() => null);
-        if (text !== null)
-            return JSON.parse(text);
-    }
-    throw new ChainError(`${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`);
-}
-async function restoreChain(o) {
-    const { logger } = o;
-    const [first, ...rest] = o.sources;
-    if (first === undefined || rest.length === 0)
-        throw new ChainError('A chain is a backup followed by at least one incremental export.');
-    const archive = await archiveSource(first);
-    if (archive === undefined)
-        throw new ChainError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
-    const backupManifest = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE), 'utf8').then(t => JSON.parse(t), () => null);
-    const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN;
-    // Order and continuity, from the manifests alone.
-    const increments = [];
-    for (const source of rest) {
-        const manifest = await incrementManifest(source);
-        if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object')
-            throw new ChainError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`);
-        increments.push({ source, manifest });
-    }
-    for (const [i, { source, manifest }] of increments.entries()) {
-        const window = manifest.window;
-        if (i === 0) {
-            if (Number.isNaN(backupTime)) {
-                logger.warning(`${first} has no manifest of this tool (a mongodump archive): whether ${source} starts early enough after it cannot be checked.`);
-            }
-            else if (manifest.windowKind === 'chained' && typeof manifest.previousWatermark === 'number' && manifest.previousWatermark > backupTime) {
-                // It leaves out what the export before it took (up to that watermark): fine when that is in the backup,
-                // i.e. when the export before it ended before the backup was taken.
-                throw new ChainError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`);
-            }
-            else if (manifest.windowKind === 'after' && window?.after != null && window.after > backupTime) {
-                throw new ChainError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest.createdAt}): documents written in between are in neither.`);
-            }
-            continue;
-        }
-        const before = increments[i - 1].manifest;
-        const previousEnd = before.watermark?.value ?? null;
-        if (manifest.windowKind !== 'chained' || manifest.previousWatermark !== previousEnd) {
-            throw new ChainError(`${source} does not continue ${increments[i - 1].source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
-                'An increment is missing between them, or they are out of order: pass them oldest first, each one once.');
-        }
-    }
-    const applied = o.until === undefined ? increments : increments.filter(inc => Date.parse(inc.manifest.createdAt) <= o.until);
-    if (o.until !== undefined)
-        logger.info(`Point in time ${new Date(o.until).toISOString()}: ${applied.length} of ${increments.length} increments were made by then.`);
-    // Every source checked in full (its own dry run) before the first write.
-    logger.info(`Checking the backup ${first} and ${applied.length} increments before anything is written ...`);
-    const planned = [];
-    const backupCheck = await restoreArchive({ source: first, drop: o.drop, dryRun: true, logger });
-    planned.push({ source: first, kind: 'backup', createdAt: backupManifest?.createdAt ?? null, documents: backupCheck.documents, imported: 0 });
-    for (const inc of applied) {
-        const check = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: true, stopOnError: true, logger });
-        planned.push({ source: inc.source, kind: 'increment', createdAt: inc.manifest.createdAt, documents: check.documents, imported: 0 });
-    }
-    for (const step of planned)
-        logger.info(`plan: ${step.kind} ${step.source}${step.createdAt ? ` (${step.createdAt})` : ''}: ${step.documents} documents`);
-    if (o.dryRun)
-        return planned;
-    const restoredBackup = await restoreArchive({ source: first, uri: o.uri, drop: o.drop, dryRun: false, logger });
-    planned[0].imported = restoredBackup.imported;
-    for (const [i, inc] of applied.entries()) {
-        const done = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: false, stopOnError: true, logger });
-        planned[i + 1].imported = done.imported;
-    }
-    return planned;
-}
-//# sourceMappingURL=chain.js.map
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./lib/artifact/stores/github/chain.js
-// A point-in-time chain found through the GitHub REST API: the newest backup artifact (by name pattern) of a
-// repository, made no later than `until`, and the outputs artifacts made after it (and by `until`), oldest first;
-// artifacts of pull requests from forks never count. They are downloaded into a directory for restoreChain
-// (src/jobs/restore/chain.ts), which then checks the whole chain before anything is written. Plain fetch, no @actions/*:
-// the CLI uses it outside GitHub Actions too. The token comes from the environment, never from the command line.
-
-
-
-
-
-const PAGE_SIZE = 100;
-const MAX_PAGES = 10;
-function glob(pattern) {
-    return new RegExp(`^${pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-class GitHubChainError extends Error {
-}
-/** Downloads the chain; returns the local paths in restore order (the backup directory first, then the zips). */
-async function downloadGitHubChain(q) {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(q.repository))
-        throw new GitHubChainError(`--from-github: "${q.repository}" is not owner/name.`);
-    const api = (q.apiUrl || 'https://api.github.com').replace(/\/$/, '');
-    const headers = { authorization: `Bearer ${q.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
-    const artifacts = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const response = await fetch(`${api}/repos/${q.repository}/actions/artifacts?per_page=${PAGE_SIZE}&page=${page}`, { headers });
-        if (!response.ok)
-            throw new GitHubChainError(`Listing the artifacts of ${q.repository} failed (HTTP ${response.status}); the token needs actions: read on that repository.`);
-        const body = (await response.json());
-        artifacts.push(...body.artifacts);
-        if (body.artifacts.length < PAGE_SIZE)
-            break;
-    }
-    const until = q.until ?? Date.now();
-    const own = artifacts.filter(a => !a.expired && a.workflow_run?.head_repository_id != null && a.workflow_run.head_repository_id === a.workflow_run.repository_id && Date.parse(a.created_at) <= until);
-    const byTime = (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id;
-    const backups = own.filter(a => glob(q.backupName).test(a.name)).sort(byTime);
-    const backup = backups.at(-1);
-    if (!backup)
-        throw new GitHubChainError(`${q.repository} has no backup artifact matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
-    const increments = own.filter(a => glob(q.outputsName).test(a.name) && byTime(a, backup) > 0).sort(byTime);
-    q.logger.info(`Chain from ${q.repository}: backup "${backup.name}" (${backup.created_at}), then ${increments.length} exports: ${increments.map(a => a.name).join(', ') || 'none'}.`);
-    const paths = [];
-    const backupDir = (0,external_node_path_namespaceObject.join)(q.dir, 'backup');
-    await unzipTo(await download(backup, q.dir, headers), backupDir);
-    paths.push(backupDir);
-    for (const increment of increments)
-        paths.push(await download(increment, q.dir, headers));
-    return paths;
-}
-async function download(artifact, dir, headers) {
-    const response = await fetch(artifact.archive_download_url, { headers, redirect: 'follow' });
-    if (!response.ok || !response.body)
-        throw new GitHubChainError(`Downloading the artifact "${artifact.name}" failed (HTTP ${response.status}).`);
-    const path = (0,external_node_path_namespaceObject.join)(dir, `${artifact.id}.zip`);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, (0,external_node_fs_namespaceObject.createWriteStream)(path));
-    return path;
-}
-/** The zip's files under `dir` (names with `..` or absolute ones refused). */
-async function unzipTo(zipPath, dir) {
-    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false });
-    try {
-        for await (const entry of zip.eachEntry()) {
-            if (entry.fileName.endsWith('/'))
-                continue;
-            if (entry.fileName.startsWith('/') || entry.fileName.split('/').includes('..'))
-                throw new GitHubChainError(`${zipPath} holds an entry outside its directory: ${entry.fileName}`);
-            const target = (0,external_node_path_namespaceObject.join)(dir, entry.fileName);
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(await zip.openReadStreamPromise(entry), (0,external_node_fs_namespaceObject.createWriteStream)(target));
-        }
-    }
-    finally {
-        zip.close();
-    }
-}
-//# sourceMappingURL=chain.js.map
-// EXTERNAL MODULE: ./lib/cli/output.js
-var output = __nccwpck_require__(1517);
-;// CONCATENATED MODULE: ./lib/prancer/logs-spec.js
-class LogsSpecError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'LogsSpecError';
-    }
-}
-const LOG_NAME = /^[A-Za-z0-9_.-]+$/;
-/** Parses `logs`; names are separated by commas or new lines (a multi-line workflow input). */
-function parseLogsSpec(text) {
-    const value = text.trim();
-    if (value === '' || value === 'auto')
-        return { kind: 'auto' };
-    if (value === 'latest' || value === 'new' || value === 'none')
-        return { kind: value };
-    const names = value
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(s => s !== '');
-    const bad = names.find(name => !LOG_NAME.test(name));
-    if (bad !== undefined || names.length === 0) {
-        throw new LogsSpecError(`"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`);
-    }
-    return { kind: 'names', names };
-}
-//# sourceMappingURL=logs-spec.js.map
 ;// CONCATENATED MODULE: ./lib/results/model.js
 // The results model: Prancer's test results (`json.results[]` of the output documents) as Findings,
 // keyed so that the same test on the same resource has the same key in every run.
@@ -53695,6 +52070,8 @@ function parseLogsSpec(text) {
 // in one document gets `#2`, `#3`, ... appended; when the same key comes from two documents (an export spanning
 // several Prancer runs), the result of the newer document (by `timestamp`; on a tie the later one read) is kept
 // and the older one counted in `superseded`.
+
+
 
 
 
@@ -54001,13 +52378,6 @@ class ResultsCollector {
         };
     }
 }
-/** Thrown when the path cannot be read as an export (missing, no manifest where one is needed, corrupt zip). */
-class ResultsSourceError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ResultsSourceError';
-    }
-}
 /**
  * Where the output documents of an export are: a directory holding outputs/manifest.json (as `export --out`
  * writes it) is narrowed to outputs/, so the logs are never read; a manifest.json path means its directory.
@@ -54015,7 +52385,7 @@ class ResultsSourceError extends Error {
 async function resolveOutputsPath(path) {
     const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
     if (info === null)
-        throw new ResultsSourceError(`${path}: no such file or directory`);
+        throw new InputError(`${path}: no such file or directory`);
     if (info.isDirectory()) {
         const names = await (0,promises_namespaceObject.readdir)(path).catch(() => []);
         if (!names.includes(MANIFEST_FILE) && names.includes('outputs')) {
@@ -54041,7 +52411,7 @@ function logsFolders(source) {
 /**
  * Reads every output document of an export into a ResultSet, streaming (one document in memory at a time).
  * Accepts what `restore` accepts: a .json export file, a directory with manifest.json (or outputs/manifest.json),
- * the manifest itself, or a downloaded artifact .zip. Throws ResultsSourceError when the path cannot be opened.
+ * the manifest itself, or a downloaded artifact .zip. Throws InputError when the path cannot be opened.
  */
 async function readResults(path, options = {}) {
     let source;
@@ -54049,9 +52419,9 @@ async function readResults(path, options = {}) {
         source = await openSource(await resolveOutputsPath(path));
     }
     catch (error) {
-        if (error instanceof ResultsSourceError)
+        if (error instanceof InputError)
             throw error;
-        throw new ResultsSourceError(error.message, { cause: error });
+        throw new InputError(error.message, { cause: error });
     }
     const collector = new ResultsCollector(options);
     const skipped = logsFolders(source);
@@ -54080,8 +52450,8 @@ async function readResults(path, options = {}) {
 // Entry points
 //   compareWithBaseline(current: ResultSet, baseline: ResultSet | null): BaselineComparison
 //   decideFailure(current: ResultSet, comparison: BaselineComparison | null, policy: FailPolicy): FailDecision
-//   parseFailOn(value): FailOn                       'never' | 'failure' | 'new-failure' (throws InputError)
-//   parseSeverityThreshold(value): SeverityThreshold 'low' | 'medium' | 'high'           (throws InputError)
+//   parseFailOn(value): FailOn                       'never' | 'failure' | 'new-failure' (throws UsageError)
+//   parseSeverityThreshold(value): SeverityThreshold 'low' | 'medium' | 'high'           (throws UsageError)
 //   meetsThreshold(severity, threshold): boolean
 //
 // Matching is by the stable Finding key (src/results/model.ts): container, test, rule and resource paths, never
@@ -54102,21 +52472,16 @@ async function readResults(path, options = {}) {
 // no severity (Prancer-language tests record none) counts only at `low`, as Prancer itself treats a missing
 // severity as low when it decides its exit code.
 
+
 const FAIL_ON_VALUES = ['never', 'failure', 'new-failure'];
 const SEVERITY_THRESHOLDS = ['low', 'medium', 'high'];
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
-    }
-}
 function parseFailOn(value) {
     const v = (value ?? '').trim().toLowerCase();
     if (v === '')
         return 'never';
     if (FAIL_ON_VALUES.includes(v))
         return v;
-    throw new InputError(`fail-on must be never, failure or new-failure, not "${value}"`);
+    throw new UsageError(`fail-on must be never, failure or new-failure, not "${value}"`);
 }
 function parseSeverityThreshold(value) {
     const v = (value ?? '').trim().toLowerCase();
@@ -54124,7 +52489,7 @@ function parseSeverityThreshold(value) {
         return 'low';
     if (SEVERITY_THRESHOLDS.includes(v))
         return v;
-    throw new InputError(`severity-threshold must be low, medium or high, not "${value}"`);
+    throw new UsageError(`severity-threshold must be low, medium or high, not "${value}"`);
 }
 const THRESHOLD_RANK = { high: 0, medium: 1, low: 2 };
 function meetsThreshold(severity, threshold) {
@@ -55007,11 +53372,9 @@ function renderResultsSummary(input) {
 
 
 
-// main.ts will import this module (a cycle): these are read only inside functions, never at load time.
 
-/** The results meet --fail-on (the report was written). */
-const EXIT_RESULTS_FAILED = 4;
-const NAME = 'prancer-db-artifacts';
+
+
 const FORMATS = ['text', 'markdown', 'sarif', 'junit'];
 const REPORT_HELP = `Usage: ${NAME} report PATH [options]
 
@@ -55040,8 +53403,6 @@ Exit codes:
   2  usage error
   ${EXIT_RESULTS_FAILED}  the report was written and the results meet --fail-on
 `;
-class report_UsageError extends Error {
-}
 const options = {
     baseline: { type: 'string' },
     format: { type: 'string' },
@@ -55119,7 +53480,7 @@ async function load(path, what, workspace) {
         return await readResults(path, { workspace });
     }
     catch (error) {
-        throw new Error(`${what}: ${error.message}`, { cause: error });
+        throw new InputError(`${what}: ${error.message}`, { cause: error });
     }
 }
 async function reportCommand(args, ctx) {
@@ -55127,12 +53488,9 @@ async function reportCommand(args, ctx) {
         return await run(args, ctx);
     }
     catch (error) {
-        if (error instanceof report_UsageError || error instanceof InputError) {
-            ctx.stderr(`error: ${error.message}\nRun '${NAME} report --help' for usage.\n`);
-            return EXIT_USAGE;
-        }
-        ctx.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-        return EXIT_FAILURE;
+        const code = exitCodeOf(error);
+        ctx.stderr(`error: ${errorMessage(error)}\n${code === EXIT_USAGE ? `Run '${NAME} report --help' for usage.\n` : ''}`);
+        return code;
     }
 }
 async function run(args, ctx) {
@@ -55141,7 +53499,7 @@ async function run(args, ctx) {
         parsed = (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: true, strict: true });
     }
     catch (error) {
-        throw new report_UsageError(error.message);
+        throw new UsageError(error.message);
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -55149,13 +53507,13 @@ async function run(args, ctx) {
         return EXIT_OK;
     }
     if (positionals.length !== 1)
-        throw new report_UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
+        throw new UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
     const format = (values.format ?? 'text');
     if (!FORMATS.includes(format))
-        throw new report_UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
+        throw new UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
     const policy = { failOn: parseFailOn(values['fail-on']), threshold: parseSeverityThreshold(values['severity-threshold']) };
     if (values['fail-on'] !== undefined && values['fail-on'].trim() === '')
-        throw new report_UsageError('--fail-on needs a value');
+        throw new UsageError('--fail-on needs a value');
     const workspace = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.workspace ?? (ctx.env.GITHUB_WORKSPACE || '.'));
     const results = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]), positionals[0], workspace);
     let comparison;
@@ -55211,7 +53569,7 @@ async function run(args, ctx) {
             await (0,promises_namespaceObject.writeFile)(target, report);
         }
         catch (error) {
-            throw new Error(`--output ${values.output}: ${error.message}`, { cause: error });
+            throw new RefusedError(`--output ${values.output}: ${error.message}`, { cause: error });
         }
         const lines = [report_countsLine(results)];
         const compared = comparisonLine(comparison);
@@ -55230,99 +53588,2420 @@ async function run(args, ctx) {
     return EXIT_OK;
 }
 //# sourceMappingURL=report.js.map
-;// CONCATENATED MODULE: ./lib/cli/main.js
-// The `prancer-db-artifacts` command: export (the action's export, without the upload), restore and
-// config. Returns an exit code instead of exiting, so tests and the entry point share it.
+;// CONCATENATED MODULE: ./lib/ejson/parser-protocol.js
+// Messages between the main thread and the thread that parses a large Extended JSON file (threaded-reader.ts is the
+// main side, parser-thread.ts the thread's):
+//
+//   main ──input (text chunk) / end / abort──▶ parser ──docs (pack) / error / end / aborted / failed──▶ main
+//        ◀──────────taken──────────           ◀─────────────consumed──────────────
+//
+// Every buffer is transferred, not copied, and never reused: the main thread's consumer may keep a document's bytes
+// (a view into its pack) as long as it likes. `taken` and `consumed` are credits, so at most INPUT_CHUNKS chunks and
+// OUTPUT_PACKS packs or errors are on their way at any time and memory stays bounded whichever side is slower.
+const INPUT_CHUNK_BYTES = 256 * 1024;
+const INPUT_CHUNKS = 4;
+const parser_protocol_PACK_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
+const OUTPUT_PACKS = 4;
+/** A pack holds, per document: its line (float64), its BSON length (uint32), its BSON. */
+const ENTRY_HEADER_BYTES = 12;
+//# sourceMappingURL=parser-protocol.js.map
+;// CONCATENATED MODULE: ./lib/ejson/threaded-reader.js
+// readExtJsonDocuments on a worker thread, for large files: parsing Extended JSON is most of a restore's CPU (a
+// profile of 100k Prancer outputs: ~1.7 s per pass over the file), so while the thread parses, the main thread checks
+// and sends what is already parsed. Same documents, same errors, same order as readExtJsonDocuments
+// (__tests__/restore/threaded-reader.test.ts compares them); parser-protocol.ts has the messages.
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const EXIT_OK = 0;
-/** The command failed: nothing, or not everything, was done. */
-const EXIT_FAILURE = 1;
-/** Bad command line. */
-const EXIT_USAGE = 2;
-/** restore finished, but some documents were rejected by the server and skipped (insert mode). */
-const EXIT_PARTIAL = 3;
-const main_NAME = 'prancer-db-artifacts';
-class main_UsageError extends Error {
+/**
+ * Like readExtJsonDocuments (without `stats`), parsing on a worker thread. The input is read only as fast as the
+ * thread parses; when the reader stops early (a structural error) the rest of the input is left unread, as
+ * readExtJsonDocuments leaves it. Stopping the iteration stops the thread.
+ */
+async function* readExtJsonDocumentsInThread(input, opts = {}) {
+    const data = { role: ROLES.ejsonParser };
+    if (opts.jsonArray !== undefined)
+        data.jsonArray = opts.jsonArray;
+    if (opts.maxDocumentTextBytes !== undefined)
+        data.maxDocumentTextBytes = opts.maxDocumentTextBytes;
+    const worker = startWorker(data);
+    const received = [];
+    let failure;
+    // A failure to read the input: thrown once the parser has passed on what it read before it.
+    let inputError;
+    let stopped = false;
+    let chunksOut = 0;
+    // The consumer waits for messages, the pump for credits.
+    let wakeConsumer;
+    let wakePump;
+    const notify = () => {
+        const consumer = wakeConsumer;
+        const pump = wakePump;
+        wakeConsumer = wakePump = undefined;
+        consumer?.();
+        pump?.();
+    };
+    const send = (m, transfer = []) => worker.postMessage(m, transfer);
+    worker.on('message', (m) => {
+        if (m.type === 'taken')
+            chunksOut--;
+        else
+            received.push(m);
+        notify();
+    });
+    worker.on('error', error => {
+        failure ??= error;
+        notify();
+    });
+    worker.on('exit', code => {
+        failure ??= new Error(`the Extended JSON parser thread stopped (exit code ${code})`);
+        notify();
+    });
+    // Copies the input into chunks of its own (so they can be transferred) and sends them, at most INPUT_CHUNKS ahead.
+    const pump = async () => {
+        let chunk = new Uint8Array(INPUT_CHUNK_BYTES);
+        let length = 0;
+        const flush = async () => {
+            while (chunksOut >= INPUT_CHUNKS && !stopped)
+                await new Promise(resolve => (wakePump = resolve));
+            if (stopped)
+                return;
+            send({ type: 'input', buffer: chunk.buffer, length }, [chunk.buffer]);
+            chunksOut++;
+            chunk = new Uint8Array(INPUT_CHUNK_BYTES);
+            length = 0;
+        };
+        try {
+            for await (const bytes of noReturn(input)) {
+                if (stopped)
+                    return;
+                let at = 0;
+                while (at < bytes.length) {
+                    const n = Math.min(bytes.length - at, chunk.length - length);
+                    chunk.set(bytes.subarray(at, at + n), length);
+                    length += n;
+                    at += n;
+                    if (length === chunk.length)
+                        await flush();
+                    if (stopped)
+                        return;
+                }
+            }
+        }
+        catch (error) {
+            // What was read before the failure is parsed first, as the main-thread reader would.
+            if (length > 0)
+                await flush();
+            throw error;
+        }
+        if (length > 0)
+            await flush();
+        if (!stopped)
+            send({ type: 'end' });
+    };
+    pump().catch((error) => {
+        inputError = error;
+        if (!stopped)
+            send({ type: 'abort' });
+    });
+    try {
+        for (;;) {
+            while (received.length === 0 && failure === undefined)
+                await new Promise(resolve => (wakeConsumer = resolve));
+            const m = received.shift();
+            if (m === undefined)
+                throw failure;
+            switch (m.type) {
+                case 'docs': {
+                    const view = new DataView(m.buffer, 0, m.length);
+                    for (let at = 0; at < m.length;) {
+                        const line = view.getFloat64(at, true);
+                        const size = view.getUint32(at + 8, true);
+                        at += ENTRY_HEADER_BYTES;
+                        yield { line, bson: new Uint8Array(m.buffer, at, size) };
+                        at += size;
+                    }
+                    send({ type: 'consumed' });
+                    break;
+                }
+                case 'error': {
+                    const ErrorClass = m.tooLarge ? DocumentTooLargeError : ExtJsonSyntaxError;
+                    yield { line: m.line, error: new ErrorClass(m.message, m.offset, m.column, m.errorLine) };
+                    send({ type: 'consumed' });
+                    break;
+                }
+                case 'end':
+                    return;
+                case 'aborted':
+                    throw inputError;
+                case 'failed':
+                    throw new Error(m.message);
+            }
+        }
+    }
+    finally {
+        stopped = true;
+        notify();
+        await stopThread(worker);
+    }
 }
-const EXIT_CODES_HELP = `Exit codes:
-  0  success
-  1  failure (connection, configuration, a corrupt or malformed file, a write error that stopped the restore)
-  2  usage error (unknown command or flag, bad flag value)
-  3  restore completed, but some documents were rejected by the server and skipped (insert mode, duplicates)`;
-const MAIN_HELP = `Usage: ${main_NAME} <command> [options]
+/** The input's iterator without return(): stopping early must not close the caller's stream (it may drain it). */
+function noReturn(iterable) {
+    const iterator = iterable[Symbol.asyncIterator]();
+    return { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) };
+}
+async function stopThread(worker) {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+}
+//# sourceMappingURL=threaded-reader.js.map
+;// CONCATENATED MODULE: ./lib/common/log.js
+// The logging seam between pure job code and its two front ends (the action and the CLI).
+// Job code never imports @actions/*: the action passes an adapter over @actions/core,
+// the CLI one over stderr.
+/** A logger that drops everything; for tests and library use. */
+const silentLogger = {
+    debug() { },
+    info() { },
+    notice() { },
+    warning() { },
+    group: (_name, fn) => fn(),
+    secret() { }
+};
+//# sourceMappingURL=log.js.map
+// EXTERNAL MODULE: ./node_modules/mongodb/lib/cmap/commands.js
+var commands = __nccwpck_require__(1806);
+;// CONCATENATED MODULE: ./lib/mongo/raw-writes.js
+// Writes documents as the BSON they already are, as mongoimport and mongorestore do (the Go driver sends bson.Raw
+// unchanged). A restore holds every document as BSON (our Extended JSON reader writes BSON, an archive is BSON), and
+// the Node driver's public API only takes JavaScript objects: turning each document into objects that serialize back
+// to the same bytes and serializing them again was ~60% of a restore's main-thread CPU (bench/restore.ts), and could
+// not send some documents unchanged at all (BSON Undefined, DBPointer, NaN payloads). The driver's own insert and
+// update operations send already serialized documents as an OP_MSG document sequence (its DocumentSequence, in
+// mongodb/lib/cmap/commands.js, not part of its public API); we hand it ours. The driver version is pinned by
+// package-lock.json and bundled in dist/, and the restore tests compare every write with mongoimport's and
+// mongorestore's.
+//
+// One command is in flight while the next batch is collected; the next is only sent once it succeeded, so input
+// order and stop-on-error hold. The writers of one restore (one per file or namespace) share that one command in flight
+// (WriteLane), so a failure in one stops every other at its next batch. Batches are at most 1000 documents
+// (mongoimport's) and 15 MiB.
 
-Export Prancer's test results and logs like mongoexport, and restore them like mongoimport --mode upsert.
 
-Commands:
-  export    export the output collection (incrementally) and the run's logs into a directory
-  restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
-  backup    every collection of Prancer's databases as a mongodump archive (mongorestore restores it)
-  report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
-            against a baseline export, an exit code for gating)
-  config    print the resolved Prancer settings as JSON (secrets masked)
 
-Run '${main_NAME} <command> --help' for a command's options.
-  --help       show this help
-  --version    print the version
+/** mongoimport's limit per bulk write, in documents. */
+const MAX_BATCH_DOCUMENTS = 1000;
+const MAX_BATCH_BYTES = 15 * 1024 * 1024;
+/** Write errors mongoimport and mongorestore log and continue through in insert mode (duplicate key, validation). */
+const SKIPPABLE_WRITE_ERRORS = new Set([11000, 121]);
+/** The one command a restore has in flight, whichever of its writers sent it, and the first failure. */
+class WriteLane {
+    inFlight = null;
+    failure = undefined;
+    /** Waits for the command in flight; throws the restore's first failure. */
+    async drain() {
+        await this.settle();
+        if (this.failure !== undefined)
+            throw this.failure;
+    }
+    /** Waits for the command in flight without throwing: before saying what a stopped restore wrote. */
+    async settle() {
+        if (this.inFlight !== null) {
+            await this.inFlight;
+            this.inFlight = null;
+        }
+    }
+    /** Sends a command once drain() passed; its error is kept, not left unhandled, and thrown by the next drain(). */
+    start(command) {
+        this.inFlight = command().catch((error) => {
+            this.failure ??= error;
+        });
+    }
+}
+/**
+ * Why a server would refuse this document, checked before anything is written: larger than 16 MiB, not well-formed
+ * BSON, or an _id MongoDB does not accept. Anything else goes to the server unchanged, as with mongorestore.
+ */
+function rawDocumentProblem(bson) {
+    if (bson.length > MAX_BSON_DOCUMENT_BYTES)
+        return `the document is ${bson.length} bytes as BSON, more than the 16 MiB a MongoDB document may hold`;
+    const structure = bsonStructureProblem(bson);
+    if (structure !== undefined)
+        return `it is not well-formed BSON: ${structure}`;
+    const id = getElement(bson, '_id');
+    if (id?.type === BSON_TYPE.array)
+        return 'its _id is an array, which MongoDB refuses as an _id';
+    if (id?.type === BSON_TYPE.regex)
+        return 'its _id is a regular expression, which MongoDB refuses as an _id';
+    return undefined;
+}
+class RawBatchWriter {
+    /** Ordered batches stop at the first error: always in upsert and merge mode (input order matters), else on request. */
+    ordered;
+    db;
+    collection;
+    mode;
+    handlers;
+    kind = 'insert';
+    statements = [];
+    tags = [];
+    bytes = 0;
+    lane;
+    constructor(lane, db, collection, mode, stopOnError, handlers) {
+        this.lane = lane;
+        this.db = db;
+        this.collection = collection;
+        this.mode = mode;
+        this.handlers = handlers;
+        this.ordered = mode !== 'insert' || stopOnError;
+    }
+    /** Adds one document (valid BSON); returns a promise only when a batch had to be sent first. */
+    add(bson, tag) {
+        let kind = 'insert';
+        let statement = bson;
+        if (this.mode !== 'insert') {
+            // Like mongoimport: without an _id there is no selector, so the document is inserted.
+            const id = getElement(bson, '_id');
+            if (id !== undefined) {
+                kind = 'update';
+                statement = updateStatement(bson, id.bytes.subarray(id.elementStart, id.valueEnd), this.mode === 'merge');
+            }
+        }
+        // A batch holds one kind of command, so inserts and updates interleave in input order.
+        if (this.statements.length > 0 && (this.kind !== kind || this.statements.length >= MAX_BATCH_DOCUMENTS || this.bytes + statement.length > MAX_BATCH_BYTES)) {
+            return this.flush().then(() => this.push(kind, statement, tag));
+        }
+        this.push(kind, statement, tag);
+        return undefined;
+    }
+    push(kind, statement, tag) {
+        this.kind = kind;
+        this.statements.push(statement);
+        this.tags.push(tag);
+        this.bytes += statement.length;
+    }
+    /** Sends what was collected, once the command in flight (of any writer on the lane) succeeded. */
+    async flush() {
+        await this.lane.drain();
+        if (this.statements.length === 0)
+            return;
+        const { kind, statements, tags } = this;
+        this.statements = [];
+        this.tags = [];
+        this.bytes = 0;
+        this.lane.start(() => this.send(kind, statements, tags));
+    }
+    /** Waits for the command in flight; throws the restore's first failure. */
+    async drain() {
+        await this.lane.drain();
+    }
+    async send(kind, statements, tags) {
+        const field = kind === 'insert' ? 'documents' : 'updates';
+        const sequence = new commands.DocumentSequence(field);
+        // The driver keeps a document per entry only for command monitoring, which a restore does not turn on.
+        for (const statement of statements)
+            sequence.push(null, statement);
+        let reply;
+        try {
+            reply = await this.db.command({ [kind]: this.collection, [field]: sequence, ordered: this.ordered });
+        }
+        catch (error) {
+            throw this.handlers.failed(tags, error);
+        }
+        const upserted = reply.upserted?.length ?? 0;
+        const batch = {
+            tags,
+            applied: kind === 'insert' ? Number(reply.n ?? 0) : Number(reply.nModified ?? 0) + upserted,
+            writeErrors: (reply.writeErrors ?? [])
+        };
+        if (reply.writeConcernError)
+            batch.writeConcernError = String(reply.writeConcernError.errmsg);
+        this.handlers.replied(batch);
+    }
+}
+/** {q: {_id: <the document's _id>}, u: <the document> (merge: {$set: <the document>}), upsert: true} as BSON. */
+function updateStatement(doc, idElement, merge) {
+    // The _id element keeps its type byte and value; its name is "_id" already.
+    const qLength = 4 + idElement.length + 1;
+    const uLength = merge ? 4 + 1 + 5 + doc.length + 1 : doc.length;
+    const length = 4 + (1 + 2 + qLength) + (1 + 2 + uLength) + (1 + 7 + 1) + 1;
+    const out = new Uint8Array(length);
+    const view = new DataView(out.buffer);
+    let at = 0;
+    view.setInt32(at, length, true);
+    at += 4;
+    at = raw_writes_name(out, at, BSON_TYPE.document, 'q');
+    view.setInt32(at, qLength, true);
+    out.set(idElement, at + 4);
+    at += qLength; // ends with the 0 the array was filled with
+    at = raw_writes_name(out, at, BSON_TYPE.document, 'u');
+    if (merge) {
+        view.setInt32(at, uLength, true);
+        at = raw_writes_name(out, at + 4, BSON_TYPE.document, '$set');
+        out.set(doc, at);
+        at += doc.length + 1;
+    }
+    else {
+        out.set(doc, at);
+        at += doc.length;
+    }
+    at = raw_writes_name(out, at, BSON_TYPE.boolean, 'upsert');
+    out[at] = 1;
+    return out;
+}
+/** Writes an element's type and (ASCII) name; returns where its value starts. */
+function raw_writes_name(out, at, type, key) {
+    out[at++] = type;
+    for (let i = 0; i < key.length; i++)
+        out[at++] = key.charCodeAt(i);
+    out[at++] = 0;
+    return at;
+}
+//# sourceMappingURL=raw-writes.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/restore-error.js
+// The error of a restore (JSON files and archives alike) and the tally behind it: what a restore that stopped had
+// changed on the server (documents written or maybe written, collections dropped or created), and the warning that
+// says so and how to finish. A restore that stops before its first write carries no tally: nothing was changed.
 
-${EXIT_CODES_HELP}
-`;
-const EXPORT_HELP = `Usage: ${main_NAME} export --out DIR [options]
 
-The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
-window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
+/** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
+class RestoreError extends ToolError {
+    /** What was changed before the error; undefined when the error came before any write. */
+    written;
+    /** True when the server's data was changed (documents written or maybe written, collections dropped or created). */
+    partial;
+    /** `kind`: what stopped it; by default the server or the files refused (a checked source that is unusable says so). */
+    constructor(message, written, kind = 'refused') {
+        super(kind, message);
+        this.written = written;
+        this.partial = written !== undefined && (written.documents > 0 || written.uncertain > 0 || written.dropped.length > 0 || (written.created?.length ?? 0) > 0);
+    }
+    /** The warning to print when `partial`: how much was written where, and how to finish. */
+    get partialWarning() {
+        return partialWriteWarning(this);
+    }
+}
+/**
+ * The warning for a restore that stopped after changing data: how much was written where, and how to
+ * finish. Undefined when nothing was changed.
+ */
+function partialWriteWarning(error) {
+    const w = error.written;
+    if (w === undefined || !error.partial)
+        return undefined;
+    const created = w.created;
+    const archive = created !== undefined;
+    const parts = [`${w.documents} document(s) written`];
+    if (w.collections.length > 0)
+        parts[0] += ` into ${listNamespaces(w.collections)}`;
+    parts.push(`${w.filesComplete} of ${w.fileCount} ${archive ? 'namespace(s)' : 'file(s)'} complete`);
+    if (w.uncertain > 0)
+        parts.push(`${w.uncertain} more document(s) were sent when the connection failed and may or may not have been written`);
+    if (w.dropped.length > 0)
+        parts.push(`dropped first (--drop): ${listNamespaces(w.dropped)}`);
+    if (created !== undefined && created.length > 0)
+        parts.push(`collections created: ${listNamespaces(created)}`);
+    if (archive) {
+        const redo = w.mode === 'insert'
+            ? 'run it again with --drop (insert mode would skip or duplicate what is already there)'
+            : `run the same command again (${w.mode} mode replaces documents by _id)`;
+        return `the archive restore stopped after changing the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
+    }
+    const redo = w.mode === 'insert'
+        ? 'insert mode would add the written documents a second time: run it again with --drop (or with --mode upsert)'
+        : `run the same command again: ${w.mode} mode replaces documents by _id, so nothing is duplicated${w.dropped.length > 0 ? ' (and --drop starts those collections over)' : ''}`;
+    return `the restore stopped after writing part of the data: ${parts.join('; ')}. When the cause of the error is fixed, ${redo}.`;
+}
+/** What has been changed so far, for the error of a restore that stops: of files, or of an archive's namespaces. */
+class WriteTally {
+    documents = 0;
+    uncertain = 0;
+    filesComplete = 0;
+    collections = new Set();
+    dropped = new Set();
+    created = new Set();
+    of;
+    mode;
+    fileCount;
+    constructor(of, mode, fileCount) {
+        this.of = of;
+        this.mode = mode;
+        this.fileCount = fileCount;
+    }
+    /** Counts a batch the server answered, for its file or namespace (`target`) and for the restore. */
+    count(namespace, target, batch) {
+        target.imported += batch.applied;
+        target.failed += batch.writeErrors.length;
+        this.documents += batch.applied;
+        if (batch.applied > 0)
+            this.collections.add(namespace);
+    }
+    summary() {
+        return {
+            mode: this.mode,
+            documents: this.documents,
+            uncertain: this.uncertain,
+            filesComplete: this.filesComplete,
+            fileCount: this.fileCount,
+            collections: [...this.collections],
+            dropped: [...this.dropped],
+            ...(this.of === 'archive' ? { created: [...this.created] } : {})
+        };
+    }
+}
+/** An outside message inside ours: without its final period. */
+function clause(text) {
+    return text.trim().replace(/[.\s]+$/, '');
+}
+/** Namespaces for a message: the first ten, and how many more. */
+function listNamespaces(namespaces) {
+    const shown = namespaces.slice(0, 10).map(shownName).join(', ');
+    return namespaces.length > 10 ? `${shown} and ${namespaces.length - 10} more` : shown;
+}
+//# sourceMappingURL=restore-error.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/server-steps.js
+// What a restore does on the server before and around its documents, the same for JSON files (json.ts) and archives
+// (archive-apply.ts): the connection, the read-only pre-check of every target (names the server refuses, a view where
+// a collection goes), --drop, and the error of a restore that stops, carrying what was written (restore-error.ts).
 
-Options:
-  --out DIR                 output directory (required; created if missing). A DIR that already holds an
-                            export is refused: each export is an increment a restore of the chain needs.
-                            Write each run to a new DIR and continue with --previous-manifest.
-  --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
-                            (a failed export leaves DIR exactly as it was)
-  --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
-  --uri URI                 connection string (default: env MONGODB_URI, then env DBURL, then config.ini
-                            [MONGODB] dburl, then mongodb://localhost:27017)
-  --since VALUE             auto (default) | all | epoch milliseconds | ISO-8601 time
-  --previous-manifest PATH  the previous export, to continue from (since auto): its outputs manifest.json,
-                            its directory (the --out of the previous run) or its artifact .zip.
-                            Default with --replace: DIR's own export.
-                            So 'export --out run2 --previous-manifest run1' continues where run1 stopped.
-                            Two exports continuing from the same previous export at once are refused.
-  --container NAME          only this Prancer container
-  --query JSON              extra filter, strict Extended JSON, AND-ed with the window
-  --logs VALUE              auto (default) | latest | new | none | log names separated by commas
-  --json-format FORMAT      relaxed (default, as mongoexport) | canonical
-  --collection NAME         also export this timestamped collection incrementally (NAME in [MONGODB] dbname, or
-                            DB.NAME), with its own watermark in the outputs manifest; repeatable
-  --lookback-ms MS          lookback of the watermark, whole milliseconds (default 600000; it can only
-                            shrink within a chain, see docs/incremental.md)
-  --quiet                   no progress or informational output (warnings and errors still shown)
-  --help                    show this help
 
-${EXIT_CODES_HELP}
-`;
-const RESTORE_HELP = `Usage: ${main_NAME} restore PATH [options]
-       ${main_NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
-       ${main_NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
+
+
+
+/** The server's "not authorized": a pre-check the user may not run is skipped, not fatal. */
+const UNAUTHORIZED = 13;
+/** The collection to drop did not exist: as mongoimport and mongorestore, ignored. */
+const NAMESPACE_NOT_FOUND = 26;
+/**
+ * Connects, runs `write` with the restore's one write lane, and closes. Whatever stops it becomes a RestoreError
+ * carrying what the tally says was written, once the command still in flight has been counted (or marked uncertain).
+ */
+async function writeToServer(uri, connectTimeoutMs, tally, write) {
+    const client = await connectForRestore(uri, connectTimeoutMs);
+    const lane = new WriteLane();
+    try {
+        await write(client, lane);
+    }
+    catch (error) {
+        // A command still in flight is counted (or marked uncertain) before saying what was written.
+        await lane.settle();
+        const message = error instanceof RestoreError ? error.message : (0,mongo_uri/* redactUrisInText */.Bp)(error.message);
+        throw new RestoreError(message, tally.summary());
+    }
+    finally {
+        await client.close();
+    }
+}
+/**
+ * The restore's connection: a serverSelectionTimeoutMS in the connection string wins over our default; a string the
+ * driver refuses or a server it cannot reach is a message saying nothing was written.
+ */
+async function connectForRestore(uri, connectTimeoutMs) {
+    const timeout = /[?&]serverSelectionTimeoutMS=/i.test(uri) ? {} : { serverSelectionTimeoutMS: connectTimeoutMs ?? 10_000 };
+    let client;
+    try {
+        client = new lib.MongoClient(uri, timeout);
+    }
+    catch (error) {
+        throw new RestoreError(`The connection string is not valid: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; fix --uri (or MONGODB_URI).`);
+    }
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.close().catch(() => undefined);
+        throw new RestoreError(`Cannot connect to ${(0,mongo_uri/* redactUrisInText */.Bp)(uri)}: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; check that the server is up and reachable, and the host, port and credentials of the connection string.`);
+    }
+    return client;
+}
+/**
+ * Read-only questions to the server about every target before the first drop or write: what it refuses here (a
+ * database or collection name it does not accept, a view where a collection goes) would otherwise stop the restore
+ * half-way. A check the user is not authorized to run is skipped. Returns the target namespaces that exist (null
+ * when a database could not be listed).
+ */
+async function preCheck(client, targets, rules) {
+    let existing = new Set();
+    const byDatabase = new Map();
+    for (const target of targets) {
+        const collections = byDatabase.get(target.database) ?? new Map();
+        byDatabase.set(target.database, collections);
+        collections.set(target.collection, [...(collections.get(target.collection) ?? []), target]);
+    }
+    const refused = (what, to, error, fix) => new RestoreError(`The server refuses ${what} (the target of ${rules.named(to.map((t) => shownName(t.from)))}): ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}. Nothing was written; ${fix}.`);
+    for (const [database, collections] of byDatabase) {
+        let db;
+        let infos;
+        try {
+            db = client.db(database);
+            infos = await db.listCollections({ name: { $in: [...collections.keys()] } }, { nameOnly: false }).toArray();
+        }
+        catch (error) {
+            if (error.code === UNAUTHORIZED) {
+                rules.logger.notice(`could not check the database ${shownName(database)} before writing (not authorized to list its collections); a refusal will show when writing`);
+                existing = null;
+                continue;
+            }
+            throw refused(`the database "${shownName(database)}"`, [...collections.values()].flat(), error, rules.fixDatabase);
+        }
+        for (const info of infos) {
+            const name = info.name;
+            existing?.add(`${database}.${name}`);
+            const view = info.type === 'view';
+            const here = collections.get(name) ?? [];
+            if (!rules.dropReplaces && here.some((t) => t.view !== view))
+                throw new RestoreError(rules.kindConflict(database, name, view, here));
+        }
+        for (const [collection, here] of collections) {
+            if (here.every((t) => t.view))
+                continue;
+            try {
+                await db.command({ find: collection, filter: {}, projection: { _id: 1 }, limit: 1, batchSize: 1, singleBatch: true });
+            }
+            catch (error) {
+                if (error.code === UNAUTHORIZED) {
+                    rules.logger.notice(`could not check ${shownName(database)}.${shownName(collection)} before writing (not authorized to read it); a refusal will show when writing`);
+                    continue;
+                }
+                // A view that --drop will replace cannot be read as a collection; that is fine.
+                if (rules.dropReplaces && existing?.has(`${database}.${collection}`))
+                    continue;
+                throw refused(`the collection "${shownName(collection)}" in ${shownName(database)}`, here, error, rules.fixCollection);
+            }
+        }
+    }
+    return existing;
+}
+/**
+ * --drop: each target namespace once. Servers answer "ok" for a collection that did not exist (mongod 7+, FerretDB):
+ * only what existed before counts as dropped (or what may have existed, when it could not be listed); it no longer
+ * exists afterwards.
+ */
+async function dropTargets(client, targets, existing, tally, logger) {
+    const done = new Set();
+    for (const { database, collection } of targets) {
+        const ns = `${database}.${collection}`;
+        if (done.has(ns))
+            continue;
+        done.add(ns);
+        logger.info(`dropping ${shownName(ns)}`);
+        await client.db(database).collection(collection).drop().catch((error) => {
+            if (error.code !== NAMESPACE_NOT_FOUND)
+                throw error;
+        });
+        if (existing === null || existing.has(ns))
+            tally.dropped.add(ns);
+        existing?.delete(ns);
+    }
+}
+//# sourceMappingURL=server-steps.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/json.js
+// Restores exported Extended JSON files into MongoDB like `mongoimport --mode upsert` (the default),
+// `--mode insert` or `--mode merge`, without writing anything unless every file and every target checks out.
+//
+// In order, each step before the first write:
+//   1. plan: every file's target namespace, checked against MongoDB's naming rules; admin, local and
+//      config databases and system.* collections only when named on the command line (--db, --collection).
+//   2. verify, streaming (a file is never held in memory): sha256 and size against the manifest, every
+//      document parsed (our reader: mongoimport's typing rules; a large file on a parser thread), at most
+//      16 MiB as BSON, an _id the server accepts; the document count checked. Every file is
+//      verified before the first write, so a corrupt or malformed file, even the last one, leaves the
+//      database untouched.
+//   3. the plan is printed (file → db.collection, documents). --dry-run stops here.
+//   4. server pre-check, read-only (server-steps.ts, as for archives): listCollections on each target database (a server refuses a database
+//      name there: FerretDB allows only [A-Za-z0-9_-]) and a one-document find on each target collection
+//      (refused collection names); a view cannot be written to.
+//   5. write: --drop, then batches of at most 1000 documents and 15 MiB, sent as insert/update commands
+//      holding the parsed BSON unchanged, as mongoimport sends it (src/mongo/raw-writes.ts); ordered for
+//      upsert and merge.
+//      The file's sha256 is taken again, so a file changed between the passes is reported.
+// What can still fail in step 5 (a write refused by a validator or a unique index, a server going away)
+// is reported with how much was written: RestoreError.written.
+
+
+
+
+
+
+
+
+
+
+
+const RESTORE_MODES = ['upsert', 'insert', 'merge'];
+
+async function restore(opts) {
+    const logger = opts.logger ?? silentLogger;
+    const mode = opts.mode ?? 'upsert';
+    if (!RESTORE_MODES.includes(mode))
+        throw new RestoreError(`Unknown mode "${String(mode)}": use upsert, insert or merge.`);
+    if (opts.uri !== undefined)
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
+            logger.secret(secret);
+    checkExplicitNames(opts);
+    let source;
+    try {
+        source = await openSource(opts.source);
+    }
+    catch (error) {
+        throw asRestoreError(error);
+    }
+    try {
+        const collections = new Set(source.files.map((file) => file.collection ?? defaultCollection(file.name)));
+        if (opts.collection !== undefined && collections.size > 1) {
+            throw new RestoreError(`--collection would put ${collections.size} collections (${[...collections].map(shownName).join(', ')}) into one; restore one manifest or file at a time.`);
+        }
+        const plan = source.files.map((file) => planTarget(file, opts));
+        const results = [];
+        for (const [index, planned] of plan.entries()) {
+            results.push(await verifyFile(planned, index, plan.length, opts));
+        }
+        const result = { dryRun: opts.dryRun === true, mode, files: results, documents: 0, imported: 0, failed: 0, writeErrors: [] };
+        result.documents = results.reduce((sum, r) => sum + r.documents, 0);
+        announcePlan(results, opts, logger);
+        if (opts.dryRun)
+            return result;
+        if (opts.uri === undefined || opts.uri === '')
+            throw new RestoreError('No connection string: pass --uri (or set MONGODB_URI).');
+        await writeAll(plan, results, result, { ...opts, mode, logger });
+        return result;
+    }
+    finally {
+        await source.close();
+    }
+}
+function asRestoreError(error) {
+    if (error instanceof RestoreError)
+        return error;
+    if (isSourceError(error))
+        return new RestoreError(error.message, undefined, 'input');
+    throw error;
+}
+/** --db and --collection are the user's own words: checked against the naming rules before anything is read. */
+function checkExplicitNames(opts) {
+    if (opts.database !== undefined) {
+        const problem = databaseNameProblem(opts.database);
+        if (problem !== undefined)
+            throw new RestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
+    }
+    if (opts.collection !== undefined) {
+        const problem = collectionNameProblem(opts.collection, opts.database ?? '');
+        if (problem !== undefined)
+            throw new RestoreError(`--collection "${shownName(opts.collection)}" cannot be a collection name: ${problem}. Nothing was written.`);
+    }
+}
+function planTarget(file, opts) {
+    const name = shownName(file.name);
+    const from = file.manifest !== undefined ? `its manifest ${shownName(file.manifest)}` : 'its file name';
+    const database = opts.database ?? file.database;
+    if (database === undefined || database === '') {
+        throw new RestoreError(`${name} has no manifest naming its database: pass --db.`);
+    }
+    const collection = opts.collection ?? file.collection ?? defaultCollection(file.name);
+    if (collection === '')
+        throw new RestoreError(`Cannot tell the collection for ${name}: pass --collection.`);
+    if (opts.database === undefined) {
+        const problem = databaseNameProblem(database);
+        if (problem !== undefined) {
+            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", which cannot be a database name: ${problem}. Nothing was written; pass --db NAME to restore it elsewhere.`);
+        }
+        if (isSystemDatabase(database)) {
+            throw new RestoreError(`${name}: ${from} names the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
+                `Nothing was written: restore writes there only when you name it yourself, with --db ${shownName(database)}; or pass --db NAME to restore elsewhere.`);
+        }
+    }
+    if (opts.collection === undefined) {
+        const problem = collectionNameProblem(collection, database);
+        if (problem !== undefined) {
+            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", which cannot be a collection name: ${problem}. Nothing was written; pass --collection NAME.`);
+        }
+        if (isSystemCollection(collection)) {
+            throw new RestoreError(`${name}: ${from} names the collection "${shownName(collection)}", a system collection of MongoDB (system.*). ` +
+                `Nothing was written: restore writes there only when you name it yourself, with --collection ${shownName(collection)}; or pass --collection NAME.`);
+        }
+    }
+    else {
+        // --collection was checked alone; the namespace length depends on the database too.
+        const problem = collectionNameProblem(collection, database);
+        if (problem !== undefined)
+            throw new RestoreError(`--collection "${shownName(collection)}" in ${shownName(database)}: ${problem}. Nothing was written.`);
+    }
+    return { file, database, collection };
+}
+/** mongoimport's default collection: the file name without its extension. */
+function defaultCollection(name) {
+    const base = name.split(/[/\\:]/).pop() ?? '';
+    return base.replace(/\.json$/i, '');
+}
+/** Every target, before anything is written (and in a dry run: what would be written). */
+function announcePlan(results, opts, logger) {
+    const namespaces = new Set(results.map((r) => `${r.database}.${r.collection}`));
+    const total = results.reduce((sum, r) => sum + r.documents, 0);
+    const what = `${total} document(s) into ${namespaces.size} collection(s)${opts.drop ? ', each dropped first (--drop)' : ''}`;
+    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
+    for (const r of results)
+        logger.info(`  ${shownName(r.file)} → ${shownName(r.database)}.${shownName(r.collection)}: ${r.documents} document(s)`);
+}
+/** Below this size a file is parsed on the main thread: starting the parser thread would cost more than it saves. */
+const THREADED_PARSE_MIN_BYTES = 4 * 1024 * 1024;
+/** The file's documents; a large file is parsed on a worker thread while this thread checks and writes. */
+function parsedDocuments(input, size) {
+    return size >= THREADED_PARSE_MIN_BYTES ? readExtJsonDocumentsInThread(input) : readExtJsonDocuments(input);
+}
+/**
+ * The stream's chunks, hashed and counted on the way. Its iterator has no return(), so a reader that
+ * stops early (a structural error) does not close it: the caller drains the rest, and the sha256 and size
+ * still cover the whole file.
+ */
+function meteredBytes(stream, onBytes) {
+    const source = stream[Symbol.asyncIterator]();
+    const iterator = {
+        next: async () => {
+            const step = await source.next();
+            if (!step.done)
+                onBytes(step.value);
+            return step;
+        }
+    };
+    return {
+        [Symbol.asyncIterator]: () => iterator,
+        drain: async () => {
+            while (!(await iterator.next()).done) {
+                // hashed and counted by next()
+            }
+        }
+    };
+}
+/** What went wrong while reading a file, with what to do. */
+function readProblem(file, error) {
+    if (isSourceError(error))
+        return error.message;
+    if (error.code !== undefined && typeof error.syscall === 'string')
+        return describeFsError(file.name, error);
+    return `${shownName(file.name)} cannot be read (${clause(error.message)}); download or copy it again.`;
+}
+async function verifyFile(planned, index, fileCount, opts) {
+    const { file } = planned;
+    const name = shownName(file.name);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    let documents = 0;
+    let firstProblem;
+    const report = () => opts.onProgress?.({ phase: 'verify', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
+    let stream;
+    try {
+        stream = await file.open();
+    }
+    catch (error) {
+        throw new RestoreError(readProblem(file, error));
+    }
+    let lastReport = 0;
+    const input = meteredBytes(stream, (chunk) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+    });
+    try {
+        for await (const doc of parsedDocuments(input, file.size)) {
+            if (doc.error !== undefined) {
+                firstProblem ??=
+                    doc.error instanceof DocumentTooLargeError
+                        ? `${doc.error.message}; no server would store it (mongoimport would fail on it too), so remove or shorten that document`
+                        : doc.error.message;
+                continue;
+            }
+            documents++;
+            if (firstProblem === undefined)
+                firstProblem = documentProblem(doc.bson, doc.line);
+            if (documents - lastReport >= 5000) {
+                lastReport = documents;
+                report();
+            }
+        }
+        await input.drain();
+    }
+    catch (error) {
+        stream.destroy();
+        throw new RestoreError(readProblem(file, error));
+    }
+    report();
+    const sha256 = hash.digest('hex');
+    const expected = file.expected;
+    if (expected !== undefined && (expected.sha256 !== sha256 || expected.bytes !== bytes)) {
+        const detail = expected.bytes !== bytes ? `${bytes} bytes instead of ${expected.bytes}` : `sha256 ${sha256} instead of ${expected.sha256}`;
+        throw new RestoreError(`${name} is corrupt or truncated: ${detail} recorded in the manifest. Nothing was written.` +
+            (firstProblem !== undefined ? ` First bad document: ${firstProblem}` : ''));
+    }
+    if (firstProblem !== undefined)
+        throw new RestoreError(`${name}: ${firstProblem}. Nothing was written.`);
+    if (expected !== undefined && expected.documents !== documents) {
+        throw new RestoreError(`${name} holds ${documents} documents but its manifest says ${expected.documents}. Nothing was written.`);
+    }
+    return {
+        file: file.name,
+        database: planned.database,
+        collection: planned.collection,
+        documents,
+        imported: 0,
+        failed: 0,
+        sha256,
+        verified: expected !== undefined
+    };
+}
+/** Why the server would refuse this parsed document, or undefined. */
+function documentProblem(bson, line) {
+    const problem = rawDocumentProblem(bson);
+    return problem === undefined ? undefined : `line ${line}: ${problem}`;
+}
+async function writeAll(plan, results, result, opts) {
+    const tally = new WriteTally('files', opts.mode, plan.length);
+    await writeToServer(opts.uri, opts.connectTimeoutMs, tally, async (client, lane) => {
+        const targets = plan.map(({ file, database, collection }) => ({ database, collection, view: false, from: file.name }));
+        const existing = await preCheck(client, targets, preCheckRules(opts.logger));
+        if (opts.drop)
+            await dropTargets(client, targets, existing, tally, opts.logger);
+        for (const [index, planned] of plan.entries()) {
+            const fileResult = results[index];
+            const writer = fileWriter(lane, client.db(planned.database), planned, opts, fileResult, result, tally);
+            await writeFile(planned, index, plan.length, writer, fileResult, opts);
+            result.imported += fileResult.imported;
+            result.failed += fileResult.failed;
+            tally.filesComplete++;
+        }
+    });
+}
+/** The pre-check in the words of files: --db and --collection; a view is refused, --drop or not. */
+function preCheckRules(logger) {
+    return {
+        logger,
+        dropReplaces: false,
+        named: (shown) => `${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ` and ${shown.length - 3} more` : ''}`,
+        fixDatabase: 'pass --db NAME to restore into a database this server accepts',
+        fixCollection: 'pass --collection NAME to restore under a name this server accepts',
+        kindConflict: (database, collection, _existingView, targets) => `${shownName(database)}.${shownName(collection)} is a view, which cannot be written to (the target of ${targets.map((t) => shownName(t.from)).join(', ')}). Nothing was written; pass --collection NAME to restore into a collection.`
+    };
+}
+async function writeFile(planned, index, fileCount, writer, fileResult, opts) {
+    const { file } = planned;
+    const name = shownName(file.name);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    let documents = 0;
+    const report = () => opts.onProgress?.({ phase: 'write', file: file.name, fileIndex: index + 1, fileCount, documents, bytes, totalBytes: file.size });
+    let stream;
+    try {
+        stream = await file.open();
+    }
+    catch (error) {
+        throw new RestoreError(readProblem(file, error));
+    }
+    const input = meteredBytes(stream, (chunk) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+    });
+    try {
+        for await (const doc of parsedDocuments(input, file.size)) {
+            if (doc.error !== undefined)
+                throw new RestoreError(`${name} changed while it was being restored: ${doc.error.message}`);
+            const waiting = writer.add(doc.bson, doc.line);
+            if (waiting !== undefined)
+                await waiting;
+            if (++documents % MAX_BATCH_DOCUMENTS === 0)
+                report();
+        }
+    }
+    catch (error) {
+        stream.destroy();
+        if (error instanceof RestoreError)
+            throw error;
+        throw new RestoreError(readProblem(file, error));
+    }
+    await writer.flush();
+    await writer.drain();
+    report();
+    if (hash.digest('hex') !== fileResult.sha256) {
+        throw new RestoreError(`${name} changed while it was being restored (its sha256 differs from the verified one); the restore may be incomplete.`);
+    }
+}
+/** A file's documents as raw insert (upsert and merge: update) commands, counted and reported like mongoimport. */
+function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
+    const namespace = `${planned.database}.${planned.collection}`;
+    const file = shownName(fileResult.file);
+    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
+        failed: (lines, error) => {
+            // No reply: the server may have applied the batch, or part of it.
+            tally.uncertain += lines.length;
+            return new RestoreError(`${file}: lines ${lines[0]}–${lines[lines.length - 1]}: the write failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
+        },
+        replied: (batch) => {
+            const { tags: lines, writeErrors, writeConcernError } = batch;
+            tally.count(namespace, fileResult, batch);
+            if (writeConcernError !== undefined)
+                throw new RestoreError(`${file}: write concern error: ${writeConcernError}`);
+            for (const error of writeErrors) {
+                const line = lines[error.index];
+                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+                    throw new RestoreError(`${file}: line ${line}: write error ${error.code}: ${error.errmsg}. ${fileResult.imported} document(s) of this file were written before it.`);
+                }
+                if (result.writeErrors.length < 20)
+                    result.writeErrors.push({ file: fileResult.file, line: line, code: error.code, message: error.errmsg });
+                opts.logger.warning(`continuing through error: ${file}: line ${line}: ${error.errmsg}`);
+            }
+        }
+    });
+    return writer;
+}
+//# sourceMappingURL=json.js.map
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive-source.js
+// Whether a path is an archive to restore: a mongodump archive (ours, or `mongodump --archive [--gzip]`'s), told by
+// its magic number, directly or after gzip; or a `backup --out` directory holding one. Anything else is restored as
+// an Extended JSON export (json.ts).
+
+
+
+
+/** The file names `backup --out DIR` writes; a directory holding one is restored as that archive. */
+const BACKUP_ARCHIVE_FILES = ['prancer.archive', 'prancer.archive.gz'];
+/**
+ * The archive to restore when `path` is one (its first bytes are the archive magic number, directly or after gzip),
+ * or a `backup --out` directory holding one; undefined otherwise (an Extended JSON export).
+ */
+async function archiveSource(path) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch {
+        return undefined;
+    }
+    if (info.isDirectory()) {
+        for (const name of BACKUP_ARCHIVE_FILES) {
+            const file = (0,external_node_path_namespaceObject.join)(path, name);
+            if ((await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.isFile() && (await isArchiveFile(file)))
+                return file;
+        }
+        return undefined;
+    }
+    return info.isFile() && (await isArchiveFile(path)) ? path : undefined;
+}
+/** Whether the file begins with the archive magic number, plain or gzip-compressed. */
+async function isArchiveFile(path) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, 'r');
+    }
+    catch {
+        return false;
+    }
+    try {
+        const head = Buffer.alloc(64 * 1024);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const bytes = head.subarray(0, bytesRead);
+        if (bytes.length >= 4 && bytes.subarray(0, 4).equals(ARCHIVE_MAGIC))
+            return true;
+        if (bytes.length < 2 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1])
+            return false;
+        return (await gunzipHead(bytes, 4)).subarray(0, 4).equals(ARCHIVE_MAGIC);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** The first `n` decompressed bytes of a gzip stream's beginning (fewer when it cannot be read). */
+function gunzipHead(bytes, n) {
+    return new Promise(resolve => {
+        const gunzip = (0,external_node_zlib_namespaceObject.createGunzip)();
+        const parts = [];
+        let have = 0;
+        const done = () => {
+            gunzip.removeAllListeners();
+            gunzip.on('error', () => undefined);
+            gunzip.destroy();
+            resolve(Buffer.concat(parts));
+        };
+        gunzip.on('data', (chunk) => {
+            parts.push(chunk);
+            have += chunk.length;
+            if (have >= n)
+                done();
+        });
+        gunzip.on('error', done);
+        gunzip.on('end', done);
+        gunzip.end(bytes);
+    });
+}
+//# sourceMappingURL=archive-source.js.map
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/crc64.umd.min.js
+var crc64_umd_min = __nccwpck_require__(9914);
+;// CONCATENATED MODULE: ./lib/archive/crc64.js
+// CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
+// reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
+// hash/crc64 computes with crc64.MakeTable(crc64.ECMA). Check value: "123456789" → 0x995dc9bbdf1939fa.
+//
+// Computed by hash-wasm's WebAssembly CRC-64 (its default polynomial is this one): 1.34 GB/s here against 0.77 GB/s
+// for the slicing-by-8 JavaScript we had, which needed 32-bit halves for lack of fast 64-bit integers. An archive
+// interleaves its namespaces, so one hasher serves all of them: each namespace's running state (12 bytes) is saved
+// and loaded when the stream switches (~0.7 µs).
+
+/** The running CRC-64/XZ of several streams, told apart by a key. */
+class Crc64Set {
+    hasher;
+    saved = new Map();
+    current;
+    constructor(hasher) {
+        this.hasher = hasher;
+    }
+    static async create() {
+        return new Crc64Set(await crc64_umd_min.createCRC64());
+    }
+    select(key) {
+        if (this.current !== undefined && this.current.key === key)
+            return;
+        if (this.current !== undefined)
+            this.saved.set(this.current.key, this.hasher.save());
+        const state = this.saved.get(key);
+        if (state === undefined)
+            this.hasher.init();
+        else
+            this.hasher.load(state);
+        this.current = { key };
+    }
+    update(key, bytes) {
+        this.select(key);
+        this.hasher.update(bytes);
+    }
+    /** The CRC of everything given for `key`, as an unsigned 64-bit value; the key starts from nothing afterwards. */
+    digest(key) {
+        this.select(key);
+        const value = BigInt(`0x${this.hasher.digest('hex')}`);
+        this.saved.delete(key);
+        this.current = undefined;
+        return value;
+    }
+}
+/** The CRC-64/XZ of the bytes. */
+async function crc64(bytes) {
+    const set = await Crc64Set.create();
+    set.update(0, bytes);
+    return set.digest(0);
+}
+//# sourceMappingURL=crc64.js.map
+;// CONCATENATED MODULE: ./lib/archive/reader.js
+// Reads a mongodump archive (format.ts), ours or the real mongodump's, plain or gzip (told apart by their first
+// bytes): first the prelude (header and every namespace's metadata), then each namespace's raw BSON documents in
+// batches of about 1 MiB, in archive order, and each namespace's end once its CRC has been checked. Streaming: one
+// ~1 MiB input chunk and the batch being handed out are in memory, whatever the archive's size.
+//
+// Checks, each refusing the archive with a message that names the file and the byte offset (of the decompressed
+// stream when gzip): the magic number; every length (5 bytes to 16 MiB, ending in a NUL byte, as mongorestore's
+// parser checks); the header and prelude documents; namespace headers (only db, collection, EOF and CRC, of their
+// types); no namespace outside the prelude, listed twice, or continued after its end; no data after an EOF header;
+// each namespace's CRC; and, at the end, that every namespace of the prelude was closed (a file cut at a block
+// boundary is told apart from a complete one this way). Documents themselves are not parsed (neither does
+// mongorestore before sending them to the server); a damaged one is caught by its namespace's CRC.
+
+
+
+
+
+
+/** The archive is not a mongodump archive, is damaged or truncated. */
+class ArchiveFormatError extends CorruptDataError {
+    path;
+    /** Byte offset in the (decompressed) archive stream. */
+    offset;
+    constructor(path, offset, gzip, message, options) {
+        super(`The archive ${path} ${message} (at byte offset ${offset}${gzip ? ' of the decompressed archive' : ''})`, options);
+        this.path = path;
+        this.offset = offset;
+    }
+}
+const READ_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 1024 * 1024;
+/** Pulls chunks from a stream and serves byte ranges of them, tracking the absolute offset. */
+class Input {
+    buf = Buffer.alloc(0);
+    pos = 0;
+    /** Absolute offset of buf[0]. */
+    base = 0;
+    ended = false;
+    it;
+    onError;
+    constructor(source, onError) {
+        this.it = source[Symbol.asyncIterator]();
+        this.onError = onError;
+    }
+    get offset() {
+        return this.base + this.pos;
+    }
+    /** Absolute offset of buf[index]. */
+    at(index) {
+        return this.base + index;
+    }
+    available() {
+        return this.buf.length - this.pos;
+    }
+    /** Makes at least n bytes available from pos; false if the stream ends first. May replace buf (positions move). */
+    async fill(n) {
+        if (this.buf.length - this.pos >= n)
+            return true;
+        const parts = [this.buf.subarray(this.pos)];
+        let have = parts[0].length;
+        while (have < n && !this.ended) {
+            let next;
+            try {
+                next = await this.it.next();
+            }
+            catch (error) {
+                throw this.onError(error, this.base + this.pos + have);
+            }
+            if (next.done) {
+                this.ended = true;
+                break;
+            }
+            parts.push(next.value);
+            have += next.value.length;
+        }
+        this.base += this.pos;
+        this.buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, have);
+        this.pos = 0;
+        return have >= n;
+    }
+    async close() {
+        await this.it.return?.();
+    }
+}
+function reader_key(db, collection) {
+    return `${db}\u0000${collection}`;
+}
+/** Reads the archive at `path`; see the file's header for what is checked. Throws ArchiveFormatError. */
+async function* readArchive(path, options = {}) {
+    const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, 'r');
+    }
+    catch (error) {
+        throw new RefusedError(`Cannot open the archive ${path}: ${error.message}`, { cause: error });
+    }
+    const start = Buffer.alloc(4);
+    let startLength;
+    try {
+        startLength = (await handle.read(start, 0, 4, 0)).bytesRead;
+    }
+    catch (error) {
+        await handle.close().catch(() => undefined);
+        throw new RefusedError(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+    }
+    const gzip = startLength >= 2 && start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
+    const file = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES });
+    const source = gzip ? (0,external_node_stream_namespaceObject.pipeline)(file, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: READ_CHUNK_BYTES }), () => undefined) : file;
+    const fail = (offset, message, cause) => new ArchiveFormatError(path, offset, gzip, message, cause === undefined ? undefined : { cause });
+    const input = new Input(source, (error, offset) => {
+        const code = error.code;
+        if (gzip && typeof code === 'string' && code.startsWith('Z_')) {
+            return fail(offset, `is not a readable gzip stream: ${error.message} (a damaged or truncated .gz file)`, error);
+        }
+        return new RefusedError(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+    });
+    /** The next BSON document (its bounds in input.buf), or a terminator, or the end of the stream. */
+    const next = async (what) => {
+        if (!(await input.fill(4))) {
+            if (input.available() === 0)
+                return 'eof';
+            throw fail(input.offset, `is truncated: it ends inside the length of ${what}`);
+        }
+        const offset = input.offset;
+        const size = input.buf.readUInt32LE(input.pos);
+        if (size === TERMINATOR) {
+            input.pos += 4;
+            return 'terminator';
+        }
+        if (size < MIN_BSON_SIZE || size > MAX_BSON_SIZE) {
+            throw fail(offset, `is damaged or not a mongodump archive: ${size} is neither a BSON length (5 bytes to 16 MiB) nor a terminator where ${what} should begin`);
+        }
+        if (!(await input.fill(size))) {
+            throw fail(offset, `is truncated: it ends inside ${what} of ${size} bytes (${input.available()} bytes left)`);
+        }
+        const docStart = input.pos;
+        if (input.buf[docStart + size - 1] !== 0)
+            throw fail(offset, `is damaged: ${what} of ${size} bytes does not end with a NUL byte`);
+        input.pos += size;
+        return { start: docStart, end: docStart + size, offset };
+    };
+    const decode = (offset, decoder) => {
+        try {
+            return decoder();
+        }
+        catch (error) {
+            if (isFormatError(error))
+                throw fail(offset, `is damaged: ${error.message}`);
+            throw error;
+        }
+    };
+    try {
+        // Magic number.
+        if (!(await input.fill(4)) || !input.buf.subarray(0, 4).equals(ARCHIVE_MAGIC)) {
+            const found = input.buf.subarray(0, 4);
+            throw fail(0, found.length === 0
+                ? 'is empty: not a mongodump archive'
+                : `is not a mongodump archive: it does not begin with the archive magic number 6d e2 99 81 (found ${[...found].map(b => b.toString(16).padStart(2, '0')).join(' ')})`);
+        }
+        input.pos = 4;
+        // Prelude: header, one entry per namespace, terminator.
+        const first = await next('the archive header');
+        if (first === 'eof')
+            throw fail(input.offset, 'is truncated: it ends after the magic number');
+        if (first === 'terminator')
+            throw fail(input.offset - 4, 'is damaged: a terminator where the archive header should be');
+        const header = decode(first.offset, () => decodeArchiveHeader(input.buf.subarray(first.start, first.end)));
+        const namespaces = [];
+        const byData = new Map();
+        const crcs = await Crc64Set.create();
+        const seen = new Set();
+        for (;;) {
+            const item = await next('a prelude entry');
+            if (item === 'eof')
+                throw fail(input.offset, 'is truncated: it ends inside the prelude');
+            if (item === 'terminator')
+                break;
+            const entry = decode(item.offset, () => decodePreludeEntry(input.buf.subarray(item.start, item.end)));
+            const ns = { ...entry, dataCollection: dataCollection(entry.collection, entry.type, header.serverVersion) };
+            if (seen.has(reader_key(ns.db, ns.collection)))
+                throw fail(item.offset, `is damaged: the prelude lists ${ns.db}.${ns.collection} twice`);
+            seen.add(reader_key(ns.db, ns.collection));
+            if (byData.has(reader_key(ns.db, ns.dataCollection)))
+                throw fail(item.offset, `is damaged: two prelude entries file their data under ${ns.db}.${ns.dataCollection}`);
+            byData.set(reader_key(ns.db, ns.dataCollection), { entry: ns, status: 'unopened', documents: 0, bytes: 0 });
+            namespaces.push(ns);
+        }
+        yield { type: 'prelude', gzip, header, namespaces: namespaces.map(ns => ({ ...ns })) };
+        // Blocks.
+        for (;;) {
+            const item = await next('a namespace header');
+            if (item === 'eof')
+                break;
+            if (item === 'terminator')
+                throw fail(input.offset - 4, 'is damaged: a terminator where a namespace header should be (consecutive terminators)');
+            const nh = decode(item.offset, () => decodeNamespaceHeader(input.buf.subarray(item.start, item.end)));
+            const name = `${nh.db}.${nh.collection}`;
+            const state = byData.get(reader_key(nh.db, nh.collection));
+            if (state === undefined)
+                throw fail(item.offset, `is damaged: a block of ${name}, which its prelude does not list`);
+            if (state.status === 'closed')
+                throw fail(item.offset, `is damaged: a block of ${name} after that namespace's end (EOF)`);
+            const { db, collection } = state.entry;
+            if (nh.eof) {
+                const crc = crcs.digest(state);
+                if (crc !== nh.crc) {
+                    throw fail(item.offset, `fails its CRC check for namespace ${db}.${collection}: the archive says ${nh.crc}, its ${state.documents} document${state.documents === 1 ? '' : 's'} (${state.bytes} bytes) give ${crc}; a document is damaged`);
+                }
+                state.status = 'closed';
+                const after = await next(`the terminator after the end of ${name}`);
+                if (after === 'eof')
+                    throw fail(input.offset, `is truncated: it ends after the end (EOF header) of ${name}, before its terminator`);
+                if (after !== 'terminator')
+                    throw fail(after.offset, `is damaged: data after the end (EOF header) of ${name}`);
+                yield { type: 'namespaceEnd', db, collection, documents: state.documents, bytes: state.bytes, crc, offset: item.offset };
+                continue;
+            }
+            state.status = 'open';
+            // Documents up to the terminator, handed out in batches: [runStart, runEnd) of input.buf, ends of each doc.
+            let runStart = input.pos;
+            let runOffset = input.offset;
+            let ends = [];
+            const take = () => {
+                const copy = Buffer.from(input.buf.subarray(runStart, ends[ends.length - 1]));
+                // The run's documents are contiguous: one CRC update for all of them (per document, the calls cost ~20%).
+                crcs.update(state, copy);
+                const documents = [];
+                let at = 0;
+                for (const end of ends) {
+                    const length = end - runStart - at;
+                    documents.push(copy.subarray(at, at + length));
+                    at += length;
+                }
+                const event = { type: 'documents', db, collection, documents, offset: runOffset };
+                ends = [];
+                return event;
+            };
+            for (;;) {
+                // A document not yet wholly in the buffer: hand out what is there before the buffer is replaced.
+                // (At a terminator too, which ends the block anyway.)
+                if (ends.length > 0 && (input.available() < 4 || input.available() < input.buf.readUInt32LE(input.pos))) {
+                    yield take();
+                }
+                const doc = await next(`a document of ${name}`);
+                if (doc === 'eof')
+                    throw fail(input.offset, `is truncated: it ends inside a block of ${name} (no terminator)`);
+                if (doc === 'terminator')
+                    break;
+                if (ends.length === 0) {
+                    runStart = doc.start;
+                    runOffset = doc.offset;
+                }
+                state.documents++;
+                state.bytes += doc.end - doc.start;
+                ends.push(doc.end);
+                if (doc.end - runStart >= batchBytes)
+                    yield take();
+            }
+            if (ends.length > 0)
+                yield take();
+        }
+        // Every namespace must have been closed, or the archive was cut short.
+        const unclosed = [...byData.values()].filter(s => s.status !== 'closed');
+        if (unclosed.length > 0) {
+            const names = unclosed.map(s => `${s.entry.db}.${s.entry.collection}${s.status === 'open' ? '' : ' (never started)'}`);
+            throw fail(input.offset, `is truncated: it ends before the end of ${names.length === 1 ? 'namespace' : 'namespaces'} ${names.join(', ')}`);
+        }
+    }
+    finally {
+        await input.close().catch(() => undefined);
+        source.destroy();
+        file.destroy();
+    }
+}
+//# sourceMappingURL=reader.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/driver-document.js
+// Raw BSON → a value the Node driver serializes back to the same bytes: for what a restore sends inside commands of
+// its own (an archive's collection options and index specs). Documents themselves are sent raw (src/mongo/raw-writes.ts).
+//
+// The driver only accepts JavaScript documents, and js-bson's own deserialize loses what a restore
+// must keep: plain objects put integer-like keys first and keep one of two duplicate keys, and
+// promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
+// js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
+// original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
+// of being altered silently (__tests__/jobs/restore/driver-document.test.ts checks both halves).
+
+
+/** The code of the InputError for a document the driver would not write back unchanged. */
+const UNREPRESENTABLE = 'unrepresentable-document';
+function unrepresentable(message) {
+    return new InputError(message, { code: UNREPRESENTABLE });
+}
+const driver_document_utf8 = new TextDecoder('utf-8', { fatal: true });
+const REGEX_OPTIONS = /^[imxlsu]*$/;
+/** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
+const DATE_LIMIT_MS = 8.64e15;
+/** The document as an ordered Map of js-bson values. Throws InputError (code UNREPRESENTABLE). */
+function toDriverDocument(bson) {
+    const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength);
+    return readDocument(bson, view, 0, 'document');
+}
+function driver_document_text(bson, start, end, what) {
+    try {
+        return driver_document_utf8.decode(bson.subarray(start, end));
+    }
+    catch {
+        throw unrepresentable(`${what} is not valid UTF-8`);
+    }
+}
+function cstringEnd(bson, at) {
+    const end = bson.indexOf(0, at);
+    if (end < 0)
+        throw unrepresentable('malformed BSON: unterminated key');
+    return end;
+}
+// Where the value readValue just read ends: a module variable rather than a [value, end] pair per value, which
+// was a tenth of the conversion's time in allocations and collections.
+let valueEnd = 0;
+function readDocument(bson, view, at, kind) {
+    const end = at + view.getInt32(at, true) - 1;
+    let p = at + 4;
+    if (kind === 'array') {
+        const list = [];
+        while (p < end) {
+            const type = bson[p++];
+            const keyEnd = cstringEnd(bson, p);
+            const key = driver_document_text(bson, p, keyEnd, 'a key');
+            list.push(driver_document_readValue(bson, view, type, keyEnd + 1, key));
+            p = valueEnd;
+        }
+        return list;
+    }
+    const map = new Map();
+    while (p < end) {
+        const type = bson[p++];
+        const keyEnd = cstringEnd(bson, p);
+        const key = driver_document_text(bson, p, keyEnd, 'a key');
+        const size = map.size;
+        map.set(key, driver_document_readValue(bson, view, type, keyEnd + 1, key));
+        p = valueEnd;
+        if (map.size === size)
+            throw unrepresentable(`the key "${key}" appears twice in one document`);
+    }
+    return map;
+}
+function driver_document_readValue(bson, view, type, p, key) {
+    switch (type) {
+        case 0x01: {
+            const value = view.getFloat64(p, true);
+            // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
+            if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
+                throw unrepresentable(`"${key}" is a NaN with a payload js-bson would not keep`);
+            }
+            valueEnd = p + 8;
+            return new Double(value);
+        }
+        case 0x02:
+        case 0x0d:
+        case 0x0e: {
+            const length = view.getInt32(p, true);
+            const value = driver_document_text(bson, p + 4, p + 4 + length - 1, `the string "${key}"`);
+            valueEnd = p + 4 + length;
+            return type === 0x02 ? value : type === 0x0d ? new Code(value) : new BSONSymbol(value);
+        }
+        case 0x03:
+        case 0x04: {
+            const value = readDocument(bson, view, p, type === 0x03 ? 'document' : 'array');
+            valueEnd = p + view.getInt32(p, true);
+            return value;
+        }
+        case 0x05: {
+            let length = view.getInt32(p, true);
+            const subtype = bson[p + 4];
+            let start = p + 5;
+            if (subtype === 0x02) {
+                // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
+                if (length < 4 || view.getInt32(start, true) !== length - 4) {
+                    throw unrepresentable(`the old-style binary "${key}" has an inner length js-bson would rewrite`);
+                }
+                length -= 4;
+                start += 4;
+            }
+            const value = new Binary(Uint8Array.prototype.slice.call(bson, start, start + length), subtype);
+            if (subtype === 0x09) {
+                // js-bson validates vectors when it writes them; ask it now rather than fail mid-restore.
+                try {
+                    bson_node_bson.serialize({ v: value });
+                }
+                catch (error) {
+                    throw unrepresentable(`the vector "${key}" is refused by js-bson: ${error.message}`);
+                }
+            }
+            valueEnd = start + length;
+            return value;
+        }
+        case 0x06:
+            throw unrepresentable(`"${key}" is BSON Undefined, which the Node driver writes as null`);
+        case 0x07:
+            valueEnd = p + 12;
+            return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12));
+        case 0x08:
+            valueEnd = p + 1;
+            return bson[p] === 1;
+        case 0x09: {
+            // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
+            const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true);
+            if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
+                throw unrepresentable(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`);
+            }
+            valueEnd = p + 8;
+            return new Date(ms);
+        }
+        case 0x0a:
+            valueEnd = p;
+            return null;
+        case 0x0b: {
+            const patternEnd = cstringEnd(bson, p);
+            const optionsEnd = cstringEnd(bson, patternEnd + 1);
+            const options = driver_document_text(bson, patternEnd + 1, optionsEnd, 'regex options');
+            // js-bson accepts only these option letters and always writes them sorted.
+            if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
+                throw unrepresentable(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`);
+            }
+            const value = new BSONRegExp(driver_document_text(bson, p, patternEnd, 'a regex pattern'), options);
+            valueEnd = optionsEnd + 1;
+            return value;
+        }
+        case 0x0c:
+            throw unrepresentable(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`);
+        case 0x0f: {
+            const codeLength = view.getInt32(p + 4, true);
+            const code = driver_document_text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code');
+            const scope = readDocument(bson, view, p + 8 + codeLength, 'document');
+            valueEnd = p + view.getInt32(p, true);
+            return new Code(code, scope);
+        }
+        case 0x10:
+            valueEnd = p + 4;
+            return new Int32(view.getInt32(p, true));
+        case 0x11:
+            valueEnd = p + 8;
+            return new Timestamp({ i: view.getUint32(p, true), t: view.getUint32(p + 4, true) });
+        case 0x12:
+            valueEnd = p + 8;
+            return Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true));
+        case 0x13:
+            valueEnd = p + 16;
+            return new Decimal128(Uint8Array.prototype.slice.call(bson, p, p + 16));
+        case 0x7f:
+            valueEnd = p;
+            return new MaxKey();
+        case 0xff:
+            valueEnd = p;
+            return new MinKey();
+    }
+    throw unrepresentable(`"${key}" has the unknown BSON type 0x${type.toString(16)}`);
+}
+//# sourceMappingURL=driver-document.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive-namespace-map.js
+// mongorestore's namespace mapping, --nsFrom/--nsTo (here --ns-from/--ns-to): each pair a pattern with `$name$`
+// variables, or (without `$`) `*` wild cards, and the name it becomes; the last matching pair wins. Only the syntax
+// is checked here; the names it makes are checked with every other target in archive-plan.ts.
+
+
+const REGEX_SPECIAL = /[*[\](){}\\?$^+!.|]/;
+/** Splits a pattern into literal text and `$name$` variables; `*` wild cards (when no `$`) become variables. */
+function tokenize(pattern, what) {
+    const tokens = [];
+    if (!pattern.includes('$')) {
+        let wild = 0;
+        let text = '';
+        for (let i = 0; i < pattern.length; i++) {
+            const c = pattern[i];
+            if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
+                text += pattern[++i];
+            }
+            else if (c === '*') {
+                if (text !== '')
+                    tokens.push({ text });
+                text = '';
+                tokens.push({ variable: String(++wild) });
+            }
+            else {
+                text += c;
+            }
+        }
+        if (text !== '')
+            tokens.push({ text });
+        return tokens;
+    }
+    let rest = pattern;
+    while (rest !== '') {
+        const at = rest.indexOf('$');
+        if (at < 0) {
+            tokens.push({ text: rest });
+            break;
+        }
+        if (at > 0)
+            tokens.push({ text: rest.slice(0, at) });
+        const end = rest.indexOf('$', at + 1);
+        if (end < 0)
+            throw new RestoreError(`${what} "${shownName(pattern)}": odd number of dollar signs (variables are written $name$). Nothing was written.`);
+        tokens.push({ variable: rest.slice(at + 1, end) });
+        rest = rest.slice(end + 1);
+    }
+    return tokens;
+}
+function renameRules(from, to) {
+    if (from.length !== to.length) {
+        throw new RestoreError(`--ns-from and --ns-to come in pairs: got ${from.length} --ns-from and ${to.length} --ns-to. Nothing was written.`);
+    }
+    const rules = [];
+    for (const [i, f] of from.entries()) {
+        const t = to[i];
+        const fromTokens = tokenize(f, '--ns-from');
+        const toTokens = tokenize(t, '--ns-to');
+        const groups = new Map();
+        let source = '^';
+        for (const token of fromTokens) {
+            if ('variable' in token) {
+                if (groups.has(token.variable))
+                    throw new RestoreError(`--ns-from "${shownName(f)}": the variable $${token.variable}$ appears twice. Nothing was written.`);
+                groups.set(token.variable, groups.size + 1);
+                source += '(.*?)';
+            }
+            else {
+                for (const c of token.text)
+                    source += REGEX_SPECIAL.test(c) ? `\\${c}` : c;
+            }
+        }
+        const parts = [];
+        for (const token of toTokens) {
+            if ('variable' in token) {
+                const group = groups.get(token.variable);
+                if (group === undefined) {
+                    throw new RestoreError(f.includes('$') || !token.variable.match(/^\d+$/)
+                        ? `--ns-to "${shownName(t)}" uses $${token.variable}$, which its --ns-from "${shownName(f)}" does not define. Nothing was written.`
+                        : `--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
+                }
+                parts.push(group);
+            }
+            else {
+                parts.push(token.text);
+            }
+        }
+        if (!f.includes('$') && toTokens.filter(tk => 'variable' in tk).length !== groups.size) {
+            throw new RestoreError(`--ns-from "${shownName(f)}" and --ns-to "${shownName(t)}" have a different number of * wild cards. Nothing was written.`);
+        }
+        const firstDot = (() => {
+            let literal = true;
+            for (const part of parts) {
+                if (typeof part === 'number')
+                    return false;
+                if (part.includes('.'))
+                    return literal;
+            }
+            return literal;
+        })();
+        rules.push({ from: f, to: t, matcher: new RegExp(`${source}$`, 's'), parts, literalDatabase: firstDot, literal: parts.every(p => typeof p === 'string') });
+    }
+    return rules;
+}
+/** The rule that renames `namespace` (the last matching pair wins, as in mongorestore), and the new name. */
+function applyRules(rules, namespace) {
+    for (let i = rules.length - 1; i >= 0; i--) {
+        const rule = rules[i];
+        const match = rule.matcher.exec(namespace);
+        if (match === null)
+            continue;
+        return { rule, name: rule.parts.map(p => (typeof p === 'number' ? match[p] ?? '' : p)).join('') };
+    }
+    return undefined;
+}
+//# sourceMappingURL=archive-namespace-map.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive-plan.js
+// Steps 1 and 2 of an archive restore, before anything is written: the plan (each namespace of the prelude, its
+// target after --db, --collection or --ns-from/--ns-to, checked against MongoDB's naming rules; its metadata parsed)
+// and the verify pass, reading the whole archive once (src/archive/reader.ts checks lengths, structure and every
+// namespace's CRC) and checking every document as the server would (well-formed BSON, at most 16 MiB, its _id).
+
+
+
+
+
+
+
+/** The key of a namespace's document blocks in the archive: its database and data collection. */
+function blockKey(db, collection) {
+    return `${db}\u0000${collection}`;
+}
+/**
+ * Steps 1 and 2: the plan from the prelude, then every document and every CRC. Each namespace's document count and
+ * size end up in its result; what is wrong is a RestoreError saying nothing was written.
+ */
+async function verifyArchive(archive, opts) {
+    let planned = [];
+    let gzip = false;
+    const byData = new Map();
+    let verified = 0;
+    try {
+        for await (const event of readArchive(archive)) {
+            if (event.type === 'prelude') {
+                gzip = event.gzip;
+                planned = planNamespaces(event.namespaces, archive, opts);
+                for (const p of planned)
+                    byData.set(blockKey(p.entry.db, p.entry.dataCollection), p);
+            }
+            else if (event.type === 'documents') {
+                const p = byData.get(blockKey(event.db, event.collection));
+                for (const [i, doc] of event.documents.entries()) {
+                    const problem = rawDocumentProblem(doc);
+                    if (problem !== undefined) {
+                        throw new RestoreError(`The archive ${shownName(archive)}: document ${p.result.documents + i + 1} of ${shownName(p.source)}: ${problem}. Nothing was written.`);
+                    }
+                }
+                p.result.documents += event.documents.length;
+                verified += event.documents.length;
+                opts.onProgress?.({ phase: 'verify', namespace: p.source, documents: verified, totalDocuments: 0 });
+            }
+            else {
+                const p = byData.get(blockKey(event.db, event.collection));
+                p.result.bytes = event.bytes;
+            }
+        }
+    }
+    catch (error) {
+        archive_plan_formatError(error);
+    }
+    return { gzip, planned, byData };
+}
+/** The options and indexes of a namespace's metadata (Extended JSON in the prelude; none when empty). */
+function parseMetadata(ns, archive) {
+    if (ns.metadata === '')
+        return { options: new Map(), indexes: [] };
+    let doc;
+    try {
+        doc = toDriverDocument(extJsonToBson(ns.metadata));
+    }
+    catch (error) {
+        throw new RestoreError(`The archive ${shownName(archive)}: the metadata of ${shownName(`${ns.db}.${ns.collection}`)} is not readable Extended JSON (${clause(error.message)}). Nothing was written.`);
+    }
+    const options = doc.get('options');
+    const indexes = doc.get('indexes');
+    return {
+        options: options instanceof Map ? options : new Map(),
+        indexes: Array.isArray(indexes) ? indexes.filter((spec) => spec instanceof Map) : []
+    };
+}
+/**
+ * Step 1: each namespace's target. Refused: --db with --ns-from/--ns-to, --db for several databases, --collection for
+ * several namespaces, time-series collections, names MongoDB does not accept, system databases and collections the
+ * user did not name, two namespaces into one target.
+ */
+function planNamespaces(namespaces, archive, opts) {
+    const rules = renameRules(opts.nsFrom ?? [], opts.nsTo ?? []);
+    const databases = new Set(namespaces.map(ns => ns.db));
+    if (opts.database !== undefined && rules.length > 0) {
+        throw new RestoreError('Pass either --db or --ns-from/--ns-to, not both. Nothing was written.');
+    }
+    if (opts.database !== undefined && databases.size > 1) {
+        throw new RestoreError(`--db would put the ${databases.size} databases of the archive (${[...databases].map(shownName).join(', ')}) into one; rename them with --ns-from/--ns-to (e.g. --ns-from '${shownName([...databases][0])}.$c$' --ns-to 'other.$c$'). Nothing was written.`);
+    }
+    if (opts.collection !== undefined && namespaces.length !== 1) {
+        throw new RestoreError(`--collection applies to an archive of one collection; this one holds ${namespaces.length}. Rename with --ns-from/--ns-to. Nothing was written.`);
+    }
+    const planned = [];
+    const targets = new Map();
+    for (const entry of namespaces) {
+        const source = `${entry.db}.${entry.collection}`;
+        const where = `The archive's ${shownName(source)}`;
+        if (entry.type === 'timeseries') {
+            throw new RestoreError(`${where} is a time-series collection, which this restore does not handle; restore it with mongorestore (--nsInclude '${shownName(source)}'), the rest with --ns-from/--ns-to or another archive. Nothing was written.`);
+        }
+        let database = entry.db;
+        let collection = entry.collection;
+        let namedDatabase = false;
+        let namedCollection = false;
+        let by = 'its name in the archive';
+        const renamed = applyRules(rules, source);
+        if (renamed !== undefined) {
+            const dot = renamed.name.indexOf('.');
+            if (dot <= 0 || dot === renamed.name.length - 1) {
+                throw new RestoreError(`--ns-to "${shownName(renamed.rule.to)}" renames ${shownName(source)} to "${shownName(renamed.name)}", which is not database.collection. Nothing was written.`);
+            }
+            database = renamed.name.slice(0, dot);
+            collection = renamed.name.slice(dot + 1);
+            namedDatabase = renamed.rule.literalDatabase;
+            namedCollection = renamed.rule.literal;
+            by = `--ns-to "${shownName(renamed.rule.to)}"`;
+        }
+        if (opts.database !== undefined) {
+            database = opts.database;
+            namedDatabase = true;
+        }
+        if (opts.collection !== undefined) {
+            collection = opts.collection;
+            namedCollection = true;
+        }
+        const target = `${database}.${collection}`;
+        const dbProblem = databaseNameProblem(database);
+        if (dbProblem !== undefined) {
+            throw new RestoreError(`${where} would go to the database "${shownName(database)}" (${by}), which cannot be a database name: ${dbProblem}. Nothing was written; pass --db NAME or --ns-from/--ns-to.`);
+        }
+        const collProblem = collectionNameProblem(collection, database);
+        if (collProblem !== undefined) {
+            throw new RestoreError(`${where} would go to the collection "${shownName(collection)}" in ${shownName(database)} (${by}), which cannot be a collection name: ${collProblem}. Nothing was written; rename it with --ns-from/--ns-to.`);
+        }
+        if (isSystemDatabase(database) && !namedDatabase) {
+            throw new RestoreError(`${where} would go to the database "${shownName(database)}", one of MongoDB's system databases (${SYSTEM_DATABASES.join(', ')}). ` +
+                `Nothing was written: restore writes there only when you name it yourself (--db ${shownName(database)}, or --ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or restore elsewhere with --db / --ns-to.`);
+        }
+        if (isSystemCollection(collection) && !namedCollection) {
+            throw new RestoreError(`${where} would go to "${shownName(target)}", a system collection of MongoDB (system.*). ` +
+                `Nothing was written: restore writes there only when you name it yourself (--ns-from '${shownName(source)}' --ns-to '${shownName(target)}'); or rename it with --ns-from/--ns-to.`);
+        }
+        const other = targets.get(target);
+        if (other !== undefined) {
+            throw new RestoreError(`${shownName(other)} and ${shownName(source)} of the archive would both go to ${shownName(target)}. Nothing was written; change --db or --ns-from/--ns-to.`);
+        }
+        targets.set(target, source);
+        const metadata = parseMetadata(entry, archive);
+        const type = entry.type === 'view' ? 'view' : 'collection';
+        const indexes = type === 'view' ? 0 : metadata.indexes.filter(spec => spec.get('name') !== '_id_').length;
+        planned.push({
+            entry,
+            source,
+            database,
+            collection,
+            type,
+            metadata,
+            result: { source, database, collection, type, documents: 0, bytes: 0, indexes, imported: 0, failed: 0, indexesCreated: 0, indexWarnings: [], created: false }
+        });
+    }
+    return planned;
+}
+/** A damaged or unreadable archive, in the words of a restore that wrote nothing. */
+function archive_plan_formatError(error) {
+    if (error instanceof ArchiveFormatError)
+        throw new RestoreError(`${clause(error.message)}. Nothing was written; download or copy the archive again.`);
+    if (error instanceof RestoreError)
+        throw error;
+    if (error instanceof Error && /^Cannot (open|read) the archive/.test(error.message))
+        throw new RestoreError(`${clause(error.message)}. Nothing was written.`);
+    throw error;
+}
+//# sourceMappingURL=archive-plan.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive-apply.js
+// Steps 4 and 5 of an archive restore, once the archive is verified: the read-only server pre-check, then the writes
+// as mongorestore makes them — --drop, the collections that do not exist created with the options of their metadata,
+// the documents in archive order as raw BSON (src/mongo/raw-writes.ts; the archive read a second time, its CRCs
+// checked again on the way), the indexes of the metadata (without _id_ and the `ns` option), the views last.
+
+
+
+
+
+
+
+const NAMESPACE_EXISTS = 48;
+/**
+ * createIndexes errors that mean "this server does not support that index (option)" — FerretDB refuses some —
+ * reported as a warning naming the index: BadValue, CannotCreateIndex, CommandNotSupported,
+ * InvalidIndexSpecificationOption, NotImplemented. Anything else (duplicate keys under a unique index, a conflicting
+ * existing index, a lost connection) is an error.
+ */
+const UNSUPPORTED_INDEX_ERRORS = new Set([2, 67, 115, 197, 238]);
+/** Steps 4 and 5; what stops them is a RestoreError saying what was changed. Fills in the result's counts. */
+async function applyArchive(archive, verified, result, opts) {
+    const { planned } = verified;
+    const tally = new WriteTally('archive', opts.mode, planned.length);
+    await writeToServer(opts.uri, opts.connectTimeoutMs, tally, async (client, lane) => {
+        // 4: read-only pre-check.
+        const targets = planned.map(p => ({ database: p.database, collection: p.collection, view: p.type === 'view', from: p.source }));
+        const existing = await preCheck(client, targets, archive_apply_preCheckRules(opts));
+        // 5: drop, create, documents, indexes, views.
+        if (opts.drop)
+            await dropTargets(client, targets, existing, tally, opts.logger);
+        await createCollections(client, planned, existing, tally, opts.logger);
+        await writeDocuments(client, lane, archive, verified, result, tally, opts);
+        await createIndexes(client, planned, result, opts.logger);
+        await createViews(client, planned, tally);
+        result.imported = planned.reduce((sum, p) => sum + p.result.imported, 0);
+        result.failed = planned.reduce((sum, p) => sum + p.result.failed, 0);
+    });
+}
+/** The pre-check in an archive's words: its namespaces, --ns-from/--ns-to; --drop replaces a view or a collection. */
+function archive_apply_preCheckRules(opts) {
+    return {
+        logger: opts.logger,
+        dropReplaces: opts.drop === true,
+        named: shown => shown.slice(0, 3).join(', '),
+        fixDatabase: 'pass --db NAME or --ns-from/--ns-to to restore into a database this server accepts',
+        fixCollection: 'rename it with --ns-from/--ns-to',
+        kindConflict: (database, collection, existingView, [target]) => `${shownName(`${database}.${collection}`)} exists and is a ${existingView ? 'view' : 'collection'}, where the archive's ${shownName(target.from)} (a ${target.view ? 'view' : 'collection'}) would go. Nothing was written; pass --drop to replace it, or --ns-from/--ns-to to restore elsewhere.`
+    };
+}
+/** The collections that do not exist, with the options of their metadata; one that exists is left as it is. */
+async function createCollections(client, planned, existing, tally, logger) {
+    for (const p of planned) {
+        if (p.type !== 'collection')
+            continue;
+        const ns = `${p.database}.${p.collection}`;
+        if (existing !== null && existing.has(ns)) {
+            logger.notice(`${shownName(ns)} exists: its documents are added to it, its options are left as they are (pass --drop to start it over)`);
+            continue;
+        }
+        try {
+            await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
+            tally.created.add(ns);
+            p.result.created = true;
+        }
+        catch (error) {
+            if (error.code === NAMESPACE_EXISTS)
+                continue;
+            throw new RestoreError(`Creating ${shownName(ns)} (the archive's ${shownName(p.source)}) with its options ${describeOptions(p.metadata.options)} failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
+        }
+    }
+}
+/**
+ * The second reading of the archive: each namespace's documents sent in archive order (the writers share one lane:
+ * one command in flight), each namespace complete at its end, whose count must be the verified one.
+ */
+async function writeDocuments(client, lane, archive, verified, result, tally, opts) {
+    const writers = new Map();
+    let written = 0;
+    try {
+        for await (const event of readArchive(archive)) {
+            if (event.type === 'prelude')
+                continue;
+            const p = verified.byData.get(blockKey(event.db, event.collection));
+            if (p === undefined)
+                throw new RestoreError(`The archive ${shownName(archive)} changed while it was being restored (${shownName(`${event.db}.${event.collection}`)} is new).`);
+            let state = writers.get(p);
+            if (state === undefined) {
+                state = { writer: namespaceWriter(lane, client.db(p.database), p, opts, result, tally), added: 0 };
+                writers.set(p, state);
+            }
+            const { writer } = state;
+            if (event.type === 'documents') {
+                for (const doc of event.documents) {
+                    const waiting = writer.add(doc, ++state.added);
+                    if (waiting !== undefined)
+                        await waiting;
+                }
+                written += event.documents.length;
+                opts.onProgress?.({ phase: 'write', namespace: p.source, documents: written, totalDocuments: result.documents });
+            }
+            else {
+                await writer.flush();
+                await writer.drain();
+                if (event.documents !== p.result.documents) {
+                    throw new RestoreError(`The archive ${shownName(archive)} changed while it was being restored: ${shownName(p.source)} now holds ${event.documents} documents, ${p.result.documents} when it was checked.`);
+                }
+                tally.filesComplete++;
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof ArchiveFormatError)
+            throw new RestoreError(`The archive changed or became unreadable while it was being restored: ${clause(error.message)}`);
+        throw error;
+    }
+}
+/** The indexes of each collection's metadata; one the server does not support is a warning, not an error. */
+async function createIndexes(client, planned, result, logger) {
+    for (const p of planned) {
+        if (p.type !== 'collection')
+            continue;
+        const db = client.db(p.database);
+        for (const spec of p.metadata.indexes) {
+            const name = String(spec.get('name'));
+            if (name === '_id_')
+                continue;
+            const index = new Map(spec);
+            // mongorestore sends `ns` (which FerretDB refuses); the server fills it in where it wants it.
+            index.delete('ns');
+            try {
+                await createIndex(db, p.collection, index);
+                p.result.indexesCreated++;
+            }
+            catch (error) {
+                const code = error.code;
+                const message = `the index "${shownName(name)}" of ${shownName(`${p.database}.${p.collection}`)} (${describeOptions(index)}) could not be created: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`;
+                if (code !== undefined && UNSUPPORTED_INDEX_ERRORS.has(code)) {
+                    p.result.indexWarnings.push(message);
+                    result.warnings.push(message);
+                    logger.warning(`${message}; the server does not support it, the restore goes on without it`);
+                    continue;
+                }
+                throw new RestoreError(`${message[0].toUpperCase()}${message.slice(1)}`);
+            }
+        }
+    }
+}
+/**
+ * createIndexes of one index. A server that refuses the index version option `v` (FerretDB: 'Index option "v" is
+ * unknown') is asked again without it: it then builds its own default version, which listIndexes reports.
+ */
+async function createIndex(db, collection, index) {
+    try {
+        await db.command({ createIndexes: collection, indexes: [index] });
+    }
+    catch (error) {
+        if (!index.has('v') || !/option "v" is unknown/i.test(error.message))
+            throw error;
+        const withoutVersion = new Map(index);
+        withoutVersion.delete('v');
+        await db.command({ createIndexes: collection, indexes: [withoutVersion] });
+    }
+}
+/** The views, last: their source collections are restored by then. */
+async function createViews(client, planned, tally) {
+    for (const p of planned) {
+        if (p.type !== 'view')
+            continue;
+        const ns = `${p.database}.${p.collection}`;
+        try {
+            await client.db(p.database).command({ create: p.collection, ...Object.fromEntries(p.metadata.options) });
+            tally.created.add(ns);
+            p.result.created = true;
+        }
+        catch (error) {
+            throw new RestoreError(`Creating the view ${shownName(ns)} (the archive's ${shownName(p.source)}) failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
+        }
+        tally.filesComplete++;
+    }
+}
+/** Metadata options or an index for a message, at most 300 characters. */
+function describeOptions(doc) {
+    const text = JSON.stringify(Object.fromEntries([...doc].map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v])), (_key, value) => typeof value === 'bigint' ? String(value) : value);
+    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+/** One namespace's documents as raw insert (upsert and merge: update) commands, in archive order; tags number them. */
+function namespaceWriter(lane, db, planned, opts, result, tally) {
+    const namespace = `${planned.database}.${planned.collection}`;
+    const where = `${shownName(namespace)} (the archive's ${shownName(planned.source)})`;
+    const writer = new RawBatchWriter(lane, db, planned.collection, opts.mode, opts.stopOnError === true, {
+        failed: (numbers, error) => {
+            tally.uncertain += numbers.length;
+            return new RestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: the write failed: ${clause((0,mongo_uri/* redactUrisInText */.Bp)(error.message))}`);
+        },
+        replied: (batch) => {
+            const { tags: numbers, writeErrors, writeConcernError } = batch;
+            tally.count(namespace, planned.result, batch);
+            if (writeConcernError !== undefined)
+                throw new RestoreError(`${where}, documents ${numbers[0]}–${numbers[numbers.length - 1]}: write concern error: ${writeConcernError}`);
+            for (const error of writeErrors) {
+                const number = numbers[error.index];
+                if (writer.ordered || !SKIPPABLE_WRITE_ERRORS.has(error.code)) {
+                    throw new RestoreError(`${where}: document ${number}: write error ${error.code}: ${error.errmsg}. ${planned.result.imported} document(s) of this namespace were written before it.`);
+                }
+                if (result.warnings.length < 20)
+                    opts.logger.warning(`continuing through error: ${shownName(namespace)}: document ${number}: ${error.errmsg}`);
+            }
+        }
+    });
+    return writer;
+}
+//# sourceMappingURL=archive-apply.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/archive.js
+// Restores a mongodump archive (ours, or the real `mongodump --archive [--gzip]`'s) like mongorestore: each
+// namespace's collection created with the options of its metadata, its documents inserted as the archive holds them
+// (raw BSON, sent unchanged), then the indexes of its metadata; views last. Nothing is dropped or written unless the
+// whole archive and every target check out first.
+//
+// In order, each step before the first write:
+//   1. plan (from the prelude; archive-plan.ts): every namespace's target — --db maps a single-database archive,
+//      --ns-from/--ns-to rename with mongorestore's syntax (archive-namespace-map.ts: $var$ variables, or * wild
+//      cards; the last matching pair wins) — checked against MongoDB's naming rules; two namespaces into one target,
+//      time-series collections and, unless the user's own option names them, admin/local/config and system.* targets
+//      are refused. Each namespace's metadata is parsed (options, indexes).
+//   2. verify (archive-plan.ts): the whole archive read once (src/archive/reader.ts checks lengths, structure and
+//      every namespace's CRC), every document checked: well-formed BSON at every depth, at most 16 MiB, an _id the
+//      server accepts.
+//   3. the plan is printed (namespace → target, documents, indexes). --dry-run stops here.
+//   4. server pre-check, read-only (server-steps.ts, as for JSON files): listCollections on each target database, a
+//      one-document find on each target collection (names the server refuses), no view where a collection goes.
+//   5. write (archive-apply.ts): --drop, create the collections that do not exist (options as in the metadata), the
+//      documents in archive order, as raw BSON (src/mongo/raw-writes.ts; batches of at most 1000 documents and
+//      15 MiB), the indexes (without _id_ and the `ns` option), the views. The archive is read a second time; its
+//      CRCs are checked again on the way.
+// Modes: insert (default, as mongorestore: duplicates and validation failures are counted and skipped, unordered
+// batches; --stop-on-error makes batches ordered and stops at the first), upsert (replace by _id, ordered) and merge
+// ($set by _id, ordered). What fails in step 5 is reported with how much was written (RestoreError.written).
+// Whether a path is an archive at all: archive-source.ts.
+
+
+
+
+
+
+
+
+async function restoreArchive(opts) {
+    const logger = opts.logger ?? silentLogger;
+    const mode = opts.mode ?? 'insert';
+    if (!RESTORE_MODES.includes(mode))
+        throw new RestoreError(`Unknown mode "${String(mode)}": use insert, upsert or merge.`);
+    if (opts.uri !== undefined)
+        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(opts.uri))
+            logger.secret(secret);
+    if (opts.database !== undefined) {
+        const problem = databaseNameProblem(opts.database);
+        if (problem !== undefined)
+            throw new RestoreError(`--db "${shownName(opts.database)}" cannot be a database name: ${problem}. Nothing was written.`);
+    }
+    const archive = (await archiveSource(opts.source)) ?? opts.source;
+    // 1 and 2: plan from the prelude, then every document and every CRC.
+    const verified = await verifyArchive(archive, opts);
+    const { planned, gzip } = verified;
+    const result = {
+        dryRun: opts.dryRun === true,
+        mode,
+        archive,
+        gzip,
+        namespaces: planned.map(p => p.result),
+        documents: planned.reduce((sum, p) => sum + p.result.documents, 0),
+        imported: 0,
+        failed: 0,
+        warnings: []
+    };
+    // 3: the plan.
+    const collections = planned.filter(p => p.type === 'collection').length;
+    const views = planned.length - collections;
+    const what = `${result.documents} document(s) into ${collections} collection(s)${views > 0 ? ` and ${views} view(s)` : ''} from the archive ${shownName(archive)}${gzip ? ' (gzip)' : ''}, ${mode} mode${opts.drop ? ', each dropped first (--drop)' : ''}`;
+    logger.info(opts.dryRun ? `dry run: a restore would write ${what}:` : `restoring ${what}:`);
+    for (const p of planned) {
+        logger.info(`  ${shownName(p.source)} → ${shownName(p.database)}.${shownName(p.collection)}: ` +
+            (p.type === 'view' ? 'a view' : `${p.result.documents} document(s), ${p.result.indexes} index(es)`));
+    }
+    if (opts.dryRun)
+        return result;
+    if (opts.uri === undefined || opts.uri === '')
+        throw new RestoreError('No connection string: pass --uri (or set MONGODB_URI). Nothing was written.');
+    // 4 and 5: the server pre-check, then the writes.
+    await applyArchive(archive, verified, result, { ...opts, uri: opts.uri, mode, logger });
+    return result;
+}
+//# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/index.js
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./lib/jobs/restore/chain.js
+// Restore to a point in time: a full backup (a mongodump archive: ours, or the real mongodump's) followed by the
+// incremental exports made after it (outputs artifacts: directories or zips), in order. The whole chain is checked
+// before anything is written: every source opens and verifies (each one's own dry run: CRCs, sha256, documents,
+// names), and the increments continue each other without a gap (each chained export starts at the watermark the one
+// before it ended at; the first one continues from before the backup, or is a full export). Then the backup is applied
+// like mongorestore and each increment upserted by _id, oldest first. `until` stops at the last export made by then.
+
+
+
+
+
+
+/** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
+async function incrementManifest(path) {
+    const found = await findManifest(path);
+    if (found === null) {
+        throw new InputError(path.toLowerCase().endsWith('.zip') ? `${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.` : `${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`);
+    }
+    return found.manifest;
+}
+async function restoreChain(o) {
+    const { logger } = o;
+    const [first, ...rest] = o.sources;
+    if (first === undefined || rest.length === 0)
+        throw new InputError('A chain is a backup followed by at least one incremental export.');
+    const archive = await archiveSource(first);
+    if (archive === undefined)
+        throw new InputError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
+    const backupManifest = await readManifestFile((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE)).catch(() => null);
+    const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN;
+    // Order and continuity, from the manifests alone.
+    const increments = [];
+    for (const source of rest) {
+        const manifest = await incrementManifest(source);
+        if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object')
+            throw new InputError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`);
+        increments.push({ source, manifest });
+    }
+    for (const [i, { source, manifest }] of increments.entries()) {
+        const window = manifest.window;
+        if (i === 0) {
+            if (Number.isNaN(backupTime)) {
+                logger.warning(`${first} has no manifest of this tool (a mongodump archive): whether ${source} starts early enough after it cannot be checked.`);
+            }
+            else if (manifest.windowKind === 'chained' && typeof manifest.previousWatermark === 'number' && manifest.previousWatermark > backupTime) {
+                // It leaves out what the export before it took (up to that watermark): fine when that is in the backup,
+                // i.e. when the export before it ended before the backup was taken.
+                throw new InputError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`);
+            }
+            else if (manifest.windowKind === 'after' && window?.after != null && window.after > backupTime) {
+                throw new InputError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest.createdAt}): documents written in between are in neither.`);
+            }
+            continue;
+        }
+        const before = increments[i - 1].manifest;
+        const previousEnd = before.watermark?.value ?? null;
+        if (manifest.windowKind !== 'chained' || manifest.previousWatermark !== previousEnd) {
+            throw new InputError(`${source} does not continue ${increments[i - 1].source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
+                'An increment is missing between them, or they are out of order: pass them oldest first, each one once.');
+        }
+    }
+    const applied = o.until === undefined ? increments : increments.filter(inc => Date.parse(inc.manifest.createdAt) <= o.until);
+    if (o.until !== undefined)
+        logger.info(`Point in time ${new Date(o.until).toISOString()}: ${applied.length} of ${increments.length} increments were made by then.`);
+    // Every source checked in full (its own dry run) before the first write.
+    logger.info(`Checking the backup ${first} and ${applied.length} increments before anything is written ...`);
+    const planned = [];
+    const backupCheck = await restoreArchive({ source: first, drop: o.drop, dryRun: true, logger });
+    planned.push({ source: first, kind: 'backup', createdAt: backupManifest?.createdAt ?? null, documents: backupCheck.documents, imported: 0 });
+    for (const inc of applied) {
+        const check = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: true, stopOnError: true, logger });
+        planned.push({ source: inc.source, kind: 'increment', createdAt: inc.manifest.createdAt, documents: check.documents, imported: 0 });
+    }
+    for (const step of planned)
+        logger.info(`plan: ${step.kind} ${step.source}${step.createdAt ? ` (${step.createdAt})` : ''}: ${step.documents} documents`);
+    if (o.dryRun)
+        return planned;
+    const restoredBackup = await restoreArchive({ source: first, uri: o.uri, drop: o.drop, dryRun: false, logger });
+    planned[0].imported = restoredBackup.imported;
+    for (const [i, inc] of applied.entries()) {
+        const done = await restore({ source: inc.source, uri: o.uri, mode: 'upsert', drop: false, dryRun: false, stopOnError: true, logger });
+        planned[i + 1].imported = done.imported;
+    }
+    return planned;
+}
+//# sourceMappingURL=chain.js.map
+;// CONCATENATED MODULE: ./lib/artifact/chain.js
+// A point-in-time chain found in a store: the newest backup (by name pattern) made no later than `until`, and the
+// outputs exports made after it (and by `until`), oldest first. The sets are downloaded into a directory each, for
+// restoreChain (src/jobs/restore/chain.ts), which then checks the whole chain before anything is written.
+
+
+
+const byTime = (a, b) => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '') || Number(a.id) - Number(b.id);
+/** Downloads the chain; returns the local directories in restore order (the backup first). */
+async function downloadChain(store, q) {
+    const backupName = globToRegExp(q.backupName);
+    const outputsName = globToRegExp(q.outputsName);
+    const until = q.until ?? Date.now();
+    const { sets } = await store.list({ family: { test: name => backupName.test(name) || outputsName.test(name) } });
+    const made = sets.filter(s => Date.parse(s.createdAt ?? '') <= until);
+    const backup = made.filter(s => backupName.test(s.name)).sort(byTime).at(-1);
+    if (!backup)
+        throw new InputError(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
+    const increments = made.filter(s => outputsName.test(s.name) && byTime(s, backup) > 0).sort(byTime);
+    q.logger.info(`Chain from ${store.label}: backup "${backup.name}" (${backup.createdAt}), then ${increments.length} exports: ${increments.map(s => s.name).join(', ') || 'none'}.`);
+    const dirs = [];
+    for (const [i, set] of [backup, ...increments].entries()) {
+        const dir = (0,external_node_path_namespaceObject.join)(q.dir, i === 0 ? 'backup' : `increment-${String(i).padStart(4, '0')}`);
+        await store.download(set, dir);
+        dirs.push(dir);
+    }
+    return dirs;
+}
+//# sourceMappingURL=chain.js.map
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./lib/artifact/stores/github/artifacts.js
+// GitHub Actions artifacts as a Store: the one lister, downloader and remover of artifacts, through the REST API
+// with plain fetch (no @actions/*), so the action (since: auto, the baseline) and the CLI (restore --from-github)
+// share it. Only artifacts uploaded by runs of the repository itself count: a pull request from a fork runs in the
+// repository, but its code and artifacts are the fork's, so they are counted as untrusted and never returned.
+// Uploading needs the runner's results service, which only the action has (src/action/upload.ts).
+
+
+
+
+
+
+
+/** The REST API lists newest first; a family older than this many pages is treated as absent. */
+const MAX_PAGES = 10;
+const PAGE_SIZE = 100;
+/** Newer first: by creation time, then by id (ids grow). */
+function newerFirst(a, b) {
+    return (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || Number(b.id) - Number(a.id);
+}
+class GitHubArtifacts {
+    label;
+    #api;
+    #repository;
+    #headers;
+    constructor(o) {
+        if (!/^[\w.-]+\/[\w.-]+$/.test(o.repository))
+            throw new UsageError(`"${o.repository}" is not a GitHub repository (owner/name).`);
+        this.#repository = o.repository;
+        this.#api = (o.apiUrl || 'https://api.github.com').replace(/\/$/, '');
+        this.#headers = { authorization: `Bearer ${o.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
+        this.label = `GitHub artifacts of ${o.repository}`;
+    }
+    async list(q) {
+        const sets = [];
+        let untrusted = 0;
+        for (let page = 1; page <= MAX_PAGES; page++) {
+            const url = new URL(`${this.#api}/repos/${this.#repository}/actions/artifacts`);
+            url.searchParams.set('per_page', String(PAGE_SIZE));
+            url.searchParams.set('page', String(page));
+            if (q.exactName !== undefined)
+                url.searchParams.set('name', q.exactName);
+            const response = await this.#fetch(url, 'list the artifacts');
+            const body = (await response.json());
+            const artifacts = body.artifacts ?? [];
+            let stop = false;
+            for (const a of artifacts) {
+                const run = a.workflow_run;
+                if (a.expired || run?.id == null || !q.family.test(a.name))
+                    continue;
+                if (run.head_repository_id == null || run.head_repository_id !== run.repository_id) {
+                    untrusted++;
+                    continue;
+                }
+                const set = { name: a.name, id: String(a.id), createdAt: a.created_at ?? null, runId: run.id, headBranch: run.head_branch ?? null, size: a.size_in_bytes ?? null };
+                sets.push(set);
+                if (q.stopAtFirstPageWith?.(set))
+                    stop = true;
+            }
+            if (stop || artifacts.length < PAGE_SIZE)
+                return { sets, untrusted, exhausted: false };
+        }
+        return { sets, untrusted, exhausted: q.stopAtFirstPageWith !== undefined };
+    }
+    async download(set, dir) {
+        const url = new URL(`${this.#api}/repos/${this.#repository}/actions/artifacts/${encodeURIComponent(set.id)}/zip`);
+        const response = await this.#fetch(url, `download the artifact "${set.name}"`);
+        if (response.body === null)
+            throw new RefusedError(`${this.label}: the artifact "${set.name}" came without a body; download it again.`);
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(dir)), '.artifact-'));
+        try {
+            const zipPath = (0,external_node_path_namespaceObject.join)(scratch, 'artifact.zip');
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(zipPath));
+            await unzipInto(zipPath, dir, `the artifact "${set.name}"`);
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+        }
+    }
+    async remove(set) {
+        const url = new URL(`${this.#api}/repos/${this.#repository}/actions/artifacts/${encodeURIComponent(set.id)}`);
+        await this.#fetch(url, `delete the artifact "${set.name}"`, 'DELETE');
+    }
+    async #fetch(url, what, method = 'GET') {
+        let response;
+        try {
+            response = await fetch(url, { method, headers: this.#headers, redirect: 'follow' });
+        }
+        catch (error) {
+            throw new RefusedError(`${this.label}: could not ${what} (${error.message}).`, { cause: error });
+        }
+        if (!response.ok) {
+            await response.body?.cancel();
+            const permission = method === 'DELETE' ? 'actions: write' : 'actions: read';
+            const hint = response.status === 401 || response.status === 403 || response.status === 404 ? `; the token needs ${permission} on ${this.#repository}` : '';
+            throw new RefusedError(`${this.label}: could not ${what} (HTTP ${response.status})${hint}.`, { status: response.status });
+        }
+        return response;
+    }
+}
+/** The zip's files under `dir`; an entry that would land outside it (absolute, `..`) is refused before it is written. */
+async function unzipInto(zipPath, dir, what) {
+    const root = (0,external_node_path_namespaceObject.resolve)(dir);
+    const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false }).catch((error) => {
+        throw new CorruptDataError(`${what} is not a readable zip archive (${error.message}); download it again.`);
+    });
+    try {
+        for await (const entry of zip.eachEntry()) {
+            const name = entry.fileName.replaceAll('\\', '/');
+            if (name.endsWith('/'))
+                continue;
+            const normalized = external_node_path_namespaceObject.posix.normalize(name);
+            const target = (0,external_node_path_namespaceObject.resolve)(root, normalized);
+            if (external_node_path_namespaceObject.posix.isAbsolute(name) || normalized.startsWith('../') || !target.startsWith(root + external_node_path_namespaceObject.sep)) {
+                throw new CorruptDataError(`${what} holds an entry outside its directory: ${JSON.stringify(entry.fileName)}; it was not written by this tool.`);
+            }
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(await zip.openReadStreamPromise(entry), (0,external_node_fs_namespaceObject.createWriteStream)(target, { flags: 'wx' }));
+        }
+    }
+    finally {
+        zip.close();
+    }
+}
+//# sourceMappingURL=artifacts.js.map
+;// CONCATENATED MODULE: ./lib/cli/restore.js
+// `prancer-db-artifacts restore`: exported files (like mongoimport), a mongodump archive (like mongorestore), or a
+// chain (a backup and the exports after it, given as paths or found among a repository's artifacts).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
+       ${NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
+       ${NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
 
 A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
 (artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
@@ -55368,35 +56047,6 @@ Options:
 
 ${EXIT_CODES_HELP}
 `;
-const CONFIG_HELP = `Usage: ${main_NAME} config [options]
-
-Prints the settings the export would use, as JSON on stdout: config.ini path, database, output
-collection, logs database, where the connection string comes from and the string with its password
-masked, and notices.
-
-Options:
-  --config PATH   Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
-  --uri URI       connection string, as for export
-  --help          show this help
-
-${EXIT_CODES_HELP}
-`;
-const exportOptions = {
-    out: { type: 'string' },
-    config: { type: 'string' },
-    uri: { type: 'string' },
-    since: { type: 'string' },
-    'previous-manifest': { type: 'string' },
-    'lookback-ms': { type: 'string' },
-    container: { type: 'string' },
-    query: { type: 'string' },
-    logs: { type: 'string' },
-    'json-format': { type: 'string' },
-    collection: { type: 'string', multiple: true },
-    replace: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean' }
-};
 const restoreOptions = {
     uri: { type: 'string' },
     db: { type: 'string' },
@@ -55414,294 +56064,12 @@ const restoreOptions = {
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
-const backupOptions = {
-    out: { type: 'string' },
-    config: { type: 'string' },
-    uri: { type: 'string' },
-    db: { type: 'string', multiple: true },
-    include: { type: 'string', multiple: true },
-    exclude: { type: 'string', multiple: true },
-    gzip: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean' }
-};
-const BACKUP_HELP = `Usage: ${main_NAME} backup --out DIR [options]
-
-Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
-mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
-(collections, options, indexes, UUIDs), and DIR/manifest.json (per collection: documents, bytes, sha256 of what
-'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
-
-Options:
-  --out DIR             output directory (required; new or empty)
-  --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
-  --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
-                        [MONGODB] dburl, then mongodb://localhost:27017)
-  --db NAME             a database to back up (repeat for several; default: the config's two)
-  --include PATTERN     only db.collection names matching (* matches anything; repeatable)
-  --exclude PATTERN     leave out db.collection names matching (repeatable)
-  --gzip                compress the archive as mongodump --gzip does
-  --quiet               no informational output
-  --help                show this help
-
-${EXIT_CODES_HELP}
-`;
-const configOptions = {
-    config: { type: 'string' },
-    uri: { type: 'string' },
-    help: { type: 'boolean' }
-};
-async function main(argv, ctx) {
-    const [command, ...rest] = argv;
-    // Errors are printed before any secret is known, so connection strings in them are still redacted.
-    let logger = (0,output/* createCliLogger */.xw)(ctx.stderr, false);
-    try {
-        switch (command) {
-            case undefined:
-                ctx.stderr.write(MAIN_HELP);
-                return EXIT_USAGE;
-            case '--help':
-            case '-h':
-            case 'help':
-                return help(ctx, MAIN_HELP);
-            case '--version':
-            case '-v':
-                ctx.stdout(`${package_namespaceObject.rE}\n`);
-                return EXIT_OK;
-            case 'export': {
-                const { values } = main_parse(rest, exportOptions, false);
-                if (values.help)
-                    return help(ctx, EXPORT_HELP);
-                logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true);
-                return await exportCommand(values, ctx, logger);
-            }
-            case 'restore': {
-                const { values, positionals } = main_parse(rest, restoreOptions, true);
-                if (values.help)
-                    return help(ctx, RESTORE_HELP);
-                const progress = new output/* ProgressDisplay */.ue(ctx.stderr, values.quiet !== true);
-                logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true, progress);
-                return await restoreCommand(values, positionals, ctx, logger, progress);
-            }
-            case 'config': {
-                const { values } = main_parse(rest, configOptions, false);
-                if (values.help)
-                    return help(ctx, CONFIG_HELP);
-                return await configCommand(values, ctx, logger);
-            }
-            case 'backup': {
-                const { values } = main_parse(rest, backupOptions, false);
-                if (values.help)
-                    return help(ctx, BACKUP_HELP);
-                logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true);
-                return await backupCommand(values, ctx, logger);
-            }
-            case 'report':
-                return await reportCommand(rest, { stdout: ctx.stdout, stderr: text => ctx.stderr.write(logger.redact(text)), cwd: ctx.cwd, env: ctx.env });
-            default:
-                throw new main_UsageError(`unknown command "${command}"; the commands are export, restore, backup, report and config`);
-        }
-    }
-    catch (error) {
-        if (error instanceof main_UsageError) {
-            logger.error(`${error.message}\nRun '${main_NAME} ${command === 'export' || command === 'restore' || command === 'config' ? `${command} ` : ''}--help' for usage.`);
-            return EXIT_USAGE;
-        }
-        // A clear message, no stack trace: every error of ours says what to do.
-        logger.error(error instanceof Error ? error.message : String(error));
-        return EXIT_FAILURE;
-    }
-}
-function help(ctx, text) {
-    ctx.stdout(text);
-    return EXIT_OK;
-}
-function main_parse(args, options, positionals) {
-    try {
-        return (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: positionals, strict: true });
-    }
-    catch (error) {
-        throw new main_UsageError(error.message);
-    }
-}
-function connectionString(flag, env) {
-    if (flag !== undefined)
-        return flag;
-    return env.MONGODB_URI || undefined;
-}
-async function exportCommand(values, ctx, logger) {
-    const uri = connectionString(values.uri, ctx.env);
-    if (uri)
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
-            logger.secret(secret);
-    if (values.out === undefined || values.out === '')
-        throw new main_UsageError('--out DIR is required');
-    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
-    const jsonFormat = (values['json-format'] ?? 'relaxed');
-    if (!JSON_FORMATS.includes(jsonFormat))
-        throw new main_UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
-    let since;
-    try {
-        since = parseSince(values.since ?? 'auto');
-    }
-    catch (error) {
-        throw new main_UsageError(error.message);
-    }
-    const logs = parseLogs(values.logs ?? 'auto');
-    const lookbackMs = parseLookback(values['lookback-ms']);
-    // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
-    const local = await openLocalExport(outDir, {
-        label: '--out',
-        replace: values.replace === true,
-        refuseHint: `Write this export to a new directory and continue from that one (--out <new dir> --previous-manifest ${values.out}), or pass --replace to replace it once the new export has succeeded.`,
-        logger
-    });
-    let lock;
-    try {
-        const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger);
-        if (previous !== null)
-            lock = await lockBeside(previous.source, 'previous export', logger);
-        return await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
-    }
-    finally {
-        await lock?.release();
-        await local.finish();
-    }
-}
-async function runExport(values, ctx, logger, plan) {
-    const { uri, since, logs, jsonFormat, lookbackMs, previousManifest, local } = plan;
-    const options = {
-        since,
-        previousManifest,
-        logs,
-        jsonFormat,
-        outDir: local.stagingDir,
-        env: ctx.env,
-        cwd: ctx.cwd,
-        logger
-    };
-    if (values.config !== undefined)
-        options.configPath = values.config;
-    if (uri !== undefined) {
-        options.mongodbUri = uri;
-        options.mongodbUriSource = values.uri !== undefined ? '--uri' : 'env MONGODB_URI';
-    }
-    if (values.container !== undefined)
-        options.container = values.container;
-    if (values.collection !== undefined)
-        options.collections = values.collection;
-    if (values.query !== undefined)
-        options.query = values.query;
-    if (lookbackMs !== undefined)
-        options.lookbackMs = lookbackMs;
-    const result = await runExportJob(options);
-    await local.swapIn();
-    const { outputs, logs: logsExport } = result;
-    const summary = [
-        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
-        outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
-        `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
-        logsExport.runs.length > 0
-            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'logs', MANIFEST_FILE)}`
-            : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
-    ];
-    ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
-    return EXIT_OK;
-}
-/** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
-function parseLookback(value) {
-    if (value === undefined)
-        return undefined;
-    const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-    if (!(n <= MAX_LOOKBACK_MS))
-        throw new main_UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
-    return n;
-}
-/** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */
-function parseLogs(value) {
-    try {
-        return parseLogsSpec(value);
-    }
-    catch (error) {
-        if (error instanceof LogsSpecError)
-            throw new main_UsageError(`--logs: ${error.message}`);
-        throw error;
-    }
-}
-/**
- * The previous export's outputs manifest: --previous-manifest names the manifest itself, the directory
- * of a previous `export --out` (or its outputs/), or an artifact .zip; without it, an earlier export
- * in the same --out directory continues the chain.
- */
-async function findPreviousManifest(flag, outDir, cwd, logger) {
-    if (flag === undefined) {
-        const own = (0,external_node_path_namespaceObject.join)(outDir, 'outputs', MANIFEST_FILE);
-        const text = await (0,promises_namespaceObject.readFile)(own, 'utf8').catch(() => null);
-        if (text === null)
-            return null;
-        logger.info(`continuing from the earlier export in ${own}`);
-        return { manifest: main_parseManifest(text, own), source: own };
-    }
-    const path = (0,external_node_path_namespaceObject.resolve)(cwd, flag);
-    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
-    if (info === null)
-        throw new main_UsageError(`--previous-manifest: ${flag} does not exist`);
-    if (info.isDirectory()) {
-        for (const candidate of [(0,external_node_path_namespaceObject.join)(path, 'outputs', MANIFEST_FILE), (0,external_node_path_namespaceObject.join)(path, MANIFEST_FILE)]) {
-            const text = await (0,promises_namespaceObject.readFile)(candidate, 'utf8').catch(() => null);
-            if (text !== null)
-                return { manifest: main_parseManifest(text, candidate), source: candidate };
-        }
-        throw new main_UsageError(`--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}`);
-    }
-    if (path.toLowerCase().endsWith('.zip'))
-        return { manifest: await manifestFromZip(path), source: path };
-    const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-    // The manual recipe's plain mongoexport file (no manifest of ours): continue from its highest timestamp.
-    if (!/^\s*\{\s*"tool"\s*:/.test(text))
-        return { manifest: await manifestFromPlainExport(path, text, logger), source: path };
-    return { manifest: main_parseManifest(text, path), source: path };
-}
-/**
- * A manifest for a file written by mongoexport by hand (Prancer's backup guide): its watermark is the file's highest
- * timestamp with the ids within the lookback below it, so the chain continues exactly once from there. Its
- * selection (database, collection, container, query) is unknown, so it is taken to be this export's own.
- */
-async function manifestFromPlainExport(path, text, logger) {
-    const docs = (async function* () {
-        for await (const doc of readExtJsonDocuments([text])) {
-            if (doc.error)
-                throw new main_UsageError(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`);
-            yield doc.bson;
-        }
-    })();
-    const watermark = await watermarkOfExport(docs, DEFAULT_LOOKBACK_MS);
-    if (watermark.value === null)
-        throw new main_UsageError(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`);
-    logger.notice(`${path} is a plain mongoexport file (${watermark.documents} documents): continuing after its highest timestamp ${watermark.value}, with the ${watermark.seen.length} ids within the lookback below it excluded.`);
-    const { documents: _count, ...mark } = watermark;
-    return { tool: 'prancer-db-artifacts', manifestVersion: 1, kind: 'outputs', createdAt: new Date().toISOString(), uriSource: 'a plain mongoexport file', files: [], watermark: mark, migratedFrom: path };
-}
-function main_parseManifest(text, source) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new Error(`${source} is not valid JSON (${error.message}).`);
-    }
-    const manifest = checkManifest(value, source);
-    if (manifest.kind !== 'outputs')
-        throw new main_UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
-    return manifest;
-}
-async function manifestFromZip(path) {
-    const found = await manifestInZip(path);
-    if (found === null)
-        throw new main_UsageError(`--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
-    return main_parseManifest(found.text, `${path}:${found.entry}`);
-}
-async function restoreCommand(values, positionals, ctx, logger, progress) {
+const restoreCommand = defineCommand({ options: restoreOptions, help: RESTORE_HELP, positionals: true }, ({ values, positionals }, ctx, session) => {
+    const progress = new output/* ProgressDisplay */.ue(ctx.stderr, values.quiet !== true);
+    session.logger = (0,output/* createCliLogger */.xw)(ctx.stderr, values.quiet === true, progress);
+    return restoreFrom(values, positionals, ctx, session.logger, progress);
+});
+async function restoreFrom(values, positionals, ctx, logger, progress) {
     let uri = connectionString(values.uri, ctx.env);
     let uriFrom = values.uri !== undefined ? '--uri' : 'env MONGODB_URI';
     if (uri === undefined && ctx.env.DBURL) {
@@ -55717,20 +56085,20 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
     if (values['from-github'] !== undefined)
         return restoreChainCommand(values, positionals, uri, ctx, logger);
     if (positionals.length === 0)
-        throw new main_UsageError('restore needs the PATH to restore');
+        throw new UsageError('restore needs the PATH to restore');
     if (positionals.length > 1)
         return restoreChainCommand(values, positionals, uri, ctx, logger);
     if (values.until !== undefined)
-        throw new main_UsageError('--until applies to a chain: a backup followed by its increments');
+        throw new UsageError('--until applies to a chain: a backup followed by its increments');
     const archive = await archiveSource((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]));
     const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert'));
     if (!RESTORE_MODES.includes(mode))
-        throw new main_UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
+        throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
     if (values['stop-on-error'] && mode !== 'insert')
         logger.notice(`--stop-on-error is implied in ${mode} mode`);
     const dryRun = values['dry-run'] === true;
     if (archive === undefined && (values['ns-from'] !== undefined || values['ns-to'] !== undefined)) {
-        throw new main_UsageError('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection');
+        throw new UsageError('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection');
     }
     if (!dryRun)
         logger.info(`connection string from ${uriFrom}: ${logger.redact(uri)}`);
@@ -55778,7 +56146,7 @@ async function restoreCommand(values, positionals, ctx, logger, progress) {
                 label: `${p.phase === 'verify' ? 'checking' : 'writing'} ${p.fileCount > 1 ? `${p.fileIndex}/${p.fileCount} ` : ''}${shortName(p.file)}`,
                 done: p.bytes,
                 total: p.totalBytes,
-                detail: `${p.documents} docs, ${(0,output/* formatBytes */.z3)(p.bytes)}, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
+                detail: `${p.documents} docs, ${formatBytes(p.bytes)}, ${seconds > 0 ? Math.round(p.documents / seconds) : 0} docs/s`
             }, p.bytes >= p.totalBytes);
         }
     }).catch(partialWritten(progress, logger));
@@ -55811,32 +56179,30 @@ function shortName(file) {
 async function restoreChainCommand(values, positionals, uri, ctx, logger) {
     for (const p of positionals) {
         if ((await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)).catch(() => null)) === null)
-            throw new main_UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`);
+            throw new UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`);
     }
     let until;
     if (values.until !== undefined) {
         const since = parseSince(values.until);
         if (since.kind !== 'time')
-            throw new main_UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
+            throw new UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
         until = since.ms;
     }
     let sources = positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p));
     let downloaded;
     if (values['from-github'] !== undefined) {
         if (positionals.length > 0)
-            throw new main_UsageError('--from-github finds the chain itself: give no PATH');
+            throw new UsageError('--from-github finds the chain itself: give no PATH');
         const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN;
         if (!token)
-            throw new main_UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
+            throw new UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
         logger.secret(token);
         downloaded = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'prancer-chain-'));
-        sources = await downloadGitHubChain({
-            repository: values['from-github'],
+        const store = new GitHubArtifacts({ repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL });
+        sources = await downloadChain(store, {
             backupName: values['backup-name'] ?? 'prancer-backup-*',
             outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
             ...(until !== undefined ? { until } : {}),
-            token,
-            ...(ctx.env.GITHUB_API_URL ? { apiUrl: ctx.env.GITHUB_API_URL } : {}),
             dir: downloaded,
             logger
         });
@@ -55850,58 +56216,83 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
     ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);
     return EXIT_OK;
 }
-async function backupCommand(values, ctx, logger) {
-    const uri = connectionString(values.uri, ctx.env);
-    if (uri)
-        for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
-            logger.secret(secret);
-    if (values.out === undefined || values.out === '')
-        throw new main_UsageError('--out DIR is required');
-    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
-    const existing = await (0,promises_namespaceObject.readdir)(outDir).catch((error) => {
-        if (error.code === 'ENOENT')
-            return null;
-        throw new Error(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`);
-    });
-    if (existing !== null && existing.length > 0)
-        throw new Error(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
+//# sourceMappingURL=restore.js.map
+;// CONCATENATED MODULE: ./lib/cli/main.js
+// The `prancer-db-artifacts` command: dispatches to one module per command (export, restore, backup, report,
+// config). Returns an exit code instead of exiting, so tests and the entry point share it.
+
+
+
+
+
+
+
+
+
+
+const MAIN_HELP = `Usage: ${NAME} <command> [options]
+
+Export Prancer's test results and logs like mongoexport, and restore them like mongoimport --mode upsert.
+
+Commands:
+  export    export the output collection (incrementally) and the run's logs into a directory
+  restore   import exported files (a .json file, a directory with a manifest, or an artifact .zip)
+  backup    every collection of Prancer's databases as a mongodump archive (mongorestore restores it)
+  report    the failed results of an export on a terminal, or as Markdown, SARIF or JUnit (new failures
+            against a baseline export, an exit code for gating)
+  config    print the resolved Prancer settings as JSON (secrets masked)
+
+Run '${NAME} <command> --help' for a command's options.
+  --help       show this help
+  --version    print the version
+
+${EXIT_CODES_HELP}
+`;
+const COMMANDS = {
+    export: exportCommand,
+    restore: restoreCommand,
+    backup: backupCommand,
+    config: configCommand,
+    // report prints its own errors and usage hint (its exit codes include 4, results that meet --fail-on).
+    report: (args, ctx, session) => reportCommand(args, { stdout: ctx.stdout, stderr: text => ctx.stderr.write(session.logger.redact(text)), cwd: ctx.cwd, env: ctx.env })
+};
+// The commands whose usage errors point at their own --help.
+const OWN_HELP_HINT = new Set(['export', 'restore', 'config']);
+async function main(argv, ctx) {
+    const [command, ...rest] = argv;
+    // Errors are printed before any secret is known, so connection strings in them are still redacted.
+    const session = { logger: (0,output/* createCliLogger */.xw)(ctx.stderr, false) };
     try {
-        const result = await runBackupJob({
-            ...(values.config !== undefined ? { configPath: values.config } : {}),
-            ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
-            ...(values.db ? { databases: values.db } : {}),
-            ...(values.include ? { include: values.include } : {}),
-            ...(values.exclude ? { exclude: values.exclude } : {}),
-            gzip: values.gzip === true,
-            outDir,
-            env: ctx.env,
-            cwd: ctx.cwd,
-            logger
-        });
-        const documents = result.collections.reduce((n, c) => n + c.documents, 0);
-        ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${(0,output/* formatBytes */.z3)(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`);
-        return EXIT_OK;
+        switch (command) {
+            case undefined:
+                ctx.stderr.write(MAIN_HELP);
+                return EXIT_USAGE;
+            case '--help':
+            case '-h':
+            case 'help':
+                ctx.stdout(MAIN_HELP);
+                return EXIT_OK;
+            case '--version':
+            case '-v':
+                ctx.stdout(`${package_namespaceObject.rE}\n`);
+                return EXIT_OK;
+        }
+        const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+        if (run === undefined)
+            throw new UsageError(`unknown command "${command}"; the commands are export, restore, backup, report and config`);
+        return await run(rest, ctx, session);
     }
     catch (error) {
-        // Nothing half-done: a directory this command made is removed again.
-        if (existing === null)
-            await (0,promises_namespaceObject.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
-        throw error;
+        const code = exitCodeOf(error);
+        if (code === EXIT_USAGE) {
+            session.logger.error(`${errorMessage(error)}\nRun '${NAME} ${OWN_HELP_HINT.has(command) ? `${command} ` : ''}--help' for usage.`);
+        }
+        else {
+            // A clear message, no stack trace: every error of ours says what to do.
+            session.logger.error(errorMessage(error));
+        }
+        return code;
     }
-}
-async function configCommand(values, ctx, logger) {
-    const uri = connectionString(values.uri, ctx.env);
-    const settings = await resolveSettings({
-        ...(values.config !== undefined ? { configPath: values.config } : {}),
-        ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
-        env: ctx.env,
-        cwd: ctx.cwd,
-        logger
-    });
-    // Structured output is never redacted by substring (a password "null" would break the JSON): it holds no secret,
-    // the connection string only in its redacted form.
-    ctx.stdout(`${JSON.stringify(summarizeSettings(settings), null, 2)}\n`);
-    return EXIT_OK;
 }
 //# sourceMappingURL=main.js.map
 
@@ -55913,8 +56304,7 @@ async function configCommand(values, ctx, logger) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   bJ: () => (/* binding */ stderrTerminal),
 /* harmony export */   ue: () => (/* binding */ ProgressDisplay),
-/* harmony export */   xw: () => (/* binding */ createCliLogger),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */   xw: () => (/* binding */ createCliLogger)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var _mongo_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(382);
@@ -56006,15 +56396,6 @@ class ProgressDisplay {
         this.terminal.write(`\r${' '.repeat(Math.max(0, (this.terminal.columns ?? 100) - 1))}\r`);
     }
 }
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    if (bytes < 1024 ** 3)
-        return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-    return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
 //# sourceMappingURL=output.js.map
 
 /***/ }),
@@ -56026,13 +56407,15 @@ function formatBytes(bytes) {
 /* harmony export */   Bp: () => (/* binding */ redactUrisInText),
 /* harmony export */   F0: () => (/* binding */ findUris),
 /* harmony export */   UX: () => (/* binding */ uriHosts),
-/* harmony export */   h5: () => (/* binding */ uriHostList),
+/* harmony export */   a4: () => (/* binding */ hostsFingerprint),
 /* harmony export */   lY: () => (/* binding */ createRedactor),
 /* harmony export */   sU: () => (/* binding */ redactUri),
 /* harmony export */   uP: () => (/* binding */ uriSecrets)
 /* harmony export */ });
-/* unused harmony exports UNPARSEABLE_URI, HOSTS_NOT_SHOWN, MIN_SECRET_LENGTH, hasMongoScheme */
+/* unused harmony exports UNPARSEABLE_URI, HOSTS_NOT_SHOWN, MIN_SECRET_LENGTH, hasMongoScheme, uriHostList */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 // Connection strings carry passwords: everything that could show one goes through these helpers.
+
 // The driver's own split (mongodb-connection-string-url): user info has no `@`, hosts no `/?@`.
 const URI_RE = /^(?<scheme>mongodb(?:\+srv)?:\/\/)(?:(?<user>[^:@]*)(?::(?<password>[^@]*))?@)?(?<hosts>(?!:)[^/?@]*)(?<tail>.*)$/is;
 // Characters the driver refuses unencoded in a user name or password.
@@ -56204,6 +56587,11 @@ function createRedactor(mask = '***') {
             return out;
         }
     };
+}
+/** sha256 of the sorted host list: tells deployments apart while the manifest never holds the connection string. */
+function hostsFingerprint(uri) {
+    const hosts = uriHostList(uri);
+    return hosts === null ? null : (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(hosts.join(',')).digest('hex');
 }
 //# sourceMappingURL=uri.js.map
 

@@ -2,7 +2,7 @@
 // `export --out` writes them), or a downloaded artifact .zip with the same layout. Zip entries are
 // streamed from the archive (yauzl), never extracted or loaded whole.
 //
-// Everything here runs before anything is written, and every problem becomes a RestoreSourceError that
+// Everything here runs before anything is written, and every problem becomes an InputError (code RESTORE_SOURCE) that
 // names the file and says what to do: a manifest is checked field by field (a damaged or edited one
 // would otherwise surface as a bare TypeError), and file-system errors (EACCES, ENOTDIR, ...) are
 // explained instead of passed on.
@@ -16,7 +16,16 @@ import {isZipFile, MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifest, type FileEn
 import {shownName} from '../mongo/names.ts'
 
 /** The input is unusable before anything is written (missing, unreadable, corrupt, unparseable). */
-export class RestoreSourceError extends InputError {}
+export const RESTORE_SOURCE = 'restore-source'
+
+/** An InputError naming the file and what to do. */
+function sourceError(message: string): InputError {
+  return new InputError(message, {code: RESTORE_SOURCE})
+}
+
+export function isSourceError(error: unknown): error is InputError {
+  return error instanceof InputError && error.code === RESTORE_SOURCE
+}
 
 export interface RestoreFile {
   /** How the file is named in messages: its path, or `archive.zip:entry`. */
@@ -79,16 +88,16 @@ export async function openSource(path: string): Promise<RestoreSource> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
-      throw new RestoreSourceError(`${shownName(path)} does not exist: pass a directory written by 'export --out', a downloaded artifact .zip, or an exported .json file.`)
+      throw sourceError(`${shownName(path)} does not exist: pass a directory written by 'export --out', a downloaded artifact .zip, or an exported .json file.`)
     }
-    throw new RestoreSourceError(describeFsError(path, error))
+    throw sourceError(describeFsError(path, error))
   }
   if (info.isDirectory()) return openDirectory(path)
   if (!info.isFile()) {
-    throw new RestoreSourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`)
+    throw sourceError(`${shownName(path)} is not a regular file or directory (a pipe or device?): restore reads each file twice (to check it, then to write it), so save the data to a file first.`)
   }
   const zip = await isZipFile(path).catch((error: unknown) => {
-    throw new RestoreSourceError(describeFsError(path, error))
+    throw sourceError(describeFsError(path, error))
   })
   if (zip) return openZip(path)
   return openJsonFile(path, info.size)
@@ -105,10 +114,10 @@ function manifestCandidates(names: string[]): string[] {
 function safeRelative(manifestName: string, entry: FileEntry, manifestLabel: string): string {
   const relative = posix.normalize(entry.path.replaceAll('\\', '/'))
   if (relative.startsWith('../') || relative === '..' || posix.isAbsolute(relative)) {
-    throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`)
+    throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`)
   }
   if (relative === '.' || relative.endsWith('/')) {
-    throw new RestoreSourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`)
+    throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`)
   }
   return posix.join(posix.dirname(manifestName), relative)
 }
@@ -118,7 +127,7 @@ function parseManifestText(text: string, name: string): Manifest {
   try {
     return parseManifest(text, shownName(name))
   } catch (error) {
-    if (error instanceof CorruptDataError) throw new RestoreSourceError(`${error.message} ${DAMAGED_MANIFEST}`)
+    if (error instanceof CorruptDataError) throw sourceError(`${error.message} ${DAMAGED_MANIFEST}`)
     throw error
   }
 }
@@ -126,12 +135,12 @@ function parseManifestText(text: string, name: string): Manifest {
 async function readManifestText(path: string): Promise<string> {
   try {
     const info = await stat(path)
-    if (!info.isFile()) throw new RestoreSourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`)
-    if (info.size > MAX_MANIFEST_BYTES) throw new RestoreSourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`)
+    if (!info.isFile()) throw sourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`)
+    if (info.size > MAX_MANIFEST_BYTES) throw sourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`)
     return await readFile(path, 'utf8')
   } catch (error) {
-    if (error instanceof RestoreSourceError) throw error
-    throw new RestoreSourceError(describeFsError(path, error))
+    if (isSourceError(error)) throw error
+    throw sourceError(describeFsError(path, error))
   }
 }
 
@@ -154,7 +163,7 @@ function fileOpener(path: string): () => Promise<Readable> {
       const handle = await open(path, 'r')
       return handle.createReadStream()
     } catch (error) {
-      throw new RestoreSourceError(describeFsError(path, error))
+      throw sourceError(describeFsError(path, error))
     }
   }
 }
@@ -164,7 +173,7 @@ async function openDirectory(dir: string): Promise<RestoreSource> {
   try {
     top = await readdir(dir, {withFileTypes: true})
   } catch (error) {
-    throw new RestoreSourceError(describeFsError(dir, error))
+    throw sourceError(describeFsError(dir, error))
   }
   const names = top.filter((e) => e.isFile()).map((e) => e.name)
   for (const sub of top.filter((e) => e.isDirectory())) {
@@ -174,12 +183,12 @@ async function openDirectory(dir: string): Promise<RestoreSource> {
       names.push(`${sub.name}/${MANIFEST_FILE}`)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new RestoreSourceError(describeFsError(candidate, error))
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw sourceError(describeFsError(candidate, error))
     }
   }
   const manifests = manifestCandidates(names)
   if (manifests.length === 0) {
-    throw new RestoreSourceError(`${shownName(dir)} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`)
+    throw sourceError(`${shownName(dir)} holds no ${MANIFEST_FILE} (nor outputs/ or logs/ ones); restore a single .json file with --db and --collection instead.`)
   }
   const files: RestoreFile[] = []
   for (const manifestName of manifests) {
@@ -193,12 +202,12 @@ async function openDirectory(dir: string): Promise<RestoreSource> {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOENT') {
-          throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} but missing: the download or copy is incomplete; download the artifact again.`)
+          throw sourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} but missing: the download or copy is incomplete; download the artifact again.`)
         }
-        throw new RestoreSourceError(describeFsError(path, error))
+        throw sourceError(describeFsError(path, error))
       }
       if (!info.isFile()) {
-        throw new RestoreSourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} as a data file, but it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; download the artifact again.`)
+        throw sourceError(`${shownName(path)} is listed in ${shownName(manifestPath)} as a data file, but it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; download the artifact again.`)
       }
       files.push(fromEntry(entry, path, manifestPath, info.size, fileOpener(path)))
     }
@@ -214,9 +223,9 @@ async function openJsonFile(path: string, size: number): Promise<RestoreSource> 
     await stat(manifestPath)
     text = await readManifestText(manifestPath)
   } catch (error) {
-    if (error instanceof RestoreSourceError) throw error
+    if (isSourceError(error)) throw error
     const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT') throw new RestoreSourceError(describeFsError(manifestPath, error))
+    if (code !== 'ENOENT') throw sourceError(describeFsError(manifestPath, error))
   }
   if (text !== null) {
     const manifest = parseManifestText(text, manifestPath)
@@ -234,8 +243,8 @@ async function openZip(path: string): Promise<RestoreSource> {
     zip = await yauzl.openPromise(path, {lazyEntries: true, autoClose: false})
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code !== undefined) throw new RestoreSourceError(describeFsError(path, error))
-    throw new RestoreSourceError(`${shownName(path)} is not a readable zip archive (${(error as Error).message}); the download is incomplete or damaged: download the artifact again.`)
+    if (code !== undefined) throw sourceError(describeFsError(path, error))
+    throw sourceError(`${shownName(path)} is not a readable zip archive (${(error as Error).message}); the download is incomplete or damaged: download the artifact again.`)
   }
   try {
     const entries = new Map<string, yauzl.Entry>()
@@ -246,7 +255,7 @@ async function openZip(path: string): Promise<RestoreSource> {
       try {
         return await zip.openReadStreamPromise(entry)
       } catch (error) {
-        throw new RestoreSourceError(`${shownName(`${path}:${entry.fileName}`)} cannot be read from the archive (${(error as Error).message}); download the artifact again.`)
+        throw sourceError(`${shownName(`${path}:${entry.fileName}`)} cannot be read from the archive (${(error as Error).message}); download the artifact again.`)
       }
     }
     const manifests = manifestCandidates([...entries.keys()])
@@ -255,27 +264,27 @@ async function openZip(path: string): Promise<RestoreSource> {
       for (const [name, entry] of entries) {
         if (name.toLowerCase().endsWith('.json')) files.push({name: `${path}:${name}`, size: entry.uncompressedSize, open: () => readEntry(entry)})
       }
-      if (files.length === 0) throw new RestoreSourceError(`${shownName(path)} contains neither a ${MANIFEST_FILE} nor any .json file; is it an artifact of this tool?`)
+      if (files.length === 0) throw sourceError(`${shownName(path)} contains neither a ${MANIFEST_FILE} nor any .json file; is it an artifact of this tool?`)
     }
     for (const manifestName of manifests) {
       const manifestEntry = entries.get(manifestName) as yauzl.Entry
       const manifestLabel = `${path}:${manifestName}`
       if (manifestEntry.uncompressedSize > MAX_MANIFEST_BYTES) {
-        throw new RestoreSourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`)
+        throw sourceError(`${shownName(manifestLabel)} is ${manifestEntry.uncompressedSize} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`)
       }
       const manifest = parseManifestText(await streamText(await readEntry(manifestEntry)), manifestLabel)
       for (const fileEntry of manifest.files) {
         const name = safeRelative(manifestName, fileEntry, manifestLabel)
         const entry = entries.get(name)
-        if (!entry) throw new RestoreSourceError(`${shownName(`${path}:${name}`)} is listed in ${shownName(manifestLabel)} but missing from the archive; download the artifact again.`)
+        if (!entry) throw sourceError(`${shownName(`${path}:${name}`)} is listed in ${shownName(manifestLabel)} but missing from the archive; download the artifact again.`)
         files.push(fromEntry(fileEntry, `${path}:${name}`, manifestLabel, entry.uncompressedSize, () => readEntry(entry)))
       }
     }
     return {files, manifests: manifests.map((m) => `${path}:${m}`), close: async () => zip.close()}
   } catch (error) {
     zip.close()
-    if (error instanceof RestoreSourceError) throw error
-    throw new RestoreSourceError(`${shownName(path)}: the archive is damaged (${(error as Error).message}); download the artifact again.`)
+    if (isSourceError(error)) throw error
+    throw sourceError(`${shownName(path)}: the archive is damaged (${(error as Error).message}); download the artifact again.`)
   }
 }
 

@@ -2,16 +2,10 @@
 import {BSON, EJSON} from 'bson'
 import type {Document} from 'mongodb'
 import {extJsonToBson} from '../ejson/ext-json-to-bson.ts'
+import {InputError} from '../common/errors.ts'
 
 /** Operators that run JavaScript on the server; a backup tool has no business sending them. */
 const SERVER_SIDE_JS = new Set(['$where', '$function', '$accumulator'])
-
-export class QueryError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'QueryError'
-  }
-}
 
 function isBsonValue(value: object): boolean {
   return typeof (value as {_bsontype?: unknown})._bsontype === 'string'
@@ -25,14 +19,14 @@ function rejectServerSideJs(value: unknown, path: string): void {
   }
   if (isBsonValue(value)) {
     const type = (value as {_bsontype: string})._bsontype
-    if (type === 'Code') throw new QueryError(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`)
+    if (type === 'Code') throw new InputError(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`)
     return
   }
   if (value instanceof Date || value instanceof RegExp) return
   for (const [key, child] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key
     if (SERVER_SIDE_JS.has(key)) {
-      throw new QueryError(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`)
+      throw new InputError(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`)
     }
     rejectServerSideJs(child, at)
   }
@@ -49,17 +43,17 @@ export function parseUserQuery(text: string): Document {
     // JSON.parse only judges the syntax (strict JSON, nothing after the object)...
     shape = JSON.parse(text)
   } catch (error) {
-    throw new QueryError(`query: not valid JSON (${(error as Error).message}). Write strict Extended JSON, ${example}.`)
+    throw new InputError(`query: not valid JSON (${(error as Error).message}). Write strict Extended JSON, ${example}.`)
   }
   if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-    throw new QueryError('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.')
+    throw new InputError('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.')
   }
   let parsed: Document
   try {
     // ...the types come from mongoimport's parser, which keeps 1.0 a double and large integers exact (EJSON.parse does not).
     parsed = BSON.deserialize(extJsonToBson(text), {promoteValues: false, bsonRegExp: true})
   } catch (error) {
-    throw new QueryError(`query: not valid Extended JSON (${(error as Error).message}). ${example}.`)
+    throw new InputError(`query: not valid Extended JSON (${(error as Error).message}). ${example}.`)
   }
   rejectServerSideJs(parsed, '')
   return parsed

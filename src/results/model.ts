@@ -47,6 +47,7 @@ import {extJsonToBson} from '../ejson/ext-json-to-bson.ts'
 import {readExtJsonDocuments} from '../ejson/reader.ts'
 import {MANIFEST_FILE} from '../artifact/manifest.ts'
 import {openSource, type RestoreSource} from '../artifact/export-source.ts'
+import {InputError} from '../common/errors.ts'
 
 export type Severity = 'High' | 'Medium' | 'Low' | 'None'
 export type ResultStatus = 'failed' | 'passed' | 'skipped' | 'other'
@@ -457,21 +458,13 @@ export class ResultsCollector {
   }
 }
 
-/** Thrown when the path cannot be read as an export (missing, no manifest where one is needed, corrupt zip). */
-export class ResultsSourceError extends Error {
-  constructor(message: string, options?: {cause?: unknown}) {
-    super(message, options)
-    this.name = 'ResultsSourceError'
-  }
-}
-
 /**
  * Where the output documents of an export are: a directory holding outputs/manifest.json (as `export --out`
  * writes it) is narrowed to outputs/, so the logs are never read; a manifest.json path means its directory.
  */
 async function resolveOutputsPath(path: string): Promise<string> {
   const info = await stat(path).catch(() => null)
-  if (info === null) throw new ResultsSourceError(`${path}: no such file or directory`)
+  if (info === null) throw new InputError(`${path}: no such file or directory`)
   if (info.isDirectory()) {
     const names = await readdir(path).catch(() => [] as string[])
     if (!names.includes(MANIFEST_FILE) && names.includes('outputs')) {
@@ -496,15 +489,15 @@ function logsFolders(source: RestoreSource): string[] {
 /**
  * Reads every output document of an export into a ResultSet, streaming (one document in memory at a time).
  * Accepts what `restore` accepts: a .json export file, a directory with manifest.json (or outputs/manifest.json),
- * the manifest itself, or a downloaded artifact .zip. Throws ResultsSourceError when the path cannot be opened.
+ * the manifest itself, or a downloaded artifact .zip. Throws InputError when the path cannot be opened.
  */
 export async function readResults(path: string, options: ModelOptions = {}): Promise<ResultSet> {
   let source: RestoreSource
   try {
     source = await openSource(await resolveOutputsPath(path))
   } catch (error) {
-    if (error instanceof ResultsSourceError) throw error
-    throw new ResultsSourceError((error as Error).message, {cause: error})
+    if (error instanceof InputError) throw error
+    throw new InputError((error as Error).message, {cause: error})
   }
   const collector = new ResultsCollector(options)
   const skipped = logsFolders(source)

@@ -9,7 +9,8 @@ import {BSON} from 'bson'
 import {edgeCaseDocuments, generateDocuments, seedFromEnv} from '../../../test/harness/bson-gen.ts'
 import {marshalExtJson} from '../../../test/harness/oracle.ts'
 import {extJsonToBson} from '../../../src/ejson/ext-json-to-bson.ts'
-import {toDriverDocument, UnrepresentableDocumentError} from '../../../src/jobs/restore/driver-document.ts'
+import {toDriverDocument, UNREPRESENTABLE} from '../../../src/jobs/restore/driver-document.ts'
+import {InputError} from '../../../src/common/errors.ts'
 
 const seed = seedFromEnv()
 
@@ -34,7 +35,7 @@ function roundTrip(docs: Uint8Array[]): {exact: number; refused: Record<string, 
     try {
       converted = toDriverDocument(doc)
     } catch (error) {
-      if (!(error instanceof UnrepresentableDocumentError)) throw error
+      if (!(error instanceof InputError && error.code === UNREPRESENTABLE)) throw error
       const reason = error.message.replace(/"(?:[^"\\]|\\.)*"/g, '…').replace(/\(.*\)/, '')
       refused[reason] = (refused[reason] ?? 0) + 1
       return

@@ -5,14 +5,14 @@
 // before it ended at; the first one continues from before the backup, or is a full export). Then the backup is applied
 // like mongorestore and each increment upserted by _id, oldest first. `until` stops at the last export made by then.
 
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Logger} from '../../common/log.ts'
-import type {Manifest} from '../export/types.ts'
-import {MANIFEST_FILE, manifestInZip} from '../../artifact/manifest.ts'
+import {findManifest, MANIFEST_FILE, readManifestFile} from '../../artifact/manifest.ts'
+import {InputError} from '../../common/errors.ts'
 import {restoreArchive} from './archive.ts'
 import {archiveSource} from './archive-source.ts'
 import {restore} from './json.ts'
+import type {Manifest} from '../../artifact/manifest.ts'
 
 export interface ChainRestoreOptions {
   /** The backup first (an archive, or a backup directory), then the increments in the order they were made. */
@@ -34,36 +34,30 @@ export interface ChainStep {
   imported: number
 }
 
-export class ChainError extends Error {}
 
 /** The outputs manifest of an increment (directory, its outputs/, or an artifact zip). */
 async function incrementManifest(path: string): Promise<Manifest> {
-  if (path.toLowerCase().endsWith('.zip')) {
-    const found = await manifestInZip(path)
-    if (found === null) throw new ChainError(`${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.`)
-    return JSON.parse(found.text) as Manifest
+  const found = await findManifest(path)
+  if (found === null) {
+    throw new InputError(path.toLowerCase().endsWith('.zip') ? `${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.` : `${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`)
   }
-  for (const candidate of [join(path, 'outputs', MANIFEST_FILE), join(path, MANIFEST_FILE)]) {
-    const text = await readFile(candidate, 'utf8').catch(() => null)
-    if (text !== null) return JSON.parse(text) as Manifest
-  }
-  throw new ChainError(`${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`)
+  return found.manifest
 }
 
 export async function restoreChain(o: ChainRestoreOptions): Promise<ChainStep[]> {
   const {logger} = o
   const [first, ...rest] = o.sources
-  if (first === undefined || rest.length === 0) throw new ChainError('A chain is a backup followed by at least one incremental export.')
+  if (first === undefined || rest.length === 0) throw new InputError('A chain is a backup followed by at least one incremental export.')
   const archive = await archiveSource(first)
-  if (archive === undefined) throw new ChainError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`)
-  const backupManifest = await readFile(join(first, MANIFEST_FILE), 'utf8').then(t => JSON.parse(t) as Manifest, () => null)
+  if (archive === undefined) throw new InputError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`)
+  const backupManifest = await readManifestFile(join(first, MANIFEST_FILE)).catch(() => null)
   const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN
 
   // Order and continuity, from the manifests alone.
   const increments: Array<{source: string; manifest: Manifest}> = []
   for (const source of rest) {
     const manifest = await incrementManifest(source)
-    if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object') throw new ChainError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`)
+    if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object') throw new InputError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`)
     increments.push({source, manifest})
   }
   for (const [i, {source, manifest}] of increments.entries()) {
@@ -74,16 +68,16 @@ export async function restoreChain(o: ChainRestoreOptions): Promise<ChainStep[]>
       } else if (manifest.windowKind === 'chained' && typeof manifest.previousWatermark === 'number' && manifest.previousWatermark > backupTime) {
         // It leaves out what the export before it took (up to that watermark): fine when that is in the backup,
         // i.e. when the export before it ended before the backup was taken.
-        throw new ChainError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest!.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`)
+        throw new InputError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest!.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`)
       } else if (manifest.windowKind === 'after' && window?.after != null && window.after > backupTime) {
-        throw new ChainError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest!.createdAt}): documents written in between are in neither.`)
+        throw new InputError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest!.createdAt}): documents written in between are in neither.`)
       }
       continue
     }
     const before = increments[i - 1]!.manifest
     const previousEnd = before.watermark?.value ?? null
     if (manifest.windowKind !== 'chained' || manifest.previousWatermark !== previousEnd) {
-      throw new ChainError(
+      throw new InputError(
         `${source} does not continue ${increments[i - 1]!.source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
           'An increment is missing between them, or they are out of order: pass them oldest first, each one once.'
       )

@@ -6,18 +6,18 @@
 // promoted numbers forget Int32 vs Double. So documents become Maps (insertion order, any key) of
 // js-bson value classes (Int32, Double, Long, Decimal128, ...), which js-bson serializes to the
 // original bytes. What js-bson cannot write back unchanged is refused with a clear reason instead
-// of being altered silently (__tests__/restore/driver-document.test.ts checks both halves).
+// of being altered silently (__tests__/jobs/restore/driver-document.test.ts checks both halves).
 
 import {
   Binary, BSON, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp
 } from 'bson'
+import {InputError} from '../../common/errors.ts'
 
-/** A document the Node driver cannot send without changing it. */
-export class UnrepresentableDocumentError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UnrepresentableDocumentError'
-  }
+/** The code of the InputError for a document the driver would not write back unchanged. */
+export const UNREPRESENTABLE = 'unrepresentable-document'
+
+function unrepresentable(message: string): InputError {
+  return new InputError(message, {code: UNREPRESENTABLE})
 }
 
 export type DriverDocument = Map<string, unknown>
@@ -27,7 +27,7 @@ const REGEX_OPTIONS = /^[imxlsu]*$/
 /** JavaScript Dates hold ±8.64e15 ms; BSON dates beyond cannot travel through the driver. */
 const DATE_LIMIT_MS = 8.64e15
 
-/** The document as an ordered Map of js-bson values. Throws UnrepresentableDocumentError. */
+/** The document as an ordered Map of js-bson values. Throws InputError (code UNREPRESENTABLE). */
 export function toDriverDocument(bson: Uint8Array): DriverDocument {
   const view = new DataView(bson.buffer, bson.byteOffset, bson.byteLength)
   return readDocument(bson, view, 0, 'document') as DriverDocument
@@ -37,13 +37,13 @@ function text(bson: Uint8Array, start: number, end: number, what: string): strin
   try {
     return utf8.decode(bson.subarray(start, end))
   } catch {
-    throw new UnrepresentableDocumentError(`${what} is not valid UTF-8`)
+    throw unrepresentable(`${what} is not valid UTF-8`)
   }
 }
 
 function cstringEnd(bson: Uint8Array, at: number): number {
   const end = bson.indexOf(0, at)
-  if (end < 0) throw new UnrepresentableDocumentError('malformed BSON: unterminated key')
+  if (end < 0) throw unrepresentable('malformed BSON: unterminated key')
   return end
 }
 
@@ -73,7 +73,7 @@ function readDocument(bson: Uint8Array, view: DataView, at: number, kind: 'docum
     const size = map.size
     map.set(key, readValue(bson, view, type, keyEnd + 1, key))
     p = valueEnd
-    if (map.size === size) throw new UnrepresentableDocumentError(`the key "${key}" appears twice in one document`)
+    if (map.size === size) throw unrepresentable(`the key "${key}" appears twice in one document`)
   }
   return map
 }
@@ -84,7 +84,7 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
       const value = view.getFloat64(p, true)
       // js-bson writes every NaN as the quiet NaN 0x7ff8000000000000.
       if (Number.isNaN(value) && (view.getUint32(p, true) !== 0 || view.getUint32(p + 4, true) !== 0x7ff80000)) {
-        throw new UnrepresentableDocumentError(`"${key}" is a NaN with a payload js-bson would not keep`)
+        throw unrepresentable(`"${key}" is a NaN with a payload js-bson would not keep`)
       }
       valueEnd = p + 8
       return new Double(value)
@@ -110,7 +110,7 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
       if (subtype === 0x02) {
         // Old binary: js-bson re-adds an inner length on serialization, so it must be the usual one.
         if (length < 4 || view.getInt32(start, true) !== length - 4) {
-          throw new UnrepresentableDocumentError(`the old-style binary "${key}" has an inner length js-bson would rewrite`)
+          throw unrepresentable(`the old-style binary "${key}" has an inner length js-bson would rewrite`)
         }
         length -= 4
         start += 4
@@ -121,14 +121,14 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
         try {
           BSON.serialize({v: value})
         } catch (error) {
-          throw new UnrepresentableDocumentError(`the vector "${key}" is refused by js-bson: ${(error as Error).message}`)
+          throw unrepresentable(`the vector "${key}" is refused by js-bson: ${(error as Error).message}`)
         }
       }
       valueEnd = start + length
       return value
     }
     case 0x06:
-      throw new UnrepresentableDocumentError(`"${key}" is BSON Undefined, which the Node driver writes as null`)
+      throw unrepresentable(`"${key}" is BSON Undefined, which the Node driver writes as null`)
     case 0x07:
       valueEnd = p + 12
       return new ObjectId(Uint8Array.prototype.slice.call(bson, p, p + 12))
@@ -139,7 +139,7 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
       // Exact below 2^53 ms, so exact wherever the limit is decided; beyond that far outside it anyway.
       const ms = view.getInt32(p + 4, true) * 0x1_0000_0000 + view.getUint32(p, true)
       if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) {
-        throw new UnrepresentableDocumentError(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`)
+        throw unrepresentable(`the date "${key}" (${view.getBigInt64(p, true)} ms) is outside what a JavaScript Date holds`)
       }
       valueEnd = p + 8
       return new Date(ms)
@@ -153,14 +153,14 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
       const options = text(bson, patternEnd + 1, optionsEnd, 'regex options')
       // js-bson accepts only these option letters and always writes them sorted.
       if (!REGEX_OPTIONS.test(options) || [...options].sort().join('') !== options) {
-        throw new UnrepresentableDocumentError(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`)
+        throw unrepresentable(`the regex "${key}" has options "${options}" that js-bson would refuse or reorder`)
       }
       const value = new BSONRegExp(text(bson, p, patternEnd, 'a regex pattern'), options)
       valueEnd = optionsEnd + 1
       return value
     }
     case 0x0c:
-      throw new UnrepresentableDocumentError(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`)
+      throw unrepresentable(`"${key}" is a BSON DBPointer, which the Node driver turns into a DBRef`)
     case 0x0f: {
       const codeLength = view.getInt32(p + 4, true)
       const code = text(bson, p + 8, p + 8 + codeLength - 1, 'JavaScript code')
@@ -187,5 +187,5 @@ function readValue(bson: Uint8Array, view: DataView, type: number, p: number, ke
       valueEnd = p
       return new MinKey()
   }
-  throw new UnrepresentableDocumentError(`"${key}" has the unknown BSON type 0x${type.toString(16)}`)
+  throw unrepresentable(`"${key}" has the unknown BSON type 0x${type.toString(16)}`)
 }

@@ -31,7 +31,7 @@ import {silentLogger} from '../../common/log.ts'
 import {redactUrisInText, uriSecrets} from '../../mongo/uri.ts'
 import {MAX_BATCH_DOCUMENTS, RawBatchWriter, rawDocumentProblem, SKIPPABLE_WRITE_ERRORS, type RawWriteMode, type WriteLane} from '../../mongo/raw-writes.ts'
 import {collectionNameProblem, databaseNameProblem, isSystemCollection, isSystemDatabase, shownName, SYSTEM_DATABASES} from '../../mongo/names.ts'
-import {describeFsError, openSource, RestoreSourceError, type RestoreFile} from '../../artifact/export-source.ts'
+import {describeFsError, isSourceError, openSource, type RestoreFile} from '../../artifact/export-source.ts'
 import {clause, RestoreError, WriteTally} from './restore-error.ts'
 import {dropTargets, preCheck, writeToServer, type PreCheckRules} from './server-steps.ts'
 
@@ -141,7 +141,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
 
 function asRestoreError(error: unknown): RestoreError {
   if (error instanceof RestoreError) return error
-  if (error instanceof RestoreSourceError) return new RestoreError(error.message)
+  if (isSourceError(error)) return new RestoreError(error.message, undefined, 'input')
   throw error
 }
 
@@ -246,7 +246,7 @@ function meteredBytes(stream: Readable, onBytes: (chunk: Uint8Array) => void): A
 
 /** What went wrong while reading a file, with what to do. */
 function readProblem(file: RestoreFile, error: unknown): string {
-  if (error instanceof RestoreSourceError) return error.message
+  if (isSourceError(error)) return error.message
   if ((error as NodeJS.ErrnoException).code !== undefined && typeof (error as NodeJS.ErrnoException).syscall === 'string') return describeFsError(file.name, error)
   return `${shownName(file.name)} cannot be read (${clause((error as Error).message)}); download or copy it again.`
 }

@@ -4,6 +4,7 @@
 
 import type {RawWriteMode} from '../../mongo/raw-writes.ts'
 import {shownName} from '../../mongo/names.ts'
+import {ToolError, type ErrorKind} from '../../common/errors.ts'
 
 /** What a restore that stopped had changed on the server. */
 export interface WrittenSummary {
@@ -24,14 +25,14 @@ export interface WrittenSummary {
 }
 
 /** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
-export class RestoreError extends Error {
+export class RestoreError extends ToolError {
   /** What was changed before the error; undefined when the error came before any write. */
   readonly written: WrittenSummary | undefined
   /** True when the server's data was changed (documents written or maybe written, collections dropped or created). */
   readonly partial: boolean
-  constructor(message: string, written?: WrittenSummary) {
-    super(message)
-    this.name = 'RestoreError'
+  /** `kind`: what stopped it; by default the server or the files refused (a checked source that is unusable says so). */
+  constructor(message: string, written?: WrittenSummary, kind: ErrorKind = 'refused') {
+    super(kind, message)
     this.written = written
     this.partial = written !== undefined && (written.documents > 0 || written.uncertain > 0 || written.dropped.length > 0 || (written.created?.length ?? 0) > 0)
   }
