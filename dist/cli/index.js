@@ -47138,7 +47138,8 @@ function checkEntry(value, index, source) {
 function checkWatermark(value, source) {
     const where = `${source}: watermark`;
     const field = fieldChecker(asRecord(value, where, 'an object (the exactly-once state)'), where);
-    field('value', v => v === null || Number.isSafeInteger(v), 'a timestamp in epoch milliseconds or null');
+    // Not only whole numbers: Prancer's timestamps may be doubles, and the watermark is the highest one exported.
+    field('value', v => v === null || (typeof v === 'number' && Math.abs(v) <= 8.64e15), 'a timestamp in epoch milliseconds or null');
     field('lookbackMs', isCount, 'a lookback in milliseconds (a whole number ≥ 0)');
     field('seen', Array.isArray, 'a list of the ids within the lookback');
 }
@@ -51656,6 +51657,9 @@ async function findPreviousManifest(flag, outDir, cwd, logger) {
     return { manifest: outputsManifest(found.manifest, found.source), source: found.source };
 }
 function outputsManifest(manifest, source) {
+    // A logs manifest is a wrong flag value (exit 2); a backup one was never an export at all (exit 1, as always).
+    if (manifest.kind === 'backup')
+        throw new InputError(`--previous-manifest: ${source} is a backup manifest, not an export's; pass the outputs manifest of an export`);
     if (manifest.kind !== 'outputs')
         throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
     return manifest;
@@ -55767,7 +55771,12 @@ async function restoreChain(o) {
     const archive = await archiveSource(first);
     if (archive === undefined)
         throw new InputError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
-    const backupManifest = await readManifestFile((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE)).catch(() => null);
+    // No manifest: a real mongodump archive. A damaged one is an error, not a reason to skip the check below.
+    const backupManifest = await readManifestFile((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE)).catch((error) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+            return null;
+        throw error;
+    });
     const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN;
     // Order and continuity, from the manifests alone.
     const increments = [];
@@ -55883,7 +55892,7 @@ class GitHubArtifacts {
     #headers;
     constructor(o) {
         if (!/^[\w.-]+\/[\w.-]+$/.test(o.repository))
-            throw new UsageError(`"${o.repository}" is not a GitHub repository (owner/name).`);
+            throw new InputError(`"${o.repository}" is not a GitHub repository (owner/name).`);
         this.#repository = o.repository;
         this.#api = (o.apiUrl || 'https://api.github.com').replace(/\/$/, '');
         this.#headers = { authorization: `Bearer ${o.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
@@ -56190,6 +56199,7 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
     }
     let sources = positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p));
     let downloaded;
+    let store;
     if (values['from-github'] !== undefined) {
         if (positionals.length > 0)
             throw new UsageError('--from-github finds the chain itself: give no PATH');
@@ -56197,20 +56207,27 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
         if (!token)
             throw new UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
         logger.secret(token);
+        store = new GitHubArtifacts({ repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL });
         downloaded = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'prancer-chain-'));
-        const store = new GitHubArtifacts({ repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL });
-        sources = await downloadChain(store, {
-            backupName: values['backup-name'] ?? 'prancer-backup-*',
-            outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
-            ...(until !== undefined ? { until } : {}),
-            dir: downloaded,
-            logger
-        });
     }
-    const steps = await restoreChain({ sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? { until } : {}), logger }).finally(async () => {
+    let steps;
+    try {
+        if (store !== undefined && downloaded !== undefined) {
+            sources = await downloadChain(store, {
+                backupName: values['backup-name'] ?? 'prancer-backup-*',
+                outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+                ...(until !== undefined ? { until } : {}),
+                dir: downloaded,
+                logger
+            });
+        }
+        steps = await restoreChain({ sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? { until } : {}), logger });
+    }
+    finally {
+        // A failed download or restore leaves nothing of the chain behind.
         if (downloaded !== undefined)
             await (0,promises_namespaceObject.rm)(downloaded, { recursive: true, force: true });
-    });
+    }
     const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`);
     lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`);
     ctx.stdout(`${logger.redact(lines.join('\n'))}\n`);

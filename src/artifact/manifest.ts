@@ -142,7 +142,8 @@ function checkEntry(value: unknown, index: number, source: string): void {
 function checkWatermark(value: unknown, source: string): void {
   const where = `${source}: watermark`
   const field = fieldChecker(asRecord(value, where, 'an object (the exactly-once state)'), where)
-  field('value', v => v === null || Number.isSafeInteger(v), 'a timestamp in epoch milliseconds or null')
+  // Not only whole numbers: Prancer's timestamps may be doubles, and the watermark is the highest one exported.
+  field('value', v => v === null || (typeof v === 'number' && Math.abs(v) <= 8.64e15), 'a timestamp in epoch milliseconds or null')
   field('lookbackMs', isCount, 'a lookback in milliseconds (a whole number ≥ 0)')
   field('seen', Array.isArray, 'a list of the ids within the lookback')
 }

@@ -202,6 +202,8 @@ async function findPreviousManifest(flag: string | undefined, outDir: string, cw
 }
 
 function outputsManifest(manifest: Manifest, source: string): Manifest {
+  // A logs manifest is a wrong flag value (exit 2); a backup one was never an export at all (exit 1, as always).
+  if (manifest.kind === 'backup') throw new InputError(`--previous-manifest: ${source} is a backup manifest, not an export's; pass the outputs manifest of an export`)
   if (manifest.kind !== 'outputs') throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`)
   return manifest
 }

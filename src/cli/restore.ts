@@ -227,24 +227,31 @@ async function restoreChainCommand(values: RestoreValues, positionals: string[],
   }
   let sources = positionals.map(p => resolve(ctx.cwd, p))
   let downloaded: string | undefined
+  let store: GitHubArtifacts | undefined
   if (values['from-github'] !== undefined) {
     if (positionals.length > 0) throw new UsageError('--from-github finds the chain itself: give no PATH')
     const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN
     if (!token) throw new UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)')
     logger.secret(token)
+    store = new GitHubArtifacts({repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL})
     downloaded = await mkdtemp(join(tmpdir(), 'prancer-chain-'))
-    const store = new GitHubArtifacts({repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL})
-    sources = await downloadChain(store, {
-      backupName: values['backup-name'] ?? 'prancer-backup-*',
-      outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
-      ...(until !== undefined ? {until} : {}),
-      dir: downloaded,
-      logger
-    })
   }
-  const steps = await restoreChain({sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? {until} : {}), logger}).finally(async () => {
+  let steps
+  try {
+    if (store !== undefined && downloaded !== undefined) {
+      sources = await downloadChain(store, {
+        backupName: values['backup-name'] ?? 'prancer-backup-*',
+        outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+        ...(until !== undefined ? {until} : {}),
+        dir: downloaded,
+        logger
+      })
+    }
+    steps = await restoreChain({sources, uri, drop: values.drop === true, dryRun: values['dry-run'] === true, ...(until !== undefined ? {until} : {}), logger})
+  } finally {
+    // A failed download or restore leaves nothing of the chain behind.
     if (downloaded !== undefined) await rm(downloaded, {recursive: true, force: true})
-  })
+  }
   const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`)
   lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`)
   ctx.stdout(`${logger.redact(lines.join('\n'))}\n`)

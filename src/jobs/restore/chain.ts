@@ -50,7 +50,11 @@ export async function restoreChain(o: ChainRestoreOptions): Promise<ChainStep[]>
   if (first === undefined || rest.length === 0) throw new InputError('A chain is a backup followed by at least one incremental export.')
   const archive = await archiveSource(first)
   if (archive === undefined) throw new InputError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`)
-  const backupManifest = await readManifestFile(join(first, MANIFEST_FILE)).catch(() => null)
+  // No manifest: a real mongodump archive. A damaged one is an error, not a reason to skip the check below.
+  const backupManifest = await readManifestFile(join(first, MANIFEST_FILE)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
+    throw error
+  })
   const backupTime = backupManifest?.kind === 'backup' ? Date.parse(backupManifest.createdAt) : NaN
 
   // Order and continuity, from the manifests alone.

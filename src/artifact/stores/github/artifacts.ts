@@ -10,7 +10,7 @@ import {dirname, join, posix, resolve, sep} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import yauzl from 'yauzl'
-import {CorruptDataError, RefusedError, UsageError} from '../../../common/errors.ts'
+import {CorruptDataError, InputError, RefusedError} from '../../../common/errors.ts'
 import type {SetListing, SetQuery, Store, StoredSet} from '../../store.ts'
 
 /** The REST API lists newest first; a family older than this many pages is treated as absent. */
@@ -47,7 +47,7 @@ export class GitHubArtifacts implements Store {
   readonly #headers: Record<string, string>
 
   constructor(o: GitHubArtifactsOptions) {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(o.repository)) throw new UsageError(`"${o.repository}" is not a GitHub repository (owner/name).`)
+    if (!/^[\w.-]+\/[\w.-]+$/.test(o.repository)) throw new InputError(`"${o.repository}" is not a GitHub repository (owner/name).`)
     this.#repository = o.repository
     this.#api = (o.apiUrl || 'https://api.github.com').replace(/\/$/, '')
     this.#headers = {authorization: `Bearer ${o.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28'}
