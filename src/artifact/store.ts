@@ -73,6 +73,9 @@ export interface ObjectInfo {
   modified: string
 }
 
+/** What a probe checks: reading (list) alone, or writing and deleting too. */
+export type ProbeAccess = 'read' | 'write'
+
 /** Bytes under keys ('/'-separated, any Unicode). */
 export interface ObjectStore {
   readonly label: string
@@ -87,4 +90,11 @@ export interface ObjectStore {
   /** Removes the object; no error when there is none. */
   delete(key: string): Promise<void>
   copy(from: string, to: string): Promise<void>
+  /**
+   * Before any data is read from MongoDB: lists below `prefix` and, for 'write', saves and deletes one empty object
+   * there. Throws RefusedError naming the missing permission; returns which credentials were used (never a secret).
+   */
+  probe(access: ProbeAccess, prefix: string): Promise<string>
+  /** Releases the client's connections. */
+  close(): void
 }

@@ -35,6 +35,8 @@ export interface StoredBlob {
 export interface AzuriteBlobStore {
   /** Base URL of the blob endpoint, e.g. `http://127.0.0.1:41234/devstoreaccount1`. */
   readonly url: string
+  /** A connection string for the development account at this endpoint (its key is public by design). */
+  readonly connectionString: string
   /** SAS URL (create + write) for Put Block / Put Block List on one blob, valid for one hour. */
   uploadUrl(blobName: string): string
   /** SAS URL (read) for one blob, valid for ten minutes; `contentDisposition` is returned on GET. */
@@ -99,6 +101,7 @@ export async function startAzurite(workDir: string): Promise<AzuriteBlobStore> {
   let stopped: Promise<void> | undefined
   return {
     url,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};BlobEndpoint=${url};`,
     uploadUrl: blobName => sasUrl(blobName, 'cw', 60 * 60_000),
     downloadUrl: (blobName, contentDisposition) => sasUrl(blobName, 'r', 10 * 60_000, contentDisposition),
     async read(blobName) {

@@ -4,12 +4,12 @@
 
 import {randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
-import {copyFile, mkdir, readdir, rename, rm, stat} from 'node:fs/promises'
+import {copyFile, mkdir, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {dirname, join, relative, resolve, sep} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {RefusedError, UsageError} from '../../../common/errors.ts'
-import type {ObjectInfo, ObjectStore} from '../../store.ts'
+import type {ObjectInfo, ObjectStore, ProbeAccess} from '../../store.ts'
 
 const TEMP_MARK = '.partial-'
 
@@ -90,6 +90,24 @@ export class FsObjects implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.#path(key), {force: true})
   }
+
+  async probe(access: ProbeAccess, prefix: string): Promise<string> {
+    if (access === 'write') {
+      const dir = prefix === '' ? this.#root : this.#path(prefix)
+      const probe = join(dir, `${TEMP_MARK}probe-${randomBytes(6).toString('hex')}`)
+      try {
+        await mkdir(dir, {recursive: true})
+        await writeFile(probe, '')
+      } catch (error) {
+        throw new RefusedError(`${this.label}: cannot write below ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, {cause: error})
+      } finally {
+        await rm(probe, {force: true})
+      }
+    }
+    return 'the file permissions of this user'
+  }
+
+  close(): void {}
 
   async copy(from: string, to: string): Promise<void> {
     const target = this.#path(to)
