@@ -12,6 +12,7 @@ import type {ActionLogger} from './logger.ts'
 import {createUploader} from './upload.ts'
 import type {UploadedArtifact} from './upload.ts'
 import {formatBytes} from '../common/format.ts'
+import type {ObjectSets} from '../artifact/stores/object-sets.ts'
 
 export interface BackupStepResult {
   outputs: Record<string, string>
@@ -24,11 +25,12 @@ export async function runBackupStep(
   scratchDir: string,
   values: NameValues,
   retentionDays: number,
+  store: ObjectSets | null,
   logger: ActionLogger
 ): Promise<BackupStepResult> {
   // With an upload the archive is only staged; without one it is the result, kept under `path`.
-  const outDir = inputs.upload || inputs.path === undefined ? path.join(scratchDir, 'backup') : path.join(inputs.path, `backup-${values.run_id}-${values.run_attempt}`)
-  if (!inputs.upload && (await readdir(outDir).catch(() => [])).length > 0) {
+  const outDir = inputs.upload || store !== null || inputs.path === undefined ? path.join(scratchDir, 'backup') : path.join(inputs.path, `backup-${values.run_id}-${values.run_attempt}`)
+  if (!inputs.upload && store === null && (await readdir(outDir).catch(() => [])).length > 0) {
     throw new Error(`Input 'path': ${outDir} already holds files; a backup goes into a new directory.`)
   }
   const result = await logger.group('Backup', () =>
@@ -47,6 +49,12 @@ export async function runBackupStep(
   )
   const databases = (result.manifest.databases as string[]) ?? []
   const name = expandName(inputs.backupArtifactName, values)
+  let stored: string | null = null
+  if (store !== null) {
+    const set = await logger.group(`Commit to ${store.label}`, () => store.commit({family: name, kind: 'backup', runId: Number(values.run_id)}, outDir))
+    stored = store.locationOf(set)
+    logger.info(`Committed the backup to ${stored}.`)
+  }
   let uploaded: UploadedArtifact | null = null
   if (inputs.upload) {
     // An archive compresses no further (gzip) or little: the zip only stores it.
@@ -67,6 +75,7 @@ export async function runBackupStep(
     '',
     `Archive: ${uploaded ? `[${cell(uploaded.name)}](${uploaded.url})` : 'not uploaded'} · ${formatBytes(result.bytes)} · sha256 <code>${result.sha256.slice(0, 12)}…</code>`,
     '',
+    ...(stored !== null ? [`Store: <code>${cell(stored)}</code>`, ''] : []),
     `Consistency: ${cell(String((result.manifest.consistency as {description?: string})?.description ?? ''))}`,
     '',
     `Restore: download the artifact, then <code>${cell(String(result.manifest.restore))}</code>`,
@@ -86,6 +95,7 @@ export async function runBackupStep(
       'backup-artifact-url': uploaded?.url ?? '',
       'backup-artifact-digest': uploaded?.digest ?? '',
       collections: String(result.collections.length),
+      'store-backup': stored ?? '',
       documents: String(documents)
     },
     summary: lines.join('\n')

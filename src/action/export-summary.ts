@@ -22,6 +22,8 @@ export interface SummaryInput {
   keptPath: string | null
   /** How the window's start was chosen, e.g. `auto: artifact "x" from run 12`. */
   sinceLabel: string
+  /** The sets committed to the `store`, as URLs. */
+  stored?: {outputs: string; logs: string | null}
   warnings: string[]
   notices: string[]
 }
@@ -171,6 +173,10 @@ export function renderSummary(input: SummaryInput): string {
   out.push(`| Bytes | ${bytes}${bytes >= 1024 ? ` (${formatBytes(bytes)})` : ''} |`)
   out.push(`| Outputs artifact | ${artifactLine(input.outputsArtifact, input.keptPath, 'outputs')} |`)
   out.push(`| Logs artifact | ${artifactLine(input.logsArtifact, input.keptPath, 'logs')} |`)
+  if (input.stored !== undefined) {
+    out.push(`| Outputs in the store | ${code(input.stored.outputs)} |`)
+    out.push(`| Logs in the store | ${input.stored.logs === null ? 'none (no log runs)' : code(input.stored.logs)} |`)
+  }
   out.push(`| Connection string from | ${settings.uriSource} |`)
   out.push('')
   out.push(...filesTable(outputs.files))

@@ -15,6 +15,7 @@ import {parseLogsSpec} from '../prancer/logs-spec.ts'
 import {DEFAULT_LOOKBACK_MS, MAX_LOOKBACK_MS} from '../prancer/incremental.ts'
 import {FAIL_ON_VALUES, SEVERITY_THRESHOLDS, type FailOn, type SeverityThreshold} from '../results/baseline.ts'
 import {InputError, UsageError} from '../common/errors.ts'
+import {parseStoreUrl} from '../artifact/stores/store-url.ts'
 
 export const IF_NO_DOCUMENTS = ['warn', 'error', 'ignore'] as const
 export type IfNoDocuments = (typeof IF_NO_DOCUMENTS)[number]
@@ -41,6 +42,12 @@ export interface ActionInputs {
   /** `lookback-ms`: L of the exactly-once watermark (docs/incremental.md). */
   lookbackMs: number
   upload: boolean
+  /** `store`: a store URL (s3://, az://, gs://, file:///), checked; exports and backups are committed there too. */
+  store?: string
+  /** `store-endpoint`: an S3-compatible server, an Azure blob endpoint or a GCS emulator. */
+  storeEndpoint?: string
+  /** `store-path-style`: S3 addressing; undefined = path-style exactly when an endpoint is given. */
+  storePathStyle?: boolean
   /** `path`: absolute directory to keep the files in; undefined = a temporary directory removed afterwards. */
   path?: string
   githubToken?: string
@@ -187,6 +194,13 @@ export function getInputs(
   const pathInput = optional('path')
   const container = optional('container')
   const upload = parseBoolean('upload', true)
+  const store = optional('store')
+  if (store !== undefined) parseStoreUrl(store, 'store')
+  const storeEndpoint = optional('store-endpoint')
+  if (storeEndpoint !== undefined && !/^https?:\/\/[^\s/@]+(\/[^\s@?#]*)?$/.test(storeEndpoint)) {
+    throw invalid('store-endpoint', `"${storeEndpoint}" is not an endpoint URL; accepted: http(s)://host[:port][/path], with no user name or password in it`)
+  }
+  const pathStyle = read('store-path-style')
   const outputArtifactName = parseTemplate('output-artifact-name', DEFAULT_OUTPUT_ARTIFACT_NAME)
   const logsArtifactName = parseTemplate('logs-artifact-name', DEFAULT_LOGS_ARTIFACT_NAME)
   if (upload && outputArtifactName === logsArtifactName) {
@@ -209,8 +223,11 @@ export function getInputs(
     ifNoDocuments: parseChoice('if-no-documents', IF_NO_DOCUMENTS, 'warn'),
     lookbackMs: parseInteger('lookback-ms', DEFAULT_LOOKBACK_MS, 0, MAX_LOOKBACK_MS, `a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS} (30 days)`),
     upload,
-    // Without an upload the files are the result, so they need a place that outlives the step.
-    path: pathInput !== undefined ? path.resolve(workspace, pathInput) : upload ? undefined : path.resolve(workspace, DEFAULT_PATH),
+    ...(store !== undefined ? {store} : {}),
+    ...(storeEndpoint !== undefined ? {storeEndpoint} : {}),
+    ...(pathStyle === '' || pathStyle === 'auto' ? {} : {storePathStyle: parseBoolean('store-path-style', false)}),
+    // Without an upload or a store the files are the result, so they need a place that outlives the step.
+    path: pathInput !== undefined ? path.resolve(workspace, pathInput) : upload || store !== undefined ? undefined : path.resolve(workspace, DEFAULT_PATH),
     githubToken,
     baseline: parseBaseline(read('baseline')),
     baselineArtifactName: parseTemplate('baseline-artifact-name', outputArtifactName),

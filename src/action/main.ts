@@ -16,11 +16,13 @@ import {buildResultsReport, printAnnotations, writeReportFiles} from './report-s
 import {runBackupStep} from './backup-step.ts'
 import type {UploadState} from './export-summary.ts'
 import {getInputs} from './inputs.ts'
-import {InputError, UsageError, errorMessage} from '../common/errors.ts'
+import {InputError, ToolError, UsageError, errorMessage} from '../common/errors.ts'
 import {asSummaryArtifact, fileList, settleOutputs, uploadBoth, type Uploaded} from './export-upload.ts'
 import type {ActionInputs} from './inputs.ts'
 import {createActionLogger} from './logger.ts'
-import {findPreviousExport} from './previous.ts'
+import {describeSet, findPreviousExport} from './previous.ts'
+import {openProbedStore, type OpenedStore} from '../artifact/stores/open-store.ts'
+import {commitExport, type CommittedExport} from '../artifact/commit-export.ts'
 import type {PreviousExport} from './previous.ts'
 import {clampRetentionDays, createUploader} from './upload.ts'
 import type {Uploader} from './upload.ts'
@@ -49,6 +51,7 @@ export async function run(): Promise<void> {
   let failedCheck: string | undefined
   let upload: UploadState | null = null
   let uploader: Uploader | undefined
+  let target: OpenedStore | undefined
   // The runner cancels a step with SIGINT, then SIGTERM about 7.5 s later, then SIGKILL: let an upload in flight settle
   // (a Finalize may be committing), find out what exists, put `path` back unless the watermark was uploaded, take back
   // a logs artifact whose outputs artifact does not exist, write the summary, then stop.
@@ -94,19 +97,27 @@ export async function run(): Promise<void> {
       logger.warning(`retention-days (${keptDays}) is shorter than full-every (${inputs.fullEveryMs / 86_400_000} days) plus a day: a chain's first, full export expires before the next full export starts a new chain, and a restore of the chain would miss its documents. Raise retention-days or lower full-every.`)
     }
 
+    // The store first: a credential or permission problem must show before anything is read from MongoDB.
+    if (inputs.store !== undefined) {
+      const text = inputs.store
+      target = await logger.group('Store', () =>
+        openProbedStore(text, 'store', 'write', {endpoint: inputs.storeEndpoint, pathStyle: inputs.storePathStyle, env}, logger)
+      )
+    }
+
     // Artifact names use {database} and {collection}, which come from config.ini; the job reuses these settings.
     const settings = await resolveSettings({configPath: inputs.configPath, mongodbUri: inputs.mongodbUri, env, cwd, logger})
     const values = nameValues(env, inputs, settings.database, settings.outputCollection)
     if (inputs.mode === 'backup') {
       // The other job of the action: every Prancer collection as a mongodump archive (src/action/backup-step.ts).
-      const backup = await runBackupStep(inputs, env, scratchDir, values, retention.days, logger)
+      const backup = await runBackupStep(inputs, env, scratchDir, values, retention.days, target?.sets ?? null, logger)
       outputs = backup.outputs
       summary = backup.summary
       return
     }
     const outputsName = expandName(inputs.outputArtifactName, values)
     const logsName = expandName(inputs.logsArtifactName, values)
-    if (inputs.upload && outputsName === logsName) {
+    if ((inputs.upload || target !== undefined) && outputsName === logsName) {
       throw new UsageError(`expands to "${logsName}", the same name as output-artifact-name; the two artifacts need different names`, {input: 'logs-artifact-name'})
     }
     let exportDir = path.join(scratchDir, 'export')
@@ -130,7 +141,8 @@ export async function run(): Promise<void> {
             currentName: outputsName,
             downloadDir: path.join(scratchDir, 'previous')
           },
-          logger
+          logger,
+          target?.sets ?? null
         )
       )
     }
@@ -141,7 +153,7 @@ export async function run(): Promise<void> {
       mongodbUri: inputs.mongodbUri,
       since: inputs.since,
       previousManifest: previous?.manifest ?? null,
-      ...(previous === null ? {} : {previousSource: `manifest of artifact "${previous.artifact.name}" from run ${previous.artifact.runId}`}),
+      ...(previous === null ? {} : {previousSource: `manifest of ${describeSet(previous.artifact, target?.sets ?? null)} from run ${previous.artifact.runId}`}),
       lookbackMs: inputs.lookbackMs,
       missingCollection: inputs.ifNoDocuments === 'ignore' ? 'notice' : 'warning',
       container: inputs.container,
@@ -200,6 +212,32 @@ export async function run(): Promise<void> {
       dirs.logs = path.join(local.dir, 'logs')
       logger.info(`Files written to ${local.dir}`)
     }
+    // The store before the artifacts: with a store, it is what since: auto reads, so its outputs set carries the
+    // watermark. Once it is committed, a failed artifact upload no longer puts `path` back.
+    const rollBackPath = async (): Promise<void> => {
+      if (local === undefined) return
+      const dir = local.dir
+      await local.rollback().catch(restoreError => {
+        // The staging directory still holds the earlier export: the next run puts it back.
+        keepStaging = true
+        logger.warning(`Could not put ${dir} back as it was before this step (${errorMessage(restoreError)}); the next run of this step puts the earlier export back.`)
+      })
+    }
+    let stored: CommittedExport | null = null
+    if (target !== undefined) {
+      const sets = target.sets
+      if (cancelling) throw new Error('The step was cancelled before the store was written.')
+      try {
+        stored = await logger.group(`Commit to ${sets.label}`, () =>
+          commitExport(sets, {outputs: dirs.outputs, logs: result.logs.runs.length > 0 ? dirs.logs : null}, {outputs: outputsName, logs: logsName}, Number(values.run_id))
+        )
+      } catch (error) {
+        await rollBackPath()
+        const note = `${errorMessage(error)} Nothing of this export was committed to ${sets.label}; the previous export there is unchanged and the next since: auto run starts from it.`
+        throw new ToolError(error instanceof ToolError ? error.kind : 'refused', note, {cause: error, ...(error instanceof ToolError && error.code ? {code: error.code} : {})})
+      }
+      logger.info(`Committed to ${sets.label}: ${sets.locationOf(stored.outputs)}${stored.logs ? ` and ${sets.locationOf(stored.logs)}` : ''}.`)
+    }
     let uploaded: Uploaded = {outputs: null, logs: null}
     if (inputs.upload) {
       const client = createUploader(logger, {retentionDays: retention.days, compressionLevel: inputs.compressionLevel, overwrite: inputs.overwrite}, env)
@@ -211,15 +249,9 @@ export async function run(): Promise<void> {
         uploading = upload
         uploaded = await upload
       } catch (error) {
-        // An outputs artifact that exists carries this export's watermark: then `path` keeps it too.
-        if (local !== undefined && state.outputs !== 'present') {
-          const dir = local.dir
-          await local.rollback().catch(restoreError => {
-            // The staging directory still holds the earlier export: the next run puts it back.
-            keepStaging = true
-            logger.warning(`Could not put ${dir} back as it was before this step (${errorMessage(restoreError)}); the next run of this step puts the earlier export back.`)
-          })
-        }
+        // An outputs artifact that exists, or the store's outputs set, carries this export's watermark: then `path` keeps it too.
+        if (state.outputs !== 'present' && stored === null) await rollBackPath()
+        if (stored !== null) logger.warning(`The artifacts failed, but this export is committed to ${target!.sets.label}: the next since: auto run continues after it.`)
         throw error
       } finally {
         uploading = null
@@ -241,7 +273,9 @@ export async function run(): Promise<void> {
       passed: report ? String(report.results.counts.passed) : '',
       'new-failures': report?.comparison ? String(report.comparison.newFailures.length) : '',
       fixed: report?.comparison ? String(report.comparison.fixed.length) : '',
-      'sarif-file': ''
+      'sarif-file': '',
+      'store-outputs': stored && target ? target.sets.locationOf(stored.outputs) : '',
+      'store-logs': stored?.logs && target ? target.sets.locationOf(stored.logs) : ''
     }
     let resultsSummary = ''
     if (report) {
@@ -266,6 +300,7 @@ export async function run(): Promise<void> {
       logsArtifact: asSummaryArtifact(uploaded.logs),
       keptPath: inputs.path ?? null,
       sinceLabel: String(result.outputs.manifest.since),
+      ...(stored && target ? {stored: {outputs: target.sets.locationOf(stored.outputs), logs: stored.logs ? target.sets.locationOf(stored.logs) : null}} : {}),
       warnings: logger.warnings,
       notices: logger.notices
     })
@@ -279,6 +314,7 @@ export async function run(): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    target?.objects.close()
     if (scratch !== undefined) await rm(scratch, {recursive: true, force: true}).catch(() => undefined)
     if (local !== undefined && !keepStaging) await local.finish().catch(() => undefined)
     // Outputs and the summary are built from names, numbers and already redacted messages, never from a connection

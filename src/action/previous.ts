@@ -9,7 +9,7 @@
 import * as path from 'node:path'
 import {CorruptDataError, InputError, RefusedError} from '../common/errors.ts'
 import {MANIFEST_FILE, readManifestFile, type Manifest} from '../artifact/manifest.ts'
-import type {StoredSet} from '../artifact/store.ts'
+import type {Store, StoredSet} from '../artifact/store.ts'
 import {GitHubArtifacts, MAX_PAGES, newerFirst, PAGE_SIZE} from '../artifact/stores/github/artifacts.ts'
 import type {ActionLogger} from './logger.ts'
 
@@ -41,20 +41,25 @@ function refusedStatus(error: unknown): number | undefined {
   return error instanceof RefusedError ? error.status : undefined
 }
 
-/** Returns the previous export, or null (after a notice) when there is none or it may not be read. */
-export async function findPreviousExport(query: PreviousExportQuery, logger: ActionLogger): Promise<PreviousExport | null> {
+/**
+ * Returns the previous export, or null (after a notice) when there is none or it may not be read. `store`: the
+ * action's `store` (an object store, whose listing must work: its probe ran first); null for GitHub artifacts.
+ */
+export async function findPreviousExport(query: PreviousExportQuery, logger: ActionLogger, store: Store | null = null): Promise<PreviousExport | null> {
   const [owner, repo] = (query.repository ?? '').split('/')
-  if (!query.token || !owner || !repo || query.repository === undefined) {
+  if (store === null && (!query.token || !owner || !repo || query.repository === undefined)) {
     logger.notice(
       "since: auto found no previous export because the 'github-token' input or GITHUB_REPOSITORY is empty; exporting everything."
     )
     return null
   }
-  const artifacts = new GitHubArtifacts({repository: query.repository, token: query.token, apiUrl: query.apiUrl ?? process.env['GITHUB_API_URL']})
+  const artifacts = store ?? new GitHubArtifacts({repository: query.repository!, token: query.token!, apiUrl: query.apiUrl ?? process.env['GITHUB_API_URL']})
+  const where = store === null ? "this repository's artifacts" : store.label
   let listing
   try {
-    listing = await artifacts.list({family: query.family, exactName: query.exactName, stopAtFirstPageWith: a => (a.runId ?? 0) <= query.runId})
+    listing = await artifacts.list({family: query.family, kind: 'outputs', exactName: query.exactName, stopAtFirstPageWith: a => (a.runId ?? 0) <= query.runId})
   } catch (error) {
+    if (store !== null) throw error
     const status = refusedStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {
       logger.notice(
@@ -86,22 +91,23 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
   }
   if (fromForks > 0) logger.info(`since: auto skipped ${fromForks} matching artifacts uploaded by pull requests from forks.`)
   if (best === undefined) {
-    if (pagesExhausted) {
+    if (pagesExhausted && store === null) {
       logger.warning(
         `since: auto looked at the newest ${MAX_PAGES * PAGE_SIZE} artifacts of this repository and none is an earlier export matching ${query.family.source}; ` +
           'exporting everything. If an earlier export exists further back, set since to its watermark (a time) to continue from it.'
       )
     } else {
       // The job's own notice says a full export follows; this says why.
-      logger.info(`since: auto found no earlier artifact whose name matches ${query.family.source}.`)
+      logger.info(`since: auto found no earlier export in ${where} whose name matches ${query.family.source}.`)
     }
     return null
   }
 
-  logger.info(`Previous export: artifact "${best.name}" (id ${best.id}) from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
+  logger.info(`Previous export: ${describeSet(best, store)} from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
   try {
     await artifacts.download(best, query.downloadDir)
   } catch (error) {
+    if (store !== null) throw error
     const status = refusedStatus(error)
     if (status !== undefined && NO_PERMISSION.has(status)) {
       logger.notice(`since: auto could not download the artifact "${best.name}" (HTTP ${status}); exporting everything.`)
@@ -113,10 +119,15 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
   try {
     manifest = await readManifestFile(path.join(query.downloadDir, MANIFEST_FILE))
   } catch (error) {
-    throw new CorruptDataError(`The previous artifact "${best.name}" (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
+    throw new CorruptDataError(`The previous export ${describeSet(best, store)} (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
   }
   if (manifest.kind !== 'outputs') {
-    throw new InputError(`The previous artifact "${best.name}" (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
+    throw new InputError(`The previous export ${describeSet(best, store)} (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
   }
   return {manifest, artifact: best}
+}
+
+/** How messages name a set: an artifact by name and id, an object-store set by its folder. */
+export function describeSet(set: StoredSet, store: Store | null): string {
+  return store === null ? `artifact "${set.name}" (id ${set.id})` : `"${set.name}" (${set.id} in ${store.label})`
 }

@@ -19,14 +19,15 @@ export interface ChainQuery {
   logger: Logger
 }
 
-const byTime = (a: StoredSet, b: StoredSet): number => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '') || Number(a.id) - Number(b.id)
+const byTime = (a: StoredSet, b: StoredSet): number => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '') || Number(a.id) - Number(b.id) || (a.runId ?? 0) - (b.runId ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /** Downloads the chain; returns the local directories in restore order (the backup first). */
 export async function downloadChain(store: Store, q: ChainQuery): Promise<string[]> {
   const backupName = globToRegExp(q.backupName)
   const outputsName = globToRegExp(q.outputsName)
   const until = q.until ?? Date.now()
-  const {sets} = await store.list({family: {test: name => backupName.test(name) || outputsName.test(name)}})
+  // Two listings, each of its kind: in an object store a logs set may match the outputs pattern too.
+  const sets = [...(await store.list({family: backupName, kind: 'backup'})).sets, ...(await store.list({family: outputsName, kind: 'outputs'})).sets]
   const made = sets.filter(s => Date.parse(s.createdAt ?? '') <= until)
   const backup = made.filter(s => backupName.test(s.name)).sort(byTime).at(-1)
   if (!backup) throw new InputError(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`)

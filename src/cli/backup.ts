@@ -10,7 +10,12 @@ import {uriSecrets} from '../mongo/uri.ts'
 import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
+import type {OpenedStore} from '../artifact/stores/open-store.ts'
 import {formatBytes} from '../common/format.ts'
+import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import {mkdtemp} from 'node:fs/promises'
+import {join} from 'node:path'
+import {tmpdir} from 'node:os'
 
 const backupOptions = {
   out: {type: 'string'},
@@ -20,11 +25,13 @@ const backupOptions = {
   include: {type: 'string', multiple: true},
   exclude: {type: 'string', multiple: true},
   gzip: {type: 'boolean'},
+  to: {type: 'string'},
+  ...storeFlagOptions,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
 
-export const BACKUP_HELP = `Usage: ${NAME} backup --out DIR [options]
+export const BACKUP_HELP = `Usage: ${NAME} backup --out DIR | --to URL [options]
 
 Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
 mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
@@ -32,7 +39,11 @@ mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archi
 'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
 
 Options:
-  --out DIR             output directory (required; new or empty)
+  --out DIR             output directory (new or empty)
+  --to URL              also (or, without --out, only) commit the backup to a store (s3://, az://, gs://,
+                        file:///) as one set, its manifest last; the store is probed first
+  --name NAME           the backup set's name in the store (default prancer-backup)
+${storeFlagsHelp(24)}
   --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
                         [MONGODB] dburl, then mongodb://localhost:27017)
@@ -56,8 +67,21 @@ type BackupValues = ParsedFlags<typeof backupOptions>['values']
 async function backupTo(values: BackupValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)
   if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
-  if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required')
-  const outDir = resolve(ctx.cwd, values.out)
+  if ((values.out === undefined || values.out === '') && values.to === undefined) throw new UsageError('--out DIR or --to URL is required')
+  const name = setName(values.name, CLI_SET_NAMES.backup)
+  const target = values.to === undefined ? undefined : await openCliStore(values.to, '--to', 'write', values, ctx.env, logger)
+  const scratch = values.out === undefined ? await mkdtemp(join(tmpdir(), 'prancer-db-artifacts-')) : undefined
+  const outDir = scratch !== undefined ? join(scratch, 'backup') : resolve(ctx.cwd, values.out!)
+  try {
+    return await backupInto(outDir, values, ctx, logger, target === undefined ? undefined : {...target, name})
+  } finally {
+    target?.objects.close()
+    if (scratch !== undefined) await rm(scratch, {recursive: true, force: true})
+  }
+}
+
+async function backupInto(outDir: string, values: BackupValues, ctx: CliContext, logger: CliLogger, target: (OpenedStore & {name: string}) | undefined): Promise<number> {
+  const uri = connectionString(values.uri, ctx.env)
   const existing = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null
     throw new InputError(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
@@ -77,7 +101,12 @@ async function backupTo(values: BackupValues, ctx: CliContext, logger: CliLogger
       logger
     })
     const documents = result.collections.reduce((n, c) => n + c.documents, 0)
-    ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`)
+    let stored = ''
+    if (target !== undefined) {
+      const set = await target.sets.commit({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}, outDir)
+      stored = `\n  store: ${target.sets.locationOf(set)}`
+    }
+    ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${values.out === undefined ? 'the store' : result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})${stored}\n  restore: ${String(result.manifest.restore)}`)}\n`)
     return EXIT_OK
   } catch (error) {
     // Nothing half-done: a directory this command made is removed again.

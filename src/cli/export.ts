@@ -18,8 +18,14 @@ import {uriSecrets} from '../mongo/uri.ts'
 import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
+import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import {downloadNewestSet} from '../artifact/newest-set.ts'
+import {commitExport} from '../artifact/commit-export.ts'
+import type {OpenedStore} from '../artifact/stores/open-store.ts'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 
-export const EXPORT_HELP = `Usage: ${NAME} export --out DIR [options]
+export const EXPORT_HELP = `Usage: ${NAME} export --out DIR | --to URL [options]
 
 The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
@@ -28,6 +34,14 @@ Options:
   --out DIR                 output directory (required; created if missing). A DIR that already holds an
                             export is refused: each export is an increment a restore of the chain needs.
                             Write each run to a new DIR and continue with --previous-manifest.
+  --to URL                  also (or, without --out, only) commit the export to a store: s3://bucket/prefix,
+                            az://account/container/prefix, gs://bucket/prefix or file:///path, as two sets
+                            (logs first, outputs last; each manifest written last). With since auto and no
+                            --previous-manifest, continues from the newest outputs set of --name there.
+                            Credentials: the SDKs' default chains only. The store is probed first.
+  --name NAME               the outputs set's name in the store (default prancer-outputs); the logs set is
+                            NAME-logs (default prancer-logs)
+${storeFlagsHelp(28)}
   --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
                             (a failed export leaves DIR exactly as it was)
   --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
@@ -66,6 +80,8 @@ const exportOptions = {
   'json-format': {type: 'string'},
   collection: {type: 'string', multiple: true},
   replace: {type: 'boolean'},
+  to: {type: 'string'},
+  ...storeFlagOptions,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -80,8 +96,9 @@ type ExportValues = ParsedFlags<typeof exportOptions>['values']
 async function exportTo(values: ExportValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)
   if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
-  if (values.out === undefined || values.out === '') throw new UsageError('--out DIR is required')
-  const outDir = resolve(ctx.cwd, values.out)
+  if ((values.out === undefined || values.out === '') && values.to === undefined) throw new UsageError('--out DIR or --to URL is required')
+  if (values.to !== undefined && values.replace === true && values.out === undefined) throw new UsageError('--replace needs --out')
+  const names = {outputs: setName(values.name, CLI_SET_NAMES.outputs), logs: setName(values.name === undefined ? undefined : `${values.name}-logs`, CLI_SET_NAMES.logs)}
   const jsonFormat = (values['json-format'] ?? 'relaxed') as JsonFormat
   if (!JSON_FORMATS.includes(jsonFormat)) throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`)
   let since
@@ -92,6 +109,25 @@ async function exportTo(values: ExportValues, ctx: CliContext, logger: CliLogger
   }
   const logs = parseLogs(values.logs ?? 'auto')
   const lookbackMs = parseLookback(values['lookback-ms'])
+  // The store before MongoDB: a credential or permission problem shows before anything is read.
+  const target = values.to === undefined ? undefined : await openCliStore(values.to, '--to', 'write', values, ctx.env, logger)
+  const scratch = await mkdtemp(join(tmpdir(), 'prancer-db-artifacts-'))
+  try {
+    return await exportWith(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, names, target, scratch})
+  } finally {
+    target?.objects.close()
+    await rm(scratch, {recursive: true, force: true})
+  }
+}
+
+async function exportWith(
+  values: ExportValues,
+  ctx: CliContext,
+  logger: CliLogger,
+  p: Omit<ExportPlan, 'previousManifest' | 'local'> & {names: {outputs: string; logs: string}; target: OpenedStore | undefined; scratch: string}
+): Promise<number> {
+  const {uri, since, logs, jsonFormat, lookbackMs, target} = p
+  const outDir = values.out === undefined || values.out === '' ? join(p.scratch, 'export') : resolve(ctx.cwd, values.out)
   // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
   const local = await openLocalExport(outDir, {
     label: '--out',
@@ -101,9 +137,21 @@ async function exportTo(values: ExportValues, ctx: CliContext, logger: CliLogger
   })
   let lock: HeldLock | undefined
   try {
-    const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger)
-    if (previous !== null) lock = await lockBeside(previous.source, 'previous export', logger)
-    return await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local})
+    let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined ? null : outDir, ctx.cwd, logger)
+    if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
+      const newest = await downloadNewestSet(target.sets, {name: p.names.outputs, kind: 'outputs', dir: join(p.scratch, 'previous')})
+      if (newest !== null) {
+        logger.info(`continuing from ${target.sets.locationOf(newest.set)}`)
+        previous = {manifest: newest.manifest, source: target.sets.locationOf(newest.set)}
+      } else logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`)
+    }
+    if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source)) lock = await lockBeside(previous.source, 'previous export', logger)
+    const {code, logRuns} = await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local})
+    if (target !== undefined) {
+      const committed = await commitExport(target.sets, {outputs: join(local.dir, 'outputs'), logs: logRuns > 0 ? join(local.dir, 'logs') : null}, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0)
+      ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`)
+    }
+    return code
   } finally {
     await lock?.release()
     await local.finish()
@@ -120,7 +168,7 @@ interface ExportPlan {
   local: LocalExport
 }
 
-async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogger, plan: ExportPlan): Promise<number> {
+async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogger, plan: ExportPlan): Promise<{code: number; logRuns: number}> {
   const {uri, since, logs, jsonFormat, lookbackMs, previousManifest, local} = plan
   const options: ExportJobOptions = {
     since,
@@ -153,7 +201,7 @@ async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogge
       : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
   ]
   ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`)
-  return EXIT_OK
+  return {code: EXIT_OK, logRuns: logsExport.runs.length}
 }
 
 /** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
@@ -179,8 +227,9 @@ function parseLogs(value: string): LogsSpec {
  * of a previous `export --out` (or its outputs/), or an artifact .zip; without it, an earlier export
  * in the same --out directory continues the chain.
  */
-async function findPreviousManifest(flag: string | undefined, outDir: string, cwd: string, logger: CliLogger): Promise<{manifest: Manifest; source: string} | null> {
+async function findPreviousManifest(flag: string | undefined, outDir: string | null, cwd: string, logger: CliLogger): Promise<{manifest: Manifest; source: string} | null> {
   if (flag === undefined) {
+    if (outDir === null) return null
     const own = join(outDir, 'outputs', MANIFEST_FILE)
     if ((await stat(own).catch(() => null)) === null) return null
     logger.info(`continuing from the earlier export in ${own}`)

@@ -9,8 +9,9 @@
 // Exit codes: 0 done (EXIT_OK), 1 the input could not be read or the output not written (EXIT_FAILURE),
 // 2 usage (EXIT_USAGE), 4 the results meet --fail-on (EXIT_RESULTS_FAILED): the report is still written first.
 
-import {mkdir, writeFile} from 'node:fs/promises'
-import {dirname, resolve} from 'node:path'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import packageJson from '../../package.json' with {type: 'json'}
 import {planAnnotations} from '../summary/annotations.ts'
@@ -32,6 +33,10 @@ import {renderResultsSummary} from '../summary/results-summary.ts'
 import {EXIT_OK, EXIT_RESULTS_FAILED, EXIT_USAGE, exitCodeOf} from './exit-codes.ts'
 import {InputError, RefusedError, UsageError, errorMessage} from '../common/errors.ts'
 import {NAME} from './command.ts'
+import {createCliLogger} from './output.ts'
+import {CLI_SET_NAMES, openCliStore, setName, storeFlagOptions} from './store-flags.ts'
+import {downloadNewestSet} from '../artifact/newest-set.ts'
+import {isStoreUrl} from '../artifact/stores/store-url.ts'
 
 export interface ReportContext {
   stdout(text: string): void
@@ -51,8 +56,11 @@ directory ('export --out', or a downloaded outputs artifact), its manifest.json,
 exported .json file.
 
 Options:
-  --baseline PATH             an earlier export of the same scan (e.g. the base branch's outputs artifact):
-                              failures are marked new or still failing, and fixed ones are listed
+  --baseline PATH|URL         an earlier export of the same scan (e.g. the base branch's outputs artifact):
+                              failures are marked new or still failing, and fixed ones are listed. A store
+                              URL (s3://, az://, gs://, file:///) means the newest outputs set of
+                              --baseline-name there (default prancer-outputs)
+  --baseline-name NAME        with a store URL: the outputs set's name
   --format FORMAT             text (default) | markdown | sarif | junit
   --output FILE               write the report to FILE instead of stdout (stdout then gets the counts)
   --workspace DIR             the repository root, for repository-relative file paths and resource lines
@@ -73,6 +81,8 @@ Exit codes:
 
 const options = {
   baseline: {type: 'string'},
+  'baseline-name': {type: 'string'},
+  ...storeFlagOptions,
   format: {type: 'string'},
   output: {type: 'string'},
   workspace: {type: 'string'},
@@ -178,7 +188,9 @@ async function run(args: string[], ctx: ReportContext): Promise<number> {
   const results = await load(resolve(ctx.cwd, positionals[0]!), positionals[0]!, workspace)
   let comparison: BaselineComparison | undefined
   if (values.baseline !== undefined) {
-    const baseline = await load(resolve(ctx.cwd, values.baseline), `--baseline ${values.baseline}`, workspace)
+    const baseline = isStoreUrl(values.baseline)
+      ? await loadFromStore(values.baseline, values, ctx, workspace)
+      : await load(resolve(ctx.cwd, values.baseline), `--baseline ${values.baseline}`, workspace)
     comparison = compareWithBaseline(results, baseline)
   }
   const decision: FailDecision = decideFailure(results, comparison ?? null, policy)
@@ -244,4 +256,21 @@ async function run(args: string[], ctx: ReportContext): Promise<number> {
     return EXIT_RESULTS_FAILED
   }
   return EXIT_OK
+}
+
+/** The newest outputs set of --baseline-name in the store --baseline names, downloaded and read. */
+async function loadFromStore(url: string, values: {'baseline-name'?: string | undefined; endpoint?: string | undefined; 'path-style'?: string | undefined}, ctx: ReportContext, workspace: string): Promise<ResultSet> {
+  // Only warnings and errors: the report itself goes to stdout.
+  const logger = createCliLogger({write: text => ctx.stderr(text), isTTY: false}, true)
+  const opened = await openCliStore(url, '--baseline', 'read', values, ctx.env, logger)
+  const dir = await mkdtemp(join(tmpdir(), 'prancer-baseline-'))
+  try {
+    const name = setName(values['baseline-name'], CLI_SET_NAMES.outputs)
+    const newest = await downloadNewestSet(opened.sets, {name, kind: 'outputs', dir})
+    if (newest === null) throw new InputError(`--baseline: ${opened.sets.label} holds no outputs set named "${name}"`)
+    return await load(dir, `--baseline ${opened.sets.locationOf(newest.set)}`, workspace)
+  } finally {
+    opened.objects.close()
+    await rm(dir, {recursive: true, force: true})
+  }
 }

@@ -16,10 +16,14 @@ import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags
 import {EXIT_CODES_HELP, EXIT_OK, EXIT_PARTIAL} from './exit-codes.ts'
 import {createCliLogger, ProgressDisplay, type CliLogger} from './output.ts'
 import {formatBytes} from '../common/format.ts'
+import {openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import type {Store} from '../artifact/store.ts'
 
 export const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
        ${NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
        ${NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
+       ${NAME} restore --from URL [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
+       ${NAME} restore --from URL --name NAME
 
 A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
 (artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
@@ -28,7 +32,10 @@ the backup), then the backup is restored like mongorestore and each increment up
 applies only the increments made by that time (epoch ms or ISO-8601). --from-github finds the chain among a
 repository's artifacts (token in env GITHUB_TOKEN, API in GITHUB_API_URL): the newest backup artifact matching
 --backup-name (default prancer-backup-*) made by --until, then the outputs artifacts matching --outputs-name
-(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count.
+(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count. --from finds
+the same chain in a store (s3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix,
+file:///path; credentials from the SDKs' default chains), streaming each set back; with --name it restores
+the newest set of that one name instead (an export, or a backup).
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -60,6 +67,9 @@ Options:
   --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
+  --from URL            a store to restore from (see above)
+  --name NAME           with --from: the newest set of this name, restored alone
+${storeFlagsHelp(24)}
   --quiet               no progress or informational output
   --help                show this help
 
@@ -80,6 +90,8 @@ const restoreOptions = {
   'from-github': {type: 'string'},
   'backup-name': {type: 'string'},
   'outputs-name': {type: 'string'},
+  from: {type: 'string'},
+  ...storeFlagOptions,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -104,6 +116,29 @@ async function restoreFrom(values: RestoreValues, positionals: string[], ctx: Cl
     uriFrom = 'the default'
   }
   for (const secret of uriSecrets(uri)) logger.secret(secret)
+  if (values.from !== undefined) {
+    if (values['from-github'] !== undefined) throw new UsageError('--from and --from-github name two sources; give one')
+    if (positionals.length > 0) throw new UsageError('--from finds what to restore itself: give no PATH')
+    const opened = await openCliStore(values.from, '--from', 'read', values, ctx.env, logger)
+    try {
+      if (values.name === undefined) return await restoreChainCommand(values, positionals, uri, ctx, logger, opened.sets)
+      const name = setName(values.name, values.name)
+      const {sets} = await opened.sets.list({family: {test: n => n === name}, exactName: name})
+      const newest = sets.filter(s => s.name === name)[0]
+      if (newest === undefined) throw new UsageError(`--name: ${opened.sets.label} holds no set named "${name}"`)
+      const dir = await mkdtemp(join(tmpdir(), 'prancer-restore-'))
+      try {
+        logger.info(`restoring ${opened.sets.locationOf(newest)}`)
+        await opened.sets.download(newest, join(dir, 'set'))
+        return await restoreFrom({...values, from: undefined}, [join(dir, 'set')], ctx, logger, progress)
+      } finally {
+        await rm(dir, {recursive: true, force: true})
+      }
+    } finally {
+      opened.objects.close()
+    }
+  }
+  if (values.name !== undefined) throw new UsageError('--name applies with --from')
   if (values['from-github'] !== undefined) return restoreChainCommand(values, positionals, uri, ctx, logger)
   if (positionals.length === 0) throw new UsageError('restore needs the PATH to restore')
   if (positionals.length > 1) return restoreChainCommand(values, positionals, uri, ctx, logger)
@@ -215,7 +250,7 @@ function shortName(file: string): string {
 }
 
 /** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/jobs/restore/chain.ts). */
-async function restoreChainCommand(values: RestoreValues, positionals: string[], uri: string, ctx: CliContext, logger: CliLogger): Promise<number> {
+async function restoreChainCommand(values: RestoreValues, positionals: string[], uri: string, ctx: CliContext, logger: CliLogger, fromStore?: Store): Promise<number> {
   for (const p of positionals) {
     if ((await stat(resolve(ctx.cwd, p)).catch(() => null)) === null) throw new UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`)
   }
@@ -227,7 +262,8 @@ async function restoreChainCommand(values: RestoreValues, positionals: string[],
   }
   let sources = positionals.map(p => resolve(ctx.cwd, p))
   let downloaded: string | undefined
-  let store: GitHubArtifacts | undefined
+  let store: Store | undefined = fromStore
+  if (fromStore !== undefined) downloaded = await mkdtemp(join(tmpdir(), 'prancer-chain-'))
   if (values['from-github'] !== undefined) {
     if (positionals.length > 0) throw new UsageError('--from-github finds the chain itself: give no PATH')
     const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN

@@ -5,13 +5,14 @@
 // Removing a set takes its manifest away first, for the same reason.
 
 import {createWriteStream} from 'node:fs'
-import {mkdir, readdir} from 'node:fs/promises'
+import {mkdir, readdir, readFile} from 'node:fs/promises'
 import {dirname, join, posix, relative, resolve, sep} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {createReadStream} from 'node:fs'
 import {CorruptDataError, UsageError} from '../../common/errors.ts'
 import {MANIFEST_FILE, MANIFEST_KINDS, type ManifestKind} from '../manifest.ts'
-import type {ObjectStore, SetListing, SetQuery, Store, StoredSet} from '../store.ts'
+import type {ObjectStore, ProbeAccess, SetListing, SetQuery, Store, StoredSet} from '../store.ts'
+import type {Readable} from 'node:stream'
 
 /** A family or kind is one folder name. */
 const FOLDER = /^[^/\\\0]+$/
@@ -35,6 +36,17 @@ function unstamp(text: string): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}Z` : null
 }
 
+/** One set being written: data files first, then the manifest, which commits it. */
+export interface SetUpload {
+  /** The set's folder key. */
+  readonly id: string
+  save(file: string, body: Readable | Uint8Array): Promise<{bytes: number}>
+  /** Saves the manifest (the commit point) and returns the committed set. */
+  commit(manifest: string | Uint8Array): Promise<StoredSet>
+  /** Takes back what was saved (best effort): an uncommitted set is invisible anyway, this only saves its cost. */
+  abort(): Promise<void>
+}
+
 export class ObjectSets implements Store {
   readonly label: string
   readonly #objects: ObjectStore
@@ -50,10 +62,23 @@ export class ObjectSets implements Store {
     return [...(this.#prefix === '' ? [] : [this.#prefix]), ...parts].join('/')
   }
 
+  /** Where a set is, as a URL a user can paste (its folder). */
+  locationOf(set: StoredSet): string {
+    return `${this.#objects.label}/${set.id}/`
+  }
+
+  /** The store's prefix, checked before any data is read from MongoDB; returns which credentials were used. */
+  probe(access: ProbeAccess): Promise<string> {
+    return this.#objects.probe(access, this.#prefix)
+  }
+
+  /** Newest first (by the time in the folder name, then the run). */
   async list(q: SetQuery): Promise<SetListing> {
     const sets: StoredSet[] = []
     const root = this.#key('')
-    for await (const object of this.#objects.list(root)) {
+    // One family's folder when the family is one name; the whole prefix otherwise.
+    const below = q.exactName !== undefined && FOLDER.test(q.exactName) ? `${root}${q.exactName}/` : root
+    for await (const object of this.#objects.list(below)) {
       const parts = object.key.slice(root.length).split('/')
       // family / kind / stamp-run / manifest.json: a committed set
       if (parts.length !== 4 || parts[3] !== MANIFEST_FILE) continue
@@ -64,19 +89,46 @@ export class ObjectSets implements Store {
       if (m === null || createdAt === null) continue
       sets.push({name: family, id: this.#key(family, kind, folder), createdAt, runId: Number(m[2]), headBranch: null, size: null})
     }
+    sets.sort((a, b) => (a.createdAt! < b.createdAt! ? 1 : a.createdAt! > b.createdAt! ? -1 : (b.runId ?? 0) - (a.runId ?? 0)))
     return {sets, untrusted: 0, exhausted: false}
+  }
+
+  /** Starts a set; its files are saved as they come (streamed), the manifest last. */
+  begin(set: CommitSet): SetUpload {
+    if (!FOLDER.test(set.family) || set.family.startsWith('.')) throw new UsageError(`${this.label}: "${set.family}" cannot be a family's folder name.`)
+    const createdAt = set.createdAt ?? new Date()
+    const id = this.#key(set.family, set.kind, `${stamp(createdAt)}-${set.runId}`)
+    const saved: string[] = []
+    const objects = this.#objects
+    return {
+      id,
+      async save(file, body) {
+        if (file === MANIFEST_FILE) throw new UsageError(`${MANIFEST_FILE} is saved by commit(), last.`)
+        saved.push(`${id}/${file}`)
+        return objects.save(`${id}/${file}`, body)
+      },
+      async commit(manifest) {
+        await objects.save(`${id}/${MANIFEST_FILE}`, typeof manifest === 'string' ? Buffer.from(manifest) : manifest)
+        return {name: set.family, id, createdAt: createdAt.toISOString(), runId: set.runId, headBranch: null, size: null}
+      },
+      async abort() {
+        for (const key of saved) await objects.delete(key).catch(() => undefined)
+      }
+    }
   }
 
   /** Saves every file below `dir` as one set, the manifest last; returns the committed set. */
   async commit(set: CommitSet, dir: string): Promise<StoredSet> {
-    if (!FOLDER.test(set.family) || set.family.startsWith('.')) throw new UsageError(`${this.label}: "${set.family}" cannot be a family's folder name.`)
-    const createdAt = set.createdAt ?? new Date()
-    const id = this.#key(set.family, set.kind, `${stamp(createdAt)}-${set.runId}`)
+    const upload = this.begin(set)
     const files = await filesBelow(dir)
     if (!files.includes(MANIFEST_FILE)) throw new UsageError(`${dir} holds no ${MANIFEST_FILE}: only a complete export or backup is stored.`)
-    for (const file of files.filter(f => f !== MANIFEST_FILE)) await this.#objects.save(`${id}/${file}`, createReadStream(join(dir, ...file.split('/'))))
-    await this.#objects.save(`${id}/${MANIFEST_FILE}`, createReadStream(join(dir, MANIFEST_FILE)))
-    return {name: set.family, id, createdAt: createdAt.toISOString(), runId: set.runId, headBranch: null, size: null}
+    try {
+      for (const file of files.filter(f => f !== MANIFEST_FILE)) await upload.save(file, createReadStream(join(dir, ...file.split('/'))))
+      return await upload.commit(await readFile(join(dir, MANIFEST_FILE)))
+    } catch (error) {
+      await upload.abort()
+      throw error
+    }
   }
 
   async download(set: StoredSet, dir: string): Promise<void> {
