@@ -2,18 +2,18 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2348:
+/***/ 12348:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const zlib_1 = __nccwpck_require__(3106);
+const zlib_1 = __nccwpck_require__(43106);
 exports["default"] = (0, zlib_1.gunzipSync)(Buffer.from('H4sIAAAAAAACA+3dTYgcaRkA4LemO9Mhxm0FITnE9Cwr4jHgwgZ22B6YywqCJ0HQg5CL4sGTuOjCtGSF4CkHEW856MlTQHD3EJnWkU0Owh5VxE3LHlYQdNxd2U6mU59UV/d09fw4M2EySSXPAzNdP1/9fX/99bzVNZEN4jisRDulVFnQmLxm1aXF9Id/2/xMxNJ4XZlg576yuYlGt9gupV6xoFf8jhu9YvulVrFlp5XSx+lfvYhORGPXvqIRWSxERKtIm8bKFd10WNfKDS5Fo9jJWrq2+M2IlW+8uHgl/+BsROfPF4v5L7148Ur68Sha6dqZpYiVVy8tvLCWXo80Sf/lS89dGX2wHGvpzoXVn75/YWH5wmqe8uika82ViJXTy83Ve2k5Urozm38wm4/ls6t5uT6yfsTSJ7J3T0VKt8c5ExEXI8aFkH729c3eT+7EC6ca8cVULZUiYacX0R5PNWNxlh9L1y90q5kyzrpyy+9WcvOV6URntqw7La9sNVstXyczWVaWYbaaTYqzOHpr7pyiNT3/YzKuT63Z/FqKZlFTiuXtFM2vVOtIq7jiyKJbWZaOWD0euz0yoV2Z7kY0xq2x0YhfzVpmM5px9nTEH7JZ0ot5u39p0ma75Z472/s/H+2yr2inYyuq7fMvJivH2rM72N/Z3lyL31F2b1ya1P0zn816k2KP6JU9UzseucdQH5YqVeH/lFajSN2udg+TLJ9rksNxlvV2lki19rXKI43TPLejFu4ov7k3nMbhyhfY3Xb37f8BAGCf0eMTOH5szf154KmnNgKcnLb+Fzi2AfXktbN7fJelwTAiO/W5uQ2KINXRYu+znqo/WTAdLadURHmy3qciazd3bra4T3w16/f7t7Ms9U5gfJu10955sx1r3vmhBAAAAAAAgId20J1iZbDowNvIjuH427Gr5l/eiC+8OplZON8sVjx/qr9y+Pj+YRItT+NqAM+kkZs3AAAAAID6yfx1FwCAI97/dCh1/ub6SA0AAAAAAAAAgNoT/wcAAAAAAACA+hP/BwAAAAAAAID6E/8HAAAAAAAAgPoT/wcAAAAAAACA+hP/BwAAAAAAAID6E/8HAAAAAAAAgPoT/wcAAAAAAACA+hP/BwAAAAAAAID6E/8HAAAAAAAAgPoT/wcAAAAAAACA+hutp5SiQpYAAAAAAAAAQO2MIpZiT804flnAE2fhwjOeAZXr76kOAAAAAAAA8FjNf4N/l0NE3U/vuVQskLpSd4/Yh2xu9xTu0tFeeNYsLI2f/VMdNxTzj6Je9E/+6pp6Nn3awW3A54goe4Bss6v+PGsjQGMAAAAAAOBp5XEgwH6e7J7rwEQHRb/XvAMAAAAAAAA8yzoDeQDwVGjIAgAAAAAAAACoPfF/AAAAAAAAAKg/8X8AAAAAAAAAqD/xfwAAAAAAAACoP/F/AAAAAAAAAKg/8X8AAAAAAAAAqD/xfwAAAAAAAACoP/F/AAAAAAAAAKg/8X8AAAAAAAAAqD/xfwAAAAAAAACoP/F/AAAAAAAAAKg/8X8AAAAAAAAAqL/GSkSkClkCAAAAAAAAALXTSAAAAAAAAABA3Y1kAQAAAAAAAADUX8RSXZ9dsHC9+M8Fg2Ex/em1lAZpEBGttcrVjZqLEa+k0XpKw9mG4zWx4ukPUMhkAQAAAAAAABzBqbSe3//rXOS9HxGdo4TqR2XkutCdBu+LaPZw/lBbO7cbHnh2C7N7AIo4evEznllqLqWUp/LnYOtpM2bnOH66wI1+9GO4sOuISwv/TOlumu56FDv3NZhc4mR9v7zYIrafr40j/Cccvj9Xns3t3mu99E7qxUv3bqS0/ouNH/08++RGemfQ+nsx/5uNXsQPGulynPvv3ZTW37zd+1ovrqaYpP/122X6Xpx779Z3zr/3YOPKW1lkaRDf31pPaf3j/msRsVGkL+d/f+/m4sJsPm1cfSsr16e8m9Ldj/KsnyIuR3nXw83Is3EhxLd/2V773ks3m/cj/THKUummdP9qKhIOImuOU0Xjwb3y+oqt735rpTetVbF9n8R4x9crRfO77TKqVOZpDclv5bfK18lMnk+q0K18UpxF/RrGXE0Zxtqx3tWSj+vxbL4XaasfKb0dRbtLW73JsfPGg177H+OmGKlfvS1msllt7JEJm9XOJqXR+Fkfo1H66uy5H1v3Xx5+uJmGLw9jro2u7Loj4PnuR6+f+e3d261+eazNhzrL7X83MohoHpS4PddV8ki1it61//pw1g7z6p1U/26Nm2llST57B5rUvuG0XqSU/rPd7jYrqWcbd+beJQ77BgPMDwn37/8BAGCf0eMTOH4cPlufv9VGgJOzqf8Fjm1APXkd7B7f5dF57GPMaWy/MTvjvNvtXj6h8W2+GXvnzXaseeeHEgAAAAAAAB7aQXeKlcGiadBoEOeLb2dtpGOL2MyOtf391a3P/zD96c3JzIP3t4oV797vrh8+vn+YRL5bBuj/AQAAAABqJvfHXQAAHkX82zfXAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACeAgkAAAAAAAAAqLuRLAAAAAAAAACA2hv9D1iu/VAYaAYA', 'base64'));
 //# sourceMappingURL=code-points-data.js.map
 
 /***/ }),
 
-/***/ 5328:
+/***/ 95328:
 /***/ ((module) => {
 
 
@@ -84,7 +84,7 @@ module.exports = saslprep;
 
 /***/ }),
 
-/***/ 8056:
+/***/ 55675:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -93,7 +93,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.createMemoryCodePoints = createMemoryCodePoints;
-const sparse_bitfield_1 = __importDefault(__nccwpck_require__(2566));
+const sparse_bitfield_1 = __importDefault(__nccwpck_require__(12566));
 function createMemoryCodePoints(data) {
     let offset = 0;
     function read() {
@@ -122,16 +122,16 @@ function createMemoryCodePoints(data) {
 
 /***/ }),
 
-/***/ 5790:
+/***/ 55790:
 /***/ (function(module, __unused_webpack_exports, __nccwpck_require__) {
 
 
 var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
-const index_1 = __importDefault(__nccwpck_require__(5328));
-const memory_code_points_1 = __nccwpck_require__(8056);
-const code_points_data_1 = __importDefault(__nccwpck_require__(2348));
+const index_1 = __importDefault(__nccwpck_require__(95328));
+const memory_code_points_1 = __nccwpck_require__(55675);
+const code_points_data_1 = __importDefault(__nccwpck_require__(12348));
 const codePoints = (0, memory_code_points_1.createMemoryCodePoints)(code_points_data_1.default);
 function saslprep(input, opts) {
     return (0, index_1.default)(codePoints, input, opts);
@@ -143,7 +143,7 @@ module.exports = saslprep;
 
 /***/ }),
 
-/***/ 9914:
+/***/ 79914:
 /***/ (function(__unused_webpack_module, exports) {
 
 /*!
@@ -324,14 +324,14 @@ function factor (n, out) {
 
 /***/ }),
 
-/***/ 1341:
+/***/ 51341:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CommaAndColonSeparatedRecord = exports.ConnectionString = exports.redactConnectionString = void 0;
-const whatwg_url_1 = __nccwpck_require__(8012);
-const redact_1 = __nccwpck_require__(400);
+const whatwg_url_1 = __nccwpck_require__(78012);
+const redact_1 = __nccwpck_require__(60400);
 Object.defineProperty(exports, "redactConnectionString", ({ enumerable: true, get: function () { return redact_1.redactConnectionString; } }));
 const DUMMY_HOSTNAME = '__this_is_a_placeholder__';
 function connectionStringHasValidScheme(connectionString) {
@@ -571,7 +571,7 @@ exports["default"] = ConnectionString;
 
 /***/ }),
 
-/***/ 400:
+/***/ 60400:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -611,7 +611,7 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.redactValidConnectionString = redactValidConnectionString;
 exports.redactConnectionString = redactConnectionString;
-const index_1 = __importStar(__nccwpck_require__(1341));
+const index_1 = __importStar(__nccwpck_require__(51341));
 function redactValidConnectionString(inputUrl, options) {
     const url = inputUrl.clone();
     const replacementString = options?.replacementString ?? '_credentials_';
@@ -674,19 +674,19 @@ function redactConnectionString(uri, options) {
 
 /***/ }),
 
-/***/ 2777:
+/***/ 52777:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Admin = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const execute_operation_1 = __nccwpck_require__(656);
+const execute_operation_1 = __nccwpck_require__(90656);
 const list_databases_1 = __nccwpck_require__(7616);
-const remove_user_1 = __nccwpck_require__(2779);
-const run_command_1 = __nccwpck_require__(9250);
-const validate_collection_1 = __nccwpck_require__(2738);
-const utils_1 = __nccwpck_require__(3735);
+const remove_user_1 = __nccwpck_require__(32779);
+const run_command_1 = __nccwpck_require__(19250);
+const validate_collection_1 = __nccwpck_require__(62738);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * The **Admin** class is an internal class that allows convenient access to
  * the admin functionality and commands for MongoDB.
@@ -934,7 +934,7 @@ function parseUtf8ValidationOption(options) {
 
 /***/ }),
 
-/***/ 9882:
+/***/ 69882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -942,14 +942,14 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BulkOperationBase = exports.FindOperators = exports.MongoBulkWriteError = exports.WriteError = exports.WriteConcernError = exports.BulkWriteResult = exports.Batch = exports.BatchType = void 0;
 exports.mergeBatchResults = mergeBatchResults;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const delete_1 = __nccwpck_require__(7522);
-const execute_operation_1 = __nccwpck_require__(656);
-const insert_1 = __nccwpck_require__(6452);
-const update_1 = __nccwpck_require__(6804);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const error_1 = __nccwpck_require__(96084);
+const delete_1 = __nccwpck_require__(17522);
+const execute_operation_1 = __nccwpck_require__(90656);
+const insert_1 = __nccwpck_require__(86452);
+const update_1 = __nccwpck_require__(46804);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 /** @public */
 exports.BatchType = Object.freeze({
     INSERT: 1,
@@ -1797,15 +1797,15 @@ function buildCurrentOp(bulkOp) {
 
 /***/ }),
 
-/***/ 4898:
+/***/ 84898:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OrderedBulkOperation = void 0;
 const BSON = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const common_1 = __nccwpck_require__(9882);
+const error_1 = __nccwpck_require__(96084);
+const common_1 = __nccwpck_require__(69882);
 /** @public */
 class OrderedBulkOperation extends common_1.BulkOperationBase {
     /** @internal */
@@ -1888,15 +1888,15 @@ exports.OrderedBulkOperation = OrderedBulkOperation;
 
 /***/ }),
 
-/***/ 2947:
+/***/ 72947:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UnorderedBulkOperation = void 0;
 const BSON = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const common_1 = __nccwpck_require__(9882);
+const error_1 = __nccwpck_require__(96084);
+const common_1 = __nccwpck_require__(69882);
 /** @public */
 class UnorderedBulkOperation extends common_1.BulkOperationBase {
     /** @internal */
@@ -2004,23 +2004,23 @@ exports.UnorderedBulkOperation = UnorderedBulkOperation;
 
 /***/ }),
 
-/***/ 1547:
+/***/ 61547:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ChangeStream = void 0;
 exports.filterOutOptions = filterOutOptions;
-const collection_1 = __nccwpck_require__(180);
+const collection_1 = __nccwpck_require__(70180);
 const constants_1 = __nccwpck_require__(1975);
-const abstract_cursor_1 = __nccwpck_require__(4728);
-const change_stream_cursor_1 = __nccwpck_require__(1613);
-const db_1 = __nccwpck_require__(5146);
-const error_1 = __nccwpck_require__(6084);
-const mongo_client_1 = __nccwpck_require__(8894);
-const mongo_types_1 = __nccwpck_require__(8524);
-const server_selection_1 = __nccwpck_require__(2226);
-const utils_1 = __nccwpck_require__(3735);
+const abstract_cursor_1 = __nccwpck_require__(94728);
+const change_stream_cursor_1 = __nccwpck_require__(51613);
+const db_1 = __nccwpck_require__(25146);
+const error_1 = __nccwpck_require__(96084);
+const mongo_client_1 = __nccwpck_require__(98894);
+const mongo_types_1 = __nccwpck_require__(58524);
+const server_selection_1 = __nccwpck_require__(52226);
+const utils_1 = __nccwpck_require__(93735);
 const CHANGE_DOMAIN_TYPES = {
     COLLECTION: Symbol('Collection'),
     DATABASE: Symbol('Database'),
@@ -2518,25 +2518,25 @@ function buildDisallowedChangeStreamOptions() {
 
 /***/ }),
 
-/***/ 3822:
+/***/ 13822:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var _a;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AutoEncrypter = exports.AutoEncryptionLoggerLevel = void 0;
-const net = __nccwpck_require__(9278);
+const net = __nccwpck_require__(69278);
 const bson_1 = __nccwpck_require__(9206);
 const constants_1 = __nccwpck_require__(1975);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const mongo_client_1 = __nccwpck_require__(8894);
-const utils_1 = __nccwpck_require__(3735);
-const client_encryption_1 = __nccwpck_require__(5087);
-const errors_1 = __nccwpck_require__(8895);
-const mongocryptd_manager_1 = __nccwpck_require__(6670);
-const providers_1 = __nccwpck_require__(1423);
-const state_machine_1 = __nccwpck_require__(6421);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const mongo_client_1 = __nccwpck_require__(98894);
+const utils_1 = __nccwpck_require__(93735);
+const client_encryption_1 = __nccwpck_require__(25087);
+const errors_1 = __nccwpck_require__(48895);
+const mongocryptd_manager_1 = __nccwpck_require__(86670);
+const providers_1 = __nccwpck_require__(71423);
+const state_machine_1 = __nccwpck_require__(46421);
 /** @public */
 exports.AutoEncryptionLoggerLevel = Object.freeze({
     FatalError: 0,
@@ -2811,7 +2811,7 @@ exports.AutoEncrypter = AutoEncrypter;
 
 /***/ }),
 
-/***/ 5087:
+/***/ 25087:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -2819,12 +2819,12 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientEncryption = void 0;
 exports.autoSelectSocketOptions = autoSelectSocketOptions;
 const bson_1 = __nccwpck_require__(9206);
-const deps_1 = __nccwpck_require__(214);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const errors_1 = __nccwpck_require__(8895);
-const index_1 = __nccwpck_require__(1423);
-const state_machine_1 = __nccwpck_require__(6421);
+const deps_1 = __nccwpck_require__(90214);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const errors_1 = __nccwpck_require__(48895);
+const index_1 = __nccwpck_require__(71423);
+const state_machine_1 = __nccwpck_require__(46421);
 /**
  * @public
  * The public interface for explicit in-use encryption
@@ -3434,13 +3434,13 @@ function autoSelectSocketOptions(baseOptions) {
 
 /***/ }),
 
-/***/ 8895:
+/***/ 48895:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoCryptKMSRequestNetworkTimeoutError = exports.MongoCryptAzureKMSRequestError = exports.MongoCryptCreateEncryptedCollectionError = exports.MongoCryptCreateDataKeyError = exports.MongoCryptInvalidArgumentError = exports.defaultErrorWrapper = exports.MongoCryptError = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /**
  * @public
  * An error indicating that something went wrong specifically with MongoDB Client Encryption
@@ -3578,13 +3578,13 @@ exports.MongoCryptKMSRequestNetworkTimeoutError = MongoCryptKMSRequestNetworkTim
 
 /***/ }),
 
-/***/ 6670:
+/***/ 86670:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongocryptdManager = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /**
  * @internal
  * An internal class that handles spawning a mongocryptd.
@@ -3619,7 +3619,7 @@ class MongocryptdManager {
     async spawn() {
         const cmdName = this.spawnPath || 'mongocryptd';
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { spawn } = __nccwpck_require__(5317);
+        const { spawn } = __nccwpck_require__(35317);
         // Spawned with stdio: ignore and detached: true
         // to ensure child can outlive parent.
         this._child = spawn(cmdName, this.spawnArgs, {
@@ -3675,7 +3675,7 @@ exports.MongocryptdManager = MongocryptdManager;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.loadAWSCredentials = loadAWSCredentials;
-const aws_temporary_credentials_1 = __nccwpck_require__(3061);
+const aws_temporary_credentials_1 = __nccwpck_require__(93061);
 /**
  * @internal
  */
@@ -3698,7 +3698,7 @@ async function loadAWSCredentials(kmsProviders, provider) {
 
 /***/ }),
 
-/***/ 5952:
+/***/ 25952:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3708,9 +3708,9 @@ exports.addAzureParams = addAzureParams;
 exports.prepareRequest = prepareRequest;
 exports.fetchAzureKMSToken = fetchAzureKMSToken;
 exports.loadAzureCredentials = loadAzureCredentials;
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const errors_1 = __nccwpck_require__(8895);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const errors_1 = __nccwpck_require__(48895);
 const MINIMUM_TOKEN_REFRESH_IN_MILLISECONDS = 6000;
 /** Base URL for getting Azure tokens. */
 exports.AZURE_BASE_URL = 'http://169.254.169.254/metadata/identity/oauth2/token?';
@@ -3836,13 +3836,13 @@ async function loadAzureCredentials(kmsProviders) {
 
 /***/ }),
 
-/***/ 7725:
+/***/ 47725:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.loadGCPCredentials = loadGCPCredentials;
-const deps_1 = __nccwpck_require__(214);
+const deps_1 = __nccwpck_require__(90214);
 /** @internal */
 async function loadGCPCredentials(kmsProviders) {
     const gcpMetadata = (0, deps_1.getGcpMetadata)();
@@ -3858,7 +3858,7 @@ async function loadGCPCredentials(kmsProviders) {
 
 /***/ }),
 
-/***/ 1423:
+/***/ 71423:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3866,8 +3866,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isEmptyCredentials = isEmptyCredentials;
 exports.refreshKMSCredentials = refreshKMSCredentials;
 const aws_1 = __nccwpck_require__(4330);
-const azure_1 = __nccwpck_require__(5952);
-const gcp_1 = __nccwpck_require__(7725);
+const azure_1 = __nccwpck_require__(25952);
+const gcp_1 = __nccwpck_require__(47725);
 /**
  * Auto credential fetching should only occur when the provider is defined on the kmsProviders map
  * and the settings are an empty object.
@@ -3907,24 +3907,24 @@ async function refreshKMSCredentials(kmsProviders, credentialProviders) {
 
 /***/ }),
 
-/***/ 6421:
+/***/ 46421:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StateMachine = void 0;
-const fs = __nccwpck_require__(1943);
-const net = __nccwpck_require__(9278);
+const fs = __nccwpck_require__(91943);
+const net = __nccwpck_require__(69278);
 const process = __nccwpck_require__(932);
-const tls = __nccwpck_require__(4756);
+const tls = __nccwpck_require__(64756);
 const bson_1 = __nccwpck_require__(9206);
-const abstract_cursor_1 = __nccwpck_require__(4728);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const client_encryption_1 = __nccwpck_require__(5087);
-const errors_1 = __nccwpck_require__(8895);
+const abstract_cursor_1 = __nccwpck_require__(94728);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const client_encryption_1 = __nccwpck_require__(25087);
+const errors_1 = __nccwpck_require__(48895);
 let socks = null;
 function loadSocks() {
     if (socks == null) {
@@ -4387,13 +4387,13 @@ exports.StateMachine = StateMachine;
 
 /***/ }),
 
-/***/ 6795:
+/***/ 26795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AuthProvider = exports.AuthContext = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /**
  * Context used during authentication
  * @internal
@@ -4444,7 +4444,7 @@ exports.AuthProvider = AuthProvider;
 
 /***/ }),
 
-/***/ 246:
+/***/ 80246:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -4611,15 +4611,15 @@ async function aws4Sign(options, credentials) {
 
 /***/ }),
 
-/***/ 3061:
+/***/ 93061:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AWSSDKCredentialProvider = void 0;
 const process = __nccwpck_require__(932);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
 /** @internal */
 class AWSSDKCredentialProvider {
     /**
@@ -4720,7 +4720,7 @@ exports.AWSSDKCredentialProvider = AWSSDKCredentialProvider;
 
 /***/ }),
 
-/***/ 6932:
+/***/ 56932:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -4728,11 +4728,11 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GSSAPI = exports.GSSAPICanonicalizationValue = void 0;
 exports.performGSSAPICanonicalizeHostName = performGSSAPICanonicalizeHostName;
 exports.resolveCname = resolveCname;
-const dns = __nccwpck_require__(2250);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
+const dns = __nccwpck_require__(72250);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
 /** @public */
 exports.GSSAPICanonicalizationValue = Object.freeze({
     on: true,
@@ -4879,14 +4879,14 @@ function loadKrb() {
 
 /***/ }),
 
-/***/ 904:
+/***/ 70904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoCredentials = exports.DEFAULT_ALLOWED_HOSTS = void 0;
-const error_1 = __nccwpck_require__(6084);
-const gssapi_1 = __nccwpck_require__(6932);
+const error_1 = __nccwpck_require__(96084);
+const gssapi_1 = __nccwpck_require__(56932);
 const providers_1 = __nccwpck_require__(6699);
 /**
  * @see https://github.com/mongodb/specifications/blob/master/source/auth/auth.md
@@ -5057,7 +5057,7 @@ exports.MongoCredentials = MongoCredentials;
 
 /***/ }),
 
-/***/ 1997:
+/***/ 21997:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5065,12 +5065,12 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoDBAWS = void 0;
 const bson_1 = __nccwpck_require__(9206);
 const BSON = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
-const aws_temporary_credentials_1 = __nccwpck_require__(3061);
-const aws4_1 = __nccwpck_require__(246);
-const mongo_credentials_1 = __nccwpck_require__(904);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
+const aws_temporary_credentials_1 = __nccwpck_require__(93061);
+const aws4_1 = __nccwpck_require__(80246);
+const mongo_credentials_1 = __nccwpck_require__(70904);
 const providers_1 = __nccwpck_require__(6699);
 const ASCII_N = 110;
 const bsonOptions = {
@@ -5189,20 +5189,20 @@ function deriveRegion(host) {
 
 /***/ }),
 
-/***/ 5675:
+/***/ 15675:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoDBOIDC = exports.OIDC_WORKFLOWS = exports.OIDC_VERSION = void 0;
-const error_1 = __nccwpck_require__(6084);
-const auth_provider_1 = __nccwpck_require__(6795);
-const automated_callback_workflow_1 = __nccwpck_require__(7772);
-const azure_machine_workflow_1 = __nccwpck_require__(7113);
-const gcp_machine_workflow_1 = __nccwpck_require__(5522);
-const k8s_machine_workflow_1 = __nccwpck_require__(32);
-const token_cache_1 = __nccwpck_require__(8436);
-const token_machine_workflow_1 = __nccwpck_require__(7999);
+const error_1 = __nccwpck_require__(96084);
+const auth_provider_1 = __nccwpck_require__(26795);
+const automated_callback_workflow_1 = __nccwpck_require__(87772);
+const azure_machine_workflow_1 = __nccwpck_require__(57113);
+const gcp_machine_workflow_1 = __nccwpck_require__(15522);
+const k8s_machine_workflow_1 = __nccwpck_require__(50032);
+const token_cache_1 = __nccwpck_require__(38436);
+const token_machine_workflow_1 = __nccwpck_require__(67999);
 /** Error when credentials are missing. */
 const MISSING_CREDENTIALS_ERROR = 'AuthContext must provide credentials.';
 /** The current version of OIDC implementation. */
@@ -5268,16 +5268,16 @@ function getCredentials(authContext) {
 
 /***/ }),
 
-/***/ 7772:
+/***/ 87772:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AutomatedCallbackWorkflow = void 0;
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const mongodb_oidc_1 = __nccwpck_require__(5675);
-const callback_workflow_1 = __nccwpck_require__(7753);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const mongodb_oidc_1 = __nccwpck_require__(15675);
+const callback_workflow_1 = __nccwpck_require__(17753);
 /**
  * Class implementing behaviour for the non human callback workflow.
  * @internal
@@ -5358,15 +5358,15 @@ exports.AutomatedCallbackWorkflow = AutomatedCallbackWorkflow;
 
 /***/ }),
 
-/***/ 7113:
+/***/ 57113:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.azureCallback = void 0;
-const azure_1 = __nccwpck_require__(5952);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const azure_1 = __nccwpck_require__(25952);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 /** Azure request headers. */
 const AZURE_HEADERS = Object.freeze({ Metadata: 'true', Accept: 'application/json' });
 /** Invalid endpoint result error. */
@@ -5426,16 +5426,16 @@ function isEndpointResultValid(token) {
 
 /***/ }),
 
-/***/ 7753:
+/***/ 17753:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CallbackWorkflow = exports.AUTOMATED_TIMEOUT_MS = exports.HUMAN_TIMEOUT_MS = void 0;
-const promises_1 = __nccwpck_require__(6460);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const command_builders_1 = __nccwpck_require__(6328);
+const promises_1 = __nccwpck_require__(16460);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const command_builders_1 = __nccwpck_require__(26328);
 /** 5 minutes in milliseconds */
 exports.HUMAN_TIMEOUT_MS = 300000;
 /** 1 minute in milliseconds */
@@ -5572,7 +5572,7 @@ function isCallbackResultInvalid(tokenResult) {
 
 /***/ }),
 
-/***/ 6328:
+/***/ 26328:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5622,14 +5622,14 @@ function startCommandDocument(credentials) {
 
 /***/ }),
 
-/***/ 5522:
+/***/ 15522:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.gcpCallback = void 0;
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 /** GCP base URL. */
 const GCP_BASE_URL = 'http://metadata/computeMetadata/v1/instance/service-accounts/default/identity';
 /** GCP request headers. */
@@ -5667,17 +5667,17 @@ async function getGcpTokenData(tokenAudience) {
 
 /***/ }),
 
-/***/ 475:
+/***/ 40475:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HumanCallbackWorkflow = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const mongodb_oidc_1 = __nccwpck_require__(5675);
-const callback_workflow_1 = __nccwpck_require__(7753);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const mongodb_oidc_1 = __nccwpck_require__(15675);
+const callback_workflow_1 = __nccwpck_require__(17753);
 /**
  * Class implementing behaviour for the non human callback workflow.
  * @internal
@@ -5795,13 +5795,13 @@ exports.HumanCallbackWorkflow = HumanCallbackWorkflow;
 
 /***/ }),
 
-/***/ 32:
+/***/ 50032:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.k8sCallback = void 0;
-const promises_1 = __nccwpck_require__(1943);
+const promises_1 = __nccwpck_require__(91943);
 const process = __nccwpck_require__(932);
 /** The fallback file name */
 const FALLBACK_FILENAME = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -5833,13 +5833,13 @@ exports.k8sCallback = k8sCallback;
 
 /***/ }),
 
-/***/ 8436:
+/***/ 38436:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TokenCache = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 class MongoOIDCError extends error_1.MongoDriverError {
 }
 /** @internal */
@@ -5891,15 +5891,15 @@ exports.TokenCache = TokenCache;
 
 /***/ }),
 
-/***/ 7999:
+/***/ 67999:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.tokenMachineCallback = void 0;
-const fs = __nccwpck_require__(9896);
+const fs = __nccwpck_require__(79896);
 const process = __nccwpck_require__(932);
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /** Error for when the token is missing in the environment. */
 const TOKEN_MISSING_ERROR = 'OIDC_TOKEN_FILE must be set in the environment.';
 /**
@@ -5920,16 +5920,16 @@ exports.tokenMachineCallback = tokenMachineCallback;
 
 /***/ }),
 
-/***/ 1825:
+/***/ 61825:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Plain = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
 class Plain extends auth_provider_1.AuthProvider {
     async auth(authContext) {
         const { connection, credentials } = authContext;
@@ -5980,17 +5980,17 @@ exports.AUTH_MECHS_AUTH_SRC_EXTERNAL = new Set([
 
 /***/ }),
 
-/***/ 9503:
+/***/ 59503:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ScramSHA256 = exports.ScramSHA1 = void 0;
-const saslprep_1 = __nccwpck_require__(5790);
+const saslprep_1 = __nccwpck_require__(55790);
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
 const providers_1 = __nccwpck_require__(6699);
 class ScramSHA extends auth_provider_1.AuthProvider {
     constructor(cryptoMethod) {
@@ -6151,7 +6151,7 @@ function passwordDigest(username, password) {
     try {
         // TODO: NODE-7424 - remove dependency on 'crypto' for SCRAM-SHA-1 authentication
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        nodeCrypto = __nccwpck_require__(6982);
+        nodeCrypto = __nccwpck_require__(76982);
     }
     catch (e) {
         throw new error_1.MongoRuntimeError('Node.js crypto module is required for SCRAM-SHA-1 authentication', {
@@ -6252,15 +6252,15 @@ exports.ScramSHA256 = ScramSHA256;
 
 /***/ }),
 
-/***/ 2822:
+/***/ 40441:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.X509 = void 0;
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
 class X509 extends auth_provider_1.AuthProvider {
     async prepare(handshakeDoc, authContext) {
         const { credentials } = authContext;
@@ -6301,8 +6301,8 @@ function x509AuthenticateCommand(credentials) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SENSITIVE_COMMANDS = exports.CommandFailedEvent = exports.CommandSucceededEvent = exports.CommandStartedEvent = void 0;
 const constants_1 = __nccwpck_require__(1975);
-const utils_1 = __nccwpck_require__(3735);
-const commands_1 = __nccwpck_require__(1806);
+const utils_1 = __nccwpck_require__(93735);
+const commands_1 = __nccwpck_require__(21806);
 /**
  * An event indicating the start of a given command
  * @public
@@ -6522,7 +6522,7 @@ function extractConnectionDetails(connection) {
 
 /***/ }),
 
-/***/ 1806:
+/***/ 21806:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -6530,9 +6530,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OpCompressedRequest = exports.OpMsgResponse = exports.OpMsgRequest = exports.DocumentSequence = exports.OpReply = exports.OpQueryRequest = void 0;
 exports.makeDocumentSequence = makeDocumentSequence;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const compression_1 = __nccwpck_require__(8329);
-const constants_1 = __nccwpck_require__(1426);
+const error_1 = __nccwpck_require__(96084);
+const compression_1 = __nccwpck_require__(78329);
+const constants_1 = __nccwpck_require__(21426);
 // Incrementing request id
 let _requestId = 0;
 // Query flags
@@ -7083,7 +7083,7 @@ exports.OpCompressedRequest = OpCompressedRequest;
 
 /***/ }),
 
-/***/ 1296:
+/***/ 81296:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7094,16 +7094,16 @@ exports.makeConnection = makeConnection;
 exports.performInitialHandshake = performInitialHandshake;
 exports.prepareHandshakeDocument = prepareHandshakeDocument;
 exports.makeSocket = makeSocket;
-const net = __nccwpck_require__(9278);
-const tls = __nccwpck_require__(4756);
+const net = __nccwpck_require__(69278);
+const tls = __nccwpck_require__(64756);
 const constants_1 = __nccwpck_require__(1975);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const auth_provider_1 = __nccwpck_require__(6795);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const auth_provider_1 = __nccwpck_require__(26795);
 const providers_1 = __nccwpck_require__(6699);
-const connection_1 = __nccwpck_require__(1508);
-const constants_2 = __nccwpck_require__(1426);
+const connection_1 = __nccwpck_require__(21508);
+const constants_2 = __nccwpck_require__(21426);
 function applyBackpressureLabels(error) {
     error.addErrorLabel(error_1.MongoErrorLabel.SystemOverloadedError);
     error.addErrorLabel(error_1.MongoErrorLabel.RetryableError);
@@ -7487,7 +7487,7 @@ async function makeSocks5Connection(options) {
 
 /***/ }),
 
-/***/ 1508:
+/***/ 21508:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7495,23 +7495,23 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CryptoConnection = exports.SizedMessageTransform = exports.Connection = void 0;
 exports.hasSessionSupport = hasSessionSupport;
 const stream_1 = __nccwpck_require__(2203);
-const timers_1 = __nccwpck_require__(3557);
+const timers_1 = __nccwpck_require__(53557);
 const bson_1 = __nccwpck_require__(9206);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_logger_1 = __nccwpck_require__(797);
-const mongo_types_1 = __nccwpck_require__(8524);
+const error_1 = __nccwpck_require__(96084);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const mongo_types_1 = __nccwpck_require__(58524);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
-const sessions_1 = __nccwpck_require__(3985);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
+const sessions_1 = __nccwpck_require__(33985);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
 const command_monitoring_events_1 = __nccwpck_require__(358);
-const commands_1 = __nccwpck_require__(1806);
-const stream_description_1 = __nccwpck_require__(3661);
-const compression_1 = __nccwpck_require__(8329);
-const on_data_1 = __nccwpck_require__(1985);
-const responses_1 = __nccwpck_require__(231);
+const commands_1 = __nccwpck_require__(21806);
+const stream_description_1 = __nccwpck_require__(93661);
+const compression_1 = __nccwpck_require__(78329);
+const on_data_1 = __nccwpck_require__(21985);
+const responses_1 = __nccwpck_require__(50231);
 const shared_1 = __nccwpck_require__(1770);
 /** @internal */
 function hasSessionSupport(conn) {
@@ -8069,23 +8069,23 @@ exports.CryptoConnection = CryptoConnection;
 
 /***/ }),
 
-/***/ 441:
+/***/ 60441:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ConnectionPool = exports.PoolState = void 0;
-const timers_1 = __nccwpck_require__(3557);
+const timers_1 = __nccwpck_require__(53557);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const connect_1 = __nccwpck_require__(1296);
-const connection_1 = __nccwpck_require__(1508);
-const connection_pool_events_1 = __nccwpck_require__(249);
-const errors_1 = __nccwpck_require__(3827);
-const metrics_1 = __nccwpck_require__(135);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const connect_1 = __nccwpck_require__(81296);
+const connection_1 = __nccwpck_require__(21508);
+const connection_pool_events_1 = __nccwpck_require__(30249);
+const errors_1 = __nccwpck_require__(43827);
+const metrics_1 = __nccwpck_require__(10135);
 /** @internal */
 exports.PoolState = Object.freeze({
     paused: 'paused',
@@ -8633,14 +8633,14 @@ exports.ConnectionPool = ConnectionPool;
 
 /***/ }),
 
-/***/ 249:
+/***/ 30249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ConnectionPoolClearedEvent = exports.ConnectionCheckedInEvent = exports.ConnectionCheckedOutEvent = exports.ConnectionCheckOutFailedEvent = exports.ConnectionCheckOutStartedEvent = exports.ConnectionClosedEvent = exports.ConnectionReadyEvent = exports.ConnectionCreatedEvent = exports.ConnectionPoolClosedEvent = exports.ConnectionPoolReadyEvent = exports.ConnectionPoolCreatedEvent = exports.ConnectionPoolMonitoringEvent = void 0;
 const constants_1 = __nccwpck_require__(1975);
-const utils_1 = __nccwpck_require__(3735);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * The base export class for all monitoring events published from the connection pool
  * @public
@@ -8829,13 +8829,13 @@ exports.ConnectionPoolClearedEvent = ConnectionPoolClearedEvent;
 
 /***/ }),
 
-/***/ 3827:
+/***/ 43827:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WaitQueueTimeoutError = exports.PoolClearedOnNetworkError = exports.PoolClearedError = exports.PoolClosedError = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /**
  * An error indicating a connection pool is closed
  * @category Error
@@ -8943,7 +8943,7 @@ exports.WaitQueueTimeoutError = WaitQueueTimeoutError;
 
 /***/ }),
 
-/***/ 6401:
+/***/ 56401:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -8954,10 +8954,10 @@ exports.makeClientMetadata = makeClientMetadata;
 exports.getFAASEnv = getFAASEnv;
 const process = __nccwpck_require__(932);
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const NODE_DRIVER_VERSION = (__nccwpck_require__(8790)/* .version */ .rE);
+const NODE_DRIVER_VERSION = (__nccwpck_require__(78790)/* .version */ .rE);
 /** @internal */
 function isDriverInfoEqual(info1, info2) {
     /** for equality comparison, we consider "" as unset */
@@ -9191,7 +9191,7 @@ function getRuntimeInfo() {
 
 /***/ }),
 
-/***/ 135:
+/***/ 10135:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9259,7 +9259,7 @@ exports.ConnectionPoolMetrics = ConnectionPoolMetrics;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 93661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9267,7 +9267,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StreamDescription = void 0;
 const bson_1 = __nccwpck_require__(9206);
 const common_1 = __nccwpck_require__(1881);
-const server_description_1 = __nccwpck_require__(1326);
+const server_description_1 = __nccwpck_require__(41326);
 const RESPONSE_FIELDS = [
     'minWireVersion',
     'maxWireVersion',
@@ -9335,7 +9335,7 @@ exports.StreamDescription = StreamDescription;
 
 /***/ }),
 
-/***/ 8329:
+/***/ 78329:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9345,13 +9345,13 @@ exports.compress = compress;
 exports.decompress = decompress;
 exports.compressCommand = compressCommand;
 exports.decompressResponse = decompressResponse;
-const zlib = __nccwpck_require__(3106);
+const zlib = __nccwpck_require__(43106);
 const bson_1 = __nccwpck_require__(9206);
 const constants_1 = __nccwpck_require__(1975);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const commands_1 = __nccwpck_require__(1806);
-const constants_2 = __nccwpck_require__(1426);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const commands_1 = __nccwpck_require__(21806);
+const constants_2 = __nccwpck_require__(21426);
 /** @public */
 exports.Compressor = Object.freeze({
     none: 0,
@@ -9522,7 +9522,7 @@ async function decompressResponse(message) {
 
 /***/ }),
 
-/***/ 1426:
+/***/ 21426:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9549,13 +9549,13 @@ exports.OP_MSG = 2013;
 
 /***/ }),
 
-/***/ 1985:
+/***/ 21985:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.onData = onData;
-const utils_1 = __nccwpck_require__(3735);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * onData is adapted from Node.js' events.on helper
  * https://nodejs.org/api/events.html#eventsonemitter-eventname-options
@@ -9666,7 +9666,7 @@ function onData(emitter, { timeoutContext, signal }) {
 
 /***/ }),
 
-/***/ 8176:
+/***/ 78176:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9894,7 +9894,7 @@ exports.OnDemandDocument = OnDemandDocument;
 
 /***/ }),
 
-/***/ 231:
+/***/ 50231:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9902,9 +9902,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientBulkWriteCursorResponse = exports.ExplainedCursorResponse = exports.CursorResponse = exports.MongoDBResponse = void 0;
 exports.isErrorResponse = isErrorResponse;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const document_1 = __nccwpck_require__(8176);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const document_1 = __nccwpck_require__(78176);
 const BSONElementOffset = {
     type: 0,
     nameOffset: 1,
@@ -10222,10 +10222,10 @@ exports.ClientBulkWriteCursorResponse = ClientBulkWriteCursorResponse;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getReadPreference = getReadPreference;
 exports.isSharded = isSharded;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
-const topology_description_1 = __nccwpck_require__(5988);
+const topology_description_1 = __nccwpck_require__(95988);
 function getReadPreference(options) {
     // Default to command version of the readPreference.
     let readPreference = options?.readPreference ?? read_preference_1.ReadPreference.primary;
@@ -10256,38 +10256,38 @@ function isSharded(topologyOrServer) {
 
 /***/ }),
 
-/***/ 180:
+/***/ 70180:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Collection = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const ordered_1 = __nccwpck_require__(4898);
-const unordered_1 = __nccwpck_require__(2947);
-const change_stream_1 = __nccwpck_require__(1547);
-const aggregation_cursor_1 = __nccwpck_require__(8240);
-const find_cursor_1 = __nccwpck_require__(7903);
+const ordered_1 = __nccwpck_require__(84898);
+const unordered_1 = __nccwpck_require__(72947);
+const change_stream_1 = __nccwpck_require__(61547);
+const aggregation_cursor_1 = __nccwpck_require__(78240);
+const find_cursor_1 = __nccwpck_require__(27903);
 const list_indexes_cursor_1 = __nccwpck_require__(5487);
-const list_search_indexes_cursor_1 = __nccwpck_require__(5876);
-const error_1 = __nccwpck_require__(6084);
-const count_1 = __nccwpck_require__(1302);
-const delete_1 = __nccwpck_require__(7522);
-const distinct_1 = __nccwpck_require__(29);
-const estimated_document_count_1 = __nccwpck_require__(6331);
-const execute_operation_1 = __nccwpck_require__(656);
+const list_search_indexes_cursor_1 = __nccwpck_require__(25876);
+const error_1 = __nccwpck_require__(96084);
+const count_1 = __nccwpck_require__(81302);
+const delete_1 = __nccwpck_require__(17522);
+const distinct_1 = __nccwpck_require__(20029);
+const estimated_document_count_1 = __nccwpck_require__(96331);
+const execute_operation_1 = __nccwpck_require__(90656);
 const find_and_modify_1 = __nccwpck_require__(6229);
-const indexes_1 = __nccwpck_require__(845);
-const insert_1 = __nccwpck_require__(6452);
+const indexes_1 = __nccwpck_require__(10845);
+const insert_1 = __nccwpck_require__(86452);
 const rename_1 = __nccwpck_require__(6071);
 const create_1 = __nccwpck_require__(181);
-const drop_1 = __nccwpck_require__(4568);
-const update_1 = __nccwpck_require__(7348);
-const update_2 = __nccwpck_require__(6804);
-const read_concern_1 = __nccwpck_require__(3891);
+const drop_1 = __nccwpck_require__(64568);
+const update_1 = __nccwpck_require__(37348);
+const update_2 = __nccwpck_require__(46804);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 /**
  * The **Collection** class is an internal class that embodies a MongoDB collection
  * allowing for insert/find/update/delete and other command operation on that MongoDB collection.
@@ -10919,23 +10919,23 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_OPTIONS = exports.OPTIONS = void 0;
 exports.resolveSRVRecord = resolveSRVRecord;
 exports.parseOptions = parseOptions;
-const dns = __nccwpck_require__(2250);
-const mongodb_connection_string_url_1 = __nccwpck_require__(1341);
+const dns = __nccwpck_require__(72250);
+const mongodb_connection_string_url_1 = __nccwpck_require__(51341);
 const process = __nccwpck_require__(932);
-const url_1 = __nccwpck_require__(7016);
-const mongo_credentials_1 = __nccwpck_require__(904);
+const url_1 = __nccwpck_require__(87016);
+const mongo_credentials_1 = __nccwpck_require__(70904);
 const providers_1 = __nccwpck_require__(6699);
-const compression_1 = __nccwpck_require__(8329);
-const encrypter_1 = __nccwpck_require__(3344);
-const error_1 = __nccwpck_require__(6084);
-const mongo_client_1 = __nccwpck_require__(8894);
-const mongo_logger_1 = __nccwpck_require__(797);
-const read_concern_1 = __nccwpck_require__(3891);
+const compression_1 = __nccwpck_require__(78329);
+const encrypter_1 = __nccwpck_require__(13344);
+const error_1 = __nccwpck_require__(96084);
+const mongo_client_1 = __nccwpck_require__(98894);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
-const runtime_adapters_1 = __nccwpck_require__(9777);
-const monitor_1 = __nccwpck_require__(9132);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const runtime_adapters_1 = __nccwpck_require__(79777);
+const monitor_1 = __nccwpck_require__(59132);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 const VALID_TXT_RECORDS = ['authSource', 'replicaSet', 'loadBalanced'];
 /** Options that only apply to SRV resolution, and so are invalid with a non-SRV connection string */
 const SRV_ONLY_OPTIONS = [
@@ -12297,7 +12297,7 @@ exports.kDecoratedKeys = Symbol.for('@@mdb.decryptedKeys');
 
 /***/ }),
 
-/***/ 4728:
+/***/ 94728:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -12305,16 +12305,16 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CursorTimeoutContext = exports.AbstractCursor = exports.CursorTimeoutMode = exports.CURSOR_FLAGS = void 0;
 const stream_1 = __nccwpck_require__(2203);
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
-const execute_operation_1 = __nccwpck_require__(656);
-const get_more_1 = __nccwpck_require__(1525);
-const kill_cursors_1 = __nccwpck_require__(3229);
-const read_concern_1 = __nccwpck_require__(3891);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
+const execute_operation_1 = __nccwpck_require__(90656);
+const get_more_1 = __nccwpck_require__(81525);
+const kill_cursors_1 = __nccwpck_require__(93229);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
-const sessions_1 = __nccwpck_require__(3985);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
+const sessions_1 = __nccwpck_require__(33985);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
 /** @public */
 exports.CURSOR_FLAGS = [
     'tailable',
@@ -13173,17 +13173,17 @@ exports.CursorTimeoutContext = CursorTimeoutContext;
 
 /***/ }),
 
-/***/ 8240:
+/***/ 78240:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AggregationCursor = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 const aggregate_1 = __nccwpck_require__(4862);
-const execute_operation_1 = __nccwpck_require__(656);
-const utils_1 = __nccwpck_require__(3735);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const execute_operation_1 = __nccwpck_require__(90656);
+const utils_1 = __nccwpck_require__(93735);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 const explainable_cursor_1 = __nccwpck_require__(1875);
 /**
  * The **AggregationCursor** class is an internal class that embodies an aggregation cursor on MongoDB
@@ -13334,18 +13334,18 @@ exports.AggregationCursor = AggregationCursor;
 
 /***/ }),
 
-/***/ 1613:
+/***/ 51613:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ChangeStreamCursor = void 0;
-const change_stream_1 = __nccwpck_require__(1547);
+const change_stream_1 = __nccwpck_require__(61547);
 const constants_1 = __nccwpck_require__(1975);
 const aggregate_1 = __nccwpck_require__(4862);
-const execute_operation_1 = __nccwpck_require__(656);
-const utils_1 = __nccwpck_require__(3735);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const execute_operation_1 = __nccwpck_require__(90656);
+const utils_1 = __nccwpck_require__(93735);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /** @internal */
 class ChangeStreamCursor extends abstract_cursor_1.AbstractCursor {
     constructor(client, namespace, pipeline = [], options = {}) {
@@ -13444,16 +13444,16 @@ exports.ChangeStreamCursor = ChangeStreamCursor;
 
 /***/ }),
 
-/***/ 4958:
+/***/ 14958:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientBulkWriteCursor = void 0;
-const client_bulk_write_1 = __nccwpck_require__(9306);
-const execute_operation_1 = __nccwpck_require__(656);
-const utils_1 = __nccwpck_require__(3735);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const client_bulk_write_1 = __nccwpck_require__(29306);
+const execute_operation_1 = __nccwpck_require__(90656);
+const utils_1 = __nccwpck_require__(93735);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /**
  * This is the cursor that handles client bulk write operations. Note this is never
  * exposed directly to the user and is always immediately exhausted.
@@ -13508,7 +13508,7 @@ exports.ClientBulkWriteCursor = ClientBulkWriteCursor;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ExplainableCursor = void 0;
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /**
  * @public
  *
@@ -13544,19 +13544,19 @@ exports.ExplainableCursor = ExplainableCursor;
 
 /***/ }),
 
-/***/ 7903:
+/***/ 27903:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FindCursor = exports.FLAGS = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const count_1 = __nccwpck_require__(1302);
-const execute_operation_1 = __nccwpck_require__(656);
-const find_1 = __nccwpck_require__(4122);
-const sort_1 = __nccwpck_require__(9748);
-const utils_1 = __nccwpck_require__(3735);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const count_1 = __nccwpck_require__(81302);
+const execute_operation_1 = __nccwpck_require__(90656);
+const find_1 = __nccwpck_require__(74122);
+const sort_1 = __nccwpck_require__(49748);
+const utils_1 = __nccwpck_require__(93735);
 const explainable_cursor_1 = __nccwpck_require__(1875);
 /** @public Flags allowed for cursor */
 exports.FLAGS = [
@@ -13940,15 +13940,15 @@ exports.FindCursor = FindCursor;
 
 /***/ }),
 
-/***/ 5688:
+/***/ 15688:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListCollectionsCursor = void 0;
-const execute_operation_1 = __nccwpck_require__(656);
-const list_collections_1 = __nccwpck_require__(9403);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const execute_operation_1 = __nccwpck_require__(90656);
+const list_collections_1 = __nccwpck_require__(59403);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /** @public */
 class ListCollectionsCursor extends abstract_cursor_1.AbstractCursor {
     constructor(db, filter, options) {
@@ -13986,9 +13986,9 @@ exports.ListCollectionsCursor = ListCollectionsCursor;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListIndexesCursor = void 0;
-const execute_operation_1 = __nccwpck_require__(656);
-const indexes_1 = __nccwpck_require__(845);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const execute_operation_1 = __nccwpck_require__(90656);
+const indexes_1 = __nccwpck_require__(10845);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /** @public */
 class ListIndexesCursor extends abstract_cursor_1.AbstractCursor {
     constructor(collection, options) {
@@ -14018,13 +14018,13 @@ exports.ListIndexesCursor = ListIndexesCursor;
 
 /***/ }),
 
-/***/ 5876:
+/***/ 25876:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListSearchIndexesCursor = void 0;
-const aggregation_cursor_1 = __nccwpck_require__(8240);
+const aggregation_cursor_1 = __nccwpck_require__(78240);
 /** @public */
 class ListSearchIndexesCursor extends aggregation_cursor_1.AggregationCursor {
     /** @internal */
@@ -14038,18 +14038,18 @@ exports.ListSearchIndexesCursor = ListSearchIndexesCursor;
 
 /***/ }),
 
-/***/ 9671:
+/***/ 89671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RunCommandCursor = void 0;
-const error_1 = __nccwpck_require__(6084);
-const execute_operation_1 = __nccwpck_require__(656);
-const get_more_1 = __nccwpck_require__(1525);
-const run_command_1 = __nccwpck_require__(9250);
-const utils_1 = __nccwpck_require__(3735);
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const error_1 = __nccwpck_require__(96084);
+const execute_operation_1 = __nccwpck_require__(90656);
+const get_more_1 = __nccwpck_require__(81525);
+const run_command_1 = __nccwpck_require__(19250);
+const utils_1 = __nccwpck_require__(93735);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 /** @public */
 class RunCommandCursor extends abstract_cursor_1.AbstractCursor {
     /**
@@ -14138,35 +14138,35 @@ exports.RunCommandCursor = RunCommandCursor;
 
 /***/ }),
 
-/***/ 5146:
+/***/ 25146:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Db = void 0;
-const admin_1 = __nccwpck_require__(2777);
+const admin_1 = __nccwpck_require__(52777);
 const bson_1 = __nccwpck_require__(9206);
-const change_stream_1 = __nccwpck_require__(1547);
-const collection_1 = __nccwpck_require__(180);
+const change_stream_1 = __nccwpck_require__(61547);
+const collection_1 = __nccwpck_require__(70180);
 const CONSTANTS = __nccwpck_require__(1975);
-const aggregation_cursor_1 = __nccwpck_require__(8240);
-const list_collections_cursor_1 = __nccwpck_require__(5688);
-const run_command_cursor_1 = __nccwpck_require__(9671);
-const error_1 = __nccwpck_require__(6084);
-const create_collection_1 = __nccwpck_require__(6028);
-const drop_1 = __nccwpck_require__(2376);
-const execute_operation_1 = __nccwpck_require__(656);
-const indexes_1 = __nccwpck_require__(845);
-const profiling_level_1 = __nccwpck_require__(3026);
-const remove_user_1 = __nccwpck_require__(2779);
+const aggregation_cursor_1 = __nccwpck_require__(78240);
+const list_collections_cursor_1 = __nccwpck_require__(15688);
+const run_command_cursor_1 = __nccwpck_require__(89671);
+const error_1 = __nccwpck_require__(96084);
+const create_collection_1 = __nccwpck_require__(36028);
+const drop_1 = __nccwpck_require__(82376);
+const execute_operation_1 = __nccwpck_require__(90656);
+const indexes_1 = __nccwpck_require__(10845);
+const profiling_level_1 = __nccwpck_require__(13026);
+const remove_user_1 = __nccwpck_require__(32779);
 const rename_1 = __nccwpck_require__(6071);
-const run_command_1 = __nccwpck_require__(9250);
-const set_profiling_level_1 = __nccwpck_require__(2433);
+const run_command_1 = __nccwpck_require__(19250);
+const set_profiling_level_1 = __nccwpck_require__(72433);
 const stats_1 = __nccwpck_require__(8510);
-const read_concern_1 = __nccwpck_require__(3891);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 // Allowed parameters
 const DB_OPTIONS_ALLOW_LIST = [
     'writeConcern',
@@ -14510,7 +14510,7 @@ exports.Db = Db;
 
 /***/ }),
 
-/***/ 214:
+/***/ 90214:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -14522,8 +14522,8 @@ exports.getGcpMetadata = getGcpMetadata;
 exports.getSnappy = getSnappy;
 exports.getSocks = getSocks;
 exports.getMongoDBClientEncryption = getMongoDBClientEncryption;
-const zlib = __nccwpck_require__(3106);
-const error_1 = __nccwpck_require__(6084);
+const zlib = __nccwpck_require__(43106);
+const error_1 = __nccwpck_require__(96084);
 function makeErrorModule(error) {
     const props = error ? { kModuleError: error } : {};
     return new Proxy(props, {
@@ -14543,7 +14543,7 @@ function getKerberos() {
     try {
         // Ensure you always wrap an optional require in the try block NODE-3199
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        kerberos = __nccwpck_require__(8050);
+        kerberos = __nccwpck_require__(98050);
     }
     catch (error) {
         kerberos = makeErrorModule(new error_1.MongoMissingDependencyError('Optional module `kerberos` not found. Please install it to enable kerberos authentication', { cause: error, dependencyName: 'kerberos' }));
@@ -14587,7 +14587,7 @@ function getZstdLibrary() {
     let ZStandard;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        ZStandard = __nccwpck_require__(4757);
+        ZStandard = __nccwpck_require__(14757);
     }
     catch (error) {
         ZStandard = makeErrorModule(new error_1.MongoMissingDependencyError('Built-in zstd is unavailable (requires Node.js 22.15.0 or later) and optional module `@mongodb-js/zstd` not found. Please upgrade Node.js or install `@mongodb-js/zstd` to enable zstd compression', { cause: error, dependencyName: 'zstd' }));
@@ -14598,7 +14598,7 @@ function getAwsCredentialProvider() {
     try {
         // Ensure you always wrap an optional require in the try block NODE-3199
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const credentialProvider = __nccwpck_require__(3766);
+        const credentialProvider = __nccwpck_require__(73766);
         return credentialProvider;
     }
     catch (error) {
@@ -14610,7 +14610,7 @@ function getGcpMetadata() {
     try {
         // Ensure you always wrap an optional require in the try block NODE-3199
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const credentialProvider = __nccwpck_require__(4825);
+        const credentialProvider = __nccwpck_require__(94825);
         return credentialProvider;
     }
     catch (error) {
@@ -14622,7 +14622,7 @@ function getSnappy() {
     try {
         // Ensure you always wrap an optional require in the try block NODE-3199
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const value = __nccwpck_require__(6504);
+        const value = __nccwpck_require__(76504);
         return value;
     }
     catch (error) {
@@ -14650,7 +14650,7 @@ function getMongoDBClientEncryption() {
         // Cannot be moved to helper utility function, bundlers search and replace the actual require call
         // in a way that makes this line throw at bundle time, not runtime, catching here will make bundling succeed
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        mongodbClientEncryption = __nccwpck_require__(1915);
+        mongodbClientEncryption = __nccwpck_require__(11915);
     }
     catch (error) {
         const kModuleError = new error_1.MongoMissingDependencyError('Optional module `mongodb-client-encryption` not found. Please install it to use auto encryption or ClientEncryption.', { cause: error, dependencyName: 'mongodb-client-encryption' });
@@ -14662,17 +14662,17 @@ function getMongoDBClientEncryption() {
 
 /***/ }),
 
-/***/ 3344:
+/***/ 13344:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Encrypter = void 0;
-const auto_encrypter_1 = __nccwpck_require__(3822);
+const auto_encrypter_1 = __nccwpck_require__(13822);
 const constants_1 = __nccwpck_require__(1975);
-const deps_1 = __nccwpck_require__(214);
-const error_1 = __nccwpck_require__(6084);
-const mongo_client_1 = __nccwpck_require__(8894);
+const deps_1 = __nccwpck_require__(90214);
+const error_1 = __nccwpck_require__(96084);
+const mongo_client_1 = __nccwpck_require__(98894);
 /** @internal */
 class Encrypter {
     constructor(client, uri, options) {
@@ -14774,7 +14774,7 @@ exports.Encrypter = Encrypter;
 
 /***/ }),
 
-/***/ 6084:
+/***/ 96084:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16164,7 +16164,7 @@ function isResumableError(error, wireVersion) {
 
 /***/ }),
 
-/***/ 6833:
+/***/ 46833:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16221,7 +16221,7 @@ function decorateWithExplain(command, explain) {
 
 /***/ }),
 
-/***/ 5262:
+/***/ 95262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -16229,7 +16229,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GridFSBucketReadStream = void 0;
 const stream_1 = __nccwpck_require__(2203);
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /**
  * A readable stream that enables you to read buffers from GridFS.
  *
@@ -16525,19 +16525,19 @@ function handleEndOption(stream, doc, cursor, options) {
 
 /***/ }),
 
-/***/ 8220:
+/***/ 98220:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GridFSBucket = void 0;
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
-const download_1 = __nccwpck_require__(5262);
-const upload_1 = __nccwpck_require__(1855);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
+const download_1 = __nccwpck_require__(95262);
+const upload_1 = __nccwpck_require__(71855);
 const DEFAULT_GRIDFS_BUCKET_OPTIONS = {
     bucketName: 'fs',
     chunkSizeBytes: 255 * 1024
@@ -16695,7 +16695,7 @@ exports.GridFSBucket = GridFSBucket;
 
 /***/ }),
 
-/***/ 1855:
+/***/ 71855:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -16705,9 +16705,9 @@ exports.checkChunksIndex = checkChunksIndex;
 exports.checkIndexes = checkIndexes;
 const stream_1 = __nccwpck_require__(2203);
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 /**
  * A writable stream that enables you to write buffers to GridFS.
  *
@@ -17048,7 +17048,7 @@ function isAborted(stream, callback) {
 
 /***/ }),
 
-/***/ 4294:
+/***/ 84294:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17056,39 +17056,39 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoRuntimeError = exports.MongoParseError = exports.MongoOperationTimeoutError = exports.MongoOIDCError = exports.MongoNotConnectedError = exports.MongoNetworkTimeoutError = exports.MongoNetworkError = exports.MongoMissingDependencyError = exports.MongoMissingCredentialsError = exports.MongoKerberosError = exports.MongoInvalidArgumentError = exports.MongoGridFSStreamError = exports.MongoGridFSChunkError = exports.MongoGCPError = exports.MongoExpiredSessionError = exports.MongoError = exports.MongoDriverError = exports.MongoDecompressionError = exports.MongoCursorInUseError = exports.MongoCursorExhaustedError = exports.MongoCompatibilityError = exports.MongoClientClosedError = exports.MongoClientBulkWriteExecutionError = exports.MongoClientBulkWriteError = exports.MongoClientBulkWriteCursorError = exports.MongoChangeStreamError = exports.MongoBatchReExecutionError = exports.MongoAzureError = exports.MongoAWSError = exports.MongoAPIError = exports.ExplainableCursor = exports.ChangeStreamCursor = exports.ClientEncryption = exports.MongoBulkWriteError = exports.UUID = exports.Timestamp = exports.ObjectId = exports.MinKey = exports.MaxKey = exports.Long = exports.Int32 = exports.Double = exports.Decimal128 = exports.DBRef = exports.Code = exports.BSONType = exports.BSONSymbol = exports.BSONRegExp = exports.Binary = exports.BSON = void 0;
 exports.CommandStartedEvent = exports.CommandFailedEvent = exports.WriteConcern = exports.ReadPreference = exports.ReadConcern = exports.TopologyType = exports.ServerType = exports.ReadPreferenceMode = exports.ReadConcernLevel = exports.ProfilingLevel = exports.ReturnDocument = exports.SeverityLevel = exports.MongoLoggableComponent = exports.ServerApiVersion = exports.ExplainVerbosity = exports.MongoErrorLabel = exports.CursorTimeoutMode = exports.CURSOR_FLAGS = exports.Compressor = exports.AuthMechanism = exports.GSSAPICanonicalizationValue = exports.AutoEncryptionLoggerLevel = exports.BatchType = exports.UnorderedBulkOperation = exports.OrderedBulkOperation = exports.MongoClient = exports.ListIndexesCursor = exports.ListCollectionsCursor = exports.GridFSBucketWriteStream = exports.GridFSBucketReadStream = exports.GridFSBucket = exports.FindCursor = exports.Db = exports.Collection = exports.ClientSession = exports.ChangeStream = exports.CancellationToken = exports.AggregationCursor = exports.Admin = exports.AbstractCursor = exports.MongoWriteConcernError = exports.MongoUnexpectedServerResponseError = exports.MongoTransactionError = exports.MongoTopologyClosedError = exports.MongoTailableCursorError = exports.MongoSystemError = exports.MongoStalePrimaryError = exports.MongoServerSelectionError = exports.MongoServerError = exports.MongoServerClosedError = void 0;
 exports.MongoClientAuthProviders = exports.MongoCryptKMSRequestNetworkTimeoutError = exports.MongoCryptInvalidArgumentError = exports.MongoCryptError = exports.MongoCryptCreateEncryptedCollectionError = exports.MongoCryptCreateDataKeyError = exports.MongoCryptAzureKMSRequestError = exports.SrvPollingEvent = exports.WaitingForSuitableServerEvent = exports.ServerSelectionSucceededEvent = exports.ServerSelectionStartedEvent = exports.ServerSelectionFailedEvent = exports.ServerSelectionEvent = exports.TopologyOpeningEvent = exports.TopologyDescriptionChangedEvent = exports.TopologyClosedEvent = exports.ServerOpeningEvent = exports.ServerHeartbeatSucceededEvent = exports.ServerHeartbeatStartedEvent = exports.ServerHeartbeatFailedEvent = exports.ServerDescriptionChangedEvent = exports.ServerClosedEvent = exports.ConnectionReadyEvent = exports.ConnectionPoolReadyEvent = exports.ConnectionPoolMonitoringEvent = exports.ConnectionPoolCreatedEvent = exports.ConnectionPoolClosedEvent = exports.ConnectionPoolClearedEvent = exports.ConnectionCreatedEvent = exports.ConnectionClosedEvent = exports.ConnectionCheckOutStartedEvent = exports.ConnectionCheckOutFailedEvent = exports.ConnectionCheckedOutEvent = exports.ConnectionCheckedInEvent = exports.CommandSucceededEvent = void 0;
-const admin_1 = __nccwpck_require__(2777);
+const admin_1 = __nccwpck_require__(52777);
 Object.defineProperty(exports, "Admin", ({ enumerable: true, get: function () { return admin_1.Admin; } }));
-const ordered_1 = __nccwpck_require__(4898);
+const ordered_1 = __nccwpck_require__(84898);
 Object.defineProperty(exports, "OrderedBulkOperation", ({ enumerable: true, get: function () { return ordered_1.OrderedBulkOperation; } }));
-const unordered_1 = __nccwpck_require__(2947);
+const unordered_1 = __nccwpck_require__(72947);
 Object.defineProperty(exports, "UnorderedBulkOperation", ({ enumerable: true, get: function () { return unordered_1.UnorderedBulkOperation; } }));
-const change_stream_1 = __nccwpck_require__(1547);
+const change_stream_1 = __nccwpck_require__(61547);
 Object.defineProperty(exports, "ChangeStream", ({ enumerable: true, get: function () { return change_stream_1.ChangeStream; } }));
-const collection_1 = __nccwpck_require__(180);
+const collection_1 = __nccwpck_require__(70180);
 Object.defineProperty(exports, "Collection", ({ enumerable: true, get: function () { return collection_1.Collection; } }));
-const abstract_cursor_1 = __nccwpck_require__(4728);
+const abstract_cursor_1 = __nccwpck_require__(94728);
 Object.defineProperty(exports, "AbstractCursor", ({ enumerable: true, get: function () { return abstract_cursor_1.AbstractCursor; } }));
-const aggregation_cursor_1 = __nccwpck_require__(8240);
+const aggregation_cursor_1 = __nccwpck_require__(78240);
 Object.defineProperty(exports, "AggregationCursor", ({ enumerable: true, get: function () { return aggregation_cursor_1.AggregationCursor; } }));
-const find_cursor_1 = __nccwpck_require__(7903);
+const find_cursor_1 = __nccwpck_require__(27903);
 Object.defineProperty(exports, "FindCursor", ({ enumerable: true, get: function () { return find_cursor_1.FindCursor; } }));
-const list_collections_cursor_1 = __nccwpck_require__(5688);
+const list_collections_cursor_1 = __nccwpck_require__(15688);
 Object.defineProperty(exports, "ListCollectionsCursor", ({ enumerable: true, get: function () { return list_collections_cursor_1.ListCollectionsCursor; } }));
 const list_indexes_cursor_1 = __nccwpck_require__(5487);
 Object.defineProperty(exports, "ListIndexesCursor", ({ enumerable: true, get: function () { return list_indexes_cursor_1.ListIndexesCursor; } }));
-const db_1 = __nccwpck_require__(5146);
+const db_1 = __nccwpck_require__(25146);
 Object.defineProperty(exports, "Db", ({ enumerable: true, get: function () { return db_1.Db; } }));
-const gridfs_1 = __nccwpck_require__(8220);
+const gridfs_1 = __nccwpck_require__(98220);
 Object.defineProperty(exports, "GridFSBucket", ({ enumerable: true, get: function () { return gridfs_1.GridFSBucket; } }));
-const download_1 = __nccwpck_require__(5262);
+const download_1 = __nccwpck_require__(95262);
 Object.defineProperty(exports, "GridFSBucketReadStream", ({ enumerable: true, get: function () { return download_1.GridFSBucketReadStream; } }));
-const upload_1 = __nccwpck_require__(1855);
+const upload_1 = __nccwpck_require__(71855);
 Object.defineProperty(exports, "GridFSBucketWriteStream", ({ enumerable: true, get: function () { return upload_1.GridFSBucketWriteStream; } }));
-const mongo_client_1 = __nccwpck_require__(8894);
+const mongo_client_1 = __nccwpck_require__(98894);
 Object.defineProperty(exports, "MongoClient", ({ enumerable: true, get: function () { return mongo_client_1.MongoClient; } }));
-const mongo_types_1 = __nccwpck_require__(8524);
+const mongo_types_1 = __nccwpck_require__(58524);
 Object.defineProperty(exports, "CancellationToken", ({ enumerable: true, get: function () { return mongo_types_1.CancellationToken; } }));
-const sessions_1 = __nccwpck_require__(3985);
+const sessions_1 = __nccwpck_require__(33985);
 Object.defineProperty(exports, "ClientSession", ({ enumerable: true, get: function () { return sessions_1.ClientSession; } }));
 /** @public */
 var bson_1 = __nccwpck_require__(9206);
@@ -17109,15 +17109,15 @@ Object.defineProperty(exports, "MinKey", ({ enumerable: true, get: function () {
 Object.defineProperty(exports, "ObjectId", ({ enumerable: true, get: function () { return bson_2.ObjectId; } }));
 Object.defineProperty(exports, "Timestamp", ({ enumerable: true, get: function () { return bson_2.Timestamp; } }));
 Object.defineProperty(exports, "UUID", ({ enumerable: true, get: function () { return bson_2.UUID; } }));
-var common_1 = __nccwpck_require__(9882);
+var common_1 = __nccwpck_require__(69882);
 Object.defineProperty(exports, "MongoBulkWriteError", ({ enumerable: true, get: function () { return common_1.MongoBulkWriteError; } }));
-var client_encryption_1 = __nccwpck_require__(5087);
+var client_encryption_1 = __nccwpck_require__(25087);
 Object.defineProperty(exports, "ClientEncryption", ({ enumerable: true, get: function () { return client_encryption_1.ClientEncryption; } }));
-var change_stream_cursor_1 = __nccwpck_require__(1613);
+var change_stream_cursor_1 = __nccwpck_require__(51613);
 Object.defineProperty(exports, "ChangeStreamCursor", ({ enumerable: true, get: function () { return change_stream_cursor_1.ChangeStreamCursor; } }));
 var explainable_cursor_1 = __nccwpck_require__(1875);
 Object.defineProperty(exports, "ExplainableCursor", ({ enumerable: true, get: function () { return explainable_cursor_1.ExplainableCursor; } }));
-var error_1 = __nccwpck_require__(6084);
+var error_1 = __nccwpck_require__(96084);
 Object.defineProperty(exports, "MongoAPIError", ({ enumerable: true, get: function () { return error_1.MongoAPIError; } }));
 Object.defineProperty(exports, "MongoAWSError", ({ enumerable: true, get: function () { return error_1.MongoAWSError; } }));
 Object.defineProperty(exports, "MongoAzureError", ({ enumerable: true, get: function () { return error_1.MongoAzureError; } }));
@@ -17159,51 +17159,51 @@ Object.defineProperty(exports, "MongoTransactionError", ({ enumerable: true, get
 Object.defineProperty(exports, "MongoUnexpectedServerResponseError", ({ enumerable: true, get: function () { return error_1.MongoUnexpectedServerResponseError; } }));
 Object.defineProperty(exports, "MongoWriteConcernError", ({ enumerable: true, get: function () { return error_1.MongoWriteConcernError; } }));
 // enums
-var common_2 = __nccwpck_require__(9882);
+var common_2 = __nccwpck_require__(69882);
 Object.defineProperty(exports, "BatchType", ({ enumerable: true, get: function () { return common_2.BatchType; } }));
-var auto_encrypter_1 = __nccwpck_require__(3822);
+var auto_encrypter_1 = __nccwpck_require__(13822);
 Object.defineProperty(exports, "AutoEncryptionLoggerLevel", ({ enumerable: true, get: function () { return auto_encrypter_1.AutoEncryptionLoggerLevel; } }));
-var gssapi_1 = __nccwpck_require__(6932);
+var gssapi_1 = __nccwpck_require__(56932);
 Object.defineProperty(exports, "GSSAPICanonicalizationValue", ({ enumerable: true, get: function () { return gssapi_1.GSSAPICanonicalizationValue; } }));
 var providers_1 = __nccwpck_require__(6699);
 Object.defineProperty(exports, "AuthMechanism", ({ enumerable: true, get: function () { return providers_1.AuthMechanism; } }));
-var compression_1 = __nccwpck_require__(8329);
+var compression_1 = __nccwpck_require__(78329);
 Object.defineProperty(exports, "Compressor", ({ enumerable: true, get: function () { return compression_1.Compressor; } }));
-var abstract_cursor_2 = __nccwpck_require__(4728);
+var abstract_cursor_2 = __nccwpck_require__(94728);
 Object.defineProperty(exports, "CURSOR_FLAGS", ({ enumerable: true, get: function () { return abstract_cursor_2.CURSOR_FLAGS; } }));
 Object.defineProperty(exports, "CursorTimeoutMode", ({ enumerable: true, get: function () { return abstract_cursor_2.CursorTimeoutMode; } }));
-var error_2 = __nccwpck_require__(6084);
+var error_2 = __nccwpck_require__(96084);
 Object.defineProperty(exports, "MongoErrorLabel", ({ enumerable: true, get: function () { return error_2.MongoErrorLabel; } }));
-var explain_1 = __nccwpck_require__(6833);
+var explain_1 = __nccwpck_require__(46833);
 Object.defineProperty(exports, "ExplainVerbosity", ({ enumerable: true, get: function () { return explain_1.ExplainVerbosity; } }));
-var mongo_client_2 = __nccwpck_require__(8894);
+var mongo_client_2 = __nccwpck_require__(98894);
 Object.defineProperty(exports, "ServerApiVersion", ({ enumerable: true, get: function () { return mongo_client_2.ServerApiVersion; } }));
-var mongo_logger_1 = __nccwpck_require__(797);
+var mongo_logger_1 = __nccwpck_require__(50797);
 Object.defineProperty(exports, "MongoLoggableComponent", ({ enumerable: true, get: function () { return mongo_logger_1.MongoLoggableComponent; } }));
 Object.defineProperty(exports, "SeverityLevel", ({ enumerable: true, get: function () { return mongo_logger_1.SeverityLevel; } }));
 var find_and_modify_1 = __nccwpck_require__(6229);
 Object.defineProperty(exports, "ReturnDocument", ({ enumerable: true, get: function () { return find_and_modify_1.ReturnDocument; } }));
-var set_profiling_level_1 = __nccwpck_require__(2433);
+var set_profiling_level_1 = __nccwpck_require__(72433);
 Object.defineProperty(exports, "ProfilingLevel", ({ enumerable: true, get: function () { return set_profiling_level_1.ProfilingLevel; } }));
-var read_concern_1 = __nccwpck_require__(3891);
+var read_concern_1 = __nccwpck_require__(93891);
 Object.defineProperty(exports, "ReadConcernLevel", ({ enumerable: true, get: function () { return read_concern_1.ReadConcernLevel; } }));
 var read_preference_1 = __nccwpck_require__(8378);
 Object.defineProperty(exports, "ReadPreferenceMode", ({ enumerable: true, get: function () { return read_preference_1.ReadPreferenceMode; } }));
 var common_3 = __nccwpck_require__(1881);
 Object.defineProperty(exports, "ServerType", ({ enumerable: true, get: function () { return common_3.ServerType; } }));
 Object.defineProperty(exports, "TopologyType", ({ enumerable: true, get: function () { return common_3.TopologyType; } }));
-var read_concern_2 = __nccwpck_require__(3891);
+var read_concern_2 = __nccwpck_require__(93891);
 Object.defineProperty(exports, "ReadConcern", ({ enumerable: true, get: function () { return read_concern_2.ReadConcern; } }));
 var read_preference_2 = __nccwpck_require__(8378);
 Object.defineProperty(exports, "ReadPreference", ({ enumerable: true, get: function () { return read_preference_2.ReadPreference; } }));
-var write_concern_1 = __nccwpck_require__(5058);
+var write_concern_1 = __nccwpck_require__(25058);
 Object.defineProperty(exports, "WriteConcern", ({ enumerable: true, get: function () { return write_concern_1.WriteConcern; } }));
 // events
 var command_monitoring_events_1 = __nccwpck_require__(358);
 Object.defineProperty(exports, "CommandFailedEvent", ({ enumerable: true, get: function () { return command_monitoring_events_1.CommandFailedEvent; } }));
 Object.defineProperty(exports, "CommandStartedEvent", ({ enumerable: true, get: function () { return command_monitoring_events_1.CommandStartedEvent; } }));
 Object.defineProperty(exports, "CommandSucceededEvent", ({ enumerable: true, get: function () { return command_monitoring_events_1.CommandSucceededEvent; } }));
-var connection_pool_events_1 = __nccwpck_require__(249);
+var connection_pool_events_1 = __nccwpck_require__(30249);
 Object.defineProperty(exports, "ConnectionCheckedInEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionCheckedInEvent; } }));
 Object.defineProperty(exports, "ConnectionCheckedOutEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionCheckedOutEvent; } }));
 Object.defineProperty(exports, "ConnectionCheckOutFailedEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionCheckOutFailedEvent; } }));
@@ -17216,7 +17216,7 @@ Object.defineProperty(exports, "ConnectionPoolCreatedEvent", ({ enumerable: true
 Object.defineProperty(exports, "ConnectionPoolMonitoringEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionPoolMonitoringEvent; } }));
 Object.defineProperty(exports, "ConnectionPoolReadyEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionPoolReadyEvent; } }));
 Object.defineProperty(exports, "ConnectionReadyEvent", ({ enumerable: true, get: function () { return connection_pool_events_1.ConnectionReadyEvent; } }));
-var events_1 = __nccwpck_require__(4165);
+var events_1 = __nccwpck_require__(44165);
 Object.defineProperty(exports, "ServerClosedEvent", ({ enumerable: true, get: function () { return events_1.ServerClosedEvent; } }));
 Object.defineProperty(exports, "ServerDescriptionChangedEvent", ({ enumerable: true, get: function () { return events_1.ServerDescriptionChangedEvent; } }));
 Object.defineProperty(exports, "ServerHeartbeatFailedEvent", ({ enumerable: true, get: function () { return events_1.ServerHeartbeatFailedEvent; } }));
@@ -17226,55 +17226,55 @@ Object.defineProperty(exports, "ServerOpeningEvent", ({ enumerable: true, get: f
 Object.defineProperty(exports, "TopologyClosedEvent", ({ enumerable: true, get: function () { return events_1.TopologyClosedEvent; } }));
 Object.defineProperty(exports, "TopologyDescriptionChangedEvent", ({ enumerable: true, get: function () { return events_1.TopologyDescriptionChangedEvent; } }));
 Object.defineProperty(exports, "TopologyOpeningEvent", ({ enumerable: true, get: function () { return events_1.TopologyOpeningEvent; } }));
-var server_selection_events_1 = __nccwpck_require__(972);
+var server_selection_events_1 = __nccwpck_require__(10972);
 Object.defineProperty(exports, "ServerSelectionEvent", ({ enumerable: true, get: function () { return server_selection_events_1.ServerSelectionEvent; } }));
 Object.defineProperty(exports, "ServerSelectionFailedEvent", ({ enumerable: true, get: function () { return server_selection_events_1.ServerSelectionFailedEvent; } }));
 Object.defineProperty(exports, "ServerSelectionStartedEvent", ({ enumerable: true, get: function () { return server_selection_events_1.ServerSelectionStartedEvent; } }));
 Object.defineProperty(exports, "ServerSelectionSucceededEvent", ({ enumerable: true, get: function () { return server_selection_events_1.ServerSelectionSucceededEvent; } }));
 Object.defineProperty(exports, "WaitingForSuitableServerEvent", ({ enumerable: true, get: function () { return server_selection_events_1.WaitingForSuitableServerEvent; } }));
-var srv_polling_1 = __nccwpck_require__(4171);
+var srv_polling_1 = __nccwpck_require__(24171);
 Object.defineProperty(exports, "SrvPollingEvent", ({ enumerable: true, get: function () { return srv_polling_1.SrvPollingEvent; } }));
-var errors_1 = __nccwpck_require__(8895);
+var errors_1 = __nccwpck_require__(48895);
 Object.defineProperty(exports, "MongoCryptAzureKMSRequestError", ({ enumerable: true, get: function () { return errors_1.MongoCryptAzureKMSRequestError; } }));
 Object.defineProperty(exports, "MongoCryptCreateDataKeyError", ({ enumerable: true, get: function () { return errors_1.MongoCryptCreateDataKeyError; } }));
 Object.defineProperty(exports, "MongoCryptCreateEncryptedCollectionError", ({ enumerable: true, get: function () { return errors_1.MongoCryptCreateEncryptedCollectionError; } }));
 Object.defineProperty(exports, "MongoCryptError", ({ enumerable: true, get: function () { return errors_1.MongoCryptError; } }));
 Object.defineProperty(exports, "MongoCryptInvalidArgumentError", ({ enumerable: true, get: function () { return errors_1.MongoCryptInvalidArgumentError; } }));
 Object.defineProperty(exports, "MongoCryptKMSRequestNetworkTimeoutError", ({ enumerable: true, get: function () { return errors_1.MongoCryptKMSRequestNetworkTimeoutError; } }));
-var mongo_client_auth_providers_1 = __nccwpck_require__(5834);
+var mongo_client_auth_providers_1 = __nccwpck_require__(75834);
 Object.defineProperty(exports, "MongoClientAuthProviders", ({ enumerable: true, get: function () { return mongo_client_auth_providers_1.MongoClientAuthProviders; } }));
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 8894:
+/***/ 98894:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoClient = exports.ServerApiVersion = void 0;
-const fs_1 = __nccwpck_require__(9896);
-const _1 = __nccwpck_require__(4294);
+const fs_1 = __nccwpck_require__(79896);
+const _1 = __nccwpck_require__(84294);
 const bson_1 = __nccwpck_require__(9206);
-const change_stream_1 = __nccwpck_require__(1547);
-const mongo_credentials_1 = __nccwpck_require__(904);
+const change_stream_1 = __nccwpck_require__(61547);
+const mongo_credentials_1 = __nccwpck_require__(70904);
 const providers_1 = __nccwpck_require__(6699);
-const client_metadata_1 = __nccwpck_require__(6401);
+const client_metadata_1 = __nccwpck_require__(56401);
 const connection_string_1 = __nccwpck_require__(5818);
 const constants_1 = __nccwpck_require__(1975);
-const db_1 = __nccwpck_require__(5146);
-const error_1 = __nccwpck_require__(6084);
-const mongo_client_auth_providers_1 = __nccwpck_require__(5834);
-const mongo_logger_1 = __nccwpck_require__(797);
-const mongo_types_1 = __nccwpck_require__(8524);
-const executor_1 = __nccwpck_require__(3125);
-const end_sessions_1 = __nccwpck_require__(9554);
-const execute_operation_1 = __nccwpck_require__(656);
+const db_1 = __nccwpck_require__(25146);
+const error_1 = __nccwpck_require__(96084);
+const mongo_client_auth_providers_1 = __nccwpck_require__(75834);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const mongo_types_1 = __nccwpck_require__(58524);
+const executor_1 = __nccwpck_require__(13125);
+const end_sessions_1 = __nccwpck_require__(69554);
+const execute_operation_1 = __nccwpck_require__(90656);
 const read_preference_1 = __nccwpck_require__(8378);
-const server_selection_1 = __nccwpck_require__(2226);
-const topology_1 = __nccwpck_require__(3769);
-const sessions_1 = __nccwpck_require__(3985);
-const utils_1 = __nccwpck_require__(3735);
+const server_selection_1 = __nccwpck_require__(52226);
+const topology_1 = __nccwpck_require__(93769);
+const sessions_1 = __nccwpck_require__(33985);
+const utils_1 = __nccwpck_require__(93735);
 /** @public */
 exports.ServerApiVersion = Object.freeze({
     v1: '1'
@@ -17751,23 +17751,23 @@ exports.MongoClient = MongoClient;
 
 /***/ }),
 
-/***/ 5834:
+/***/ 75834:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MongoClientAuthProviders = void 0;
-const gssapi_1 = __nccwpck_require__(6932);
-const mongodb_aws_1 = __nccwpck_require__(1997);
-const mongodb_oidc_1 = __nccwpck_require__(5675);
-const automated_callback_workflow_1 = __nccwpck_require__(7772);
-const human_callback_workflow_1 = __nccwpck_require__(475);
-const token_cache_1 = __nccwpck_require__(8436);
-const plain_1 = __nccwpck_require__(1825);
+const gssapi_1 = __nccwpck_require__(56932);
+const mongodb_aws_1 = __nccwpck_require__(21997);
+const mongodb_oidc_1 = __nccwpck_require__(15675);
+const automated_callback_workflow_1 = __nccwpck_require__(87772);
+const human_callback_workflow_1 = __nccwpck_require__(40475);
+const token_cache_1 = __nccwpck_require__(38436);
+const plain_1 = __nccwpck_require__(61825);
 const providers_1 = __nccwpck_require__(6699);
-const scram_1 = __nccwpck_require__(9503);
-const x509_1 = __nccwpck_require__(2822);
-const error_1 = __nccwpck_require__(6084);
+const scram_1 = __nccwpck_require__(59503);
+const x509_1 = __nccwpck_require__(40441);
+const error_1 = __nccwpck_require__(96084);
 /** @internal */
 const AUTH_PROVIDERS = new Map([
     [
@@ -17837,7 +17837,7 @@ function getWorkflow(authMechanismProperties) {
 
 /***/ }),
 
-/***/ 797:
+/***/ 50797:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17848,10 +17848,10 @@ exports.createStdioLogger = createStdioLogger;
 exports.stringifyWithMaxLen = stringifyWithMaxLen;
 exports.defaultLogTransform = defaultLogTransform;
 const process = __nccwpck_require__(932);
-const util_1 = __nccwpck_require__(9023);
+const util_1 = __nccwpck_require__(39023);
 const bson_1 = __nccwpck_require__(9206);
 const constants_1 = __nccwpck_require__(1975);
-const utils_1 = __nccwpck_require__(3735);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * @public
  * Severity levels align with unix syslog.
@@ -18498,15 +18498,15 @@ exports.MongoLogger = MongoLogger;
 
 /***/ }),
 
-/***/ 8524:
+/***/ 58524:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CancellationToken = exports.TypedEventEmitter = void 0;
-const events_1 = __nccwpck_require__(4434);
-const mongo_logger_1 = __nccwpck_require__(797);
-const utils_1 = __nccwpck_require__(3735);
+const events_1 = __nccwpck_require__(24434);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * Typescript type safe event emitter
  * @public
@@ -18566,11 +18566,11 @@ exports.CancellationToken = CancellationToken;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AggregateOperation = exports.DB_AGGREGATE_COLLECTION = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const write_concern_1 = __nccwpck_require__(5058);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const write_concern_1 = __nccwpck_require__(25058);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 exports.DB_AGGREGATE_COLLECTION = 1;
 /** @internal */
@@ -18656,16 +18656,16 @@ exports.AggregateOperation = AggregateOperation;
 
 /***/ }),
 
-/***/ 9306:
+/***/ 29306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientBulkWriteOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /**
  * Executes a single client bulk write operation within a potential batch.
  * @internal
@@ -18713,7 +18713,7 @@ exports.ClientBulkWriteOperation = ClientBulkWriteOperation;
 
 /***/ }),
 
-/***/ 7075:
+/***/ 77075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18721,10 +18721,10 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.buildReplaceOneOperation = exports.buildUpdateManyOperation = exports.buildUpdateOneOperation = exports.buildDeleteManyOperation = exports.buildDeleteOneOperation = exports.buildInsertOneOperation = exports.ClientBulkWriteCommandBuilder = void 0;
 exports.buildOperation = buildOperation;
 const bson_1 = __nccwpck_require__(9206);
-const commands_1 = __nccwpck_require__(1806);
-const error_1 = __nccwpck_require__(6084);
-const sort_1 = __nccwpck_require__(9748);
-const utils_1 = __nccwpck_require__(3735);
+const commands_1 = __nccwpck_require__(21806);
+const error_1 = __nccwpck_require__(96084);
+const sort_1 = __nccwpck_require__(49748);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * The bytes overhead for the extra fields added post command generation.
  */
@@ -19059,22 +19059,22 @@ function buildOperation(model, index, pkFactory, options) {
 
 /***/ }),
 
-/***/ 3125:
+/***/ 13125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientBulkWriteExecutor = void 0;
-const abstract_cursor_1 = __nccwpck_require__(4728);
-const client_bulk_write_cursor_1 = __nccwpck_require__(4958);
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
-const execute_operation_1 = __nccwpck_require__(656);
-const client_bulk_write_1 = __nccwpck_require__(9306);
-const command_builder_1 = __nccwpck_require__(7075);
-const results_merger_1 = __nccwpck_require__(6109);
+const abstract_cursor_1 = __nccwpck_require__(94728);
+const client_bulk_write_cursor_1 = __nccwpck_require__(14958);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
+const execute_operation_1 = __nccwpck_require__(90656);
+const client_bulk_write_1 = __nccwpck_require__(29306);
+const command_builder_1 = __nccwpck_require__(77075);
+const results_merger_1 = __nccwpck_require__(76109);
 /**
  * Responsible for executing a client bulk write.
  * @internal
@@ -19185,14 +19185,14 @@ exports.ClientBulkWriteExecutor = ClientBulkWriteExecutor;
 
 /***/ }),
 
-/***/ 6109:
+/***/ 76109:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClientBulkWriteResultsMerger = void 0;
-const __1 = __nccwpck_require__(4294);
-const error_1 = __nccwpck_require__(6084);
+const __1 = __nccwpck_require__(84294);
+const error_1 = __nccwpck_require__(96084);
 /**
  * Unacknowledged bulk writes are always the same.
  */
@@ -19395,19 +19395,19 @@ exports.ClientBulkWriteResultsMerger = ClientBulkWriteResultsMerger;
 
 /***/ }),
 
-/***/ 2748:
+/***/ 52748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CommandOperation = void 0;
-const constants_1 = __nccwpck_require__(1426);
-const error_1 = __nccwpck_require__(6084);
-const explain_1 = __nccwpck_require__(6833);
-const read_concern_1 = __nccwpck_require__(3891);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
-const operation_1 = __nccwpck_require__(4552);
+const constants_1 = __nccwpck_require__(21426);
+const error_1 = __nccwpck_require__(96084);
+const explain_1 = __nccwpck_require__(46833);
+const read_concern_1 = __nccwpck_require__(93891);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class CommandOperation extends operation_1.AbstractOperation {
     constructor(parent, options) {
@@ -19482,15 +19482,15 @@ exports.CommandOperation = CommandOperation;
 
 /***/ }),
 
-/***/ 1302:
+/***/ 81302:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CountOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class CountOperation extends command_1.CommandOperation {
     constructor(namespace, filter, options) {
@@ -19533,23 +19533,23 @@ exports.CountOperation = CountOperation;
 
 /***/ }),
 
-/***/ 6028:
+/***/ 36028:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CreateCollectionOperation = void 0;
 exports.createCollections = createCollections;
-const constants_1 = __nccwpck_require__(1426);
-const responses_1 = __nccwpck_require__(231);
-const collection_1 = __nccwpck_require__(180);
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const execute_operation_1 = __nccwpck_require__(656);
-const indexes_1 = __nccwpck_require__(845);
-const operation_1 = __nccwpck_require__(4552);
+const constants_1 = __nccwpck_require__(21426);
+const responses_1 = __nccwpck_require__(50231);
+const collection_1 = __nccwpck_require__(70180);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const execute_operation_1 = __nccwpck_require__(90656);
+const indexes_1 = __nccwpck_require__(10845);
+const operation_1 = __nccwpck_require__(14552);
 const ILLEGAL_COMMAND_FIELDS = new Set([
     'w',
     'wtimeout',
@@ -19648,18 +19648,18 @@ async function createCollections(db, name, options) {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 17522:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DeleteManyOperation = exports.DeleteOneOperation = exports.DeleteOperation = void 0;
 exports.makeDeleteStatement = makeDeleteStatement;
-const commands_1 = __nccwpck_require__(1806);
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const commands_1 = __nccwpck_require__(21806);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class DeleteOperation extends command_1.CommandOperation {
     constructor(ns, statements, options, serializedOperations) {
@@ -19776,15 +19776,15 @@ function makeDeleteStatement(filter, options) {
 
 /***/ }),
 
-/***/ 29:
+/***/ 20029:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DistinctOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /**
  * Return a list of distinct values for the given key across a collection.
  * @internal
@@ -19843,21 +19843,21 @@ exports.DistinctOperation = DistinctOperation;
 
 /***/ }),
 
-/***/ 2376:
+/***/ 82376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DropDatabaseOperation = exports.DropCollectionOperation = void 0;
 exports.dropCollections = dropCollections;
-const __1 = __nccwpck_require__(4294);
-const responses_1 = __nccwpck_require__(231);
-const abstract_cursor_1 = __nccwpck_require__(4728);
-const error_1 = __nccwpck_require__(6084);
-const timeout_1 = __nccwpck_require__(125);
-const command_1 = __nccwpck_require__(2748);
-const execute_operation_1 = __nccwpck_require__(656);
-const operation_1 = __nccwpck_require__(4552);
+const __1 = __nccwpck_require__(84294);
+const responses_1 = __nccwpck_require__(50231);
+const abstract_cursor_1 = __nccwpck_require__(94728);
+const error_1 = __nccwpck_require__(96084);
+const timeout_1 = __nccwpck_require__(10125);
+const command_1 = __nccwpck_require__(52748);
+const execute_operation_1 = __nccwpck_require__(90656);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class DropCollectionOperation extends command_1.CommandOperation {
     constructor(db, name, options = {}) {
@@ -19940,17 +19940,17 @@ exports.DropDatabaseOperation = DropDatabaseOperation;
 
 /***/ }),
 
-/***/ 9554:
+/***/ 69554:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EndSessionsOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
 const read_preference_1 = __nccwpck_require__(8378);
-const utils_1 = __nccwpck_require__(3735);
-const operation_1 = __nccwpck_require__(4552);
+const utils_1 = __nccwpck_require__(93735);
+const operation_1 = __nccwpck_require__(14552);
 class EndSessionsOperation extends command_1.CommandOperation {
     constructor(sessions) {
         super();
@@ -19980,15 +19980,15 @@ exports.EndSessionsOperation = EndSessionsOperation;
 
 /***/ }),
 
-/***/ 6331:
+/***/ 96331:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EstimatedDocumentCountOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class EstimatedDocumentCountOperation extends command_1.CommandOperation {
     constructor(collection, options = {}) {
@@ -20027,7 +20027,7 @@ exports.EstimatedDocumentCountOperation = EstimatedDocumentCountOperation;
 
 /***/ }),
 
-/***/ 656:
+/***/ 90656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -20036,17 +20036,17 @@ exports.BASE_BACKOFF_MS = void 0;
 exports.executeOperation = executeOperation;
 exports.autoConnect = autoConnect;
 exports.calculateBaseBackoffMS = calculateBaseBackoffMS;
-const promises_1 = __nccwpck_require__(6460);
-const constants_1 = __nccwpck_require__(1426);
-const error_1 = __nccwpck_require__(6084);
+const promises_1 = __nccwpck_require__(16460);
+const constants_1 = __nccwpck_require__(21426);
+const error_1 = __nccwpck_require__(96084);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
-const server_selection_1 = __nccwpck_require__(2226);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
+const server_selection_1 = __nccwpck_require__(52226);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
 const aggregate_1 = __nccwpck_require__(4862);
-const operation_1 = __nccwpck_require__(4552);
-const run_command_1 = __nccwpck_require__(9250);
+const operation_1 = __nccwpck_require__(14552);
+const run_command_1 = __nccwpck_require__(19250);
 const MMAPv1_RETRY_WRITES_ERROR_CODE = error_1.MONGODB_ERROR_CODES.IllegalOperation;
 const MMAPv1_RETRY_WRITES_ERROR_MESSAGE = 'This MongoDB deployment does not support retryable writes. Please add retryWrites=false to your connection string.';
 /**
@@ -20372,18 +20372,18 @@ async function executeOperationWithRetries(operation, { topology, timeoutContext
 
 /***/ }),
 
-/***/ 4122:
+/***/ 74122:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FindOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const sort_1 = __nccwpck_require__(9748);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const sort_1 = __nccwpck_require__(49748);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class FindOperation extends command_1.CommandOperation {
     constructor(ns, filter = {}, options = {}) {
@@ -20532,13 +20532,13 @@ function makeFindCommand(ns, filter, options) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FindOneAndUpdateOperation = exports.FindOneAndReplaceOperation = exports.FindOneAndDeleteOperation = exports.FindAndModifyOperation = exports.ReturnDocument = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
 const read_preference_1 = __nccwpck_require__(8378);
-const sort_1 = __nccwpck_require__(9748);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const sort_1 = __nccwpck_require__(49748);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @public */
 exports.ReturnDocument = Object.freeze({
     BEFORE: 'before',
@@ -20686,15 +20686,15 @@ exports.FindOneAndUpdateOperation = FindOneAndUpdateOperation;
 
 /***/ }),
 
-/***/ 1525:
+/***/ 81525:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GetMoreOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class GetMoreOperation extends operation_1.AbstractOperation {
     constructor(ns, cursorId, server, options) {
@@ -20753,16 +20753,16 @@ exports.GetMoreOperation = GetMoreOperation;
 
 /***/ }),
 
-/***/ 845:
+/***/ 10845:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListIndexesOperation = exports.DropIndexOperation = exports.CreateIndexesOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 const VALID_INDEX_OPTIONS = new Set([
     'background',
     'unique',
@@ -20968,18 +20968,18 @@ exports.ListIndexesOperation = ListIndexesOperation;
 
 /***/ }),
 
-/***/ 6452:
+/***/ 86452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.InsertOneOperation = exports.InsertOperation = void 0;
-const commands_1 = __nccwpck_require__(1806);
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const commands_1 = __nccwpck_require__(21806);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class InsertOperation extends command_1.CommandOperation {
     constructor(ns, documents, options, serializedOperations) {
@@ -21048,15 +21048,15 @@ exports.InsertOneOperation = InsertOneOperation;
 
 /***/ }),
 
-/***/ 3229:
+/***/ 93229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KillCursorsOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const operation_1 = __nccwpck_require__(14552);
 class KillCursorsOperation extends operation_1.AbstractOperation {
     constructor(cursorId, ns, server, options) {
         super(options);
@@ -21097,15 +21097,15 @@ exports.KillCursorsOperation = KillCursorsOperation;
 
 /***/ }),
 
-/***/ 9403:
+/***/ 59403:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListCollectionsOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class ListCollectionsOperation extends command_1.CommandOperation {
     constructor(db, filter, options) {
@@ -21161,10 +21161,10 @@ exports.ListCollectionsOperation = ListCollectionsOperation;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListDatabasesOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class ListDatabasesOperation extends command_1.CommandOperation {
     constructor(db, options) {
@@ -21201,7 +21201,7 @@ exports.ListDatabasesOperation = ListDatabasesOperation;
 
 /***/ }),
 
-/***/ 4552:
+/***/ 14552:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -21310,16 +21310,16 @@ function defineAspects(operation, aspects) {
 
 /***/ }),
 
-/***/ 3026:
+/***/ 13026:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ProfilingLevelOperation = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const command_1 = __nccwpck_require__(2748);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const command_1 = __nccwpck_require__(52748);
 class ProfilingLevelResponse extends responses_1.MongoDBResponse {
     get was() {
         return this.get('was', bson_1.BSONType.int, true);
@@ -21359,15 +21359,15 @@ exports.ProfilingLevelOperation = ProfilingLevelOperation;
 
 /***/ }),
 
-/***/ 2779:
+/***/ 32779:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RemoveUserOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class RemoveUserOperation extends command_1.CommandOperation {
     constructor(db, username, options) {
@@ -21398,11 +21398,11 @@ exports.RemoveUserOperation = RemoveUserOperation;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RenameOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const collection_1 = __nccwpck_require__(180);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const collection_1 = __nccwpck_require__(70180);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class RenameOperation extends command_1.CommandOperation {
     constructor(collection, newName, options) {
@@ -21436,14 +21436,14 @@ exports.RenameOperation = RenameOperation;
 
 /***/ }),
 
-/***/ 9250:
+/***/ 19250:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RunCursorCommandOperation = exports.RunCommandOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class RunCommandOperation extends operation_1.AbstractOperation {
     constructor(namespace, command, options) {
@@ -21495,8 +21495,8 @@ exports.RunCursorCommandOperation = RunCursorCommandOperation;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CreateSearchIndexesOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class CreateSearchIndexesOperation extends operation_1.AbstractOperation {
     constructor(collection, descriptions) {
@@ -21528,15 +21528,15 @@ exports.CreateSearchIndexesOperation = CreateSearchIndexesOperation;
 
 /***/ }),
 
-/***/ 4568:
+/***/ 64568:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DropSearchIndexOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class DropSearchIndexOperation extends operation_1.AbstractOperation {
     constructor(collection, name) {
@@ -21576,14 +21576,14 @@ exports.DropSearchIndexOperation = DropSearchIndexOperation;
 
 /***/ }),
 
-/***/ 7348:
+/***/ 37348:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UpdateSearchIndexOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class UpdateSearchIndexOperation extends operation_1.AbstractOperation {
     constructor(collection, name, definition) {
@@ -21617,16 +21617,16 @@ exports.UpdateSearchIndexOperation = UpdateSearchIndexOperation;
 
 /***/ }),
 
-/***/ 2433:
+/***/ 72433:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SetProfilingLevelOperation = exports.ProfilingLevel = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
 const levelValues = new Set(['off', 'slow_only', 'all']);
 /** @public */
 exports.ProfilingLevel = Object.freeze({
@@ -21682,9 +21682,9 @@ exports.SetProfilingLevelOperation = SetProfilingLevelOperation;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DbStatsOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const responses_1 = __nccwpck_require__(50231);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /** @internal */
 class DbStatsOperation extends command_1.CommandOperation {
     constructor(db, options) {
@@ -21709,20 +21709,20 @@ exports.DbStatsOperation = DbStatsOperation;
 
 /***/ }),
 
-/***/ 6804:
+/***/ 46804:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ReplaceOneOperation = exports.UpdateManyOperation = exports.UpdateOneOperation = exports.UpdateOperation = void 0;
 exports.makeUpdateStatement = makeUpdateStatement;
-const commands_1 = __nccwpck_require__(1806);
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const sort_1 = __nccwpck_require__(9748);
-const utils_1 = __nccwpck_require__(3735);
-const command_1 = __nccwpck_require__(2748);
-const operation_1 = __nccwpck_require__(4552);
+const commands_1 = __nccwpck_require__(21806);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const sort_1 = __nccwpck_require__(49748);
+const utils_1 = __nccwpck_require__(93735);
+const command_1 = __nccwpck_require__(52748);
+const operation_1 = __nccwpck_require__(14552);
 /**
  * @internal
  * UpdateOperation is used in bulk write, while UpdateOneOperation and UpdateManyOperation are only used in the collections API
@@ -21907,15 +21907,15 @@ function makeUpdateStatement(filter, update, options) {
 
 /***/ }),
 
-/***/ 2738:
+/***/ 62738:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ValidateCollectionOperation = void 0;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
-const command_1 = __nccwpck_require__(2748);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
+const command_1 = __nccwpck_require__(52748);
 /** @internal */
 class ValidateCollectionOperation extends command_1.CommandOperation {
     constructor(admin, collectionName, options) {
@@ -21950,7 +21950,7 @@ exports.ValidateCollectionOperation = ValidateCollectionOperation;
 
 /***/ }),
 
-/***/ 3891:
+/***/ 93891:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22035,7 +22035,7 @@ exports.ReadConcern = ReadConcern;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ReadPreference = exports.ReadPreferenceMode = void 0;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /** @public */
 exports.ReadPreferenceMode = Object.freeze({
     primary: 'primary',
@@ -22226,7 +22226,7 @@ exports.ReadPreference = ReadPreference;
 
 /***/ }),
 
-/***/ 9777:
+/***/ 79777:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22256,7 +22256,7 @@ exports.ALLOWED_DRIVER_REQUIRE_PROPERTY_NAME = 'allowedDriverRequire';
  */
 async function resolveRuntimeAdapters(options) {
     return {
-        os: options.runtimeAdapters?.os ?? (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 857, 23)))
+        os: options.runtimeAdapters?.os ?? (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 70857, 23)))
     };
 }
 //# sourceMappingURL=runtime_adapters.js.map
@@ -22318,7 +22318,7 @@ function _advanceClusterTime(entity, $clusterTime) {
 
 /***/ }),
 
-/***/ 4165:
+/***/ 44165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22470,24 +22470,24 @@ exports.ServerHeartbeatFailedEvent = ServerHeartbeatFailedEvent;
 
 /***/ }),
 
-/***/ 9132:
+/***/ 59132:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RTTSampler = exports.MonitorInterval = exports.RTTPinger = exports.Monitor = exports.ServerMonitoringMode = void 0;
-const timers_1 = __nccwpck_require__(3557);
+const timers_1 = __nccwpck_require__(53557);
 const bson_1 = __nccwpck_require__(9206);
-const connect_1 = __nccwpck_require__(1296);
-const client_metadata_1 = __nccwpck_require__(6401);
+const connect_1 = __nccwpck_require__(81296);
+const client_metadata_1 = __nccwpck_require__(56401);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_logger_1 = __nccwpck_require__(797);
-const mongo_types_1 = __nccwpck_require__(8524);
-const utils_1 = __nccwpck_require__(3735);
+const error_1 = __nccwpck_require__(96084);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const mongo_types_1 = __nccwpck_require__(58524);
+const utils_1 = __nccwpck_require__(93735);
 const common_1 = __nccwpck_require__(1881);
-const events_1 = __nccwpck_require__(4165);
-const server_1 = __nccwpck_require__(2979);
+const events_1 = __nccwpck_require__(44165);
+const server_1 = __nccwpck_require__(52979);
 const STATE_IDLE = 'idle';
 const STATE_MONITORING = 'monitoring';
 const stateTransition = (0, utils_1.makeStateMachine)({
@@ -23020,26 +23020,26 @@ exports.RTTSampler = RTTSampler;
 
 /***/ }),
 
-/***/ 2979:
+/***/ 52979:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Server = void 0;
-const connection_1 = __nccwpck_require__(1508);
-const connection_pool_1 = __nccwpck_require__(441);
-const errors_1 = __nccwpck_require__(3827);
+const connection_1 = __nccwpck_require__(21508);
+const connection_pool_1 = __nccwpck_require__(60441);
+const errors_1 = __nccwpck_require__(43827);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
 const aggregate_1 = __nccwpck_require__(4862);
-const transactions_1 = __nccwpck_require__(4345);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const transactions_1 = __nccwpck_require__(54345);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 const common_1 = __nccwpck_require__(1881);
-const monitor_1 = __nccwpck_require__(9132);
-const server_description_1 = __nccwpck_require__(1326);
-const server_selection_1 = __nccwpck_require__(2226);
+const monitor_1 = __nccwpck_require__(59132);
+const server_description_1 = __nccwpck_require__(41326);
+const server_selection_1 = __nccwpck_require__(52226);
 const stateTransition = (0, utils_1.makeStateMachine)({
     [common_1.STATE_CLOSED]: [common_1.STATE_CLOSED, common_1.STATE_CONNECTING],
     [common_1.STATE_CONNECTING]: [common_1.STATE_CONNECTING, common_1.STATE_CLOSING, common_1.STATE_CONNECTED, common_1.STATE_CLOSED],
@@ -23430,7 +23430,7 @@ function isStaleError(server, error) {
 
 /***/ }),
 
-/***/ 1326:
+/***/ 41326:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -23439,8 +23439,8 @@ exports.ServerDescription = void 0;
 exports.parseServerType = parseServerType;
 exports.compareTopologyVersion = compareTopologyVersion;
 const bson_1 = __nccwpck_require__(9206);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 const common_1 = __nccwpck_require__(1881);
 const WRITABLE_SERVER_TYPES = new Set([
     common_1.ServerType.RSPrimary,
@@ -23640,7 +23640,7 @@ function compareTopologyVersion(currentTv, newTv) {
 
 /***/ }),
 
-/***/ 2226:
+/***/ 52226:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -23650,7 +23650,7 @@ exports.writableServerSelector = writableServerSelector;
 exports.sameServerSelector = sameServerSelector;
 exports.secondaryWritableServerSelector = secondaryWritableServerSelector;
 exports.readPreferenceServerSelector = readPreferenceServerSelector;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
 // max staleness constants
@@ -23940,13 +23940,13 @@ function readPreferenceServerSelector(readPreference) {
 
 /***/ }),
 
-/***/ 972:
+/***/ 10972:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WaitingForSuitableServerEvent = exports.ServerSelectionSucceededEvent = exports.ServerSelectionFailedEvent = exports.ServerSelectionStartedEvent = exports.ServerSelectionEvent = void 0;
-const utils_1 = __nccwpck_require__(3735);
+const utils_1 = __nccwpck_require__(93735);
 const constants_1 = __nccwpck_require__(1975);
 /**
  * The base export class for all logs published from server selection
@@ -24031,17 +24031,17 @@ exports.WaitingForSuitableServerEvent = WaitingForSuitableServerEvent;
 
 /***/ }),
 
-/***/ 4171:
+/***/ 24171:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SrvPoller = exports.SrvPollingEvent = void 0;
-const dns = __nccwpck_require__(2250);
-const timers_1 = __nccwpck_require__(3557);
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
-const utils_1 = __nccwpck_require__(3735);
+const dns = __nccwpck_require__(72250);
+const timers_1 = __nccwpck_require__(53557);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
+const utils_1 = __nccwpck_require__(93735);
 /**
  * @internal
  * @category Event
@@ -24150,7 +24150,7 @@ exports.SrvPoller = SrvPoller;
 
 /***/ }),
 
-/***/ 3769:
+/***/ 93769:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -24158,20 +24158,20 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Topology = void 0;
 const connection_string_1 = __nccwpck_require__(5818);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_logger_1 = __nccwpck_require__(797);
-const mongo_types_1 = __nccwpck_require__(8524);
+const error_1 = __nccwpck_require__(96084);
+const mongo_logger_1 = __nccwpck_require__(50797);
+const mongo_types_1 = __nccwpck_require__(58524);
 const read_preference_1 = __nccwpck_require__(8378);
-const timeout_1 = __nccwpck_require__(125);
-const utils_1 = __nccwpck_require__(3735);
+const timeout_1 = __nccwpck_require__(10125);
+const utils_1 = __nccwpck_require__(93735);
 const common_1 = __nccwpck_require__(1881);
-const events_1 = __nccwpck_require__(4165);
-const server_1 = __nccwpck_require__(2979);
-const server_description_1 = __nccwpck_require__(1326);
-const server_selection_1 = __nccwpck_require__(2226);
-const server_selection_events_1 = __nccwpck_require__(972);
-const srv_polling_1 = __nccwpck_require__(4171);
-const topology_description_1 = __nccwpck_require__(5988);
+const events_1 = __nccwpck_require__(44165);
+const server_1 = __nccwpck_require__(52979);
+const server_description_1 = __nccwpck_require__(41326);
+const server_selection_1 = __nccwpck_require__(52226);
+const server_selection_events_1 = __nccwpck_require__(10972);
+const srv_polling_1 = __nccwpck_require__(24171);
+const topology_description_1 = __nccwpck_require__(95988);
 // Global state
 let globalTopologyCounter = 0;
 const stateTransition = (0, utils_1.makeStateMachine)({
@@ -24812,18 +24812,18 @@ function isStaleServerDescription(topologyDescription, incomingServerDescription
 
 /***/ }),
 
-/***/ 5988:
+/***/ 95988:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TopologyDescription = void 0;
 const bson_1 = __nccwpck_require__(9206);
-const WIRE_CONSTANTS = __nccwpck_require__(1426);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const WIRE_CONSTANTS = __nccwpck_require__(21426);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 const common_1 = __nccwpck_require__(1881);
-const server_description_1 = __nccwpck_require__(1326);
+const server_description_1 = __nccwpck_require__(41326);
 // constants related to compatibility checks
 const MIN_SUPPORTED_SERVER_VERSION = WIRE_CONSTANTS.MIN_SUPPORTED_SERVER_VERSION;
 const MAX_SUPPORTED_SERVER_VERSION = WIRE_CONSTANTS.MAX_SUPPORTED_SERVER_VERSION;
@@ -25201,7 +25201,7 @@ function checkHasPrimary(serverDescriptions) {
 
 /***/ }),
 
-/***/ 3985:
+/***/ 33985:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -25210,20 +25210,20 @@ exports.ServerSessionPool = exports.ServerSession = exports.ClientSession = void
 exports.maybeClearPinnedConnection = maybeClearPinnedConnection;
 exports.applySession = applySession;
 exports.updateSessionFromResponse = updateSessionFromResponse;
-const promises_1 = __nccwpck_require__(6460);
+const promises_1 = __nccwpck_require__(16460);
 const bson_1 = __nccwpck_require__(9206);
-const metrics_1 = __nccwpck_require__(135);
+const metrics_1 = __nccwpck_require__(10135);
 const constants_1 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const mongo_types_1 = __nccwpck_require__(8524);
-const execute_operation_1 = __nccwpck_require__(656);
-const run_command_1 = __nccwpck_require__(9250);
-const read_concern_1 = __nccwpck_require__(3891);
+const error_1 = __nccwpck_require__(96084);
+const mongo_types_1 = __nccwpck_require__(58524);
+const execute_operation_1 = __nccwpck_require__(90656);
+const run_command_1 = __nccwpck_require__(19250);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
-const transactions_1 = __nccwpck_require__(4345);
-const utils_1 = __nccwpck_require__(3735);
-const write_concern_1 = __nccwpck_require__(5058);
+const transactions_1 = __nccwpck_require__(54345);
+const utils_1 = __nccwpck_require__(93735);
+const write_concern_1 = __nccwpck_require__(25058);
 /**
  * A class representing a client session on the server
  *
@@ -26106,13 +26106,13 @@ function updateSessionFromResponse(session, document) {
 
 /***/ }),
 
-/***/ 9748:
+/***/ 49748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.formatSort = formatSort;
-const error_1 = __nccwpck_require__(6084);
+const error_1 = __nccwpck_require__(96084);
 /** @internal */
 function prepareDirection(direction = 1) {
     const value = `${direction}`.toLowerCase();
@@ -26215,15 +26215,15 @@ function formatSort(sort, direction) {
 
 /***/ }),
 
-/***/ 125:
+/***/ 10125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.LegacyTimeoutContext = exports.CSOTTimeoutContext = exports.TimeoutContext = exports.Timeout = exports.TimeoutError = void 0;
-const timers_1 = __nccwpck_require__(3557);
-const error_1 = __nccwpck_require__(6084);
-const utils_1 = __nccwpck_require__(3735);
+const timers_1 = __nccwpck_require__(53557);
+const error_1 = __nccwpck_require__(96084);
+const utils_1 = __nccwpck_require__(93735);
 /** @internal */
 class TimeoutError extends Error {
     get name() {
@@ -26508,17 +26508,17 @@ exports.LegacyTimeoutContext = LegacyTimeoutContext;
 
 /***/ }),
 
-/***/ 4345:
+/***/ 54345:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Transaction = exports.TxnState = void 0;
 exports.isTransactionCommand = isTransactionCommand;
-const error_1 = __nccwpck_require__(6084);
-const read_concern_1 = __nccwpck_require__(3891);
+const error_1 = __nccwpck_require__(96084);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
-const write_concern_1 = __nccwpck_require__(5058);
+const write_concern_1 = __nccwpck_require__(25058);
 /** @internal */
 exports.TxnState = Object.freeze({
     NO_TRANSACTION: 'NO_TRANSACTION',
@@ -26649,7 +26649,7 @@ function isTransactionCommand(command) {
 
 /***/ }),
 
-/***/ 3735:
+/***/ 93735:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -26707,19 +26707,19 @@ exports.noop = noop;
 exports.decorateDecryptionResult = decorateDecryptionResult;
 exports.addAbortListener = addAbortListener;
 exports.abortable = abortable;
-const fs_1 = __nccwpck_require__(9896);
-const http = __nccwpck_require__(8611);
+const fs_1 = __nccwpck_require__(79896);
+const http = __nccwpck_require__(58611);
 const process = __nccwpck_require__(932);
-const timers_1 = __nccwpck_require__(3557);
-const url_1 = __nccwpck_require__(7016);
+const timers_1 = __nccwpck_require__(53557);
+const url_1 = __nccwpck_require__(87016);
 const bson_1 = __nccwpck_require__(9206);
-const constants_1 = __nccwpck_require__(1426);
+const constants_1 = __nccwpck_require__(21426);
 const constants_2 = __nccwpck_require__(1975);
-const error_1 = __nccwpck_require__(6084);
-const read_concern_1 = __nccwpck_require__(3891);
+const error_1 = __nccwpck_require__(96084);
+const read_concern_1 = __nccwpck_require__(93891);
 const read_preference_1 = __nccwpck_require__(8378);
 const common_1 = __nccwpck_require__(1881);
-const write_concern_1 = __nccwpck_require__(5058);
+const write_concern_1 = __nccwpck_require__(25058);
 /**
  * Returns true if value is a Uint8Array or a Buffer
  * @param value - any value that may be a Uint8Array
@@ -27893,15 +27893,15 @@ async function abortable(promise, { signal }) {
 
 /***/ }),
 
-/***/ 5058:
+/***/ 25058:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WriteConcern = exports.WRITE_CONCERN_KEYS = void 0;
 exports.throwIfWriteConcernError = throwIfWriteConcernError;
-const responses_1 = __nccwpck_require__(231);
-const error_1 = __nccwpck_require__(6084);
+const responses_1 = __nccwpck_require__(50231);
+const error_1 = __nccwpck_require__(96084);
 exports.WRITE_CONCERN_KEYS = ['w', 'wtimeout', 'j', 'journal', 'fsync'];
 /**
  * A MongoDB WriteConcern, which describes the level of acknowledgement
@@ -27999,7 +27999,7 @@ function throwIfWriteConcernError(response) {
 
 /***/ }),
 
-/***/ 3313:
+/***/ 73313:
 /***/ ((module) => {
 
 module.exports = Pend;
@@ -28061,7 +28061,7 @@ function pendGo(self, fn) {
 
 /***/ }),
 
-/***/ 8328:
+/***/ 98328:
 /***/ ((module) => {
 
 
@@ -28511,7 +28511,7 @@ module.exports = punycode;
 
 /***/ }),
 
-/***/ 2566:
+/***/ 12566:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var pager = __nccwpck_require__(3565)
@@ -28618,9 +28618,9 @@ function powerOfTwo (x) {
 
 
 
-const punycode = __nccwpck_require__(8328);
-const regexes = __nccwpck_require__(7023);
-const mappingTable = __nccwpck_require__(2472);
+const punycode = __nccwpck_require__(98328);
+const regexes = __nccwpck_require__(97023);
+const mappingTable = __nccwpck_require__(92472);
 const { STATUS_MAPPING } = __nccwpck_require__(9156);
 
 function containsNonASCII(str) {
@@ -28964,7 +28964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7023:
+/***/ 97023:
 /***/ ((module) => {
 
 
@@ -29016,7 +29016,7 @@ module.exports.STATUS_MAPPING = {
 
 /***/ }),
 
-/***/ 7125:
+/***/ 37125:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -29473,13 +29473,13 @@ exports.DOMTimeStamp = exports["unsigned long long"];
 
 /***/ }),
 
-/***/ 8012:
+/***/ 78012:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-const { URL, URLSearchParams } = __nccwpck_require__(4108);
-const urlStateMachine = __nccwpck_require__(905);
+const { URL, URLSearchParams } = __nccwpck_require__(74108);
+const urlStateMachine = __nccwpck_require__(20905);
 const percentEncoding = __nccwpck_require__(687);
 
 const sharedGlobalObject = { Array, Object, Promise, String, TypeError };
@@ -29507,13 +29507,13 @@ exports.percentDecodeBytes = percentEncoding.percentDecodeBytes;
 
 /***/ }),
 
-/***/ 6426:
+/***/ 66426:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-const conversions = __nccwpck_require__(7125);
-const utils = __nccwpck_require__(9857);
+const conversions = __nccwpck_require__(37125);
+const utils = __nccwpck_require__(39857);
 
 exports.convert = (globalObject, value, { context = "The provided value" } = {}) => {
   if (typeof value !== "function") {
@@ -29556,13 +29556,13 @@ exports.convert = (globalObject, value, { context = "The provided value" } = {})
 
 /***/ }),
 
-/***/ 3184:
+/***/ 23184:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
-const usm = __nccwpck_require__(905);
-const urlencoded = __nccwpck_require__(6367);
-const URLSearchParams = __nccwpck_require__(3627);
+const usm = __nccwpck_require__(20905);
+const urlencoded = __nccwpck_require__(36367);
+const URLSearchParams = __nccwpck_require__(63627);
 
 exports.implementation = class URLImpl {
   // Unlike the spec, we duplicate some code between the constructor and canParse, because we want to give useful error
@@ -29796,13 +29796,13 @@ exports.implementation = class URLImpl {
 
 /***/ }),
 
-/***/ 6633:
+/***/ 66633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-const conversions = __nccwpck_require__(7125);
-const utils = __nccwpck_require__(9857);
+const conversions = __nccwpck_require__(37125);
+const utils = __nccwpck_require__(39857);
 
 const implSymbol = utils.implSymbol;
 const ctorRegistrySymbol = utils.ctorRegistrySymbol;
@@ -30297,16 +30297,16 @@ exports.install = (globalObject, globalNames) => {
   }
 };
 
-const Impl = __nccwpck_require__(3184);
+const Impl = __nccwpck_require__(23184);
 
 
 /***/ }),
 
-/***/ 2894:
+/***/ 12894:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
-const urlencoded = __nccwpck_require__(6367);
+const urlencoded = __nccwpck_require__(36367);
 
 exports.implementation = class URLSearchParamsImpl {
   constructor(globalObject, constructorArgs, { doNotStripQMark = false }) {
@@ -30444,15 +30444,15 @@ exports.implementation = class URLSearchParamsImpl {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 63627:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-const conversions = __nccwpck_require__(7125);
-const utils = __nccwpck_require__(9857);
+const conversions = __nccwpck_require__(37125);
+const utils = __nccwpck_require__(39857);
 
-const Function = __nccwpck_require__(6426);
+const Function = __nccwpck_require__(66426);
 const newObjectInRealm = utils.newObjectInRealm;
 const implSymbol = utils.implSymbol;
 const ctorRegistrySymbol = utils.ctorRegistrySymbol;
@@ -30951,12 +30951,12 @@ exports.install = (globalObject, globalNames) => {
   });
 };
 
-const Impl = __nccwpck_require__(2894);
+const Impl = __nccwpck_require__(12894);
 
 
 /***/ }),
 
-/***/ 4887:
+/***/ 84887:
 /***/ ((module) => {
 
 
@@ -30979,7 +30979,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3102:
+/***/ 63102:
 /***/ ((module) => {
 
 
@@ -31016,8 +31016,8 @@ module.exports = {
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { isASCIIHex } = __nccwpck_require__(3102);
-const { utf8Encode } = __nccwpck_require__(4887);
+const { isASCIIHex } = __nccwpck_require__(63102);
+const { utf8Encode } = __nccwpck_require__(84887);
 
 function p(char) {
   return char.codePointAt(0);
@@ -31161,14 +31161,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 905:
+/***/ 20905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const tr46 = __nccwpck_require__(1552);
 
-const infra = __nccwpck_require__(3102);
-const { utf8DecodeWithoutBOM } = __nccwpck_require__(4887);
+const infra = __nccwpck_require__(63102);
+const { utf8DecodeWithoutBOM } = __nccwpck_require__(84887);
 const { percentDecodeString, utf8PercentEncodeCodePoint, utf8PercentEncodeString, isC0ControlPercentEncode,
   isFragmentPercentEncode, isQueryPercentEncode, isSpecialQueryPercentEncode, isPathPercentEncode,
   isUserinfoPercentEncode } = __nccwpck_require__(687);
@@ -32442,11 +32442,11 @@ module.exports.parseURL = function (input, options) {
 
 /***/ }),
 
-/***/ 6367:
+/***/ 36367:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { utf8Encode, utf8DecodeWithoutBOM } = __nccwpck_require__(4887);
+const { utf8Encode, utf8DecodeWithoutBOM } = __nccwpck_require__(84887);
 const { percentDecodeBytes, utf8PercentEncodeString, isURLEncodedPercentEncode } = __nccwpck_require__(687);
 
 function p(char) {
@@ -32538,7 +32538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9857:
+/***/ 39857:
 /***/ ((module, exports) => {
 
 
@@ -32735,13 +32735,13 @@ module.exports = exports = {
 
 /***/ }),
 
-/***/ 4108:
+/***/ 74108:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-const URL = __nccwpck_require__(6633);
-const URLSearchParams = __nccwpck_require__(3627);
+const URL = __nccwpck_require__(66633);
+const URLSearchParams = __nccwpck_require__(63627);
 
 exports.URL = URL;
 exports.URLSearchParams = URLSearchParams;
@@ -32749,7 +32749,7 @@ exports.URLSearchParams = URLSearchParams;
 
 /***/ }),
 
-/***/ 4248:
+/***/ 44248:
 /***/ ((module) => {
 
 // Adapted from https://github.com/brianloveswords/buffer-crc32/blob/v0.2.13/index.js
@@ -32801,17 +32801,17 @@ module.exports = crc32;
 
 /***/ }),
 
-/***/ 3502:
+/***/ 33502:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 // This was adapted from https://github.com/andrewrk/node-fd-slicer by Andrew Kelley under the MIT License.
-var fs = __nccwpck_require__(9896);
-var util = __nccwpck_require__(9023);
+var fs = __nccwpck_require__(79896);
+var util = __nccwpck_require__(39023);
 var stream = __nccwpck_require__(2203);
 var Readable = stream.Readable;
 var PassThrough = stream.PassThrough;
-var Pend = __nccwpck_require__(3313);
-var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+var Pend = __nccwpck_require__(73313);
+var EventEmitter = (__nccwpck_require__(24434).EventEmitter);
 
 exports.BufferSlicer = BufferSlicer;
 exports.FdSlicer = FdSlicer;
@@ -32996,20 +32996,20 @@ BufferSlicer.prototype.unref = function() {
 
 /***/ }),
 
-/***/ 663:
+/***/ 20663:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var fs = __nccwpck_require__(9896);
-var zlib = __nccwpck_require__(3106);
-var fd_slicer = __nccwpck_require__(3502);
-var util = __nccwpck_require__(9023);
-var EventEmitter = (__nccwpck_require__(4434).EventEmitter);
+var fs = __nccwpck_require__(79896);
+var zlib = __nccwpck_require__(43106);
+var fd_slicer = __nccwpck_require__(33502);
+var util = __nccwpck_require__(39023);
+var EventEmitter = (__nccwpck_require__(24434).EventEmitter);
 var Transform = (__nccwpck_require__(2203).Transform);
 var PassThrough = (__nccwpck_require__(2203).PassThrough);
 var Writable = (__nccwpck_require__(2203).Writable);
 
 // Node 20 added zlib.crc32.
-const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(4248);
+const crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : __nccwpck_require__(44248);
 
 exports.open = open;
 exports.fromFd = fromFd;
@@ -34099,7 +34099,7 @@ function defaultCallback(err) {
 
 /***/ }),
 
-/***/ 3766:
+/***/ 73766:
 /***/ ((module) => {
 
 module.exports = eval("require")("@aws-sdk/credential-providers");
@@ -34107,7 +34107,7 @@ module.exports = eval("require")("@aws-sdk/credential-providers");
 
 /***/ }),
 
-/***/ 4757:
+/***/ 14757:
 /***/ ((module) => {
 
 module.exports = eval("require")("@mongodb-js/zstd");
@@ -34115,7 +34115,7 @@ module.exports = eval("require")("@mongodb-js/zstd");
 
 /***/ }),
 
-/***/ 4825:
+/***/ 94825:
 /***/ ((module) => {
 
 module.exports = eval("require")("gcp-metadata");
@@ -34123,7 +34123,7 @@ module.exports = eval("require")("gcp-metadata");
 
 /***/ }),
 
-/***/ 8050:
+/***/ 98050:
 /***/ ((module) => {
 
 module.exports = eval("require")("kerberos");
@@ -34131,7 +34131,7 @@ module.exports = eval("require")("kerberos");
 
 /***/ }),
 
-/***/ 1915:
+/***/ 11915:
 /***/ ((module) => {
 
 module.exports = eval("require")("mongodb-client-encryption");
@@ -34139,7 +34139,7 @@ module.exports = eval("require")("mongodb-client-encryption");
 
 /***/ }),
 
-/***/ 6504:
+/***/ 76504:
 /***/ ((module) => {
 
 module.exports = eval("require")("snappy");
@@ -34155,73 +34155,227 @@ module.exports = eval("require")("socks");
 
 /***/ }),
 
-/***/ 5317:
+/***/ 42613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 20181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 35317:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
-/***/ 6982:
+/***/ 76982:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
-/***/ 2250:
+/***/ 72250:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
 
 /***/ }),
 
-/***/ 4434:
+/***/ 24434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
-/***/ 9896:
+/***/ 79896:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
-/***/ 1943:
+/***/ 91943:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
 
 /***/ }),
 
-/***/ 8611:
+/***/ 58611:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 9278:
+/***/ 65692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 69278:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 7598:
+/***/ 16698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 31421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 77598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
-/***/ 857:
+/***/ 73024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 51455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 37067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 32467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 44708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 77030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 48161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 76760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 57075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 46466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
+/***/ 37830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
+/***/ 73136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 57975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 38522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 70857:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 16928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -34232,6 +34386,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
+/***/ 83480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
 /***/ 2203:
 /***/ ((module) => {
 
@@ -34239,42 +34400,56 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
-/***/ 3557:
+/***/ 53557:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 
-/***/ 6460:
+/***/ 16460:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers/promises");
 
 /***/ }),
 
-/***/ 4756:
+/***/ 64756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 7016:
+/***/ 52018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 87016:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 
 /***/ }),
 
-/***/ 9023:
+/***/ 39023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 3106:
+/***/ 28167:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threads");
+
+/***/ }),
+
+/***/ 43106:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
@@ -39175,12 +39350,12 @@ exports.setInternalBufferSize = setInternalBufferSize;
 
 /***/ }),
 
-/***/ 518:
+/***/ 10518:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5203);
-/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1517);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(68934);
+/* harmony import */ var _output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51517);
 // Entry point of the `prancer-db-artifacts` command (bundled to dist/cli/index.js).
 
 
@@ -39197,7 +39372,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5203:
+/***/ 68934:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39273,65 +39448,12 @@ __nccwpck_require__.d(ext_json_parser_namespaceObject, {
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./lib/common/errors.js
-// The kinds of failure a user can meet, each carrying what the user needs to act. Every error this project throws is
-// one of them (a few subclasses add data: a position in a file, what a restore wrote); the CLI maps a kind to its exit
-// code in one place (src/cli/exit-codes.ts), the action reports the message. Messages say what is wrong and what to do.
-class ToolError extends Error {
-    kind;
-    code;
-    constructor(kind, message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.kind = kind;
-        this.code = options.code;
-        this.name = new.target.name;
-    }
-}
-/** Bad command line or action input. `input` names the action input or flag when there is one. */
-class UsageError extends ToolError {
-    input;
-    constructor(message, options = {}) {
-        super('usage', options.input === undefined ? message : `Input '${options.input}': ${message}`, options);
-        this.input = options.input;
-    }
-}
-/** An unusable value: a config file, a query, a time, a chain of exports. */
-class InputError extends ToolError {
-    constructor(message, options = {}) {
-        super('input', message, options);
-    }
-}
-/** Damaged data: a file, an archive, a manifest. */
-class CorruptDataError extends ToolError {
-    constructor(message, options = {}) {
-        super('corrupt', message, options);
-    }
-}
-/** The server or the storage refused. `status` is the HTTP status where there is one. */
-class RefusedError extends ToolError {
-    status;
-    constructor(message, options = {}) {
-        super('refused', message, options);
-        this.status = options.status;
-    }
-}
-/** A defect of this tool. */
-class InternalError extends ToolError {
-    constructor(message, options = {}) {
-        super('internal', message, options);
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-function errorKind(error) {
-    return error instanceof ToolError ? error.kind : 'internal';
-}
-//# sourceMappingURL=errors.js.map
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./lib/common/errors.js
+var errors = __nccwpck_require__(63302);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./lib/common/glob.js
 // Name patterns as users write them (`prancer-backup-*`, `--include 'db.*'`): `*` matches anything, every other
 // character only itself. One translation to RegExp for every place that takes such a pattern.
@@ -44236,7 +44358,7 @@ const BSON_TYPE = {
 /** The code of the CorruptDataError for bytes that are not valid BSON. */
 const INVALID_BSON = 'invalid-bson';
 function invalidBson(message) {
-    return new CorruptDataError(message, { code: INVALID_BSON });
+    return new errors/* CorruptDataError */.KK(message, { code: INVALID_BSON });
 }
 const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -44354,7 +44476,7 @@ function bsonStructureProblem(bytes) {
         return undefined;
     }
     catch (error) {
-        if (error instanceof CorruptDataError && error.code === INVALID_BSON)
+        if (error instanceof errors/* CorruptDataError */.KK && error.code === INVALID_BSON)
             return error.message;
         throw error;
     }
@@ -45517,7 +45639,7 @@ function parseCollectionInfo(info) {
         }
     });
     if (!sawName)
-        throw new CorruptDataError('A listCollections entry has no name');
+        throw new errors/* CorruptDataError */.KK('A listCollections entry has no name');
     return parsed;
 }
 /**
@@ -45547,16 +45669,16 @@ async function namespaceMetadata(db, collectionInfo) {
     else {
         const name = collectionInfo.name;
         if (typeof name !== 'string')
-            throw new CorruptDataError(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`);
+            throw new errors/* CorruptDataError */.KK(`namespaceMetadata: the collection info of database ${db.databaseName} has no name`);
         const found = (await rawListCollections(db, { name })).find(raw => parseCollectionInfo(raw).name === name);
         if (found === undefined)
-            throw new InputError(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`);
+            throw new errors/* InputError */.dz(`Collection ${db.databaseName}.${name} no longer exists (listCollections does not list it)`);
         info = found;
     }
     const parsed = parseCollectionInfo(info);
     const type = parsed.type === '' ? 'collection' : parsed.type;
     if (type !== 'collection' && type !== 'view' && type !== 'timeseries') {
-        throw new InputError(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`);
+        throw new errors/* InputError */.dz(`Collection ${db.databaseName}.${parsed.name} is of type ${JSON.stringify(type)}, which a mongodump archive cannot hold`);
     }
     const indexes = type === 'view' ? [] : await rawIndexes(db, parsed.name);
     return { db: db.databaseName, collection: parsed.name, metadata: buildMetadataJson(info, indexes), type };
@@ -45646,7 +45768,7 @@ function arrayOf(docs) {
 }
 //# sourceMappingURL=metadata.js.map
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./lib/common/threads/roles.js
 // What a worker thread started by start.ts is for (its workerData.role).
 const ROLES = {
@@ -45656,10 +45778,10 @@ const ROLES = {
     ejsonParser: 'prancer-db-artifacts Extended JSON parser'
 };
 //# sourceMappingURL=roles.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 ;// CONCATENATED MODULE: ./lib/common/threads/start.js
@@ -45678,11 +45800,11 @@ function workerEntry() {
     if (entry !== undefined)
         return entry;
     for (const name of ENTRY_CANDIDATES) {
-        const file = (0,external_node_url_namespaceObject.fileURLToPath)(new URL(name, import.meta.url));
-        if ((0,external_node_fs_namespaceObject.existsSync)(file))
+        const file = (0,external_node_url_.fileURLToPath)(new URL(name, import.meta.url));
+        if ((0,external_node_fs_.existsSync)(file))
             return (entry = file);
     }
-    throw new InternalError(`The worker threads' code (workers/index.js) is missing beside ${(0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
+    throw new errors/* InternalError */.Gd(`The worker threads' code (workers/index.js) is missing beside ${(0,external_node_url_.fileURLToPath)(import.meta.url)}; the installation is incomplete.`);
 }
 function startWorker(workerData, transferList = []) {
     return new external_node_worker_threads_namespaceObject.Worker(workerEntry(), { workerData, transferList, resourceLimits: RESOURCE_LIMITS });
@@ -45903,10 +46025,10 @@ function encodeNamespaceHeader(header) {
 /** A header or metadata document that is not what mongodump writes (the reader adds the file and offset). */
 const ARCHIVE_FORMAT = 'archive-format';
 function formatError(message) {
-    return new CorruptDataError(message, { code: ARCHIVE_FORMAT });
+    return new errors/* CorruptDataError */.KK(message, { code: ARCHIVE_FORMAT });
 }
 function isFormatError(error) {
-    return error instanceof CorruptDataError && error.code === ARCHIVE_FORMAT;
+    return error instanceof errors/* CorruptDataError */.KK && error.code === ARCHIVE_FORMAT;
 }
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 function fields(doc, what) {
@@ -45922,7 +46044,7 @@ function fields(doc, what) {
     catch (error) {
         if (isFormatError(error))
             throw error;
-        if ((error instanceof CorruptDataError && error.code === INVALID_BSON) || error instanceof TypeError)
+        if ((error instanceof errors/* CorruptDataError */.KK && error.code === INVALID_BSON) || error instanceof TypeError)
             throw formatError(`${what} is not valid BSON (${error.message})`);
         throw error;
     }
@@ -46109,13 +46231,13 @@ function key(db, collection) {
 /** Creates the temporary file next to `path` and writes the prelude; rejects naming the file when it cannot. */
 async function createArchiveWriter(path, options) {
     const states = validate(path, options);
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const tempPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     let file;
     try {
-        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
+        file = await (0,promises_.open)(tempPath, 'wx');
     }
     catch (error) {
-        throw new RefusedError(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
+        throw new errors/* RefusedError */.fk(`Cannot create the archive ${path}: creating its temporary file ${tempPath} failed: ${describeIoError(error)}`, { cause: error });
     }
     let writer;
     try {
@@ -46124,7 +46246,7 @@ async function createArchiveWriter(path, options) {
     catch (error) {
         // Its output thread could not start: nothing may be left behind.
         await file.close().catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        await (0,promises_.rm)(tempPath, { force: true }).catch(() => undefined);
         throw error;
     }
     try {
@@ -46138,7 +46260,7 @@ async function createArchiveWriter(path, options) {
 }
 function validate(path, options) {
     const fail = (why) => {
-        throw new RefusedError(`Cannot write the archive ${path}: ${why}`);
+        throw new errors/* RefusedError */.fk(`Cannot write the archive ${path}: ${why}`);
     };
     if (parseServerVersion(options.serverVersion) === undefined) {
         fail(`the server version ${JSON.stringify(options.serverVersion)} is not of the form X.Y.Z (mongorestore could not read the archive)`);
@@ -46240,7 +46362,7 @@ class Writer {
             for (const ns of this.options.namespaces) {
                 const entry = encodePreludeEntry({ db: ns.db, collection: ns.collection, metadata: ns.metadata, size: 0, type: ns.type ?? 'collection' });
                 if (entry.length > MAX_BSON_SIZE)
-                    throw new InputError(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`);
+                    throw new errors/* InputError */.dz(`Cannot write the archive ${this.path}: the metadata of ${ns.db}.${ns.collection} makes a prelude entry of ${entry.length} bytes, over the 16 MiB mongorestore accepts`);
                 await this.append(entry);
             }
             await this.append(TERMINATOR_BYTES);
@@ -46301,7 +46423,7 @@ class Writer {
             // abort() called meanwhile: the archive must not appear.
             if (this.state !== 'open')
                 throw this.stateError();
-            await (0,promises_namespaceObject.rename)(this.tempPath, this.path);
+            await (0,promises_.rename)(this.tempPath, this.path);
             this.state = 'finished';
             return { bytes, sha256, namespaces: this.states.map(s => s.result) };
         });
@@ -46323,7 +46445,7 @@ class Writer {
                 return await op();
             }
             catch (error) {
-                if (error instanceof InternalError)
+                if (error instanceof errors/* InternalError */.Gd)
                     throw error;
                 const failure = this.describe(error);
                 if (this.state === 'open') {
@@ -46341,8 +46463,8 @@ class Writer {
         if (this.state === 'failed')
             return this.failure;
         if (this.state === 'finished')
-            return new InternalError(`The archive ${this.path} is already finished`);
-        return new InternalError(`Writing the archive ${this.path} was aborted`);
+            return new errors/* InternalError */.Gd(`The archive ${this.path} is already finished`);
+        return new errors/* InternalError */.Gd(`Writing the archive ${this.path} was aborted`);
     }
     /** A file system error as a message naming the file and the cause; our own messages pass through. */
     describe(error) {
@@ -46350,7 +46472,7 @@ class Writer {
         const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code);
         if (error instanceof Error && !systemError && error.message.includes(this.path))
             return error;
-        return new RefusedError(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
+        return new errors/* RefusedError */.fk(`Writing the archive ${this.path} failed: ${describeIoError(error)}. Nothing of it was kept.`, { cause: error });
     }
     async cleanUp() {
         await this.output.close().catch(() => undefined);
@@ -46359,29 +46481,29 @@ class Writer {
             await this.file.close().catch(() => undefined);
         }
         if (this.state !== 'finished')
-            await (0,promises_namespaceObject.rm)(this.tempPath, { force: true }).catch(() => undefined);
+            await (0,promises_.rm)(this.tempPath, { force: true }).catch(() => undefined);
     }
     namespace(ns, action) {
         const s = this.byKey.get(key(ns?.db, ns?.collection));
         if (s === undefined)
-            throw new InternalError(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`);
+            throw new errors/* InternalError */.Gd(`Cannot ${action} ${ns?.db}.${ns?.collection} in the archive ${this.path}: it is not one of the namespaces given when the archive was created`);
         if (s.ended)
-            throw new InternalError(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`);
+            throw new errors/* InternalError */.Gd(`Cannot ${action} ${s.db}.${s.collection} in the archive ${this.path}: that namespace has already been ended`);
         return s;
     }
     checkDocument(s, doc, number) {
         const where = `document #${number} of ${s.db}.${s.collection} for the archive ${this.path}`;
         if (!(doc instanceof Uint8Array))
-            throw new InternalError(`The ${where} is not raw BSON (a Uint8Array)`);
+            throw new errors/* InternalError */.Gd(`The ${where} is not raw BSON (a Uint8Array)`);
         if (doc.length < MIN_BSON_SIZE)
-            throw new InternalError(`The ${where} is ${doc.length} bytes, too short for BSON`);
+            throw new errors/* InternalError */.Gd(`The ${where} is ${doc.length} bytes, too short for BSON`);
         const declared = (doc[0] | (doc[1] << 8) | (doc[2] << 16) | (doc[3] << 24)) >>> 0;
         if (declared !== doc.length)
-            throw new InternalError(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`);
+            throw new errors/* InternalError */.Gd(`The ${where} is ${doc.length} bytes but its length prefix says ${declared}`);
         if (doc[doc.length - 1] !== 0)
-            throw new InternalError(`The ${where} does not end with a NUL byte`);
+            throw new errors/* InternalError */.Gd(`The ${where} does not end with a NUL byte`);
         if (doc.length > MAX_BSON_SIZE)
-            throw new InternalError(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`);
+            throw new errors/* InternalError */.Gd(`The ${where} is ${doc.length} bytes, over the 16 MiB mongorestore accepts`);
     }
     /** Makes `s` the namespace the next documents belong to, closing the current block if another one is open. */
     async select(s) {
@@ -46389,7 +46511,7 @@ class Writer {
             return;
         if (!s.started) {
             if (this.open >= this.concurrent) {
-                throw new InternalError(`Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`);
+                throw new errors/* InternalError */.Gd(`Cannot start ${s.db}.${s.collection} in the archive ${this.path}: ${this.open} namespaces are already open, the most the archive's prelude allows at once (concurrentCollections ${this.concurrent}); end one first`);
             }
             s.started = true;
             this.open++;
@@ -46605,8 +46727,8 @@ class JsonFramer {
     }
 }
 //# sourceMappingURL=framing.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./lib/mongo/export/threads.js
 // The main thread's side of a large export's worker threads (thread-protocol.ts has the picture). Converting BSON to
 // Extended JSON costs more CPU than reading it through the driver (bench/export.ts: ~3.3 µs against ~2 µs per 1.5 KB
@@ -46625,7 +46747,7 @@ const PACKS_PER_CONVERTER = 2;
  * most four (beyond that the main thread's reading is the limit).
  */
 function defaultConverterThreads() {
-    return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)() - 2));
+    return Math.max(1, Math.min(4, (0,external_node_os_.availableParallelism)() - 2));
 }
 class ExportThreads {
     /** Output bytes produced so far. */
@@ -46828,13 +46950,13 @@ async function writeExportFile(docs, path, opts) {
 }
 /** Like writeExportFile, but the source may also yield whole batches (as a cursor delivers them) to save awaits. */
 async function writeExport(source, path, opts) {
-    const tempPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const tempPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     let file;
     try {
-        file = await (0,promises_namespaceObject.open)(tempPath, 'wx');
+        file = await (0,promises_.open)(tempPath, 'wx');
     }
     catch (error) {
-        throw new RefusedError(`Cannot create the temporary export file ${tempPath} for ${path}: ${error.message}`, { cause: error });
+        throw new errors/* RefusedError */.fk(`Cannot create the temporary export file ${tempPath} for ${path}: ${error.message}`, { cause: error });
     }
     const framing = { format: opts.format, jsonArray: opts.jsonArray === true, pretty: opts.pretty === true };
     const onDocument = opts.onDocument;
@@ -46921,13 +47043,13 @@ async function writeExport(source, path, opts) {
         }
         closed = true;
         await file.close();
-        await (0,promises_namespaceObject.rename)(tempPath, path);
+        await (0,promises_.rename)(tempPath, path);
     }
     catch (error) {
         await threads?.close().catch(() => undefined);
         if (!closed)
             await file.close().catch(() => undefined);
-        await (0,promises_namespaceObject.rm)(tempPath, { force: true }).catch(() => undefined);
+        await (0,promises_.rm)(tempPath, { force: true }).catch(() => undefined);
         const failure = error;
         throw failure.document !== undefined ? conversionError(path, failure.document, failure.message, error) : ioError(error, path);
     }
@@ -46955,14 +47077,14 @@ const file_writer_IO_HINTS = {
 };
 /** A file system error as a message naming the file and what to do; other errors (the server's) pass through. */
 function conversionError(path, document, message, cause) {
-    return new CorruptDataError(`Export to ${path}: document #${document} cannot be converted: ${message}`, { cause });
+    return new errors/* CorruptDataError */.KK(`Export to ${path}: document #${document} cannot be converted: ${message}`, { cause });
 }
 function ioError(error, path) {
     const code = error?.code;
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || error.errorLabels !== undefined)
         return error;
     const hint = file_writer_IO_HINTS[code] ?? error.message;
-    return new RefusedError(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error });
+    return new errors/* RefusedError */.fk(`Writing the export file ${path} failed (${code}): ${hint}. Nothing of this file was kept.`, { cause: error });
 }
 async function writeFully(file, chunk) {
     let offset = 0;
@@ -47030,9 +47152,9 @@ async function* rawBatches(cursor) {
 }
 //# sourceMappingURL=collection.js.map
 // EXTERNAL MODULE: ./node_modules/mongodb/lib/index.js
-var lib = __nccwpck_require__(4294);
+var lib = __nccwpck_require__(84294);
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
-var yauzl = __nccwpck_require__(663);
+var yauzl = __nccwpck_require__(20663);
 ;// CONCATENATED MODULE: ./lib/artifact/manifest.js
 // manifest.json: the contract between runs. Every export (outputs, logs) and backup carries one, written beside the
 // data files, last and atomically, so a directory, artifact or store folder with a manifest is complete. It never
@@ -47056,14 +47178,14 @@ function manifestHeader(kind, uriSource, now = new Date()) {
 }
 /** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
 async function writeManifest(dir, manifest) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE);
-    const temp = (0,external_node_path_namespaceObject.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const path = (0,external_node_path_.join)(dir, MANIFEST_FILE);
+    const temp = (0,external_node_path_.join)(dir, `.${MANIFEST_FILE}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     try {
-        await (0,promises_namespaceObject.writeFile)(temp, serializeManifest(manifest), { flag: 'wx' });
-        await (0,promises_namespaceObject.rename)(temp, path);
+        await (0,promises_.writeFile)(temp, serializeManifest(manifest), { flag: 'wx' });
+        await (0,promises_.rename)(temp, path);
     }
     catch (error) {
-        await (0,promises_namespaceObject.rm)(temp, { force: true });
+        await (0,promises_.rm)(temp, { force: true });
         throw error;
     }
     return path;
@@ -47078,7 +47200,7 @@ function parseManifest(text, source) {
         value = JSON.parse(text);
     }
     catch (error) {
-        throw new CorruptDataError(`${source} is not valid JSON (${error.message}).`);
+        throw new errors/* CorruptDataError */.KK(`${source} is not valid JSON (${error.message}).`);
     }
     return checkManifest(value, source);
 }
@@ -47086,13 +47208,13 @@ function parseManifest(text, source) {
 function checkManifest(value, source) {
     const m = value;
     if (m === null || typeof m !== 'object' || Array.isArray(m) || m.tool !== TOOL_NAME)
-        throw new CorruptDataError(`${source} is not a ${TOOL_NAME} manifest.`);
+        throw new errors/* CorruptDataError */.KK(`${source} is not a ${TOOL_NAME} manifest.`);
     if (m.manifestVersion !== MANIFEST_VERSION)
-        throw new CorruptDataError(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version ${MANIFEST_VERSION}.`);
+        throw new errors/* CorruptDataError */.KK(`${source} has manifest version ${String(m.manifestVersion)}; this version reads version ${MANIFEST_VERSION}.`);
     if (!MANIFEST_KINDS.includes(m.kind))
-        throw new CorruptDataError(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
+        throw new errors/* CorruptDataError */.KK(`${source} has an unknown kind ${JSON.stringify(m.kind)}.`);
     if (!Array.isArray(m.files))
-        throw new CorruptDataError(`${source} has no files list.`);
+        throw new errors/* CorruptDataError */.KK(`${source} has no files list.`);
     m.files.forEach((entry, index) => checkEntry(entry, index, source));
     if (m.watermark !== undefined)
         checkWatermark(m.watermark, source);
@@ -47115,12 +47237,12 @@ const isSha256 = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 function fieldChecker(record, where) {
     return (name, ok, expected) => {
         if (!ok(record[name]))
-            throw new CorruptDataError(`${where}.${name} is ${describeValue(record[name])}, not ${expected}.`);
+            throw new errors/* CorruptDataError */.KK(`${where}.${name} is ${describeValue(record[name])}, not ${expected}.`);
     };
 }
 function asRecord(value, where, what) {
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-        throw new CorruptDataError(`${where} is ${describeValue(value)}, not ${what}.`);
+        throw new errors/* CorruptDataError */.KK(`${where} is ${describeValue(value)}, not ${what}.`);
     return value;
 }
 /** files[index], with the fields readers rely on checked for type and range. */
@@ -47152,10 +47274,10 @@ function checkArchive(value, source) {
 }
 /** Reads and checks a manifest file (refusing anything far larger than a manifest). */
 async function readManifestFile(path) {
-    const info = await (0,promises_namespaceObject.stat)(path);
+    const info = await (0,promises_.stat)(path);
     if (info.size > MAX_MANIFEST_BYTES)
-        throw new CorruptDataError(`${path} is ${info.size} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
-    return parseManifest(await (0,promises_namespaceObject.readFile)(path, 'utf8'), path);
+        throw new errors/* CorruptDataError */.KK(`${path} is ${info.size} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
+    return parseManifest(await (0,promises_.readFile)(path, 'utf8'), path);
 }
 /** Where an export's outputs manifest sits inside a directory or an artifact zip: its root, else outputs/. */
 const OUTPUTS_MANIFEST_PLACES = [MANIFEST_FILE, `outputs/${MANIFEST_FILE}`];
@@ -47165,13 +47287,13 @@ const OUTPUTS_MANIFEST_PLACES = [MANIFEST_FILE, `outputs/${MANIFEST_FILE}`];
  * a manifest that is there but damaged throws CorruptDataError. `source` names where it was found.
  */
 async function findManifest(path) {
-    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    const info = await (0,promises_.stat)(path).catch(() => null);
     if (info === null)
         return null;
     if (info.isDirectory()) {
         for (const place of [`outputs/${MANIFEST_FILE}`, MANIFEST_FILE]) {
-            const candidate = (0,external_node_path_namespaceObject.join)(path, place);
-            if ((await (0,promises_namespaceObject.stat)(candidate).catch(() => null))?.isFile())
+            const candidate = (0,external_node_path_.join)(path, place);
+            if ((await (0,promises_.stat)(candidate).catch(() => null))?.isFile())
                 return { manifest: await readManifestFile(candidate), source: candidate };
         }
         return null;
@@ -47184,7 +47306,7 @@ async function findManifest(path) {
 async function isZipFile(path) {
     if (path.toLowerCase().endsWith('.zip'))
         return true;
-    const handle = await (0,promises_namespaceObject.open)(path, 'r');
+    const handle = await (0,promises_.open)(path, 'r');
     try {
         const head = Buffer.alloc(4);
         const { bytesRead } = await handle.read(head, 0, 4, 0);
@@ -47203,7 +47325,7 @@ async function manifestInZip(zipPath) {
                 continue;
             const source = `${zipPath}:${entry.fileName}`;
             if (entry.uncompressedSize > MAX_MANIFEST_BYTES)
-                throw new CorruptDataError(`${source} is ${entry.uncompressedSize} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
+                throw new errors/* CorruptDataError */.KK(`${source} is ${entry.uncompressedSize} bytes, far more than any manifest; it is not one written by ${TOOL_NAME}.`);
             const chunks = [];
             for await (const chunk of await zip.openReadStreamPromise(entry))
                 chunks.push(chunk);
@@ -47217,7 +47339,7 @@ async function manifestInZip(zipPath) {
 }
 //# sourceMappingURL=manifest.js.map
 // EXTERNAL MODULE: ./lib/mongo/uri.js
-var mongo_uri = __nccwpck_require__(382);
+var mongo_uri = __nccwpck_require__(30382);
 ;// CONCATENATED MODULE: ./lib/mongo/connect.js
 // Connecting to the server Prancer wrote to: one place for every job (export, backup), with messages that say where
 // the connection string came from, never the string's secrets.
@@ -47230,7 +47352,7 @@ async function connect(settings, timeoutMs, logger) {
     const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
     for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
         redactor.add(secret);
-    const failure = (error) => new RefusedError(`Cannot connect to MongoDB at ${(0,mongo_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
+    const failure = (error) => new errors/* RefusedError */.fk(`Cannot connect to MongoDB at ${(0,mongo_uri/* uriHosts */.UX)(settings.uri)} (connection string from ${settings.uriSource}) within ${timeoutMs} ms: ` +
         `${redactor.redact(error.message ?? String(error))}. Check that the server is running and reachable from this machine, ` +
         'and set the mongodb-uri input (CLI: --uri) or env DBURL to the connection string Prancer used.');
     let client;
@@ -47239,7 +47361,7 @@ async function connect(settings, timeoutMs, logger) {
     }
     catch (error) {
         // The driver refused the string itself: no connection was tried, so say that, not "cannot connect".
-        throw new InputError(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
+        throw new errors/* InputError */.dz(`The connection string from ${settings.uriSource} cannot be used: ${redactor.redact(error.message ?? String(error))}. ` +
             'Its form is mongodb://user:password@host:port/database?options (or mongodb+srv://); percent-encode @ : / ? # [ ] in the user name and password.');
     }
     try {
@@ -47290,7 +47412,7 @@ function optionXform(name) {
     return name.toLowerCase();
 }
 /** config.ini cannot be read as Prancer reads it; named after the exception Python's configparser raises there. */
-class ConfigError extends InputError {
+class ConfigError extends errors/* InputError */.dz {
     /** The configparser exception Python raises in the same situation. */
     pythonName;
     file;
@@ -47536,35 +47658,35 @@ async function locateConfig(options) {
     let candidate;
     let origin;
     if (configPath) {
-        candidate = (0,external_node_path_namespaceObject.isAbsolute)(configPath) ? configPath : (0,external_node_path_namespaceObject.resolve)(cwd, configPath);
+        candidate = (0,external_node_path_.isAbsolute)(configPath) ? configPath : (0,external_node_path_.resolve)(cwd, configPath);
         origin = 'the config input';
     }
     else if (env.FRAMEWORKDIR) {
-        const dir = (0,external_node_path_namespaceObject.isAbsolute)(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : (0,external_node_path_namespaceObject.resolve)(cwd, env.FRAMEWORKDIR);
-        const dirInfo = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
+        const dir = (0,external_node_path_.isAbsolute)(env.FRAMEWORKDIR) ? env.FRAMEWORKDIR : (0,external_node_path_.resolve)(cwd, env.FRAMEWORKDIR);
+        const dirInfo = await (0,promises_.stat)(dir).catch((error) => {
             if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
                 return null;
-            throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`);
+            throw new errors/* InputError */.dz(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which cannot be read (${error.code ?? error.message}): check its permissions, or pass the config input.`);
         });
         if (!dirInfo?.isDirectory()) {
-            throw new InputError(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`);
+            throw new errors/* InputError */.dz(`FRAMEWORKDIR is set to ${env.FRAMEWORKDIR}, which is not an existing directory (Prancer stops with "env variable set to non-existent directory"). Fix FRAMEWORKDIR or pass the config input.`);
         }
-        candidate = (0,external_node_path_namespaceObject.join)(dir, 'config.ini');
+        candidate = (0,external_node_path_.join)(dir, 'config.ini');
         origin = '$FRAMEWORKDIR/config.ini (FRAMEWORKDIR is set, so Prancer reads only this file)';
     }
     else {
-        candidate = (0,external_node_path_namespaceObject.join)(cwd, 'config.ini');
+        candidate = (0,external_node_path_.join)(cwd, 'config.ini');
         origin = '<working directory>/config.ini (neither the config input nor FRAMEWORKDIR is set)';
     }
-    const info = await (0,promises_namespaceObject.stat)(candidate).catch((error) => {
+    const info = await (0,promises_.stat)(candidate).catch((error) => {
         if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
             return null;
-        throw new InputError(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`);
+        throw new errors/* InputError */.dz(`${candidate} (${origin}) cannot be read (${error.code ?? error.message}): check its permissions and those of its directory.`);
     });
     if (!info)
-        throw new InputError(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`);
+        throw new errors/* InputError */.dz(`config.ini not found. Tried: ${candidate} (${origin}). Pass the config input (CLI: --config) or set FRAMEWORKDIR to the directory holding Prancer's config.ini.`);
     if (!info.isFile())
-        throw new InputError(`${candidate} is not a file (tried ${origin}).`);
+        throw new errors/* InputError */.dz(`${candidate} is not a file (tried ${origin}).`);
     return candidate;
 }
 /** The section Prancer reads (exact name), else a case-insensitive match with a notice. */
@@ -47590,7 +47712,7 @@ function readValue(cfg, section, key) {
 function decodeConfig(bytes, path) {
     const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 1024).includes(0);
     if (utf16)
-        throw new InputError(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`);
+        throw new errors/* InputError */.dz(`${path} is saved as UTF-16 (or holds NUL bytes); Prancer reads config.ini as UTF-8. Save it as UTF-8 without a byte order mark.`);
     return bytes.toString('utf8');
 }
 async function resolveSettings(options) {
@@ -47601,8 +47723,8 @@ async function resolveSettings(options) {
             for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
                 logger.secret(secret);
     const configPath = await locateConfig({ configPath: options.configPath, env, cwd });
-    const text = decodeConfig(await (0,promises_namespaceObject.readFile)(configPath).catch((error) => {
-        throw new InputError(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
+    const text = decodeConfig(await (0,promises_.readFile)(configPath).catch((error) => {
+        throw new errors/* InputError */.dz(`${configPath} cannot be read (${error.code ?? error.message}): check its permissions.`);
     }), configPath);
     // Any connection string written in the file is a secret even if unused, and even if the file does not parse.
     for (const uri of (0,mongo_uri/* findUris */.F0)(text))
@@ -47615,7 +47737,7 @@ async function resolveSettings(options) {
     const outputCollection = readValue(cfg, mongoSection, 'OUTPUT');
     if (outputCollection === null) {
         const where = mongoSection === null ? `it has no [MONGODB] section (sections: ${cfg.sections().map(s => `[${s}]`).join(', ') || 'none'})` : `section [${mongoSection}] has no OUTPUT value`;
-        throw new InputError(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`);
+        throw new errors/* InputError */.dz(`${configPath}: ${where}. Prancer stores test results in the collection named by [MONGODB] OUTPUT (usually "outputs"); add it, e.g. "[MONGODB]\\nOUTPUT = outputs".`);
     }
     let database = readValue(cfg, mongoSection, 'dbname');
     if (database === null) {
@@ -47708,8 +47830,8 @@ async function runBackupJob(opts) {
     const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])];
     const include = (opts.include ?? []).map(p => globToRegExp(p));
     const exclude = (opts.exclude ?? []).map(p => globToRegExp(p));
-    const archivePath = (0,external_node_path_namespaceObject.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
-    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
+    const archivePath = (0,external_node_path_.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
+    await (0,promises_.mkdir)(opts.outDir, { recursive: true });
     let client;
     let writer;
     let session;
@@ -47813,7 +47935,7 @@ async function runBackupJob(opts) {
         const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
-        throw new RefusedError(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
+        throw new errors/* RefusedError */.fk(`The backup stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. No archive was kept; run it again.`, { cause: error });
     }
     finally {
         await session?.endSession().catch(() => undefined);
@@ -47821,8 +47943,8 @@ async function runBackupJob(opts) {
     }
 }
 //# sourceMappingURL=backup-job.js.map
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
 ;// CONCATENATED MODULE: ./lib/cli/exit-codes.js
 // The command's exit codes, in one place: every command returns one of these, and an error's kind decides which
 // (src/common/errors.ts). Scripts and CI gates read them, so they never change meaning.
@@ -47838,7 +47960,7 @@ const EXIT_PARTIAL = 3;
 const EXIT_RESULTS_FAILED = 4;
 /** What a command that threw exits with. */
 function exitCodeOf(error) {
-    return error instanceof ToolError && error.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE;
+    return error instanceof errors/* ToolError */.v4 && error.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE;
 }
 const EXIT_CODES_HELP = `Exit codes:
   ${EXIT_OK}  success
@@ -47855,10 +47977,10 @@ const EXIT_CODES_HELP = `Exit codes:
 const NAME = 'prancer-db-artifacts';
 function parseFlags(args, options, positionals) {
     try {
-        return (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: positionals, strict: true });
+        return (0,external_node_util_.parseArgs)({ args, options, allowPositionals: positionals, strict: true });
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new errors/* UsageError */.eb(error.message);
     }
 }
 function connectionString(flag, env) {
@@ -47879,7 +48001,7 @@ function defineCommand(spec, run) {
 }
 //# sourceMappingURL=command.js.map
 // EXTERNAL MODULE: ./lib/cli/output.js
-var output = __nccwpck_require__(1517);
+var output = __nccwpck_require__(51517);
 ;// CONCATENATED MODULE: ./lib/common/format.js
 // Sizes as people read them, the same in the job summary and on the terminal.
 function formatBytes(bytes) {
@@ -47895,9 +48017,297 @@ function formatBytes(bytes) {
     return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 //# sourceMappingURL=format.js.map
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(46466);
+;// CONCATENATED MODULE: ./lib/artifact/stores/object-sets.js
+// Any ObjectStore as a Store, through one key layout for every object store:
+//   PREFIX/<family>/<kind>/<UTC timestamp>-<run id>/…files…, manifest.json
+// A set is committed by its manifest: the data files are saved first, the manifest last, and a listing shows only
+// folders that hold a manifest, so a failed or killed upload leaves nothing a reader would take for an export.
+// Removing a set takes its manifest away first, for the same reason.
+
+
+
+
+
+
+
+/** A family or kind is one folder name. */
+const FOLDER = /^[^/\\\0]+$/;
+/** `20261204T141140.123Z`: sorts as time does, and is a valid key part everywhere. */
+function stamp(date) {
+    return date.toISOString().replace(/[-:]/g, '');
+}
+function unstamp(text) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})Z$/.exec(text);
+    return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}Z` : null;
+}
+class ObjectSets {
+    label;
+    #objects;
+    #prefix;
+    constructor(objects, prefix = '') {
+        this.#objects = objects;
+        this.#prefix = prefix.replace(/^\/+|\/+$/g, '');
+        this.label = this.#prefix === '' ? objects.label : `${objects.label}/${this.#prefix}`;
+    }
+    #key(...parts) {
+        return [...(this.#prefix === '' ? [] : [this.#prefix]), ...parts].join('/');
+    }
+    /** Where a set is, as a URL a user can paste (its folder). */
+    locationOf(set) {
+        return `${this.#objects.label}/${set.id}/`;
+    }
+    /** The store's prefix, checked before any data is read from MongoDB; returns which credentials were used. */
+    probe(access) {
+        return this.#objects.probe(access, this.#prefix);
+    }
+    /** Newest first (by the time in the folder name, then the run). */
+    async list(q) {
+        const sets = [];
+        const root = this.#key('');
+        // One family's folder when the family is one name; the whole prefix otherwise.
+        const below = q.exactName !== undefined && FOLDER.test(q.exactName) ? `${root}${q.exactName}/` : root;
+        for await (const object of this.#objects.list(below)) {
+            const parts = object.key.slice(root.length).split('/');
+            // family / kind / stamp-run / manifest.json: a committed set
+            if (parts.length !== 4 || parts[3] !== MANIFEST_FILE)
+                continue;
+            const [family, kind, folder] = parts;
+            if (!MANIFEST_KINDS.includes(kind) || (q.kind !== undefined && kind !== q.kind) || !q.family.test(family))
+                continue;
+            const m = /^(.+)-(\d+)$/.exec(folder);
+            const createdAt = m ? unstamp(m[1]) : null;
+            if (m === null || createdAt === null)
+                continue;
+            sets.push({ name: family, id: this.#key(family, kind, folder), createdAt, runId: Number(m[2]), headBranch: null, size: null });
+        }
+        sets.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : (b.runId ?? 0) - (a.runId ?? 0)));
+        return { sets, untrusted: 0, exhausted: false };
+    }
+    /** Starts a set; its files are saved as they come (streamed), the manifest last. */
+    begin(set) {
+        if (!FOLDER.test(set.family) || set.family.startsWith('.'))
+            throw new errors/* UsageError */.eb(`${this.label}: "${set.family}" cannot be a family's folder name.`);
+        const createdAt = set.createdAt ?? new Date();
+        const id = this.#key(set.family, set.kind, `${stamp(createdAt)}-${set.runId}`);
+        const saved = [];
+        const objects = this.#objects;
+        return {
+            id,
+            async save(file, body) {
+                if (file === MANIFEST_FILE)
+                    throw new errors/* UsageError */.eb(`${MANIFEST_FILE} is saved by commit(), last.`);
+                saved.push(`${id}/${file}`);
+                return objects.save(`${id}/${file}`, body);
+            },
+            async commit(manifest) {
+                await objects.save(`${id}/${MANIFEST_FILE}`, typeof manifest === 'string' ? Buffer.from(manifest) : manifest);
+                return { name: set.family, id, createdAt: createdAt.toISOString(), runId: set.runId, headBranch: null, size: null };
+            },
+            async abort() {
+                for (const key of saved)
+                    await objects.delete(key).catch(() => undefined);
+            }
+        };
+    }
+    /** Saves every file below `dir` as one set, the manifest last; returns the committed set. */
+    async commit(set, dir) {
+        const upload = this.begin(set);
+        const files = await filesBelow(dir);
+        if (!files.includes(MANIFEST_FILE))
+            throw new errors/* UsageError */.eb(`${dir} holds no ${MANIFEST_FILE}: only a complete export or backup is stored.`);
+        try {
+            for (const file of files.filter(f => f !== MANIFEST_FILE))
+                await upload.save(file, (0,external_node_fs_.createReadStream)((0,external_node_path_.join)(dir, ...file.split('/'))));
+            return await upload.commit(await (0,promises_.readFile)((0,external_node_path_.join)(dir, MANIFEST_FILE)));
+        }
+        catch (error) {
+            await upload.abort();
+            throw error;
+        }
+    }
+    async download(set, dir) {
+        const root = (0,external_node_path_.resolve)(dir);
+        await (0,promises_.mkdir)(root, { recursive: true });
+        for await (const object of this.#objects.list(`${set.id}/`)) {
+            const name = object.key.slice(set.id.length + 1);
+            const target = (0,external_node_path_.resolve)(root, external_node_path_.posix.normalize(name));
+            if (name.startsWith('/') || !target.startsWith(root + external_node_path_.sep))
+                throw new errors/* CorruptDataError */.KK(`${this.label}: ${object.key} would land outside ${dir}; it was not stored by this tool.`);
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+            await (0,external_node_stream_promises_.pipeline)(await this.#objects.open(object.key), (0,external_node_fs_.createWriteStream)(target, { flags: 'wx' }));
+        }
+    }
+    async remove(set) {
+        await this.#objects.delete(`${set.id}/${MANIFEST_FILE}`);
+        for await (const object of this.#objects.list(`${set.id}/`))
+            await this.#objects.delete(object.key);
+    }
+}
+/** Every file below `dir`, as '/'-separated paths relative to it. */
+async function filesBelow(dir) {
+    const entries = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true });
+    return entries.filter(e => e.isFile()).map(e => (0,external_node_path_.relative)(dir, (0,external_node_path_.join)(e.parentPath, e.name)).split(external_node_path_.sep).join('/')).sort();
+}
+//# sourceMappingURL=object-sets.js.map
+;// CONCATENATED MODULE: ./lib/artifact/stores/store-url.js
+// Where a user says a store is: one URL, the same in the action's `store` input and the CLI's --to/--from/--baseline.
+//   s3://bucket/prefix               S3 and S3-compatible servers (the endpoint comes from a flag or AWS_ENDPOINT_URL*)
+//   az://account/container/prefix    Azure Blob Storage
+//   gs://bucket/prefix               Google Cloud Storage
+//   file:///path                     a local (or mounted) directory
+// Pure parsing: which SDK a URL needs is decided here, and loaded only by open-store.ts.
+
+
+const FORMS = 's3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix or file:///path';
+/** True for a value that names a store rather than a local path or an artifact name. */
+function isStoreUrl(value) {
+    return /^(s3|az|gs|file):\/\//i.test(value);
+}
+function parseStoreUrl(value, input) {
+    const text = value.trim();
+    const fail = (why) => {
+        throw new errors/* UsageError */.eb(`${JSON.stringify(text)} is not a store URL: ${why}. Use ${FORMS}.`, { input });
+    };
+    const m = /^([a-z0-9]+):\/\/(.*)$/i.exec(text);
+    if (m === null)
+        return fail('it has no scheme');
+    const scheme = m[1].toLowerCase();
+    const rest = m[2];
+    if (/[?#]/.test(rest))
+        fail('a store URL has no query or fragment (credentials never go in it)');
+    if (rest.includes('@'))
+        fail('a store URL holds no user name or password; credentials come from the SDK\'s default chain');
+    const parts = rest.split('/');
+    const prefixOf = (from) => {
+        const kept = parts.slice(from).filter(p => p !== '');
+        if (kept.some(p => p === '.' || p === '..'))
+            fail('"." and ".." are not prefix parts');
+        return kept.join('/');
+    };
+    switch (scheme) {
+        case 's3':
+        case 'gs': {
+            const bucket = parts[0] ?? '';
+            // Both clouds: 3-63 characters of lower-case letters, digits, dots and dashes (GCS allows _ too).
+            if (!/^[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]$/.test(bucket))
+                fail(`"${bucket}" is not a bucket name`);
+            return { scheme, bucket, prefix: prefixOf(1), text };
+        }
+        case 'az': {
+            const [account = '', container = ''] = parts;
+            if (!/^[a-z0-9]{3,24}$/.test(account))
+                fail(`"${account}" is not a storage account name (3-24 lower-case letters and digits)`);
+            if (!/^(?:\$root|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/.test(container))
+                fail(`"${container}" is not a container name`);
+            return { scheme: 'az', account, container, prefix: prefixOf(2), text };
+        }
+        case 'file': {
+            if (!rest.startsWith('/'))
+                fail('a file URL is file:///absolute/path');
+            let path;
+            try {
+                path = (0,external_node_url_.fileURLToPath)(text);
+            }
+            catch (error) {
+                return fail(error.message);
+            }
+            return { scheme: 'file', path, prefix: '', text };
+        }
+        default:
+            return fail(`"${scheme}" is not a store scheme`);
+    }
+}
+//# sourceMappingURL=store-url.js.map
+;// CONCATENATED MODULE: ./lib/artifact/stores/open-store.js
+// A store URL (store-url.ts) to a Store: the object store its scheme names, under the one key layout of
+// object-sets.ts. Each cloud SDK is imported here, only when its scheme is used, so the bundle loads none of them on
+// a run without a store (ncc puts each dynamic import into a chunk of its own).
+
+
+async function openObjectStore(url, options = {}) {
+    switch (url.scheme) {
+        case 's3': {
+            const { S3Objects } = await Promise.all(/* import() */[__nccwpck_require__.e(358), __nccwpck_require__.e(953)]).then(__nccwpck_require__.bind(__nccwpck_require__, 51953));
+            return new S3Objects({ bucket: url.bucket, endpoint: options.endpoint, region: options.region, pathStyle: options.pathStyle }, options);
+        }
+        case 'az': {
+            const { AzureObjects } = await Promise.all(/* import() */[__nccwpck_require__.e(878), __nccwpck_require__.e(728), __nccwpck_require__.e(159)]).then(__nccwpck_require__.bind(__nccwpck_require__, 52159));
+            return new AzureObjects({ account: url.account, container: url.container, endpoint: options.endpoint }, options);
+        }
+        case 'gs': {
+            const { GcsObjects } = await Promise.all(/* import() */[__nccwpck_require__.e(878), __nccwpck_require__.e(324), __nccwpck_require__.e(923), __nccwpck_require__.e(815)]).then(__nccwpck_require__.bind(__nccwpck_require__, 45815));
+            return new GcsObjects({ bucket: url.bucket, endpoint: options.endpoint }, options);
+        }
+        case 'file': {
+            const { FsObjects } = await __nccwpck_require__.e(/* import() */ 123).then(__nccwpck_require__.bind(__nccwpck_require__, 65123));
+            return new FsObjects(url.path);
+        }
+    }
+}
+/** Parses `text` (naming `input` in errors) and opens its store; complete sets live below the URL's prefix. */
+async function openStore(text, input, options = {}) {
+    const url = parseStoreUrl(text, input);
+    const objects = await openObjectStore(url, options);
+    return { url, objects, sets: new ObjectSets(objects, url.prefix) };
+}
+/** Opens the store and probes it (before any data is read from MongoDB), saying which credentials were used. */
+async function openProbedStore(text, input, access, options, logger) {
+    const opened = await openStore(text, input, options);
+    try {
+        const credentials = await opened.sets.probe(access);
+        logger.info(`Store ${opened.sets.label}: ${access === 'write' ? 'listed and written' : 'listed'} with ${credentials}.`);
+    }
+    catch (error) {
+        opened.objects.close();
+        throw error;
+    }
+    return opened;
+}
+//# sourceMappingURL=open-store.js.map
+;// CONCATENATED MODULE: ./lib/cli/store-flags.js
+
+
+const storeFlagOptions = {
+    endpoint: { type: 'string' },
+    'path-style': { type: 'string' },
+    name: { type: 'string' }
+};
+/** The help lines of these flags, their text starting at `column` as in the command's own help. */
+function storeFlagsHelp(column) {
+    const line = (flag, text) => [`  ${flag}`.padEnd(column) + text[0], ...text.slice(1).map(t => ' '.repeat(column) + t)].join('\n');
+    return [
+        line('--endpoint URL', ['an S3-compatible server, an Azure blob endpoint or a GCS emulator (default:', "AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, STORAGE_EMULATOR_HOST, or the cloud's own)"]),
+        line('--path-style MODE', ['S3 addressing: auto (default; path-style exactly when an endpoint is given),', 'true (path-style) or false (virtual-hosted)'])
+    ].join('\n');
+}
+/** The set names of the CLI (no workflow run to put in them). */
+const CLI_SET_NAMES = { outputs: 'prancer-outputs', logs: 'prancer-logs', backup: 'prancer-backup' };
+async function openCliStore(url, flag, access, values, env, logger) {
+    const style = values['path-style'] ?? 'auto';
+    if (!['auto', 'true', 'false'].includes(style))
+        throw new errors/* UsageError */.eb(`--path-style must be auto, true or false, not "${style}"`);
+    if (values.endpoint !== undefined && !/^https?:\/\/[^\s/@]+(\/[^\s@?#]*)?$/.test(values.endpoint)) {
+        throw new errors/* UsageError */.eb(`--endpoint: "${values.endpoint}" is not an endpoint URL (http(s)://host[:port][/path], with no user name or password)`);
+    }
+    return openProbedStore(url, flag, access, { endpoint: values.endpoint, ...(style === 'auto' ? {} : { pathStyle: style === 'true' }), env }, logger);
+}
+/** A set name given with --name: one folder name. */
+function setName(value, fallback) {
+    const name = value ?? fallback;
+    if (!/^[^/\\\0.][^/\\\0]*$/.test(name))
+        throw new errors/* UsageError */.eb(`--name: "${name}" cannot be a set's name (one folder name, not starting with ".")`);
+    return name;
+}
+//# sourceMappingURL=store-flags.js.map
 ;// CONCATENATED MODULE: ./lib/cli/backup.js
 // `prancer-db-artifacts backup`: every collection of Prancer's databases as one mongodump archive, with its manifest,
 // into a new or empty directory.
+
+
+
+
 
 
 
@@ -47915,10 +48325,12 @@ const backupOptions = {
     include: { type: 'string', multiple: true },
     exclude: { type: 'string', multiple: true },
     gzip: { type: 'boolean' },
+    to: { type: 'string' },
+    ...storeFlagOptions,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
-const BACKUP_HELP = `Usage: ${NAME} backup --out DIR [options]
+const BACKUP_HELP = `Usage: ${NAME} backup --out DIR | --to URL [options]
 
 Every collection of Prancer's databases ([MONGODB] dbname and [LOGGING] dbname of config.ini, or --db) as one
 mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archive[=FILE] [--gzip]' restores
@@ -47926,7 +48338,11 @@ mongodump archive, DIR/prancer.archive[.gz], that the real 'mongorestore --archi
 'mongodump --out' would write; the consistency of the copy). DIR must be new or empty.
 
 Options:
-  --out DIR             output directory (required; new or empty)
+  --out DIR             output directory (new or empty)
+  --to URL              also (or, without --out, only) commit the backup to a store (s3://, az://, gs://,
+                        file:///) as one set, its manifest last; the store is probed first
+  --name NAME           the backup set's name in the store (default prancer-backup)
+${storeFlagsHelp(24)}
   --config PATH         Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
   --uri URI             connection string (default: env MONGODB_URI, then env DBURL, then config.ini
                         [MONGODB] dburl, then mongodb://localhost:27017)
@@ -47948,16 +48364,30 @@ async function backupTo(values, ctx, logger) {
     if (uri)
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
-    if (values.out === undefined || values.out === '')
-        throw new UsageError('--out DIR is required');
-    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
-    const existing = await (0,promises_namespaceObject.readdir)(outDir).catch((error) => {
+    if ((values.out === undefined || values.out === '') && values.to === undefined)
+        throw new errors/* UsageError */.eb('--out DIR or --to URL is required');
+    const name = setName(values.name, CLI_SET_NAMES.backup);
+    const target = values.to === undefined ? undefined : await openCliStore(values.to, '--to', 'write', values, ctx.env, logger);
+    const scratch = values.out === undefined ? await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-db-artifacts-')) : undefined;
+    const outDir = scratch !== undefined ? (0,external_node_path_.join)(scratch, 'backup') : (0,external_node_path_.resolve)(ctx.cwd, values.out);
+    try {
+        return await backupInto(outDir, values, ctx, logger, target === undefined ? undefined : { ...target, name });
+    }
+    finally {
+        target?.objects.close();
+        if (scratch !== undefined)
+            await (0,promises_.rm)(scratch, { recursive: true, force: true });
+    }
+}
+async function backupInto(outDir, values, ctx, logger, target) {
+    const uri = connectionString(values.uri, ctx.env);
+    const existing = await (0,promises_.readdir)(outDir).catch((error) => {
         if (error.code === 'ENOENT')
             return null;
-        throw new InputError(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`);
+        throw new errors/* InputError */.dz(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`);
     });
     if (existing !== null && existing.length > 0)
-        throw new InputError(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
+        throw new errors/* InputError */.dz(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
     try {
         const result = await runBackupJob({
             ...(values.config !== undefined ? { configPath: values.config } : {}),
@@ -47972,13 +48402,18 @@ async function backupTo(values, ctx, logger) {
             logger
         });
         const documents = result.collections.reduce((n, c) => n + c.documents, 0);
-        ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})\n  restore: ${String(result.manifest.restore)}`)}\n`);
+        let stored = '';
+        if (target !== undefined) {
+            const set = await target.sets.commit({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }, outDir);
+            stored = `\n  store: ${target.sets.locationOf(set)}`;
+        }
+        ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${values.out === undefined ? 'the store' : result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})${stored}\n  restore: ${String(result.manifest.restore)}`)}\n`);
         return EXIT_OK;
     }
     catch (error) {
         // Nothing half-done: a directory this command made is removed again.
         if (existing === null)
-            await (0,promises_namespaceObject.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
+            await (0,promises_.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
         throw error;
     }
 }
@@ -48032,7 +48467,7 @@ const JSON_FORMATS = ['relaxed', 'canonical'];
 // of the file (errorInFile).
 
 /** A document that mongoimport would refuse. `offset` is the byte offset in the parsed text. */
-class ExtJsonSyntaxError extends CorruptDataError {
+class ExtJsonSyntaxError extends errors/* CorruptDataError */.KK {
     /** 1-based byte column where the problem was found, relative to the start of the document. */
     column;
     offset;
@@ -50281,7 +50716,7 @@ function usableTimestamp(doc) {
 function documentId(doc) {
     const el = getElement(doc, '_id');
     if (!el)
-        throw new CorruptDataError('exported document has no _id');
+        throw new errors/* CorruptDataError */.KK('exported document has no _id');
     return canonicalEjson(el);
 }
 /** Why a manifest's watermark cannot be used, or null when it can. */
@@ -50312,7 +50747,7 @@ function watermarkProblem(value) {
 /** `now` is a parameter so that tests can place the previous watermark in the future. */
 function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Date.now()) {
     if (!Number.isSafeInteger(lookbackMs) || lookbackMs < 0)
-        throw new InternalError(`lookbackMs must be a non-negative integer, got ${lookbackMs}`);
+        throw new errors/* InternalError */.Gd(`lookbackMs must be a non-negative integer, got ${lookbackMs}`);
     const notices = [];
     const warnings = [];
     const all = () => ({ kind: 'all', bound: null, lookbackMs, previousValue: null, seen: [], outliers: [], now, notices, warnings });
@@ -50320,7 +50755,7 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
         return all();
     if (since.kind === 'time') {
         if (!(Math.abs(since.ms) <= TIMESTAMP_LIMIT_MS))
-            throw new InputError(`since: ${since.ms} is not a time in epoch milliseconds`);
+            throw new errors/* InputError */.dz(`since: ${since.ms} is not a time in epoch milliseconds`);
         return { kind: 'after', bound: since.ms, lookbackMs, previousValue: since.ms, seen: [], outliers: [], now, notices, warnings };
     }
     if (!previous) {
@@ -50329,7 +50764,7 @@ function planWindow(since, previous, lookbackMs = DEFAULT_LOOKBACK_MS, now = Dat
     }
     const problem = previous.kind !== 'outputs' ? `it is a ${String(previous.kind)} manifest, not an outputs manifest` : watermarkProblem(previous.watermark);
     if (problem !== null) {
-        throw new InputError(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`);
+        throw new errors/* InputError */.dz(`The previous manifest cannot be continued: ${problem}. Set since to all (or a time) once to start a new chain.`);
     }
     const w = previous.watermark;
     // A watermark in the future (a clock error, or a document with a bogus timestamp) would hide every
@@ -50661,7 +51096,7 @@ function rejectServerSideJs(value, path) {
     if (isBsonValue(value)) {
         const type = value._bsontype;
         if (type === 'Code')
-            throw new InputError(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`);
+            throw new errors/* InputError */.dz(`query: JavaScript code ($code) at ${path || 'the top level'} is not accepted.`);
         return;
     }
     if (value instanceof Date || value instanceof RegExp)
@@ -50669,7 +51104,7 @@ function rejectServerSideJs(value, path) {
     for (const [key, child] of Object.entries(value)) {
         const at = path ? `${path}.${key}` : key;
         if (SERVER_SIDE_JS.has(key)) {
-            throw new InputError(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`);
+            throw new errors/* InputError */.dz(`query: the operator ${key} (at ${at}) runs JavaScript on the server and is not accepted; express the condition with query operators instead.`);
         }
         rejectServerSideJs(child, at);
     }
@@ -50686,10 +51121,10 @@ function parseUserQuery(text) {
         shape = JSON.parse(text);
     }
     catch (error) {
-        throw new InputError(`query: not valid JSON (${error.message}). Write strict Extended JSON, ${example}.`);
+        throw new errors/* InputError */.dz(`query: not valid JSON (${error.message}). Write strict Extended JSON, ${example}.`);
     }
     if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-        throw new InputError('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.');
+        throw new errors/* InputError */.dz('query: must be a JSON object (a find() filter), e.g. {"container": "my-container"}.');
     }
     let parsed;
     try {
@@ -50697,7 +51132,7 @@ function parseUserQuery(text) {
         parsed = bson_node_bson.deserialize(extJsonToBson(text), { promoteValues: false, bsonRegExp: true });
     }
     catch (error) {
-        throw new InputError(`query: not valid Extended JSON (${error.message}). ${example}.`);
+        throw new errors/* InputError */.dz(`query: not valid Extended JSON (${error.message}). ${example}.`);
     }
     rejectServerSideJs(parsed, '');
     return parsed;
@@ -50754,7 +51189,7 @@ async function exportCollections(client, defaultDatabase, opts, previous, dir, r
             logger.warning(`${ns}: ${warning}`);
         const filter = andFilters([windowFilter(plan), excludeIdsFilter(excludedIds(plan))]);
         const fileName = `${safeFilePart(database)}.${safeFilePart(collection)}.json`;
-        const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
+        const path = (0,external_node_path_.join)(dir, fileName);
         register(path);
         const exported = [];
         const written = await exportCollection(client.db(database), collection, { filter }, path, {
@@ -50813,12 +51248,12 @@ function parseSince(text) {
         const ms = Number(value);
         // A JavaScript Date (and our windows) ends at 8.64e15 ms, the year 275760.
         if (!Number.isSafeInteger(ms) || ms > 8.64e15)
-            throw new InputError(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`);
+            throw new errors/* InputError */.dz(`since: ${value} is beyond the last representable time (8640000000000000 ms, year 275760); accepted: ${ACCEPTED}`);
         return { kind: 'time', ms };
     }
     const m = ISO_RE.exec(value);
     if (!m)
-        throw new InputError(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`);
+        throw new errors/* InputError */.dz(`since: "${text}" is not accepted; accepted: ${ACCEPTED}`);
     const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m;
     const year = Number(y);
     const month = Number(mo);
@@ -50830,7 +51265,7 @@ function parseSince(text) {
     const zoneHours = zoneMatch ? Number(zoneMatch[2]) : 0;
     const zoneMinutes = zoneMatch ? Number(zoneMatch[3]) : 0;
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || zoneHours > 23 || zoneMinutes > 59) {
-        throw new InputError(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`);
+        throw new errors/* InputError */.dz(`since: "${text}" is not a valid date or time; accepted: ${ACCEPTED}`);
     }
     const offsetMs = zoneMatch ? (zoneMatch[1] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes) * 60_000 : 0;
     // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999
@@ -50878,7 +51313,7 @@ const PROGRESS_INTERVAL_MS = 5_000;
 class CreatedPaths {
     #paths = [];
     async mkdir(dir) {
-        const first = await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        const first = await (0,promises_.mkdir)(dir, { recursive: true });
         if (first !== undefined)
             this.#paths.push(first);
     }
@@ -50887,7 +51322,7 @@ class CreatedPaths {
     }
     async removeAll() {
         for (const path of this.#paths.reverse())
-            await (0,promises_namespaceObject.rm)(path, { recursive: true, force: true });
+            await (0,promises_.rm)(path, { recursive: true, force: true });
     }
 }
 /** Progress lines only for exports long enough to need them (the engine also reports once at the end). */
@@ -50900,7 +51335,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
     const selection = andFilters([userFilter, opts.container ? { container: opts.container } : null]);
     const filter = andFilters([selection, windowFilter(plan), excludeIdsFilter(excludedIds(plan))]);
     const fileName = `${safeFilePart(settings.database)}.${safeFilePart(settings.outputCollection)}.json`;
-    const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
+    const path = (0,external_node_path_.join)(dir, fileName);
     const exported = [];
     const running = [];
     const results = { passed: 0, failed: 0, skipped: 0, other: 0 };
@@ -51000,7 +51435,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         sessions,
         export: {
             dir,
-            manifestPath: (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE),
+            manifestPath: (0,external_node_path_.join)(dir, MANIFEST_FILE),
             manifest,
             files: [file],
             documents: written.documents,
@@ -51046,7 +51481,7 @@ async function explainRunning(client, settings, running, logger) {
 }
 async function exportLogs(client, settings, opts, previous, referenced, sessions, dir, created) {
     const { logger } = opts;
-    const base = { dir, manifestPath: (0,external_node_path_namespaceObject.join)(dir, MANIFEST_FILE), database: settings.logsDatabase };
+    const base = { dir, manifestPath: (0,external_node_path_.join)(dir, MANIFEST_FILE), database: settings.logsDatabase };
     const empty = (reason) => {
         logger.notice(`No logs exported: ${reason}.`);
         return { ...base, manifest: logsManifest(settings, [], [], reason), files: [], runs: [], reason };
@@ -51070,7 +51505,7 @@ async function exportLogs(client, settings, opts, previous, referenced, sessions
     const runs = [];
     for (const run of selection.runs) {
         const fileName = logFileName(run.name, taken);
-        const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
+        const path = (0,external_node_path_.join)(dir, fileName);
         const { collection, filter, sort } = logQuery(run);
         created.file(path);
         const written = await exportCollection(db, collection, { filter, ...(sort ? { sort } : {}) }, path, { format: opts.jsonFormat, progressIntervalMs: PROGRESS_INTERVAL_MS, onProgress: (p) => progress(logger, run.name, p) });
@@ -51172,14 +51607,14 @@ async function runExportJob(opts) {
     for (const warning of plan.warnings)
         logger.warning(warning);
     const created = new CreatedPaths();
-    const outputsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'outputs');
-    const logsDir = (0,external_node_path_namespaceObject.join)(opts.outDir, 'logs');
+    const outputsDir = (0,external_node_path_.join)(opts.outDir, 'outputs');
+    const logsDir = (0,external_node_path_.join)(opts.outDir, 'logs');
     // The job writes only into directories of its own, so that removing what it wrote after a failure can never touch
     // an earlier export (front ends stage the export: src/artifact/stores/local/local-dir.ts).
     for (const dir of [outputsDir, logsDir]) {
-        const entries = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+        const entries = await (0,promises_.readdir)(dir).catch(() => []);
         if (entries.length > 0)
-            throw new InternalError(`${dir} already holds files; the export job writes only into new or empty directories.`);
+            throw new errors/* InternalError */.Gd(`${dir} already holds files; the export job writes only into new or empty directories.`);
     }
     let client;
     // What is being read, for a message that says where an export stopped (a server dying, a full disk, ...).
@@ -51222,7 +51657,7 @@ async function runExportJob(opts) {
         const redactor = (0,mongo_uri/* createRedactor */.lY)('****');
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(settings.uri))
             redactor.add(secret);
-        throw new RefusedError(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
+        throw new errors/* RefusedError */.fk(`The export stopped while reading ${reading}: ${redactor.redact(error.message ?? String(error))}. ` +
             'Nothing of this export was kept, earlier exports are as they were, and the next run exports these documents again.', { cause: error });
     }
     finally {
@@ -51249,47 +51684,47 @@ const TRASH_PREFIX = `.${TOOL_NAME}-trash-`;
 const STAGING_RE = new RegExp(`^\\.${TOOL_NAME}-(\\d+)-[0-9a-f]+$`);
 /** Checks DIR before anything is exported, cleans stale staging directories and makes a fresh one. */
 async function openLocalExport(dir, o) {
-    const info = await (0,promises_namespaceObject.stat)(dir).catch((error) => {
+    const info = await (0,promises_.stat)(dir).catch((error) => {
         if (error.code === 'ENOENT')
             return null;
-        throw new InputError(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, { cause: error });
+        throw new errors/* InputError */.dz(`${o.label}: ${dir} cannot be used (${error.code ?? error.message}); choose another directory.`, { cause: error });
     });
     if (info !== null && !info.isDirectory())
-        throw new InputError(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`);
+        throw new errors/* InputError */.dz(`${o.label}: ${dir} is a file, not a directory; choose a directory (it is created if missing).`);
     try {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        await (0,promises_.mkdir)(dir, { recursive: true });
     }
     catch (error) {
-        throw new InputError(`${o.label}: ${dir} cannot be created (${error.code ?? error.message}); choose a directory you can write to.`, { cause: error });
+        throw new errors/* InputError */.dz(`${o.label}: ${dir} cannot be created (${error.code ?? error.message}); choose a directory you can write to.`, { cause: error });
     }
     await cleanStaleStaging(dir, o.logger);
     const existing = [];
     for (const sub of EXPORT_SUBDIRS) {
-        const target = external_node_path_namespaceObject.join(dir, sub);
+        const target = external_node_path_.join(dir, sub);
         let entries;
         try {
-            entries = await (0,promises_namespaceObject.readdir)(target);
+            entries = await (0,promises_.readdir)(target);
         }
         catch (error) {
             const code = error.code;
             if (code === 'ENOENT')
                 continue;
-            throw new InputError(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? error.message)}); choose another directory.`, { cause: error });
+            throw new errors/* InputError */.dz(`${o.label}: ${target} cannot be used for the export (${code === 'ENOTDIR' ? 'it is a file' : (code ?? error.message)}); choose another directory.`, { cause: error });
         }
         if (entries.length === 0)
             continue;
-        const manifest = await readManifestFile(external_node_path_namespaceObject.join(target, MANIFEST_FILE)).catch(() => null);
+        const manifest = await readManifestFile(external_node_path_.join(target, MANIFEST_FILE)).catch(() => null);
         if (manifest?.tool !== TOOL_NAME) {
-            throw new InputError(`${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
+            throw new errors/* InputError */.dz(`${o.label}: ${target} already exists and was not written by ${TOOL_NAME} (it has no ${MANIFEST_FILE} of this tool), so it is not replaced. ` +
                 `Choose a new or empty directory, or remove ${target}.`);
         }
         existing.push(sub);
     }
     if (existing.length > 0 && !o.replace) {
-        throw new InputError(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
+        throw new errors/* InputError */.dz(`${o.label}: ${dir} already holds an export (${existing.join(', ')}), which a restore of the chain needs; it is not replaced.${o.refuseHint ? ` ${o.refuseHint}` : ''}`);
     }
-    const stagingDir = external_node_path_namespaceObject.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-    await (0,promises_namespaceObject.mkdir)(stagingDir);
+    const stagingDir = external_node_path_.join(dir, `${STAGING_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    await (0,promises_.mkdir)(stagingDir);
     const replaced = new Set();
     const movedIn = new Set();
     const local = {
@@ -51299,44 +51734,44 @@ async function openLocalExport(dir, o) {
         async swapIn() {
             try {
                 // Recorded first, so that a process killed in the middle (or before finish()) is undone by the next open.
-                await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(stagingDir, SWAPPED_MARKER), JSON.stringify(EXPORT_SUBDIRS));
+                await (0,promises_.writeFile)(external_node_path_.join(stagingDir, SWAPPED_MARKER), JSON.stringify(EXPORT_SUBDIRS));
                 for (const sub of EXPORT_SUBDIRS) {
-                    const to = external_node_path_namespaceObject.join(dir, sub);
+                    const to = external_node_path_.join(dir, sub);
                     try {
-                        await (0,promises_namespaceObject.rename)(to, external_node_path_namespaceObject.join(stagingDir, `replaced-${sub}`));
+                        await (0,promises_.rename)(to, external_node_path_.join(stagingDir, `replaced-${sub}`));
                         replaced.add(sub);
                     }
                     catch (error) {
                         if (error.code !== 'ENOENT')
                             throw error;
                     }
-                    await (0,promises_namespaceObject.rename)(external_node_path_namespaceObject.join(stagingDir, sub), to);
+                    await (0,promises_.rename)(external_node_path_.join(stagingDir, sub), to);
                     movedIn.add(sub);
                 }
             }
             catch (error) {
                 await local.rollback().catch(() => undefined);
-                throw new RefusedError(`Moving the export into ${dir} failed (${error.code ?? error.message}); ${dir} is as it was before.`, { cause: error });
+                throw new errors/* RefusedError */.fk(`Moving the export into ${dir} failed (${error.code ?? error.message}); ${dir} is as it was before.`, { cause: error });
             }
         },
         async rollback() {
             for (const sub of EXPORT_SUBDIRS) {
-                const to = external_node_path_namespaceObject.join(dir, sub);
+                const to = external_node_path_.join(dir, sub);
                 if (movedIn.has(sub))
-                    await (0,promises_namespaceObject.rm)(to, { recursive: true, force: true });
+                    await (0,promises_.rm)(to, { recursive: true, force: true });
                 movedIn.delete(sub);
                 if (replaced.has(sub))
-                    await (0,promises_namespaceObject.rename)(external_node_path_namespaceObject.join(stagingDir, `replaced-${sub}`), to);
+                    await (0,promises_.rename)(external_node_path_.join(stagingDir, `replaced-${sub}`), to);
                 replaced.delete(sub);
             }
         },
         async finish() {
             // Renamed first (atomic): a kill during the delete leaves a trash directory, never a staging directory whose
             // leftovers the next open would take for an unconfirmed swap.
-            const trash = external_node_path_namespaceObject.join(dir, `${TRASH_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-            await (0,promises_namespaceObject.rename)(stagingDir, trash).catch(() => undefined);
-            await (0,promises_namespaceObject.rm)(trash, { recursive: true, force: true });
-            await (0,promises_namespaceObject.rm)(stagingDir, { recursive: true, force: true });
+            const trash = external_node_path_.join(dir, `${TRASH_PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+            await (0,promises_.rename)(stagingDir, trash).catch(() => undefined);
+            await (0,promises_.rm)(trash, { recursive: true, force: true });
+            await (0,promises_.rm)(stagingDir, { recursive: true, force: true });
         }
     };
     return local;
@@ -51347,32 +51782,32 @@ async function openLocalExport(dir, o) {
  * is put back, so DIR never keeps a watermark that may not have been uploaded. Then the staging directory goes.
  */
 async function cleanStaleStaging(dir, logger) {
-    for (const name of await (0,promises_namespaceObject.readdir)(dir)) {
+    for (const name of await (0,promises_.readdir)(dir)) {
         if (name.startsWith(TRASH_PREFIX)) {
-            await (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.join(dir, name), { recursive: true, force: true });
+            await (0,promises_.rm)(external_node_path_.join(dir, name), { recursive: true, force: true });
             continue;
         }
         const m = STAGING_RE.exec(name);
         if (!m || isAlive(Number(m[1])))
             continue;
-        const staging = external_node_path_namespaceObject.join(dir, name);
-        const swapping = await exists(external_node_path_namespaceObject.join(staging, SWAPPED_MARKER));
+        const staging = external_node_path_.join(dir, name);
+        const swapping = await exists(external_node_path_.join(staging, SWAPPED_MARKER));
         for (const sub of EXPORT_SUBDIRS) {
-            const target = external_node_path_namespaceObject.join(dir, sub);
-            const movedIn = swapping && !(await exists(external_node_path_namespaceObject.join(staging, sub)));
+            const target = external_node_path_.join(dir, sub);
+            const movedIn = swapping && !(await exists(external_node_path_.join(staging, sub)));
             if (movedIn)
-                await (0,promises_namespaceObject.rm)(target, { recursive: true, force: true });
-            const replacedDir = external_node_path_namespaceObject.join(staging, `replaced-${sub}`);
+                await (0,promises_.rm)(target, { recursive: true, force: true });
+            const replacedDir = external_node_path_.join(staging, `replaced-${sub}`);
             if (await exists(replacedDir)) {
-                await (0,promises_namespaceObject.rm)(target, { recursive: true, force: true });
-                await (0,promises_namespaceObject.rename)(replacedDir, target);
+                await (0,promises_.rm)(target, { recursive: true, force: true });
+                await (0,promises_.rename)(replacedDir, target);
                 logger.notice(`Put back the earlier export in ${target}: an export that was killed (pid ${m[1]}) had replaced it before it could finish.`);
             }
             else if (movedIn) {
                 logger.notice(`Removed ${target}: an export that was killed (pid ${m[1]}) had put it there before it could finish.`);
             }
         }
-        await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
         logger.info(`Removed ${staging}, left by an export that was killed (pid ${m[1]}).`);
     }
 }
@@ -51388,7 +51823,7 @@ function isAlive(pid) {
     }
 }
 async function exists(p) {
-    return (0,promises_namespaceObject.stat)(p).then(() => true, () => false);
+    return (0,promises_.stat)(p).then(() => true, () => false);
 }
 /**
  * An exclusive lock file (pid inside), taken over when its process is gone. Two CLI exports continuing from the same
@@ -51396,11 +51831,11 @@ async function exists(p) {
  * Where no lock can be made (a read-only download), the caller is warned and goes on.
  */
 async function lockBeside(file, what, logger) {
-    const lockPath = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${TOOL_NAME}.lock`);
+    const lockPath = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.${TOOL_NAME}.lock`);
     // The pid is written to a file of our own, then linked into place: the lock never exists without its pid.
     const mine = `${lockPath}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     try {
-        await (0,promises_namespaceObject.writeFile)(mine, String(process.pid), { flag: 'wx' });
+        await (0,promises_.writeFile)(mine, String(process.pid), { flag: 'wx' });
     }
     catch (error) {
         logger.warning(`Could not lock ${file} (${error.code ?? error.message}), so another export continuing from it at the same time would not be noticed.`);
@@ -51409,8 +51844,8 @@ async function lockBeside(file, what, logger) {
     try {
         for (let attempt = 0; attempt < 3; attempt++) {
             try {
-                await (0,promises_namespaceObject.link)(mine, lockPath);
-                return { release: () => (0,promises_namespaceObject.rm)(lockPath, { force: true }).catch(() => undefined) };
+                await (0,promises_.link)(mine, lockPath);
+                return { release: () => (0,promises_.rm)(lockPath, { force: true }).catch(() => undefined) };
             }
             catch (error) {
                 if (error.code !== 'EEXIST') {
@@ -51418,19 +51853,19 @@ async function lockBeside(file, what, logger) {
                     return { release: async () => undefined };
                 }
             }
-            const holder = Number(await (0,promises_namespaceObject.readFile)(lockPath, 'utf8').catch(() => ''));
+            const holder = Number(await (0,promises_.readFile)(lockPath, 'utf8').catch(() => ''));
             if (holder > 0 && isAlive(holder)) {
-                throw new RefusedError(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
+                throw new errors/* RefusedError */.fk(`Another export (pid ${holder}) is continuing from ${file} right now; two exports continuing from the same ${what} would export the same documents. ` +
                     `Wait for it to finish and continue from its result instead (or delete ${lockPath} if no such export runs).`);
             }
             // A dead holder's lock: moved aside under a name of our own (only one taker can move it), then retried.
-            await (0,promises_namespaceObject.rename)(lockPath, `${mine}.stale`).catch(() => undefined);
-            await (0,promises_namespaceObject.rm)(`${mine}.stale`, { force: true });
+            await (0,promises_.rename)(lockPath, `${mine}.stale`).catch(() => undefined);
+            await (0,promises_.rm)(`${mine}.stale`, { force: true });
         }
-        throw new RefusedError(`Could not take the lock ${lockPath}; delete it if no export is running.`);
+        throw new errors/* RefusedError */.fk(`Could not take the lock ${lockPath}; delete it if no export is running.`);
     }
     finally {
-        await (0,promises_namespaceObject.rm)(mine, { force: true });
+        await (0,promises_.rm)(mine, { force: true });
     }
 }
 //# sourceMappingURL=local-dir.js.map
@@ -51452,11 +51887,49 @@ function parseLogsSpec(text) {
         .filter(s => s !== '');
     const bad = names.find(name => !LOG_NAME.test(name));
     if (bad !== undefined || names.length === 0) {
-        throw new InputError(`"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`);
+        throw new errors/* InputError */.dz(`"${bad ?? value}" is not a log name; accepted: auto, latest, new, none, or log names such as logs_20260301093015_CRAWLER separated by commas`);
     }
     return { kind: 'names', names };
 }
 //# sourceMappingURL=logs-spec.js.map
+;// CONCATENATED MODULE: ./lib/artifact/newest-set.js
+// The newest complete set of one name (family) and kind in a store, downloaded with its manifest checked: where the
+// CLI's `export --to` continues from, what `report --baseline URL` compares with, what `restore --from URL --name`
+// restores. (The action's since: auto adds the workflow-run rules of src/action/previous.ts on top of a listing.)
+
+
+
+const newestFirst = (a, b) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? '') || (b.runId ?? 0) - (a.runId ?? 0);
+async function downloadNewestSet(store, q) {
+    const { sets } = await store.list({ family: { test: n => n === q.name }, exactName: q.name, kind: q.kind });
+    const set = [...sets].sort(newestFirst)[0];
+    if (set === undefined)
+        return null;
+    await store.download(set, q.dir);
+    const manifest = await readManifestFile((0,external_node_path_.join)(q.dir, MANIFEST_FILE));
+    if (manifest.kind !== q.kind)
+        throw new errors/* InputError */.dz(`${store.label}: the newest "${q.name}" (${set.id}) holds a ${manifest.kind} manifest, not a ${q.kind} one.`);
+    return { set, manifest };
+}
+//# sourceMappingURL=newest-set.js.map
+;// CONCATENATED MODULE: ./lib/artifact/commit-export.js
+// An export (its outputs and logs directories, each with its manifest) committed to an object store as two sets, in
+// the order that keeps the watermark honest: logs first, outputs last, because the outputs set carries the watermark
+// and must exist only when everything else does. When the outputs set cannot be committed, the logs set is taken
+// back (without its outputs it would only repeat next run); nothing half-written is ever listed (object-sets.ts).
+async function commitExport(sets, dirs, names, runId) {
+    const createdAt = new Date();
+    const logs = dirs.logs === null ? null : await sets.commit({ family: names.logs, kind: 'logs', runId, createdAt }, dirs.logs);
+    try {
+        return { outputs: await sets.commit({ family: names.outputs, kind: 'outputs', runId, createdAt }, dirs.outputs), logs };
+    }
+    catch (error) {
+        if (logs !== null)
+            await sets.remove(logs).catch(() => undefined);
+        throw error;
+    }
+}
+//# sourceMappingURL=commit-export.js.map
 ;// CONCATENATED MODULE: ./lib/cli/export.js
 // `prancer-db-artifacts export`: the action's export without the upload, into a local directory (staged, moved into
 // place only when complete), continuing the chain from a previous export's manifest.
@@ -51475,7 +51948,12 @@ function parseLogsSpec(text) {
 
 
 
-const EXPORT_HELP = `Usage: ${NAME} export --out DIR [options]
+
+
+
+
+
+const EXPORT_HELP = `Usage: ${NAME} export --out DIR | --to URL [options]
 
 The GitHub Action's export, without the upload: same config.ini discovery, connection rules, incremental
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
@@ -51484,6 +51962,14 @@ Options:
   --out DIR                 output directory (required; created if missing). A DIR that already holds an
                             export is refused: each export is an increment a restore of the chain needs.
                             Write each run to a new DIR and continue with --previous-manifest.
+  --to URL                  also (or, without --out, only) commit the export to a store: s3://bucket/prefix,
+                            az://account/container/prefix, gs://bucket/prefix or file:///path, as two sets
+                            (logs first, outputs last; each manifest written last). With since auto and no
+                            --previous-manifest, continues from the newest outputs set of --name there.
+                            Credentials: the SDKs' default chains only. The store is probed first.
+  --name NAME               the outputs set's name in the store (default prancer-outputs); the logs set is
+                            NAME-logs (default prancer-logs)
+${storeFlagsHelp(28)}
   --replace                 replace the export in DIR, continuing from it, once the new one has succeeded
                             (a failed export leaves DIR exactly as it was)
   --config PATH             Prancer's config.ini (default: $FRAMEWORKDIR/config.ini, else ./config.ini)
@@ -51521,6 +52007,8 @@ const exportOptions = {
     'json-format': { type: 'string' },
     collection: { type: 'string', multiple: true },
     replace: { type: 'boolean' },
+    to: { type: 'string' },
+    ...storeFlagOptions,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -51533,21 +52021,37 @@ async function exportTo(values, ctx, logger) {
     if (uri)
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
-    if (values.out === undefined || values.out === '')
-        throw new UsageError('--out DIR is required');
-    const outDir = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.out);
+    if ((values.out === undefined || values.out === '') && values.to === undefined)
+        throw new errors/* UsageError */.eb('--out DIR or --to URL is required');
+    if (values.to !== undefined && values.replace === true && values.out === undefined)
+        throw new errors/* UsageError */.eb('--replace needs --out');
+    const names = { outputs: setName(values.name, CLI_SET_NAMES.outputs), logs: setName(values.name === undefined ? undefined : `${values.name}-logs`, CLI_SET_NAMES.logs) };
     const jsonFormat = (values['json-format'] ?? 'relaxed');
     if (!JSON_FORMATS.includes(jsonFormat))
-        throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
+        throw new errors/* UsageError */.eb(`--json-format must be relaxed or canonical, not "${jsonFormat}"`);
     let since;
     try {
         since = parseSince(values.since ?? 'auto');
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new errors/* UsageError */.eb(error.message);
     }
     const logs = parseLogs(values.logs ?? 'auto');
     const lookbackMs = parseLookback(values['lookback-ms']);
+    // The store before MongoDB: a credential or permission problem shows before anything is read.
+    const target = values.to === undefined ? undefined : await openCliStore(values.to, '--to', 'write', values, ctx.env, logger);
+    const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-db-artifacts-'));
+    try {
+        return await exportWith(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, names, target, scratch });
+    }
+    finally {
+        target?.objects.close();
+        await (0,promises_.rm)(scratch, { recursive: true, force: true });
+    }
+}
+async function exportWith(values, ctx, logger, p) {
+    const { uri, since, logs, jsonFormat, lookbackMs, target } = p;
+    const outDir = values.out === undefined || values.out === '' ? (0,external_node_path_.join)(p.scratch, 'export') : (0,external_node_path_.resolve)(ctx.cwd, values.out);
     // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
     const local = await openLocalExport(outDir, {
         label: '--out',
@@ -51557,10 +52061,24 @@ async function exportTo(values, ctx, logger) {
     });
     let lock;
     try {
-        const previous = await findPreviousManifest(values['previous-manifest'], outDir, ctx.cwd, logger);
-        if (previous !== null)
+        let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined ? null : outDir, ctx.cwd, logger);
+        if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
+            const newest = await downloadNewestSet(target.sets, { name: p.names.outputs, kind: 'outputs', dir: (0,external_node_path_.join)(p.scratch, 'previous') });
+            if (newest !== null) {
+                logger.info(`continuing from ${target.sets.locationOf(newest.set)}`);
+                previous = { manifest: newest.manifest, source: target.sets.locationOf(newest.set) };
+            }
+            else
+                logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`);
+        }
+        if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source))
             lock = await lockBeside(previous.source, 'previous export', logger);
-        return await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
+        const { code, logRuns } = await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
+        if (target !== undefined) {
+            const committed = await commitExport(target.sets, { outputs: (0,external_node_path_.join)(local.dir, 'outputs'), logs: logRuns > 0 ? (0,external_node_path_.join)(local.dir, 'logs') : null }, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0);
+            ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`);
+        }
+        return code;
     }
     finally {
         await lock?.release();
@@ -51597,15 +52115,15 @@ async function runExport(values, ctx, logger, plan) {
     await local.swapIn();
     const { outputs, logs: logsExport } = result;
     const summary = [
-        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
+        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
         outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
         `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
         logsExport.runs.length > 0
-            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_namespaceObject.join)(local.dir, 'logs', MANIFEST_FILE)}`
+            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_.join)(local.dir, 'logs', MANIFEST_FILE)}`
             : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
     ];
     ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
-    return EXIT_OK;
+    return { code: EXIT_OK, logRuns: logsExport.runs.length };
 }
 /** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
 function parseLookback(value) {
@@ -51613,7 +52131,7 @@ function parseLookback(value) {
         return undefined;
     const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
     if (!(n <= MAX_LOOKBACK_MS))
-        throw new UsageError(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
+        throw new errors/* UsageError */.eb(`--lookback-ms must be a whole number of milliseconds from 0 to ${MAX_LOOKBACK_MS}, not "${value}"`);
     return n;
 }
 /** `--logs`: the shared parser, so the CLI accepts exactly what the action's `logs` input does. */
@@ -51622,8 +52140,8 @@ function parseLogs(value) {
         return parseLogsSpec(value);
     }
     catch (error) {
-        if (error instanceof InputError)
-            throw new UsageError(`--logs: ${error.message}`);
+        if (error instanceof errors/* InputError */.dz)
+            throw new errors/* UsageError */.eb(`--logs: ${error.message}`);
         throw error;
     }
 }
@@ -51634,47 +52152,49 @@ function parseLogs(value) {
  */
 async function findPreviousManifest(flag, outDir, cwd, logger) {
     if (flag === undefined) {
-        const own = (0,external_node_path_namespaceObject.join)(outDir, 'outputs', MANIFEST_FILE);
-        if ((await (0,promises_namespaceObject.stat)(own).catch(() => null)) === null)
+        if (outDir === null)
+            return null;
+        const own = (0,external_node_path_.join)(outDir, 'outputs', MANIFEST_FILE);
+        if ((await (0,promises_.stat)(own).catch(() => null)) === null)
             return null;
         logger.info(`continuing from the earlier export in ${own}`);
         return { manifest: outputsManifest(await readManifestFile(own), own), source: own };
     }
-    const path = (0,external_node_path_namespaceObject.resolve)(cwd, flag);
-    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    const path = (0,external_node_path_.resolve)(cwd, flag);
+    const info = await (0,promises_.stat)(path).catch(() => null);
     if (info === null)
-        throw new UsageError(`--previous-manifest: ${flag} does not exist`);
+        throw new errors/* UsageError */.eb(`--previous-manifest: ${flag} does not exist`);
     if (info.isFile() && !(await isZipFile(path))) {
-        const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        const text = await (0,promises_.readFile)(path, 'utf8');
         // The manual recipe's plain mongoexport file (no manifest of ours): continue from its highest timestamp.
         if (!/^\s*\{\s*"tool"\s*:/.test(text))
             return { manifest: await manifestFromPlainExport(path, text, logger), source: path };
     }
     const found = await findManifest(path);
     if (found === null) {
-        throw new UsageError(info.isDirectory() ? `--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}` : `--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
+        throw new errors/* UsageError */.eb(info.isDirectory() ? `--previous-manifest: ${flag} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}` : `--previous-manifest: ${path} contains no ${MANIFEST_FILE}`);
     }
     return { manifest: outputsManifest(found.manifest, found.source), source: found.source };
 }
 function outputsManifest(manifest, source) {
     // A logs manifest is a wrong flag value (exit 2); a backup one was never an export at all (exit 1, as always).
     if (manifest.kind === 'backup')
-        throw new InputError(`--previous-manifest: ${source} is a backup manifest, not an export's; pass the outputs manifest of an export`);
+        throw new errors/* InputError */.dz(`--previous-manifest: ${source} is a backup manifest, not an export's; pass the outputs manifest of an export`);
     if (manifest.kind !== 'outputs')
-        throw new UsageError(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
+        throw new errors/* UsageError */.eb(`--previous-manifest: ${source} is a ${manifest.kind} manifest; pass the outputs one`);
     return manifest;
 }
 async function manifestFromPlainExport(path, text, logger) {
     const docs = (async function* () {
         for await (const doc of readExtJsonDocuments([text])) {
             if (doc.error)
-                throw new UsageError(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`);
+                throw new errors/* UsageError */.eb(`--previous-manifest: ${path} is neither a manifest of this tool nor a mongoexport file: line ${doc.line}: ${doc.error.message}`);
             yield doc.bson;
         }
     })();
     const watermark = await watermarkOfExport(docs, DEFAULT_LOOKBACK_MS);
     if (watermark.value === null)
-        throw new UsageError(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`);
+        throw new errors/* UsageError */.eb(`--previous-manifest: ${path} holds no document with a usable timestamp (${watermark.documents} documents); export with --since all or a time instead.`);
     logger.notice(`${path} is a plain mongoexport file (${watermark.documents} documents): continuing after its highest timestamp ${watermark.value}, with the ${watermark.seen.length} ids within the lookback below it excluded.`);
     const { documents: _count, ...mark } = watermark;
     return { ...manifestHeader('outputs', 'a plain mongoexport file'), files: [], watermark: mark, migratedFrom: path };
@@ -51769,10 +52289,10 @@ function shownName(name) {
 const RESTORE_SOURCE = 'restore-source';
 /** An InputError naming the file and what to do. */
 function sourceError(message) {
-    return new InputError(message, { code: RESTORE_SOURCE });
+    return new errors/* InputError */.dz(message, { code: RESTORE_SOURCE });
 }
 function isSourceError(error) {
-    return error instanceof InputError && error.code === RESTORE_SOURCE;
+    return error instanceof errors/* InputError */.dz && error.code === RESTORE_SOURCE;
 }
 const DAMAGED_MANIFEST = 'The manifest is damaged or was edited: download the artifact again (or use the directory export --out wrote). ' +
     'To restore a data file without its manifest, copy it out of that directory and pass it with --db and --collection.';
@@ -51806,7 +52326,7 @@ function describeFsError(path, error) {
 async function openSource(path) {
     let info;
     try {
-        info = await (0,promises_namespaceObject.stat)(path);
+        info = await (0,promises_.stat)(path);
     }
     catch (error) {
         const code = error.code;
@@ -51835,14 +52355,14 @@ function manifestCandidates(names) {
 }
 /** A manifest's file path, relative to the manifest, must stay inside the restored tree. */
 function safeRelative(manifestName, entry, manifestLabel) {
-    const relative = external_node_path_namespaceObject.posix.normalize(entry.path.replaceAll('\\', '/'));
-    if (relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.posix.isAbsolute(relative)) {
+    const relative = external_node_path_.posix.normalize(entry.path.replaceAll('\\', '/'));
+    if (relative.startsWith('../') || relative === '..' || external_node_path_.posix.isAbsolute(relative)) {
         throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is outside its directory; a manifest written by export only names files beside it. ${DAMAGED_MANIFEST}`);
     }
     if (relative === '.' || relative.endsWith('/')) {
         throw sourceError(`${shownName(manifestLabel)} lists "${shownName(entry.path)}", which is a directory, not a data file. ${DAMAGED_MANIFEST}`);
     }
-    return external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(manifestName), relative);
+    return external_node_path_.posix.join(external_node_path_.posix.dirname(manifestName), relative);
 }
 /** The manifest's text, parsed and checked (src/artifact/manifest.ts), with what to do when it is damaged. */
 function parseManifestText(text, name) {
@@ -51850,19 +52370,19 @@ function parseManifestText(text, name) {
         return parseManifest(text, shownName(name));
     }
     catch (error) {
-        if (error instanceof CorruptDataError)
+        if (error instanceof errors/* CorruptDataError */.KK)
             throw sourceError(`${error.message} ${DAMAGED_MANIFEST}`);
         throw error;
     }
 }
 async function readManifestText(path) {
     try {
-        const info = await (0,promises_namespaceObject.stat)(path);
+        const info = await (0,promises_.stat)(path);
         if (!info.isFile())
             throw sourceError(`${shownName(path)} is not a file; a manifest is the manifest.json file export writes beside the data files.`);
         if (info.size > MAX_MANIFEST_BYTES)
             throw sourceError(`${shownName(path)} is ${info.size} bytes, far more than any manifest; it is not one written by export. ${DAMAGED_MANIFEST}`);
-        return await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        return await (0,promises_.readFile)(path, 'utf8');
     }
     catch (error) {
         if (isSourceError(error))
@@ -51885,7 +52405,7 @@ function fromEntry(entry, name, manifest, size, open) {
 function fileOpener(path) {
     return async () => {
         try {
-            const handle = await (0,promises_namespaceObject.open)(path, 'r');
+            const handle = await (0,promises_.open)(path, 'r');
             return handle.createReadStream();
         }
         catch (error) {
@@ -51896,16 +52416,16 @@ function fileOpener(path) {
 async function openDirectory(dir) {
     let top;
     try {
-        top = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+        top = await (0,promises_.readdir)(dir, { withFileTypes: true });
     }
     catch (error) {
         throw sourceError(describeFsError(dir, error));
     }
     const names = top.filter((e) => e.isFile()).map((e) => e.name);
     for (const sub of top.filter((e) => e.isDirectory())) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, sub.name, MANIFEST_FILE);
+        const candidate = (0,external_node_path_.join)(dir, sub.name, MANIFEST_FILE);
         try {
-            await (0,promises_namespaceObject.stat)(candidate);
+            await (0,promises_.stat)(candidate);
             names.push(`${sub.name}/${MANIFEST_FILE}`);
         }
         catch (error) {
@@ -51920,13 +52440,13 @@ async function openDirectory(dir) {
     }
     const files = [];
     for (const manifestName of manifests) {
-        const manifestPath = (0,external_node_path_namespaceObject.join)(dir, manifestName);
+        const manifestPath = (0,external_node_path_.join)(dir, manifestName);
         const manifest = parseManifestText(await readManifestText(manifestPath), manifestPath);
         for (const entry of manifest.files) {
-            const path = (0,external_node_path_namespaceObject.join)(dir, safeRelative(manifestName, entry, manifestPath));
+            const path = (0,external_node_path_.join)(dir, safeRelative(manifestName, entry, manifestPath));
             let info;
             try {
-                info = await (0,promises_namespaceObject.stat)(path);
+                info = await (0,promises_.stat)(path);
             }
             catch (error) {
                 const code = error.code;
@@ -51941,14 +52461,14 @@ async function openDirectory(dir) {
             files.push(fromEntry(entry, path, manifestPath, info.size, fileOpener(path)));
         }
     }
-    return { files, manifests: manifests.map((m) => (0,external_node_path_namespaceObject.join)(dir, m)), close: async () => { } };
+    return { files, manifests: manifests.map((m) => (0,external_node_path_.join)(dir, m)), close: async () => { } };
 }
 async function openJsonFile(path, size) {
     // A file exported by this tool has its manifest beside it: use its target and checksum.
-    const manifestPath = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), MANIFEST_FILE);
+    const manifestPath = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), MANIFEST_FILE);
     let text = null;
     try {
-        await (0,promises_namespaceObject.stat)(manifestPath);
+        await (0,promises_.stat)(manifestPath);
         text = await readManifestText(manifestPath);
     }
     catch (error) {
@@ -51960,7 +52480,7 @@ async function openJsonFile(path, size) {
     }
     if (text !== null) {
         const manifest = parseManifestText(text, manifestPath);
-        const entry = manifest.files.find((f) => external_node_path_namespaceObject.posix.basename(f.path.replaceAll('\\', '/')) === (0,external_node_path_namespaceObject.basename)(path));
+        const entry = manifest.files.find((f) => external_node_path_.posix.basename(f.path.replaceAll('\\', '/')) === (0,external_node_path_.basename)(path));
         if (entry) {
             return { files: [fromEntry(entry, path, manifestPath, size, fileOpener(path))], manifests: [manifestPath], close: async () => { } };
         }
@@ -52158,18 +52678,18 @@ function fileOf(reference, path, workspace) {
     const ref = slashes(reference);
     let absolute = null;
     if (isAbsolutePath(ref))
-        absolute = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(ref, p));
+        absolute = external_node_path_.posix.normalize(external_node_path_.posix.join(ref, p));
     else if (isAbsolutePath(p) && ref === '')
-        absolute = external_node_path_namespaceObject.posix.normalize(p);
+        absolute = external_node_path_.posix.normalize(p);
     if (absolute !== null) {
         if (workspace !== undefined && workspace !== '') {
-            const rel = external_node_path_namespaceObject.posix.relative(external_node_path_namespaceObject.posix.normalize(slashes(workspace)), absolute);
+            const rel = external_node_path_.posix.relative(external_node_path_.posix.normalize(slashes(workspace)), absolute);
             if (rel !== '' && !rel.startsWith('../') && rel !== '..' && !isAbsolutePath(rel))
                 return { file: rel, inWorkspace: true };
         }
         return { file: absolute, inWorkspace: false };
     }
-    return { file: external_node_path_namespaceObject.posix.normalize(p).replace(/^(\.\/|\/)+/, ''), inWorkspace: false };
+    return { file: external_node_path_.posix.normalize(p).replace(/^(\.\/|\/)+/, ''), inWorkspace: false };
 }
 function snapshotsOf(result) {
     const list = Array.isArray(result.snapshots) ? result.snapshots : [];
@@ -52387,20 +52907,20 @@ class ResultsCollector {
  * writes it) is narrowed to outputs/, so the logs are never read; a manifest.json path means its directory.
  */
 async function resolveOutputsPath(path) {
-    const info = await (0,promises_namespaceObject.stat)(path).catch(() => null);
+    const info = await (0,promises_.stat)(path).catch(() => null);
     if (info === null)
-        throw new InputError(`${path}: no such file or directory`);
+        throw new errors/* InputError */.dz(`${path}: no such file or directory`);
     if (info.isDirectory()) {
-        const names = await (0,promises_namespaceObject.readdir)(path).catch(() => []);
+        const names = await (0,promises_.readdir)(path).catch(() => []);
         if (!names.includes(MANIFEST_FILE) && names.includes('outputs')) {
-            const inner = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(path, 'outputs')).catch(() => []);
+            const inner = await (0,promises_.readdir)((0,external_node_path_.join)(path, 'outputs')).catch(() => []);
             if (inner.includes(MANIFEST_FILE))
-                return (0,external_node_path_namespaceObject.join)(path, 'outputs');
+                return (0,external_node_path_.join)(path, 'outputs');
         }
         return path;
     }
-    if ((0,external_node_path_namespaceObject.basename)(path) === MANIFEST_FILE)
-        return (0,external_node_path_namespaceObject.dirname)(path);
+    if ((0,external_node_path_.basename)(path) === MANIFEST_FILE)
+        return (0,external_node_path_.dirname)(path);
     return path;
 }
 /**
@@ -52423,9 +52943,9 @@ async function readResults(path, options = {}) {
         source = await openSource(await resolveOutputsPath(path));
     }
     catch (error) {
-        if (error instanceof InputError)
+        if (error instanceof errors/* InputError */.dz)
             throw error;
-        throw new InputError(error.message, { cause: error });
+        throw new errors/* InputError */.dz(error.message, { cause: error });
     }
     const collector = new ResultsCollector(options);
     const skipped = logsFolders(source);
@@ -52485,7 +53005,7 @@ function parseFailOn(value) {
         return 'never';
     if (FAIL_ON_VALUES.includes(v))
         return v;
-    throw new UsageError(`fail-on must be never, failure or new-failure, not "${value}"`);
+    throw new errors/* UsageError */.eb(`fail-on must be never, failure or new-failure, not "${value}"`);
 }
 function parseSeverityThreshold(value) {
     const v = (value ?? '').trim().toLowerCase();
@@ -52493,7 +53013,7 @@ function parseSeverityThreshold(value) {
         return 'low';
     if (SEVERITY_THRESHOLDS.includes(v))
         return v;
-    throw new UsageError(`severity-threshold must be low, medium or high, not "${value}"`);
+    throw new errors/* UsageError */.eb(`severity-threshold must be low, medium or high, not "${value}"`);
 }
 const THRESHOLD_RANK = { high: 0, medium: 1, low: 2 };
 function meetsThreshold(severity, threshold) {
@@ -52797,10 +53317,10 @@ function buildJUnit(findings, options = {}) {
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 function defaultReadFile(path) {
     try {
-        const info = (0,external_node_fs_namespaceObject.statSync)(path);
+        const info = (0,external_node_fs_.statSync)(path);
         if (!info.isFile() || info.size > MAX_FILE_BYTES)
             return null;
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
     catch {
         return null;
@@ -52871,7 +53391,7 @@ function repositoryFile(finding, readable) {
     if (finding.resource.inWorkspace)
         return file;
     // A git connector's path is relative to its repository: it is this repository's when the file is here.
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(file) && !/^[A-Za-z]:[\\/]/.test(file) && !file.startsWith('../') && readable(file))
+    if (!(0,external_node_path_.isAbsolute)(file) && !/^[A-Za-z]:[\\/]/.test(file) && !file.startsWith('../') && readable(file))
         return file;
     return null;
 }
@@ -52885,7 +53405,7 @@ function locateFindings(findings, options) {
     const scan = (file) => {
         let decls = scanned.get(file);
         if (decls === undefined) {
-            const text = read((0,external_node_path_namespaceObject.join)(options.workspace, file));
+            const text = read((0,external_node_path_.join)(options.workspace, file));
             decls = text === null ? null : declarations(text, file);
             scanned.set(file, decls);
         }
@@ -53379,6 +53899,11 @@ function renderResultsSummary(input) {
 
 
 
+
+
+
+
+
 const FORMATS = ['text', 'markdown', 'sarif', 'junit'];
 const REPORT_HELP = `Usage: ${NAME} report PATH [options]
 
@@ -53388,8 +53913,11 @@ directory ('export --out', or a downloaded outputs artifact), its manifest.json,
 exported .json file.
 
 Options:
-  --baseline PATH             an earlier export of the same scan (e.g. the base branch's outputs artifact):
-                              failures are marked new or still failing, and fixed ones are listed
+  --baseline PATH|URL         an earlier export of the same scan (e.g. the base branch's outputs artifact):
+                              failures are marked new or still failing, and fixed ones are listed. A store
+                              URL (s3://, az://, gs://, file:///) means the newest outputs set of
+                              --baseline-name there (default prancer-outputs)
+  --baseline-name NAME        with a store URL: the outputs set's name
   --format FORMAT             text (default) | markdown | sarif | junit
   --output FILE               write the report to FILE instead of stdout (stdout then gets the counts)
   --workspace DIR             the repository root, for repository-relative file paths and resource lines
@@ -53409,6 +53937,8 @@ Exit codes:
 `;
 const options = {
     baseline: { type: 'string' },
+    'baseline-name': { type: 'string' },
+    ...storeFlagOptions,
     format: { type: 'string' },
     output: { type: 'string' },
     workspace: { type: 'string' },
@@ -53484,7 +54014,7 @@ async function load(path, what, workspace) {
         return await readResults(path, { workspace });
     }
     catch (error) {
-        throw new InputError(`${what}: ${error.message}`, { cause: error });
+        throw new errors/* InputError */.dz(`${what}: ${error.message}`, { cause: error });
     }
 }
 async function reportCommand(args, ctx) {
@@ -53493,17 +54023,17 @@ async function reportCommand(args, ctx) {
     }
     catch (error) {
         const code = exitCodeOf(error);
-        ctx.stderr(`error: ${errorMessage(error)}\n${code === EXIT_USAGE ? `Run '${NAME} report --help' for usage.\n` : ''}`);
+        ctx.stderr(`error: ${(0,errors/* errorMessage */.gJ)(error)}\n${code === EXIT_USAGE ? `Run '${NAME} report --help' for usage.\n` : ''}`);
         return code;
     }
 }
 async function run(args, ctx) {
     let parsed;
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({ args, options, allowPositionals: true, strict: true });
+        parsed = (0,external_node_util_.parseArgs)({ args, options, allowPositionals: true, strict: true });
     }
     catch (error) {
-        throw new UsageError(error.message);
+        throw new errors/* UsageError */.eb(error.message);
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -53511,18 +54041,20 @@ async function run(args, ctx) {
         return EXIT_OK;
     }
     if (positionals.length !== 1)
-        throw new UsageError(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
+        throw new errors/* UsageError */.eb(positionals.length === 0 ? 'report needs the PATH of an export' : `report takes one PATH, got ${positionals.length}`);
     const format = (values.format ?? 'text');
     if (!FORMATS.includes(format))
-        throw new UsageError(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
+        throw new errors/* UsageError */.eb(`--format must be text, markdown, sarif or junit, not "${values.format}"`);
     const policy = { failOn: parseFailOn(values['fail-on']), threshold: parseSeverityThreshold(values['severity-threshold']) };
     if (values['fail-on'] !== undefined && values['fail-on'].trim() === '')
-        throw new UsageError('--fail-on needs a value');
-    const workspace = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.workspace ?? (ctx.env.GITHUB_WORKSPACE || '.'));
-    const results = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]), positionals[0], workspace);
+        throw new errors/* UsageError */.eb('--fail-on needs a value');
+    const workspace = (0,external_node_path_.resolve)(ctx.cwd, values.workspace ?? (ctx.env.GITHUB_WORKSPACE || '.'));
+    const results = await load((0,external_node_path_.resolve)(ctx.cwd, positionals[0]), positionals[0], workspace);
     let comparison;
     if (values.baseline !== undefined) {
-        const baseline = await load((0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.baseline), `--baseline ${values.baseline}`, workspace);
+        const baseline = isStoreUrl(values.baseline)
+            ? await loadFromStore(values.baseline, values, ctx, workspace)
+            : await load((0,external_node_path_.resolve)(ctx.cwd, values.baseline), `--baseline ${values.baseline}`, workspace);
         comparison = compareWithBaseline(results, baseline);
     }
     const decision = decideFailure(results, comparison ?? null, policy);
@@ -53567,13 +54099,13 @@ async function run(args, ctx) {
             break;
     }
     if (values.output !== undefined) {
-        const target = (0,external_node_path_namespaceObject.resolve)(ctx.cwd, values.output);
+        const target = (0,external_node_path_.resolve)(ctx.cwd, values.output);
         try {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-            await (0,promises_namespaceObject.writeFile)(target, report);
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+            await (0,promises_.writeFile)(target, report);
         }
         catch (error) {
-            throw new RefusedError(`--output ${values.output}: ${error.message}`, { cause: error });
+            throw new errors/* RefusedError */.fk(`--output ${values.output}: ${error.message}`, { cause: error });
         }
         const lines = [report_countsLine(results)];
         const compared = comparisonLine(comparison);
@@ -53590,6 +54122,24 @@ async function run(args, ctx) {
         return EXIT_RESULTS_FAILED;
     }
     return EXIT_OK;
+}
+/** The newest outputs set of --baseline-name in the store --baseline names, downloaded and read. */
+async function loadFromStore(url, values, ctx, workspace) {
+    // Only warnings and errors: the report itself goes to stdout.
+    const logger = (0,output/* createCliLogger */.xw)({ write: text => ctx.stderr(text), isTTY: false }, true);
+    const opened = await openCliStore(url, '--baseline', 'read', values, ctx.env, logger);
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-baseline-'));
+    try {
+        const name = setName(values['baseline-name'], CLI_SET_NAMES.outputs);
+        const newest = await downloadNewestSet(opened.sets, { name, kind: 'outputs', dir });
+        if (newest === null)
+            throw new errors/* InputError */.dz(`--baseline: ${opened.sets.label} holds no outputs set named "${name}"`);
+        return await load(dir, `--baseline ${opened.sets.locationOf(newest.set)}`, workspace);
+    }
+    finally {
+        opened.objects.close();
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
 }
 //# sourceMappingURL=report.js.map
 ;// CONCATENATED MODULE: ./lib/ejson/parser-protocol.js
@@ -53775,7 +54325,7 @@ const silentLogger = {
 };
 //# sourceMappingURL=log.js.map
 // EXTERNAL MODULE: ./node_modules/mongodb/lib/cmap/commands.js
-var commands = __nccwpck_require__(1806);
+var commands = __nccwpck_require__(21806);
 ;// CONCATENATED MODULE: ./lib/mongo/raw-writes.js
 // Writes documents as the BSON they already are, as mongoimport and mongorestore do (the Go driver sends bson.Raw
 // unchanged). A restore holds every document as BSON (our Extended JSON reader writes BSON, an archive is BSON), and
@@ -53970,7 +54520,7 @@ function raw_writes_name(out, at, type, key) {
 
 
 /** Restore could not run or stopped; nothing (verification, pre-check) or only part (a write error) was written. */
-class RestoreError extends ToolError {
+class RestoreError extends errors/* ToolError */.v4 {
     /** What was changed before the error; undefined when the error came before any write. */
     written;
     /** True when the server's data was changed (documents written or maybe written, collections dropped or created). */
@@ -54556,8 +55106,8 @@ function fileWriter(lane, db, planned, opts, fileResult, result, tally) {
     return writer;
 }
 //# sourceMappingURL=json.js.map
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./lib/jobs/restore/archive-source.js
 // Whether a path is an archive to restore: a mongodump archive (ours, or `mongodump --archive [--gzip]`'s), told by
 // its magic number, directly or after gzip; or a `backup --out` directory holding one. Anything else is restored as
@@ -54575,15 +55125,15 @@ const BACKUP_ARCHIVE_FILES = ['prancer.archive', 'prancer.archive.gz'];
 async function archiveSource(path) {
     let info;
     try {
-        info = await (0,promises_namespaceObject.stat)(path);
+        info = await (0,promises_.stat)(path);
     }
     catch {
         return undefined;
     }
     if (info.isDirectory()) {
         for (const name of BACKUP_ARCHIVE_FILES) {
-            const file = (0,external_node_path_namespaceObject.join)(path, name);
-            if ((await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.isFile() && (await isArchiveFile(file)))
+            const file = (0,external_node_path_.join)(path, name);
+            if ((await (0,promises_.stat)(file).catch(() => undefined))?.isFile() && (await isArchiveFile(file)))
                 return file;
         }
         return undefined;
@@ -54594,7 +55144,7 @@ async function archiveSource(path) {
 async function isArchiveFile(path) {
     let handle;
     try {
-        handle = await (0,promises_namespaceObject.open)(path, 'r');
+        handle = await (0,promises_.open)(path, 'r');
     }
     catch {
         return false;
@@ -54616,7 +55166,7 @@ async function isArchiveFile(path) {
 /** The first `n` decompressed bytes of a gzip stream's beginning (fewer when it cannot be read). */
 function gunzipHead(bytes, n) {
     return new Promise(resolve => {
-        const gunzip = (0,external_node_zlib_namespaceObject.createGunzip)();
+        const gunzip = (0,external_node_zlib_.createGunzip)();
         const parts = [];
         let have = 0;
         const done = () => {
@@ -54637,10 +55187,10 @@ function gunzipHead(bytes, n) {
     });
 }
 //# sourceMappingURL=archive-source.js.map
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
 // EXTERNAL MODULE: ./node_modules/hash-wasm/dist/crc64.umd.min.js
-var crc64_umd_min = __nccwpck_require__(9914);
+var crc64_umd_min = __nccwpck_require__(79914);
 ;// CONCATENATED MODULE: ./lib/archive/crc64.js
 // CRC-64 as the mongodump archive format uses it to check each namespace's data: the ECMA-182 polynomial in its
 // reflected form (0xC96C5795D7870F42), all-ones initial value and final inversion, i.e. CRC-64/XZ — what Go's
@@ -54714,7 +55264,7 @@ async function crc64(bytes) {
 
 
 /** The archive is not a mongodump archive, is damaged or truncated. */
-class ArchiveFormatError extends CorruptDataError {
+class ArchiveFormatError extends errors/* CorruptDataError */.KK {
     path;
     /** Byte offset in the (decompressed) archive stream. */
     offset;
@@ -54787,10 +55337,10 @@ async function* readArchive(path, options = {}) {
     const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
     let handle;
     try {
-        handle = await (0,promises_namespaceObject.open)(path, 'r');
+        handle = await (0,promises_.open)(path, 'r');
     }
     catch (error) {
-        throw new RefusedError(`Cannot open the archive ${path}: ${error.message}`, { cause: error });
+        throw new errors/* RefusedError */.fk(`Cannot open the archive ${path}: ${error.message}`, { cause: error });
     }
     const start = Buffer.alloc(4);
     let startLength;
@@ -54799,18 +55349,18 @@ async function* readArchive(path, options = {}) {
     }
     catch (error) {
         await handle.close().catch(() => undefined);
-        throw new RefusedError(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+        throw new errors/* RefusedError */.fk(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
     }
     const gzip = startLength >= 2 && start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
     const file = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES });
-    const source = gzip ? (0,external_node_stream_namespaceObject.pipeline)(file, (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: READ_CHUNK_BYTES }), () => undefined) : file;
+    const source = gzip ? (0,external_node_stream_.pipeline)(file, (0,external_node_zlib_.createGunzip)({ chunkSize: READ_CHUNK_BYTES }), () => undefined) : file;
     const fail = (offset, message, cause) => new ArchiveFormatError(path, offset, gzip, message, cause === undefined ? undefined : { cause });
     const input = new Input(source, (error, offset) => {
         const code = error.code;
         if (gzip && typeof code === 'string' && code.startsWith('Z_')) {
             return fail(offset, `is not a readable gzip stream: ${error.message} (a damaged or truncated .gz file)`, error);
         }
-        return new RefusedError(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
+        return new errors/* RefusedError */.fk(`Cannot read the archive ${path}: ${error.message}`, { cause: error });
     });
     /** The next BSON document (its bounds in input.buf), or a terminator, or the end of the stream. */
     const next = async (what) => {
@@ -54986,7 +55536,7 @@ async function* readArchive(path, options = {}) {
 /** The code of the InputError for a document the driver would not write back unchanged. */
 const UNREPRESENTABLE = 'unrepresentable-document';
 function unrepresentable(message) {
-    return new InputError(message, { code: UNREPRESENTABLE });
+    return new errors/* InputError */.dz(message, { code: UNREPRESENTABLE });
 }
 const driver_document_utf8 = new TextDecoder('utf-8', { fatal: true });
 const REGEX_OPTIONS = /^[imxlsu]*$/;
@@ -55759,7 +56309,7 @@ async function restoreArchive(opts) {
 async function incrementManifest(path) {
     const found = await findManifest(path);
     if (found === null) {
-        throw new InputError(path.toLowerCase().endsWith('.zip') ? `${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.` : `${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`);
+        throw new errors/* InputError */.dz(path.toLowerCase().endsWith('.zip') ? `${path} holds no ${MANIFEST_FILE}: it is not an outputs artifact.` : `${path} holds neither outputs/${MANIFEST_FILE} nor ${MANIFEST_FILE}: pass an outputs artifact (its zip or directory).`);
     }
     return found.manifest;
 }
@@ -55767,12 +56317,12 @@ async function restoreChain(o) {
     const { logger } = o;
     const [first, ...rest] = o.sources;
     if (first === undefined || rest.length === 0)
-        throw new InputError('A chain is a backup followed by at least one incremental export.');
+        throw new errors/* InputError */.dz('A chain is a backup followed by at least one incremental export.');
     const archive = await archiveSource(first);
     if (archive === undefined)
-        throw new InputError(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
+        throw new errors/* InputError */.dz(`${first} is not a mongodump archive (nor a backup directory holding one): a chain starts with the full backup.`);
     // No manifest: a real mongodump archive. A damaged one is an error, not a reason to skip the check below.
-    const backupManifest = await readManifestFile((0,external_node_path_namespaceObject.join)(first, MANIFEST_FILE)).catch((error) => {
+    const backupManifest = await readManifestFile((0,external_node_path_.join)(first, MANIFEST_FILE)).catch((error) => {
         if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
             return null;
         throw error;
@@ -55783,7 +56333,7 @@ async function restoreChain(o) {
     for (const source of rest) {
         const manifest = await incrementManifest(source);
         if (manifest.kind !== 'outputs' || typeof manifest.watermark !== 'object')
-            throw new InputError(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`);
+            throw new errors/* InputError */.dz(`${source} is a ${String(manifest.kind)} manifest: an increment is an outputs export (its artifact or directory).`);
         increments.push({ source, manifest });
     }
     for (const [i, { source, manifest }] of increments.entries()) {
@@ -55795,17 +56345,17 @@ async function restoreChain(o) {
             else if (manifest.windowKind === 'chained' && typeof manifest.previousWatermark === 'number' && manifest.previousWatermark > backupTime) {
                 // It leaves out what the export before it took (up to that watermark): fine when that is in the backup,
                 // i.e. when the export before it ended before the backup was taken.
-                throw new InputError(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`);
+                throw new errors/* InputError */.dz(`${source} continues an export that ended at timestamp ${manifest.previousWatermark} (${new Date(manifest.previousWatermark).toISOString()}), after the backup was taken (${backupManifest.createdAt}): that export is missing from the chain, and the documents it took are in neither. Add it after the backup.`);
             }
             else if (manifest.windowKind === 'after' && window?.after != null && window.after > backupTime) {
-                throw new InputError(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest.createdAt}): documents written in between are in neither.`);
+                throw new errors/* InputError */.dz(`${source} starts at timestamp ${window.after} (${new Date(window.after).toISOString()}), after the backup was taken (${backupManifest.createdAt}): documents written in between are in neither.`);
             }
             continue;
         }
         const before = increments[i - 1].manifest;
         const previousEnd = before.watermark?.value ?? null;
         if (manifest.windowKind !== 'chained' || manifest.previousWatermark !== previousEnd) {
-            throw new InputError(`${source} does not continue ${increments[i - 1].source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
+            throw new errors/* InputError */.dz(`${source} does not continue ${increments[i - 1].source}: it ${manifest.windowKind === 'chained' ? `continues after watermark ${String(manifest.previousWatermark)}` : `is a ${String(manifest.windowKind)} export`}, the one before ends at ${String(previousEnd)}. ` +
                 'An increment is missing between them, or they are out of order: pass them oldest first, each one once.');
         }
     }
@@ -55841,30 +56391,29 @@ async function restoreChain(o) {
 
 
 
-const byTime = (a, b) => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '') || Number(a.id) - Number(b.id);
+const byTime = (a, b) => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '') || Number(a.id) - Number(b.id) || (a.runId ?? 0) - (b.runId ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 /** Downloads the chain; returns the local directories in restore order (the backup first). */
 async function downloadChain(store, q) {
     const backupName = globToRegExp(q.backupName);
     const outputsName = globToRegExp(q.outputsName);
     const until = q.until ?? Date.now();
-    const { sets } = await store.list({ family: { test: name => backupName.test(name) || outputsName.test(name) } });
+    // Two listings, each of its kind: in an object store a logs set may match the outputs pattern too.
+    const sets = [...(await store.list({ family: backupName, kind: 'backup' })).sets, ...(await store.list({ family: outputsName, kind: 'outputs' })).sets];
     const made = sets.filter(s => Date.parse(s.createdAt ?? '') <= until);
     const backup = made.filter(s => backupName.test(s.name)).sort(byTime).at(-1);
     if (!backup)
-        throw new InputError(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
+        throw new errors/* InputError */.dz(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
     const increments = made.filter(s => outputsName.test(s.name) && byTime(s, backup) > 0).sort(byTime);
     q.logger.info(`Chain from ${store.label}: backup "${backup.name}" (${backup.createdAt}), then ${increments.length} exports: ${increments.map(s => s.name).join(', ') || 'none'}.`);
     const dirs = [];
     for (const [i, set] of [backup, ...increments].entries()) {
-        const dir = (0,external_node_path_namespaceObject.join)(q.dir, i === 0 ? 'backup' : `increment-${String(i).padStart(4, '0')}`);
+        const dir = (0,external_node_path_.join)(q.dir, i === 0 ? 'backup' : `increment-${String(i).padStart(4, '0')}`);
         await store.download(set, dir);
         dirs.push(dir);
     }
     return dirs;
 }
 //# sourceMappingURL=chain.js.map
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./lib/artifact/stores/github/artifacts.js
 // GitHub Actions artifacts as a Store: the one lister, downloader and remover of artifacts, through the REST API
 // with plain fetch (no @actions/*), so the action (since: auto, the baseline) and the CLI (restore --from-github)
@@ -55892,7 +56441,7 @@ class GitHubArtifacts {
     #headers;
     constructor(o) {
         if (!/^[\w.-]+\/[\w.-]+$/.test(o.repository))
-            throw new InputError(`"${o.repository}" is not a GitHub repository (owner/name).`);
+            throw new errors/* InputError */.dz(`"${o.repository}" is not a GitHub repository (owner/name).`);
         this.#repository = o.repository;
         this.#api = (o.apiUrl || 'https://api.github.com').replace(/\/$/, '');
         this.#headers = { authorization: `Bearer ${o.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
@@ -55933,16 +56482,16 @@ class GitHubArtifacts {
         const url = new URL(`${this.#api}/repos/${this.#repository}/actions/artifacts/${encodeURIComponent(set.id)}/zip`);
         const response = await this.#fetch(url, `download the artifact "${set.name}"`);
         if (response.body === null)
-            throw new RefusedError(`${this.label}: the artifact "${set.name}" came without a body; download it again.`);
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        const scratch = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(dir)), '.artifact-'));
+            throw new errors/* RefusedError */.fk(`${this.label}: the artifact "${set.name}" came without a body; download it again.`);
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        const scratch = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(dir)), '.artifact-'));
         try {
-            const zipPath = (0,external_node_path_namespaceObject.join)(scratch, 'artifact.zip');
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(zipPath));
+            const zipPath = (0,external_node_path_.join)(scratch, 'artifact.zip');
+            await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.fromWeb(response.body), (0,external_node_fs_.createWriteStream)(zipPath));
             await unzipInto(zipPath, dir, `the artifact "${set.name}"`);
         }
         finally {
-            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true });
+            await (0,promises_.rm)(scratch, { recursive: true, force: true });
         }
     }
     async remove(set) {
@@ -55955,35 +56504,35 @@ class GitHubArtifacts {
             response = await fetch(url, { method, headers: this.#headers, redirect: 'follow' });
         }
         catch (error) {
-            throw new RefusedError(`${this.label}: could not ${what} (${error.message}).`, { cause: error });
+            throw new errors/* RefusedError */.fk(`${this.label}: could not ${what} (${error.message}).`, { cause: error });
         }
         if (!response.ok) {
             await response.body?.cancel();
             const permission = method === 'DELETE' ? 'actions: write' : 'actions: read';
             const hint = response.status === 401 || response.status === 403 || response.status === 404 ? `; the token needs ${permission} on ${this.#repository}` : '';
-            throw new RefusedError(`${this.label}: could not ${what} (HTTP ${response.status})${hint}.`, { status: response.status });
+            throw new errors/* RefusedError */.fk(`${this.label}: could not ${what} (HTTP ${response.status})${hint}.`, { status: response.status });
         }
         return response;
     }
 }
 /** The zip's files under `dir`; an entry that would land outside it (absolute, `..`) is refused before it is written. */
 async function unzipInto(zipPath, dir, what) {
-    const root = (0,external_node_path_namespaceObject.resolve)(dir);
+    const root = (0,external_node_path_.resolve)(dir);
     const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false }).catch((error) => {
-        throw new CorruptDataError(`${what} is not a readable zip archive (${error.message}); download it again.`);
+        throw new errors/* CorruptDataError */.KK(`${what} is not a readable zip archive (${error.message}); download it again.`);
     });
     try {
         for await (const entry of zip.eachEntry()) {
             const name = entry.fileName.replaceAll('\\', '/');
             if (name.endsWith('/'))
                 continue;
-            const normalized = external_node_path_namespaceObject.posix.normalize(name);
-            const target = (0,external_node_path_namespaceObject.resolve)(root, normalized);
-            if (external_node_path_namespaceObject.posix.isAbsolute(name) || normalized.startsWith('../') || !target.startsWith(root + external_node_path_namespaceObject.sep)) {
-                throw new CorruptDataError(`${what} holds an entry outside its directory: ${JSON.stringify(entry.fileName)}; it was not written by this tool.`);
+            const normalized = external_node_path_.posix.normalize(name);
+            const target = (0,external_node_path_.resolve)(root, normalized);
+            if (external_node_path_.posix.isAbsolute(name) || normalized.startsWith('../') || !target.startsWith(root + external_node_path_.sep)) {
+                throw new errors/* CorruptDataError */.KK(`${what} holds an entry outside its directory: ${JSON.stringify(entry.fileName)}; it was not written by this tool.`);
             }
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(await zip.openReadStreamPromise(entry), (0,external_node_fs_namespaceObject.createWriteStream)(target, { flags: 'wx' }));
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+            await (0,external_node_stream_promises_.pipeline)(await zip.openReadStreamPromise(entry), (0,external_node_fs_.createWriteStream)(target, { flags: 'wx' }));
         }
     }
     finally {
@@ -56008,9 +56557,12 @@ async function unzipInto(zipPath, dir, what) {
 
 
 
+
 const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
        ${NAME} restore BACKUP INCREMENT... [--until TIME] [--drop] [--dry-run]
        ${NAME} restore --from-github OWNER/REPO [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
+       ${NAME} restore --from URL [--backup-name PATTERN] [--outputs-name PATTERN] [--until TIME]
+       ${NAME} restore --from URL --name NAME
 
 A point in time: BACKUP (a mongodump archive or a backup directory) and the outputs exports made after it
 (artifact zips or directories), oldest first. The whole chain is checked before anything is written (every
@@ -56019,7 +56571,10 @@ the backup), then the backup is restored like mongorestore and each increment up
 applies only the increments made by that time (epoch ms or ISO-8601). --from-github finds the chain among a
 repository's artifacts (token in env GITHUB_TOKEN, API in GITHUB_API_URL): the newest backup artifact matching
 --backup-name (default prancer-backup-*) made by --until, then the outputs artifacts matching --outputs-name
-(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count.
+(default prancer-outputs-*) made after it; artifacts of pull requests from forks never count. --from finds
+the same chain in a store (s3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix,
+file:///path; credentials from the SDKs' default chains), streaming each set back; with --name it restores
+the newest set of that one name instead (an export, or a backup).
 
 Imports exported Extended JSON into MongoDB with mongoimport's typing rules. PATH is a .json file, a
 directory with manifest.json (or outputs/ and logs/ manifests, as 'export --out' writes them), or a
@@ -56051,6 +56606,9 @@ Options:
   --drop                drop each target collection first (after everything was checked)
   --dry-run             check and count only; connects to nothing, writes nothing
   --stop-on-error       insert mode: stop at the first write error (upsert and merge always stop)
+  --from URL            a store to restore from (see above)
+  --name NAME           with --from: the newest set of this name, restored alone
+${storeFlagsHelp(24)}
   --quiet               no progress or informational output
   --help                show this help
 
@@ -56070,6 +56628,8 @@ const restoreOptions = {
     'from-github': { type: 'string' },
     'backup-name': { type: 'string' },
     'outputs-name': { type: 'string' },
+    from: { type: 'string' },
+    ...storeFlagOptions,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -56091,23 +56651,53 @@ async function restoreFrom(values, positionals, ctx, logger, progress) {
     }
     for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
         logger.secret(secret);
+    if (values.from !== undefined) {
+        if (values['from-github'] !== undefined)
+            throw new errors/* UsageError */.eb('--from and --from-github name two sources; give one');
+        if (positionals.length > 0)
+            throw new errors/* UsageError */.eb('--from finds what to restore itself: give no PATH');
+        const opened = await openCliStore(values.from, '--from', 'read', values, ctx.env, logger);
+        try {
+            if (values.name === undefined)
+                return await restoreChainCommand(values, positionals, uri, ctx, logger, opened.sets);
+            const name = setName(values.name, values.name);
+            const { sets } = await opened.sets.list({ family: { test: n => n === name }, exactName: name });
+            const newest = sets.filter(s => s.name === name)[0];
+            if (newest === undefined)
+                throw new errors/* UsageError */.eb(`--name: ${opened.sets.label} holds no set named "${name}"`);
+            const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-restore-'));
+            try {
+                logger.info(`restoring ${opened.sets.locationOf(newest)}`);
+                await opened.sets.download(newest, (0,external_node_path_.join)(dir, 'set'));
+                return await restoreFrom({ ...values, from: undefined }, [(0,external_node_path_.join)(dir, 'set')], ctx, logger, progress);
+            }
+            finally {
+                await (0,promises_.rm)(dir, { recursive: true, force: true });
+            }
+        }
+        finally {
+            opened.objects.close();
+        }
+    }
+    if (values.name !== undefined)
+        throw new errors/* UsageError */.eb('--name applies with --from');
     if (values['from-github'] !== undefined)
         return restoreChainCommand(values, positionals, uri, ctx, logger);
     if (positionals.length === 0)
-        throw new UsageError('restore needs the PATH to restore');
+        throw new errors/* UsageError */.eb('restore needs the PATH to restore');
     if (positionals.length > 1)
         return restoreChainCommand(values, positionals, uri, ctx, logger);
     if (values.until !== undefined)
-        throw new UsageError('--until applies to a chain: a backup followed by its increments');
-    const archive = await archiveSource((0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]));
+        throw new errors/* UsageError */.eb('--until applies to a chain: a backup followed by its increments');
+    const archive = await archiveSource((0,external_node_path_.resolve)(ctx.cwd, positionals[0]));
     const mode = (values.mode ?? (archive !== undefined ? 'insert' : 'upsert'));
     if (!RESTORE_MODES.includes(mode))
-        throw new UsageError(`--mode must be upsert, insert or merge, not "${mode}"`);
+        throw new errors/* UsageError */.eb(`--mode must be upsert, insert or merge, not "${mode}"`);
     if (values['stop-on-error'] && mode !== 'insert')
         logger.notice(`--stop-on-error is implied in ${mode} mode`);
     const dryRun = values['dry-run'] === true;
     if (archive === undefined && (values['ns-from'] !== undefined || values['ns-to'] !== undefined)) {
-        throw new UsageError('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection');
+        throw new errors/* UsageError */.eb('--ns-from/--ns-to rename the namespaces of a mongodump archive; for exported files use --db and --collection');
     }
     if (!dryRun)
         logger.info(`connection string from ${uriFrom}: ${logger.redact(uri)}`);
@@ -56140,7 +56730,7 @@ async function restoreFrom(values, positionals, ctx, logger, progress) {
             (result.dryRun || n.type === 'view' ? '' : `, ${n.imported} restored, ${n.failed} failed, ${n.indexesCreated} index(es) created`)), 'restored', 'restore');
     }
     const result = await restore({
-        source: (0,external_node_path_namespaceObject.resolve)(ctx.cwd, positionals[0]),
+        source: (0,external_node_path_.resolve)(ctx.cwd, positionals[0]),
         uri,
         ...(values.db !== undefined ? { database: values.db } : {}),
         ...(values.collection !== undefined ? { collection: values.collection } : {}),
@@ -56185,37 +56775,40 @@ function shortName(file) {
     return file.split(/[/\\]/).slice(-2).join('/');
 }
 /** `restore BACKUP INCREMENT...`: the chain, checked whole first, then applied oldest first (src/jobs/restore/chain.ts). */
-async function restoreChainCommand(values, positionals, uri, ctx, logger) {
+async function restoreChainCommand(values, positionals, uri, ctx, logger, fromStore) {
     for (const p of positionals) {
-        if ((await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.resolve)(ctx.cwd, p)).catch(() => null)) === null)
-            throw new UsageError(`restore BACKUP INCREMENT...: ${p} does not exist`);
+        if ((await (0,promises_.stat)((0,external_node_path_.resolve)(ctx.cwd, p)).catch(() => null)) === null)
+            throw new errors/* UsageError */.eb(`restore BACKUP INCREMENT...: ${p} does not exist`);
     }
     let until;
     if (values.until !== undefined) {
         const since = parseSince(values.until);
         if (since.kind !== 'time')
-            throw new UsageError(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
+            throw new errors/* UsageError */.eb(`--until must be a time (epoch milliseconds or ISO-8601), not "${values.until}"`);
         until = since.ms;
     }
-    let sources = positionals.map(p => (0,external_node_path_namespaceObject.resolve)(ctx.cwd, p));
+    let sources = positionals.map(p => (0,external_node_path_.resolve)(ctx.cwd, p));
     let downloaded;
-    let store;
+    let store = fromStore;
+    if (fromStore !== undefined)
+        downloaded = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-chain-'));
     if (values['from-github'] !== undefined) {
         if (positionals.length > 0)
-            throw new UsageError('--from-github finds the chain itself: give no PATH');
+            throw new errors/* UsageError */.eb('--from-github finds the chain itself: give no PATH');
         const token = ctx.env.GITHUB_TOKEN || ctx.env.GH_TOKEN;
         if (!token)
-            throw new UsageError('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
+            throw new errors/* UsageError */.eb('--from-github needs a token with actions: read in env GITHUB_TOKEN (or GH_TOKEN)');
         logger.secret(token);
         store = new GitHubArtifacts({ repository: values['from-github'], token, apiUrl: ctx.env.GITHUB_API_URL });
-        downloaded = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'prancer-chain-'));
+        downloaded = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'prancer-chain-'));
     }
     let steps;
     try {
         if (store !== undefined && downloaded !== undefined) {
             sources = await downloadChain(store, {
-                backupName: values['backup-name'] ?? 'prancer-backup-*',
-                outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+                // In a store, the CLI's own names (prancer-backup) and the action's (prancer-backup-...) both match.
+                backupName: values['backup-name'] ?? (fromStore ? 'prancer-backup*' : 'prancer-backup-*'),
+                outputsName: values['outputs-name'] ?? (fromStore ? 'prancer-outputs*' : 'prancer-outputs-*'),
                 ...(until !== undefined ? { until } : {}),
                 dir: downloaded,
                 logger
@@ -56226,7 +56819,7 @@ async function restoreChainCommand(values, positionals, uri, ctx, logger) {
     finally {
         // A failed download or restore leaves nothing of the chain behind.
         if (downloaded !== undefined)
-            await (0,promises_namespaceObject.rm)(downloaded, { recursive: true, force: true });
+            await (0,promises_.rm)(downloaded, { recursive: true, force: true });
     }
     const lines = steps.map(s => `${s.kind} ${s.source}${s.createdAt ? ` (${s.createdAt})` : ''}: ${s.documents} document(s)${values['dry-run'] === true ? '' : `, ${s.imported} restored`}`);
     lines.push(values['dry-run'] === true ? `dry run: the chain of ${steps.length} checked, nothing written.` : `chain of ${steps.length} restored.`);
@@ -56296,17 +56889,17 @@ async function main(argv, ctx) {
         }
         const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
         if (run === undefined)
-            throw new UsageError(`unknown command "${command}"; the commands are export, restore, backup, report and config`);
+            throw new errors/* UsageError */.eb(`unknown command "${command}"; the commands are export, restore, backup, report and config`);
         return await run(rest, ctx, session);
     }
     catch (error) {
         const code = exitCodeOf(error);
         if (code === EXIT_USAGE) {
-            session.logger.error(`${errorMessage(error)}\nRun '${NAME} ${OWN_HELP_HINT.has(command) ? `${command} ` : ''}--help' for usage.`);
+            session.logger.error(`${(0,errors/* errorMessage */.gJ)(error)}\nRun '${NAME} ${OWN_HELP_HINT.has(command) ? `${command} ` : ''}--help' for usage.`);
         }
         else {
             // A clear message, no stack trace: every error of ours says what to do.
-            session.logger.error(errorMessage(error));
+            session.logger.error((0,errors/* errorMessage */.gJ)(error));
         }
         return code;
     }
@@ -56315,7 +56908,7 @@ async function main(argv, ctx) {
 
 /***/ }),
 
-/***/ 1517:
+/***/ 51517:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -56323,8 +56916,8 @@ async function main(argv, ctx) {
 /* harmony export */   ue: () => (/* binding */ ProgressDisplay),
 /* harmony export */   xw: () => (/* binding */ createCliLogger)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var _mongo_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(382);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var _mongo_uri_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(30382);
 // Terminal output of the CLI: a Logger (src/common/log.ts) over stderr that redacts every registered secret
 // and any connection string, and a progress display (a bar on a terminal, plain lines otherwise).
 // stdout is reserved for results (JSON of `config`, the summaries), so it can be piped.
@@ -56417,7 +57010,77 @@ class ProgressDisplay {
 
 /***/ }),
 
-/***/ 382:
+/***/ 63302:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gd: () => (/* binding */ InternalError),
+/* harmony export */   KK: () => (/* binding */ CorruptDataError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   fk: () => (/* binding */ RefusedError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   v4: () => (/* binding */ ToolError)
+/* harmony export */ });
+/* unused harmony export errorKind */
+// The kinds of failure a user can meet, each carrying what the user needs to act. Every error this project throws is
+// one of them (a few subclasses add data: a position in a file, what a restore wrote); the CLI maps a kind to its exit
+// code in one place (src/cli/exit-codes.ts), the action reports the message. Messages say what is wrong and what to do.
+class ToolError extends Error {
+    kind;
+    code;
+    constructor(kind, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.kind = kind;
+        this.code = options.code;
+        this.name = new.target.name;
+    }
+}
+/** Bad command line or action input. `input` names the action input or flag when there is one. */
+class UsageError extends ToolError {
+    input;
+    constructor(message, options = {}) {
+        super('usage', options.input === undefined ? message : `Input '${options.input}': ${message}`, options);
+        this.input = options.input;
+    }
+}
+/** An unusable value: a config file, a query, a time, a chain of exports. */
+class InputError extends ToolError {
+    constructor(message, options = {}) {
+        super('input', message, options);
+    }
+}
+/** Damaged data: a file, an archive, a manifest. */
+class CorruptDataError extends ToolError {
+    constructor(message, options = {}) {
+        super('corrupt', message, options);
+    }
+}
+/** The server or the storage refused. `status` is the HTTP status where there is one. */
+class RefusedError extends ToolError {
+    status;
+    constructor(message, options = {}) {
+        super('refused', message, options);
+        this.status = options.status;
+    }
+}
+/** A defect of this tool. */
+class InternalError extends ToolError {
+    constructor(message, options = {}) {
+        super('internal', message, options);
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+function errorKind(error) {
+    return error instanceof ToolError ? error.kind : 'internal';
+}
+//# sourceMappingURL=errors.js.map
+
+/***/ }),
+
+/***/ 30382:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -56430,7 +57093,7 @@ class ProgressDisplay {
 /* harmony export */   uP: () => (/* binding */ uriSecrets)
 /* harmony export */ });
 /* unused harmony exports UNPARSEABLE_URI, HOSTS_NOT_SHOWN, MIN_SECRET_LENGTH, hasMongoScheme, uriHostList */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 // Connection strings carry passwords: everything that could show one goes through these helpers.
 
 // The driver's own split (mongodb-connection-string-url): user info has no `@`, hosts no `/?@`.
@@ -56614,14 +57277,14 @@ function hostsFingerprint(uri) {
 
 /***/ }),
 
-/***/ 8790:
+/***/ 78790:
 /***/ ((module) => {
 
 module.exports = {"rE":"7.9.0"};
 
 /***/ }),
 
-/***/ 2472:
+/***/ 92472:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('[[[0,44],2],[[45,46],2],[47,2],[[48,57],2],[[58,64],2],[65,1,"a"],[66,1,"b"],[67,1,"c"],[68,1,"d"],[69,1,"e"],[70,1,"f"],[71,1,"g"],[72,1,"h"],[73,1,"i"],[74,1,"j"],[75,1,"k"],[76,1,"l"],[77,1,"m"],[78,1,"n"],[79,1,"o"],[80,1,"p"],[81,1,"q"],[82,1,"r"],[83,1,"s"],[84,1,"t"],[85,1,"u"],[86,1,"v"],[87,1,"w"],[88,1,"x"],[89,1,"y"],[90,1,"z"],[[91,96],2],[[97,122],2],[[123,127],2],[[128,159],3],[160,1," "],[[161,167],2],[168,1," ̈"],[169,2],[170,1,"a"],[[171,172],2],[173,7],[174,2],[175,1," ̄"],[[176,177],2],[178,1,"2"],[179,1,"3"],[180,1," ́"],[181,1,"μ"],[182,2],[183,2],[184,1," ̧"],[185,1,"1"],[186,1,"o"],[187,2],[188,1,"1⁄4"],[189,1,"1⁄2"],[190,1,"3⁄4"],[191,2],[192,1,"à"],[193,1,"á"],[194,1,"â"],[195,1,"ã"],[196,1,"ä"],[197,1,"å"],[198,1,"æ"],[199,1,"ç"],[200,1,"è"],[201,1,"é"],[202,1,"ê"],[203,1,"ë"],[204,1,"ì"],[205,1,"í"],[206,1,"î"],[207,1,"ï"],[208,1,"ð"],[209,1,"ñ"],[210,1,"ò"],[211,1,"ó"],[212,1,"ô"],[213,1,"õ"],[214,1,"ö"],[215,2],[216,1,"ø"],[217,1,"ù"],[218,1,"ú"],[219,1,"û"],[220,1,"ü"],[221,1,"ý"],[222,1,"þ"],[223,6,"ss"],[[224,246],2],[247,2],[[248,255],2],[256,1,"ā"],[257,2],[258,1,"ă"],[259,2],[260,1,"ą"],[261,2],[262,1,"ć"],[263,2],[264,1,"ĉ"],[265,2],[266,1,"ċ"],[267,2],[268,1,"č"],[269,2],[270,1,"ď"],[271,2],[272,1,"đ"],[273,2],[274,1,"ē"],[275,2],[276,1,"ĕ"],[277,2],[278,1,"ė"],[279,2],[280,1,"ę"],[281,2],[282,1,"ě"],[283,2],[284,1,"ĝ"],[285,2],[286,1,"ğ"],[287,2],[288,1,"ġ"],[289,2],[290,1,"ģ"],[291,2],[292,1,"ĥ"],[293,2],[294,1,"ħ"],[295,2],[296,1,"ĩ"],[297,2],[298,1,"ī"],[299,2],[300,1,"ĭ"],[301,2],[302,1,"į"],[303,2],[304,1,"i̇"],[305,2],[[306,307],1,"ij"],[308,1,"ĵ"],[309,2],[310,1,"ķ"],[[311,312],2],[313,1,"ĺ"],[314,2],[315,1,"ļ"],[316,2],[317,1,"ľ"],[318,2],[[319,320],1,"l·"],[321,1,"ł"],[322,2],[323,1,"ń"],[324,2],[325,1,"ņ"],[326,2],[327,1,"ň"],[328,2],[329,1,"ʼn"],[330,1,"ŋ"],[331,2],[332,1,"ō"],[333,2],[334,1,"ŏ"],[335,2],[336,1,"ő"],[337,2],[338,1,"œ"],[339,2],[340,1,"ŕ"],[341,2],[342,1,"ŗ"],[343,2],[344,1,"ř"],[345,2],[346,1,"ś"],[347,2],[348,1,"ŝ"],[349,2],[350,1,"ş"],[351,2],[352,1,"š"],[353,2],[354,1,"ţ"],[355,2],[356,1,"ť"],[357,2],[358,1,"ŧ"],[359,2],[360,1,"ũ"],[361,2],[362,1,"ū"],[363,2],[364,1,"ŭ"],[365,2],[366,1,"ů"],[367,2],[368,1,"ű"],[369,2],[370,1,"ų"],[371,2],[372,1,"ŵ"],[373,2],[374,1,"ŷ"],[375,2],[376,1,"ÿ"],[377,1,"ź"],[378,2],[379,1,"ż"],[380,2],[381,1,"ž"],[382,2],[383,1,"s"],[384,2],[385,1,"ɓ"],[386,1,"ƃ"],[387,2],[388,1,"ƅ"],[389,2],[390,1,"ɔ"],[391,1,"ƈ"],[392,2],[393,1,"ɖ"],[394,1,"ɗ"],[395,1,"ƌ"],[[396,397],2],[398,1,"ǝ"],[399,1,"ə"],[400,1,"ɛ"],[401,1,"ƒ"],[402,2],[403,1,"ɠ"],[404,1,"ɣ"],[405,2],[406,1,"ɩ"],[407,1,"ɨ"],[408,1,"ƙ"],[[409,411],2],[412,1,"ɯ"],[413,1,"ɲ"],[414,2],[415,1,"ɵ"],[416,1,"ơ"],[417,2],[418,1,"ƣ"],[419,2],[420,1,"ƥ"],[421,2],[422,1,"ʀ"],[423,1,"ƨ"],[424,2],[425,1,"ʃ"],[[426,427],2],[428,1,"ƭ"],[429,2],[430,1,"ʈ"],[431,1,"ư"],[432,2],[433,1,"ʊ"],[434,1,"ʋ"],[435,1,"ƴ"],[436,2],[437,1,"ƶ"],[438,2],[439,1,"ʒ"],[440,1,"ƹ"],[[441,443],2],[444,1,"ƽ"],[[445,451],2],[[452,454],1,"dž"],[[455,457],1,"lj"],[[458,460],1,"nj"],[461,1,"ǎ"],[462,2],[463,1,"ǐ"],[464,2],[465,1,"ǒ"],[466,2],[467,1,"ǔ"],[468,2],[469,1,"ǖ"],[470,2],[471,1,"ǘ"],[472,2],[473,1,"ǚ"],[474,2],[475,1,"ǜ"],[[476,477],2],[478,1,"ǟ"],[479,2],[480,1,"ǡ"],[481,2],[482,1,"ǣ"],[483,2],[484,1,"ǥ"],[485,2],[486,1,"ǧ"],[487,2],[488,1,"ǩ"],[489,2],[490,1,"ǫ"],[491,2],[492,1,"ǭ"],[493,2],[494,1,"ǯ"],[[495,496],2],[[497,499],1,"dz"],[500,1,"ǵ"],[501,2],[502,1,"ƕ"],[503,1,"ƿ"],[504,1,"ǹ"],[505,2],[506,1,"ǻ"],[507,2],[508,1,"ǽ"],[509,2],[510,1,"ǿ"],[511,2],[512,1,"ȁ"],[513,2],[514,1,"ȃ"],[515,2],[516,1,"ȅ"],[517,2],[518,1,"ȇ"],[519,2],[520,1,"ȉ"],[521,2],[522,1,"ȋ"],[523,2],[524,1,"ȍ"],[525,2],[526,1,"ȏ"],[527,2],[528,1,"ȑ"],[529,2],[530,1,"ȓ"],[531,2],[532,1,"ȕ"],[533,2],[534,1,"ȗ"],[535,2],[536,1,"ș"],[537,2],[538,1,"ț"],[539,2],[540,1,"ȝ"],[541,2],[542,1,"ȟ"],[543,2],[544,1,"ƞ"],[545,2],[546,1,"ȣ"],[547,2],[548,1,"ȥ"],[549,2],[550,1,"ȧ"],[551,2],[552,1,"ȩ"],[553,2],[554,1,"ȫ"],[555,2],[556,1,"ȭ"],[557,2],[558,1,"ȯ"],[559,2],[560,1,"ȱ"],[561,2],[562,1,"ȳ"],[563,2],[[564,566],2],[[567,569],2],[570,1,"ⱥ"],[571,1,"ȼ"],[572,2],[573,1,"ƚ"],[574,1,"ⱦ"],[[575,576],2],[577,1,"ɂ"],[578,2],[579,1,"ƀ"],[580,1,"ʉ"],[581,1,"ʌ"],[582,1,"ɇ"],[583,2],[584,1,"ɉ"],[585,2],[586,1,"ɋ"],[587,2],[588,1,"ɍ"],[589,2],[590,1,"ɏ"],[591,2],[[592,680],2],[[681,685],2],[[686,687],2],[688,1,"h"],[689,1,"ɦ"],[690,1,"j"],[691,1,"r"],[692,1,"ɹ"],[693,1,"ɻ"],[694,1,"ʁ"],[695,1,"w"],[696,1,"y"],[[697,705],2],[[706,709],2],[[710,721],2],[[722,727],2],[728,1," ̆"],[729,1," ̇"],[730,1," ̊"],[731,1," ̨"],[732,1," ̃"],[733,1," ̋"],[734,2],[735,2],[736,1,"ɣ"],[737,1,"l"],[738,1,"s"],[739,1,"x"],[740,1,"ʕ"],[[741,745],2],[[746,747],2],[748,2],[749,2],[750,2],[[751,767],2],[[768,831],2],[832,1,"̀"],[833,1,"́"],[834,2],[835,1,"̓"],[836,1,"̈́"],[837,1,"ι"],[[838,846],2],[847,7],[[848,855],2],[[856,860],2],[[861,863],2],[[864,865],2],[866,2],[[867,879],2],[880,1,"ͱ"],[881,2],[882,1,"ͳ"],[883,2],[884,1,"ʹ"],[885,2],[886,1,"ͷ"],[887,2],[[888,889],3],[890,1," ι"],[[891,893],2],[894,1,";"],[895,1,"ϳ"],[[896,899],3],[900,1," ́"],[901,1," ̈́"],[902,1,"ά"],[903,1,"·"],[904,1,"έ"],[905,1,"ή"],[906,1,"ί"],[907,3],[908,1,"ό"],[909,3],[910,1,"ύ"],[911,1,"ώ"],[912,2],[913,1,"α"],[914,1,"β"],[915,1,"γ"],[916,1,"δ"],[917,1,"ε"],[918,1,"ζ"],[919,1,"η"],[920,1,"θ"],[921,1,"ι"],[922,1,"κ"],[923,1,"λ"],[924,1,"μ"],[925,1,"ν"],[926,1,"ξ"],[927,1,"ο"],[928,1,"π"],[929,1,"ρ"],[930,3],[931,1,"σ"],[932,1,"τ"],[933,1,"υ"],[934,1,"φ"],[935,1,"χ"],[936,1,"ψ"],[937,1,"ω"],[938,1,"ϊ"],[939,1,"ϋ"],[[940,961],2],[962,6,"σ"],[[963,974],2],[975,1,"ϗ"],[976,1,"β"],[977,1,"θ"],[978,1,"υ"],[979,1,"ύ"],[980,1,"ϋ"],[981,1,"φ"],[982,1,"π"],[983,2],[984,1,"ϙ"],[985,2],[986,1,"ϛ"],[987,2],[988,1,"ϝ"],[989,2],[990,1,"ϟ"],[991,2],[992,1,"ϡ"],[993,2],[994,1,"ϣ"],[995,2],[996,1,"ϥ"],[997,2],[998,1,"ϧ"],[999,2],[1000,1,"ϩ"],[1001,2],[1002,1,"ϫ"],[1003,2],[1004,1,"ϭ"],[1005,2],[1006,1,"ϯ"],[1007,2],[1008,1,"κ"],[1009,1,"ρ"],[1010,1,"σ"],[1011,2],[1012,1,"θ"],[1013,1,"ε"],[1014,2],[1015,1,"ϸ"],[1016,2],[1017,1,"σ"],[1018,1,"ϻ"],[1019,2],[1020,2],[1021,1,"ͻ"],[1022,1,"ͼ"],[1023,1,"ͽ"],[1024,1,"ѐ"],[1025,1,"ё"],[1026,1,"ђ"],[1027,1,"ѓ"],[1028,1,"є"],[1029,1,"ѕ"],[1030,1,"і"],[1031,1,"ї"],[1032,1,"ј"],[1033,1,"љ"],[1034,1,"њ"],[1035,1,"ћ"],[1036,1,"ќ"],[1037,1,"ѝ"],[1038,1,"ў"],[1039,1,"џ"],[1040,1,"а"],[1041,1,"б"],[1042,1,"в"],[1043,1,"г"],[1044,1,"д"],[1045,1,"е"],[1046,1,"ж"],[1047,1,"з"],[1048,1,"и"],[1049,1,"й"],[1050,1,"к"],[1051,1,"л"],[1052,1,"м"],[1053,1,"н"],[1054,1,"о"],[1055,1,"п"],[1056,1,"р"],[1057,1,"с"],[1058,1,"т"],[1059,1,"у"],[1060,1,"ф"],[1061,1,"х"],[1062,1,"ц"],[1063,1,"ч"],[1064,1,"ш"],[1065,1,"щ"],[1066,1,"ъ"],[1067,1,"ы"],[1068,1,"ь"],[1069,1,"э"],[1070,1,"ю"],[1071,1,"я"],[[1072,1103],2],[1104,2],[[1105,1116],2],[1117,2],[[1118,1119],2],[1120,1,"ѡ"],[1121,2],[1122,1,"ѣ"],[1123,2],[1124,1,"ѥ"],[1125,2],[1126,1,"ѧ"],[1127,2],[1128,1,"ѩ"],[1129,2],[1130,1,"ѫ"],[1131,2],[1132,1,"ѭ"],[1133,2],[1134,1,"ѯ"],[1135,2],[1136,1,"ѱ"],[1137,2],[1138,1,"ѳ"],[1139,2],[1140,1,"ѵ"],[1141,2],[1142,1,"ѷ"],[1143,2],[1144,1,"ѹ"],[1145,2],[1146,1,"ѻ"],[1147,2],[1148,1,"ѽ"],[1149,2],[1150,1,"ѿ"],[1151,2],[1152,1,"ҁ"],[1153,2],[1154,2],[[1155,1158],2],[1159,2],[[1160,1161],2],[1162,1,"ҋ"],[1163,2],[1164,1,"ҍ"],[1165,2],[1166,1,"ҏ"],[1167,2],[1168,1,"ґ"],[1169,2],[1170,1,"ғ"],[1171,2],[1172,1,"ҕ"],[1173,2],[1174,1,"җ"],[1175,2],[1176,1,"ҙ"],[1177,2],[1178,1,"қ"],[1179,2],[1180,1,"ҝ"],[1181,2],[1182,1,"ҟ"],[1183,2],[1184,1,"ҡ"],[1185,2],[1186,1,"ң"],[1187,2],[1188,1,"ҥ"],[1189,2],[1190,1,"ҧ"],[1191,2],[1192,1,"ҩ"],[1193,2],[1194,1,"ҫ"],[1195,2],[1196,1,"ҭ"],[1197,2],[1198,1,"ү"],[1199,2],[1200,1,"ұ"],[1201,2],[1202,1,"ҳ"],[1203,2],[1204,1,"ҵ"],[1205,2],[1206,1,"ҷ"],[1207,2],[1208,1,"ҹ"],[1209,2],[1210,1,"һ"],[1211,2],[1212,1,"ҽ"],[1213,2],[1214,1,"ҿ"],[1215,2],[1216,1,"ӏ"],[1217,1,"ӂ"],[1218,2],[1219,1,"ӄ"],[1220,2],[1221,1,"ӆ"],[1222,2],[1223,1,"ӈ"],[1224,2],[1225,1,"ӊ"],[1226,2],[1227,1,"ӌ"],[1228,2],[1229,1,"ӎ"],[1230,2],[1231,2],[1232,1,"ӑ"],[1233,2],[1234,1,"ӓ"],[1235,2],[1236,1,"ӕ"],[1237,2],[1238,1,"ӗ"],[1239,2],[1240,1,"ә"],[1241,2],[1242,1,"ӛ"],[1243,2],[1244,1,"ӝ"],[1245,2],[1246,1,"ӟ"],[1247,2],[1248,1,"ӡ"],[1249,2],[1250,1,"ӣ"],[1251,2],[1252,1,"ӥ"],[1253,2],[1254,1,"ӧ"],[1255,2],[1256,1,"ө"],[1257,2],[1258,1,"ӫ"],[1259,2],[1260,1,"ӭ"],[1261,2],[1262,1,"ӯ"],[1263,2],[1264,1,"ӱ"],[1265,2],[1266,1,"ӳ"],[1267,2],[1268,1,"ӵ"],[1269,2],[1270,1,"ӷ"],[1271,2],[1272,1,"ӹ"],[1273,2],[1274,1,"ӻ"],[1275,2],[1276,1,"ӽ"],[1277,2],[1278,1,"ӿ"],[1279,2],[1280,1,"ԁ"],[1281,2],[1282,1,"ԃ"],[1283,2],[1284,1,"ԅ"],[1285,2],[1286,1,"ԇ"],[1287,2],[1288,1,"ԉ"],[1289,2],[1290,1,"ԋ"],[1291,2],[1292,1,"ԍ"],[1293,2],[1294,1,"ԏ"],[1295,2],[1296,1,"ԑ"],[1297,2],[1298,1,"ԓ"],[1299,2],[1300,1,"ԕ"],[1301,2],[1302,1,"ԗ"],[1303,2],[1304,1,"ԙ"],[1305,2],[1306,1,"ԛ"],[1307,2],[1308,1,"ԝ"],[1309,2],[1310,1,"ԟ"],[1311,2],[1312,1,"ԡ"],[1313,2],[1314,1,"ԣ"],[1315,2],[1316,1,"ԥ"],[1317,2],[1318,1,"ԧ"],[1319,2],[1320,1,"ԩ"],[1321,2],[1322,1,"ԫ"],[1323,2],[1324,1,"ԭ"],[1325,2],[1326,1,"ԯ"],[1327,2],[1328,3],[1329,1,"ա"],[1330,1,"բ"],[1331,1,"գ"],[1332,1,"դ"],[1333,1,"ե"],[1334,1,"զ"],[1335,1,"է"],[1336,1,"ը"],[1337,1,"թ"],[1338,1,"ժ"],[1339,1,"ի"],[1340,1,"լ"],[1341,1,"խ"],[1342,1,"ծ"],[1343,1,"կ"],[1344,1,"հ"],[1345,1,"ձ"],[1346,1,"ղ"],[1347,1,"ճ"],[1348,1,"մ"],[1349,1,"յ"],[1350,1,"ն"],[1351,1,"շ"],[1352,1,"ո"],[1353,1,"չ"],[1354,1,"պ"],[1355,1,"ջ"],[1356,1,"ռ"],[1357,1,"ս"],[1358,1,"վ"],[1359,1,"տ"],[1360,1,"ր"],[1361,1,"ց"],[1362,1,"ւ"],[1363,1,"փ"],[1364,1,"ք"],[1365,1,"օ"],[1366,1,"ֆ"],[[1367,1368],3],[1369,2],[[1370,1375],2],[1376,2],[[1377,1414],2],[1415,1,"եւ"],[1416,2],[1417,2],[1418,2],[[1419,1420],3],[[1421,1422],2],[1423,2],[1424,3],[[1425,1441],2],[1442,2],[[1443,1455],2],[[1456,1465],2],[1466,2],[[1467,1469],2],[1470,2],[1471,2],[1472,2],[[1473,1474],2],[1475,2],[1476,2],[1477,2],[1478,2],[1479,2],[[1480,1487],3],[[1488,1514],2],[[1515,1518],3],[1519,2],[[1520,1524],2],[[1525,1535],3],[[1536,1539],3],[1540,3],[1541,3],[[1542,1546],2],[1547,2],[1548,2],[[1549,1551],2],[[1552,1557],2],[[1558,1562],2],[1563,2],[1564,3],[1565,2],[1566,2],[1567,2],[1568,2],[[1569,1594],2],[[1595,1599],2],[1600,2],[[1601,1618],2],[[1619,1621],2],[[1622,1624],2],[[1625,1630],2],[1631,2],[[1632,1641],2],[[1642,1645],2],[[1646,1647],2],[[1648,1652],2],[1653,1,"اٴ"],[1654,1,"وٴ"],[1655,1,"ۇٴ"],[1656,1,"يٴ"],[[1657,1719],2],[[1720,1721],2],[[1722,1726],2],[1727,2],[[1728,1742],2],[1743,2],[[1744,1747],2],[1748,2],[[1749,1756],2],[1757,3],[1758,2],[[1759,1768],2],[1769,2],[[1770,1773],2],[[1774,1775],2],[[1776,1785],2],[[1786,1790],2],[1791,2],[[1792,1805],2],[1806,3],[1807,3],[[1808,1836],2],[[1837,1839],2],[[1840,1866],2],[[1867,1868],3],[[1869,1871],2],[[1872,1901],2],[[1902,1919],2],[[1920,1968],2],[1969,2],[[1970,1983],3],[[1984,2037],2],[[2038,2042],2],[[2043,2044],3],[2045,2],[[2046,2047],2],[[2048,2093],2],[[2094,2095],3],[[2096,2110],2],[2111,3],[[2112,2139],2],[[2140,2141],3],[2142,2],[2143,3],[[2144,2154],2],[[2155,2159],3],[[2160,2183],2],[2184,2],[[2185,2190],2],[2191,3],[[2192,2193],3],[[2194,2198],3],[2199,2],[[2200,2207],2],[2208,2],[2209,2],[[2210,2220],2],[[2221,2226],2],[[2227,2228],2],[2229,2],[[2230,2237],2],[[2238,2247],2],[[2248,2258],2],[2259,2],[[2260,2273],2],[2274,3],[2275,2],[[2276,2302],2],[2303,2],[2304,2],[[2305,2307],2],[2308,2],[[2309,2361],2],[[2362,2363],2],[[2364,2381],2],[2382,2],[2383,2],[[2384,2388],2],[2389,2],[[2390,2391],2],[2392,1,"क़"],[2393,1,"ख़"],[2394,1,"ग़"],[2395,1,"ज़"],[2396,1,"ड़"],[2397,1,"ढ़"],[2398,1,"फ़"],[2399,1,"य़"],[[2400,2403],2],[[2404,2405],2],[[2406,2415],2],[2416,2],[[2417,2418],2],[[2419,2423],2],[2424,2],[[2425,2426],2],[[2427,2428],2],[2429,2],[[2430,2431],2],[2432,2],[[2433,2435],2],[2436,3],[[2437,2444],2],[[2445,2446],3],[[2447,2448],2],[[2449,2450],3],[[2451,2472],2],[2473,3],[[2474,2480],2],[2481,3],[2482,2],[[2483,2485],3],[[2486,2489],2],[[2490,2491],3],[2492,2],[2493,2],[[2494,2500],2],[[2501,2502],3],[[2503,2504],2],[[2505,2506],3],[[2507,2509],2],[2510,2],[[2511,2518],3],[2519,2],[[2520,2523],3],[2524,1,"ড়"],[2525,1,"ঢ়"],[2526,3],[2527,1,"য়"],[[2528,2531],2],[[2532,2533],3],[[2534,2545],2],[[2546,2554],2],[2555,2],[2556,2],[2557,2],[2558,2],[[2559,2560],3],[2561,2],[2562,2],[2563,2],[2564,3],[[2565,2570],2],[[2571,2574],3],[[2575,2576],2],[[2577,2578],3],[[2579,2600],2],[2601,3],[[2602,2608],2],[2609,3],[2610,2],[2611,1,"ਲ਼"],[2612,3],[2613,2],[2614,1,"ਸ਼"],[2615,3],[[2616,2617],2],[[2618,2619],3],[2620,2],[2621,3],[[2622,2626],2],[[2627,2630],3],[[2631,2632],2],[[2633,2634],3],[[2635,2637],2],[[2638,2640],3],[2641,2],[[2642,2648],3],[2649,1,"ਖ਼"],[2650,1,"ਗ਼"],[2651,1,"ਜ਼"],[2652,2],[2653,3],[2654,1,"ਫ਼"],[[2655,2661],3],[[2662,2676],2],[2677,2],[2678,2],[[2679,2688],3],[[2689,2691],2],[2692,3],[[2693,2699],2],[2700,2],[2701,2],[2702,3],[[2703,2705],2],[2706,3],[[2707,2728],2],[2729,3],[[2730,2736],2],[2737,3],[[2738,2739],2],[2740,3],[[2741,2745],2],[[2746,2747],3],[[2748,2757],2],[2758,3],[[2759,2761],2],[2762,3],[[2763,2765],2],[[2766,2767],3],[2768,2],[[2769,2783],3],[2784,2],[[2785,2787],2],[[2788,2789],3],[[2790,2799],2],[2800,2],[2801,2],[[2802,2808],3],[2809,2],[[2810,2815],2],[2816,3],[[2817,2819],2],[2820,3],[[2821,2828],2],[[2829,2830],3],[[2831,2832],2],[[2833,2834],3],[[2835,2856],2],[2857,3],[[2858,2864],2],[2865,3],[[2866,2867],2],[2868,3],[2869,2],[[2870,2873],2],[[2874,2875],3],[[2876,2883],2],[2884,2],[[2885,2886],3],[[2887,2888],2],[[2889,2890],3],[[2891,2893],2],[[2894,2900],3],[2901,2],[[2902,2903],2],[[2904,2907],3],[2908,1,"ଡ଼"],[2909,1,"ଢ଼"],[2910,3],[[2911,2913],2],[[2914,2915],2],[[2916,2917],3],[[2918,2927],2],[2928,2],[2929,2],[[2930,2935],2],[[2936,2945],3],[[2946,2947],2],[2948,3],[[2949,2954],2],[[2955,2957],3],[[2958,2960],2],[2961,3],[[2962,2965],2],[[2966,2968],3],[[2969,2970],2],[2971,3],[2972,2],[2973,3],[[2974,2975],2],[[2976,2978],3],[[2979,2980],2],[[2981,2983],3],[[2984,2986],2],[[2987,2989],3],[[2990,2997],2],[2998,2],[[2999,3001],2],[[3002,3005],3],[[3006,3010],2],[[3011,3013],3],[[3014,3016],2],[3017,3],[[3018,3021],2],[[3022,3023],3],[3024,2],[[3025,3030],3],[3031,2],[[3032,3045],3],[3046,2],[[3047,3055],2],[[3056,3058],2],[[3059,3066],2],[[3067,3071],3],[3072,2],[[3073,3075],2],[3076,2],[[3077,3084],2],[3085,3],[[3086,3088],2],[3089,3],[[3090,3112],2],[3113,3],[[3114,3123],2],[3124,2],[[3125,3129],2],[[3130,3131],3],[3132,2],[3133,2],[[3134,3140],2],[3141,3],[[3142,3144],2],[3145,3],[[3146,3149],2],[[3150,3156],3],[[3157,3158],2],[3159,3],[[3160,3161],2],[3162,2],[[3163,3164],3],[3165,2],[[3166,3167],3],[[3168,3169],2],[[3170,3171],2],[[3172,3173],3],[[3174,3183],2],[[3184,3190],3],[3191,2],[[3192,3199],2],[3200,2],[3201,2],[[3202,3203],2],[3204,2],[[3205,3212],2],[3213,3],[[3214,3216],2],[3217,3],[[3218,3240],2],[3241,3],[[3242,3251],2],[3252,3],[[3253,3257],2],[[3258,3259],3],[[3260,3261],2],[[3262,3268],2],[3269,3],[[3270,3272],2],[3273,3],[[3274,3277],2],[[3278,3284],3],[[3285,3286],2],[[3287,3292],3],[3293,2],[3294,2],[3295,3],[[3296,3297],2],[[3298,3299],2],[[3300,3301],3],[[3302,3311],2],[3312,3],[[3313,3314],2],[3315,2],[[3316,3327],3],[3328,2],[3329,2],[[3330,3331],2],[3332,2],[[3333,3340],2],[3341,3],[[3342,3344],2],[3345,3],[[3346,3368],2],[3369,2],[[3370,3385],2],[3386,2],[[3387,3388],2],[3389,2],[[3390,3395],2],[3396,2],[3397,3],[[3398,3400],2],[3401,3],[[3402,3405],2],[3406,2],[3407,2],[[3408,3411],3],[[3412,3414],2],[3415,2],[[3416,3422],2],[3423,2],[[3424,3425],2],[[3426,3427],2],[[3428,3429],3],[[3430,3439],2],[[3440,3445],2],[[3446,3448],2],[3449,2],[[3450,3455],2],[3456,3],[3457,2],[[3458,3459],2],[3460,3],[[3461,3478],2],[[3479,3481],3],[[3482,3505],2],[3506,3],[[3507,3515],2],[3516,3],[3517,2],[[3518,3519],3],[[3520,3526],2],[[3527,3529],3],[3530,2],[[3531,3534],3],[[3535,3540],2],[3541,3],[3542,2],[3543,3],[[3544,3551],2],[[3552,3557],3],[[3558,3567],2],[[3568,3569],3],[[3570,3571],2],[3572,2],[[3573,3584],3],[[3585,3634],2],[3635,1,"ํา"],[[3636,3642],2],[[3643,3646],3],[3647,2],[[3648,3662],2],[3663,2],[[3664,3673],2],[[3674,3675],2],[[3676,3712],3],[[3713,3714],2],[3715,3],[3716,2],[3717,3],[3718,2],[[3719,3720],2],[3721,2],[3722,2],[3723,3],[3724,2],[3725,2],[[3726,3731],2],[[3732,3735],2],[3736,2],[[3737,3743],2],[3744,2],[[3745,3747],2],[3748,3],[3749,2],[3750,3],[3751,2],[[3752,3753],2],[[3754,3755],2],[3756,2],[[3757,3762],2],[3763,1,"ໍາ"],[[3764,3769],2],[3770,2],[[3771,3773],2],[[3774,3775],3],[[3776,3780],2],[3781,3],[3782,2],[3783,3],[[3784,3789],2],[3790,2],[3791,3],[[3792,3801],2],[[3802,3803],3],[3804,1,"ຫນ"],[3805,1,"ຫມ"],[[3806,3807],2],[[3808,3839],3],[3840,2],[[3841,3850],2],[3851,2],[3852,1,"་"],[[3853,3863],2],[[3864,3865],2],[[3866,3871],2],[[3872,3881],2],[[3882,3892],2],[3893,2],[3894,2],[3895,2],[3896,2],[3897,2],[[3898,3901],2],[[3902,3906],2],[3907,1,"གྷ"],[[3908,3911],2],[3912,3],[[3913,3916],2],[3917,1,"ཌྷ"],[[3918,3921],2],[3922,1,"དྷ"],[[3923,3926],2],[3927,1,"བྷ"],[[3928,3931],2],[3932,1,"ཛྷ"],[[3933,3944],2],[3945,1,"ཀྵ"],[3946,2],[[3947,3948],2],[[3949,3952],3],[[3953,3954],2],[3955,1,"ཱི"],[3956,2],[3957,1,"ཱུ"],[3958,1,"ྲྀ"],[3959,1,"ྲཱྀ"],[3960,1,"ླྀ"],[3961,1,"ླཱྀ"],[[3962,3968],2],[3969,1,"ཱྀ"],[[3970,3972],2],[3973,2],[[3974,3979],2],[[3980,3983],2],[[3984,3986],2],[3987,1,"ྒྷ"],[[3988,3989],2],[3990,2],[3991,2],[3992,3],[[3993,3996],2],[3997,1,"ྜྷ"],[[3998,4001],2],[4002,1,"ྡྷ"],[[4003,4006],2],[4007,1,"ྦྷ"],[[4008,4011],2],[4012,1,"ྫྷ"],[4013,2],[[4014,4016],2],[[4017,4023],2],[4024,2],[4025,1,"ྐྵ"],[[4026,4028],2],[4029,3],[[4030,4037],2],[4038,2],[[4039,4044],2],[4045,3],[4046,2],[4047,2],[[4048,4049],2],[[4050,4052],2],[[4053,4056],2],[[4057,4058],2],[[4059,4095],3],[[4096,4129],2],[4130,2],[[4131,4135],2],[4136,2],[[4137,4138],2],[4139,2],[[4140,4146],2],[[4147,4149],2],[[4150,4153],2],[[4154,4159],2],[[4160,4169],2],[[4170,4175],2],[[4176,4185],2],[[4186,4249],2],[[4250,4253],2],[[4254,4255],2],[4256,1,"ⴀ"],[4257,1,"ⴁ"],[4258,1,"ⴂ"],[4259,1,"ⴃ"],[4260,1,"ⴄ"],[4261,1,"ⴅ"],[4262,1,"ⴆ"],[4263,1,"ⴇ"],[4264,1,"ⴈ"],[4265,1,"ⴉ"],[4266,1,"ⴊ"],[4267,1,"ⴋ"],[4268,1,"ⴌ"],[4269,1,"ⴍ"],[4270,1,"ⴎ"],[4271,1,"ⴏ"],[4272,1,"ⴐ"],[4273,1,"ⴑ"],[4274,1,"ⴒ"],[4275,1,"ⴓ"],[4276,1,"ⴔ"],[4277,1,"ⴕ"],[4278,1,"ⴖ"],[4279,1,"ⴗ"],[4280,1,"ⴘ"],[4281,1,"ⴙ"],[4282,1,"ⴚ"],[4283,1,"ⴛ"],[4284,1,"ⴜ"],[4285,1,"ⴝ"],[4286,1,"ⴞ"],[4287,1,"ⴟ"],[4288,1,"ⴠ"],[4289,1,"ⴡ"],[4290,1,"ⴢ"],[4291,1,"ⴣ"],[4292,1,"ⴤ"],[4293,1,"ⴥ"],[4294,3],[4295,1,"ⴧ"],[[4296,4300],3],[4301,1,"ⴭ"],[[4302,4303],3],[[4304,4342],2],[[4343,4344],2],[[4345,4346],2],[4347,2],[4348,1,"ნ"],[[4349,4351],2],[[4352,4441],2],[[4442,4446],2],[[4447,4448],7],[[4449,4514],2],[[4515,4519],2],[[4520,4601],2],[[4602,4607],2],[[4608,4614],2],[4615,2],[[4616,4678],2],[4679,2],[4680,2],[4681,3],[[4682,4685],2],[[4686,4687],3],[[4688,4694],2],[4695,3],[4696,2],[4697,3],[[4698,4701],2],[[4702,4703],3],[[4704,4742],2],[4743,2],[4744,2],[4745,3],[[4746,4749],2],[[4750,4751],3],[[4752,4782],2],[4783,2],[4784,2],[4785,3],[[4786,4789],2],[[4790,4791],3],[[4792,4798],2],[4799,3],[4800,2],[4801,3],[[4802,4805],2],[[4806,4807],3],[[4808,4814],2],[4815,2],[[4816,4822],2],[4823,3],[[4824,4846],2],[4847,2],[[4848,4878],2],[4879,2],[4880,2],[4881,3],[[4882,4885],2],[[4886,4887],3],[[4888,4894],2],[4895,2],[[4896,4934],2],[4935,2],[[4936,4954],2],[[4955,4956],3],[[4957,4958],2],[4959,2],[4960,2],[[4961,4988],2],[[4989,4991],3],[[4992,5007],2],[[5008,5017],2],[[5018,5023],3],[[5024,5108],2],[5109,2],[[5110,5111],3],[5112,1,"Ᏸ"],[5113,1,"Ᏹ"],[5114,1,"Ᏺ"],[5115,1,"Ᏻ"],[5116,1,"Ᏼ"],[5117,1,"Ᏽ"],[[5118,5119],3],[5120,2],[[5121,5740],2],[[5741,5742],2],[[5743,5750],2],[[5751,5759],2],[5760,3],[[5761,5786],2],[[5787,5788],2],[[5789,5791],3],[[5792,5866],2],[[5867,5872],2],[[5873,5880],2],[[5881,5887],3],[[5888,5900],2],[5901,2],[[5902,5908],2],[5909,2],[[5910,5918],3],[5919,2],[[5920,5940],2],[[5941,5942],2],[[5943,5951],3],[[5952,5971],2],[[5972,5983],3],[[5984,5996],2],[5997,3],[[5998,6000],2],[6001,3],[[6002,6003],2],[[6004,6015],3],[[6016,6067],2],[[6068,6069],7],[[6070,6099],2],[[6100,6102],2],[6103,2],[[6104,6107],2],[6108,2],[6109,2],[[6110,6111],3],[[6112,6121],2],[[6122,6127],3],[[6128,6137],2],[[6138,6143],3],[[6144,6154],2],[[6155,6158],7],[6159,7],[[6160,6169],2],[[6170,6175],3],[[6176,6263],2],[6264,2],[[6265,6271],3],[[6272,6313],2],[6314,2],[[6315,6319],3],[[6320,6389],2],[[6390,6399],3],[[6400,6428],2],[[6429,6430],2],[6431,3],[[6432,6443],2],[[6444,6447],3],[[6448,6459],2],[[6460,6463],3],[6464,2],[[6465,6467],3],[[6468,6469],2],[[6470,6509],2],[[6510,6511],3],[[6512,6516],2],[[6517,6527],3],[[6528,6569],2],[[6570,6571],2],[[6572,6575],3],[[6576,6601],2],[[6602,6607],3],[[6608,6617],2],[6618,2],[[6619,6621],3],[[6622,6623],2],[[6624,6655],2],[[6656,6683],2],[[6684,6685],3],[[6686,6687],2],[[6688,6750],2],[6751,3],[[6752,6780],2],[[6781,6782],3],[[6783,6793],2],[[6794,6799],3],[[6800,6809],2],[[6810,6815],3],[[6816,6822],2],[6823,2],[[6824,6829],2],[[6830,6831],3],[[6832,6845],2],[6846,2],[[6847,6848],2],[[6849,6862],2],[[6863,6911],3],[[6912,6987],2],[6988,2],[6989,3],[[6990,6991],2],[[6992,7001],2],[[7002,7018],2],[[7019,7027],2],[[7028,7036],2],[[7037,7038],2],[7039,2],[[7040,7082],2],[[7083,7085],2],[[7086,7097],2],[[7098,7103],2],[[7104,7155],2],[[7156,7163],3],[[7164,7167],2],[[7168,7223],2],[[7224,7226],3],[[7227,7231],2],[[7232,7241],2],[[7242,7244],3],[[7245,7293],2],[[7294,7295],2],[7296,1,"в"],[7297,1,"д"],[7298,1,"о"],[7299,1,"с"],[[7300,7301],1,"т"],[7302,1,"ъ"],[7303,1,"ѣ"],[7304,1,"ꙋ"],[7305,1,"ᲊ"],[7306,2],[[7307,7311],3],[7312,1,"ა"],[7313,1,"ბ"],[7314,1,"გ"],[7315,1,"დ"],[7316,1,"ე"],[7317,1,"ვ"],[7318,1,"ზ"],[7319,1,"თ"],[7320,1,"ი"],[7321,1,"კ"],[7322,1,"ლ"],[7323,1,"მ"],[7324,1,"ნ"],[7325,1,"ო"],[7326,1,"პ"],[7327,1,"ჟ"],[7328,1,"რ"],[7329,1,"ს"],[7330,1,"ტ"],[7331,1,"უ"],[7332,1,"ფ"],[7333,1,"ქ"],[7334,1,"ღ"],[7335,1,"ყ"],[7336,1,"შ"],[7337,1,"ჩ"],[7338,1,"ც"],[7339,1,"ძ"],[7340,1,"წ"],[7341,1,"ჭ"],[7342,1,"ხ"],[7343,1,"ჯ"],[7344,1,"ჰ"],[7345,1,"ჱ"],[7346,1,"ჲ"],[7347,1,"ჳ"],[7348,1,"ჴ"],[7349,1,"ჵ"],[7350,1,"ჶ"],[7351,1,"ჷ"],[7352,1,"ჸ"],[7353,1,"ჹ"],[7354,1,"ჺ"],[[7355,7356],3],[7357,1,"ჽ"],[7358,1,"ჾ"],[7359,1,"ჿ"],[[7360,7367],2],[[7368,7375],3],[[7376,7378],2],[7379,2],[[7380,7410],2],[[7411,7414],2],[7415,2],[[7416,7417],2],[7418,2],[[7419,7423],3],[[7424,7467],2],[7468,1,"a"],[7469,1,"æ"],[7470,1,"b"],[7471,2],[7472,1,"d"],[7473,1,"e"],[7474,1,"ǝ"],[7475,1,"g"],[7476,1,"h"],[7477,1,"i"],[7478,1,"j"],[7479,1,"k"],[7480,1,"l"],[7481,1,"m"],[7482,1,"n"],[7483,2],[7484,1,"o"],[7485,1,"ȣ"],[7486,1,"p"],[7487,1,"r"],[7488,1,"t"],[7489,1,"u"],[7490,1,"w"],[7491,1,"a"],[7492,1,"ɐ"],[7493,1,"ɑ"],[7494,1,"ᴂ"],[7495,1,"b"],[7496,1,"d"],[7497,1,"e"],[7498,1,"ə"],[7499,1,"ɛ"],[7500,1,"ɜ"],[7501,1,"g"],[7502,2],[7503,1,"k"],[7504,1,"m"],[7505,1,"ŋ"],[7506,1,"o"],[7507,1,"ɔ"],[7508,1,"ᴖ"],[7509,1,"ᴗ"],[7510,1,"p"],[7511,1,"t"],[7512,1,"u"],[7513,1,"ᴝ"],[7514,1,"ɯ"],[7515,1,"v"],[7516,1,"ᴥ"],[7517,1,"β"],[7518,1,"γ"],[7519,1,"δ"],[7520,1,"φ"],[7521,1,"χ"],[7522,1,"i"],[7523,1,"r"],[7524,1,"u"],[7525,1,"v"],[7526,1,"β"],[7527,1,"γ"],[7528,1,"ρ"],[7529,1,"φ"],[7530,1,"χ"],[7531,2],[[7532,7543],2],[7544,1,"н"],[[7545,7578],2],[7579,1,"ɒ"],[7580,1,"c"],[7581,1,"ɕ"],[7582,1,"ð"],[7583,1,"ɜ"],[7584,1,"f"],[7585,1,"ɟ"],[7586,1,"ɡ"],[7587,1,"ɥ"],[7588,1,"ɨ"],[7589,1,"ɩ"],[7590,1,"ɪ"],[7591,1,"ᵻ"],[7592,1,"ʝ"],[7593,1,"ɭ"],[7594,1,"ᶅ"],[7595,1,"ʟ"],[7596,1,"ɱ"],[7597,1,"ɰ"],[7598,1,"ɲ"],[7599,1,"ɳ"],[7600,1,"ɴ"],[7601,1,"ɵ"],[7602,1,"ɸ"],[7603,1,"ʂ"],[7604,1,"ʃ"],[7605,1,"ƫ"],[7606,1,"ʉ"],[7607,1,"ʊ"],[7608,1,"ᴜ"],[7609,1,"ʋ"],[7610,1,"ʌ"],[7611,1,"z"],[7612,1,"ʐ"],[7613,1,"ʑ"],[7614,1,"ʒ"],[7615,1,"θ"],[[7616,7619],2],[[7620,7626],2],[[7627,7654],2],[[7655,7669],2],[[7670,7673],2],[7674,2],[7675,2],[7676,2],[7677,2],[[7678,7679],2],[7680,1,"ḁ"],[7681,2],[7682,1,"ḃ"],[7683,2],[7684,1,"ḅ"],[7685,2],[7686,1,"ḇ"],[7687,2],[7688,1,"ḉ"],[7689,2],[7690,1,"ḋ"],[7691,2],[7692,1,"ḍ"],[7693,2],[7694,1,"ḏ"],[7695,2],[7696,1,"ḑ"],[7697,2],[7698,1,"ḓ"],[7699,2],[7700,1,"ḕ"],[7701,2],[7702,1,"ḗ"],[7703,2],[7704,1,"ḙ"],[7705,2],[7706,1,"ḛ"],[7707,2],[7708,1,"ḝ"],[7709,2],[7710,1,"ḟ"],[7711,2],[7712,1,"ḡ"],[7713,2],[7714,1,"ḣ"],[7715,2],[7716,1,"ḥ"],[7717,2],[7718,1,"ḧ"],[7719,2],[7720,1,"ḩ"],[7721,2],[7722,1,"ḫ"],[7723,2],[7724,1,"ḭ"],[7725,2],[7726,1,"ḯ"],[7727,2],[7728,1,"ḱ"],[7729,2],[7730,1,"ḳ"],[7731,2],[7732,1,"ḵ"],[7733,2],[7734,1,"ḷ"],[7735,2],[7736,1,"ḹ"],[7737,2],[7738,1,"ḻ"],[7739,2],[7740,1,"ḽ"],[7741,2],[7742,1,"ḿ"],[7743,2],[7744,1,"ṁ"],[7745,2],[7746,1,"ṃ"],[7747,2],[7748,1,"ṅ"],[7749,2],[7750,1,"ṇ"],[7751,2],[7752,1,"ṉ"],[7753,2],[7754,1,"ṋ"],[7755,2],[7756,1,"ṍ"],[7757,2],[7758,1,"ṏ"],[7759,2],[7760,1,"ṑ"],[7761,2],[7762,1,"ṓ"],[7763,2],[7764,1,"ṕ"],[7765,2],[7766,1,"ṗ"],[7767,2],[7768,1,"ṙ"],[7769,2],[7770,1,"ṛ"],[7771,2],[7772,1,"ṝ"],[7773,2],[7774,1,"ṟ"],[7775,2],[7776,1,"ṡ"],[7777,2],[7778,1,"ṣ"],[7779,2],[7780,1,"ṥ"],[7781,2],[7782,1,"ṧ"],[7783,2],[7784,1,"ṩ"],[7785,2],[7786,1,"ṫ"],[7787,2],[7788,1,"ṭ"],[7789,2],[7790,1,"ṯ"],[7791,2],[7792,1,"ṱ"],[7793,2],[7794,1,"ṳ"],[7795,2],[7796,1,"ṵ"],[7797,2],[7798,1,"ṷ"],[7799,2],[7800,1,"ṹ"],[7801,2],[7802,1,"ṻ"],[7803,2],[7804,1,"ṽ"],[7805,2],[7806,1,"ṿ"],[7807,2],[7808,1,"ẁ"],[7809,2],[7810,1,"ẃ"],[7811,2],[7812,1,"ẅ"],[7813,2],[7814,1,"ẇ"],[7815,2],[7816,1,"ẉ"],[7817,2],[7818,1,"ẋ"],[7819,2],[7820,1,"ẍ"],[7821,2],[7822,1,"ẏ"],[7823,2],[7824,1,"ẑ"],[7825,2],[7826,1,"ẓ"],[7827,2],[7828,1,"ẕ"],[[7829,7833],2],[7834,1,"aʾ"],[7835,1,"ṡ"],[[7836,7837],2],[7838,1,"ß"],[7839,2],[7840,1,"ạ"],[7841,2],[7842,1,"ả"],[7843,2],[7844,1,"ấ"],[7845,2],[7846,1,"ầ"],[7847,2],[7848,1,"ẩ"],[7849,2],[7850,1,"ẫ"],[7851,2],[7852,1,"ậ"],[7853,2],[7854,1,"ắ"],[7855,2],[7856,1,"ằ"],[7857,2],[7858,1,"ẳ"],[7859,2],[7860,1,"ẵ"],[7861,2],[7862,1,"ặ"],[7863,2],[7864,1,"ẹ"],[7865,2],[7866,1,"ẻ"],[7867,2],[7868,1,"ẽ"],[7869,2],[7870,1,"ế"],[7871,2],[7872,1,"ề"],[7873,2],[7874,1,"ể"],[7875,2],[7876,1,"ễ"],[7877,2],[7878,1,"ệ"],[7879,2],[7880,1,"ỉ"],[7881,2],[7882,1,"ị"],[7883,2],[7884,1,"ọ"],[7885,2],[7886,1,"ỏ"],[7887,2],[7888,1,"ố"],[7889,2],[7890,1,"ồ"],[7891,2],[7892,1,"ổ"],[7893,2],[7894,1,"ỗ"],[7895,2],[7896,1,"ộ"],[7897,2],[7898,1,"ớ"],[7899,2],[7900,1,"ờ"],[7901,2],[7902,1,"ở"],[7903,2],[7904,1,"ỡ"],[7905,2],[7906,1,"ợ"],[7907,2],[7908,1,"ụ"],[7909,2],[7910,1,"ủ"],[7911,2],[7912,1,"ứ"],[7913,2],[7914,1,"ừ"],[7915,2],[7916,1,"ử"],[7917,2],[7918,1,"ữ"],[7919,2],[7920,1,"ự"],[7921,2],[7922,1,"ỳ"],[7923,2],[7924,1,"ỵ"],[7925,2],[7926,1,"ỷ"],[7927,2],[7928,1,"ỹ"],[7929,2],[7930,1,"ỻ"],[7931,2],[7932,1,"ỽ"],[7933,2],[7934,1,"ỿ"],[7935,2],[[7936,7943],2],[7944,1,"ἀ"],[7945,1,"ἁ"],[7946,1,"ἂ"],[7947,1,"ἃ"],[7948,1,"ἄ"],[7949,1,"ἅ"],[7950,1,"ἆ"],[7951,1,"ἇ"],[[7952,7957],2],[[7958,7959],3],[7960,1,"ἐ"],[7961,1,"ἑ"],[7962,1,"ἒ"],[7963,1,"ἓ"],[7964,1,"ἔ"],[7965,1,"ἕ"],[[7966,7967],3],[[7968,7975],2],[7976,1,"ἠ"],[7977,1,"ἡ"],[7978,1,"ἢ"],[7979,1,"ἣ"],[7980,1,"ἤ"],[7981,1,"ἥ"],[7982,1,"ἦ"],[7983,1,"ἧ"],[[7984,7991],2],[7992,1,"ἰ"],[7993,1,"ἱ"],[7994,1,"ἲ"],[7995,1,"ἳ"],[7996,1,"ἴ"],[7997,1,"ἵ"],[7998,1,"ἶ"],[7999,1,"ἷ"],[[8000,8005],2],[[8006,8007],3],[8008,1,"ὀ"],[8009,1,"ὁ"],[8010,1,"ὂ"],[8011,1,"ὃ"],[8012,1,"ὄ"],[8013,1,"ὅ"],[[8014,8015],3],[[8016,8023],2],[8024,3],[8025,1,"ὑ"],[8026,3],[8027,1,"ὓ"],[8028,3],[8029,1,"ὕ"],[8030,3],[8031,1,"ὗ"],[[8032,8039],2],[8040,1,"ὠ"],[8041,1,"ὡ"],[8042,1,"ὢ"],[8043,1,"ὣ"],[8044,1,"ὤ"],[8045,1,"ὥ"],[8046,1,"ὦ"],[8047,1,"ὧ"],[8048,2],[8049,1,"ά"],[8050,2],[8051,1,"έ"],[8052,2],[8053,1,"ή"],[8054,2],[8055,1,"ί"],[8056,2],[8057,1,"ό"],[8058,2],[8059,1,"ύ"],[8060,2],[8061,1,"ώ"],[[8062,8063],3],[8064,1,"ἀι"],[8065,1,"ἁι"],[8066,1,"ἂι"],[8067,1,"ἃι"],[8068,1,"ἄι"],[8069,1,"ἅι"],[8070,1,"ἆι"],[8071,1,"ἇι"],[8072,1,"ἀι"],[8073,1,"ἁι"],[8074,1,"ἂι"],[8075,1,"ἃι"],[8076,1,"ἄι"],[8077,1,"ἅι"],[8078,1,"ἆι"],[8079,1,"ἇι"],[8080,1,"ἠι"],[8081,1,"ἡι"],[8082,1,"ἢι"],[8083,1,"ἣι"],[8084,1,"ἤι"],[8085,1,"ἥι"],[8086,1,"ἦι"],[8087,1,"ἧι"],[8088,1,"ἠι"],[8089,1,"ἡι"],[8090,1,"ἢι"],[8091,1,"ἣι"],[8092,1,"ἤι"],[8093,1,"ἥι"],[8094,1,"ἦι"],[8095,1,"ἧι"],[8096,1,"ὠι"],[8097,1,"ὡι"],[8098,1,"ὢι"],[8099,1,"ὣι"],[8100,1,"ὤι"],[8101,1,"ὥι"],[8102,1,"ὦι"],[8103,1,"ὧι"],[8104,1,"ὠι"],[8105,1,"ὡι"],[8106,1,"ὢι"],[8107,1,"ὣι"],[8108,1,"ὤι"],[8109,1,"ὥι"],[8110,1,"ὦι"],[8111,1,"ὧι"],[[8112,8113],2],[8114,1,"ὰι"],[8115,1,"αι"],[8116,1,"άι"],[8117,3],[8118,2],[8119,1,"ᾶι"],[8120,1,"ᾰ"],[8121,1,"ᾱ"],[8122,1,"ὰ"],[8123,1,"ά"],[8124,1,"αι"],[8125,1," ̓"],[8126,1,"ι"],[8127,1," ̓"],[8128,1," ͂"],[8129,1," ̈͂"],[8130,1,"ὴι"],[8131,1,"ηι"],[8132,1,"ήι"],[8133,3],[8134,2],[8135,1,"ῆι"],[8136,1,"ὲ"],[8137,1,"έ"],[8138,1,"ὴ"],[8139,1,"ή"],[8140,1,"ηι"],[8141,1," ̓̀"],[8142,1," ̓́"],[8143,1," ̓͂"],[[8144,8146],2],[8147,1,"ΐ"],[[8148,8149],3],[[8150,8151],2],[8152,1,"ῐ"],[8153,1,"ῑ"],[8154,1,"ὶ"],[8155,1,"ί"],[8156,3],[8157,1," ̔̀"],[8158,1," ̔́"],[8159,1," ̔͂"],[[8160,8162],2],[8163,1,"ΰ"],[[8164,8167],2],[8168,1,"ῠ"],[8169,1,"ῡ"],[8170,1,"ὺ"],[8171,1,"ύ"],[8172,1,"ῥ"],[8173,1," ̈̀"],[8174,1," ̈́"],[8175,1,"`"],[[8176,8177],3],[8178,1,"ὼι"],[8179,1,"ωι"],[8180,1,"ώι"],[8181,3],[8182,2],[8183,1,"ῶι"],[8184,1,"ὸ"],[8185,1,"ό"],[8186,1,"ὼ"],[8187,1,"ώ"],[8188,1,"ωι"],[8189,1," ́"],[8190,1," ̔"],[8191,3],[[8192,8202],1," "],[8203,7],[[8204,8205],6,""],[[8206,8207],3],[8208,2],[8209,1,"‐"],[[8210,8214],2],[8215,1," ̳"],[[8216,8227],2],[[8228,8230],3],[8231,2],[[8232,8238],3],[8239,1," "],[[8240,8242],2],[8243,1,"′′"],[8244,1,"′′′"],[8245,2],[8246,1,"‵‵"],[8247,1,"‵‵‵"],[[8248,8251],2],[8252,1,"!!"],[8253,2],[8254,1," ̅"],[[8255,8262],2],[8263,1,"??"],[8264,1,"?!"],[8265,1,"!?"],[[8266,8269],2],[[8270,8274],2],[[8275,8276],2],[[8277,8278],2],[8279,1,"′′′′"],[[8280,8286],2],[8287,1," "],[[8288,8291],7],[8292,7],[8293,3],[[8294,8297],3],[[8298,8303],7],[8304,1,"0"],[8305,1,"i"],[[8306,8307],3],[8308,1,"4"],[8309,1,"5"],[8310,1,"6"],[8311,1,"7"],[8312,1,"8"],[8313,1,"9"],[8314,1,"+"],[8315,1,"−"],[8316,1,"="],[8317,1,"("],[8318,1,")"],[8319,1,"n"],[8320,1,"0"],[8321,1,"1"],[8322,1,"2"],[8323,1,"3"],[8324,1,"4"],[8325,1,"5"],[8326,1,"6"],[8327,1,"7"],[8328,1,"8"],[8329,1,"9"],[8330,1,"+"],[8331,1,"−"],[8332,1,"="],[8333,1,"("],[8334,1,")"],[8335,3],[8336,1,"a"],[8337,1,"e"],[8338,1,"o"],[8339,1,"x"],[8340,1,"ə"],[8341,1,"h"],[8342,1,"k"],[8343,1,"l"],[8344,1,"m"],[8345,1,"n"],[8346,1,"p"],[8347,1,"s"],[8348,1,"t"],[[8349,8351],3],[[8352,8359],2],[8360,1,"rs"],[[8361,8362],2],[8363,2],[8364,2],[[8365,8367],2],[[8368,8369],2],[[8370,8373],2],[[8374,8376],2],[8377,2],[8378,2],[[8379,8381],2],[8382,2],[8383,2],[8384,2],[[8385,8399],3],[[8400,8417],2],[[8418,8419],2],[[8420,8426],2],[8427,2],[[8428,8431],2],[8432,2],[[8433,8447],3],[8448,1,"a/c"],[8449,1,"a/s"],[8450,1,"c"],[8451,1,"°c"],[8452,2],[8453,1,"c/o"],[8454,1,"c/u"],[8455,1,"ɛ"],[8456,2],[8457,1,"°f"],[8458,1,"g"],[[8459,8462],1,"h"],[8463,1,"ħ"],[[8464,8465],1,"i"],[[8466,8467],1,"l"],[8468,2],[8469,1,"n"],[8470,1,"no"],[[8471,8472],2],[8473,1,"p"],[8474,1,"q"],[[8475,8477],1,"r"],[[8478,8479],2],[8480,1,"sm"],[8481,1,"tel"],[8482,1,"tm"],[8483,2],[8484,1,"z"],[8485,2],[8486,1,"ω"],[8487,2],[8488,1,"z"],[8489,2],[8490,1,"k"],[8491,1,"å"],[8492,1,"b"],[8493,1,"c"],[8494,2],[[8495,8496],1,"e"],[8497,1,"f"],[8498,1,"ⅎ"],[8499,1,"m"],[8500,1,"o"],[8501,1,"א"],[8502,1,"ב"],[8503,1,"ג"],[8504,1,"ד"],[8505,1,"i"],[8506,2],[8507,1,"fax"],[8508,1,"π"],[[8509,8510],1,"γ"],[8511,1,"π"],[8512,1,"∑"],[[8513,8516],2],[[8517,8518],1,"d"],[8519,1,"e"],[8520,1,"i"],[8521,1,"j"],[[8522,8523],2],[8524,2],[8525,2],[8526,2],[8527,2],[8528,1,"1⁄7"],[8529,1,"1⁄9"],[8530,1,"1⁄10"],[8531,1,"1⁄3"],[8532,1,"2⁄3"],[8533,1,"1⁄5"],[8534,1,"2⁄5"],[8535,1,"3⁄5"],[8536,1,"4⁄5"],[8537,1,"1⁄6"],[8538,1,"5⁄6"],[8539,1,"1⁄8"],[8540,1,"3⁄8"],[8541,1,"5⁄8"],[8542,1,"7⁄8"],[8543,1,"1⁄"],[8544,1,"i"],[8545,1,"ii"],[8546,1,"iii"],[8547,1,"iv"],[8548,1,"v"],[8549,1,"vi"],[8550,1,"vii"],[8551,1,"viii"],[8552,1,"ix"],[8553,1,"x"],[8554,1,"xi"],[8555,1,"xii"],[8556,1,"l"],[8557,1,"c"],[8558,1,"d"],[8559,1,"m"],[8560,1,"i"],[8561,1,"ii"],[8562,1,"iii"],[8563,1,"iv"],[8564,1,"v"],[8565,1,"vi"],[8566,1,"vii"],[8567,1,"viii"],[8568,1,"ix"],[8569,1,"x"],[8570,1,"xi"],[8571,1,"xii"],[8572,1,"l"],[8573,1,"c"],[8574,1,"d"],[8575,1,"m"],[[8576,8578],2],[8579,1,"ↄ"],[8580,2],[[8581,8584],2],[8585,1,"0⁄3"],[[8586,8587],2],[[8588,8591],3],[[8592,8682],2],[[8683,8691],2],[[8692,8703],2],[[8704,8747],2],[8748,1,"∫∫"],[8749,1,"∫∫∫"],[8750,2],[8751,1,"∮∮"],[8752,1,"∮∮∮"],[[8753,8945],2],[[8946,8959],2],[8960,2],[8961,2],[[8962,9000],2],[9001,1,"〈"],[9002,1,"〉"],[[9003,9082],2],[9083,2],[9084,2],[[9085,9114],2],[[9115,9166],2],[[9167,9168],2],[[9169,9179],2],[[9180,9191],2],[9192,2],[[9193,9203],2],[[9204,9210],2],[[9211,9214],2],[9215,2],[[9216,9252],2],[[9253,9254],2],[[9255,9257],2],[[9258,9279],3],[[9280,9290],2],[[9291,9311],3],[9312,1,"1"],[9313,1,"2"],[9314,1,"3"],[9315,1,"4"],[9316,1,"5"],[9317,1,"6"],[9318,1,"7"],[9319,1,"8"],[9320,1,"9"],[9321,1,"10"],[9322,1,"11"],[9323,1,"12"],[9324,1,"13"],[9325,1,"14"],[9326,1,"15"],[9327,1,"16"],[9328,1,"17"],[9329,1,"18"],[9330,1,"19"],[9331,1,"20"],[9332,1,"(1)"],[9333,1,"(2)"],[9334,1,"(3)"],[9335,1,"(4)"],[9336,1,"(5)"],[9337,1,"(6)"],[9338,1,"(7)"],[9339,1,"(8)"],[9340,1,"(9)"],[9341,1,"(10)"],[9342,1,"(11)"],[9343,1,"(12)"],[9344,1,"(13)"],[9345,1,"(14)"],[9346,1,"(15)"],[9347,1,"(16)"],[9348,1,"(17)"],[9349,1,"(18)"],[9350,1,"(19)"],[9351,1,"(20)"],[[9352,9371],3],[9372,1,"(a)"],[9373,1,"(b)"],[9374,1,"(c)"],[9375,1,"(d)"],[9376,1,"(e)"],[9377,1,"(f)"],[9378,1,"(g)"],[9379,1,"(h)"],[9380,1,"(i)"],[9381,1,"(j)"],[9382,1,"(k)"],[9383,1,"(l)"],[9384,1,"(m)"],[9385,1,"(n)"],[9386,1,"(o)"],[9387,1,"(p)"],[9388,1,"(q)"],[9389,1,"(r)"],[9390,1,"(s)"],[9391,1,"(t)"],[9392,1,"(u)"],[9393,1,"(v)"],[9394,1,"(w)"],[9395,1,"(x)"],[9396,1,"(y)"],[9397,1,"(z)"],[9398,1,"a"],[9399,1,"b"],[9400,1,"c"],[9401,1,"d"],[9402,1,"e"],[9403,1,"f"],[9404,1,"g"],[9405,1,"h"],[9406,1,"i"],[9407,1,"j"],[9408,1,"k"],[9409,1,"l"],[9410,1,"m"],[9411,1,"n"],[9412,1,"o"],[9413,1,"p"],[9414,1,"q"],[9415,1,"r"],[9416,1,"s"],[9417,1,"t"],[9418,1,"u"],[9419,1,"v"],[9420,1,"w"],[9421,1,"x"],[9422,1,"y"],[9423,1,"z"],[9424,1,"a"],[9425,1,"b"],[9426,1,"c"],[9427,1,"d"],[9428,1,"e"],[9429,1,"f"],[9430,1,"g"],[9431,1,"h"],[9432,1,"i"],[9433,1,"j"],[9434,1,"k"],[9435,1,"l"],[9436,1,"m"],[9437,1,"n"],[9438,1,"o"],[9439,1,"p"],[9440,1,"q"],[9441,1,"r"],[9442,1,"s"],[9443,1,"t"],[9444,1,"u"],[9445,1,"v"],[9446,1,"w"],[9447,1,"x"],[9448,1,"y"],[9449,1,"z"],[9450,1,"0"],[[9451,9470],2],[9471,2],[[9472,9621],2],[[9622,9631],2],[[9632,9711],2],[[9712,9719],2],[[9720,9727],2],[[9728,9747],2],[[9748,9749],2],[[9750,9751],2],[9752,2],[9753,2],[[9754,9839],2],[[9840,9841],2],[[9842,9853],2],[[9854,9855],2],[[9856,9865],2],[[9866,9873],2],[[9874,9884],2],[9885,2],[[9886,9887],2],[[9888,9889],2],[[9890,9905],2],[9906,2],[[9907,9916],2],[[9917,9919],2],[[9920,9923],2],[[9924,9933],2],[9934,2],[[9935,9953],2],[9954,2],[9955,2],[[9956,9959],2],[[9960,9983],2],[9984,2],[[9985,9988],2],[9989,2],[[9990,9993],2],[[9994,9995],2],[[9996,10023],2],[10024,2],[[10025,10059],2],[10060,2],[10061,2],[10062,2],[[10063,10066],2],[[10067,10069],2],[10070,2],[10071,2],[[10072,10078],2],[[10079,10080],2],[[10081,10087],2],[[10088,10101],2],[[10102,10132],2],[[10133,10135],2],[[10136,10159],2],[10160,2],[[10161,10174],2],[10175,2],[[10176,10182],2],[[10183,10186],2],[10187,2],[10188,2],[10189,2],[[10190,10191],2],[[10192,10219],2],[[10220,10223],2],[[10224,10239],2],[[10240,10495],2],[[10496,10763],2],[10764,1,"∫∫∫∫"],[[10765,10867],2],[10868,1,"::="],[10869,1,"=="],[10870,1,"==="],[[10871,10971],2],[10972,1,"⫝̸"],[[10973,11007],2],[[11008,11021],2],[[11022,11027],2],[[11028,11034],2],[[11035,11039],2],[[11040,11043],2],[[11044,11084],2],[[11085,11087],2],[[11088,11092],2],[[11093,11097],2],[[11098,11123],2],[[11124,11125],3],[[11126,11157],2],[11158,3],[11159,2],[[11160,11193],2],[[11194,11196],2],[[11197,11208],2],[11209,2],[[11210,11217],2],[11218,2],[[11219,11243],2],[[11244,11247],2],[[11248,11262],2],[11263,2],[11264,1,"ⰰ"],[11265,1,"ⰱ"],[11266,1,"ⰲ"],[11267,1,"ⰳ"],[11268,1,"ⰴ"],[11269,1,"ⰵ"],[11270,1,"ⰶ"],[11271,1,"ⰷ"],[11272,1,"ⰸ"],[11273,1,"ⰹ"],[11274,1,"ⰺ"],[11275,1,"ⰻ"],[11276,1,"ⰼ"],[11277,1,"ⰽ"],[11278,1,"ⰾ"],[11279,1,"ⰿ"],[11280,1,"ⱀ"],[11281,1,"ⱁ"],[11282,1,"ⱂ"],[11283,1,"ⱃ"],[11284,1,"ⱄ"],[11285,1,"ⱅ"],[11286,1,"ⱆ"],[11287,1,"ⱇ"],[11288,1,"ⱈ"],[11289,1,"ⱉ"],[11290,1,"ⱊ"],[11291,1,"ⱋ"],[11292,1,"ⱌ"],[11293,1,"ⱍ"],[11294,1,"ⱎ"],[11295,1,"ⱏ"],[11296,1,"ⱐ"],[11297,1,"ⱑ"],[11298,1,"ⱒ"],[11299,1,"ⱓ"],[11300,1,"ⱔ"],[11301,1,"ⱕ"],[11302,1,"ⱖ"],[11303,1,"ⱗ"],[11304,1,"ⱘ"],[11305,1,"ⱙ"],[11306,1,"ⱚ"],[11307,1,"ⱛ"],[11308,1,"ⱜ"],[11309,1,"ⱝ"],[11310,1,"ⱞ"],[11311,1,"ⱟ"],[[11312,11358],2],[11359,2],[11360,1,"ⱡ"],[11361,2],[11362,1,"ɫ"],[11363,1,"ᵽ"],[11364,1,"ɽ"],[[11365,11366],2],[11367,1,"ⱨ"],[11368,2],[11369,1,"ⱪ"],[11370,2],[11371,1,"ⱬ"],[11372,2],[11373,1,"ɑ"],[11374,1,"ɱ"],[11375,1,"ɐ"],[11376,1,"ɒ"],[11377,2],[11378,1,"ⱳ"],[11379,2],[11380,2],[11381,1,"ⱶ"],[[11382,11383],2],[[11384,11387],2],[11388,1,"j"],[11389,1,"v"],[11390,1,"ȿ"],[11391,1,"ɀ"],[11392,1,"ⲁ"],[11393,2],[11394,1,"ⲃ"],[11395,2],[11396,1,"ⲅ"],[11397,2],[11398,1,"ⲇ"],[11399,2],[11400,1,"ⲉ"],[11401,2],[11402,1,"ⲋ"],[11403,2],[11404,1,"ⲍ"],[11405,2],[11406,1,"ⲏ"],[11407,2],[11408,1,"ⲑ"],[11409,2],[11410,1,"ⲓ"],[11411,2],[11412,1,"ⲕ"],[11413,2],[11414,1,"ⲗ"],[11415,2],[11416,1,"ⲙ"],[11417,2],[11418,1,"ⲛ"],[11419,2],[11420,1,"ⲝ"],[11421,2],[11422,1,"ⲟ"],[11423,2],[11424,1,"ⲡ"],[11425,2],[11426,1,"ⲣ"],[11427,2],[11428,1,"ⲥ"],[11429,2],[11430,1,"ⲧ"],[11431,2],[11432,1,"ⲩ"],[11433,2],[11434,1,"ⲫ"],[11435,2],[11436,1,"ⲭ"],[11437,2],[11438,1,"ⲯ"],[11439,2],[11440,1,"ⲱ"],[11441,2],[11442,1,"ⲳ"],[11443,2],[11444,1,"ⲵ"],[11445,2],[11446,1,"ⲷ"],[11447,2],[11448,1,"ⲹ"],[11449,2],[11450,1,"ⲻ"],[11451,2],[11452,1,"ⲽ"],[11453,2],[11454,1,"ⲿ"],[11455,2],[11456,1,"ⳁ"],[11457,2],[11458,1,"ⳃ"],[11459,2],[11460,1,"ⳅ"],[11461,2],[11462,1,"ⳇ"],[11463,2],[11464,1,"ⳉ"],[11465,2],[11466,1,"ⳋ"],[11467,2],[11468,1,"ⳍ"],[11469,2],[11470,1,"ⳏ"],[11471,2],[11472,1,"ⳑ"],[11473,2],[11474,1,"ⳓ"],[11475,2],[11476,1,"ⳕ"],[11477,2],[11478,1,"ⳗ"],[11479,2],[11480,1,"ⳙ"],[11481,2],[11482,1,"ⳛ"],[11483,2],[11484,1,"ⳝ"],[11485,2],[11486,1,"ⳟ"],[11487,2],[11488,1,"ⳡ"],[11489,2],[11490,1,"ⳣ"],[[11491,11492],2],[[11493,11498],2],[11499,1,"ⳬ"],[11500,2],[11501,1,"ⳮ"],[[11502,11505],2],[11506,1,"ⳳ"],[11507,2],[[11508,11512],3],[[11513,11519],2],[[11520,11557],2],[11558,3],[11559,2],[[11560,11564],3],[11565,2],[[11566,11567],3],[[11568,11621],2],[[11622,11623],2],[[11624,11630],3],[11631,1,"ⵡ"],[11632,2],[[11633,11646],3],[11647,2],[[11648,11670],2],[[11671,11679],3],[[11680,11686],2],[11687,3],[[11688,11694],2],[11695,3],[[11696,11702],2],[11703,3],[[11704,11710],2],[11711,3],[[11712,11718],2],[11719,3],[[11720,11726],2],[11727,3],[[11728,11734],2],[11735,3],[[11736,11742],2],[11743,3],[[11744,11775],2],[[11776,11799],2],[[11800,11803],2],[[11804,11805],2],[[11806,11822],2],[11823,2],[11824,2],[11825,2],[[11826,11835],2],[[11836,11842],2],[[11843,11844],2],[[11845,11849],2],[[11850,11854],2],[11855,2],[[11856,11858],2],[[11859,11869],2],[[11870,11903],3],[[11904,11929],2],[11930,3],[[11931,11934],2],[11935,1,"母"],[[11936,12018],2],[12019,1,"龟"],[[12020,12031],3],[12032,1,"一"],[12033,1,"丨"],[12034,1,"丶"],[12035,1,"丿"],[12036,1,"乙"],[12037,1,"亅"],[12038,1,"二"],[12039,1,"亠"],[12040,1,"人"],[12041,1,"儿"],[12042,1,"入"],[12043,1,"八"],[12044,1,"冂"],[12045,1,"冖"],[12046,1,"冫"],[12047,1,"几"],[12048,1,"凵"],[12049,1,"刀"],[12050,1,"力"],[12051,1,"勹"],[12052,1,"匕"],[12053,1,"匚"],[12054,1,"匸"],[12055,1,"十"],[12056,1,"卜"],[12057,1,"卩"],[12058,1,"厂"],[12059,1,"厶"],[12060,1,"又"],[12061,1,"口"],[12062,1,"囗"],[12063,1,"土"],[12064,1,"士"],[12065,1,"夂"],[12066,1,"夊"],[12067,1,"夕"],[12068,1,"大"],[12069,1,"女"],[12070,1,"子"],[12071,1,"宀"],[12072,1,"寸"],[12073,1,"小"],[12074,1,"尢"],[12075,1,"尸"],[12076,1,"屮"],[12077,1,"山"],[12078,1,"巛"],[12079,1,"工"],[12080,1,"己"],[12081,1,"巾"],[12082,1,"干"],[12083,1,"幺"],[12084,1,"广"],[12085,1,"廴"],[12086,1,"廾"],[12087,1,"弋"],[12088,1,"弓"],[12089,1,"彐"],[12090,1,"彡"],[12091,1,"彳"],[12092,1,"心"],[12093,1,"戈"],[12094,1,"戶"],[12095,1,"手"],[12096,1,"支"],[12097,1,"攴"],[12098,1,"文"],[12099,1,"斗"],[12100,1,"斤"],[12101,1,"方"],[12102,1,"无"],[12103,1,"日"],[12104,1,"曰"],[12105,1,"月"],[12106,1,"木"],[12107,1,"欠"],[12108,1,"止"],[12109,1,"歹"],[12110,1,"殳"],[12111,1,"毋"],[12112,1,"比"],[12113,1,"毛"],[12114,1,"氏"],[12115,1,"气"],[12116,1,"水"],[12117,1,"火"],[12118,1,"爪"],[12119,1,"父"],[12120,1,"爻"],[12121,1,"爿"],[12122,1,"片"],[12123,1,"牙"],[12124,1,"牛"],[12125,1,"犬"],[12126,1,"玄"],[12127,1,"玉"],[12128,1,"瓜"],[12129,1,"瓦"],[12130,1,"甘"],[12131,1,"生"],[12132,1,"用"],[12133,1,"田"],[12134,1,"疋"],[12135,1,"疒"],[12136,1,"癶"],[12137,1,"白"],[12138,1,"皮"],[12139,1,"皿"],[12140,1,"目"],[12141,1,"矛"],[12142,1,"矢"],[12143,1,"石"],[12144,1,"示"],[12145,1,"禸"],[12146,1,"禾"],[12147,1,"穴"],[12148,1,"立"],[12149,1,"竹"],[12150,1,"米"],[12151,1,"糸"],[12152,1,"缶"],[12153,1,"网"],[12154,1,"羊"],[12155,1,"羽"],[12156,1,"老"],[12157,1,"而"],[12158,1,"耒"],[12159,1,"耳"],[12160,1,"聿"],[12161,1,"肉"],[12162,1,"臣"],[12163,1,"自"],[12164,1,"至"],[12165,1,"臼"],[12166,1,"舌"],[12167,1,"舛"],[12168,1,"舟"],[12169,1,"艮"],[12170,1,"色"],[12171,1,"艸"],[12172,1,"虍"],[12173,1,"虫"],[12174,1,"血"],[12175,1,"行"],[12176,1,"衣"],[12177,1,"襾"],[12178,1,"見"],[12179,1,"角"],[12180,1,"言"],[12181,1,"谷"],[12182,1,"豆"],[12183,1,"豕"],[12184,1,"豸"],[12185,1,"貝"],[12186,1,"赤"],[12187,1,"走"],[12188,1,"足"],[12189,1,"身"],[12190,1,"車"],[12191,1,"辛"],[12192,1,"辰"],[12193,1,"辵"],[12194,1,"邑"],[12195,1,"酉"],[12196,1,"釆"],[12197,1,"里"],[12198,1,"金"],[12199,1,"長"],[12200,1,"門"],[12201,1,"阜"],[12202,1,"隶"],[12203,1,"隹"],[12204,1,"雨"],[12205,1,"靑"],[12206,1,"非"],[12207,1,"面"],[12208,1,"革"],[12209,1,"韋"],[12210,1,"韭"],[12211,1,"音"],[12212,1,"頁"],[12213,1,"風"],[12214,1,"飛"],[12215,1,"食"],[12216,1,"首"],[12217,1,"香"],[12218,1,"馬"],[12219,1,"骨"],[12220,1,"高"],[12221,1,"髟"],[12222,1,"鬥"],[12223,1,"鬯"],[12224,1,"鬲"],[12225,1,"鬼"],[12226,1,"魚"],[12227,1,"鳥"],[12228,1,"鹵"],[12229,1,"鹿"],[12230,1,"麥"],[12231,1,"麻"],[12232,1,"黃"],[12233,1,"黍"],[12234,1,"黑"],[12235,1,"黹"],[12236,1,"黽"],[12237,1,"鼎"],[12238,1,"鼓"],[12239,1,"鼠"],[12240,1,"鼻"],[12241,1,"齊"],[12242,1,"齒"],[12243,1,"龍"],[12244,1,"龜"],[12245,1,"龠"],[[12246,12271],3],[[12272,12283],3],[[12284,12287],3],[12288,1," "],[12289,2],[12290,1,"."],[[12291,12292],2],[[12293,12295],2],[[12296,12329],2],[[12330,12333],2],[[12334,12341],2],[12342,1,"〒"],[12343,2],[12344,1,"十"],[12345,1,"卄"],[12346,1,"卅"],[12347,2],[12348,2],[12349,2],[12350,2],[12351,2],[12352,3],[[12353,12436],2],[[12437,12438],2],[[12439,12440],3],[[12441,12442],2],[12443,1," ゙"],[12444,1," ゚"],[[12445,12446],2],[12447,1,"より"],[12448,2],[[12449,12542],2],[12543,1,"コト"],[[12544,12548],3],[[12549,12588],2],[12589,2],[12590,2],[12591,2],[12592,3],[12593,1,"ᄀ"],[12594,1,"ᄁ"],[12595,1,"ᆪ"],[12596,1,"ᄂ"],[12597,1,"ᆬ"],[12598,1,"ᆭ"],[12599,1,"ᄃ"],[12600,1,"ᄄ"],[12601,1,"ᄅ"],[12602,1,"ᆰ"],[12603,1,"ᆱ"],[12604,1,"ᆲ"],[12605,1,"ᆳ"],[12606,1,"ᆴ"],[12607,1,"ᆵ"],[12608,1,"ᄚ"],[12609,1,"ᄆ"],[12610,1,"ᄇ"],[12611,1,"ᄈ"],[12612,1,"ᄡ"],[12613,1,"ᄉ"],[12614,1,"ᄊ"],[12615,1,"ᄋ"],[12616,1,"ᄌ"],[12617,1,"ᄍ"],[12618,1,"ᄎ"],[12619,1,"ᄏ"],[12620,1,"ᄐ"],[12621,1,"ᄑ"],[12622,1,"ᄒ"],[12623,1,"ᅡ"],[12624,1,"ᅢ"],[12625,1,"ᅣ"],[12626,1,"ᅤ"],[12627,1,"ᅥ"],[12628,1,"ᅦ"],[12629,1,"ᅧ"],[12630,1,"ᅨ"],[12631,1,"ᅩ"],[12632,1,"ᅪ"],[12633,1,"ᅫ"],[12634,1,"ᅬ"],[12635,1,"ᅭ"],[12636,1,"ᅮ"],[12637,1,"ᅯ"],[12638,1,"ᅰ"],[12639,1,"ᅱ"],[12640,1,"ᅲ"],[12641,1,"ᅳ"],[12642,1,"ᅴ"],[12643,1,"ᅵ"],[12644,7],[12645,1,"ᄔ"],[12646,1,"ᄕ"],[12647,1,"ᇇ"],[12648,1,"ᇈ"],[12649,1,"ᇌ"],[12650,1,"ᇎ"],[12651,1,"ᇓ"],[12652,1,"ᇗ"],[12653,1,"ᇙ"],[12654,1,"ᄜ"],[12655,1,"ᇝ"],[12656,1,"ᇟ"],[12657,1,"ᄝ"],[12658,1,"ᄞ"],[12659,1,"ᄠ"],[12660,1,"ᄢ"],[12661,1,"ᄣ"],[12662,1,"ᄧ"],[12663,1,"ᄩ"],[12664,1,"ᄫ"],[12665,1,"ᄬ"],[12666,1,"ᄭ"],[12667,1,"ᄮ"],[12668,1,"ᄯ"],[12669,1,"ᄲ"],[12670,1,"ᄶ"],[12671,1,"ᅀ"],[12672,1,"ᅇ"],[12673,1,"ᅌ"],[12674,1,"ᇱ"],[12675,1,"ᇲ"],[12676,1,"ᅗ"],[12677,1,"ᅘ"],[12678,1,"ᅙ"],[12679,1,"ᆄ"],[12680,1,"ᆅ"],[12681,1,"ᆈ"],[12682,1,"ᆑ"],[12683,1,"ᆒ"],[12684,1,"ᆔ"],[12685,1,"ᆞ"],[12686,1,"ᆡ"],[12687,3],[[12688,12689],2],[12690,1,"一"],[12691,1,"二"],[12692,1,"三"],[12693,1,"四"],[12694,1,"上"],[12695,1,"中"],[12696,1,"下"],[12697,1,"甲"],[12698,1,"乙"],[12699,1,"丙"],[12700,1,"丁"],[12701,1,"天"],[12702,1,"地"],[12703,1,"人"],[[12704,12727],2],[[12728,12730],2],[[12731,12735],2],[[12736,12751],2],[[12752,12771],2],[[12772,12773],2],[[12774,12782],3],[12783,3],[[12784,12799],2],[12800,1,"(ᄀ)"],[12801,1,"(ᄂ)"],[12802,1,"(ᄃ)"],[12803,1,"(ᄅ)"],[12804,1,"(ᄆ)"],[12805,1,"(ᄇ)"],[12806,1,"(ᄉ)"],[12807,1,"(ᄋ)"],[12808,1,"(ᄌ)"],[12809,1,"(ᄎ)"],[12810,1,"(ᄏ)"],[12811,1,"(ᄐ)"],[12812,1,"(ᄑ)"],[12813,1,"(ᄒ)"],[12814,1,"(가)"],[12815,1,"(나)"],[12816,1,"(다)"],[12817,1,"(라)"],[12818,1,"(마)"],[12819,1,"(바)"],[12820,1,"(사)"],[12821,1,"(아)"],[12822,1,"(자)"],[12823,1,"(차)"],[12824,1,"(카)"],[12825,1,"(타)"],[12826,1,"(파)"],[12827,1,"(하)"],[12828,1,"(주)"],[12829,1,"(오전)"],[12830,1,"(오후)"],[12831,3],[12832,1,"(一)"],[12833,1,"(二)"],[12834,1,"(三)"],[12835,1,"(四)"],[12836,1,"(五)"],[12837,1,"(六)"],[12838,1,"(七)"],[12839,1,"(八)"],[12840,1,"(九)"],[12841,1,"(十)"],[12842,1,"(月)"],[12843,1,"(火)"],[12844,1,"(水)"],[12845,1,"(木)"],[12846,1,"(金)"],[12847,1,"(土)"],[12848,1,"(日)"],[12849,1,"(株)"],[12850,1,"(有)"],[12851,1,"(社)"],[12852,1,"(名)"],[12853,1,"(特)"],[12854,1,"(財)"],[12855,1,"(祝)"],[12856,1,"(労)"],[12857,1,"(代)"],[12858,1,"(呼)"],[12859,1,"(学)"],[12860,1,"(監)"],[12861,1,"(企)"],[12862,1,"(資)"],[12863,1,"(協)"],[12864,1,"(祭)"],[12865,1,"(休)"],[12866,1,"(自)"],[12867,1,"(至)"],[12868,1,"問"],[12869,1,"幼"],[12870,1,"文"],[12871,1,"箏"],[[12872,12879],2],[12880,1,"pte"],[12881,1,"21"],[12882,1,"22"],[12883,1,"23"],[12884,1,"24"],[12885,1,"25"],[12886,1,"26"],[12887,1,"27"],[12888,1,"28"],[12889,1,"29"],[12890,1,"30"],[12891,1,"31"],[12892,1,"32"],[12893,1,"33"],[12894,1,"34"],[12895,1,"35"],[12896,1,"ᄀ"],[12897,1,"ᄂ"],[12898,1,"ᄃ"],[12899,1,"ᄅ"],[12900,1,"ᄆ"],[12901,1,"ᄇ"],[12902,1,"ᄉ"],[12903,1,"ᄋ"],[12904,1,"ᄌ"],[12905,1,"ᄎ"],[12906,1,"ᄏ"],[12907,1,"ᄐ"],[12908,1,"ᄑ"],[12909,1,"ᄒ"],[12910,1,"가"],[12911,1,"나"],[12912,1,"다"],[12913,1,"라"],[12914,1,"마"],[12915,1,"바"],[12916,1,"사"],[12917,1,"아"],[12918,1,"자"],[12919,1,"차"],[12920,1,"카"],[12921,1,"타"],[12922,1,"파"],[12923,1,"하"],[12924,1,"참고"],[12925,1,"주의"],[12926,1,"우"],[12927,2],[12928,1,"一"],[12929,1,"二"],[12930,1,"三"],[12931,1,"四"],[12932,1,"五"],[12933,1,"六"],[12934,1,"七"],[12935,1,"八"],[12936,1,"九"],[12937,1,"十"],[12938,1,"月"],[12939,1,"火"],[12940,1,"水"],[12941,1,"木"],[12942,1,"金"],[12943,1,"土"],[12944,1,"日"],[12945,1,"株"],[12946,1,"有"],[12947,1,"社"],[12948,1,"名"],[12949,1,"特"],[12950,1,"財"],[12951,1,"祝"],[12952,1,"労"],[12953,1,"秘"],[12954,1,"男"],[12955,1,"女"],[12956,1,"適"],[12957,1,"優"],[12958,1,"印"],[12959,1,"注"],[12960,1,"項"],[12961,1,"休"],[12962,1,"写"],[12963,1,"正"],[12964,1,"上"],[12965,1,"中"],[12966,1,"下"],[12967,1,"左"],[12968,1,"右"],[12969,1,"医"],[12970,1,"宗"],[12971,1,"学"],[12972,1,"監"],[12973,1,"企"],[12974,1,"資"],[12975,1,"協"],[12976,1,"夜"],[12977,1,"36"],[12978,1,"37"],[12979,1,"38"],[12980,1,"39"],[12981,1,"40"],[12982,1,"41"],[12983,1,"42"],[12984,1,"43"],[12985,1,"44"],[12986,1,"45"],[12987,1,"46"],[12988,1,"47"],[12989,1,"48"],[12990,1,"49"],[12991,1,"50"],[12992,1,"1月"],[12993,1,"2月"],[12994,1,"3月"],[12995,1,"4月"],[12996,1,"5月"],[12997,1,"6月"],[12998,1,"7月"],[12999,1,"8月"],[13000,1,"9月"],[13001,1,"10月"],[13002,1,"11月"],[13003,1,"12月"],[13004,1,"hg"],[13005,1,"erg"],[13006,1,"ev"],[13007,1,"ltd"],[13008,1,"ア"],[13009,1,"イ"],[13010,1,"ウ"],[13011,1,"エ"],[13012,1,"オ"],[13013,1,"カ"],[13014,1,"キ"],[13015,1,"ク"],[13016,1,"ケ"],[13017,1,"コ"],[13018,1,"サ"],[13019,1,"シ"],[13020,1,"ス"],[13021,1,"セ"],[13022,1,"ソ"],[13023,1,"タ"],[13024,1,"チ"],[13025,1,"ツ"],[13026,1,"テ"],[13027,1,"ト"],[13028,1,"ナ"],[13029,1,"ニ"],[13030,1,"ヌ"],[13031,1,"ネ"],[13032,1,"ノ"],[13033,1,"ハ"],[13034,1,"ヒ"],[13035,1,"フ"],[13036,1,"ヘ"],[13037,1,"ホ"],[13038,1,"マ"],[13039,1,"ミ"],[13040,1,"ム"],[13041,1,"メ"],[13042,1,"モ"],[13043,1,"ヤ"],[13044,1,"ユ"],[13045,1,"ヨ"],[13046,1,"ラ"],[13047,1,"リ"],[13048,1,"ル"],[13049,1,"レ"],[13050,1,"ロ"],[13051,1,"ワ"],[13052,1,"ヰ"],[13053,1,"ヱ"],[13054,1,"ヲ"],[13055,1,"令和"],[13056,1,"アパート"],[13057,1,"アルファ"],[13058,1,"アンペア"],[13059,1,"アール"],[13060,1,"イニング"],[13061,1,"インチ"],[13062,1,"ウォン"],[13063,1,"エスクード"],[13064,1,"エーカー"],[13065,1,"オンス"],[13066,1,"オーム"],[13067,1,"カイリ"],[13068,1,"カラット"],[13069,1,"カロリー"],[13070,1,"ガロン"],[13071,1,"ガンマ"],[13072,1,"ギガ"],[13073,1,"ギニー"],[13074,1,"キュリー"],[13075,1,"ギルダー"],[13076,1,"キロ"],[13077,1,"キログラム"],[13078,1,"キロメートル"],[13079,1,"キロワット"],[13080,1,"グラム"],[13081,1,"グラムトン"],[13082,1,"クルゼイロ"],[13083,1,"クローネ"],[13084,1,"ケース"],[13085,1,"コルナ"],[13086,1,"コーポ"],[13087,1,"サイクル"],[13088,1,"サンチーム"],[13089,1,"シリング"],[13090,1,"センチ"],[13091,1,"セント"],[13092,1,"ダース"],[13093,1,"デシ"],[13094,1,"ドル"],[13095,1,"トン"],[13096,1,"ナノ"],[13097,1,"ノット"],[13098,1,"ハイツ"],[13099,1,"パーセント"],[13100,1,"パーツ"],[13101,1,"バーレル"],[13102,1,"ピアストル"],[13103,1,"ピクル"],[13104,1,"ピコ"],[13105,1,"ビル"],[13106,1,"ファラッド"],[13107,1,"フィート"],[13108,1,"ブッシェル"],[13109,1,"フラン"],[13110,1,"ヘクタール"],[13111,1,"ペソ"],[13112,1,"ペニヒ"],[13113,1,"ヘルツ"],[13114,1,"ペンス"],[13115,1,"ページ"],[13116,1,"ベータ"],[13117,1,"ポイント"],[13118,1,"ボルト"],[13119,1,"ホン"],[13120,1,"ポンド"],[13121,1,"ホール"],[13122,1,"ホーン"],[13123,1,"マイクロ"],[13124,1,"マイル"],[13125,1,"マッハ"],[13126,1,"マルク"],[13127,1,"マンション"],[13128,1,"ミクロン"],[13129,1,"ミリ"],[13130,1,"ミリバール"],[13131,1,"メガ"],[13132,1,"メガトン"],[13133,1,"メートル"],[13134,1,"ヤード"],[13135,1,"ヤール"],[13136,1,"ユアン"],[13137,1,"リットル"],[13138,1,"リラ"],[13139,1,"ルピー"],[13140,1,"ルーブル"],[13141,1,"レム"],[13142,1,"レントゲン"],[13143,1,"ワット"],[13144,1,"0点"],[13145,1,"1点"],[13146,1,"2点"],[13147,1,"3点"],[13148,1,"4点"],[13149,1,"5点"],[13150,1,"6点"],[13151,1,"7点"],[13152,1,"8点"],[13153,1,"9点"],[13154,1,"10点"],[13155,1,"11点"],[13156,1,"12点"],[13157,1,"13点"],[13158,1,"14点"],[13159,1,"15点"],[13160,1,"16点"],[13161,1,"17点"],[13162,1,"18点"],[13163,1,"19点"],[13164,1,"20点"],[13165,1,"21点"],[13166,1,"22点"],[13167,1,"23点"],[13168,1,"24点"],[13169,1,"hpa"],[13170,1,"da"],[13171,1,"au"],[13172,1,"bar"],[13173,1,"ov"],[13174,1,"pc"],[13175,1,"dm"],[13176,1,"dm2"],[13177,1,"dm3"],[13178,1,"iu"],[13179,1,"平成"],[13180,1,"昭和"],[13181,1,"大正"],[13182,1,"明治"],[13183,1,"株式会社"],[13184,1,"pa"],[13185,1,"na"],[13186,1,"μa"],[13187,1,"ma"],[13188,1,"ka"],[13189,1,"kb"],[13190,1,"mb"],[13191,1,"gb"],[13192,1,"cal"],[13193,1,"kcal"],[13194,1,"pf"],[13195,1,"nf"],[13196,1,"μf"],[13197,1,"μg"],[13198,1,"mg"],[13199,1,"kg"],[13200,1,"hz"],[13201,1,"khz"],[13202,1,"mhz"],[13203,1,"ghz"],[13204,1,"thz"],[13205,1,"μl"],[13206,1,"ml"],[13207,1,"dl"],[13208,1,"kl"],[13209,1,"fm"],[13210,1,"nm"],[13211,1,"μm"],[13212,1,"mm"],[13213,1,"cm"],[13214,1,"km"],[13215,1,"mm2"],[13216,1,"cm2"],[13217,1,"m2"],[13218,1,"km2"],[13219,1,"mm3"],[13220,1,"cm3"],[13221,1,"m3"],[13222,1,"km3"],[13223,1,"m∕s"],[13224,1,"m∕s2"],[13225,1,"pa"],[13226,1,"kpa"],[13227,1,"mpa"],[13228,1,"gpa"],[13229,1,"rad"],[13230,1,"rad∕s"],[13231,1,"rad∕s2"],[13232,1,"ps"],[13233,1,"ns"],[13234,1,"μs"],[13235,1,"ms"],[13236,1,"pv"],[13237,1,"nv"],[13238,1,"μv"],[13239,1,"mv"],[13240,1,"kv"],[13241,1,"mv"],[13242,1,"pw"],[13243,1,"nw"],[13244,1,"μw"],[13245,1,"mw"],[13246,1,"kw"],[13247,1,"mw"],[13248,1,"kω"],[13249,1,"mω"],[13250,3],[13251,1,"bq"],[13252,1,"cc"],[13253,1,"cd"],[13254,1,"c∕kg"],[13255,3],[13256,1,"db"],[13257,1,"gy"],[13258,1,"ha"],[13259,1,"hp"],[13260,1,"in"],[13261,1,"kk"],[13262,1,"km"],[13263,1,"kt"],[13264,1,"lm"],[13265,1,"ln"],[13266,1,"log"],[13267,1,"lx"],[13268,1,"mb"],[13269,1,"mil"],[13270,1,"mol"],[13271,1,"ph"],[13272,3],[13273,1,"ppm"],[13274,1,"pr"],[13275,1,"sr"],[13276,1,"sv"],[13277,1,"wb"],[13278,1,"v∕m"],[13279,1,"a∕m"],[13280,1,"1日"],[13281,1,"2日"],[13282,1,"3日"],[13283,1,"4日"],[13284,1,"5日"],[13285,1,"6日"],[13286,1,"7日"],[13287,1,"8日"],[13288,1,"9日"],[13289,1,"10日"],[13290,1,"11日"],[13291,1,"12日"],[13292,1,"13日"],[13293,1,"14日"],[13294,1,"15日"],[13295,1,"16日"],[13296,1,"17日"],[13297,1,"18日"],[13298,1,"19日"],[13299,1,"20日"],[13300,1,"21日"],[13301,1,"22日"],[13302,1,"23日"],[13303,1,"24日"],[13304,1,"25日"],[13305,1,"26日"],[13306,1,"27日"],[13307,1,"28日"],[13308,1,"29日"],[13309,1,"30日"],[13310,1,"31日"],[13311,1,"gal"],[[13312,19893],2],[[19894,19903],2],[[19904,19967],2],[[19968,40869],2],[[40870,40891],2],[[40892,40899],2],[[40900,40907],2],[40908,2],[[40909,40917],2],[[40918,40938],2],[[40939,40943],2],[[40944,40956],2],[[40957,40959],2],[[40960,42124],2],[[42125,42127],3],[[42128,42145],2],[[42146,42147],2],[[42148,42163],2],[42164,2],[[42165,42176],2],[42177,2],[[42178,42180],2],[42181,2],[42182,2],[[42183,42191],3],[[42192,42237],2],[[42238,42239],2],[[42240,42508],2],[[42509,42511],2],[[42512,42539],2],[[42540,42559],3],[42560,1,"ꙁ"],[42561,2],[42562,1,"ꙃ"],[42563,2],[42564,1,"ꙅ"],[42565,2],[42566,1,"ꙇ"],[42567,2],[42568,1,"ꙉ"],[42569,2],[42570,1,"ꙋ"],[42571,2],[42572,1,"ꙍ"],[42573,2],[42574,1,"ꙏ"],[42575,2],[42576,1,"ꙑ"],[42577,2],[42578,1,"ꙓ"],[42579,2],[42580,1,"ꙕ"],[42581,2],[42582,1,"ꙗ"],[42583,2],[42584,1,"ꙙ"],[42585,2],[42586,1,"ꙛ"],[42587,2],[42588,1,"ꙝ"],[42589,2],[42590,1,"ꙟ"],[42591,2],[42592,1,"ꙡ"],[42593,2],[42594,1,"ꙣ"],[42595,2],[42596,1,"ꙥ"],[42597,2],[42598,1,"ꙧ"],[42599,2],[42600,1,"ꙩ"],[42601,2],[42602,1,"ꙫ"],[42603,2],[42604,1,"ꙭ"],[[42605,42607],2],[[42608,42611],2],[[42612,42619],2],[[42620,42621],2],[42622,2],[42623,2],[42624,1,"ꚁ"],[42625,2],[42626,1,"ꚃ"],[42627,2],[42628,1,"ꚅ"],[42629,2],[42630,1,"ꚇ"],[42631,2],[42632,1,"ꚉ"],[42633,2],[42634,1,"ꚋ"],[42635,2],[42636,1,"ꚍ"],[42637,2],[42638,1,"ꚏ"],[42639,2],[42640,1,"ꚑ"],[42641,2],[42642,1,"ꚓ"],[42643,2],[42644,1,"ꚕ"],[42645,2],[42646,1,"ꚗ"],[42647,2],[42648,1,"ꚙ"],[42649,2],[42650,1,"ꚛ"],[42651,2],[42652,1,"ъ"],[42653,1,"ь"],[42654,2],[42655,2],[[42656,42725],2],[[42726,42735],2],[[42736,42737],2],[[42738,42743],2],[[42744,42751],3],[[42752,42774],2],[[42775,42778],2],[[42779,42783],2],[[42784,42785],2],[42786,1,"ꜣ"],[42787,2],[42788,1,"ꜥ"],[42789,2],[42790,1,"ꜧ"],[42791,2],[42792,1,"ꜩ"],[42793,2],[42794,1,"ꜫ"],[42795,2],[42796,1,"ꜭ"],[42797,2],[42798,1,"ꜯ"],[[42799,42801],2],[42802,1,"ꜳ"],[42803,2],[42804,1,"ꜵ"],[42805,2],[42806,1,"ꜷ"],[42807,2],[42808,1,"ꜹ"],[42809,2],[42810,1,"ꜻ"],[42811,2],[42812,1,"ꜽ"],[42813,2],[42814,1,"ꜿ"],[42815,2],[42816,1,"ꝁ"],[42817,2],[42818,1,"ꝃ"],[42819,2],[42820,1,"ꝅ"],[42821,2],[42822,1,"ꝇ"],[42823,2],[42824,1,"ꝉ"],[42825,2],[42826,1,"ꝋ"],[42827,2],[42828,1,"ꝍ"],[42829,2],[42830,1,"ꝏ"],[42831,2],[42832,1,"ꝑ"],[42833,2],[42834,1,"ꝓ"],[42835,2],[42836,1,"ꝕ"],[42837,2],[42838,1,"ꝗ"],[42839,2],[42840,1,"ꝙ"],[42841,2],[42842,1,"ꝛ"],[42843,2],[42844,1,"ꝝ"],[42845,2],[42846,1,"ꝟ"],[42847,2],[42848,1,"ꝡ"],[42849,2],[42850,1,"ꝣ"],[42851,2],[42852,1,"ꝥ"],[42853,2],[42854,1,"ꝧ"],[42855,2],[42856,1,"ꝩ"],[42857,2],[42858,1,"ꝫ"],[42859,2],[42860,1,"ꝭ"],[42861,2],[42862,1,"ꝯ"],[42863,2],[42864,1,"ꝯ"],[[42865,42872],2],[42873,1,"ꝺ"],[42874,2],[42875,1,"ꝼ"],[42876,2],[42877,1,"ᵹ"],[42878,1,"ꝿ"],[42879,2],[42880,1,"ꞁ"],[42881,2],[42882,1,"ꞃ"],[42883,2],[42884,1,"ꞅ"],[42885,2],[42886,1,"ꞇ"],[[42887,42888],2],[[42889,42890],2],[42891,1,"ꞌ"],[42892,2],[42893,1,"ɥ"],[42894,2],[42895,2],[42896,1,"ꞑ"],[42897,2],[42898,1,"ꞓ"],[42899,2],[[42900,42901],2],[42902,1,"ꞗ"],[42903,2],[42904,1,"ꞙ"],[42905,2],[42906,1,"ꞛ"],[42907,2],[42908,1,"ꞝ"],[42909,2],[42910,1,"ꞟ"],[42911,2],[42912,1,"ꞡ"],[42913,2],[42914,1,"ꞣ"],[42915,2],[42916,1,"ꞥ"],[42917,2],[42918,1,"ꞧ"],[42919,2],[42920,1,"ꞩ"],[42921,2],[42922,1,"ɦ"],[42923,1,"ɜ"],[42924,1,"ɡ"],[42925,1,"ɬ"],[42926,1,"ɪ"],[42927,2],[42928,1,"ʞ"],[42929,1,"ʇ"],[42930,1,"ʝ"],[42931,1,"ꭓ"],[42932,1,"ꞵ"],[42933,2],[42934,1,"ꞷ"],[42935,2],[42936,1,"ꞹ"],[42937,2],[42938,1,"ꞻ"],[42939,2],[42940,1,"ꞽ"],[42941,2],[42942,1,"ꞿ"],[42943,2],[42944,1,"ꟁ"],[42945,2],[42946,1,"ꟃ"],[42947,2],[42948,1,"ꞔ"],[42949,1,"ʂ"],[42950,1,"ᶎ"],[42951,1,"ꟈ"],[42952,2],[42953,1,"ꟊ"],[42954,2],[42955,1,"ɤ"],[42956,1,"ꟍ"],[42957,2],[[42958,42959],3],[42960,1,"ꟑ"],[42961,2],[42962,3],[42963,2],[42964,3],[42965,2],[42966,1,"ꟗ"],[42967,2],[42968,1,"ꟙ"],[42969,2],[42970,1,"ꟛ"],[42971,2],[42972,1,"ƛ"],[[42973,42993],3],[42994,1,"c"],[42995,1,"f"],[42996,1,"q"],[42997,1,"ꟶ"],[42998,2],[42999,2],[43000,1,"ħ"],[43001,1,"œ"],[43002,2],[[43003,43007],2],[[43008,43047],2],[[43048,43051],2],[43052,2],[[43053,43055],3],[[43056,43065],2],[[43066,43071],3],[[43072,43123],2],[[43124,43127],2],[[43128,43135],3],[[43136,43204],2],[43205,2],[[43206,43213],3],[[43214,43215],2],[[43216,43225],2],[[43226,43231],3],[[43232,43255],2],[[43256,43258],2],[43259,2],[43260,2],[43261,2],[[43262,43263],2],[[43264,43309],2],[[43310,43311],2],[[43312,43347],2],[[43348,43358],3],[43359,2],[[43360,43388],2],[[43389,43391],3],[[43392,43456],2],[[43457,43469],2],[43470,3],[[43471,43481],2],[[43482,43485],3],[[43486,43487],2],[[43488,43518],2],[43519,3],[[43520,43574],2],[[43575,43583],3],[[43584,43597],2],[[43598,43599],3],[[43600,43609],2],[[43610,43611],3],[[43612,43615],2],[[43616,43638],2],[[43639,43641],2],[[43642,43643],2],[[43644,43647],2],[[43648,43714],2],[[43715,43738],3],[[43739,43741],2],[[43742,43743],2],[[43744,43759],2],[[43760,43761],2],[[43762,43766],2],[[43767,43776],3],[[43777,43782],2],[[43783,43784],3],[[43785,43790],2],[[43791,43792],3],[[43793,43798],2],[[43799,43807],3],[[43808,43814],2],[43815,3],[[43816,43822],2],[43823,3],[[43824,43866],2],[43867,2],[43868,1,"ꜧ"],[43869,1,"ꬷ"],[43870,1,"ɫ"],[43871,1,"ꭒ"],[[43872,43875],2],[[43876,43877],2],[[43878,43879],2],[43880,2],[43881,1,"ʍ"],[[43882,43883],2],[[43884,43887],3],[43888,1,"Ꭰ"],[43889,1,"Ꭱ"],[43890,1,"Ꭲ"],[43891,1,"Ꭳ"],[43892,1,"Ꭴ"],[43893,1,"Ꭵ"],[43894,1,"Ꭶ"],[43895,1,"Ꭷ"],[43896,1,"Ꭸ"],[43897,1,"Ꭹ"],[43898,1,"Ꭺ"],[43899,1,"Ꭻ"],[43900,1,"Ꭼ"],[43901,1,"Ꭽ"],[43902,1,"Ꭾ"],[43903,1,"Ꭿ"],[43904,1,"Ꮀ"],[43905,1,"Ꮁ"],[43906,1,"Ꮂ"],[43907,1,"Ꮃ"],[43908,1,"Ꮄ"],[43909,1,"Ꮅ"],[43910,1,"Ꮆ"],[43911,1,"Ꮇ"],[43912,1,"Ꮈ"],[43913,1,"Ꮉ"],[43914,1,"Ꮊ"],[43915,1,"Ꮋ"],[43916,1,"Ꮌ"],[43917,1,"Ꮍ"],[43918,1,"Ꮎ"],[43919,1,"Ꮏ"],[43920,1,"Ꮐ"],[43921,1,"Ꮑ"],[43922,1,"Ꮒ"],[43923,1,"Ꮓ"],[43924,1,"Ꮔ"],[43925,1,"Ꮕ"],[43926,1,"Ꮖ"],[43927,1,"Ꮗ"],[43928,1,"Ꮘ"],[43929,1,"Ꮙ"],[43930,1,"Ꮚ"],[43931,1,"Ꮛ"],[43932,1,"Ꮜ"],[43933,1,"Ꮝ"],[43934,1,"Ꮞ"],[43935,1,"Ꮟ"],[43936,1,"Ꮠ"],[43937,1,"Ꮡ"],[43938,1,"Ꮢ"],[43939,1,"Ꮣ"],[43940,1,"Ꮤ"],[43941,1,"Ꮥ"],[43942,1,"Ꮦ"],[43943,1,"Ꮧ"],[43944,1,"Ꮨ"],[43945,1,"Ꮩ"],[43946,1,"Ꮪ"],[43947,1,"Ꮫ"],[43948,1,"Ꮬ"],[43949,1,"Ꮭ"],[43950,1,"Ꮮ"],[43951,1,"Ꮯ"],[43952,1,"Ꮰ"],[43953,1,"Ꮱ"],[43954,1,"Ꮲ"],[43955,1,"Ꮳ"],[43956,1,"Ꮴ"],[43957,1,"Ꮵ"],[43958,1,"Ꮶ"],[43959,1,"Ꮷ"],[43960,1,"Ꮸ"],[43961,1,"Ꮹ"],[43962,1,"Ꮺ"],[43963,1,"Ꮻ"],[43964,1,"Ꮼ"],[43965,1,"Ꮽ"],[43966,1,"Ꮾ"],[43967,1,"Ꮿ"],[[43968,44010],2],[44011,2],[[44012,44013],2],[[44014,44015],3],[[44016,44025],2],[[44026,44031],3],[[44032,55203],2],[[55204,55215],3],[[55216,55238],2],[[55239,55242],3],[[55243,55291],2],[[55292,55295],3],[[55296,57343],3],[[57344,63743],3],[63744,1,"豈"],[63745,1,"更"],[63746,1,"車"],[63747,1,"賈"],[63748,1,"滑"],[63749,1,"串"],[63750,1,"句"],[[63751,63752],1,"龜"],[63753,1,"契"],[63754,1,"金"],[63755,1,"喇"],[63756,1,"奈"],[63757,1,"懶"],[63758,1,"癩"],[63759,1,"羅"],[63760,1,"蘿"],[63761,1,"螺"],[63762,1,"裸"],[63763,1,"邏"],[63764,1,"樂"],[63765,1,"洛"],[63766,1,"烙"],[63767,1,"珞"],[63768,1,"落"],[63769,1,"酪"],[63770,1,"駱"],[63771,1,"亂"],[63772,1,"卵"],[63773,1,"欄"],[63774,1,"爛"],[63775,1,"蘭"],[63776,1,"鸞"],[63777,1,"嵐"],[63778,1,"濫"],[63779,1,"藍"],[63780,1,"襤"],[63781,1,"拉"],[63782,1,"臘"],[63783,1,"蠟"],[63784,1,"廊"],[63785,1,"朗"],[63786,1,"浪"],[63787,1,"狼"],[63788,1,"郎"],[63789,1,"來"],[63790,1,"冷"],[63791,1,"勞"],[63792,1,"擄"],[63793,1,"櫓"],[63794,1,"爐"],[63795,1,"盧"],[63796,1,"老"],[63797,1,"蘆"],[63798,1,"虜"],[63799,1,"路"],[63800,1,"露"],[63801,1,"魯"],[63802,1,"鷺"],[63803,1,"碌"],[63804,1,"祿"],[63805,1,"綠"],[63806,1,"菉"],[63807,1,"錄"],[63808,1,"鹿"],[63809,1,"論"],[63810,1,"壟"],[63811,1,"弄"],[63812,1,"籠"],[63813,1,"聾"],[63814,1,"牢"],[63815,1,"磊"],[63816,1,"賂"],[63817,1,"雷"],[63818,1,"壘"],[63819,1,"屢"],[63820,1,"樓"],[63821,1,"淚"],[63822,1,"漏"],[63823,1,"累"],[63824,1,"縷"],[63825,1,"陋"],[63826,1,"勒"],[63827,1,"肋"],[63828,1,"凜"],[63829,1,"凌"],[63830,1,"稜"],[63831,1,"綾"],[63832,1,"菱"],[63833,1,"陵"],[63834,1,"讀"],[63835,1,"拏"],[63836,1,"樂"],[63837,1,"諾"],[63838,1,"丹"],[63839,1,"寧"],[63840,1,"怒"],[63841,1,"率"],[63842,1,"異"],[63843,1,"北"],[63844,1,"磻"],[63845,1,"便"],[63846,1,"復"],[63847,1,"不"],[63848,1,"泌"],[63849,1,"數"],[63850,1,"索"],[63851,1,"參"],[63852,1,"塞"],[63853,1,"省"],[63854,1,"葉"],[63855,1,"說"],[63856,1,"殺"],[63857,1,"辰"],[63858,1,"沈"],[63859,1,"拾"],[63860,1,"若"],[63861,1,"掠"],[63862,1,"略"],[63863,1,"亮"],[63864,1,"兩"],[63865,1,"凉"],[63866,1,"梁"],[63867,1,"糧"],[63868,1,"良"],[63869,1,"諒"],[63870,1,"量"],[63871,1,"勵"],[63872,1,"呂"],[63873,1,"女"],[63874,1,"廬"],[63875,1,"旅"],[63876,1,"濾"],[63877,1,"礪"],[63878,1,"閭"],[63879,1,"驪"],[63880,1,"麗"],[63881,1,"黎"],[63882,1,"力"],[63883,1,"曆"],[63884,1,"歷"],[63885,1,"轢"],[63886,1,"年"],[63887,1,"憐"],[63888,1,"戀"],[63889,1,"撚"],[63890,1,"漣"],[63891,1,"煉"],[63892,1,"璉"],[63893,1,"秊"],[63894,1,"練"],[63895,1,"聯"],[63896,1,"輦"],[63897,1,"蓮"],[63898,1,"連"],[63899,1,"鍊"],[63900,1,"列"],[63901,1,"劣"],[63902,1,"咽"],[63903,1,"烈"],[63904,1,"裂"],[63905,1,"說"],[63906,1,"廉"],[63907,1,"念"],[63908,1,"捻"],[63909,1,"殮"],[63910,1,"簾"],[63911,1,"獵"],[63912,1,"令"],[63913,1,"囹"],[63914,1,"寧"],[63915,1,"嶺"],[63916,1,"怜"],[63917,1,"玲"],[63918,1,"瑩"],[63919,1,"羚"],[63920,1,"聆"],[63921,1,"鈴"],[63922,1,"零"],[63923,1,"靈"],[63924,1,"領"],[63925,1,"例"],[63926,1,"禮"],[63927,1,"醴"],[63928,1,"隸"],[63929,1,"惡"],[63930,1,"了"],[63931,1,"僚"],[63932,1,"寮"],[63933,1,"尿"],[63934,1,"料"],[63935,1,"樂"],[63936,1,"燎"],[63937,1,"療"],[63938,1,"蓼"],[63939,1,"遼"],[63940,1,"龍"],[63941,1,"暈"],[63942,1,"阮"],[63943,1,"劉"],[63944,1,"杻"],[63945,1,"柳"],[63946,1,"流"],[63947,1,"溜"],[63948,1,"琉"],[63949,1,"留"],[63950,1,"硫"],[63951,1,"紐"],[63952,1,"類"],[63953,1,"六"],[63954,1,"戮"],[63955,1,"陸"],[63956,1,"倫"],[63957,1,"崙"],[63958,1,"淪"],[63959,1,"輪"],[63960,1,"律"],[63961,1,"慄"],[63962,1,"栗"],[63963,1,"率"],[63964,1,"隆"],[63965,1,"利"],[63966,1,"吏"],[63967,1,"履"],[63968,1,"易"],[63969,1,"李"],[63970,1,"梨"],[63971,1,"泥"],[63972,1,"理"],[63973,1,"痢"],[63974,1,"罹"],[63975,1,"裏"],[63976,1,"裡"],[63977,1,"里"],[63978,1,"離"],[63979,1,"匿"],[63980,1,"溺"],[63981,1,"吝"],[63982,1,"燐"],[63983,1,"璘"],[63984,1,"藺"],[63985,1,"隣"],[63986,1,"鱗"],[63987,1,"麟"],[63988,1,"林"],[63989,1,"淋"],[63990,1,"臨"],[63991,1,"立"],[63992,1,"笠"],[63993,1,"粒"],[63994,1,"狀"],[63995,1,"炙"],[63996,1,"識"],[63997,1,"什"],[63998,1,"茶"],[63999,1,"刺"],[64000,1,"切"],[64001,1,"度"],[64002,1,"拓"],[64003,1,"糖"],[64004,1,"宅"],[64005,1,"洞"],[64006,1,"暴"],[64007,1,"輻"],[64008,1,"行"],[64009,1,"降"],[64010,1,"見"],[64011,1,"廓"],[64012,1,"兀"],[64013,1,"嗀"],[[64014,64015],2],[64016,1,"塚"],[64017,2],[64018,1,"晴"],[[64019,64020],2],[64021,1,"凞"],[64022,1,"猪"],[64023,1,"益"],[64024,1,"礼"],[64025,1,"神"],[64026,1,"祥"],[64027,1,"福"],[64028,1,"靖"],[64029,1,"精"],[64030,1,"羽"],[64031,2],[64032,1,"蘒"],[64033,2],[64034,1,"諸"],[[64035,64036],2],[64037,1,"逸"],[64038,1,"都"],[[64039,64041],2],[64042,1,"飯"],[64043,1,"飼"],[64044,1,"館"],[64045,1,"鶴"],[64046,1,"郞"],[64047,1,"隷"],[64048,1,"侮"],[64049,1,"僧"],[64050,1,"免"],[64051,1,"勉"],[64052,1,"勤"],[64053,1,"卑"],[64054,1,"喝"],[64055,1,"嘆"],[64056,1,"器"],[64057,1,"塀"],[64058,1,"墨"],[64059,1,"層"],[64060,1,"屮"],[64061,1,"悔"],[64062,1,"慨"],[64063,1,"憎"],[64064,1,"懲"],[64065,1,"敏"],[64066,1,"既"],[64067,1,"暑"],[64068,1,"梅"],[64069,1,"海"],[64070,1,"渚"],[64071,1,"漢"],[64072,1,"煮"],[64073,1,"爫"],[64074,1,"琢"],[64075,1,"碑"],[64076,1,"社"],[64077,1,"祉"],[64078,1,"祈"],[64079,1,"祐"],[64080,1,"祖"],[64081,1,"祝"],[64082,1,"禍"],[64083,1,"禎"],[64084,1,"穀"],[64085,1,"突"],[64086,1,"節"],[64087,1,"練"],[64088,1,"縉"],[64089,1,"繁"],[64090,1,"署"],[64091,1,"者"],[64092,1,"臭"],[[64093,64094],1,"艹"],[64095,1,"著"],[64096,1,"褐"],[64097,1,"視"],[64098,1,"謁"],[64099,1,"謹"],[64100,1,"賓"],[64101,1,"贈"],[64102,1,"辶"],[64103,1,"逸"],[64104,1,"難"],[64105,1,"響"],[64106,1,"頻"],[64107,1,"恵"],[64108,1,"𤋮"],[64109,1,"舘"],[[64110,64111],3],[64112,1,"並"],[64113,1,"况"],[64114,1,"全"],[64115,1,"侀"],[64116,1,"充"],[64117,1,"冀"],[64118,1,"勇"],[64119,1,"勺"],[64120,1,"喝"],[64121,1,"啕"],[64122,1,"喙"],[64123,1,"嗢"],[64124,1,"塚"],[64125,1,"墳"],[64126,1,"奄"],[64127,1,"奔"],[64128,1,"婢"],[64129,1,"嬨"],[64130,1,"廒"],[64131,1,"廙"],[64132,1,"彩"],[64133,1,"徭"],[64134,1,"惘"],[64135,1,"慎"],[64136,1,"愈"],[64137,1,"憎"],[64138,1,"慠"],[64139,1,"懲"],[64140,1,"戴"],[64141,1,"揄"],[64142,1,"搜"],[64143,1,"摒"],[64144,1,"敖"],[64145,1,"晴"],[64146,1,"朗"],[64147,1,"望"],[64148,1,"杖"],[64149,1,"歹"],[64150,1,"殺"],[64151,1,"流"],[64152,1,"滛"],[64153,1,"滋"],[64154,1,"漢"],[64155,1,"瀞"],[64156,1,"煮"],[64157,1,"瞧"],[64158,1,"爵"],[64159,1,"犯"],[64160,1,"猪"],[64161,1,"瑱"],[64162,1,"甆"],[64163,1,"画"],[64164,1,"瘝"],[64165,1,"瘟"],[64166,1,"益"],[64167,1,"盛"],[64168,1,"直"],[64169,1,"睊"],[64170,1,"着"],[64171,1,"磌"],[64172,1,"窱"],[64173,1,"節"],[64174,1,"类"],[64175,1,"絛"],[64176,1,"練"],[64177,1,"缾"],[64178,1,"者"],[64179,1,"荒"],[64180,1,"華"],[64181,1,"蝹"],[64182,1,"襁"],[64183,1,"覆"],[64184,1,"視"],[64185,1,"調"],[64186,1,"諸"],[64187,1,"請"],[64188,1,"謁"],[64189,1,"諾"],[64190,1,"諭"],[64191,1,"謹"],[64192,1,"變"],[64193,1,"贈"],[64194,1,"輸"],[64195,1,"遲"],[64196,1,"醙"],[64197,1,"鉶"],[64198,1,"陼"],[64199,1,"難"],[64200,1,"靖"],[64201,1,"韛"],[64202,1,"響"],[64203,1,"頋"],[64204,1,"頻"],[64205,1,"鬒"],[64206,1,"龜"],[64207,1,"𢡊"],[64208,1,"𢡄"],[64209,1,"𣏕"],[64210,1,"㮝"],[64211,1,"䀘"],[64212,1,"䀹"],[64213,1,"𥉉"],[64214,1,"𥳐"],[64215,1,"𧻓"],[64216,1,"齃"],[64217,1,"龎"],[[64218,64255],3],[64256,1,"ff"],[64257,1,"fi"],[64258,1,"fl"],[64259,1,"ffi"],[64260,1,"ffl"],[[64261,64262],1,"st"],[[64263,64274],3],[64275,1,"մն"],[64276,1,"մե"],[64277,1,"մի"],[64278,1,"վն"],[64279,1,"մխ"],[[64280,64284],3],[64285,1,"יִ"],[64286,2],[64287,1,"ײַ"],[64288,1,"ע"],[64289,1,"א"],[64290,1,"ד"],[64291,1,"ה"],[64292,1,"כ"],[64293,1,"ל"],[64294,1,"ם"],[64295,1,"ר"],[64296,1,"ת"],[64297,1,"+"],[64298,1,"שׁ"],[64299,1,"שׂ"],[64300,1,"שּׁ"],[64301,1,"שּׂ"],[64302,1,"אַ"],[64303,1,"אָ"],[64304,1,"אּ"],[64305,1,"בּ"],[64306,1,"גּ"],[64307,1,"דּ"],[64308,1,"הּ"],[64309,1,"וּ"],[64310,1,"זּ"],[64311,3],[64312,1,"טּ"],[64313,1,"יּ"],[64314,1,"ךּ"],[64315,1,"כּ"],[64316,1,"לּ"],[64317,3],[64318,1,"מּ"],[64319,3],[64320,1,"נּ"],[64321,1,"סּ"],[64322,3],[64323,1,"ףּ"],[64324,1,"פּ"],[64325,3],[64326,1,"צּ"],[64327,1,"קּ"],[64328,1,"רּ"],[64329,1,"שּ"],[64330,1,"תּ"],[64331,1,"וֹ"],[64332,1,"בֿ"],[64333,1,"כֿ"],[64334,1,"פֿ"],[64335,1,"אל"],[[64336,64337],1,"ٱ"],[[64338,64341],1,"ٻ"],[[64342,64345],1,"پ"],[[64346,64349],1,"ڀ"],[[64350,64353],1,"ٺ"],[[64354,64357],1,"ٿ"],[[64358,64361],1,"ٹ"],[[64362,64365],1,"ڤ"],[[64366,64369],1,"ڦ"],[[64370,64373],1,"ڄ"],[[64374,64377],1,"ڃ"],[[64378,64381],1,"چ"],[[64382,64385],1,"ڇ"],[[64386,64387],1,"ڍ"],[[64388,64389],1,"ڌ"],[[64390,64391],1,"ڎ"],[[64392,64393],1,"ڈ"],[[64394,64395],1,"ژ"],[[64396,64397],1,"ڑ"],[[64398,64401],1,"ک"],[[64402,64405],1,"گ"],[[64406,64409],1,"ڳ"],[[64410,64413],1,"ڱ"],[[64414,64415],1,"ں"],[[64416,64419],1,"ڻ"],[[64420,64421],1,"ۀ"],[[64422,64425],1,"ہ"],[[64426,64429],1,"ھ"],[[64430,64431],1,"ے"],[[64432,64433],1,"ۓ"],[[64434,64449],2],[64450,2],[[64451,64466],3],[[64467,64470],1,"ڭ"],[[64471,64472],1,"ۇ"],[[64473,64474],1,"ۆ"],[[64475,64476],1,"ۈ"],[64477,1,"ۇٴ"],[[64478,64479],1,"ۋ"],[[64480,64481],1,"ۅ"],[[64482,64483],1,"ۉ"],[[64484,64487],1,"ې"],[[64488,64489],1,"ى"],[[64490,64491],1,"ئا"],[[64492,64493],1,"ئە"],[[64494,64495],1,"ئو"],[[64496,64497],1,"ئۇ"],[[64498,64499],1,"ئۆ"],[[64500,64501],1,"ئۈ"],[[64502,64504],1,"ئې"],[[64505,64507],1,"ئى"],[[64508,64511],1,"ی"],[64512,1,"ئج"],[64513,1,"ئح"],[64514,1,"ئم"],[64515,1,"ئى"],[64516,1,"ئي"],[64517,1,"بج"],[64518,1,"بح"],[64519,1,"بخ"],[64520,1,"بم"],[64521,1,"بى"],[64522,1,"بي"],[64523,1,"تج"],[64524,1,"تح"],[64525,1,"تخ"],[64526,1,"تم"],[64527,1,"تى"],[64528,1,"تي"],[64529,1,"ثج"],[64530,1,"ثم"],[64531,1,"ثى"],[64532,1,"ثي"],[64533,1,"جح"],[64534,1,"جم"],[64535,1,"حج"],[64536,1,"حم"],[64537,1,"خج"],[64538,1,"خح"],[64539,1,"خم"],[64540,1,"سج"],[64541,1,"سح"],[64542,1,"سخ"],[64543,1,"سم"],[64544,1,"صح"],[64545,1,"صم"],[64546,1,"ضج"],[64547,1,"ضح"],[64548,1,"ضخ"],[64549,1,"ضم"],[64550,1,"طح"],[64551,1,"طم"],[64552,1,"ظم"],[64553,1,"عج"],[64554,1,"عم"],[64555,1,"غج"],[64556,1,"غم"],[64557,1,"فج"],[64558,1,"فح"],[64559,1,"فخ"],[64560,1,"فم"],[64561,1,"فى"],[64562,1,"في"],[64563,1,"قح"],[64564,1,"قم"],[64565,1,"قى"],[64566,1,"قي"],[64567,1,"كا"],[64568,1,"كج"],[64569,1,"كح"],[64570,1,"كخ"],[64571,1,"كل"],[64572,1,"كم"],[64573,1,"كى"],[64574,1,"كي"],[64575,1,"لج"],[64576,1,"لح"],[64577,1,"لخ"],[64578,1,"لم"],[64579,1,"لى"],[64580,1,"لي"],[64581,1,"مج"],[64582,1,"مح"],[64583,1,"مخ"],[64584,1,"مم"],[64585,1,"مى"],[64586,1,"مي"],[64587,1,"نج"],[64588,1,"نح"],[64589,1,"نخ"],[64590,1,"نم"],[64591,1,"نى"],[64592,1,"ني"],[64593,1,"هج"],[64594,1,"هم"],[64595,1,"هى"],[64596,1,"هي"],[64597,1,"يج"],[64598,1,"يح"],[64599,1,"يخ"],[64600,1,"يم"],[64601,1,"يى"],[64602,1,"يي"],[64603,1,"ذٰ"],[64604,1,"رٰ"],[64605,1,"ىٰ"],[64606,1," ٌّ"],[64607,1," ٍّ"],[64608,1," َّ"],[64609,1," ُّ"],[64610,1," ِّ"],[64611,1," ّٰ"],[64612,1,"ئر"],[64613,1,"ئز"],[64614,1,"ئم"],[64615,1,"ئن"],[64616,1,"ئى"],[64617,1,"ئي"],[64618,1,"بر"],[64619,1,"بز"],[64620,1,"بم"],[64621,1,"بن"],[64622,1,"بى"],[64623,1,"بي"],[64624,1,"تر"],[64625,1,"تز"],[64626,1,"تم"],[64627,1,"تن"],[64628,1,"تى"],[64629,1,"تي"],[64630,1,"ثر"],[64631,1,"ثز"],[64632,1,"ثم"],[64633,1,"ثن"],[64634,1,"ثى"],[64635,1,"ثي"],[64636,1,"فى"],[64637,1,"في"],[64638,1,"قى"],[64639,1,"قي"],[64640,1,"كا"],[64641,1,"كل"],[64642,1,"كم"],[64643,1,"كى"],[64644,1,"كي"],[64645,1,"لم"],[64646,1,"لى"],[64647,1,"لي"],[64648,1,"ما"],[64649,1,"مم"],[64650,1,"نر"],[64651,1,"نز"],[64652,1,"نم"],[64653,1,"نن"],[64654,1,"نى"],[64655,1,"ني"],[64656,1,"ىٰ"],[64657,1,"ير"],[64658,1,"يز"],[64659,1,"يم"],[64660,1,"ين"],[64661,1,"يى"],[64662,1,"يي"],[64663,1,"ئج"],[64664,1,"ئح"],[64665,1,"ئخ"],[64666,1,"ئم"],[64667,1,"ئه"],[64668,1,"بج"],[64669,1,"بح"],[64670,1,"بخ"],[64671,1,"بم"],[64672,1,"به"],[64673,1,"تج"],[64674,1,"تح"],[64675,1,"تخ"],[64676,1,"تم"],[64677,1,"ته"],[64678,1,"ثم"],[64679,1,"جح"],[64680,1,"جم"],[64681,1,"حج"],[64682,1,"حم"],[64683,1,"خج"],[64684,1,"خم"],[64685,1,"سج"],[64686,1,"سح"],[64687,1,"سخ"],[64688,1,"سم"],[64689,1,"صح"],[64690,1,"صخ"],[64691,1,"صم"],[64692,1,"ضج"],[64693,1,"ضح"],[64694,1,"ضخ"],[64695,1,"ضم"],[64696,1,"طح"],[64697,1,"ظم"],[64698,1,"عج"],[64699,1,"عم"],[64700,1,"غج"],[64701,1,"غم"],[64702,1,"فج"],[64703,1,"فح"],[64704,1,"فخ"],[64705,1,"فم"],[64706,1,"قح"],[64707,1,"قم"],[64708,1,"كج"],[64709,1,"كح"],[64710,1,"كخ"],[64711,1,"كل"],[64712,1,"كم"],[64713,1,"لج"],[64714,1,"لح"],[64715,1,"لخ"],[64716,1,"لم"],[64717,1,"له"],[64718,1,"مج"],[64719,1,"مح"],[64720,1,"مخ"],[64721,1,"مم"],[64722,1,"نج"],[64723,1,"نح"],[64724,1,"نخ"],[64725,1,"نم"],[64726,1,"نه"],[64727,1,"هج"],[64728,1,"هم"],[64729,1,"هٰ"],[64730,1,"يج"],[64731,1,"يح"],[64732,1,"يخ"],[64733,1,"يم"],[64734,1,"يه"],[64735,1,"ئم"],[64736,1,"ئه"],[64737,1,"بم"],[64738,1,"به"],[64739,1,"تم"],[64740,1,"ته"],[64741,1,"ثم"],[64742,1,"ثه"],[64743,1,"سم"],[64744,1,"سه"],[64745,1,"شم"],[64746,1,"شه"],[64747,1,"كل"],[64748,1,"كم"],[64749,1,"لم"],[64750,1,"نم"],[64751,1,"نه"],[64752,1,"يم"],[64753,1,"يه"],[64754,1,"ـَّ"],[64755,1,"ـُّ"],[64756,1,"ـِّ"],[64757,1,"طى"],[64758,1,"طي"],[64759,1,"عى"],[64760,1,"عي"],[64761,1,"غى"],[64762,1,"غي"],[64763,1,"سى"],[64764,1,"سي"],[64765,1,"شى"],[64766,1,"شي"],[64767,1,"حى"],[64768,1,"حي"],[64769,1,"جى"],[64770,1,"جي"],[64771,1,"خى"],[64772,1,"خي"],[64773,1,"صى"],[64774,1,"صي"],[64775,1,"ضى"],[64776,1,"ضي"],[64777,1,"شج"],[64778,1,"شح"],[64779,1,"شخ"],[64780,1,"شم"],[64781,1,"شر"],[64782,1,"سر"],[64783,1,"صر"],[64784,1,"ضر"],[64785,1,"طى"],[64786,1,"طي"],[64787,1,"عى"],[64788,1,"عي"],[64789,1,"غى"],[64790,1,"غي"],[64791,1,"سى"],[64792,1,"سي"],[64793,1,"شى"],[64794,1,"شي"],[64795,1,"حى"],[64796,1,"حي"],[64797,1,"جى"],[64798,1,"جي"],[64799,1,"خى"],[64800,1,"خي"],[64801,1,"صى"],[64802,1,"صي"],[64803,1,"ضى"],[64804,1,"ضي"],[64805,1,"شج"],[64806,1,"شح"],[64807,1,"شخ"],[64808,1,"شم"],[64809,1,"شر"],[64810,1,"سر"],[64811,1,"صر"],[64812,1,"ضر"],[64813,1,"شج"],[64814,1,"شح"],[64815,1,"شخ"],[64816,1,"شم"],[64817,1,"سه"],[64818,1,"شه"],[64819,1,"طم"],[64820,1,"سج"],[64821,1,"سح"],[64822,1,"سخ"],[64823,1,"شج"],[64824,1,"شح"],[64825,1,"شخ"],[64826,1,"طم"],[64827,1,"ظم"],[[64828,64829],1,"اً"],[[64830,64831],2],[[64832,64847],2],[64848,1,"تجم"],[[64849,64850],1,"تحج"],[64851,1,"تحم"],[64852,1,"تخم"],[64853,1,"تمج"],[64854,1,"تمح"],[64855,1,"تمخ"],[[64856,64857],1,"جمح"],[64858,1,"حمي"],[64859,1,"حمى"],[64860,1,"سحج"],[64861,1,"سجح"],[64862,1,"سجى"],[[64863,64864],1,"سمح"],[64865,1,"سمج"],[[64866,64867],1,"سمم"],[[64868,64869],1,"صحح"],[64870,1,"صمم"],[[64871,64872],1,"شحم"],[64873,1,"شجي"],[[64874,64875],1,"شمخ"],[[64876,64877],1,"شمم"],[64878,1,"ضحى"],[[64879,64880],1,"ضخم"],[[64881,64882],1,"طمح"],[64883,1,"طمم"],[64884,1,"طمي"],[64885,1,"عجم"],[[64886,64887],1,"عمم"],[64888,1,"عمى"],[64889,1,"غمم"],[64890,1,"غمي"],[64891,1,"غمى"],[[64892,64893],1,"فخم"],[64894,1,"قمح"],[64895,1,"قمم"],[64896,1,"لحم"],[64897,1,"لحي"],[64898,1,"لحى"],[[64899,64900],1,"لجج"],[[64901,64902],1,"لخم"],[[64903,64904],1,"لمح"],[64905,1,"محج"],[64906,1,"محم"],[64907,1,"محي"],[64908,1,"مجح"],[64909,1,"مجم"],[64910,1,"مخج"],[64911,1,"مخم"],[[64912,64913],3],[64914,1,"مجخ"],[64915,1,"همج"],[64916,1,"همم"],[64917,1,"نحم"],[64918,1,"نحى"],[[64919,64920],1,"نجم"],[64921,1,"نجى"],[64922,1,"نمي"],[64923,1,"نمى"],[[64924,64925],1,"يمم"],[64926,1,"بخي"],[64927,1,"تجي"],[64928,1,"تجى"],[64929,1,"تخي"],[64930,1,"تخى"],[64931,1,"تمي"],[64932,1,"تمى"],[64933,1,"جمي"],[64934,1,"جحى"],[64935,1,"جمى"],[64936,1,"سخى"],[64937,1,"صحي"],[64938,1,"شحي"],[64939,1,"ضحي"],[64940,1,"لجي"],[64941,1,"لمي"],[64942,1,"يحي"],[64943,1,"يجي"],[64944,1,"يمي"],[64945,1,"ممي"],[64946,1,"قمي"],[64947,1,"نحي"],[64948,1,"قمح"],[64949,1,"لحم"],[64950,1,"عمي"],[64951,1,"كمي"],[64952,1,"نجح"],[64953,1,"مخي"],[64954,1,"لجم"],[64955,1,"كمم"],[64956,1,"لجم"],[64957,1,"نجح"],[64958,1,"جحي"],[64959,1,"حجي"],[64960,1,"مجي"],[64961,1,"فمي"],[64962,1,"بحي"],[64963,1,"كمم"],[64964,1,"عجم"],[64965,1,"صمم"],[64966,1,"سخي"],[64967,1,"نجي"],[[64968,64974],3],[64975,2],[[64976,65007],3],[65008,1,"صلے"],[65009,1,"قلے"],[65010,1,"الله"],[65011,1,"اكبر"],[65012,1,"محمد"],[65013,1,"صلعم"],[65014,1,"رسول"],[65015,1,"عليه"],[65016,1,"وسلم"],[65017,1,"صلى"],[65018,1,"صلى الله عليه وسلم"],[65019,1,"جل جلاله"],[65020,1,"ریال"],[65021,2],[[65022,65023],2],[[65024,65039],7],[65040,1,","],[65041,1,"、"],[65042,3],[65043,1,":"],[65044,1,";"],[65045,1,"!"],[65046,1,"?"],[65047,1,"〖"],[65048,1,"〗"],[65049,3],[[65050,65055],3],[[65056,65059],2],[[65060,65062],2],[[65063,65069],2],[[65070,65071],2],[65072,3],[65073,1,"—"],[65074,1,"–"],[[65075,65076],1,"_"],[65077,1,"("],[65078,1,")"],[65079,1,"{"],[65080,1,"}"],[65081,1,"〔"],[65082,1,"〕"],[65083,1,"【"],[65084,1,"】"],[65085,1,"《"],[65086,1,"》"],[65087,1,"〈"],[65088,1,"〉"],[65089,1,"「"],[65090,1,"」"],[65091,1,"『"],[65092,1,"』"],[[65093,65094],2],[65095,1,"["],[65096,1,"]"],[[65097,65100],1," ̅"],[[65101,65103],1,"_"],[65104,1,","],[65105,1,"、"],[65106,3],[65107,3],[65108,1,";"],[65109,1,":"],[65110,1,"?"],[65111,1,"!"],[65112,1,"—"],[65113,1,"("],[65114,1,")"],[65115,1,"{"],[65116,1,"}"],[65117,1,"〔"],[65118,1,"〕"],[65119,1,"#"],[65120,1,"&"],[65121,1,"*"],[65122,1,"+"],[65123,1,"-"],[65124,1,"<"],[65125,1,">"],[65126,1,"="],[65127,3],[65128,1,"\\\\"],[65129,1,"$"],[65130,1,"%"],[65131,1,"@"],[[65132,65135],3],[65136,1," ً"],[65137,1,"ـً"],[65138,1," ٌ"],[65139,2],[65140,1," ٍ"],[65141,3],[65142,1," َ"],[65143,1,"ـَ"],[65144,1," ُ"],[65145,1,"ـُ"],[65146,1," ِ"],[65147,1,"ـِ"],[65148,1," ّ"],[65149,1,"ـّ"],[65150,1," ْ"],[65151,1,"ـْ"],[65152,1,"ء"],[[65153,65154],1,"آ"],[[65155,65156],1,"أ"],[[65157,65158],1,"ؤ"],[[65159,65160],1,"إ"],[[65161,65164],1,"ئ"],[[65165,65166],1,"ا"],[[65167,65170],1,"ب"],[[65171,65172],1,"ة"],[[65173,65176],1,"ت"],[[65177,65180],1,"ث"],[[65181,65184],1,"ج"],[[65185,65188],1,"ح"],[[65189,65192],1,"خ"],[[65193,65194],1,"د"],[[65195,65196],1,"ذ"],[[65197,65198],1,"ر"],[[65199,65200],1,"ز"],[[65201,65204],1,"س"],[[65205,65208],1,"ش"],[[65209,65212],1,"ص"],[[65213,65216],1,"ض"],[[65217,65220],1,"ط"],[[65221,65224],1,"ظ"],[[65225,65228],1,"ع"],[[65229,65232],1,"غ"],[[65233,65236],1,"ف"],[[65237,65240],1,"ق"],[[65241,65244],1,"ك"],[[65245,65248],1,"ل"],[[65249,65252],1,"م"],[[65253,65256],1,"ن"],[[65257,65260],1,"ه"],[[65261,65262],1,"و"],[[65263,65264],1,"ى"],[[65265,65268],1,"ي"],[[65269,65270],1,"لآ"],[[65271,65272],1,"لأ"],[[65273,65274],1,"لإ"],[[65275,65276],1,"لا"],[[65277,65278],3],[65279,7],[65280,3],[65281,1,"!"],[65282,1,"\\""],[65283,1,"#"],[65284,1,"$"],[65285,1,"%"],[65286,1,"&"],[65287,1,"\'"],[65288,1,"("],[65289,1,")"],[65290,1,"*"],[65291,1,"+"],[65292,1,","],[65293,1,"-"],[65294,1,"."],[65295,1,"/"],[65296,1,"0"],[65297,1,"1"],[65298,1,"2"],[65299,1,"3"],[65300,1,"4"],[65301,1,"5"],[65302,1,"6"],[65303,1,"7"],[65304,1,"8"],[65305,1,"9"],[65306,1,":"],[65307,1,";"],[65308,1,"<"],[65309,1,"="],[65310,1,">"],[65311,1,"?"],[65312,1,"@"],[65313,1,"a"],[65314,1,"b"],[65315,1,"c"],[65316,1,"d"],[65317,1,"e"],[65318,1,"f"],[65319,1,"g"],[65320,1,"h"],[65321,1,"i"],[65322,1,"j"],[65323,1,"k"],[65324,1,"l"],[65325,1,"m"],[65326,1,"n"],[65327,1,"o"],[65328,1,"p"],[65329,1,"q"],[65330,1,"r"],[65331,1,"s"],[65332,1,"t"],[65333,1,"u"],[65334,1,"v"],[65335,1,"w"],[65336,1,"x"],[65337,1,"y"],[65338,1,"z"],[65339,1,"["],[65340,1,"\\\\"],[65341,1,"]"],[65342,1,"^"],[65343,1,"_"],[65344,1,"`"],[65345,1,"a"],[65346,1,"b"],[65347,1,"c"],[65348,1,"d"],[65349,1,"e"],[65350,1,"f"],[65351,1,"g"],[65352,1,"h"],[65353,1,"i"],[65354,1,"j"],[65355,1,"k"],[65356,1,"l"],[65357,1,"m"],[65358,1,"n"],[65359,1,"o"],[65360,1,"p"],[65361,1,"q"],[65362,1,"r"],[65363,1,"s"],[65364,1,"t"],[65365,1,"u"],[65366,1,"v"],[65367,1,"w"],[65368,1,"x"],[65369,1,"y"],[65370,1,"z"],[65371,1,"{"],[65372,1,"|"],[65373,1,"}"],[65374,1,"~"],[65375,1,"⦅"],[65376,1,"⦆"],[65377,1,"."],[65378,1,"「"],[65379,1,"」"],[65380,1,"、"],[65381,1,"・"],[65382,1,"ヲ"],[65383,1,"ァ"],[65384,1,"ィ"],[65385,1,"ゥ"],[65386,1,"ェ"],[65387,1,"ォ"],[65388,1,"ャ"],[65389,1,"ュ"],[65390,1,"ョ"],[65391,1,"ッ"],[65392,1,"ー"],[65393,1,"ア"],[65394,1,"イ"],[65395,1,"ウ"],[65396,1,"エ"],[65397,1,"オ"],[65398,1,"カ"],[65399,1,"キ"],[65400,1,"ク"],[65401,1,"ケ"],[65402,1,"コ"],[65403,1,"サ"],[65404,1,"シ"],[65405,1,"ス"],[65406,1,"セ"],[65407,1,"ソ"],[65408,1,"タ"],[65409,1,"チ"],[65410,1,"ツ"],[65411,1,"テ"],[65412,1,"ト"],[65413,1,"ナ"],[65414,1,"ニ"],[65415,1,"ヌ"],[65416,1,"ネ"],[65417,1,"ノ"],[65418,1,"ハ"],[65419,1,"ヒ"],[65420,1,"フ"],[65421,1,"ヘ"],[65422,1,"ホ"],[65423,1,"マ"],[65424,1,"ミ"],[65425,1,"ム"],[65426,1,"メ"],[65427,1,"モ"],[65428,1,"ヤ"],[65429,1,"ユ"],[65430,1,"ヨ"],[65431,1,"ラ"],[65432,1,"リ"],[65433,1,"ル"],[65434,1,"レ"],[65435,1,"ロ"],[65436,1,"ワ"],[65437,1,"ン"],[65438,1,"゙"],[65439,1,"゚"],[65440,7],[65441,1,"ᄀ"],[65442,1,"ᄁ"],[65443,1,"ᆪ"],[65444,1,"ᄂ"],[65445,1,"ᆬ"],[65446,1,"ᆭ"],[65447,1,"ᄃ"],[65448,1,"ᄄ"],[65449,1,"ᄅ"],[65450,1,"ᆰ"],[65451,1,"ᆱ"],[65452,1,"ᆲ"],[65453,1,"ᆳ"],[65454,1,"ᆴ"],[65455,1,"ᆵ"],[65456,1,"ᄚ"],[65457,1,"ᄆ"],[65458,1,"ᄇ"],[65459,1,"ᄈ"],[65460,1,"ᄡ"],[65461,1,"ᄉ"],[65462,1,"ᄊ"],[65463,1,"ᄋ"],[65464,1,"ᄌ"],[65465,1,"ᄍ"],[65466,1,"ᄎ"],[65467,1,"ᄏ"],[65468,1,"ᄐ"],[65469,1,"ᄑ"],[65470,1,"ᄒ"],[[65471,65473],3],[65474,1,"ᅡ"],[65475,1,"ᅢ"],[65476,1,"ᅣ"],[65477,1,"ᅤ"],[65478,1,"ᅥ"],[65479,1,"ᅦ"],[[65480,65481],3],[65482,1,"ᅧ"],[65483,1,"ᅨ"],[65484,1,"ᅩ"],[65485,1,"ᅪ"],[65486,1,"ᅫ"],[65487,1,"ᅬ"],[[65488,65489],3],[65490,1,"ᅭ"],[65491,1,"ᅮ"],[65492,1,"ᅯ"],[65493,1,"ᅰ"],[65494,1,"ᅱ"],[65495,1,"ᅲ"],[[65496,65497],3],[65498,1,"ᅳ"],[65499,1,"ᅴ"],[65500,1,"ᅵ"],[[65501,65503],3],[65504,1,"¢"],[65505,1,"£"],[65506,1,"¬"],[65507,1," ̄"],[65508,1,"¦"],[65509,1,"¥"],[65510,1,"₩"],[65511,3],[65512,1,"│"],[65513,1,"←"],[65514,1,"↑"],[65515,1,"→"],[65516,1,"↓"],[65517,1,"■"],[65518,1,"○"],[[65519,65528],3],[[65529,65531],3],[65532,3],[65533,3],[[65534,65535],3],[[65536,65547],2],[65548,3],[[65549,65574],2],[65575,3],[[65576,65594],2],[65595,3],[[65596,65597],2],[65598,3],[[65599,65613],2],[[65614,65615],3],[[65616,65629],2],[[65630,65663],3],[[65664,65786],2],[[65787,65791],3],[[65792,65794],2],[[65795,65798],3],[[65799,65843],2],[[65844,65846],3],[[65847,65855],2],[[65856,65930],2],[[65931,65932],2],[[65933,65934],2],[65935,3],[[65936,65947],2],[65948,2],[[65949,65951],3],[65952,2],[[65953,65999],3],[[66000,66044],2],[66045,2],[[66046,66175],3],[[66176,66204],2],[[66205,66207],3],[[66208,66256],2],[[66257,66271],3],[66272,2],[[66273,66299],2],[[66300,66303],3],[[66304,66334],2],[66335,2],[[66336,66339],2],[[66340,66348],3],[[66349,66351],2],[[66352,66368],2],[66369,2],[[66370,66377],2],[66378,2],[[66379,66383],3],[[66384,66426],2],[[66427,66431],3],[[66432,66461],2],[66462,3],[66463,2],[[66464,66499],2],[[66500,66503],3],[[66504,66511],2],[[66512,66517],2],[[66518,66559],3],[66560,1,"𐐨"],[66561,1,"𐐩"],[66562,1,"𐐪"],[66563,1,"𐐫"],[66564,1,"𐐬"],[66565,1,"𐐭"],[66566,1,"𐐮"],[66567,1,"𐐯"],[66568,1,"𐐰"],[66569,1,"𐐱"],[66570,1,"𐐲"],[66571,1,"𐐳"],[66572,1,"𐐴"],[66573,1,"𐐵"],[66574,1,"𐐶"],[66575,1,"𐐷"],[66576,1,"𐐸"],[66577,1,"𐐹"],[66578,1,"𐐺"],[66579,1,"𐐻"],[66580,1,"𐐼"],[66581,1,"𐐽"],[66582,1,"𐐾"],[66583,1,"𐐿"],[66584,1,"𐑀"],[66585,1,"𐑁"],[66586,1,"𐑂"],[66587,1,"𐑃"],[66588,1,"𐑄"],[66589,1,"𐑅"],[66590,1,"𐑆"],[66591,1,"𐑇"],[66592,1,"𐑈"],[66593,1,"𐑉"],[66594,1,"𐑊"],[66595,1,"𐑋"],[66596,1,"𐑌"],[66597,1,"𐑍"],[66598,1,"𐑎"],[66599,1,"𐑏"],[[66600,66637],2],[[66638,66717],2],[[66718,66719],3],[[66720,66729],2],[[66730,66735],3],[66736,1,"𐓘"],[66737,1,"𐓙"],[66738,1,"𐓚"],[66739,1,"𐓛"],[66740,1,"𐓜"],[66741,1,"𐓝"],[66742,1,"𐓞"],[66743,1,"𐓟"],[66744,1,"𐓠"],[66745,1,"𐓡"],[66746,1,"𐓢"],[66747,1,"𐓣"],[66748,1,"𐓤"],[66749,1,"𐓥"],[66750,1,"𐓦"],[66751,1,"𐓧"],[66752,1,"𐓨"],[66753,1,"𐓩"],[66754,1,"𐓪"],[66755,1,"𐓫"],[66756,1,"𐓬"],[66757,1,"𐓭"],[66758,1,"𐓮"],[66759,1,"𐓯"],[66760,1,"𐓰"],[66761,1,"𐓱"],[66762,1,"𐓲"],[66763,1,"𐓳"],[66764,1,"𐓴"],[66765,1,"𐓵"],[66766,1,"𐓶"],[66767,1,"𐓷"],[66768,1,"𐓸"],[66769,1,"𐓹"],[66770,1,"𐓺"],[66771,1,"𐓻"],[[66772,66775],3],[[66776,66811],2],[[66812,66815],3],[[66816,66855],2],[[66856,66863],3],[[66864,66915],2],[[66916,66926],3],[66927,2],[66928,1,"𐖗"],[66929,1,"𐖘"],[66930,1,"𐖙"],[66931,1,"𐖚"],[66932,1,"𐖛"],[66933,1,"𐖜"],[66934,1,"𐖝"],[66935,1,"𐖞"],[66936,1,"𐖟"],[66937,1,"𐖠"],[66938,1,"𐖡"],[66939,3],[66940,1,"𐖣"],[66941,1,"𐖤"],[66942,1,"𐖥"],[66943,1,"𐖦"],[66944,1,"𐖧"],[66945,1,"𐖨"],[66946,1,"𐖩"],[66947,1,"𐖪"],[66948,1,"𐖫"],[66949,1,"𐖬"],[66950,1,"𐖭"],[66951,1,"𐖮"],[66952,1,"𐖯"],[66953,1,"𐖰"],[66954,1,"𐖱"],[66955,3],[66956,1,"𐖳"],[66957,1,"𐖴"],[66958,1,"𐖵"],[66959,1,"𐖶"],[66960,1,"𐖷"],[66961,1,"𐖸"],[66962,1,"𐖹"],[66963,3],[66964,1,"𐖻"],[66965,1,"𐖼"],[66966,3],[[66967,66977],2],[66978,3],[[66979,66993],2],[66994,3],[[66995,67001],2],[67002,3],[[67003,67004],2],[[67005,67007],3],[[67008,67059],2],[[67060,67071],3],[[67072,67382],2],[[67383,67391],3],[[67392,67413],2],[[67414,67423],3],[[67424,67431],2],[[67432,67455],3],[67456,2],[67457,1,"ː"],[67458,1,"ˑ"],[67459,1,"æ"],[67460,1,"ʙ"],[67461,1,"ɓ"],[67462,3],[67463,1,"ʣ"],[67464,1,"ꭦ"],[67465,1,"ʥ"],[67466,1,"ʤ"],[67467,1,"ɖ"],[67468,1,"ɗ"],[67469,1,"ᶑ"],[67470,1,"ɘ"],[67471,1,"ɞ"],[67472,1,"ʩ"],[67473,1,"ɤ"],[67474,1,"ɢ"],[67475,1,"ɠ"],[67476,1,"ʛ"],[67477,1,"ħ"],[67478,1,"ʜ"],[67479,1,"ɧ"],[67480,1,"ʄ"],[67481,1,"ʪ"],[67482,1,"ʫ"],[67483,1,"ɬ"],[67484,1,"𝼄"],[67485,1,"ꞎ"],[67486,1,"ɮ"],[67487,1,"𝼅"],[67488,1,"ʎ"],[67489,1,"𝼆"],[67490,1,"ø"],[67491,1,"ɶ"],[67492,1,"ɷ"],[67493,1,"q"],[67494,1,"ɺ"],[67495,1,"𝼈"],[67496,1,"ɽ"],[67497,1,"ɾ"],[67498,1,"ʀ"],[67499,1,"ʨ"],[67500,1,"ʦ"],[67501,1,"ꭧ"],[67502,1,"ʧ"],[67503,1,"ʈ"],[67504,1,"ⱱ"],[67505,3],[67506,1,"ʏ"],[67507,1,"ʡ"],[67508,1,"ʢ"],[67509,1,"ʘ"],[67510,1,"ǀ"],[67511,1,"ǁ"],[67512,1,"ǂ"],[67513,1,"𝼊"],[67514,1,"𝼞"],[[67515,67583],3],[[67584,67589],2],[[67590,67591],3],[67592,2],[67593,3],[[67594,67637],2],[67638,3],[[67639,67640],2],[[67641,67643],3],[67644,2],[[67645,67646],3],[67647,2],[[67648,67669],2],[67670,3],[[67671,67679],2],[[67680,67702],2],[[67703,67711],2],[[67712,67742],2],[[67743,67750],3],[[67751,67759],2],[[67760,67807],3],[[67808,67826],2],[67827,3],[[67828,67829],2],[[67830,67834],3],[[67835,67839],2],[[67840,67861],2],[[67862,67865],2],[[67866,67867],2],[[67868,67870],3],[67871,2],[[67872,67897],2],[[67898,67902],3],[67903,2],[[67904,67967],3],[[67968,68023],2],[[68024,68027],3],[[68028,68029],2],[[68030,68031],2],[[68032,68047],2],[[68048,68049],3],[[68050,68095],2],[[68096,68099],2],[68100,3],[[68101,68102],2],[[68103,68107],3],[[68108,68115],2],[68116,3],[[68117,68119],2],[68120,3],[[68121,68147],2],[[68148,68149],2],[[68150,68151],3],[[68152,68154],2],[[68155,68158],3],[68159,2],[[68160,68167],2],[68168,2],[[68169,68175],3],[[68176,68184],2],[[68185,68191],3],[[68192,68220],2],[[68221,68223],2],[[68224,68252],2],[[68253,68255],2],[[68256,68287],3],[[68288,68295],2],[68296,2],[[68297,68326],2],[[68327,68330],3],[[68331,68342],2],[[68343,68351],3],[[68352,68405],2],[[68406,68408],3],[[68409,68415],2],[[68416,68437],2],[[68438,68439],3],[[68440,68447],2],[[68448,68466],2],[[68467,68471],3],[[68472,68479],2],[[68480,68497],2],[[68498,68504],3],[[68505,68508],2],[[68509,68520],3],[[68521,68527],2],[[68528,68607],3],[[68608,68680],2],[[68681,68735],3],[68736,1,"𐳀"],[68737,1,"𐳁"],[68738,1,"𐳂"],[68739,1,"𐳃"],[68740,1,"𐳄"],[68741,1,"𐳅"],[68742,1,"𐳆"],[68743,1,"𐳇"],[68744,1,"𐳈"],[68745,1,"𐳉"],[68746,1,"𐳊"],[68747,1,"𐳋"],[68748,1,"𐳌"],[68749,1,"𐳍"],[68750,1,"𐳎"],[68751,1,"𐳏"],[68752,1,"𐳐"],[68753,1,"𐳑"],[68754,1,"𐳒"],[68755,1,"𐳓"],[68756,1,"𐳔"],[68757,1,"𐳕"],[68758,1,"𐳖"],[68759,1,"𐳗"],[68760,1,"𐳘"],[68761,1,"𐳙"],[68762,1,"𐳚"],[68763,1,"𐳛"],[68764,1,"𐳜"],[68765,1,"𐳝"],[68766,1,"𐳞"],[68767,1,"𐳟"],[68768,1,"𐳠"],[68769,1,"𐳡"],[68770,1,"𐳢"],[68771,1,"𐳣"],[68772,1,"𐳤"],[68773,1,"𐳥"],[68774,1,"𐳦"],[68775,1,"𐳧"],[68776,1,"𐳨"],[68777,1,"𐳩"],[68778,1,"𐳪"],[68779,1,"𐳫"],[68780,1,"𐳬"],[68781,1,"𐳭"],[68782,1,"𐳮"],[68783,1,"𐳯"],[68784,1,"𐳰"],[68785,1,"𐳱"],[68786,1,"𐳲"],[[68787,68799],3],[[68800,68850],2],[[68851,68857],3],[[68858,68863],2],[[68864,68903],2],[[68904,68911],3],[[68912,68921],2],[[68922,68927],3],[[68928,68943],2],[68944,1,"𐵰"],[68945,1,"𐵱"],[68946,1,"𐵲"],[68947,1,"𐵳"],[68948,1,"𐵴"],[68949,1,"𐵵"],[68950,1,"𐵶"],[68951,1,"𐵷"],[68952,1,"𐵸"],[68953,1,"𐵹"],[68954,1,"𐵺"],[68955,1,"𐵻"],[68956,1,"𐵼"],[68957,1,"𐵽"],[68958,1,"𐵾"],[68959,1,"𐵿"],[68960,1,"𐶀"],[68961,1,"𐶁"],[68962,1,"𐶂"],[68963,1,"𐶃"],[68964,1,"𐶄"],[68965,1,"𐶅"],[[68966,68968],3],[[68969,68973],2],[68974,2],[[68975,68997],2],[[68998,69005],3],[[69006,69007],2],[[69008,69215],3],[[69216,69246],2],[69247,3],[[69248,69289],2],[69290,3],[[69291,69292],2],[69293,2],[[69294,69295],3],[[69296,69297],2],[[69298,69313],3],[[69314,69316],2],[[69317,69371],3],[69372,2],[[69373,69375],2],[[69376,69404],2],[[69405,69414],2],[69415,2],[[69416,69423],3],[[69424,69456],2],[[69457,69465],2],[[69466,69487],3],[[69488,69509],2],[[69510,69513],2],[[69514,69551],3],[[69552,69572],2],[[69573,69579],2],[[69580,69599],3],[[69600,69622],2],[[69623,69631],3],[[69632,69702],2],[[69703,69709],2],[[69710,69713],3],[[69714,69733],2],[[69734,69743],2],[[69744,69749],2],[[69750,69758],3],[69759,2],[[69760,69818],2],[[69819,69820],2],[69821,3],[[69822,69825],2],[69826,2],[[69827,69836],3],[69837,3],[[69838,69839],3],[[69840,69864],2],[[69865,69871],3],[[69872,69881],2],[[69882,69887],3],[[69888,69940],2],[69941,3],[[69942,69951],2],[[69952,69955],2],[[69956,69958],2],[69959,2],[[69960,69967],3],[[69968,70003],2],[[70004,70005],2],[70006,2],[[70007,70015],3],[[70016,70084],2],[[70085,70088],2],[[70089,70092],2],[70093,2],[[70094,70095],2],[[70096,70105],2],[70106,2],[70107,2],[70108,2],[[70109,70111],2],[70112,3],[[70113,70132],2],[[70133,70143],3],[[70144,70161],2],[70162,3],[[70163,70199],2],[[70200,70205],2],[70206,2],[[70207,70209],2],[[70210,70271],3],[[70272,70278],2],[70279,3],[70280,2],[70281,3],[[70282,70285],2],[70286,3],[[70287,70301],2],[70302,3],[[70303,70312],2],[70313,2],[[70314,70319],3],[[70320,70378],2],[[70379,70383],3],[[70384,70393],2],[[70394,70399],3],[70400,2],[[70401,70403],2],[70404,3],[[70405,70412],2],[[70413,70414],3],[[70415,70416],2],[[70417,70418],3],[[70419,70440],2],[70441,3],[[70442,70448],2],[70449,3],[[70450,70451],2],[70452,3],[[70453,70457],2],[70458,3],[70459,2],[[70460,70468],2],[[70469,70470],3],[[70471,70472],2],[[70473,70474],3],[[70475,70477],2],[[70478,70479],3],[70480,2],[[70481,70486],3],[70487,2],[[70488,70492],3],[[70493,70499],2],[[70500,70501],3],[[70502,70508],2],[[70509,70511],3],[[70512,70516],2],[[70517,70527],3],[[70528,70537],2],[70538,3],[70539,2],[[70540,70541],3],[70542,2],[70543,3],[[70544,70581],2],[70582,3],[[70583,70592],2],[70593,3],[70594,2],[[70595,70596],3],[70597,2],[70598,3],[[70599,70602],2],[70603,3],[[70604,70611],2],[[70612,70613],2],[70614,3],[[70615,70616],2],[[70617,70624],3],[[70625,70626],2],[[70627,70655],3],[[70656,70730],2],[[70731,70735],2],[[70736,70745],2],[70746,2],[70747,2],[70748,3],[70749,2],[70750,2],[70751,2],[[70752,70753],2],[[70754,70783],3],[[70784,70853],2],[70854,2],[70855,2],[[70856,70863],3],[[70864,70873],2],[[70874,71039],3],[[71040,71093],2],[[71094,71095],3],[[71096,71104],2],[[71105,71113],2],[[71114,71127],2],[[71128,71133],2],[[71134,71167],3],[[71168,71232],2],[[71233,71235],2],[71236,2],[[71237,71247],3],[[71248,71257],2],[[71258,71263],3],[[71264,71276],2],[[71277,71295],3],[[71296,71351],2],[71352,2],[71353,2],[[71354,71359],3],[[71360,71369],2],[[71370,71375],3],[[71376,71395],2],[[71396,71423],3],[[71424,71449],2],[71450,2],[[71451,71452],3],[[71453,71467],2],[[71468,71471],3],[[71472,71481],2],[[71482,71487],2],[[71488,71494],2],[[71495,71679],3],[[71680,71738],2],[71739,2],[[71740,71839],3],[71840,1,"𑣀"],[71841,1,"𑣁"],[71842,1,"𑣂"],[71843,1,"𑣃"],[71844,1,"𑣄"],[71845,1,"𑣅"],[71846,1,"𑣆"],[71847,1,"𑣇"],[71848,1,"𑣈"],[71849,1,"𑣉"],[71850,1,"𑣊"],[71851,1,"𑣋"],[71852,1,"𑣌"],[71853,1,"𑣍"],[71854,1,"𑣎"],[71855,1,"𑣏"],[71856,1,"𑣐"],[71857,1,"𑣑"],[71858,1,"𑣒"],[71859,1,"𑣓"],[71860,1,"𑣔"],[71861,1,"𑣕"],[71862,1,"𑣖"],[71863,1,"𑣗"],[71864,1,"𑣘"],[71865,1,"𑣙"],[71866,1,"𑣚"],[71867,1,"𑣛"],[71868,1,"𑣜"],[71869,1,"𑣝"],[71870,1,"𑣞"],[71871,1,"𑣟"],[[71872,71913],2],[[71914,71922],2],[[71923,71934],3],[71935,2],[[71936,71942],2],[[71943,71944],3],[71945,2],[[71946,71947],3],[[71948,71955],2],[71956,3],[[71957,71958],2],[71959,3],[[71960,71989],2],[71990,3],[[71991,71992],2],[[71993,71994],3],[[71995,72003],2],[[72004,72006],2],[[72007,72015],3],[[72016,72025],2],[[72026,72095],3],[[72096,72103],2],[[72104,72105],3],[[72106,72151],2],[[72152,72153],3],[[72154,72161],2],[72162,2],[[72163,72164],2],[[72165,72191],3],[[72192,72254],2],[[72255,72262],2],[72263,2],[[72264,72271],3],[[72272,72323],2],[[72324,72325],2],[[72326,72345],2],[[72346,72348],2],[72349,2],[[72350,72354],2],[[72355,72367],3],[[72368,72383],2],[[72384,72440],2],[[72441,72447],3],[[72448,72457],2],[[72458,72639],3],[[72640,72672],2],[72673,2],[[72674,72687],3],[[72688,72697],2],[[72698,72703],3],[[72704,72712],2],[72713,3],[[72714,72758],2],[72759,3],[[72760,72768],2],[[72769,72773],2],[[72774,72783],3],[[72784,72793],2],[[72794,72812],2],[[72813,72815],3],[[72816,72817],2],[[72818,72847],2],[[72848,72849],3],[[72850,72871],2],[72872,3],[[72873,72886],2],[[72887,72959],3],[[72960,72966],2],[72967,3],[[72968,72969],2],[72970,3],[[72971,73014],2],[[73015,73017],3],[73018,2],[73019,3],[[73020,73021],2],[73022,3],[[73023,73031],2],[[73032,73039],3],[[73040,73049],2],[[73050,73055],3],[[73056,73061],2],[73062,3],[[73063,73064],2],[73065,3],[[73066,73102],2],[73103,3],[[73104,73105],2],[73106,3],[[73107,73112],2],[[73113,73119],3],[[73120,73129],2],[[73130,73439],3],[[73440,73462],2],[[73463,73464],2],[[73465,73471],3],[[73472,73488],2],[73489,3],[[73490,73530],2],[[73531,73533],3],[[73534,73538],2],[[73539,73551],2],[[73552,73561],2],[73562,2],[[73563,73647],3],[73648,2],[[73649,73663],3],[[73664,73713],2],[[73714,73726],3],[73727,2],[[73728,74606],2],[[74607,74648],2],[74649,2],[[74650,74751],3],[[74752,74850],2],[[74851,74862],2],[74863,3],[[74864,74867],2],[74868,2],[[74869,74879],3],[[74880,75075],2],[[75076,77711],3],[[77712,77808],2],[[77809,77810],2],[[77811,77823],3],[[77824,78894],2],[78895,2],[[78896,78904],3],[[78905,78911],3],[[78912,78933],2],[[78934,78943],3],[[78944,82938],2],[[82939,82943],3],[[82944,83526],2],[[83527,90367],3],[[90368,90425],2],[[90426,92159],3],[[92160,92728],2],[[92729,92735],3],[[92736,92766],2],[92767,3],[[92768,92777],2],[[92778,92781],3],[[92782,92783],2],[[92784,92862],2],[92863,3],[[92864,92873],2],[[92874,92879],3],[[92880,92909],2],[[92910,92911],3],[[92912,92916],2],[92917,2],[[92918,92927],3],[[92928,92982],2],[[92983,92991],2],[[92992,92995],2],[[92996,92997],2],[[92998,93007],3],[[93008,93017],2],[93018,3],[[93019,93025],2],[93026,3],[[93027,93047],2],[[93048,93052],3],[[93053,93071],2],[[93072,93503],3],[[93504,93548],2],[[93549,93551],2],[[93552,93561],2],[[93562,93759],3],[93760,1,"𖹠"],[93761,1,"𖹡"],[93762,1,"𖹢"],[93763,1,"𖹣"],[93764,1,"𖹤"],[93765,1,"𖹥"],[93766,1,"𖹦"],[93767,1,"𖹧"],[93768,1,"𖹨"],[93769,1,"𖹩"],[93770,1,"𖹪"],[93771,1,"𖹫"],[93772,1,"𖹬"],[93773,1,"𖹭"],[93774,1,"𖹮"],[93775,1,"𖹯"],[93776,1,"𖹰"],[93777,1,"𖹱"],[93778,1,"𖹲"],[93779,1,"𖹳"],[93780,1,"𖹴"],[93781,1,"𖹵"],[93782,1,"𖹶"],[93783,1,"𖹷"],[93784,1,"𖹸"],[93785,1,"𖹹"],[93786,1,"𖹺"],[93787,1,"𖹻"],[93788,1,"𖹼"],[93789,1,"𖹽"],[93790,1,"𖹾"],[93791,1,"𖹿"],[[93792,93823],2],[[93824,93850],2],[[93851,93951],3],[[93952,94020],2],[[94021,94026],2],[[94027,94030],3],[94031,2],[[94032,94078],2],[[94079,94087],2],[[94088,94094],3],[[94095,94111],2],[[94112,94175],3],[94176,2],[94177,2],[94178,2],[94179,2],[94180,2],[[94181,94191],3],[[94192,94193],2],[[94194,94207],3],[[94208,100332],2],[[100333,100337],2],[[100338,100343],2],[[100344,100351],3],[[100352,101106],2],[[101107,101589],2],[[101590,101630],3],[101631,2],[[101632,101640],2],[[101641,110575],3],[[110576,110579],2],[110580,3],[[110581,110587],2],[110588,3],[[110589,110590],2],[110591,3],[[110592,110593],2],[[110594,110878],2],[[110879,110882],2],[[110883,110897],3],[110898,2],[[110899,110927],3],[[110928,110930],2],[[110931,110932],3],[110933,2],[[110934,110947],3],[[110948,110951],2],[[110952,110959],3],[[110960,111355],2],[[111356,113663],3],[[113664,113770],2],[[113771,113775],3],[[113776,113788],2],[[113789,113791],3],[[113792,113800],2],[[113801,113807],3],[[113808,113817],2],[[113818,113819],3],[113820,2],[[113821,113822],2],[113823,2],[[113824,113827],7],[[113828,117759],3],[[117760,117973],2],[117974,1,"a"],[117975,1,"b"],[117976,1,"c"],[117977,1,"d"],[117978,1,"e"],[117979,1,"f"],[117980,1,"g"],[117981,1,"h"],[117982,1,"i"],[117983,1,"j"],[117984,1,"k"],[117985,1,"l"],[117986,1,"m"],[117987,1,"n"],[117988,1,"o"],[117989,1,"p"],[117990,1,"q"],[117991,1,"r"],[117992,1,"s"],[117993,1,"t"],[117994,1,"u"],[117995,1,"v"],[117996,1,"w"],[117997,1,"x"],[117998,1,"y"],[117999,1,"z"],[118000,1,"0"],[118001,1,"1"],[118002,1,"2"],[118003,1,"3"],[118004,1,"4"],[118005,1,"5"],[118006,1,"6"],[118007,1,"7"],[118008,1,"8"],[118009,1,"9"],[[118010,118015],3],[[118016,118451],2],[[118452,118527],3],[[118528,118573],2],[[118574,118575],3],[[118576,118598],2],[[118599,118607],3],[[118608,118723],2],[[118724,118783],3],[[118784,119029],2],[[119030,119039],3],[[119040,119078],2],[[119079,119080],3],[119081,2],[[119082,119133],2],[119134,1,"𝅗𝅥"],[119135,1,"𝅘𝅥"],[119136,1,"𝅘𝅥𝅮"],[119137,1,"𝅘𝅥𝅯"],[119138,1,"𝅘𝅥𝅰"],[119139,1,"𝅘𝅥𝅱"],[119140,1,"𝅘𝅥𝅲"],[[119141,119154],2],[[119155,119162],7],[[119163,119226],2],[119227,1,"𝆹𝅥"],[119228,1,"𝆺𝅥"],[119229,1,"𝆹𝅥𝅮"],[119230,1,"𝆺𝅥𝅮"],[119231,1,"𝆹𝅥𝅯"],[119232,1,"𝆺𝅥𝅯"],[[119233,119261],2],[[119262,119272],2],[[119273,119274],2],[[119275,119295],3],[[119296,119365],2],[[119366,119487],3],[[119488,119507],2],[[119508,119519],3],[[119520,119539],2],[[119540,119551],3],[[119552,119638],2],[[119639,119647],3],[[119648,119665],2],[[119666,119672],2],[[119673,119807],3],[119808,1,"a"],[119809,1,"b"],[119810,1,"c"],[119811,1,"d"],[119812,1,"e"],[119813,1,"f"],[119814,1,"g"],[119815,1,"h"],[119816,1,"i"],[119817,1,"j"],[119818,1,"k"],[119819,1,"l"],[119820,1,"m"],[119821,1,"n"],[119822,1,"o"],[119823,1,"p"],[119824,1,"q"],[119825,1,"r"],[119826,1,"s"],[119827,1,"t"],[119828,1,"u"],[119829,1,"v"],[119830,1,"w"],[119831,1,"x"],[119832,1,"y"],[119833,1,"z"],[119834,1,"a"],[119835,1,"b"],[119836,1,"c"],[119837,1,"d"],[119838,1,"e"],[119839,1,"f"],[119840,1,"g"],[119841,1,"h"],[119842,1,"i"],[119843,1,"j"],[119844,1,"k"],[119845,1,"l"],[119846,1,"m"],[119847,1,"n"],[119848,1,"o"],[119849,1,"p"],[119850,1,"q"],[119851,1,"r"],[119852,1,"s"],[119853,1,"t"],[119854,1,"u"],[119855,1,"v"],[119856,1,"w"],[119857,1,"x"],[119858,1,"y"],[119859,1,"z"],[119860,1,"a"],[119861,1,"b"],[119862,1,"c"],[119863,1,"d"],[119864,1,"e"],[119865,1,"f"],[119866,1,"g"],[119867,1,"h"],[119868,1,"i"],[119869,1,"j"],[119870,1,"k"],[119871,1,"l"],[119872,1,"m"],[119873,1,"n"],[119874,1,"o"],[119875,1,"p"],[119876,1,"q"],[119877,1,"r"],[119878,1,"s"],[119879,1,"t"],[119880,1,"u"],[119881,1,"v"],[119882,1,"w"],[119883,1,"x"],[119884,1,"y"],[119885,1,"z"],[119886,1,"a"],[119887,1,"b"],[119888,1,"c"],[119889,1,"d"],[119890,1,"e"],[119891,1,"f"],[119892,1,"g"],[119893,3],[119894,1,"i"],[119895,1,"j"],[119896,1,"k"],[119897,1,"l"],[119898,1,"m"],[119899,1,"n"],[119900,1,"o"],[119901,1,"p"],[119902,1,"q"],[119903,1,"r"],[119904,1,"s"],[119905,1,"t"],[119906,1,"u"],[119907,1,"v"],[119908,1,"w"],[119909,1,"x"],[119910,1,"y"],[119911,1,"z"],[119912,1,"a"],[119913,1,"b"],[119914,1,"c"],[119915,1,"d"],[119916,1,"e"],[119917,1,"f"],[119918,1,"g"],[119919,1,"h"],[119920,1,"i"],[119921,1,"j"],[119922,1,"k"],[119923,1,"l"],[119924,1,"m"],[119925,1,"n"],[119926,1,"o"],[119927,1,"p"],[119928,1,"q"],[119929,1,"r"],[119930,1,"s"],[119931,1,"t"],[119932,1,"u"],[119933,1,"v"],[119934,1,"w"],[119935,1,"x"],[119936,1,"y"],[119937,1,"z"],[119938,1,"a"],[119939,1,"b"],[119940,1,"c"],[119941,1,"d"],[119942,1,"e"],[119943,1,"f"],[119944,1,"g"],[119945,1,"h"],[119946,1,"i"],[119947,1,"j"],[119948,1,"k"],[119949,1,"l"],[119950,1,"m"],[119951,1,"n"],[119952,1,"o"],[119953,1,"p"],[119954,1,"q"],[119955,1,"r"],[119956,1,"s"],[119957,1,"t"],[119958,1,"u"],[119959,1,"v"],[119960,1,"w"],[119961,1,"x"],[119962,1,"y"],[119963,1,"z"],[119964,1,"a"],[119965,3],[119966,1,"c"],[119967,1,"d"],[[119968,119969],3],[119970,1,"g"],[[119971,119972],3],[119973,1,"j"],[119974,1,"k"],[[119975,119976],3],[119977,1,"n"],[119978,1,"o"],[119979,1,"p"],[119980,1,"q"],[119981,3],[119982,1,"s"],[119983,1,"t"],[119984,1,"u"],[119985,1,"v"],[119986,1,"w"],[119987,1,"x"],[119988,1,"y"],[119989,1,"z"],[119990,1,"a"],[119991,1,"b"],[119992,1,"c"],[119993,1,"d"],[119994,3],[119995,1,"f"],[119996,3],[119997,1,"h"],[119998,1,"i"],[119999,1,"j"],[120000,1,"k"],[120001,1,"l"],[120002,1,"m"],[120003,1,"n"],[120004,3],[120005,1,"p"],[120006,1,"q"],[120007,1,"r"],[120008,1,"s"],[120009,1,"t"],[120010,1,"u"],[120011,1,"v"],[120012,1,"w"],[120013,1,"x"],[120014,1,"y"],[120015,1,"z"],[120016,1,"a"],[120017,1,"b"],[120018,1,"c"],[120019,1,"d"],[120020,1,"e"],[120021,1,"f"],[120022,1,"g"],[120023,1,"h"],[120024,1,"i"],[120025,1,"j"],[120026,1,"k"],[120027,1,"l"],[120028,1,"m"],[120029,1,"n"],[120030,1,"o"],[120031,1,"p"],[120032,1,"q"],[120033,1,"r"],[120034,1,"s"],[120035,1,"t"],[120036,1,"u"],[120037,1,"v"],[120038,1,"w"],[120039,1,"x"],[120040,1,"y"],[120041,1,"z"],[120042,1,"a"],[120043,1,"b"],[120044,1,"c"],[120045,1,"d"],[120046,1,"e"],[120047,1,"f"],[120048,1,"g"],[120049,1,"h"],[120050,1,"i"],[120051,1,"j"],[120052,1,"k"],[120053,1,"l"],[120054,1,"m"],[120055,1,"n"],[120056,1,"o"],[120057,1,"p"],[120058,1,"q"],[120059,1,"r"],[120060,1,"s"],[120061,1,"t"],[120062,1,"u"],[120063,1,"v"],[120064,1,"w"],[120065,1,"x"],[120066,1,"y"],[120067,1,"z"],[120068,1,"a"],[120069,1,"b"],[120070,3],[120071,1,"d"],[120072,1,"e"],[120073,1,"f"],[120074,1,"g"],[[120075,120076],3],[120077,1,"j"],[120078,1,"k"],[120079,1,"l"],[120080,1,"m"],[120081,1,"n"],[120082,1,"o"],[120083,1,"p"],[120084,1,"q"],[120085,3],[120086,1,"s"],[120087,1,"t"],[120088,1,"u"],[120089,1,"v"],[120090,1,"w"],[120091,1,"x"],[120092,1,"y"],[120093,3],[120094,1,"a"],[120095,1,"b"],[120096,1,"c"],[120097,1,"d"],[120098,1,"e"],[120099,1,"f"],[120100,1,"g"],[120101,1,"h"],[120102,1,"i"],[120103,1,"j"],[120104,1,"k"],[120105,1,"l"],[120106,1,"m"],[120107,1,"n"],[120108,1,"o"],[120109,1,"p"],[120110,1,"q"],[120111,1,"r"],[120112,1,"s"],[120113,1,"t"],[120114,1,"u"],[120115,1,"v"],[120116,1,"w"],[120117,1,"x"],[120118,1,"y"],[120119,1,"z"],[120120,1,"a"],[120121,1,"b"],[120122,3],[120123,1,"d"],[120124,1,"e"],[120125,1,"f"],[120126,1,"g"],[120127,3],[120128,1,"i"],[120129,1,"j"],[120130,1,"k"],[120131,1,"l"],[120132,1,"m"],[120133,3],[120134,1,"o"],[[120135,120137],3],[120138,1,"s"],[120139,1,"t"],[120140,1,"u"],[120141,1,"v"],[120142,1,"w"],[120143,1,"x"],[120144,1,"y"],[120145,3],[120146,1,"a"],[120147,1,"b"],[120148,1,"c"],[120149,1,"d"],[120150,1,"e"],[120151,1,"f"],[120152,1,"g"],[120153,1,"h"],[120154,1,"i"],[120155,1,"j"],[120156,1,"k"],[120157,1,"l"],[120158,1,"m"],[120159,1,"n"],[120160,1,"o"],[120161,1,"p"],[120162,1,"q"],[120163,1,"r"],[120164,1,"s"],[120165,1,"t"],[120166,1,"u"],[120167,1,"v"],[120168,1,"w"],[120169,1,"x"],[120170,1,"y"],[120171,1,"z"],[120172,1,"a"],[120173,1,"b"],[120174,1,"c"],[120175,1,"d"],[120176,1,"e"],[120177,1,"f"],[120178,1,"g"],[120179,1,"h"],[120180,1,"i"],[120181,1,"j"],[120182,1,"k"],[120183,1,"l"],[120184,1,"m"],[120185,1,"n"],[120186,1,"o"],[120187,1,"p"],[120188,1,"q"],[120189,1,"r"],[120190,1,"s"],[120191,1,"t"],[120192,1,"u"],[120193,1,"v"],[120194,1,"w"],[120195,1,"x"],[120196,1,"y"],[120197,1,"z"],[120198,1,"a"],[120199,1,"b"],[120200,1,"c"],[120201,1,"d"],[120202,1,"e"],[120203,1,"f"],[120204,1,"g"],[120205,1,"h"],[120206,1,"i"],[120207,1,"j"],[120208,1,"k"],[120209,1,"l"],[120210,1,"m"],[120211,1,"n"],[120212,1,"o"],[120213,1,"p"],[120214,1,"q"],[120215,1,"r"],[120216,1,"s"],[120217,1,"t"],[120218,1,"u"],[120219,1,"v"],[120220,1,"w"],[120221,1,"x"],[120222,1,"y"],[120223,1,"z"],[120224,1,"a"],[120225,1,"b"],[120226,1,"c"],[120227,1,"d"],[120228,1,"e"],[120229,1,"f"],[120230,1,"g"],[120231,1,"h"],[120232,1,"i"],[120233,1,"j"],[120234,1,"k"],[120235,1,"l"],[120236,1,"m"],[120237,1,"n"],[120238,1,"o"],[120239,1,"p"],[120240,1,"q"],[120241,1,"r"],[120242,1,"s"],[120243,1,"t"],[120244,1,"u"],[120245,1,"v"],[120246,1,"w"],[120247,1,"x"],[120248,1,"y"],[120249,1,"z"],[120250,1,"a"],[120251,1,"b"],[120252,1,"c"],[120253,1,"d"],[120254,1,"e"],[120255,1,"f"],[120256,1,"g"],[120257,1,"h"],[120258,1,"i"],[120259,1,"j"],[120260,1,"k"],[120261,1,"l"],[120262,1,"m"],[120263,1,"n"],[120264,1,"o"],[120265,1,"p"],[120266,1,"q"],[120267,1,"r"],[120268,1,"s"],[120269,1,"t"],[120270,1,"u"],[120271,1,"v"],[120272,1,"w"],[120273,1,"x"],[120274,1,"y"],[120275,1,"z"],[120276,1,"a"],[120277,1,"b"],[120278,1,"c"],[120279,1,"d"],[120280,1,"e"],[120281,1,"f"],[120282,1,"g"],[120283,1,"h"],[120284,1,"i"],[120285,1,"j"],[120286,1,"k"],[120287,1,"l"],[120288,1,"m"],[120289,1,"n"],[120290,1,"o"],[120291,1,"p"],[120292,1,"q"],[120293,1,"r"],[120294,1,"s"],[120295,1,"t"],[120296,1,"u"],[120297,1,"v"],[120298,1,"w"],[120299,1,"x"],[120300,1,"y"],[120301,1,"z"],[120302,1,"a"],[120303,1,"b"],[120304,1,"c"],[120305,1,"d"],[120306,1,"e"],[120307,1,"f"],[120308,1,"g"],[120309,1,"h"],[120310,1,"i"],[120311,1,"j"],[120312,1,"k"],[120313,1,"l"],[120314,1,"m"],[120315,1,"n"],[120316,1,"o"],[120317,1,"p"],[120318,1,"q"],[120319,1,"r"],[120320,1,"s"],[120321,1,"t"],[120322,1,"u"],[120323,1,"v"],[120324,1,"w"],[120325,1,"x"],[120326,1,"y"],[120327,1,"z"],[120328,1,"a"],[120329,1,"b"],[120330,1,"c"],[120331,1,"d"],[120332,1,"e"],[120333,1,"f"],[120334,1,"g"],[120335,1,"h"],[120336,1,"i"],[120337,1,"j"],[120338,1,"k"],[120339,1,"l"],[120340,1,"m"],[120341,1,"n"],[120342,1,"o"],[120343,1,"p"],[120344,1,"q"],[120345,1,"r"],[120346,1,"s"],[120347,1,"t"],[120348,1,"u"],[120349,1,"v"],[120350,1,"w"],[120351,1,"x"],[120352,1,"y"],[120353,1,"z"],[120354,1,"a"],[120355,1,"b"],[120356,1,"c"],[120357,1,"d"],[120358,1,"e"],[120359,1,"f"],[120360,1,"g"],[120361,1,"h"],[120362,1,"i"],[120363,1,"j"],[120364,1,"k"],[120365,1,"l"],[120366,1,"m"],[120367,1,"n"],[120368,1,"o"],[120369,1,"p"],[120370,1,"q"],[120371,1,"r"],[120372,1,"s"],[120373,1,"t"],[120374,1,"u"],[120375,1,"v"],[120376,1,"w"],[120377,1,"x"],[120378,1,"y"],[120379,1,"z"],[120380,1,"a"],[120381,1,"b"],[120382,1,"c"],[120383,1,"d"],[120384,1,"e"],[120385,1,"f"],[120386,1,"g"],[120387,1,"h"],[120388,1,"i"],[120389,1,"j"],[120390,1,"k"],[120391,1,"l"],[120392,1,"m"],[120393,1,"n"],[120394,1,"o"],[120395,1,"p"],[120396,1,"q"],[120397,1,"r"],[120398,1,"s"],[120399,1,"t"],[120400,1,"u"],[120401,1,"v"],[120402,1,"w"],[120403,1,"x"],[120404,1,"y"],[120405,1,"z"],[120406,1,"a"],[120407,1,"b"],[120408,1,"c"],[120409,1,"d"],[120410,1,"e"],[120411,1,"f"],[120412,1,"g"],[120413,1,"h"],[120414,1,"i"],[120415,1,"j"],[120416,1,"k"],[120417,1,"l"],[120418,1,"m"],[120419,1,"n"],[120420,1,"o"],[120421,1,"p"],[120422,1,"q"],[120423,1,"r"],[120424,1,"s"],[120425,1,"t"],[120426,1,"u"],[120427,1,"v"],[120428,1,"w"],[120429,1,"x"],[120430,1,"y"],[120431,1,"z"],[120432,1,"a"],[120433,1,"b"],[120434,1,"c"],[120435,1,"d"],[120436,1,"e"],[120437,1,"f"],[120438,1,"g"],[120439,1,"h"],[120440,1,"i"],[120441,1,"j"],[120442,1,"k"],[120443,1,"l"],[120444,1,"m"],[120445,1,"n"],[120446,1,"o"],[120447,1,"p"],[120448,1,"q"],[120449,1,"r"],[120450,1,"s"],[120451,1,"t"],[120452,1,"u"],[120453,1,"v"],[120454,1,"w"],[120455,1,"x"],[120456,1,"y"],[120457,1,"z"],[120458,1,"a"],[120459,1,"b"],[120460,1,"c"],[120461,1,"d"],[120462,1,"e"],[120463,1,"f"],[120464,1,"g"],[120465,1,"h"],[120466,1,"i"],[120467,1,"j"],[120468,1,"k"],[120469,1,"l"],[120470,1,"m"],[120471,1,"n"],[120472,1,"o"],[120473,1,"p"],[120474,1,"q"],[120475,1,"r"],[120476,1,"s"],[120477,1,"t"],[120478,1,"u"],[120479,1,"v"],[120480,1,"w"],[120481,1,"x"],[120482,1,"y"],[120483,1,"z"],[120484,1,"ı"],[120485,1,"ȷ"],[[120486,120487],3],[120488,1,"α"],[120489,1,"β"],[120490,1,"γ"],[120491,1,"δ"],[120492,1,"ε"],[120493,1,"ζ"],[120494,1,"η"],[120495,1,"θ"],[120496,1,"ι"],[120497,1,"κ"],[120498,1,"λ"],[120499,1,"μ"],[120500,1,"ν"],[120501,1,"ξ"],[120502,1,"ο"],[120503,1,"π"],[120504,1,"ρ"],[120505,1,"θ"],[120506,1,"σ"],[120507,1,"τ"],[120508,1,"υ"],[120509,1,"φ"],[120510,1,"χ"],[120511,1,"ψ"],[120512,1,"ω"],[120513,1,"∇"],[120514,1,"α"],[120515,1,"β"],[120516,1,"γ"],[120517,1,"δ"],[120518,1,"ε"],[120519,1,"ζ"],[120520,1,"η"],[120521,1,"θ"],[120522,1,"ι"],[120523,1,"κ"],[120524,1,"λ"],[120525,1,"μ"],[120526,1,"ν"],[120527,1,"ξ"],[120528,1,"ο"],[120529,1,"π"],[120530,1,"ρ"],[[120531,120532],1,"σ"],[120533,1,"τ"],[120534,1,"υ"],[120535,1,"φ"],[120536,1,"χ"],[120537,1,"ψ"],[120538,1,"ω"],[120539,1,"∂"],[120540,1,"ε"],[120541,1,"θ"],[120542,1,"κ"],[120543,1,"φ"],[120544,1,"ρ"],[120545,1,"π"],[120546,1,"α"],[120547,1,"β"],[120548,1,"γ"],[120549,1,"δ"],[120550,1,"ε"],[120551,1,"ζ"],[120552,1,"η"],[120553,1,"θ"],[120554,1,"ι"],[120555,1,"κ"],[120556,1,"λ"],[120557,1,"μ"],[120558,1,"ν"],[120559,1,"ξ"],[120560,1,"ο"],[120561,1,"π"],[120562,1,"ρ"],[120563,1,"θ"],[120564,1,"σ"],[120565,1,"τ"],[120566,1,"υ"],[120567,1,"φ"],[120568,1,"χ"],[120569,1,"ψ"],[120570,1,"ω"],[120571,1,"∇"],[120572,1,"α"],[120573,1,"β"],[120574,1,"γ"],[120575,1,"δ"],[120576,1,"ε"],[120577,1,"ζ"],[120578,1,"η"],[120579,1,"θ"],[120580,1,"ι"],[120581,1,"κ"],[120582,1,"λ"],[120583,1,"μ"],[120584,1,"ν"],[120585,1,"ξ"],[120586,1,"ο"],[120587,1,"π"],[120588,1,"ρ"],[[120589,120590],1,"σ"],[120591,1,"τ"],[120592,1,"υ"],[120593,1,"φ"],[120594,1,"χ"],[120595,1,"ψ"],[120596,1,"ω"],[120597,1,"∂"],[120598,1,"ε"],[120599,1,"θ"],[120600,1,"κ"],[120601,1,"φ"],[120602,1,"ρ"],[120603,1,"π"],[120604,1,"α"],[120605,1,"β"],[120606,1,"γ"],[120607,1,"δ"],[120608,1,"ε"],[120609,1,"ζ"],[120610,1,"η"],[120611,1,"θ"],[120612,1,"ι"],[120613,1,"κ"],[120614,1,"λ"],[120615,1,"μ"],[120616,1,"ν"],[120617,1,"ξ"],[120618,1,"ο"],[120619,1,"π"],[120620,1,"ρ"],[120621,1,"θ"],[120622,1,"σ"],[120623,1,"τ"],[120624,1,"υ"],[120625,1,"φ"],[120626,1,"χ"],[120627,1,"ψ"],[120628,1,"ω"],[120629,1,"∇"],[120630,1,"α"],[120631,1,"β"],[120632,1,"γ"],[120633,1,"δ"],[120634,1,"ε"],[120635,1,"ζ"],[120636,1,"η"],[120637,1,"θ"],[120638,1,"ι"],[120639,1,"κ"],[120640,1,"λ"],[120641,1,"μ"],[120642,1,"ν"],[120643,1,"ξ"],[120644,1,"ο"],[120645,1,"π"],[120646,1,"ρ"],[[120647,120648],1,"σ"],[120649,1,"τ"],[120650,1,"υ"],[120651,1,"φ"],[120652,1,"χ"],[120653,1,"ψ"],[120654,1,"ω"],[120655,1,"∂"],[120656,1,"ε"],[120657,1,"θ"],[120658,1,"κ"],[120659,1,"φ"],[120660,1,"ρ"],[120661,1,"π"],[120662,1,"α"],[120663,1,"β"],[120664,1,"γ"],[120665,1,"δ"],[120666,1,"ε"],[120667,1,"ζ"],[120668,1,"η"],[120669,1,"θ"],[120670,1,"ι"],[120671,1,"κ"],[120672,1,"λ"],[120673,1,"μ"],[120674,1,"ν"],[120675,1,"ξ"],[120676,1,"ο"],[120677,1,"π"],[120678,1,"ρ"],[120679,1,"θ"],[120680,1,"σ"],[120681,1,"τ"],[120682,1,"υ"],[120683,1,"φ"],[120684,1,"χ"],[120685,1,"ψ"],[120686,1,"ω"],[120687,1,"∇"],[120688,1,"α"],[120689,1,"β"],[120690,1,"γ"],[120691,1,"δ"],[120692,1,"ε"],[120693,1,"ζ"],[120694,1,"η"],[120695,1,"θ"],[120696,1,"ι"],[120697,1,"κ"],[120698,1,"λ"],[120699,1,"μ"],[120700,1,"ν"],[120701,1,"ξ"],[120702,1,"ο"],[120703,1,"π"],[120704,1,"ρ"],[[120705,120706],1,"σ"],[120707,1,"τ"],[120708,1,"υ"],[120709,1,"φ"],[120710,1,"χ"],[120711,1,"ψ"],[120712,1,"ω"],[120713,1,"∂"],[120714,1,"ε"],[120715,1,"θ"],[120716,1,"κ"],[120717,1,"φ"],[120718,1,"ρ"],[120719,1,"π"],[120720,1,"α"],[120721,1,"β"],[120722,1,"γ"],[120723,1,"δ"],[120724,1,"ε"],[120725,1,"ζ"],[120726,1,"η"],[120727,1,"θ"],[120728,1,"ι"],[120729,1,"κ"],[120730,1,"λ"],[120731,1,"μ"],[120732,1,"ν"],[120733,1,"ξ"],[120734,1,"ο"],[120735,1,"π"],[120736,1,"ρ"],[120737,1,"θ"],[120738,1,"σ"],[120739,1,"τ"],[120740,1,"υ"],[120741,1,"φ"],[120742,1,"χ"],[120743,1,"ψ"],[120744,1,"ω"],[120745,1,"∇"],[120746,1,"α"],[120747,1,"β"],[120748,1,"γ"],[120749,1,"δ"],[120750,1,"ε"],[120751,1,"ζ"],[120752,1,"η"],[120753,1,"θ"],[120754,1,"ι"],[120755,1,"κ"],[120756,1,"λ"],[120757,1,"μ"],[120758,1,"ν"],[120759,1,"ξ"],[120760,1,"ο"],[120761,1,"π"],[120762,1,"ρ"],[[120763,120764],1,"σ"],[120765,1,"τ"],[120766,1,"υ"],[120767,1,"φ"],[120768,1,"χ"],[120769,1,"ψ"],[120770,1,"ω"],[120771,1,"∂"],[120772,1,"ε"],[120773,1,"θ"],[120774,1,"κ"],[120775,1,"φ"],[120776,1,"ρ"],[120777,1,"π"],[[120778,120779],1,"ϝ"],[[120780,120781],3],[120782,1,"0"],[120783,1,"1"],[120784,1,"2"],[120785,1,"3"],[120786,1,"4"],[120787,1,"5"],[120788,1,"6"],[120789,1,"7"],[120790,1,"8"],[120791,1,"9"],[120792,1,"0"],[120793,1,"1"],[120794,1,"2"],[120795,1,"3"],[120796,1,"4"],[120797,1,"5"],[120798,1,"6"],[120799,1,"7"],[120800,1,"8"],[120801,1,"9"],[120802,1,"0"],[120803,1,"1"],[120804,1,"2"],[120805,1,"3"],[120806,1,"4"],[120807,1,"5"],[120808,1,"6"],[120809,1,"7"],[120810,1,"8"],[120811,1,"9"],[120812,1,"0"],[120813,1,"1"],[120814,1,"2"],[120815,1,"3"],[120816,1,"4"],[120817,1,"5"],[120818,1,"6"],[120819,1,"7"],[120820,1,"8"],[120821,1,"9"],[120822,1,"0"],[120823,1,"1"],[120824,1,"2"],[120825,1,"3"],[120826,1,"4"],[120827,1,"5"],[120828,1,"6"],[120829,1,"7"],[120830,1,"8"],[120831,1,"9"],[[120832,121343],2],[[121344,121398],2],[[121399,121402],2],[[121403,121452],2],[[121453,121460],2],[121461,2],[[121462,121475],2],[121476,2],[[121477,121483],2],[[121484,121498],3],[[121499,121503],2],[121504,3],[[121505,121519],2],[[121520,122623],3],[[122624,122654],2],[[122655,122660],3],[[122661,122666],2],[[122667,122879],3],[[122880,122886],2],[122887,3],[[122888,122904],2],[[122905,122906],3],[[122907,122913],2],[122914,3],[[122915,122916],2],[122917,3],[[122918,122922],2],[[122923,122927],3],[122928,1,"а"],[122929,1,"б"],[122930,1,"в"],[122931,1,"г"],[122932,1,"д"],[122933,1,"е"],[122934,1,"ж"],[122935,1,"з"],[122936,1,"и"],[122937,1,"к"],[122938,1,"л"],[122939,1,"м"],[122940,1,"о"],[122941,1,"п"],[122942,1,"р"],[122943,1,"с"],[122944,1,"т"],[122945,1,"у"],[122946,1,"ф"],[122947,1,"х"],[122948,1,"ц"],[122949,1,"ч"],[122950,1,"ш"],[122951,1,"ы"],[122952,1,"э"],[122953,1,"ю"],[122954,1,"ꚉ"],[122955,1,"ә"],[122956,1,"і"],[122957,1,"ј"],[122958,1,"ө"],[122959,1,"ү"],[122960,1,"ӏ"],[122961,1,"а"],[122962,1,"б"],[122963,1,"в"],[122964,1,"г"],[122965,1,"д"],[122966,1,"е"],[122967,1,"ж"],[122968,1,"з"],[122969,1,"и"],[122970,1,"к"],[122971,1,"л"],[122972,1,"о"],[122973,1,"п"],[122974,1,"с"],[122975,1,"у"],[122976,1,"ф"],[122977,1,"х"],[122978,1,"ц"],[122979,1,"ч"],[122980,1,"ш"],[122981,1,"ъ"],[122982,1,"ы"],[122983,1,"ґ"],[122984,1,"і"],[122985,1,"ѕ"],[122986,1,"џ"],[122987,1,"ҫ"],[122988,1,"ꙑ"],[122989,1,"ұ"],[[122990,123022],3],[123023,2],[[123024,123135],3],[[123136,123180],2],[[123181,123183],3],[[123184,123197],2],[[123198,123199],3],[[123200,123209],2],[[123210,123213],3],[123214,2],[123215,2],[[123216,123535],3],[[123536,123566],2],[[123567,123583],3],[[123584,123641],2],[[123642,123646],3],[123647,2],[[123648,124111],3],[[124112,124153],2],[[124154,124367],3],[[124368,124410],2],[[124411,124414],3],[124415,2],[[124416,124895],3],[[124896,124902],2],[124903,3],[[124904,124907],2],[124908,3],[[124909,124910],2],[124911,3],[[124912,124926],2],[124927,3],[[124928,125124],2],[[125125,125126],3],[[125127,125135],2],[[125136,125142],2],[[125143,125183],3],[125184,1,"𞤢"],[125185,1,"𞤣"],[125186,1,"𞤤"],[125187,1,"𞤥"],[125188,1,"𞤦"],[125189,1,"𞤧"],[125190,1,"𞤨"],[125191,1,"𞤩"],[125192,1,"𞤪"],[125193,1,"𞤫"],[125194,1,"𞤬"],[125195,1,"𞤭"],[125196,1,"𞤮"],[125197,1,"𞤯"],[125198,1,"𞤰"],[125199,1,"𞤱"],[125200,1,"𞤲"],[125201,1,"𞤳"],[125202,1,"𞤴"],[125203,1,"𞤵"],[125204,1,"𞤶"],[125205,1,"𞤷"],[125206,1,"𞤸"],[125207,1,"𞤹"],[125208,1,"𞤺"],[125209,1,"𞤻"],[125210,1,"𞤼"],[125211,1,"𞤽"],[125212,1,"𞤾"],[125213,1,"𞤿"],[125214,1,"𞥀"],[125215,1,"𞥁"],[125216,1,"𞥂"],[125217,1,"𞥃"],[[125218,125258],2],[125259,2],[[125260,125263],3],[[125264,125273],2],[[125274,125277],3],[[125278,125279],2],[[125280,126064],3],[[126065,126132],2],[[126133,126208],3],[[126209,126269],2],[[126270,126463],3],[126464,1,"ا"],[126465,1,"ب"],[126466,1,"ج"],[126467,1,"د"],[126468,3],[126469,1,"و"],[126470,1,"ز"],[126471,1,"ح"],[126472,1,"ط"],[126473,1,"ي"],[126474,1,"ك"],[126475,1,"ل"],[126476,1,"م"],[126477,1,"ن"],[126478,1,"س"],[126479,1,"ع"],[126480,1,"ف"],[126481,1,"ص"],[126482,1,"ق"],[126483,1,"ر"],[126484,1,"ش"],[126485,1,"ت"],[126486,1,"ث"],[126487,1,"خ"],[126488,1,"ذ"],[126489,1,"ض"],[126490,1,"ظ"],[126491,1,"غ"],[126492,1,"ٮ"],[126493,1,"ں"],[126494,1,"ڡ"],[126495,1,"ٯ"],[126496,3],[126497,1,"ب"],[126498,1,"ج"],[126499,3],[126500,1,"ه"],[[126501,126502],3],[126503,1,"ح"],[126504,3],[126505,1,"ي"],[126506,1,"ك"],[126507,1,"ل"],[126508,1,"م"],[126509,1,"ن"],[126510,1,"س"],[126511,1,"ع"],[126512,1,"ف"],[126513,1,"ص"],[126514,1,"ق"],[126515,3],[126516,1,"ش"],[126517,1,"ت"],[126518,1,"ث"],[126519,1,"خ"],[126520,3],[126521,1,"ض"],[126522,3],[126523,1,"غ"],[[126524,126529],3],[126530,1,"ج"],[[126531,126534],3],[126535,1,"ح"],[126536,3],[126537,1,"ي"],[126538,3],[126539,1,"ل"],[126540,3],[126541,1,"ن"],[126542,1,"س"],[126543,1,"ع"],[126544,3],[126545,1,"ص"],[126546,1,"ق"],[126547,3],[126548,1,"ش"],[[126549,126550],3],[126551,1,"خ"],[126552,3],[126553,1,"ض"],[126554,3],[126555,1,"غ"],[126556,3],[126557,1,"ں"],[126558,3],[126559,1,"ٯ"],[126560,3],[126561,1,"ب"],[126562,1,"ج"],[126563,3],[126564,1,"ه"],[[126565,126566],3],[126567,1,"ح"],[126568,1,"ط"],[126569,1,"ي"],[126570,1,"ك"],[126571,3],[126572,1,"م"],[126573,1,"ن"],[126574,1,"س"],[126575,1,"ع"],[126576,1,"ف"],[126577,1,"ص"],[126578,1,"ق"],[126579,3],[126580,1,"ش"],[126581,1,"ت"],[126582,1,"ث"],[126583,1,"خ"],[126584,3],[126585,1,"ض"],[126586,1,"ظ"],[126587,1,"غ"],[126588,1,"ٮ"],[126589,3],[126590,1,"ڡ"],[126591,3],[126592,1,"ا"],[126593,1,"ب"],[126594,1,"ج"],[126595,1,"د"],[126596,1,"ه"],[126597,1,"و"],[126598,1,"ز"],[126599,1,"ح"],[126600,1,"ط"],[126601,1,"ي"],[126602,3],[126603,1,"ل"],[126604,1,"م"],[126605,1,"ن"],[126606,1,"س"],[126607,1,"ع"],[126608,1,"ف"],[126609,1,"ص"],[126610,1,"ق"],[126611,1,"ر"],[126612,1,"ش"],[126613,1,"ت"],[126614,1,"ث"],[126615,1,"خ"],[126616,1,"ذ"],[126617,1,"ض"],[126618,1,"ظ"],[126619,1,"غ"],[[126620,126624],3],[126625,1,"ب"],[126626,1,"ج"],[126627,1,"د"],[126628,3],[126629,1,"و"],[126630,1,"ز"],[126631,1,"ح"],[126632,1,"ط"],[126633,1,"ي"],[126634,3],[126635,1,"ل"],[126636,1,"م"],[126637,1,"ن"],[126638,1,"س"],[126639,1,"ع"],[126640,1,"ف"],[126641,1,"ص"],[126642,1,"ق"],[126643,1,"ر"],[126644,1,"ش"],[126645,1,"ت"],[126646,1,"ث"],[126647,1,"خ"],[126648,1,"ذ"],[126649,1,"ض"],[126650,1,"ظ"],[126651,1,"غ"],[[126652,126703],3],[[126704,126705],2],[[126706,126975],3],[[126976,127019],2],[[127020,127023],3],[[127024,127123],2],[[127124,127135],3],[[127136,127150],2],[[127151,127152],3],[[127153,127166],2],[127167,2],[127168,3],[[127169,127183],2],[127184,3],[[127185,127199],2],[[127200,127221],2],[[127222,127231],3],[127232,3],[127233,1,"0,"],[127234,1,"1,"],[127235,1,"2,"],[127236,1,"3,"],[127237,1,"4,"],[127238,1,"5,"],[127239,1,"6,"],[127240,1,"7,"],[127241,1,"8,"],[127242,1,"9,"],[[127243,127244],2],[[127245,127247],2],[127248,1,"(a)"],[127249,1,"(b)"],[127250,1,"(c)"],[127251,1,"(d)"],[127252,1,"(e)"],[127253,1,"(f)"],[127254,1,"(g)"],[127255,1,"(h)"],[127256,1,"(i)"],[127257,1,"(j)"],[127258,1,"(k)"],[127259,1,"(l)"],[127260,1,"(m)"],[127261,1,"(n)"],[127262,1,"(o)"],[127263,1,"(p)"],[127264,1,"(q)"],[127265,1,"(r)"],[127266,1,"(s)"],[127267,1,"(t)"],[127268,1,"(u)"],[127269,1,"(v)"],[127270,1,"(w)"],[127271,1,"(x)"],[127272,1,"(y)"],[127273,1,"(z)"],[127274,1,"〔s〕"],[127275,1,"c"],[127276,1,"r"],[127277,1,"cd"],[127278,1,"wz"],[127279,2],[127280,1,"a"],[127281,1,"b"],[127282,1,"c"],[127283,1,"d"],[127284,1,"e"],[127285,1,"f"],[127286,1,"g"],[127287,1,"h"],[127288,1,"i"],[127289,1,"j"],[127290,1,"k"],[127291,1,"l"],[127292,1,"m"],[127293,1,"n"],[127294,1,"o"],[127295,1,"p"],[127296,1,"q"],[127297,1,"r"],[127298,1,"s"],[127299,1,"t"],[127300,1,"u"],[127301,1,"v"],[127302,1,"w"],[127303,1,"x"],[127304,1,"y"],[127305,1,"z"],[127306,1,"hv"],[127307,1,"mv"],[127308,1,"sd"],[127309,1,"ss"],[127310,1,"ppv"],[127311,1,"wc"],[[127312,127318],2],[127319,2],[[127320,127326],2],[127327,2],[[127328,127337],2],[127338,1,"mc"],[127339,1,"md"],[127340,1,"mr"],[[127341,127343],2],[[127344,127352],2],[127353,2],[127354,2],[[127355,127356],2],[[127357,127358],2],[127359,2],[[127360,127369],2],[[127370,127373],2],[[127374,127375],2],[127376,1,"dj"],[[127377,127386],2],[[127387,127404],2],[127405,2],[[127406,127461],3],[[127462,127487],2],[127488,1,"ほか"],[127489,1,"ココ"],[127490,1,"サ"],[[127491,127503],3],[127504,1,"手"],[127505,1,"字"],[127506,1,"双"],[127507,1,"デ"],[127508,1,"二"],[127509,1,"多"],[127510,1,"解"],[127511,1,"天"],[127512,1,"交"],[127513,1,"映"],[127514,1,"無"],[127515,1,"料"],[127516,1,"前"],[127517,1,"後"],[127518,1,"再"],[127519,1,"新"],[127520,1,"初"],[127521,1,"終"],[127522,1,"生"],[127523,1,"販"],[127524,1,"声"],[127525,1,"吹"],[127526,1,"演"],[127527,1,"投"],[127528,1,"捕"],[127529,1,"一"],[127530,1,"三"],[127531,1,"遊"],[127532,1,"左"],[127533,1,"中"],[127534,1,"右"],[127535,1,"指"],[127536,1,"走"],[127537,1,"打"],[127538,1,"禁"],[127539,1,"空"],[127540,1,"合"],[127541,1,"満"],[127542,1,"有"],[127543,1,"月"],[127544,1,"申"],[127545,1,"割"],[127546,1,"営"],[127547,1,"配"],[[127548,127551],3],[127552,1,"〔本〕"],[127553,1,"〔三〕"],[127554,1,"〔二〕"],[127555,1,"〔安〕"],[127556,1,"〔点〕"],[127557,1,"〔打〕"],[127558,1,"〔盗〕"],[127559,1,"〔勝〕"],[127560,1,"〔敗〕"],[[127561,127567],3],[127568,1,"得"],[127569,1,"可"],[[127570,127583],3],[[127584,127589],2],[[127590,127743],3],[[127744,127776],2],[[127777,127788],2],[[127789,127791],2],[[127792,127797],2],[127798,2],[[127799,127868],2],[127869,2],[[127870,127871],2],[[127872,127891],2],[[127892,127903],2],[[127904,127940],2],[127941,2],[[127942,127946],2],[[127947,127950],2],[[127951,127955],2],[[127956,127967],2],[[127968,127984],2],[[127985,127991],2],[[127992,127999],2],[[128000,128062],2],[128063,2],[128064,2],[128065,2],[[128066,128247],2],[128248,2],[[128249,128252],2],[[128253,128254],2],[128255,2],[[128256,128317],2],[[128318,128319],2],[[128320,128323],2],[[128324,128330],2],[[128331,128335],2],[[128336,128359],2],[[128360,128377],2],[128378,2],[[128379,128419],2],[128420,2],[[128421,128506],2],[[128507,128511],2],[128512,2],[[128513,128528],2],[128529,2],[[128530,128532],2],[128533,2],[128534,2],[128535,2],[128536,2],[128537,2],[128538,2],[128539,2],[[128540,128542],2],[128543,2],[[128544,128549],2],[[128550,128551],2],[[128552,128555],2],[128556,2],[128557,2],[[128558,128559],2],[[128560,128563],2],[128564,2],[[128565,128576],2],[[128577,128578],2],[[128579,128580],2],[[128581,128591],2],[[128592,128639],2],[[128640,128709],2],[[128710,128719],2],[128720,2],[[128721,128722],2],[[128723,128724],2],[128725,2],[[128726,128727],2],[[128728,128731],3],[128732,2],[[128733,128735],2],[[128736,128748],2],[[128749,128751],3],[[128752,128755],2],[[128756,128758],2],[[128759,128760],2],[128761,2],[128762,2],[[128763,128764],2],[[128765,128767],3],[[128768,128883],2],[[128884,128886],2],[[128887,128890],3],[[128891,128895],2],[[128896,128980],2],[[128981,128984],2],[128985,2],[[128986,128991],3],[[128992,129003],2],[[129004,129007],3],[129008,2],[[129009,129023],3],[[129024,129035],2],[[129036,129039],3],[[129040,129095],2],[[129096,129103],3],[[129104,129113],2],[[129114,129119],3],[[129120,129159],2],[[129160,129167],3],[[129168,129197],2],[[129198,129199],3],[[129200,129201],2],[[129202,129211],2],[[129212,129215],3],[[129216,129217],2],[[129218,129279],3],[[129280,129291],2],[129292,2],[[129293,129295],2],[[129296,129304],2],[[129305,129310],2],[129311,2],[[129312,129319],2],[[129320,129327],2],[129328,2],[[129329,129330],2],[[129331,129342],2],[129343,2],[[129344,129355],2],[129356,2],[[129357,129359],2],[[129360,129374],2],[[129375,129387],2],[[129388,129392],2],[129393,2],[129394,2],[[129395,129398],2],[[129399,129400],2],[129401,2],[129402,2],[129403,2],[[129404,129407],2],[[129408,129412],2],[[129413,129425],2],[[129426,129431],2],[[129432,129442],2],[[129443,129444],2],[[129445,129450],2],[[129451,129453],2],[[129454,129455],2],[[129456,129465],2],[[129466,129471],2],[129472,2],[[129473,129474],2],[[129475,129482],2],[129483,2],[129484,2],[[129485,129487],2],[[129488,129510],2],[[129511,129535],2],[[129536,129619],2],[[129620,129631],3],[[129632,129645],2],[[129646,129647],3],[[129648,129651],2],[129652,2],[[129653,129655],2],[[129656,129658],2],[[129659,129660],2],[[129661,129663],3],[[129664,129666],2],[[129667,129670],2],[[129671,129672],2],[129673,2],[[129674,129678],3],[129679,2],[[129680,129685],2],[[129686,129704],2],[[129705,129708],2],[[129709,129711],2],[[129712,129718],2],[[129719,129722],2],[[129723,129725],2],[129726,2],[129727,2],[[129728,129730],2],[[129731,129733],2],[129734,2],[[129735,129741],3],[[129742,129743],2],[[129744,129750],2],[[129751,129753],2],[[129754,129755],2],[129756,2],[[129757,129758],3],[129759,2],[[129760,129767],2],[129768,2],[129769,2],[[129770,129775],3],[[129776,129782],2],[[129783,129784],2],[[129785,129791],3],[[129792,129938],2],[129939,3],[[129940,129994],2],[[129995,130031],2],[130032,1,"0"],[130033,1,"1"],[130034,1,"2"],[130035,1,"3"],[130036,1,"4"],[130037,1,"5"],[130038,1,"6"],[130039,1,"7"],[130040,1,"8"],[130041,1,"9"],[[130042,131069],3],[[131070,131071],3],[[131072,173782],2],[[173783,173789],2],[[173790,173791],2],[[173792,173823],3],[[173824,177972],2],[[177973,177976],2],[177977,2],[[177978,177983],3],[[177984,178205],2],[[178206,178207],3],[[178208,183969],2],[[183970,183983],3],[[183984,191456],2],[[191457,191471],3],[[191472,192093],2],[[192094,194559],3],[194560,1,"丽"],[194561,1,"丸"],[194562,1,"乁"],[194563,1,"𠄢"],[194564,1,"你"],[194565,1,"侮"],[194566,1,"侻"],[194567,1,"倂"],[194568,1,"偺"],[194569,1,"備"],[194570,1,"僧"],[194571,1,"像"],[194572,1,"㒞"],[194573,1,"𠘺"],[194574,1,"免"],[194575,1,"兔"],[194576,1,"兤"],[194577,1,"具"],[194578,1,"𠔜"],[194579,1,"㒹"],[194580,1,"內"],[194581,1,"再"],[194582,1,"𠕋"],[194583,1,"冗"],[194584,1,"冤"],[194585,1,"仌"],[194586,1,"冬"],[194587,1,"况"],[194588,1,"𩇟"],[194589,1,"凵"],[194590,1,"刃"],[194591,1,"㓟"],[194592,1,"刻"],[194593,1,"剆"],[194594,1,"割"],[194595,1,"剷"],[194596,1,"㔕"],[194597,1,"勇"],[194598,1,"勉"],[194599,1,"勤"],[194600,1,"勺"],[194601,1,"包"],[194602,1,"匆"],[194603,1,"北"],[194604,1,"卉"],[194605,1,"卑"],[194606,1,"博"],[194607,1,"即"],[194608,1,"卽"],[[194609,194611],1,"卿"],[194612,1,"𠨬"],[194613,1,"灰"],[194614,1,"及"],[194615,1,"叟"],[194616,1,"𠭣"],[194617,1,"叫"],[194618,1,"叱"],[194619,1,"吆"],[194620,1,"咞"],[194621,1,"吸"],[194622,1,"呈"],[194623,1,"周"],[194624,1,"咢"],[194625,1,"哶"],[194626,1,"唐"],[194627,1,"啓"],[194628,1,"啣"],[[194629,194630],1,"善"],[194631,1,"喙"],[194632,1,"喫"],[194633,1,"喳"],[194634,1,"嗂"],[194635,1,"圖"],[194636,1,"嘆"],[194637,1,"圗"],[194638,1,"噑"],[194639,1,"噴"],[194640,1,"切"],[194641,1,"壮"],[194642,1,"城"],[194643,1,"埴"],[194644,1,"堍"],[194645,1,"型"],[194646,1,"堲"],[194647,1,"報"],[194648,1,"墬"],[194649,1,"𡓤"],[194650,1,"売"],[194651,1,"壷"],[194652,1,"夆"],[194653,1,"多"],[194654,1,"夢"],[194655,1,"奢"],[194656,1,"𡚨"],[194657,1,"𡛪"],[194658,1,"姬"],[194659,1,"娛"],[194660,1,"娧"],[194661,1,"姘"],[194662,1,"婦"],[194663,1,"㛮"],[194664,1,"㛼"],[194665,1,"嬈"],[[194666,194667],1,"嬾"],[194668,1,"𡧈"],[194669,1,"寃"],[194670,1,"寘"],[194671,1,"寧"],[194672,1,"寳"],[194673,1,"𡬘"],[194674,1,"寿"],[194675,1,"将"],[194676,1,"当"],[194677,1,"尢"],[194678,1,"㞁"],[194679,1,"屠"],[194680,1,"屮"],[194681,1,"峀"],[194682,1,"岍"],[194683,1,"𡷤"],[194684,1,"嵃"],[194685,1,"𡷦"],[194686,1,"嵮"],[194687,1,"嵫"],[194688,1,"嵼"],[194689,1,"巡"],[194690,1,"巢"],[194691,1,"㠯"],[194692,1,"巽"],[194693,1,"帨"],[194694,1,"帽"],[194695,1,"幩"],[194696,1,"㡢"],[194697,1,"𢆃"],[194698,1,"㡼"],[194699,1,"庰"],[194700,1,"庳"],[194701,1,"庶"],[194702,1,"廊"],[194703,1,"𪎒"],[194704,1,"廾"],[[194705,194706],1,"𢌱"],[194707,1,"舁"],[[194708,194709],1,"弢"],[194710,1,"㣇"],[194711,1,"𣊸"],[194712,1,"𦇚"],[194713,1,"形"],[194714,1,"彫"],[194715,1,"㣣"],[194716,1,"徚"],[194717,1,"忍"],[194718,1,"志"],[194719,1,"忹"],[194720,1,"悁"],[194721,1,"㤺"],[194722,1,"㤜"],[194723,1,"悔"],[194724,1,"𢛔"],[194725,1,"惇"],[194726,1,"慈"],[194727,1,"慌"],[194728,1,"慎"],[194729,1,"慌"],[194730,1,"慺"],[194731,1,"憎"],[194732,1,"憲"],[194733,1,"憤"],[194734,1,"憯"],[194735,1,"懞"],[194736,1,"懲"],[194737,1,"懶"],[194738,1,"成"],[194739,1,"戛"],[194740,1,"扝"],[194741,1,"抱"],[194742,1,"拔"],[194743,1,"捐"],[194744,1,"𢬌"],[194745,1,"挽"],[194746,1,"拼"],[194747,1,"捨"],[194748,1,"掃"],[194749,1,"揤"],[194750,1,"𢯱"],[194751,1,"搢"],[194752,1,"揅"],[194753,1,"掩"],[194754,1,"㨮"],[194755,1,"摩"],[194756,1,"摾"],[194757,1,"撝"],[194758,1,"摷"],[194759,1,"㩬"],[194760,1,"敏"],[194761,1,"敬"],[194762,1,"𣀊"],[194763,1,"旣"],[194764,1,"書"],[194765,1,"晉"],[194766,1,"㬙"],[194767,1,"暑"],[194768,1,"㬈"],[194769,1,"㫤"],[194770,1,"冒"],[194771,1,"冕"],[194772,1,"最"],[194773,1,"暜"],[194774,1,"肭"],[194775,1,"䏙"],[194776,1,"朗"],[194777,1,"望"],[194778,1,"朡"],[194779,1,"杞"],[194780,1,"杓"],[194781,1,"𣏃"],[194782,1,"㭉"],[194783,1,"柺"],[194784,1,"枅"],[194785,1,"桒"],[194786,1,"梅"],[194787,1,"𣑭"],[194788,1,"梎"],[194789,1,"栟"],[194790,1,"椔"],[194791,1,"㮝"],[194792,1,"楂"],[194793,1,"榣"],[194794,1,"槪"],[194795,1,"檨"],[194796,1,"𣚣"],[194797,1,"櫛"],[194798,1,"㰘"],[194799,1,"次"],[194800,1,"𣢧"],[194801,1,"歔"],[194802,1,"㱎"],[194803,1,"歲"],[194804,1,"殟"],[194805,1,"殺"],[194806,1,"殻"],[194807,1,"𣪍"],[194808,1,"𡴋"],[194809,1,"𣫺"],[194810,1,"汎"],[194811,1,"𣲼"],[194812,1,"沿"],[194813,1,"泍"],[194814,1,"汧"],[194815,1,"洖"],[194816,1,"派"],[194817,1,"海"],[194818,1,"流"],[194819,1,"浩"],[194820,1,"浸"],[194821,1,"涅"],[194822,1,"𣴞"],[194823,1,"洴"],[194824,1,"港"],[194825,1,"湮"],[194826,1,"㴳"],[194827,1,"滋"],[194828,1,"滇"],[194829,1,"𣻑"],[194830,1,"淹"],[194831,1,"潮"],[194832,1,"𣽞"],[194833,1,"𣾎"],[194834,1,"濆"],[194835,1,"瀹"],[194836,1,"瀞"],[194837,1,"瀛"],[194838,1,"㶖"],[194839,1,"灊"],[194840,1,"災"],[194841,1,"灷"],[194842,1,"炭"],[194843,1,"𠔥"],[194844,1,"煅"],[194845,1,"𤉣"],[194846,1,"熜"],[194847,1,"𤎫"],[194848,1,"爨"],[194849,1,"爵"],[194850,1,"牐"],[194851,1,"𤘈"],[194852,1,"犀"],[194853,1,"犕"],[194854,1,"𤜵"],[194855,1,"𤠔"],[194856,1,"獺"],[194857,1,"王"],[194858,1,"㺬"],[194859,1,"玥"],[[194860,194861],1,"㺸"],[194862,1,"瑇"],[194863,1,"瑜"],[194864,1,"瑱"],[194865,1,"璅"],[194866,1,"瓊"],[194867,1,"㼛"],[194868,1,"甤"],[194869,1,"𤰶"],[194870,1,"甾"],[194871,1,"𤲒"],[194872,1,"異"],[194873,1,"𢆟"],[194874,1,"瘐"],[194875,1,"𤾡"],[194876,1,"𤾸"],[194877,1,"𥁄"],[194878,1,"㿼"],[194879,1,"䀈"],[194880,1,"直"],[194881,1,"𥃳"],[194882,1,"𥃲"],[194883,1,"𥄙"],[194884,1,"𥄳"],[194885,1,"眞"],[[194886,194887],1,"真"],[194888,1,"睊"],[194889,1,"䀹"],[194890,1,"瞋"],[194891,1,"䁆"],[194892,1,"䂖"],[194893,1,"𥐝"],[194894,1,"硎"],[194895,1,"碌"],[194896,1,"磌"],[194897,1,"䃣"],[194898,1,"𥘦"],[194899,1,"祖"],[194900,1,"𥚚"],[194901,1,"𥛅"],[194902,1,"福"],[194903,1,"秫"],[194904,1,"䄯"],[194905,1,"穀"],[194906,1,"穊"],[194907,1,"穏"],[194908,1,"𥥼"],[[194909,194910],1,"𥪧"],[194911,1,"竮"],[194912,1,"䈂"],[194913,1,"𥮫"],[194914,1,"篆"],[194915,1,"築"],[194916,1,"䈧"],[194917,1,"𥲀"],[194918,1,"糒"],[194919,1,"䊠"],[194920,1,"糨"],[194921,1,"糣"],[194922,1,"紀"],[194923,1,"𥾆"],[194924,1,"絣"],[194925,1,"䌁"],[194926,1,"緇"],[194927,1,"縂"],[194928,1,"繅"],[194929,1,"䌴"],[194930,1,"𦈨"],[194931,1,"𦉇"],[194932,1,"䍙"],[194933,1,"𦋙"],[194934,1,"罺"],[194935,1,"𦌾"],[194936,1,"羕"],[194937,1,"翺"],[194938,1,"者"],[194939,1,"𦓚"],[194940,1,"𦔣"],[194941,1,"聠"],[194942,1,"𦖨"],[194943,1,"聰"],[194944,1,"𣍟"],[194945,1,"䏕"],[194946,1,"育"],[194947,1,"脃"],[194948,1,"䐋"],[194949,1,"脾"],[194950,1,"媵"],[194951,1,"𦞧"],[194952,1,"𦞵"],[194953,1,"𣎓"],[194954,1,"𣎜"],[194955,1,"舁"],[194956,1,"舄"],[194957,1,"辞"],[194958,1,"䑫"],[194959,1,"芑"],[194960,1,"芋"],[194961,1,"芝"],[194962,1,"劳"],[194963,1,"花"],[194964,1,"芳"],[194965,1,"芽"],[194966,1,"苦"],[194967,1,"𦬼"],[194968,1,"若"],[194969,1,"茝"],[194970,1,"荣"],[194971,1,"莭"],[194972,1,"茣"],[194973,1,"莽"],[194974,1,"菧"],[194975,1,"著"],[194976,1,"荓"],[194977,1,"菊"],[194978,1,"菌"],[194979,1,"菜"],[194980,1,"𦰶"],[194981,1,"𦵫"],[194982,1,"𦳕"],[194983,1,"䔫"],[194984,1,"蓱"],[194985,1,"蓳"],[194986,1,"蔖"],[194987,1,"𧏊"],[194988,1,"蕤"],[194989,1,"𦼬"],[194990,1,"䕝"],[194991,1,"䕡"],[194992,1,"𦾱"],[194993,1,"𧃒"],[194994,1,"䕫"],[194995,1,"虐"],[194996,1,"虜"],[194997,1,"虧"],[194998,1,"虩"],[194999,1,"蚩"],[195000,1,"蚈"],[195001,1,"蜎"],[195002,1,"蛢"],[195003,1,"蝹"],[195004,1,"蜨"],[195005,1,"蝫"],[195006,1,"螆"],[195007,1,"䗗"],[195008,1,"蟡"],[195009,1,"蠁"],[195010,1,"䗹"],[195011,1,"衠"],[195012,1,"衣"],[195013,1,"𧙧"],[195014,1,"裗"],[195015,1,"裞"],[195016,1,"䘵"],[195017,1,"裺"],[195018,1,"㒻"],[195019,1,"𧢮"],[195020,1,"𧥦"],[195021,1,"䚾"],[195022,1,"䛇"],[195023,1,"誠"],[195024,1,"諭"],[195025,1,"變"],[195026,1,"豕"],[195027,1,"𧲨"],[195028,1,"貫"],[195029,1,"賁"],[195030,1,"贛"],[195031,1,"起"],[195032,1,"𧼯"],[195033,1,"𠠄"],[195034,1,"跋"],[195035,1,"趼"],[195036,1,"跰"],[195037,1,"𠣞"],[195038,1,"軔"],[195039,1,"輸"],[195040,1,"𨗒"],[195041,1,"𨗭"],[195042,1,"邔"],[195043,1,"郱"],[195044,1,"鄑"],[195045,1,"𨜮"],[195046,1,"鄛"],[195047,1,"鈸"],[195048,1,"鋗"],[195049,1,"鋘"],[195050,1,"鉼"],[195051,1,"鏹"],[195052,1,"鐕"],[195053,1,"𨯺"],[195054,1,"開"],[195055,1,"䦕"],[195056,1,"閷"],[195057,1,"𨵷"],[195058,1,"䧦"],[195059,1,"雃"],[195060,1,"嶲"],[195061,1,"霣"],[195062,1,"𩅅"],[195063,1,"𩈚"],[195064,1,"䩮"],[195065,1,"䩶"],[195066,1,"韠"],[195067,1,"𩐊"],[195068,1,"䪲"],[195069,1,"𩒖"],[[195070,195071],1,"頋"],[195072,1,"頩"],[195073,1,"𩖶"],[195074,1,"飢"],[195075,1,"䬳"],[195076,1,"餩"],[195077,1,"馧"],[195078,1,"駂"],[195079,1,"駾"],[195080,1,"䯎"],[195081,1,"𩬰"],[195082,1,"鬒"],[195083,1,"鱀"],[195084,1,"鳽"],[195085,1,"䳎"],[195086,1,"䳭"],[195087,1,"鵧"],[195088,1,"𪃎"],[195089,1,"䳸"],[195090,1,"𪄅"],[195091,1,"𪈎"],[195092,1,"𪊑"],[195093,1,"麻"],[195094,1,"䵖"],[195095,1,"黹"],[195096,1,"黾"],[195097,1,"鼅"],[195098,1,"鼏"],[195099,1,"鼖"],[195100,1,"鼻"],[195101,1,"𪘀"],[[195102,196605],3],[[196606,196607],3],[[196608,201546],2],[[201547,201551],3],[[201552,205743],2],[[205744,262141],3],[[262142,262143],3],[[262144,327677],3],[[327678,327679],3],[[327680,393213],3],[[393214,393215],3],[[393216,458749],3],[[458750,458751],3],[[458752,524285],3],[[524286,524287],3],[[524288,589821],3],[[589822,589823],3],[[589824,655357],3],[[655358,655359],3],[[655360,720893],3],[[720894,720895],3],[[720896,786429],3],[[786430,786431],3],[[786432,851965],3],[[851966,851967],3],[[851968,917501],3],[[917502,917503],3],[917504,3],[917505,3],[[917506,917535],3],[[917536,917631],3],[[917632,917759],3],[[917760,917999],7],[[918000,983037],3],[[983038,983039],3],[[983040,1048573],3],[[1048574,1048575],3],[[1048576,1114109],3],[[1114110,1114111],3]]');
@@ -56659,6 +57322,9 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],2],[[45,46],2],[47,2],[[48,57
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -56775,6 +57441,28 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],2],[[45,46],2],[47,2],[[48,57
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -56791,12 +57479,75 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],2],[[45,46],2],[47,2],[[48,57
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 /******/ 
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(518);
+/******/ var __webpack_exports__ = __nccwpck_require__(10518);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

@@ -276,8 +276,9 @@ async function restoreChainCommand(values: RestoreValues, positionals: string[],
   try {
     if (store !== undefined && downloaded !== undefined) {
       sources = await downloadChain(store, {
-        backupName: values['backup-name'] ?? 'prancer-backup-*',
-        outputsName: values['outputs-name'] ?? 'prancer-outputs-*',
+        // In a store, the CLI's own names (prancer-backup) and the action's (prancer-backup-...) both match.
+        backupName: values['backup-name'] ?? (fromStore ? 'prancer-backup*' : 'prancer-backup-*'),
+        outputsName: values['outputs-name'] ?? (fromStore ? 'prancer-outputs*' : 'prancer-outputs-*'),
         ...(until !== undefined ? {until} : {}),
         dir: downloaded,
         logger
