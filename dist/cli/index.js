@@ -48124,7 +48124,8 @@ class ObjectSets {
         }
         catch (error) {
             await upload.abort();
-            throw error;
+            const note = `${(0,errors/* errorMessage */.gJ)(error)} Nothing of ${set.kind} set "${set.family}" was committed (its manifest was not written), so no reader sees it.`;
+            throw error instanceof errors/* ToolError */.v4 ? new errors/* ToolError */.v4(error.kind, note, { cause: error, ...(error.code ? { code: error.code } : {}) }) : new errors/* RefusedError */.fk(note, { cause: error });
         }
     }
     async download(set, dir) {

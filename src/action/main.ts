@@ -233,7 +233,7 @@ export async function run(): Promise<void> {
         )
       } catch (error) {
         await rollBackPath()
-        const note = `${errorMessage(error)} Nothing of this export was committed to ${sets.label}; the previous export there is unchanged and the next since: auto run starts from it.`
+        const note = `${errorMessage(error)} The previous export in ${sets.label} is unchanged; the next since: auto run starts from it.`
         throw new ToolError(error instanceof ToolError ? error.kind : 'refused', note, {cause: error, ...(error instanceof ToolError && error.code ? {code: error.code} : {})})
       }
       logger.info(`Committed to ${sets.label}: ${sets.locationOf(stored.outputs)}${stored.logs ? ` and ${sets.locationOf(stored.logs)}` : ''}.`)

@@ -9,7 +9,7 @@ import {mkdir, readdir, readFile} from 'node:fs/promises'
 import {dirname, join, posix, relative, resolve, sep} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {createReadStream} from 'node:fs'
-import {CorruptDataError, UsageError} from '../../common/errors.ts'
+import {CorruptDataError, errorMessage, RefusedError, ToolError, UsageError} from '../../common/errors.ts'
 import {MANIFEST_FILE, MANIFEST_KINDS, type ManifestKind} from '../manifest.ts'
 import type {ObjectStore, ProbeAccess, SetListing, SetQuery, Store, StoredSet} from '../store.ts'
 import type {Readable} from 'node:stream'
@@ -127,7 +127,8 @@ export class ObjectSets implements Store {
       return await upload.commit(await readFile(join(dir, MANIFEST_FILE)))
     } catch (error) {
       await upload.abort()
-      throw error
+      const note = `${errorMessage(error)} Nothing of ${set.kind} set "${set.family}" was committed (its manifest was not written), so no reader sees it.`
+      throw error instanceof ToolError ? new ToolError(error.kind, note, {cause: error, ...(error.code ? {code: error.code} : {})}) : new RefusedError(note, {cause: error})
     }
   }
 

@@ -68,7 +68,8 @@ export class S3Objects implements ObjectStore {
       ...(region ? {region} : {}),
       ...(endpoint ? {endpoint} : {}),
       forcePathStyle: location.pathStyle ?? endpoint !== undefined,
-      maxAttempts: options.maxAttempts ?? 5,
+      // The user's AWS_MAX_ATTEMPTS, as the SDK itself reads it; 5 otherwise (the SDK's default is 3).
+      maxAttempts: options.maxAttempts ?? (Number(env['AWS_MAX_ATTEMPTS']) || 5),
       retryMode: 'standard',
       requestHandler: {connectionTimeout: options.connectTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000},
       // Compatible servers differ in which of the newer checksum headers they take; the manifest's sha256 is the check.
