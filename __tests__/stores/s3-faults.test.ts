@@ -124,13 +124,13 @@ describe('S3 faults (versitygw behind a loopback proxy)', {concurrency: false}, 
 
   it('the server killed mid-upload of a multipart backup: exit 1, nothing visible; after a restart the rerun commits', async () => {
     // Enough data for several 8 MiB parts.
-    const bulk = client.db(database).collection('bulk_for_faults')
+    const bulk = client.db(database).collection<{_id: number; blob: string}>('bulk_for_faults')
     await bulk.insertMany(Array.from({length: 12}, (_, i) => ({_id: i, blob: randomBytes(2 * 1024 * 1024).toString('base64')})))
     const before = await listing()
     proxy.onBytes(10 * 1024 * 1024, () => void s3.server.kill())
     const killed = await cli(['backup', '--to', `s3://${BUCKET}/chain`], {AWS_MAX_ATTEMPTS: '2'})
     assert.equal(killed.code, 1, killed.output)
-    assert.match(killed.output, /s3:\/\/prancer-faults: save chain\/prancer-backup\/backup\/[^ ]+\/prancer\.archive: .*Nothing of backup set "prancer-backup" was committed/)
+    assert.match(killed.output, /s3:\/\/prancer-faults: save chain\/prancer-backup\/backup\/[^ ]+\/prancer\.archive: .*Nothing of the backup was committed \(its manifest was not written\)/)
     await s3.restart()
     const after = await listing()
     assert.deepEqual(after.committed, before.committed)

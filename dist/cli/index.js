@@ -45769,6 +45769,8 @@ function arrayOf(docs) {
 //# sourceMappingURL=metadata.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./lib/common/threads/roles.js
 // What a worker thread started by start.ts is for (its workerData.role).
 const ROLES = {
@@ -45816,6 +45818,7 @@ function startWorker(workerData, transferList = []) {
 // memory stays bounded when the disk or gzip is slower than the reading.
 
 
+
 const IN_FLIGHT = 3;
 class ArchiveOutput {
     worker;
@@ -45826,8 +45829,26 @@ class ArchiveOutput {
     waiter;
     digests = new Map();
     result;
+    /** fd null: the archive's bytes, in order, ending when the archive is complete (and failing when it fails). */
+    stream;
+    // Bytes pushed into the stream while it was full: acknowledged to the thread once the reader wants more.
+    unacknowledged = 0;
+    complete = false;
     constructor(opts) {
         this.chunkBytes = opts.chunkBytes;
+        this.stream =
+            opts.fd !== null
+                ? null
+                : new external_node_stream_.Readable({
+                    highWaterMark: 4 * 1024 * 1024,
+                    read: () => {
+                        if (this.unacknowledged === 0)
+                            return;
+                        const bytes = this.unacknowledged;
+                        this.unacknowledged = 0;
+                        this.ack(bytes);
+                    }
+                });
         const data = { role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces };
         this.worker = startWorker(data);
         this.worker.on('message', (m) => this.onMessage(m));
@@ -45848,17 +45869,36 @@ class ArchiveOutput {
             this.digests.delete(m.namespace);
             waiting?.resolve(m);
         }
+        else if (m.type === 'data') {
+            const bytes = m.buffer.byteLength;
+            if (this.stream.push(Buffer.from(m.buffer)))
+                this.ack(bytes);
+            else
+                this.unacknowledged += bytes;
+        }
         else if (m.type === 'done') {
+            this.complete = true;
+            this.stream?.push(null);
             this.result?.resolve(m);
         }
         else {
             this.fail(Object.assign(new Error(m.message), { code: m.code, errno: m.errno, syscall: m.syscall }));
         }
     }
+    /** Fails every waiting and later call with `error` (the reader of a streamed archive gave up). */
+    cancel(error) {
+        this.fail(error);
+    }
+    ack(bytes) {
+        if (this.failure === undefined)
+            this.worker.postMessage({ type: 'ack', bytes });
+    }
     fail(error) {
         if (this.failure !== undefined)
             return;
         this.failure = error;
+        if (this.stream !== null && !this.complete)
+            this.stream.destroy(error);
         this.waiter?.reject(error);
         this.waiter = undefined;
         for (const waiting of this.digests.values())
@@ -45911,6 +45951,9 @@ class ArchiveOutput {
     async close() {
         this.worker.removeAllListeners('exit');
         this.failure ??= new Error('the archive was abandoned');
+        // A streamed archive that did not end complete must fail its reader, never look complete.
+        if (this.stream !== null && !this.complete)
+            this.stream.destroy(this.failure);
         await this.worker.terminate();
     }
 }
@@ -46241,7 +46284,7 @@ async function createArchiveWriter(path, options) {
     }
     let writer;
     try {
-        writer = new Writer(path, tempPath, file, options, states);
+        writer = new Writer(path, fileSink(path, tempPath, file), options, states);
     }
     catch (error) {
         // Its output thread could not start: nothing may be left behind.
@@ -46313,10 +46356,54 @@ function validate(path, options) {
         };
     });
 }
+function fileSink(path, tempPath, file) {
+    let closed = false;
+    const close = async () => {
+        if (closed)
+            return;
+        closed = true;
+        await file.close();
+    };
+    return {
+        fd: file.fd,
+        async commit() {
+            await close();
+            await (0,promises_.rename)(tempPath, path);
+        },
+        async discard() {
+            await close().catch(() => undefined);
+            await (0,promises_.rm)(tempPath, { force: true }).catch(() => undefined);
+        }
+    };
+}
+/**
+ * An archive written to a stream instead of a file (e.g. straight into an object store's multipart upload): the
+ * same writer, the same bytes, flow-controlled by the reader. The stream ends only when finish() has completed the
+ * archive, and is destroyed with the error when it fails or is aborted, so its reader can never take half an
+ * archive for a whole one. `label` names it in messages.
+ */
+async function createArchiveStream(label, options) {
+    const states = validate(label, options);
+    const writer = new Writer(label, { fd: null, commit: async () => undefined, discard: async () => undefined }, options, states);
+    const stream = writer.stream;
+    // The prelude goes out as soon as the reader reads; start() must not wait for it.
+    const started = writer.start();
+    started.catch(() => undefined);
+    return {
+        writer: {
+            writeDocuments: async (ns, docs) => (await started, writer.writeDocuments(ns, docs)),
+            endNamespace: async (ns) => (await started, writer.endNamespace(ns)),
+            finish: async () => (await started, writer.finish()),
+            abort: () => writer.abort()
+        },
+        stream,
+        // The reader failed (an upload refused): every write waiting for room, and every later one, fails with it.
+        cancel: error => writer.cancel(error)
+    };
+}
 class Writer {
     path;
-    tempPath;
-    file;
+    sink;
     options;
     states;
     byKey = new Map();
@@ -46324,7 +46411,6 @@ class Writer {
     concurrent;
     state = 'open';
     failure;
-    fileClosed = false;
     // Operations run one after another, so callers may interleave namespaces from concurrent producers.
     queue = Promise.resolve();
     // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
@@ -46333,10 +46419,9 @@ class Writer {
     segments = [];
     current;
     open = 0;
-    constructor(path, tempPath, file, options, states) {
+    constructor(path, sink, options, states) {
         this.path = path;
-        this.tempPath = tempPath;
-        this.file = file;
+        this.sink = sink;
         this.options = options;
         this.states = states;
         for (const s of states) {
@@ -46347,7 +46432,14 @@ class Writer {
         }
         this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS;
         // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
-        this.output = new ArchiveOutput({ fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES });
+        this.output = new ArchiveOutput({ fd: sink.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES });
+    }
+    cancel(error) {
+        this.output.cancel(error);
+    }
+    /** The archive's bytes when it is written to a stream. */
+    get stream() {
+        return this.output.stream;
     }
     /** Writes the prelude. */
     async start() {
@@ -46418,12 +46510,10 @@ class Writer {
             await this.flush();
             const { bytes, sha256 } = await this.output.end();
             await this.output.close();
-            this.fileClosed = true;
-            await this.file.close();
             // abort() called meanwhile: the archive must not appear.
             if (this.state !== 'open')
                 throw this.stateError();
-            await (0,promises_.rename)(this.tempPath, this.path);
+            await this.sink.commit();
             this.state = 'finished';
             return { bytes, sha256, namespaces: this.states.map(s => s.result) };
         });
@@ -46476,12 +46566,8 @@ class Writer {
     }
     async cleanUp() {
         await this.output.close().catch(() => undefined);
-        if (!this.fileClosed) {
-            this.fileClosed = true;
-            await this.file.close().catch(() => undefined);
-        }
         if (this.state !== 'finished')
-            await (0,promises_.rm)(this.tempPath, { force: true }).catch(() => undefined);
+            await this.sink.discard();
     }
     namespace(ns, action) {
         const s = this.byKey.get(key(ns?.db, ns?.collection));
@@ -47823,6 +47909,8 @@ function summarizeSettings(settings) {
 
 
 
+
+
 const ARCHIVE_FILE = 'prancer.archive';
 async function runBackupJob(opts) {
     const { logger } = opts;
@@ -47830,8 +47918,12 @@ async function runBackupJob(opts) {
     const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])];
     const include = (opts.include ?? []).map(p => globToRegExp(p));
     const exclude = (opts.exclude ?? []).map(p => globToRegExp(p));
-    const archivePath = (0,external_node_path_.join)(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE);
-    await (0,promises_.mkdir)(opts.outDir, { recursive: true });
+    const archiveFile = opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE;
+    const archivePath = opts.upload ? `${opts.upload.label}${archiveFile}` : (0,external_node_path_.join)(opts.outDir, archiveFile);
+    if (!opts.upload)
+        await (0,promises_.mkdir)(opts.outDir, { recursive: true });
+    let saving;
+    let uploadFailure;
     let client;
     let writer;
     let session;
@@ -47876,7 +47968,20 @@ async function runBackupJob(opts) {
         if (namespaces.length === 0)
             logger.warning(`No collection to back up in ${databases.join(', ')}${include.length + exclude.length > 0 ? ' with the include/exclude patterns given' : ''}.`);
         logger.info(`Backing up ${namespaces.length} collections of ${databases.join(', ')} into ${archivePath}${session ? ' (one snapshot)' : ''}.`);
-        const archive = await createArchiveWriter(archivePath, { gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${package_namespaceObject.rE}`, concurrentCollections: opts.parallel ?? 4 });
+        const archiveOptions = { gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${package_namespaceObject.rE}`, concurrentCollections: opts.parallel ?? 4 };
+        let archive;
+        if (opts.upload) {
+            // Reading, archiving and uploading overlap: the upload reads the archive as it is written.
+            const streamed = await createArchiveStream(archivePath, archiveOptions);
+            archive = streamed.writer;
+            saving = opts.upload.upload.save(archiveFile, streamed.stream);
+            saving.catch((error) => {
+                uploadFailure ??= error;
+                streamed.cancel(error);
+            });
+        }
+        else
+            archive = await createArchiveWriter(archivePath, archiveOptions);
         writer = archive;
         // Several collections at once, as mongodump -j: the archive interleaves their blocks.
         const queue = namespaces.filter(ns => (ns.type ?? 'collection') !== 'view');
@@ -47899,8 +48004,11 @@ async function runBackupJob(opts) {
             }
         };
         await logger.group('Read collections', () => Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length)) }, worker)));
+        // A failed upload stops the reading: the archive has nowhere to go.
         const written = await archive.finish();
         writer = undefined;
+        if (saving)
+            await saving;
         const collections = written.namespaces.map(n => ({
             db: n.db,
             collection: n.collection,
@@ -47914,19 +48022,31 @@ async function runBackupJob(opts) {
             hostsSha256: (0,mongo_uri/* hostsFingerprint */.a4)(settings.uri),
             serverVersion,
             databases,
-            archive: { file: archivePath.slice(opts.outDir.length + 1), format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256 },
+            archive: { file: archiveFile, format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256 },
             consistency,
-            restore: `mongorestore --archive=${archivePath.slice(opts.outDir.length + 1)}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
+            restore: `mongorestore --archive=${archiveFile}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
             collections,
             files: []
         };
-        const manifestPath = await writeManifest(opts.outDir, manifest);
+        const manifestPath = opts.upload ? `${opts.upload.label}${MANIFEST_FILE}` : await writeManifest(opts.outDir, manifest);
+        if (opts.upload) {
+            await opts.upload.upload.commit(serializeManifest(manifest)).catch((error) => {
+                uploadFailure = error;
+                throw error;
+            });
+        }
         for (const c of collections)
             logger.info(`${c.db}.${c.collection}: ${c.documents} documents, ${c.bytes} bytes`);
         return { archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256 };
     }
     catch (error) {
         await writer?.abort().catch(() => undefined);
+        await saving?.catch(() => undefined);
+        await opts.upload?.upload.abort();
+        // A store's refusal is its own message (store, bucket, key); it says nothing was committed.
+        if (uploadFailure !== undefined) {
+            throw new errors/* RefusedError */.fk(`${(0,errors/* errorMessage */.gJ)(uploadFailure)} Nothing of the backup was committed (its manifest was not written), so no reader sees it.`, { cause: uploadFailure });
+        }
         if (reading === null) {
             if (writer === undefined)
                 throw error;
@@ -48389,8 +48509,11 @@ async function backupInto(outDir, values, ctx, logger, target) {
     });
     if (existing !== null && existing.length > 0)
         throw new errors/* InputError */.dz(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
+    // Without --out the archive streams straight into the store: no copy of it on disk.
+    const streamed = target !== undefined && values.out === undefined ? target.sets.begin({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }) : undefined;
     try {
         const result = await runBackupJob({
+            ...(streamed !== undefined ? { upload: { label: target.sets.locationOf(streamed), upload: streamed } } : {}),
             ...(values.config !== undefined ? { configPath: values.config } : {}),
             ...(uri !== undefined ? { mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? '--uri' : 'env MONGODB_URI' } : {}),
             ...(values.db ? { databases: values.db } : {}),
@@ -48404,7 +48527,9 @@ async function backupInto(outDir, values, ctx, logger, target) {
         });
         const documents = result.collections.reduce((n, c) => n + c.documents, 0);
         let stored = '';
-        if (target !== undefined) {
+        if (streamed !== undefined)
+            stored = `\n  store: ${target.sets.locationOf(streamed)}`;
+        else if (target !== undefined) {
             const set = await target.sets.commit({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }, outDir);
             stored = `\n  store: ${target.sets.locationOf(set)}`;
         }
@@ -55188,8 +55313,6 @@ function gunzipHead(bytes, n) {
     });
 }
 //# sourceMappingURL=archive-source.js.map
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
 // EXTERNAL MODULE: ./node_modules/hash-wasm/dist/crc64.umd.min.js
 var crc64_umd_min = __nccwpck_require__(79914);
 ;// CONCATENATED MODULE: ./lib/archive/crc64.js

@@ -239,15 +239,41 @@ async function crc64(bytes) {
 
 
 const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024;
+/** A streamed archive: at most this many bytes sent to the main thread and not yet passed on by it. */
+const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
 function serveArchiveOutput(data, main) {
     const crcs = Crc64Set.create();
     const namespaces = Array.from({ length: data.namespaces }, () => ({ sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256') }));
     const fileHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let position = 0;
+    // A streamed archive's flow control: bytes sent and not yet acknowledged, and who waits for room.
+    let unacknowledged = 0;
+    let waitingForRoom;
+    main.on('message', (m) => {
+        if (m.type !== 'ack')
+            return;
+        unacknowledged -= m.bytes;
+        if (unacknowledged < STREAM_WINDOW_BYTES) {
+            const resume = waitingForRoom;
+            waitingForRoom = undefined;
+            resume?.();
+        }
+    });
+    const room = async () => {
+        while (data.fd === null && unacknowledged >= STREAM_WINDOW_BYTES)
+            await new Promise(resolve => (waitingForRoom = resolve));
+    };
     const writeOut = (bytes) => {
-        let done = 0;
-        while (done < bytes.length)
-            done += (0,external_node_fs_namespaceObject.writeSync)(data.fd, bytes, done, bytes.length - done, position + done);
+        if (data.fd === null) {
+            const copy = new Uint8Array(bytes);
+            unacknowledged += copy.length;
+            main.postMessage({ type: 'data', buffer: copy.buffer }, [copy.buffer]);
+        }
+        else {
+            let done = 0;
+            while (done < bytes.length)
+                done += (0,external_node_fs_namespaceObject.writeSync)(data.fd, bytes, done, bytes.length - done, position + done);
+        }
         position += bytes.length;
         fileHash.update(bytes);
     };
@@ -273,7 +299,10 @@ function serveArchiveOutput(data, main) {
         gzipEnded.catch(() => undefined);
     }
     const handle = async (m) => {
+        if (m.type === 'ack')
+            return; // taken above, out of order
         if (m.type === 'chunk') {
+            await room();
             const chunk = new Uint8Array(m.buffer, 0, m.length);
             const crc = await crcs;
             const s = m.segments;

@@ -33,8 +33,12 @@ export async function runBackupStep(
   if (!inputs.upload && store === null && (await readdir(outDir).catch(() => [])).length > 0) {
     throw new Error(`Input 'path': ${outDir} already holds files; a backup goes into a new directory.`)
   }
+  const name = expandName(inputs.backupArtifactName, values)
+  // Only to a store (no artifact, no path): the archive streams straight into it, with no copy on disk.
+  const streamed = store !== null && !inputs.upload && inputs.path === undefined ? store.begin({family: name, kind: 'backup', runId: Number(values.run_id)}) : undefined
   const result = await logger.group('Backup', () =>
     runBackupJob({
+      ...(streamed !== undefined ? {upload: {label: store!.locationOf(streamed), upload: streamed}} : {}),
       ...(inputs.configPath !== undefined ? {configPath: inputs.configPath} : {}),
       ...(inputs.mongodbUri !== undefined ? {mongodbUri: inputs.mongodbUri} : {}),
       ...(inputs.databases.length > 0 ? {databases: inputs.databases} : {}),
@@ -48,9 +52,8 @@ export async function runBackupStep(
     })
   )
   const databases = (result.manifest.databases as string[]) ?? []
-  const name = expandName(inputs.backupArtifactName, values)
-  let stored: string | null = null
-  if (store !== null) {
+  let stored: string | null = streamed !== undefined ? store!.locationOf(streamed) : null
+  if (store !== null && streamed === undefined) {
     const set = await logger.group(`Commit to ${store.label}`, () => store.commit({family: name, kind: 'backup', runId: Number(values.run_id)}, outDir))
     stored = store.locationOf(set)
     logger.info(`Committed the backup to ${stored}.`)

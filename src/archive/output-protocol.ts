@@ -6,7 +6,8 @@ import type {ROLES} from '../common/threads/roles.ts'
 
 export interface ArchiveOutputData {
   role: typeof ROLES.archiveOutput
-  fd: number
+  /** The file to write; null: every byte goes back to the main thread as 'data' (a streamed archive). */
+  fd: number | null
   gzip: boolean
   gzipLevel: number
   namespaces: number
@@ -18,9 +19,13 @@ export type ToArchiveOutput =
   /** The CRC-64 and sha256 of a namespace's documents, once every chunk sent before is through. */
   | {type: 'digest'; namespace: number}
   | {type: 'end'}
+  /** Streamed archive: the main thread passed on this many bytes of 'data'; the thread may send that much more. */
+  | {type: 'ack'; bytes: number}
 
 export type FromArchiveOutput =
   | {type: 'free'; buffer: ArrayBuffer}
+  /** Streamed archive: the next bytes of the archive, in order. */
+  | {type: 'data'; buffer: ArrayBuffer}
   | {type: 'digest'; namespace: number; crc: bigint; sha256: string}
   | {type: 'done'; bytes: number; sha256: string}
   | {type: 'error'; message: string; code?: string; errno?: number; syscall?: string}

@@ -11,15 +11,38 @@ import {Crc64Set} from './crc64.ts'
 import type {ArchiveOutputData, FromArchiveOutput, ToArchiveOutput} from './output-protocol.ts'
 
 const GZIP_OUTPUT_CHUNK_BYTES = 256 * 1024
+/** A streamed archive: at most this many bytes sent to the main thread and not yet passed on by it. */
+const STREAM_WINDOW_BYTES = 8 * 1024 * 1024
 
 export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): void {
   const crcs = Crc64Set.create<number>()
   const namespaces = Array.from({length: data.namespaces}, () => ({sha256: createHash('sha256') as Hash}))
   const fileHash = createHash('sha256')
   let position = 0
+  // A streamed archive's flow control: bytes sent and not yet acknowledged, and who waits for room.
+  let unacknowledged = 0
+  let waitingForRoom: (() => void) | undefined
+  main.on('message', (m: ToArchiveOutput) => {
+    if (m.type !== 'ack') return
+    unacknowledged -= m.bytes
+    if (unacknowledged < STREAM_WINDOW_BYTES) {
+      const resume = waitingForRoom
+      waitingForRoom = undefined
+      resume?.()
+    }
+  })
+  const room = async (): Promise<void> => {
+    while (data.fd === null && unacknowledged >= STREAM_WINDOW_BYTES) await new Promise<void>(resolve => (waitingForRoom = resolve))
+  }
   const writeOut = (bytes: Uint8Array): void => {
-    let done = 0
-    while (done < bytes.length) done += writeSync(data.fd, bytes, done, bytes.length - done, position + done)
+    if (data.fd === null) {
+      const copy = new Uint8Array(bytes)
+      unacknowledged += copy.length
+      main.postMessage({type: 'data', buffer: copy.buffer} satisfies FromArchiveOutput, [copy.buffer])
+    } else {
+      let done = 0
+      while (done < bytes.length) done += writeSync(data.fd, bytes, done, bytes.length - done, position + done)
+    }
     position += bytes.length
     fileHash.update(bytes)
   }
@@ -46,7 +69,9 @@ export function serveArchiveOutput(data: ArchiveOutputData, main: MessagePort): 
   }
 
   const handle = async (m: ToArchiveOutput): Promise<void> => {
+    if (m.type === 'ack') return // taken above, out of order
     if (m.type === 'chunk') {
+      await room()
       const chunk = new Uint8Array(m.buffer, 0, m.length)
       const crc = await crcs
       const s = m.segments

@@ -2,6 +2,7 @@
 // (take), filled, and sent with where each namespace's documents lie in them; at most IN_FLIGHT are on their way, so
 // memory stays bounded when the disk or gzip is slower than the reading.
 
+import {Readable} from 'node:stream'
 import type {Worker} from 'node:worker_threads'
 import {ROLES} from '../common/threads/roles.ts'
 import {startWorker} from '../common/threads/start.ts'
@@ -20,9 +21,26 @@ export class ArchiveOutput {
   private waiter: {resolve: () => void; reject: (error: Error) => void} | undefined
   private readonly digests = new Map<number, {resolve: (d: {crc: bigint; sha256: string}) => void; reject: (error: Error) => void}>()
   private result: {resolve: (done: {bytes: number; sha256: string}) => void; reject: (error: Error) => void} | undefined
+  /** fd null: the archive's bytes, in order, ending when the archive is complete (and failing when it fails). */
+  readonly stream: Readable | null
+  // Bytes pushed into the stream while it was full: acknowledged to the thread once the reader wants more.
+  private unacknowledged = 0
+  private complete = false
 
-  constructor(opts: {fd: number; gzip: boolean; gzipLevel: number; namespaces: number; chunkBytes: number}) {
+  constructor(opts: {fd: number | null; gzip: boolean; gzipLevel: number; namespaces: number; chunkBytes: number}) {
     this.chunkBytes = opts.chunkBytes
+    this.stream =
+      opts.fd !== null
+        ? null
+        : new Readable({
+            highWaterMark: 4 * 1024 * 1024,
+            read: () => {
+              if (this.unacknowledged === 0) return
+              const bytes = this.unacknowledged
+              this.unacknowledged = 0
+              this.ack(bytes)
+            }
+          })
     const data: ArchiveOutputData = {role: ROLES.archiveOutput, fd: opts.fd, gzip: opts.gzip, gzipLevel: opts.gzipLevel, namespaces: opts.namespaces}
     this.worker = startWorker(data)
     this.worker.on('message', (m: FromArchiveOutput) => this.onMessage(m))
@@ -41,16 +59,32 @@ export class ArchiveOutput {
       const waiting = this.digests.get(m.namespace)
       this.digests.delete(m.namespace)
       waiting?.resolve(m)
+    } else if (m.type === 'data') {
+      const bytes = m.buffer.byteLength
+      if (this.stream!.push(Buffer.from(m.buffer))) this.ack(bytes)
+      else this.unacknowledged += bytes
     } else if (m.type === 'done') {
+      this.complete = true
+      this.stream?.push(null)
       this.result?.resolve(m)
     } else {
       this.fail(Object.assign(new Error(m.message), {code: m.code, errno: m.errno, syscall: m.syscall}))
     }
   }
 
+  /** Fails every waiting and later call with `error` (the reader of a streamed archive gave up). */
+  cancel(error: Error): void {
+    this.fail(error)
+  }
+
+  private ack(bytes: number): void {
+    if (this.failure === undefined) this.worker.postMessage({type: 'ack', bytes} satisfies ToArchiveOutput)
+  }
+
   private fail(error: ArchiveOutputError): void {
     if (this.failure !== undefined) return
     this.failure = error
+    if (this.stream !== null && !this.complete) this.stream.destroy(error)
     this.waiter?.reject(error)
     this.waiter = undefined
     for (const waiting of this.digests.values()) waiting.reject(error)
@@ -106,6 +140,8 @@ export class ArchiveOutput {
   async close(): Promise<void> {
     this.worker.removeAllListeners('exit')
     this.failure ??= new Error('the archive was abandoned')
+    // A streamed archive that did not end complete must fail its reader, never look complete.
+    if (this.stream !== null && !this.complete) this.stream.destroy(this.failure)
     await this.worker.terminate()
   }
 }

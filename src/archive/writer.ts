@@ -17,6 +17,7 @@
 import {randomBytes} from 'node:crypto'
 import {open, rename, rm, type FileHandle} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
+import type {Readable} from 'node:stream'
 import {ArchiveOutput} from './output.ts'
 import {
   ARCHIVE_FORMAT_VERSION,
@@ -147,7 +148,7 @@ export async function createArchiveWriter(path: string, options: ArchiveWriterOp
   }
   let writer: Writer
   try {
-    writer = new Writer(path, tempPath, file, options, states)
+    writer = new Writer(path, fileSink(path, tempPath, file), options, states)
   } catch (error) {
     // Its output thread could not start: nothing may be left behind.
     await file.close().catch(() => undefined)
@@ -211,10 +212,64 @@ function validate(path: string, options: ArchiveWriterOptions): NamespaceState[]
 
 type State = 'open' | 'finished' | 'failed' | 'aborted'
 
+/** Where the archive's bytes go: a file under a temporary name (renamed into place by finish), or a stream. */
+interface Sink {
+  fd: number | null
+  /** After the last byte: the archive appears. */
+  commit(): Promise<void>
+  /** After a failure or abort: nothing of it may be left. */
+  discard(): Promise<void>
+}
+
+function fileSink(path: string, tempPath: string, file: FileHandle): Sink {
+  let closed = false
+  const close = async (): Promise<void> => {
+    if (closed) return
+    closed = true
+    await file.close()
+  }
+  return {
+    fd: file.fd,
+    async commit() {
+      await close()
+      await rename(tempPath, path)
+    },
+    async discard() {
+      await close().catch(() => undefined)
+      await rm(tempPath, {force: true}).catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * An archive written to a stream instead of a file (e.g. straight into an object store's multipart upload): the
+ * same writer, the same bytes, flow-controlled by the reader. The stream ends only when finish() has completed the
+ * archive, and is destroyed with the error when it fails or is aborted, so its reader can never take half an
+ * archive for a whole one. `label` names it in messages.
+ */
+export async function createArchiveStream(label: string, options: ArchiveWriterOptions): Promise<{writer: ArchiveWriter; stream: Readable; cancel(error: Error): void}> {
+  const states = validate(label, options)
+  const writer = new Writer(label, {fd: null, commit: async () => undefined, discard: async () => undefined}, options, states)
+  const stream = writer.stream!
+  // The prelude goes out as soon as the reader reads; start() must not wait for it.
+  const started = writer.start()
+  started.catch(() => undefined)
+  return {
+    writer: {
+      writeDocuments: async (ns, docs) => (await started, writer.writeDocuments(ns, docs)),
+      endNamespace: async ns => (await started, writer.endNamespace(ns)),
+      finish: async () => (await started, writer.finish()),
+      abort: () => writer.abort()
+    },
+    stream,
+    // The reader failed (an upload refused): every write waiting for room, and every later one, fails with it.
+    cancel: error => writer.cancel(error)
+  }
+}
+
 class Writer implements ArchiveWriter {
   private readonly path: string
-  private readonly tempPath: string
-  private readonly file: FileHandle
+  private readonly sink: Sink
   private readonly options: ArchiveWriterOptions
   private readonly states: NamespaceState[]
   private readonly byKey = new Map<string, NamespaceState>()
@@ -222,7 +277,6 @@ class Writer implements ArchiveWriter {
   private readonly concurrent: number
   private state: State = 'open'
   private failure: Error | undefined
-  private fileClosed = false
   // Operations run one after another, so callers may interleave namespaces from concurrent producers.
   private queue: Promise<unknown> = Promise.resolve()
   // The chunk being filled (lent by the output thread's client) and where each namespace's documents lie in it.
@@ -232,10 +286,9 @@ class Writer implements ArchiveWriter {
   private current: NamespaceState | undefined
   private open = 0
 
-  constructor(path: string, tempPath: string, file: FileHandle, options: ArchiveWriterOptions, states: NamespaceState[]) {
+  constructor(path: string, sink: Sink, options: ArchiveWriterOptions, states: NamespaceState[]) {
     this.path = path
-    this.tempPath = tempPath
-    this.file = file
+    this.sink = sink
     this.options = options
     this.states = states
     for (const s of states) {
@@ -245,7 +298,16 @@ class Writer implements ArchiveWriter {
     }
     this.concurrent = options.concurrentCollections ?? DEFAULT_CONCURRENT_COLLECTIONS
     // The CRCs, hashes, gzip and writes happen on a thread of their own (output-thread.ts); this one reads and copies.
-    this.output = new ArchiveOutput({fd: file.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES})
+    this.output = new ArchiveOutput({fd: sink.fd, gzip: options.gzip, gzipLevel: options.gzipLevel ?? 6, namespaces: states.length, chunkBytes: ARCHIVE_CHUNK_BYTES})
+  }
+
+  cancel(error: Error): void {
+    this.output.cancel(error)
+  }
+
+  /** The archive's bytes when it is written to a stream. */
+  get stream(): Readable | null {
+    return this.output.stream
   }
 
   /** Writes the prelude. */
@@ -314,11 +376,9 @@ class Writer implements ArchiveWriter {
       await this.flush()
       const {bytes, sha256} = await this.output.end()
       await this.output.close()
-      this.fileClosed = true
-      await this.file.close()
       // abort() called meanwhile: the archive must not appear.
       if (this.state !== 'open') throw this.stateError()
-      await rename(this.tempPath, this.path)
+      await this.sink.commit()
       this.state = 'finished'
       return {bytes, sha256, namespaces: this.states.map(s => s.result!)}
     })
@@ -370,11 +430,7 @@ class Writer implements ArchiveWriter {
 
   private async cleanUp(): Promise<void> {
     await this.output.close().catch(() => undefined)
-    if (!this.fileClosed) {
-      this.fileClosed = true
-      await this.file.close().catch(() => undefined)
-    }
-    if (this.state !== 'finished') await rm(this.tempPath, {force: true}).catch(() => undefined)
+    if (this.state !== 'finished') await this.sink.discard()
   }
 
   private namespace(ns: {db: string; collection: string}, action: string): NamespaceState {

@@ -87,8 +87,11 @@ async function backupInto(outDir: string, values: BackupValues, ctx: CliContext,
     throw new InputError(`--out: ${outDir} cannot be used (${error.code === 'ENOTDIR' ? 'it is a file' : (error.code ?? error.message)}); choose a new or empty directory.`)
   })
   if (existing !== null && existing.length > 0) throw new InputError(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
+  // Without --out the archive streams straight into the store: no copy of it on disk.
+  const streamed = target !== undefined && values.out === undefined ? target.sets.begin({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}) : undefined
   try {
     const result = await runBackupJob({
+      ...(streamed !== undefined ? {upload: {label: target!.sets.locationOf(streamed), upload: streamed}} : {}),
       ...(values.config !== undefined ? {configPath: values.config} : {}),
       ...(uri !== undefined ? {mongodbUri: uri, mongodbUriSource: values.uri !== undefined ? ('--uri' as const) : ('env MONGODB_URI' as const)} : {}),
       ...(values.db ? {databases: values.db} : {}),
@@ -102,7 +105,8 @@ async function backupInto(outDir: string, values: BackupValues, ctx: CliContext,
     })
     const documents = result.collections.reduce((n, c) => n + c.documents, 0)
     let stored = ''
-    if (target !== undefined) {
+    if (streamed !== undefined) stored = `\n  store: ${target!.sets.locationOf(streamed)}`
+    else if (target !== undefined) {
       const set = await target.sets.commit({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}, outDir)
       stored = `\n  store: ${target.sets.locationOf(set)}`
     }

@@ -63,7 +63,7 @@ export class ObjectSets implements Store {
   }
 
   /** Where a set is, as a URL a user can paste (its folder). */
-  locationOf(set: StoredSet): string {
+  locationOf(set: {id: string}): string {
     return `${this.#objects.label}/${set.id}/`
   }
 

@@ -14,13 +14,16 @@ import {createArchiveWriter, type ArchiveNamespace, type ArchiveWriter} from '..
 import {rawBatches} from '../../mongo/export/collection.ts'
 import type {Logger} from '../../common/log.ts'
 import {connect, DEFAULT_CONNECT_TIMEOUT_MS} from '../../mongo/connect.ts'
-import {manifestHeader, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
+import {MANIFEST_FILE, manifestHeader, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
 import {resolveSettings} from '../../prancer/settings.ts'
 import {createRedactor, uriSecrets} from '../../mongo/uri.ts'
 import packageJson from '../../../package.json' with {type: 'json'}
 import type {Manifest} from '../../artifact/manifest.ts'
 import {hostsFingerprint} from '../../mongo/uri.ts'
-import {RefusedError} from '../../common/errors.ts'
+import {errorMessage, RefusedError} from '../../common/errors.ts'
+import {createArchiveStream} from '../../archive/writer.ts'
+import {serializeManifest} from '../../artifact/manifest.ts'
+import type {SetUpload} from '../../artifact/stores/object-sets.ts'
 
 export interface BackupJobOptions {
   configPath?: string
@@ -34,6 +37,11 @@ export interface BackupJobOptions {
   gzip: boolean
   /** Directory (new or empty; the caller stages it) receiving the archive and manifest.json. */
   outDir: string
+  /**
+   * Instead of outDir: a set being written to an object store. The archive streams into it while it is written (no
+   * copy on disk), the manifest is committed last, and a failure takes the set back.
+   */
+  upload?: {label: string; upload: SetUpload}
   env: Record<string, string | undefined>
   cwd: string
   logger: Logger
@@ -68,8 +76,11 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
   const databases = [...new Set(opts.databases && opts.databases.length > 0 ? opts.databases : [settings.database, ...(settings.logsDatabase ? [settings.logsDatabase] : [])])]
   const include = (opts.include ?? []).map(p => globToRegExp(p))
   const exclude = (opts.exclude ?? []).map(p => globToRegExp(p))
-  const archivePath = join(opts.outDir, opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE)
-  await mkdir(opts.outDir, {recursive: true})
+  const archiveFile = opts.gzip ? `${ARCHIVE_FILE}.gz` : ARCHIVE_FILE
+  const archivePath = opts.upload ? `${opts.upload.label}${archiveFile}` : join(opts.outDir, archiveFile)
+  if (!opts.upload) await mkdir(opts.outDir, {recursive: true})
+  let saving: Promise<unknown> | undefined
+  let uploadFailure: unknown
 
   let client: MongoClient | undefined
   let writer: ArchiveWriter | undefined
@@ -113,7 +124,18 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
     if (namespaces.length === 0) logger.warning(`No collection to back up in ${databases.join(', ')}${include.length + exclude.length > 0 ? ' with the include/exclude patterns given' : ''}.`)
     logger.info(`Backing up ${namespaces.length} collections of ${databases.join(', ')} into ${archivePath}${session ? ' (one snapshot)' : ''}.`)
 
-    const archive = await createArchiveWriter(archivePath, {gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${packageJson.version}`, concurrentCollections: opts.parallel ?? 4})
+    const archiveOptions = {gzip: opts.gzip, namespaces, serverVersion, toolVersion: `${TOOL_NAME} ${packageJson.version}`, concurrentCollections: opts.parallel ?? 4}
+    let archive: ArchiveWriter
+    if (opts.upload) {
+      // Reading, archiving and uploading overlap: the upload reads the archive as it is written.
+      const streamed = await createArchiveStream(archivePath, archiveOptions)
+      archive = streamed.writer
+      saving = opts.upload.upload.save(archiveFile, streamed.stream)
+      saving.catch((error: unknown) => {
+        uploadFailure ??= error
+        streamed.cancel(error as Error)
+      })
+    } else archive = await createArchiveWriter(archivePath, archiveOptions)
     writer = archive
     // Several collections at once, as mongodump -j: the archive interleaves their blocks.
     const queue = namespaces.filter(ns => (ns.type ?? 'collection') !== 'view')
@@ -133,8 +155,10 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
       }
     }
     await logger.group('Read collections', () => Promise.all(Array.from({length: Math.max(1, Math.min(opts.parallel ?? 4, queue.length))}, worker)))
+    // A failed upload stops the reading: the archive has nowhere to go.
     const written = await archive.finish()
     writer = undefined
+    if (saving) await saving
     const collections: BackupCollection[] = written.namespaces.map(n => ({
       db: n.db,
       collection: n.collection,
@@ -148,17 +172,29 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
       hostsSha256: hostsFingerprint(settings.uri),
       serverVersion,
       databases,
-      archive: {file: archivePath.slice(opts.outDir.length + 1), format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256},
+      archive: {file: archiveFile, format: opts.gzip ? 'mongodump archive, gzip' : 'mongodump archive', bytes: written.bytes, sha256: written.sha256},
       consistency,
-      restore: `mongorestore --archive=${archivePath.slice(opts.outDir.length + 1)}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
+      restore: `mongorestore --archive=${archiveFile}${opts.gzip ? ' --gzip' : ''} --uri "$DBURL"`,
       collections,
       files: []
     }
-    const manifestPath = await writeManifest(opts.outDir, manifest)
+    const manifestPath = opts.upload ? `${opts.upload.label}${MANIFEST_FILE}` : await writeManifest(opts.outDir, manifest)
+    if (opts.upload) {
+      await opts.upload.upload.commit(serializeManifest(manifest)).catch((error: unknown) => {
+        uploadFailure = error
+        throw error
+      })
+    }
     for (const c of collections) logger.info(`${c.db}.${c.collection}: ${c.documents} documents, ${c.bytes} bytes`)
     return {archivePath, manifestPath, manifest, collections, bytes: written.bytes, sha256: written.sha256}
   } catch (error) {
     await writer?.abort().catch(() => undefined)
+    await saving?.catch(() => undefined)
+    await opts.upload?.upload.abort()
+    // A store's refusal is its own message (store, bucket, key); it says nothing was committed.
+    if (uploadFailure !== undefined) {
+      throw new RefusedError(`${errorMessage(uploadFailure)} Nothing of the backup was committed (its manifest was not written), so no reader sees it.`, {cause: uploadFailure})
+    }
     if (reading === null) {
       if (writer === undefined) throw error
       reading = 'the collections'
