@@ -12,7 +12,7 @@ export interface BenchSection {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const modules = ['export.ts', 'restore.ts', 'backup.ts', 'prancer-fields.ts']
+const modules = ['export.ts', 'restore.ts', 'backup.ts', 'store.ts', 'prancer-fields.ts']
 const only = process.argv.slice(2)
 
 // The machine's load before and after: the timings are only comparable within one run on an otherwise idle machine.

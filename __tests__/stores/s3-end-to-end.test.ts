@@ -140,7 +140,7 @@ describe('real Prancer → S3 (versitygw) → restore, with clients that are not
     await mkdir(path.join(workspace, 'prancer'), {recursive: true})
     await writeFile(path.join(workspace, 'prancer', 'config.ini'), await readFile(scenario.configPath, 'utf8'))
     const action = await runAction(
-      {GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'scan', RUNNER_TEMP: work, ...s3.env},
+      {GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_REF_NAME: 'main', GITHUB_REPOSITORY: 'octo-org/evidence', GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'scan', RUNNER_TEMP: work, ...s3.env},
       {'mongodb-uri': server.uri, config: 'prancer/config.ini', store: url, upload: 'false', 'output-artifact-name': 'prancer-outputs', 'logs-artifact-name': 'prancer-logs'}
     )
     assert.equal(action.code, 0, `${action.stdout}\n${action.stderr}`)
@@ -152,6 +152,23 @@ describe('real Prancer → S3 (versitygw) → restore, with clients that are not
     assert.equal(new Set(ids.flat()).size, ids.flat().length, 'no document twice')
     const summary = action.summary
     assert.match(summary, /Outputs in the store/)
+    for (const where of [action.stdout, action.stderr, summary, JSON.stringify(action.outputs)]) assert.ok(!where.includes(s3.secretKey), 'the S3 secret leaked')
+  })
+
+  it('a pull request compares with the base branch results found in the store (the manifest says which branch)', async () => {
+    await scenario.prancer(['--db', 'FULL', scenario.container, '--compliance'])
+    const workspace = path.join(work, 'workspace')
+    const action = await runAction(
+      {GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF_NAME: '7/merge', GITHUB_HEAD_REF: 'feature', GITHUB_BASE_REF: 'main', GITHUB_REPOSITORY: 'octo-org/evidence', GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: '4243', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'scan', RUNNER_TEMP: work, ...s3.env},
+      {'mongodb-uri': server.uri, config: 'prancer/config.ini', store: url, upload: 'false', 'output-artifact-name': 'prancer-outputs', 'logs-artifact-name': 'prancer-logs'}
+    )
+    assert.equal(action.code, 0, `${action.stdout}\n${action.stderr}`)
+    assert.match(action.stdout, /baseline: s3:\/\/prancer-evidence\/team a\/prancer\/prancer-outputs\/outputs\/\d{8}T\d{6}\.\d{3}Z-4242\/ from run 4242 on main, \d+ results/)
+    assert.notEqual(action.outputs['new-failures'], '', 'a comparison was made')
+    // The set this run committed says it came from the pull request's branch.
+    const manifestKey = (await storedKeys()).filter(k => k.includes('-4243/') && k.includes('/prancer-outputs/outputs/') && k.endsWith('manifest.json'))[0]!
+    const manifest = JSON.parse(await boto(`${BOTO_CLIENT}sys.stdout.write(c.get_object(Bucket=sys.argv[4], Key=sys.argv[5])['Body'].read().decode())`, manifestKey))
+    assert.deepEqual({branch: manifest.github.branch, runId: manifest.github.runId, event: manifest.github.event}, {branch: 'feature', runId: 4243, event: 'pull_request'})
   })
 
   it('backup --to s3://…, one more export, then restore --from s3://… into an empty server gives the source documents', async () => {

@@ -47258,9 +47258,25 @@ const MANIFEST_VERSION = 1;
 const MANIFEST_KINDS = ['outputs', 'logs', 'backup'];
 /** A manifest is small (file entries and a watermark); anything this large is not one. */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
-/** The fields every manifest starts with. */
-function manifestHeader(kind, uriSource, now = new Date()) {
-    return { tool: TOOL_NAME, manifestVersion: MANIFEST_VERSION, kind, createdAt: now.toISOString(), uriSource };
+/** The provenance of a run from its environment, or undefined outside GitHub Actions. */
+function provenanceOf(env) {
+    if (env['GITHUB_ACTIONS'] !== 'true')
+        return undefined;
+    return {
+        repository: env['GITHUB_REPOSITORY'] ?? '',
+        branch: env['GITHUB_HEAD_REF'] || env['GITHUB_REF_NAME'] || '',
+        sha: env['GITHUB_SHA'] ?? '',
+        event: env['GITHUB_EVENT_NAME'] ?? '',
+        workflow: env['GITHUB_WORKFLOW'] ?? '',
+        job: env['GITHUB_JOB'] ?? '',
+        runId: Number(env['GITHUB_RUN_ID']) || 0,
+        runAttempt: Number(env['GITHUB_RUN_ATTEMPT']) || 1
+    };
+}
+/** The fields every manifest starts with; `env` adds the run's provenance under GitHub Actions. */
+function manifestHeader(kind, uriSource, now = new Date(), env) {
+    const github = env === undefined ? undefined : provenanceOf(env);
+    return { tool: TOOL_NAME, manifestVersion: MANIFEST_VERSION, kind, createdAt: now.toISOString(), uriSource, ...(github ? { github } : {}) };
 }
 /** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */
 async function writeManifest(dir, manifest) {
@@ -48018,7 +48034,7 @@ async function runBackupJob(opts) {
             sha256: n.sha256
         }));
         const manifest = {
-            ...manifestHeader('backup', settings.uriSource),
+            ...manifestHeader('backup', settings.uriSource, new Date(), opts.env),
             hostsSha256: (0,mongo_uri/* hostsFingerprint */.a4)(settings.uri),
             serverVersion,
             databases,
@@ -48177,6 +48193,13 @@ class ObjectSets {
     /** Where a set is, as a URL a user can paste (its folder). */
     locationOf(set) {
         return `${this.#objects.label}/${set.id}/`;
+    }
+    /** A set's manifest alone (e.g. to tell its branch before downloading it). */
+    async readManifest(set) {
+        const chunks = [];
+        for await (const chunk of await this.#objects.open(`${set.id}/${MANIFEST_FILE}`))
+            chunks.push(chunk);
+        return parseManifest(Buffer.concat(chunks).toString('utf8'), `${this.locationOf(set)}${MANIFEST_FILE}`);
     }
     /** The store's prefix, checked before any data is read from MongoDB; returns which credentials were used. */
     probe(access) {
@@ -51537,7 +51560,7 @@ async function exportOutputs(db, settings, opts, plan, userFilter, dir, created)
         jsonFormat: opts.jsonFormat
     };
     const manifest = {
-        ...manifestHeader('outputs', settings.uriSource),
+        ...manifestHeader('outputs', settings.uriSource, new Date(), opts.env),
         database: settings.database,
         collection: settings.outputCollection,
         since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
@@ -51610,7 +51633,7 @@ async function exportLogs(client, settings, opts, previous, referenced, sessions
     const base = { dir, manifestPath: (0,external_node_path_.join)(dir, MANIFEST_FILE), database: settings.logsDatabase };
     const empty = (reason) => {
         logger.notice(`No logs exported: ${reason}.`);
-        return { ...base, manifest: logsManifest(settings, [], [], reason), files: [], runs: [], reason };
+        return { ...base, manifest: logsManifest(settings, opts.env, [], [], reason), files: [], runs: [], reason };
     };
     if (settings.logsDatabase === null)
         return empty('[LOGGING] dbname is not set, so Prancer wrote no database logs');
@@ -51639,15 +51662,15 @@ async function exportLogs(client, settings, opts, previous, referenced, sessions
         files.push({ path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), ...(sort ? { sort: JSON.stringify(sort) } : {}), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat });
         runs.push({ name: run.name, layout: run.layout, file: fileName, documents: written.documents });
     }
-    return { ...base, manifest: logsManifest(settings, files, runs, undefined, opts.logs.kind), files, runs };
+    return { ...base, manifest: logsManifest(settings, opts.env, files, runs, undefined, opts.logs.kind), files, runs };
 }
 function logQuery(run) {
     // Current layout: the run's chunks in order; legacy layout: the run's own collection, whole.
     return run.layout === 'collection' ? { collection: run.name, filter: {} } : { collection: LOGS_COLLECTION, filter: { name: run.name }, sort: { index: 1 } };
 }
-function logsManifest(settings, files, runs, reason, selection) {
+function logsManifest(settings, env, files, runs, reason, selection) {
     return {
-        ...manifestHeader('logs', settings.uriSource),
+        ...manifestHeader('logs', settings.uriSource, new Date(), env),
         database: settings.logsDatabase,
         selection: selection ?? null,
         files,

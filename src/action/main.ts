@@ -194,7 +194,8 @@ export async function run(): Promise<void> {
           eventName: env['GITHUB_EVENT_NAME'],
           baseRef: env['GITHUB_BASE_REF'],
           family: nameFamilyPattern(inputs.baselineArtifactName, values),
-          scratchDir: scratchDir
+          scratchDir: scratchDir,
+          store: target?.sets ?? null
         },
         logger
       ).catch((error: unknown) => {

@@ -15,8 +15,9 @@ import {buildSarif, serializeSarif} from '../summary/sarif.ts'
 import type {BaselineSpec} from './inputs.ts'
 import type {ActionLogger} from './logger.ts'
 import {exactNameRegExp} from '../common/glob.ts'
-import type {StoredSet} from '../artifact/store.ts'
+import type {Store, StoredSet} from '../artifact/store.ts'
 import {GitHubArtifacts, newerFirst} from '../artifact/stores/github/artifacts.ts'
+import type {ObjectSets} from '../artifact/stores/object-sets.ts'
 
 export interface ResultsReport {
   results: ResultSet
@@ -45,10 +46,24 @@ export interface ResultsOptions {
   /** The outputs artifact name family (src/artifact/naming.ts nameFamilyPattern). */
   family: RegExp
   scratchDir: string
+  /** The action's `store`: the baseline is looked for there instead of among artifacts. */
+  store?: ObjectSets | null
 }
 
 // An incremental chain's newest artifact can hold no new documents (nothing ran since): look a few back.
 const MAX_BASELINE_CANDIDATES = 5
+// In a store, the manifests of this many newest sets are read to find the base branch's.
+const MAX_STORE_MANIFESTS = 50
+
+async function withBranches(store: ObjectSets, sets: StoredSet[]): Promise<StoredSet[]> {
+  const out: StoredSet[] = []
+  for (const set of sets) {
+    const manifest = await store.readManifest(set).catch(() => null)
+    const branch = (manifest?.github as {branch?: unknown} | undefined)?.branch
+    out.push({...set, headBranch: typeof branch === 'string' ? branch : null})
+  }
+  return out
+}
 
 export async function buildResultsReport(o: ResultsOptions, logger: ActionLogger): Promise<ResultsReport> {
   const results = await readResults(o.outputsDir, {workspace: o.workspace})
@@ -117,8 +132,9 @@ export function printAnnotations(plan: AnnotationPlan): void {
 
 async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{results: ResultSet | null; skip?: boolean; label?: string; reason?: string}> {
   if (o.baseline.kind === 'none') return {results: null, skip: true}
+  const store = o.store ?? null
   const [owner, repo] = (o.repository ?? '').split('/')
-  if (!o.token || !owner || !repo || o.repository === undefined) return {results: null, reason: "the 'github-token' input or GITHUB_REPOSITORY is empty, so no artifact could be looked up"}
+  if (store === null && (!o.token || !owner || !repo || o.repository === undefined)) return {results: null, reason: "the 'github-token' input or GITHUB_REPOSITORY is empty, so no artifact could be looked up"}
   let accept: (a: StoredSet) => boolean
   let family = o.family
   let exactName: string | undefined
@@ -132,16 +148,18 @@ async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{r
     if (!o.eventName?.startsWith('pull_request') || !o.baseRef) return {results: null, skip: true}
     const baseRef = o.baseRef
     accept = a => a.headBranch === baseRef
-    what = `an outputs artifact of this name family from a run on the base branch ${baseRef}`
+    what = `an outputs ${store === null ? 'artifact' : 'set'} of this name family from a run on the base branch ${baseRef}`
   }
-  const artifacts = new GitHubArtifacts({repository: o.repository, token: o.token, apiUrl: o.apiUrl})
+  const artifacts: Store = store ?? new GitHubArtifacts({repository: o.repository!, token: o.token!, apiUrl: o.apiUrl})
   let candidates: StoredSet[]
   try {
-    const listing = await artifacts.list({family, exactName, stopAtFirstPageWith: accept})
-    candidates = listing.sets.filter(accept).sort(newerFirst)
+    const listing = await artifacts.list({family, kind: 'outputs', exactName, stopAtFirstPageWith: accept})
+    // A store's listing does not know branches: each manifest says which run (and branch) made its set.
+    const sets = store === null ? listing.sets : await withBranches(store, listing.sets.slice(0, MAX_STORE_MANIFESTS))
+    candidates = sets.filter(accept).sort(newerFirst)
     if (listing.untrusted > 0) logger.info(`baseline: skipped ${listing.untrusted} matching artifacts uploaded by pull requests from forks.`)
   } catch (error) {
-    logger.warning(`baseline: could not list this repository's artifacts (${(error as Error).message}); comparing with no baseline.`)
+    logger.warning(`baseline: could not list ${store === null ? "this repository's artifacts" : store.label} (${(error as Error).message}); comparing with no baseline.`)
     return {results: null, reason: 'the artifact list could not be read'}
   }
   for (const [i, candidate] of candidates.slice(0, MAX_BASELINE_CANDIDATES).entries()) {
@@ -149,7 +167,7 @@ async function findBaseline(o: ResultsOptions, logger: ActionLogger): Promise<{r
     try {
       await artifacts.download(candidate, dir)
       const results = await readResults(dir, {workspace: o.workspace})
-      const label = `artifact "${candidate.name}" from run ${candidate.runId}${candidate.headBranch ? ` on ${candidate.headBranch}` : ''}`
+      const label = `${store === null ? `artifact "${candidate.name}"` : store.locationOf(candidate)} from run ${candidate.runId}${candidate.headBranch ? ` on ${candidate.headBranch}` : ''}`
       if (results.findings.length === 0 && i + 1 < Math.min(candidates.length, MAX_BASELINE_CANDIDATES)) {
         logger.info(`baseline: ${label} holds no results (no new output since the one before it); looking further back.`)
         continue

@@ -56,9 +56,38 @@ export interface Manifest extends ManifestHeader {
   [extra: string]: unknown
 }
 
-/** The fields every manifest starts with. */
-export function manifestHeader(kind: ManifestKind, uriSource: string, now: Date = new Date()): ManifestHeader {
-  return {tool: TOOL_NAME, manifestVersion: MANIFEST_VERSION, kind, createdAt: now.toISOString(), uriSource}
+/** The workflow run that made a set (GitHub Actions only): evidence of where it came from, and the branch a baseline is chosen by. */
+export interface Provenance {
+  repository: string
+  /** The branch the run was for: a pull request's head branch, else the pushed branch (what the artifact list calls head_branch). */
+  branch: string
+  sha: string
+  event: string
+  workflow: string
+  job: string
+  runId: number
+  runAttempt: number
+}
+
+/** The provenance of a run from its environment, or undefined outside GitHub Actions. */
+export function provenanceOf(env: Record<string, string | undefined>): Provenance | undefined {
+  if (env['GITHUB_ACTIONS'] !== 'true') return undefined
+  return {
+    repository: env['GITHUB_REPOSITORY'] ?? '',
+    branch: env['GITHUB_HEAD_REF'] || env['GITHUB_REF_NAME'] || '',
+    sha: env['GITHUB_SHA'] ?? '',
+    event: env['GITHUB_EVENT_NAME'] ?? '',
+    workflow: env['GITHUB_WORKFLOW'] ?? '',
+    job: env['GITHUB_JOB'] ?? '',
+    runId: Number(env['GITHUB_RUN_ID']) || 0,
+    runAttempt: Number(env['GITHUB_RUN_ATTEMPT']) || 1
+  }
+}
+
+/** The fields every manifest starts with; `env` adds the run's provenance under GitHub Actions. */
+export function manifestHeader(kind: ManifestKind, uriSource: string, now: Date = new Date(), env?: Record<string, string | undefined>): ManifestHeader & {github?: Provenance} {
+  const github = env === undefined ? undefined : provenanceOf(env)
+  return {tool: TOOL_NAME, manifestVersion: MANIFEST_VERSION, kind, createdAt: now.toISOString(), uriSource, ...(github ? {github} : {})}
 }
 
 /** Writes `<dir>/manifest.json` through a temporary file and a rename; returns its path. */

@@ -10,7 +10,7 @@ import {dirname, join, posix, relative, resolve, sep} from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {createReadStream} from 'node:fs'
 import {CorruptDataError, errorMessage, RefusedError, ToolError, UsageError} from '../../common/errors.ts'
-import {MANIFEST_FILE, MANIFEST_KINDS, type ManifestKind} from '../manifest.ts'
+import {MANIFEST_FILE, MANIFEST_KINDS, parseManifest, type Manifest, type ManifestKind} from '../manifest.ts'
 import type {ObjectStore, ProbeAccess, SetListing, SetQuery, Store, StoredSet} from '../store.ts'
 import type {Readable} from 'node:stream'
 
@@ -65,6 +65,13 @@ export class ObjectSets implements Store {
   /** Where a set is, as a URL a user can paste (its folder). */
   locationOf(set: {id: string}): string {
     return `${this.#objects.label}/${set.id}/`
+  }
+
+  /** A set's manifest alone (e.g. to tell its branch before downloading it). */
+  async readManifest(set: StoredSet): Promise<Manifest> {
+    const chunks: Buffer[] = []
+    for await (const chunk of await this.#objects.open(`${set.id}/${MANIFEST_FILE}`)) chunks.push(chunk as Buffer)
+    return parseManifest(Buffer.concat(chunks).toString('utf8'), `${this.locationOf(set)}${MANIFEST_FILE}`)
   }
 
   /** The store's prefix, checked before any data is read from MongoDB; returns which credentials were used. */

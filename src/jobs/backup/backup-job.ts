@@ -168,7 +168,7 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
       sha256: n.sha256
     }))
     const manifest: Manifest = {
-      ...manifestHeader('backup', settings.uriSource),
+      ...manifestHeader('backup', settings.uriSource, new Date(), opts.env),
       hostsSha256: hostsFingerprint(settings.uri),
       serverVersion,
       databases,

@@ -142,7 +142,7 @@ async function exportOutputs(
     jsonFormat: opts.jsonFormat
   }
   const manifest: Manifest = {
-    ...manifestHeader('outputs', settings.uriSource),
+    ...manifestHeader('outputs', settings.uriSource, new Date(), opts.env),
     database: settings.database,
     collection: settings.outputCollection,
     since: describeSince(opts.since, plan.kind === 'chained' ? (opts.previousSource ?? 'continuing the previous manifest') : null),
@@ -215,7 +215,7 @@ async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts:
   const base = {dir, manifestPath: join(dir, MANIFEST_FILE), database: settings.logsDatabase}
   const empty = (reason: string): LogsExport => {
     logger.notice(`No logs exported: ${reason}.`)
-    return {...base, manifest: logsManifest(settings, [], [], reason), files: [], runs: [], reason}
+    return {...base, manifest: logsManifest(settings, opts.env, [], [], reason), files: [], runs: [], reason}
   }
   if (settings.logsDatabase === null) return empty('[LOGGING] dbname is not set, so Prancer wrote no database logs')
   if (opts.logs.kind === 'none') return empty('logs: none')
@@ -240,7 +240,7 @@ async function exportLogs(client: MongoClient, settings: ResolvedSettings, opts:
     files.push({path: fileName, database: settings.logsDatabase, collection, filter: canonicalFilter(filter), ...(sort ? {sort: JSON.stringify(sort)} : {}), documents: written.documents, bytes: written.bytes, sha256: written.sha256, jsonFormat: opts.jsonFormat})
     runs.push({name: run.name, layout: run.layout, file: fileName, documents: written.documents})
   }
-  return {...base, manifest: logsManifest(settings, files, runs, undefined, opts.logs.kind), files, runs}
+  return {...base, manifest: logsManifest(settings, opts.env, files, runs, undefined, opts.logs.kind), files, runs}
 }
 
 function logQuery(run: LogRun): {collection: string; filter: Record<string, unknown>; sort?: Record<string, 1>} {
@@ -248,9 +248,9 @@ function logQuery(run: LogRun): {collection: string; filter: Record<string, unkn
   return run.layout === 'collection' ? {collection: run.name, filter: {}} : {collection: LOGS_COLLECTION, filter: {name: run.name}, sort: {index: 1}}
 }
 
-function logsManifest(settings: ResolvedSettings, files: FileEntry[], runs: LogsExport['runs'], reason?: string, selection?: string): Manifest {
+function logsManifest(settings: ResolvedSettings, env: ExportJobOptions['env'], files: FileEntry[], runs: LogsExport['runs'], reason?: string, selection?: string): Manifest {
   return {
-    ...manifestHeader('logs', settings.uriSource),
+    ...manifestHeader('logs', settings.uriSource, new Date(), env),
     database: settings.logsDatabase,
     selection: selection ?? null,
     files,
