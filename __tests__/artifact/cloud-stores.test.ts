@@ -74,3 +74,59 @@ for (const [name, make] of stores) {
     }
   })
 }
+
+// Beyond the contract: what each real server says when it refuses, and what a failed large save leaves.
+import {describe as suite, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {Readable} from 'node:stream'
+
+suite('cloud stores: refusals and failed saves against the real servers', () => {
+  test('S3: a save that fails after several parts aborts its multipart upload (none left on the server)', async () => {
+    const bucket = fresh()
+    await s3.createBucket(bucket)
+    const store = new S3Objects({bucket, endpoint: s3.endpoint}, {env: s3.env})
+    let sent = 0
+    const failing = new Readable({
+      read() {
+        if (sent >= 20 * 1024 * 1024) return void this.destroy(new Error('the archive writer failed'))
+        sent += 1024 * 1024
+        this.push(Buffer.alloc(1024 * 1024, 7))
+      }
+    })
+    await assert.rejects(store.save('backup/prancer.archive', failing), {kind: 'refused', message: /s3:\/\/contract-\d+-\d+: save backup\/prancer\.archive: .*the archive writer failed/})
+    const {S3Client, ListMultipartUploadsCommand} = await import('@aws-sdk/client-s3')
+    const client = new S3Client({endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true})
+    try {
+      const uploads = await client.send(new ListMultipartUploadsCommand({Bucket: bucket}))
+      assert.deepEqual(uploads.Uploads ?? [], [])
+    } finally {
+      client.destroy()
+      store.close()
+    }
+    assert.equal(await store.stat('backup/prancer.archive'), null)
+  })
+
+  test('Azure: a wrong account key and a missing container are named, with the credential source', async () => {
+    const wrongKey = azure.env.AZURE_STORAGE_CONNECTION_STRING!.replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('not the key of this account, 64 bytes long ......................').toString('base64')}`)
+    const container = fresh()
+    await azure.createContainer(container)
+    const wrong = new AzureObjects({account: azure.account, container}, {env: {AZURE_STORAGE_CONNECTION_STRING: wrongKey}, maxAttempts: 1})
+    await assert.rejects(wrong.probe('write', 'prefix'), {kind: 'refused', message: /^az:\/\/devstoreaccount1\/contract-\d+-\d+: list prefix\/: the credentials from the connection string in AZURE_STORAGE_CONNECTION_STRING were refused or are missing \((AuthorizationFailure|AuthenticationFailed): Server failed to authenticate the request/})
+    const missing = new AzureObjects({account: azure.account, container: 'no-such-container'}, {env: azure.env, maxAttempts: 1})
+    await assert.rejects(missing.probe('read', ''), {kind: 'refused', message: /the container no-such-container does not exist in the account devstoreaccount1; create it, or check the name/})
+    const otherAccount = new AzureObjects({account: 'someoneelse', container}, {env: azure.env})
+    await assert.rejects(otherAccount.probe('read', ''), {kind: 'usage', message: /AZURE_STORAGE_CONNECTION_STRING is for the account "devstoreaccount1", not "someoneelse"/})
+  })
+
+  test('GCS: a missing bucket is named; the probe writes and deletes its object', async () => {
+    const missing = new GcsObjects({bucket: 'no-such-bucket-here'}, {env: gcs.env, maxAttempts: 1})
+    await assert.rejects(missing.probe('read', 'x'), {kind: 'refused', message: /^gs:\/\/no-such-bucket-here: list x\/: the bucket no-such-bucket-here does not exist/})
+    const bucket = fresh()
+    await gcs.createBucket(bucket)
+    const store = new GcsObjects({bucket}, {env: gcs.env})
+    assert.match(await store.probe('write', 'team/prancer'), /no credentials \(the emulator endpoint http:\/\/127\.0\.0\.1:\d+\)/)
+    const left: string[] = []
+    for await (const o of store.list('')) left.push(o.key)
+    assert.deepEqual(left, [], 'the probe leaves nothing behind')
+  })
+})

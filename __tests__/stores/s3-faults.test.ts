@@ -105,6 +105,15 @@ describe('S3 faults (versitygw behind a loopback proxy)', {concurrency: false}, 
     assert.equal((await listing()).committed.length, before + 2)
   })
 
+  it('slow answers (400 ms each) only slow the export down', async () => {
+    await scenario.prancer(['--db', 'FULL', scenario.container, '--compliance'])
+    const before = (await listing()).committed.length
+    proxy.delay(400)
+    const slow = await cli(['export', '--to', `s3://${BUCKET}/chain`]).finally(() => proxy.delay(0))
+    assert.equal(slow.code, 0, slow.output)
+    assert.equal((await listing()).committed.length, before + 2)
+  })
+
   it('503 on every try of the manifest: exit 1, nothing was committed, the previous export stays the newest', async () => {
     await scenario.prancer(['--db', 'FULL', scenario.container, '--compliance'])
     const before = await listing()

@@ -90,7 +90,8 @@ class AzureObjects {
             why = `${network}${this.#location.endpoint ? ` (endpoint ${this.#location.endpoint})` : ''}`;
         else if (code === 'ContainerNotFound')
             why = `the container ${this.#location.container} does not exist in the account ${this.#location.account}; create it, or check the name`;
-        else if (code === 'AuthenticationFailed' || code === 'InvalidAuthenticationInfo' || e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationError')
+        // A wrong key is AuthenticationFailed on Azure, AuthorizationFailure "failed to authenticate" on Azurite.
+        else if (code === 'AuthenticationFailed' || code === 'InvalidAuthenticationInfo' || e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationError' || /failed to authenticate/i.test(e.message ?? ''))
             why = `the credentials from ${this.#credentials} were refused or are missing (${code || e.name}: ${firstLine(e.message)})`;
         else if (code === 'AuthorizationPermissionMismatch' || code === 'AuthorizationFailure' || status === 403)
             why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#location.container}/${operation === 'list' ? `${key}*` : key} (the role "Storage Blob Data Contributor" has it)`;

@@ -74,7 +74,8 @@ export class GcsObjects implements ObjectStore {
     const message = (e.message ?? String(error)).split('\n')[0]!.trim()
     let why: string
     if (network !== undefined) why = `${network}${this.#endpoint ? ` (endpoint ${this.#endpoint})` : ''}`
-    else if (status === 404 && /bucket/i.test(message)) why = `the bucket ${this.#name} does not exist; create it, or check the bucket name`
+    // A listing or a write answered 404 has no bucket to go to (a missing object is not an error of theirs).
+    else if (status === 404 && (/bucket/i.test(message) || operation === 'list' || operation === 'save' || operation === 'copy')) why = `the bucket ${this.#name} does not exist; create it, or check the bucket name`
     else if (status === 401 || /Could not load the default credentials|invalid_grant|unauthorized/i.test(message))
       why = `the credentials from ${this.#credentials} were refused or are missing (${message})`
     else if (status === 403) why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#name}/${operation === 'list' ? `${key}*` : key}`
