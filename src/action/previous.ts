@@ -103,7 +103,7 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
     return null
   }
 
-  logger.info(`Previous export: ${describeSet(best, store)} from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
+  logger.info(`Previous export: ${store === null ? `artifact "${best.name}" (id ${best.id})` : describeSet(best, store)} from run ${best.runId}${best.createdAt ? `, created ${best.createdAt}` : ''}.`)
   try {
     await artifacts.download(best, query.downloadDir)
   } catch (error) {
@@ -119,15 +119,15 @@ export async function findPreviousExport(query: PreviousExportQuery, logger: Act
   try {
     manifest = await readManifestFile(path.join(query.downloadDir, MANIFEST_FILE))
   } catch (error) {
-    throw new CorruptDataError(`The previous export ${describeSet(best, store)} (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
+    throw new CorruptDataError(`The previous ${store === null ? '' : 'export '}${describeSet(best, store)} (run ${best.runId}) cannot be used: ${(error as Error).message} Set 'since: all' or a time to export without it.`, {cause: error})
   }
   if (manifest.kind !== 'outputs') {
-    throw new InputError(`The previous export ${describeSet(best, store)} (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
+    throw new InputError(`The previous ${store === null ? '' : 'export '}${describeSet(best, store)} (run ${best.runId}) holds a ${manifest.kind} manifest, not an outputs one; check output-artifact-name. Set 'since: all' or a time to export without it.`)
   }
   return {manifest, artifact: best}
 }
 
 /** How messages name a set: an artifact by name and id, an object-store set by its folder. */
 export function describeSet(set: StoredSet, store: Store | null): string {
-  return store === null ? `artifact "${set.name}" (id ${set.id})` : `"${set.name}" (${set.id} in ${store.label})`
+  return store === null ? `artifact "${set.name}"` : `"${set.name}" (${set.id} in ${store.label})`
 }
