@@ -10,15 +10,13 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export azureCredentialSource */
 /* harmony import */ var _azure_storage_blob__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(70728);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(63302);
-/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(41057);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(63302);
+/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(41057);
 // Azure Blob Storage (and Azurite) as an ObjectStore, on @azure/storage-blob. A save streams as staged blocks that
 // are committed by one Put Block List at the end, so a failed save commits nothing (Azure drops uncommitted blocks
 // after seven days). Credentials: a connection string or a SAS token from the environment (emulators, or where a
 // team hands one out), else DefaultAzureCredential (workload identity from GitHub OIDC via azure/login, a service
 // principal, the Azure CLI's login, a managed identity). Retries are the SDK's (exponential).
-
 
 
 
@@ -60,7 +58,7 @@ class AzureObjects {
             if (connection) {
                 const account = accountOfConnectionString(connection);
                 if (account !== undefined && account !== location.account) {
-                    throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb(`${label}: AZURE_STORAGE_CONNECTION_STRING is for the account "${account}", not "${location.account}".`);
+                    throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb(`${label}: AZURE_STORAGE_CONNECTION_STRING is for the account "${account}", not "${location.account}".`);
                 }
                 service = _azure_storage_blob__WEBPACK_IMPORTED_MODULE_0__/* .BlobServiceClient */ .wS.fromConnectionString(connection, pipeline);
             }
@@ -84,7 +82,7 @@ class AzureObjects {
         const code = e.code ?? e.details?.errorCode ?? '';
         const status = e.statusCode;
         const where = `${this.label}: ${operation} ${key === '' ? 'the container' : key}`;
-        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .describeNetworkError */ .gl)(error);
+        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkError */ .gl)(error);
         let why;
         if (network !== undefined)
             why = `${network}${this.#location.endpoint ? ` (endpoint ${this.#location.endpoint})` : ''}`;
@@ -97,23 +95,23 @@ class AzureObjects {
             why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#location.container}/${operation === 'list' ? `${key}*` : key} (the role "Storage Blob Data Contributor" has it)`;
         else
             why = `${code || e.name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${firstLine(e.message ?? String(error))}`;
-        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${where}: ${why}.`, { cause: error, ...(status ? { status } : {}) });
+        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RefusedError */ .fk(`${where}: ${why}.`, { cause: error, ...(status ? { status } : {}) });
     }
     async #client(operation, key) {
         try {
             return await this.#container;
         }
         catch (error) {
-            if (error instanceof _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UsageError */ .eb)
+            if (error instanceof _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb)
                 throw error;
             throw this.#fail(operation, key, error);
         }
     }
     async save(key, body) {
         const container = await this.#client('save', key);
-        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .countingBody */ .UZ)(body);
+        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .countingBody */ .UZ)(body);
         try {
-            await container.getBlockBlobClient(key).uploadStream(counted.stream, _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PART_BYTES */ ._E, _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PARALLEL_PARTS */ .xh);
+            await container.getBlockBlobClient(key).uploadStream(counted.stream, _object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .PART_BYTES */ ._E, _object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .PARALLEL_PARTS */ .xh);
         }
         catch (error) {
             throw this.#fail('save', key, counted.error() ?? error);
@@ -130,7 +128,7 @@ class AzureObjects {
         }
         catch (error) {
             if (error.code === 'BlobNotFound')
-                throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found', cause: error });
+                throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found', cause: error });
             throw this.#fail('open', key, error);
         }
     }
@@ -183,21 +181,8 @@ class AzureObjects {
             throw this.#fail('copy', `${from} to ${to}`, error);
         }
     }
-    async probe(access, prefix) {
-        for await (const _ of this.list(prefix === '' ? '' : `${prefix}/`))
-            break;
-        if (access === 'write') {
-            const key = `${prefix === '' ? '' : `${prefix}/`}${_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PROBE_FOLDER */ .Qk}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(8).toString('hex')}`;
-            const container = await this.#client('save', key);
-            try {
-                await container.getBlockBlobClient(key).upload('', 0);
-            }
-            catch (error) {
-                throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error);
-            }
-            await this.delete(key);
-        }
-        return this.#credentials;
+    probe(access, prefix) {
+        return (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .probeObjects */ .FX)(this, access, prefix, this.#credentials);
     }
     close() { }
 }
@@ -212,13 +197,15 @@ function firstLine(text) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Qk: () => (/* binding */ PROBE_FOLDER),
+/* harmony export */   FX: () => (/* binding */ probeObjects),
 /* harmony export */   UZ: () => (/* binding */ countingBody),
 /* harmony export */   _E: () => (/* binding */ PART_BYTES),
 /* harmony export */   gl: () => (/* binding */ describeNetworkError),
 /* harmony export */   xh: () => (/* binding */ PARALLEL_PARTS)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* unused harmony export PROBE_FOLDER */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
 // What every cloud ObjectStore shares: client options, the part size of streamed uploads, a byte-counting body that
 // keeps the reader's own error, the probe's folder, and plain words for network failures.
 
@@ -232,14 +219,14 @@ const PROBE_FOLDER = '.prancer-db-artifacts-probe';
 function countingBody(body) {
     let bytes = 0;
     let failure;
-    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
+    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
         transform(chunk, _encoding, done) {
             bytes += chunk.length;
             done(null, chunk);
         }
     });
-    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable.from([body]) : body;
-    (0,node_stream__WEBPACK_IMPORTED_MODULE_0__.pipeline)(source, counter, error => {
+    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_1__.Readable.from([body]) : body;
+    (0,node_stream__WEBPACK_IMPORTED_MODULE_1__.pipeline)(source, counter, error => {
         if (error)
             failure ??= error;
     });
@@ -266,6 +253,22 @@ function describeNetworkError(error) {
             return `${NETWORK[inner.code]} [${inner.code}]`;
     }
     return undefined;
+}
+/**
+ * The probe every object store runs before MongoDB is read: the first page below the prefix (list permission), then
+ * for 'write' one empty object saved and deleted below PROBE_FOLDER. Each step fails with the store's own message
+ * (store, bucket, key, the permission missing); returns the credential source for the log.
+ */
+async function probeObjects(store, access, prefix, credentials) {
+    const below = prefix === '' ? '' : `${prefix}/`;
+    for await (const _ of store.list(below))
+        break;
+    if (access === 'write') {
+        const key = `${below}${PROBE_FOLDER}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex')}`;
+        await store.save(key, new Uint8Array(0));
+        await store.delete(key);
+    }
+    return credentials;
 }
 //# sourceMappingURL=object-store-options.js.map
 

@@ -6,13 +6,15 @@ export const modules = {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Qk: () => (/* binding */ PROBE_FOLDER),
+/* harmony export */   FX: () => (/* binding */ probeObjects),
 /* harmony export */   UZ: () => (/* binding */ countingBody),
 /* harmony export */   _E: () => (/* binding */ PART_BYTES),
 /* harmony export */   gl: () => (/* binding */ describeNetworkError),
 /* harmony export */   xh: () => (/* binding */ PARALLEL_PARTS)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* unused harmony export PROBE_FOLDER */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
 // What every cloud ObjectStore shares: client options, the part size of streamed uploads, a byte-counting body that
 // keeps the reader's own error, the probe's folder, and plain words for network failures.
 
@@ -26,14 +28,14 @@ const PROBE_FOLDER = '.prancer-db-artifacts-probe';
 function countingBody(body) {
     let bytes = 0;
     let failure;
-    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
+    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
         transform(chunk, _encoding, done) {
             bytes += chunk.length;
             done(null, chunk);
         }
     });
-    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable.from([body]) : body;
-    (0,node_stream__WEBPACK_IMPORTED_MODULE_0__.pipeline)(source, counter, error => {
+    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_1__.Readable.from([body]) : body;
+    (0,node_stream__WEBPACK_IMPORTED_MODULE_1__.pipeline)(source, counter, error => {
         if (error)
             failure ??= error;
     });
@@ -61,6 +63,22 @@ function describeNetworkError(error) {
     }
     return undefined;
 }
+/**
+ * The probe every object store runs before MongoDB is read: the first page below the prefix (list permission), then
+ * for 'write' one empty object saved and deleted below PROBE_FOLDER. Each step fails with the store's own message
+ * (store, bucket, key, the permission missing); returns the credential source for the log.
+ */
+async function probeObjects(store, access, prefix, credentials) {
+    const below = prefix === '' ? '' : `${prefix}/`;
+    for await (const _ of store.list(below))
+        break;
+    if (access === 'write') {
+        const key = `${below}${PROBE_FOLDER}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex')}`;
+        await store.save(key, new Uint8Array(0));
+        await store.delete(key);
+    }
+    return credentials;
+}
 //# sourceMappingURL=object-store-options.js.map
 
 /***/ }),
@@ -72,18 +90,16 @@ function describeNetworkError(error) {
 /* harmony export */   S3Objects: () => (/* binding */ S3Objects)
 /* harmony export */ });
 /* unused harmony export awsCredentialSource */
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53711);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(53711);
 /* harmony import */ var _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(22358);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57075);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(63302);
-/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(41057);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(63302);
+/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(41057);
 // S3 and S3-compatible servers (AWS, MinIO, Ceph RGW, Cloudflare R2, versitygw) as an ObjectStore, on the AWS SDK v3.
 // Credentials come only from the SDK's default chain (environment, a web-identity token from GitHub OIDC, profiles,
 // instance roles). A save streams through lib-storage's multipart upload, which aborts the multipart upload when it
 // fails, so a failed save leaves no object and, where the abort itself gets through, no parts either (README: the
 // lifecycle rule for the rest). Retries are the SDK's own (standard mode, exponential backoff with jitter).
-
 
 
 
@@ -122,7 +138,7 @@ class S3Objects {
             // Compatible servers differ in which of the newer checksum headers they take; the manifest's sha256 is the check.
             ...(endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {})
         };
-        this.#client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.S3Client(config);
+        this.#client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.S3Client(config);
         this.#bucket = location.bucket;
         this.#endpoint = endpoint;
         this.#credentials = awsCredentialSource(env);
@@ -133,7 +149,7 @@ class S3Objects {
         const name = e.name ?? e.Code ?? e.code ?? '';
         const status = e.$metadata?.httpStatusCode;
         const where = `${this.label}: ${operation} ${key === '' ? 'the bucket' : key}`;
-        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .describeNetworkError */ .gl)(error);
+        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .describeNetworkError */ .gl)(error);
         let why;
         if (network !== undefined)
             why = `${network}${this.#endpoint ? ` (endpoint ${this.#endpoint})` : ''}`;
@@ -150,15 +166,15 @@ class S3Objects {
         else
             why = `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(error)}`;
         const attempts = e.$metadata?.attempts;
-        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RefusedError */ .fk(`${where}: ${why}${attempts && attempts > 1 ? ` (after ${attempts} attempts)` : ''}.`, { cause: error, ...(status ? { status } : {}) });
+        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${where}: ${why}${attempts && attempts > 1 ? ` (after ${attempts} attempts)` : ''}.`, { cause: error, ...(status ? { status } : {}) });
     }
     async save(key, body) {
-        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .countingBody */ .UZ)(body);
+        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .countingBody */ .UZ)(body);
         const upload = new _aws_sdk_lib_storage__WEBPACK_IMPORTED_MODULE_0__/* .Upload */ ._({
             client: this.#client,
             params: { Bucket: this.#bucket, Key: key, Body: counted.stream },
-            partSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PART_BYTES */ ._E,
-            queueSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PARALLEL_PARTS */ .xh,
+            partSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PART_BYTES */ ._E,
+            queueSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PARALLEL_PARTS */ .xh,
             leavePartsOnError: false
         });
         try {
@@ -171,18 +187,18 @@ class S3Objects {
     }
     async open(key) {
         try {
-            const answer = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+            const answer = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.GetObjectCommand({ Bucket: this.#bucket, Key: key }));
             return answer.Body;
         }
         catch (error) {
             if (error.name === 'NoSuchKey')
-                throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found', cause: error });
+                throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found', cause: error });
             throw this.#fail('open', key, error);
         }
     }
     async stat(key) {
         try {
-            const head = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+            const head = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
             return { key, size: head.ContentLength ?? 0, modified: (head.LastModified ?? new Date(0)).toISOString() };
         }
         catch (error) {
@@ -197,7 +213,7 @@ class S3Objects {
         do {
             let page;
             try {
-                page = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+                page = await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
             }
             catch (error) {
                 throw this.#fail('list', prefix, error);
@@ -211,7 +227,7 @@ class S3Objects {
     }
     async delete(key) {
         try {
-            await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
+            await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
         }
         catch (error) {
             if (error.name === 'NoSuchKey')
@@ -222,27 +238,14 @@ class S3Objects {
     async copy(from, to) {
         try {
             const source = `${this.#bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
-            await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.CopyObjectCommand({ Bucket: this.#bucket, Key: to, CopySource: source }));
+            await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_4__.CopyObjectCommand({ Bucket: this.#bucket, Key: to, CopySource: source }));
         }
         catch (error) {
             throw this.#fail('copy', `${from} to ${to}`, error);
         }
     }
-    async probe(access, prefix) {
-        const folder = prefix === '' ? _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PROBE_FOLDER */ .Qk : `${prefix}/${_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PROBE_FOLDER */ .Qk}`;
-        for await (const _ of this.list(`${prefix === '' ? '' : `${prefix}/`}`))
-            break;
-        if (access === 'write') {
-            const key = `${folder}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(8).toString('hex')}`;
-            try {
-                await this.#client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_5__.PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: new Uint8Array(0) }));
-            }
-            catch (error) {
-                throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error);
-            }
-            await this.delete(key);
-        }
-        return this.#credentials;
+    probe(access, prefix) {
+        return (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .probeObjects */ .FX)(this, access, prefix, this.#credentials);
     }
     close() {
         this.#client.destroy();

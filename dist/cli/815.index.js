@@ -10,16 +10,14 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export gcsCredentialSource */
 /* harmony import */ var _google_cloud_storage__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(23923);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(46466);
-/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(63302);
-/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(41057);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
+/* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(63302);
+/* harmony import */ var _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(41057);
 // Google Cloud Storage (and fake-gcs-server) as an ObjectStore, on @google-cloud/storage. A save is a resumable
 // upload in chunks; the object exists only when its last chunk is accepted, so a failed save leaves none (an
 // abandoned session expires after a week). Credentials: Application Default Credentials only (the file that
 // google-github-actions/auth writes for OIDC, gcloud's login, the metadata server); none against an emulator endpoint.
 // Retries are the library's (exponential backoff, also for the resumable chunks).
-
 
 
 
@@ -67,7 +65,7 @@ class GcsObjects {
         const e = (error ?? {});
         const status = typeof e.code === 'number' ? e.code : undefined;
         const where = `${this.label}: ${operation} ${key === '' ? 'the bucket' : key}`;
-        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .describeNetworkError */ .gl)(error);
+        const network = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .describeNetworkError */ .gl)(error);
         const message = (e.message ?? String(error)).split('\n')[0].trim();
         let why;
         if (network !== undefined)
@@ -81,12 +79,12 @@ class GcsObjects {
             why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#name}/${operation === 'list' ? `${key}*` : key}`;
         else
             why = `${status ? `HTTP ${status}: ` : ''}${message}`;
-        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RefusedError */ .fk(`${where}: ${why}.`, { cause: error, ...(status ? { status } : {}) });
+        return new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${where}: ${why}.`, { cause: error, ...(status ? { status } : {}) });
     }
     async save(key, body) {
-        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .countingBody */ .UZ)(body);
+        const counted = (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .countingBody */ .UZ)(body);
         try {
-            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(counted.stream, this.#bucket.file(key).createWriteStream({ resumable: true, chunkSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PART_BYTES */ ._E, contentType: 'application/octet-stream' }));
+            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(counted.stream, this.#bucket.file(key).createWriteStream({ resumable: true, chunkSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PART_BYTES */ ._E, contentType: 'application/octet-stream' }));
         }
         catch (error) {
             throw this.#fail('save', key, counted.error() ?? error);
@@ -96,7 +94,7 @@ class GcsObjects {
     async open(key) {
         // A read stream reports a missing object only once read: ask first, so open() says so itself.
         if ((await this.stat(key)) === null)
-            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found' });
+            throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${this.label}: there is no object ${key}.`, { code: 'not-found' });
         return this.#bucket.file(key).createReadStream({ validation: false });
     }
     async stat(key) {
@@ -143,20 +141,8 @@ class GcsObjects {
             throw this.#fail('copy', `${from} to ${to}`, error);
         }
     }
-    async probe(access, prefix) {
-        for await (const _ of this.list(prefix === '' ? '' : `${prefix}/`))
-            break;
-        if (access === 'write') {
-            const key = `${prefix === '' ? '' : `${prefix}/`}${_object_store_options_js__WEBPACK_IMPORTED_MODULE_4__/* .PROBE_FOLDER */ .Qk}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(8).toString('hex')}`;
-            try {
-                await this.#bucket.file(key).save('', { resumable: false });
-            }
-            catch (error) {
-                throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error);
-            }
-            await this.delete(key);
-        }
-        return this.#credentials;
+    probe(access, prefix) {
+        return (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .probeObjects */ .FX)(this, access, prefix, this.#credentials);
     }
     close() { }
 }
@@ -168,13 +154,15 @@ class GcsObjects {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Qk: () => (/* binding */ PROBE_FOLDER),
+/* harmony export */   FX: () => (/* binding */ probeObjects),
 /* harmony export */   UZ: () => (/* binding */ countingBody),
 /* harmony export */   _E: () => (/* binding */ PART_BYTES),
 /* harmony export */   gl: () => (/* binding */ describeNetworkError),
 /* harmony export */   xh: () => (/* binding */ PARALLEL_PARTS)
 /* harmony export */ });
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
+/* unused harmony export PROBE_FOLDER */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
 // What every cloud ObjectStore shares: client options, the part size of streamed uploads, a byte-counting body that
 // keeps the reader's own error, the probe's folder, and plain words for network failures.
 
@@ -188,14 +176,14 @@ const PROBE_FOLDER = '.prancer-db-artifacts-probe';
 function countingBody(body) {
     let bytes = 0;
     let failure;
-    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
+    const counter = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform({
         transform(chunk, _encoding, done) {
             bytes += chunk.length;
             done(null, chunk);
         }
     });
-    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable.from([body]) : body;
-    (0,node_stream__WEBPACK_IMPORTED_MODULE_0__.pipeline)(source, counter, error => {
+    const source = body instanceof Uint8Array ? node_stream__WEBPACK_IMPORTED_MODULE_1__.Readable.from([body]) : body;
+    (0,node_stream__WEBPACK_IMPORTED_MODULE_1__.pipeline)(source, counter, error => {
         if (error)
             failure ??= error;
     });
@@ -222,6 +210,22 @@ function describeNetworkError(error) {
             return `${NETWORK[inner.code]} [${inner.code}]`;
     }
     return undefined;
+}
+/**
+ * The probe every object store runs before MongoDB is read: the first page below the prefix (list permission), then
+ * for 'write' one empty object saved and deleted below PROBE_FOLDER. Each step fails with the store's own message
+ * (store, bucket, key, the permission missing); returns the credential source for the log.
+ */
+async function probeObjects(store, access, prefix, credentials) {
+    const below = prefix === '' ? '' : `${prefix}/`;
+    for await (const _ of store.list(below))
+        break;
+    if (access === 'write') {
+        const key = `${below}${PROBE_FOLDER}/${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex')}`;
+        await store.save(key, new Uint8Array(0));
+        await store.delete(key);
+    }
+    return credentials;
 }
 //# sourceMappingURL=object-store-options.js.map
 

@@ -1,8 +1,9 @@
 // What every cloud ObjectStore shares: client options, the part size of streamed uploads, a byte-counting body that
 // keeps the reader's own error, the probe's folder, and plain words for network failures.
 
-import {Readable, Transform} from 'node:stream'
-import {pipeline} from 'node:stream'
+import {randomBytes} from 'node:crypto'
+import {pipeline, Readable, Transform} from 'node:stream'
+import type {ObjectStore, ProbeAccess} from '../store.ts'
 
 export interface StoreClientOptions {
   /** Default process.env: where endpoints, regions and credential hints are read. */
@@ -57,4 +58,20 @@ export function describeNetworkError(error: unknown): string | undefined {
     if (inner?.code && NETWORK[inner.code]) return `${NETWORK[inner.code]} [${inner.code}]`
   }
   return undefined
+}
+
+/**
+ * The probe every object store runs before MongoDB is read: the first page below the prefix (list permission), then
+ * for 'write' one empty object saved and deleted below PROBE_FOLDER. Each step fails with the store's own message
+ * (store, bucket, key, the permission missing); returns the credential source for the log.
+ */
+export async function probeObjects(store: ObjectStore, access: ProbeAccess, prefix: string, credentials: string): Promise<string> {
+  const below = prefix === '' ? '' : `${prefix}/`
+  for await (const _ of store.list(below)) break
+  if (access === 'write') {
+    const key = `${below}${PROBE_FOLDER}/${randomBytes(8).toString('hex')}`
+    await store.save(key, new Uint8Array(0))
+    await store.delete(key)
+  }
+  return credentials
 }

@@ -5,11 +5,10 @@
 // principal, the Azure CLI's login, a managed identity). Retries are the SDK's (exponential).
 
 import {BlobServiceClient, type ContainerClient, type StoragePipelineOptions} from '@azure/storage-blob'
-import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {RefusedError, UsageError} from '../../../common/errors.ts'
 import type {ObjectInfo, ObjectStore, ProbeAccess} from '../../store.ts'
-import {countingBody, describeNetworkError, PART_BYTES, PARALLEL_PARTS, PROBE_FOLDER, type StoreClientOptions} from '../object-store-options.ts'
+import {countingBody, describeNetworkError, PART_BYTES, PARALLEL_PARTS, probeObjects, type StoreClientOptions} from '../object-store-options.ts'
 
 export interface AzureLocation {
   account: string
@@ -180,19 +179,8 @@ export class AzureObjects implements ObjectStore {
     }
   }
 
-  async probe(access: ProbeAccess, prefix: string): Promise<string> {
-    for await (const _ of this.list(prefix === '' ? '' : `${prefix}/`)) break
-    if (access === 'write') {
-      const key = `${prefix === '' ? '' : `${prefix}/`}${PROBE_FOLDER}/${randomBytes(8).toString('hex')}`
-      const container = await this.#client('save', key)
-      try {
-        await container.getBlockBlobClient(key).upload('', 0)
-      } catch (error) {
-        throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error)
-      }
-      await this.delete(key)
-    }
-    return this.#credentials
+  probe(access: ProbeAccess, prefix: string): Promise<string> {
+    return probeObjects(this, access, prefix, this.#credentials)
   }
 
   close(): void {}

@@ -5,12 +5,11 @@
 // Retries are the library's (exponential backoff, also for the resumable chunks).
 
 import {Storage, type Bucket, type StorageOptions} from '@google-cloud/storage'
-import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {RefusedError} from '../../../common/errors.ts'
 import type {ObjectInfo, ObjectStore, ProbeAccess} from '../../store.ts'
-import {countingBody, describeNetworkError, PART_BYTES, PROBE_FOLDER, type StoreClientOptions} from '../object-store-options.ts'
+import {countingBody, describeNetworkError, PART_BYTES, probeObjects, type StoreClientOptions} from '../object-store-options.ts'
 
 export interface GcsLocation {
   bucket: string
@@ -140,18 +139,8 @@ export class GcsObjects implements ObjectStore {
     }
   }
 
-  async probe(access: ProbeAccess, prefix: string): Promise<string> {
-    for await (const _ of this.list(prefix === '' ? '' : `${prefix}/`)) break
-    if (access === 'write') {
-      const key = `${prefix === '' ? '' : `${prefix}/`}${PROBE_FOLDER}/${randomBytes(8).toString('hex')}`
-      try {
-        await this.#bucket.file(key).save('', {resumable: false})
-      } catch (error) {
-        throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error)
-      }
-      await this.delete(key)
-    }
-    return this.#credentials
+  probe(access: ProbeAccess, prefix: string): Promise<string> {
+    return probeObjects(this, access, prefix, this.#credentials)
   }
 
   close(): void {}

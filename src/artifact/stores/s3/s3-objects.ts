@@ -10,16 +10,14 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   S3Client,
   type S3ClientConfig
 } from '@aws-sdk/client-s3'
 import {Upload} from '@aws-sdk/lib-storage'
-import {randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {RefusedError} from '../../../common/errors.ts'
 import type {ObjectInfo, ObjectStore, ProbeAccess} from '../../store.ts'
-import {countingBody, describeNetworkError, PART_BYTES, PARALLEL_PARTS, PROBE_FOLDER, type StoreClientOptions} from '../object-store-options.ts'
+import {countingBody, describeNetworkError, PART_BYTES, PARALLEL_PARTS, probeObjects, type StoreClientOptions} from '../object-store-options.ts'
 
 export interface S3Location {
   bucket: string
@@ -176,19 +174,8 @@ export class S3Objects implements ObjectStore {
     }
   }
 
-  async probe(access: ProbeAccess, prefix: string): Promise<string> {
-    const folder = prefix === '' ? PROBE_FOLDER : `${prefix}/${PROBE_FOLDER}`
-    for await (const _ of this.list(`${prefix === '' ? '' : `${prefix}/`}`)) break
-    if (access === 'write') {
-      const key = `${folder}/${randomBytes(8).toString('hex')}`
-      try {
-        await this.#client.send(new PutObjectCommand({Bucket: this.#bucket, Key: key, Body: new Uint8Array(0)}))
-      } catch (error) {
-        throw this.#fail('save', `${prefix === '' ? '' : `${prefix}/`}*`, error)
-      }
-      await this.delete(key)
-    }
-    return this.#credentials
+  probe(access: ProbeAccess, prefix: string): Promise<string> {
+    return probeObjects(this, access, prefix, this.#credentials)
   }
 
   close(): void {
