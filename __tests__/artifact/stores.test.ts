@@ -65,3 +65,62 @@ storeContract('GitHub artifacts (the local artifact service)', async () => {
     close: async () => undefined
   }
 })
+
+// A manifest save whose answer is lost: the object landed, the client saw an error. The commit must not leave a set
+// listed without its data, and must not delete the data of a set it cannot take back.
+import {describe, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {setFixture} from './store-contract.ts'
+import type {ObjectStore} from '../../src/artifact/store.ts'
+import {RefusedError} from '../../src/common/errors.ts'
+
+function losingManifestAnswers(inner: ObjectStore, opts: {deleteFails: boolean}): ObjectStore {
+  return Object.assign(Object.create(inner) as ObjectStore, {
+    label: inner.label,
+    save: async (key: string, body: Parameters<ObjectStore['save']>[1]) => {
+      const saved = await inner.save(key, body)
+      if (key.endsWith('/manifest.json')) throw new RefusedError(`${inner.label}: save ${key}: the connection was reset [ECONNRESET].`)
+      return saved
+    },
+    delete: async (key: string) => {
+      if (opts.deleteFails && key.endsWith('/manifest.json')) throw new RefusedError(`${inner.label}: delete ${key}: the connection was reset [ECONNRESET].`)
+      return inner.delete(key)
+    },
+    list: (prefix: string) => inner.list(prefix),
+    stat: (key: string) => inner.stat(key),
+    open: (key: string) => inner.open(key)
+  })
+}
+
+describe('ObjectSets: a commit whose manifest answer was lost', () => {
+  test('the manifest is deleted first, then the data: nothing is listed, nothing is left', async () => {
+    const root = await scratch()
+    const {dir} = await setFixture()
+    try {
+      const sets = new ObjectSets(losingManifestAnswers(new FsObjects(root), {deleteFails: false}), 'p')
+      await assert.rejects(sets.commit({family: 'prancer-outputs', kind: 'outputs', runId: 1}, dir), /ECONNRESET.*Nothing of outputs set "prancer-outputs" was committed/)
+      assert.deepEqual((await sets.list({family: /.*/})).sets, [])
+      assert.deepEqual(await readdir(root, {recursive: true, withFileTypes: true}).then(e => e.filter(x => x.isFile()).map(x => x.name)), [])
+    } finally {
+      await Promise.all([rm(root, {recursive: true, force: true}), rm(dir, {recursive: true, force: true})])
+    }
+  })
+
+  test('when the manifest cannot be deleted either, the set stays whole (its data is kept)', async () => {
+    const root = await scratch()
+    const {dir, files} = await setFixture()
+    try {
+      const objects = new FsObjects(root)
+      const sets = new ObjectSets(losingManifestAnswers(objects, {deleteFails: true}), 'p')
+      await assert.rejects(sets.commit({family: 'prancer-outputs', kind: 'outputs', runId: 2}, dir))
+      const listed = (await new ObjectSets(objects, 'p').list({family: /.*/})).sets
+      assert.equal(listed.length, 1, 'the manifest landed and stays')
+      const down = join(root, '..', `down-${process.pid}`)
+      await new ObjectSets(objects, 'p').download(listed[0]!, down)
+      assert.deepEqual((await readdir(down, {recursive: true, withFileTypes: true})).filter(e => e.isFile()).length, Object.keys(files).length)
+      await rm(down, {recursive: true, force: true})
+    } finally {
+      await Promise.all([rm(root, {recursive: true, force: true}), rm(dir, {recursive: true, force: true})])
+    }
+  })
+})

@@ -220,6 +220,13 @@ describe('real Prancer → S3 (versitygw) → restore, with clients that are not
     for (const c of manifest.collections as {db: string; collection: string; documents: number}[]) {
       assert.equal(await client.db(`${c.db}_${suffix}`).collection(c.collection).countDocuments(), c.documents, `${c.db}.${c.collection}`)
     }
+    // One set by name: the newest outputs set alone, restored into a database of its own.
+    const single = uniqueDbName('single')
+    const one = await runNode([CLI, 'restore', '--from', url, '--name', 'prancer-outputs', '--uri', server.uri, '--db', single], cliEnv())
+    assert.equal(one.code, 0, one.output)
+    const newest = (await outputsIdsInStore()).at(-1)!
+    assert.deepEqual((await client.db(single).collection('outputs').find({}, {projection: {_id: 1}}).toArray()).map(d => String(d._id)).sort(), [...newest].sort())
+
     // The backup was made before the last Prancer run: every collection but the ones that run wrote to is equal now.
     for (const c of manifest.collections as {db: string; collection: string; documents: number}[]) {
       if (c.documents === (await client.db(c.db).collection(c.collection).countDocuments())) {

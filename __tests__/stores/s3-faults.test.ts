@@ -149,6 +149,17 @@ describe('S3 faults (versitygw behind a loopback proxy)', {concurrency: false}, 
     await bulk.drop()
   })
 
+  it('backup --out DIR --to: a store that refuses the commit fails the command but keeps the complete local backup', async () => {
+    const out = path.join(work, 'kept-backup')
+    proxy.fail503(1000, (method, url) => method === 'PUT' && url.includes('manifest.json'))
+    const failed = await cli(['backup', '--out', out, '--to', `s3://${BUCKET}/chain`], {AWS_MAX_ATTEMPTS: '1'}).finally(() => proxy.fail503(0))
+    assert.equal(failed.code, 1, failed.output)
+    assert.match(failed.output, /SlowDown \(HTTP 503\).*Nothing of backup set "prancer-backup" was committed.*The backup in .*kept-backup is complete and kept\./)
+    const {readFile} = await import('node:fs/promises')
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {archive: {file: string}}
+    assert.equal(manifest.archive.file, 'prancer.archive')
+  })
+
   it('the S3 secret key is in no output and no stored object', async () => {
     assert.ok(outputs.length >= 8)
     for (const output of outputs) assert.ok(!output.includes(s3.secretKey), output)

@@ -114,6 +114,8 @@ class AzureObjects {
             await container.getBlockBlobClient(key).uploadStream(counted.stream, _object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .PART_BYTES */ ._E, _object_store_options_js__WEBPACK_IMPORTED_MODULE_2__/* .PARALLEL_PARTS */ .xh);
         }
         catch (error) {
+            // The source (a file, the archive) must not stay open behind a refused upload.
+            counted.destroy();
             throw this.#fail('save', key, counted.error() ?? error);
         }
         if (counted.error() !== undefined)
@@ -231,7 +233,7 @@ function countingBody(body) {
             failure ??= error;
     });
     source.once('error', error => (failure ??= error));
-    return { stream: counter, bytes: () => bytes, error: () => failure };
+    return { stream: counter, bytes: () => bytes, error: () => failure, destroy: () => void counter.destroy() };
 }
 const NETWORK = {
     ECONNREFUSED: 'the endpoint refused the connection (is the server running, and the port right?)',

@@ -71,7 +71,7 @@ class GcsObjects {
         if (network !== undefined)
             why = `${network}${this.#endpoint ? ` (endpoint ${this.#endpoint})` : ''}`;
         // A listing or a write answered 404 has no bucket to go to (a missing object is not an error of theirs).
-        else if (status === 404 && (/bucket/i.test(message) || operation === 'list' || operation === 'save' || operation === 'copy'))
+        else if (status === 404 && (bucketMissing(message) || operation === 'list' || operation === 'save' || operation === 'copy'))
             why = `the bucket ${this.#name} does not exist; create it, or check the bucket name`;
         else if (status === 401 || /Could not load the default credentials|invalid_grant|unauthorized/i.test(message))
             why = `the credentials from ${this.#credentials} were refused or are missing (${message})`;
@@ -87,6 +87,8 @@ class GcsObjects {
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(counted.stream, this.#bucket.file(key).createWriteStream({ resumable: true, chunkSize: _object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .PART_BYTES */ ._E, contentType: 'application/octet-stream' }));
         }
         catch (error) {
+            // The source (a file, the archive) must not stay open behind a refused upload.
+            counted.destroy();
             throw this.#fail('save', key, counted.error() ?? error);
         }
         return { bytes: counted.bytes() };
@@ -104,7 +106,7 @@ class GcsObjects {
         }
         catch (error) {
             const e = error;
-            if (e.code === 404 && !/bucket/i.test(e.message ?? ''))
+            if (e.code === 404 && !bucketMissing(e.message ?? ''))
                 return null;
             throw this.#fail('stat', key, error);
         }
@@ -145,6 +147,10 @@ class GcsObjects {
         return (0,_object_store_options_js__WEBPACK_IMPORTED_MODULE_3__/* .probeObjects */ .FX)(this, access, prefix, this.#credentials);
     }
     close() { }
+}
+/** GCS says "The specified bucket does not exist."; a missing object is "No such object: BUCKET/KEY". */
+function bucketMissing(message) {
+    return /bucket does not exist|no such bucket/i.test(message) && !/no such object/i.test(message);
 }
 //# sourceMappingURL=gcs-objects.js.map
 
@@ -188,7 +194,7 @@ function countingBody(body) {
             failure ??= error;
     });
     source.once('error', error => (failure ??= error));
-    return { stream: counter, bytes: () => bytes, error: () => failure };
+    return { stream: counter, bytes: () => bytes, error: () => failure, destroy: () => void counter.destroy() };
 }
 const NETWORK = {
     ECONNREFUSED: 'the endpoint refused the connection (is the server running, and the port right?)',

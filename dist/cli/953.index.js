@@ -40,7 +40,7 @@ function countingBody(body) {
             failure ??= error;
     });
     source.once('error', error => (failure ??= error));
-    return { stream: counter, bytes: () => bytes, error: () => failure };
+    return { stream: counter, bytes: () => bytes, error: () => failure, destroy: () => void counter.destroy() };
 }
 const NETWORK = {
     ECONNREFUSED: 'the endpoint refused the connection (is the server running, and the port right?)',
@@ -181,6 +181,8 @@ class S3Objects {
             await upload.done();
         }
         catch (error) {
+            // The source (a file, the archive) must not stay open behind a refused upload.
+            counted.destroy();
             throw this.#fail('save', key, counted.error() ?? error);
         }
         return { bytes: counted.bytes() };

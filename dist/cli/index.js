@@ -47990,8 +47990,14 @@ async function runBackupJob(opts) {
             // Reading, archiving and uploading overlap: the upload reads the archive as it is written.
             const streamed = await createArchiveStream(archivePath, archiveOptions);
             archive = streamed.writer;
+            // Which side failed first decides the message: a stream the writer destroyed (a read or the archive thread
+            // failed, or the backup was aborted) makes the upload fail too, and that is not the store's fault.
+            let streamFailed = false;
+            streamed.stream.once('error', () => (streamFailed = true));
             saving = opts.upload.upload.save(archiveFile, streamed.stream);
             saving.catch((error) => {
+                if (streamFailed)
+                    return;
                 uploadFailure ??= error;
                 streamed.cancel(error);
             });
@@ -48236,6 +48242,7 @@ class ObjectSets {
         const id = this.#key(set.family, set.kind, `${stamp(createdAt)}-${set.runId}`);
         const saved = [];
         const objects = this.#objects;
+        let committing = false;
         return {
             id,
             async save(file, body) {
@@ -48245,10 +48252,23 @@ class ObjectSets {
                 return objects.save(`${id}/${file}`, body);
             },
             async commit(manifest) {
+                committing = true;
                 await objects.save(`${id}/${MANIFEST_FILE}`, typeof manifest === 'string' ? Buffer.from(manifest) : manifest);
                 return { name: set.family, id, createdAt: createdAt.toISOString(), runId: set.runId, headBranch: null, size: null };
             },
             async abort() {
+                // A manifest save that failed may still have landed (its answer lost): it goes first, and the data files
+                // only once it is certainly gone, so a set is never left listed without its data.
+                if (committing) {
+                    try {
+                        await objects.delete(`${id}/${MANIFEST_FILE}`);
+                        if ((await objects.stat(`${id}/${MANIFEST_FILE}`)) !== null)
+                            return;
+                    }
+                    catch {
+                        return;
+                    }
+                }
                 for (const key of saved)
                     await objects.delete(key).catch(() => undefined);
             }
@@ -48276,11 +48296,21 @@ class ObjectSets {
         await (0,promises_.mkdir)(root, { recursive: true });
         for await (const object of this.#objects.list(`${set.id}/`)) {
             const name = object.key.slice(set.id.length + 1);
+            // A "folder" marker some consoles and sync tools make holds nothing of the set.
+            if (name === '' || name.endsWith('/'))
+                continue;
             const target = (0,external_node_path_.resolve)(root, external_node_path_.posix.normalize(name));
             if (name.startsWith('/') || !target.startsWith(root + external_node_path_.sep))
                 throw new errors/* CorruptDataError */.KK(`${this.label}: ${object.key} would land outside ${dir}; it was not stored by this tool.`);
             await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
-            await (0,external_node_stream_promises_.pipeline)(await this.#objects.open(object.key), (0,external_node_fs_.createWriteStream)(target, { flags: 'wx' }));
+            try {
+                await (0,external_node_stream_promises_.pipeline)(await this.#objects.open(object.key), (0,external_node_fs_.createWriteStream)(target, { flags: 'wx' }));
+            }
+            catch (error) {
+                if (error instanceof errors/* ToolError */.v4)
+                    throw error;
+                throw new errors/* RefusedError */.fk(`${this.#objects.label}: reading ${object.key} failed (${error.code ?? (0,errors/* errorMessage */.gJ)(error)}); nothing of the set is used.`, { cause: error });
+            }
         }
     }
     async remove(set) {
@@ -48413,11 +48443,13 @@ async function openProbedStore(text, input, access, options, logger) {
 ;// CONCATENATED MODULE: ./lib/cli/store-flags.js
 
 
+/** How to reach a store. */
 const storeFlagOptions = {
     endpoint: { type: 'string' },
-    'path-style': { type: 'string' },
-    name: { type: 'string' }
+    'path-style': { type: 'string' }
 };
+/** The set's name in a store (export, backup, restore). */
+const nameFlagOption = { name: { type: 'string' } };
 /** The help lines of these flags, their text starting at `column` as in the command's own help. */
 function storeFlagsHelp(column) {
     const line = (flag, text) => [`  ${flag}`.padEnd(column) + text[0], ...text.slice(1).map(t => ' '.repeat(column) + t)].join('\n');
@@ -48471,6 +48503,7 @@ const backupOptions = {
     gzip: { type: 'boolean' },
     to: { type: 'string' },
     ...storeFlagOptions,
+    ...nameFlagOption,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -48533,6 +48566,7 @@ async function backupInto(outDir, values, ctx, logger, target) {
     if (existing !== null && existing.length > 0)
         throw new errors/* InputError */.dz(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`);
     // Without --out the archive streams straight into the store: no copy of it on disk.
+    let complete = false;
     const streamed = target !== undefined && values.out === undefined ? target.sets.begin({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }) : undefined;
     try {
         const result = await runBackupJob({
@@ -48548,20 +48582,24 @@ async function backupInto(outDir, values, ctx, logger, target) {
             cwd: ctx.cwd,
             logger
         });
+        complete = values.out !== undefined;
         const documents = result.collections.reduce((n, c) => n + c.documents, 0);
         let stored = '';
         if (streamed !== undefined)
             stored = `\n  store: ${target.sets.locationOf(streamed)}`;
         else if (target !== undefined) {
-            const set = await target.sets.commit({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }, outDir);
+            // The local backup is complete: a store that refuses it fails the command, never costs the copy in --out.
+            const set = await target.sets.commit({ family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0 }, outDir).catch((error) => {
+                throw new errors/* RefusedError */.fk(`${(0,errors/* errorMessage */.gJ)(error)} The backup in ${outDir} is complete and kept.`, { cause: error });
+            });
             stored = `\n  store: ${target.sets.locationOf(set)}`;
         }
         ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${values.out === undefined ? 'the store' : result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})${stored}\n  restore: ${String(result.manifest.restore)}`)}\n`);
         return EXIT_OK;
     }
     catch (error) {
-        // Nothing half-done: a directory this command made is removed again.
-        if (existing === null)
+        // Nothing half-done: a directory this command made is removed again (a complete backup the store refused stays).
+        if (existing === null && !complete)
             await (0,promises_.rm)(outDir, { recursive: true, force: true }).catch(() => undefined);
         throw error;
     }
@@ -52158,6 +52196,7 @@ const exportOptions = {
     replace: { type: 'boolean' },
     to: { type: 'string' },
     ...storeFlagOptions,
+    ...nameFlagOption,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -52210,7 +52249,8 @@ async function exportWith(values, ctx, logger, p) {
     });
     let lock;
     try {
-        let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined ? null : outDir, ctx.cwd, logger);
+        // With --to the store is where the chain stands (not an earlier export in --out).
+        let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger);
         if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
             const newest = await downloadNewestSet(target.sets, { name: p.names.outputs, kind: 'outputs', dir: (0,external_node_path_.join)(p.scratch, 'previous') });
             if (newest !== null) {
@@ -52222,11 +52262,13 @@ async function exportWith(values, ctx, logger, p) {
         }
         if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source))
             lock = await lockBeside(previous.source, 'previous export', logger);
-        const { code, logRuns } = await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local });
-        if (target !== undefined) {
-            const committed = await commitExport(target.sets, { outputs: (0,external_node_path_.join)(local.dir, 'outputs'), logs: logRuns > 0 ? (0,external_node_path_.join)(local.dir, 'logs') : null }, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0);
+        // With --to, the store is committed before --out is swapped in: a store that refuses leaves --out as it was, so
+        // the two never disagree on where the chain stands.
+        const commit = target === undefined ? undefined : async (staged, logRuns) => {
+            const committed = await commitExport(target.sets, { outputs: (0,external_node_path_.join)(staged, 'outputs'), logs: logRuns > 0 ? (0,external_node_path_.join)(staged, 'logs') : null }, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0);
             ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`);
-        }
+        };
+        const code = await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local }, commit);
         return code;
     }
     finally {
@@ -52234,7 +52276,7 @@ async function exportWith(values, ctx, logger, p) {
         await local.finish();
     }
 }
-async function runExport(values, ctx, logger, plan) {
+async function runExport(values, ctx, logger, plan, beforeSwap) {
     const { uri, since, logs, jsonFormat, lookbackMs, previousManifest, local } = plan;
     const options = {
         since,
@@ -52261,6 +52303,7 @@ async function runExport(values, ctx, logger, plan) {
     if (lookbackMs !== undefined)
         options.lookbackMs = lookbackMs;
     const result = await runExportJob(options);
+    await beforeSwap?.(local.stagingDir, result.logs.runs.length);
     await local.swapIn();
     const { outputs, logs: logsExport } = result;
     const summary = [
@@ -52272,7 +52315,7 @@ async function runExport(values, ctx, logger, plan) {
             : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
     ];
     ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
-    return { code: EXIT_OK, logRuns: logsExport.runs.length };
+    return EXIT_OK;
 }
 /** `--lookback-ms`: the same range as the action's `lookback-ms` input. */
 function parseLookback(value) {
@@ -56547,7 +56590,17 @@ async function downloadChain(store, q) {
     // Two listings, each of its kind: in an object store a logs set may match the outputs pattern too.
     const sets = [...(await store.list({ family: backupName, kind: 'backup' })).sets, ...(await store.list({ family: outputsName, kind: 'outputs' })).sets];
     const made = sets.filter(s => Date.parse(s.createdAt ?? '') <= until);
-    const backup = made.filter(s => backupName.test(s.name)).sort(byTime).at(-1);
+    // The newest backup finished by `until`: a set's time in an object store is when its upload began (a streamed
+    // backup's folder is named before its archive is read), so the manifest, written at the end, has the last word.
+    let backup;
+    for (const candidate of made.filter(s => backupName.test(s.name)).sort(byTime).reverse()) {
+        const finished = store.readManifest ? Date.parse((await store.readManifest(candidate)).createdAt) : Date.parse(candidate.createdAt ?? '');
+        if (finished <= until) {
+            backup = candidate;
+            break;
+        }
+        q.logger.info(`Chain from ${store.label}: backup "${candidate.name}" (${candidate.createdAt}) finished after ${new Date(until).toISOString()}; looking further back.`);
+    }
     if (!backup)
         throw new errors/* InputError */.dz(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`);
     const increments = made.filter(s => outputsName.test(s.name) && byTime(s, backup) > 0).sort(byTime);
@@ -56777,6 +56830,7 @@ const restoreOptions = {
     'outputs-name': { type: 'string' },
     from: { type: 'string' },
     ...storeFlagOptions,
+    ...nameFlagOption,
     quiet: { type: 'boolean' },
     help: { type: 'boolean' }
 };
@@ -56816,7 +56870,7 @@ async function restoreFrom(values, positionals, ctx, logger, progress) {
             try {
                 logger.info(`restoring ${opened.sets.locationOf(newest)}`);
                 await opened.sets.download(newest, (0,external_node_path_.join)(dir, 'set'));
-                return await restoreFrom({ ...values, from: undefined }, [(0,external_node_path_.join)(dir, 'set')], ctx, logger, progress);
+                return await restoreFrom({ ...values, from: undefined, name: undefined }, [(0,external_node_path_.join)(dir, 'set')], ctx, logger, progress);
             }
             finally {
                 await (0,promises_.rm)(dir, { recursive: true, force: true });

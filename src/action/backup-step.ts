@@ -29,8 +29,8 @@ export async function runBackupStep(
   logger: ActionLogger
 ): Promise<BackupStepResult> {
   // With an upload the archive is only staged; without one it is the result, kept under `path`.
-  const outDir = inputs.upload || store !== null || inputs.path === undefined ? path.join(scratchDir, 'backup') : path.join(inputs.path, `backup-${values.run_id}-${values.run_attempt}`)
-  if (!inputs.upload && store === null && (await readdir(outDir).catch(() => [])).length > 0) {
+  const outDir = inputs.upload || inputs.path === undefined ? path.join(scratchDir, 'backup') : path.join(inputs.path, `backup-${values.run_id}-${values.run_attempt}`)
+  if (!inputs.upload && inputs.path !== undefined && (await readdir(outDir).catch(() => [])).length > 0) {
     throw new Error(`Input 'path': ${outDir} already holds files; a backup goes into a new directory.`)
   }
   const name = expandName(inputs.backupArtifactName, values)

@@ -52,6 +52,8 @@ export async function run(): Promise<void> {
   let upload: UploadState | null = null
   let uploader: Uploader | undefined
   let target: OpenedStore | undefined
+  // The sets committed to the store: once the outputs set is, the watermark advanced there.
+  let stored: CommittedExport | null = null
   // The runner cancels a step with SIGINT, then SIGTERM about 7.5 s later, then SIGKILL: let an upload in flight settle
   // (a Finalize may be committing), find out what exists, put `path` back unless the watermark was uploaded, take back
   // a logs artifact whose outputs artifact does not exist, write the summary, then stop.
@@ -67,7 +69,7 @@ export async function run(): Promise<void> {
         core.error(message)
         if (uploading !== null) await Promise.race([uploading.catch(() => undefined), new Promise(resolve => setTimeout(resolve, 5000))])
         if (upload !== null && uploader !== undefined) await settleOutputs(uploader, upload, logger)
-        if (local !== undefined && upload?.outputs !== 'present') {
+        if (local !== undefined && upload?.outputs !== 'present' && stored === null) {
           await local.rollback().catch(() => {
             keepStaging = true
           })
@@ -224,19 +226,22 @@ export async function run(): Promise<void> {
         logger.warning(`Could not put ${dir} back as it was before this step (${errorMessage(restoreError)}); the next run of this step puts the earlier export back.`)
       })
     }
-    let stored: CommittedExport | null = null
     if (target !== undefined) {
       const sets = target.sets
       if (cancelling) throw new Error('The step was cancelled before the store was written.')
       try {
-        stored = await logger.group(`Commit to ${sets.label}`, () =>
+        const committing = logger.group(`Commit to ${sets.label}`, () =>
           commitExport(sets, {outputs: dirs.outputs, logs: result.logs.runs.length > 0 ? dirs.logs : null}, {outputs: outputsName, logs: logsName}, Number(values.run_id))
         )
+        // A cancel meanwhile lets it settle first, as an artifact upload.
+        uploading = committing
+        stored = await committing
       } catch (error) {
         await rollBackPath()
         const note = `${errorMessage(error)} The previous export in ${sets.label} is unchanged; the next since: auto run starts from it.`
         throw new ToolError(error instanceof ToolError ? error.kind : 'refused', note, {cause: error, ...(error instanceof ToolError && error.code ? {code: error.code} : {})})
       }
+      uploading = null
       logger.info(`Committed to ${sets.label}: ${sets.locationOf(stored.outputs)}${stored.logs ? ` and ${sets.locationOf(stored.logs)}` : ''}.`)
     }
     let uploaded: Uploaded = {outputs: null, logs: null}

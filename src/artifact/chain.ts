@@ -29,7 +29,17 @@ export async function downloadChain(store: Store, q: ChainQuery): Promise<string
   // Two listings, each of its kind: in an object store a logs set may match the outputs pattern too.
   const sets = [...(await store.list({family: backupName, kind: 'backup'})).sets, ...(await store.list({family: outputsName, kind: 'outputs'})).sets]
   const made = sets.filter(s => Date.parse(s.createdAt ?? '') <= until)
-  const backup = made.filter(s => backupName.test(s.name)).sort(byTime).at(-1)
+  // The newest backup finished by `until`: a set's time in an object store is when its upload began (a streamed
+  // backup's folder is named before its archive is read), so the manifest, written at the end, has the last word.
+  let backup: StoredSet | undefined
+  for (const candidate of made.filter(s => backupName.test(s.name)).sort(byTime).reverse()) {
+    const finished = store.readManifest ? Date.parse((await store.readManifest(candidate)).createdAt) : Date.parse(candidate.createdAt ?? '')
+    if (finished <= until) {
+      backup = candidate
+      break
+    }
+    q.logger.info(`Chain from ${store.label}: backup "${candidate.name}" (${candidate.createdAt}) finished after ${new Date(until).toISOString()}; looking further back.`)
+  }
   if (!backup) throw new InputError(`${store.label} holds no backup matching "${q.backupName}" made by ${new Date(until).toISOString()} (artifacts of forks and expired ones do not count).`)
   const increments = made.filter(s => outputsName.test(s.name) && byTime(s, backup) > 0).sort(byTime)
   q.logger.info(`Chain from ${store.label}: backup "${backup.name}" (${backup.createdAt}), then ${increments.length} exports: ${increments.map(s => s.name).join(', ') || 'none'}.`)

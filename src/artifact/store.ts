@@ -11,7 +11,7 @@
 //   an ObjectStore becomes a Store through the key layout of src/artifact/stores/object-sets.ts.
 
 import type {Readable} from 'node:stream'
-import type {ManifestKind} from './manifest.ts'
+import type {Manifest, ManifestKind} from './manifest.ts'
 
 /** One complete export or backup in a store. */
 export interface StoredSet {
@@ -63,6 +63,8 @@ export interface Store {
   download(set: StoredSet, dir: string): Promise<void>
   /** Removes a whole set. */
   remove(set: StoredSet): Promise<void>
+  /** A set's manifest alone, where the store can read one file of a set (object stores; not artifacts, which are zips). */
+  readManifest?(set: StoredSet): Promise<Manifest>
 }
 
 /** An object as an ObjectStore lists it. */

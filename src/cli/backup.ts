@@ -4,7 +4,7 @@
 import {readdir, rm} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import type {ParseArgsConfig} from 'node:util'
-import {InputError, UsageError} from '../common/errors.ts'
+import {errorMessage, InputError, RefusedError, UsageError} from '../common/errors.ts'
 import {runBackupJob} from '../jobs/backup/backup-job.ts'
 import {uriSecrets} from '../mongo/uri.ts'
 import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
@@ -12,7 +12,7 @@ import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
 import type {OpenedStore} from '../artifact/stores/open-store.ts'
 import {formatBytes} from '../common/format.ts'
-import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions, nameFlagOption} from './store-flags.ts'
 import {mkdtemp} from 'node:fs/promises'
 import {join} from 'node:path'
 import {tmpdir} from 'node:os'
@@ -27,6 +27,7 @@ const backupOptions = {
   gzip: {type: 'boolean'},
   to: {type: 'string'},
   ...storeFlagOptions,
+  ...nameFlagOption,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -88,6 +89,7 @@ async function backupInto(outDir: string, values: BackupValues, ctx: CliContext,
   })
   if (existing !== null && existing.length > 0) throw new InputError(`--out: ${outDir} is not empty; a backup goes into a new or empty directory, so that it never mixes with another one.`)
   // Without --out the archive streams straight into the store: no copy of it on disk.
+  let complete = false
   const streamed = target !== undefined && values.out === undefined ? target.sets.begin({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}) : undefined
   try {
     const result = await runBackupJob({
@@ -103,18 +105,22 @@ async function backupInto(outDir: string, values: BackupValues, ctx: CliContext,
       cwd: ctx.cwd,
       logger
     })
+    complete = values.out !== undefined
     const documents = result.collections.reduce((n, c) => n + c.documents, 0)
     let stored = ''
     if (streamed !== undefined) stored = `\n  store: ${target!.sets.locationOf(streamed)}`
     else if (target !== undefined) {
-      const set = await target.sets.commit({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}, outDir)
+      // The local backup is complete: a store that refuses it fails the command, never costs the copy in --out.
+      const set = await target.sets.commit({family: target.name, kind: 'backup', runId: Number(ctx.env.GITHUB_RUN_ID) || 0}, outDir).catch((error: unknown) => {
+        throw new RefusedError(`${errorMessage(error)} The backup in ${outDir} is complete and kept.`, {cause: error})
+      })
       stored = `\n  store: ${target.sets.locationOf(set)}`
     }
     ctx.stdout(`${logger.redact(`backup: ${result.collections.length} collections, ${documents} documents → ${values.out === undefined ? 'the store' : result.archivePath} (${formatBytes(result.bytes)}, sha256 ${result.sha256})${stored}\n  restore: ${String(result.manifest.restore)}`)}\n`)
     return EXIT_OK
   } catch (error) {
-    // Nothing half-done: a directory this command made is removed again.
-    if (existing === null) await rm(outDir, {recursive: true, force: true}).catch(() => undefined)
+    // Nothing half-done: a directory this command made is removed again (a complete backup the store refused stays).
+    if (existing === null && !complete) await rm(outDir, {recursive: true, force: true}).catch(() => undefined)
     throw error
   }
 }

@@ -18,7 +18,7 @@ import {uriSecrets} from '../mongo/uri.ts'
 import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags} from './command.ts'
 import {EXIT_CODES_HELP, EXIT_OK} from './exit-codes.ts'
 import {createCliLogger, type CliLogger} from './output.ts'
-import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import {CLI_SET_NAMES, openCliStore, setName, storeFlagsHelp, storeFlagOptions, nameFlagOption} from './store-flags.ts'
 import {downloadNewestSet} from '../artifact/newest-set.ts'
 import {commitExport} from '../artifact/commit-export.ts'
 import type {OpenedStore} from '../artifact/stores/open-store.ts'
@@ -82,6 +82,7 @@ const exportOptions = {
   replace: {type: 'boolean'},
   to: {type: 'string'},
   ...storeFlagOptions,
+  ...nameFlagOption,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -137,7 +138,8 @@ async function exportWith(
   })
   let lock: HeldLock | undefined
   try {
-    let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined ? null : outDir, ctx.cwd, logger)
+    // With --to the store is where the chain stands (not an earlier export in --out).
+    let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger)
     if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
       const newest = await downloadNewestSet(target.sets, {name: p.names.outputs, kind: 'outputs', dir: join(p.scratch, 'previous')})
       if (newest !== null) {
@@ -146,11 +148,13 @@ async function exportWith(
       } else logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`)
     }
     if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source)) lock = await lockBeside(previous.source, 'previous export', logger)
-    const {code, logRuns} = await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local})
-    if (target !== undefined) {
-      const committed = await commitExport(target.sets, {outputs: join(local.dir, 'outputs'), logs: logRuns > 0 ? join(local.dir, 'logs') : null}, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0)
+    // With --to, the store is committed before --out is swapped in: a store that refuses leaves --out as it was, so
+    // the two never disagree on where the chain stands.
+    const commit = target === undefined ? undefined : async (staged: string, logRuns: number): Promise<void> => {
+      const committed = await commitExport(target.sets, {outputs: join(staged, 'outputs'), logs: logRuns > 0 ? join(staged, 'logs') : null}, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0)
       ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`)
     }
+    const code = await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local}, commit)
     return code
   } finally {
     await lock?.release()
@@ -168,7 +172,7 @@ interface ExportPlan {
   local: LocalExport
 }
 
-async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogger, plan: ExportPlan): Promise<{code: number; logRuns: number}> {
+async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogger, plan: ExportPlan, beforeSwap?: (staged: string, logRuns: number) => Promise<void>): Promise<number> {
   const {uri, since, logs, jsonFormat, lookbackMs, previousManifest, local} = plan
   const options: ExportJobOptions = {
     since,
@@ -190,6 +194,7 @@ async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogge
   if (values.query !== undefined) options.query = values.query
   if (lookbackMs !== undefined) options.lookbackMs = lookbackMs
   const result = await runExportJob(options)
+  await beforeSwap?.(local.stagingDir, result.logs.runs.length)
   await local.swapIn()
   const {outputs, logs: logsExport} = result
   const summary = [
@@ -201,7 +206,7 @@ async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogge
       : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
   ]
   ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`)
-  return {code: EXIT_OK, logRuns: logsExport.runs.length}
+  return EXIT_OK
 }
 
 /** `--lookback-ms`: the same range as the action's `lookback-ms` input. */

@@ -16,7 +16,7 @@ import {connectionString, defineCommand, NAME, type CliContext, type ParsedFlags
 import {EXIT_CODES_HELP, EXIT_OK, EXIT_PARTIAL} from './exit-codes.ts'
 import {createCliLogger, ProgressDisplay, type CliLogger} from './output.ts'
 import {formatBytes} from '../common/format.ts'
-import {openCliStore, setName, storeFlagsHelp, storeFlagOptions} from './store-flags.ts'
+import {openCliStore, setName, storeFlagsHelp, storeFlagOptions, nameFlagOption} from './store-flags.ts'
 import type {Store} from '../artifact/store.ts'
 
 export const RESTORE_HELP = `Usage: ${NAME} restore PATH [options]
@@ -92,6 +92,7 @@ const restoreOptions = {
   'outputs-name': {type: 'string'},
   from: {type: 'string'},
   ...storeFlagOptions,
+  ...nameFlagOption,
   quiet: {type: 'boolean'},
   help: {type: 'boolean'}
 } as const satisfies ParseArgsConfig['options']
@@ -130,7 +131,7 @@ async function restoreFrom(values: RestoreValues, positionals: string[], ctx: Cl
       try {
         logger.info(`restoring ${opened.sets.locationOf(newest)}`)
         await opened.sets.download(newest, join(dir, 'set'))
-        return await restoreFrom({...values, from: undefined}, [join(dir, 'set')], ctx, logger, progress)
+        return await restoreFrom({...values, from: undefined, name: undefined}, [join(dir, 'set')], ctx, logger, progress)
       } finally {
         await rm(dir, {recursive: true, force: true})
       }

@@ -6,11 +6,14 @@ import type {Logger} from '../common/log.ts'
 import type {ProbeAccess} from '../artifact/store.ts'
 import {openProbedStore, type OpenedStore} from '../artifact/stores/open-store.ts'
 
+/** How to reach a store. */
 export const storeFlagOptions = {
   endpoint: {type: 'string'},
-  'path-style': {type: 'string'},
-  name: {type: 'string'}
+  'path-style': {type: 'string'}
 } as const satisfies ParseArgsConfig['options']
+
+/** The set's name in a store (export, backup, restore). */
+export const nameFlagOption = {name: {type: 'string'}} as const satisfies ParseArgsConfig['options']
 
 /** The help lines of these flags, their text starting at `column` as in the command's own help. */
 export function storeFlagsHelp(column: number): string {

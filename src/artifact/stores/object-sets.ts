@@ -107,6 +107,7 @@ export class ObjectSets implements Store {
     const id = this.#key(set.family, set.kind, `${stamp(createdAt)}-${set.runId}`)
     const saved: string[] = []
     const objects = this.#objects
+    let committing = false
     return {
       id,
       async save(file, body) {
@@ -115,10 +116,21 @@ export class ObjectSets implements Store {
         return objects.save(`${id}/${file}`, body)
       },
       async commit(manifest) {
+        committing = true
         await objects.save(`${id}/${MANIFEST_FILE}`, typeof manifest === 'string' ? Buffer.from(manifest) : manifest)
         return {name: set.family, id, createdAt: createdAt.toISOString(), runId: set.runId, headBranch: null, size: null}
       },
       async abort() {
+        // A manifest save that failed may still have landed (its answer lost): it goes first, and the data files
+        // only once it is certainly gone, so a set is never left listed without its data.
+        if (committing) {
+          try {
+            await objects.delete(`${id}/${MANIFEST_FILE}`)
+            if ((await objects.stat(`${id}/${MANIFEST_FILE}`)) !== null) return
+          } catch {
+            return
+          }
+        }
         for (const key of saved) await objects.delete(key).catch(() => undefined)
       }
     }
@@ -144,10 +156,17 @@ export class ObjectSets implements Store {
     await mkdir(root, {recursive: true})
     for await (const object of this.#objects.list(`${set.id}/`)) {
       const name = object.key.slice(set.id.length + 1)
+      // A "folder" marker some consoles and sync tools make holds nothing of the set.
+      if (name === '' || name.endsWith('/')) continue
       const target = resolve(root, posix.normalize(name))
       if (name.startsWith('/') || !target.startsWith(root + sep)) throw new CorruptDataError(`${this.label}: ${object.key} would land outside ${dir}; it was not stored by this tool.`)
       await mkdir(dirname(target), {recursive: true})
-      await pipeline(await this.#objects.open(object.key), createWriteStream(target, {flags: 'wx'}))
+      try {
+        await pipeline(await this.#objects.open(object.key), createWriteStream(target, {flags: 'wx'}))
+      } catch (error) {
+        if (error instanceof ToolError) throw error
+        throw new RefusedError(`${this.#objects.label}: reading ${object.key} failed (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); nothing of the set is used.`, {cause: error})
+      }
     }
   }
 

@@ -23,7 +23,7 @@ export const PARALLEL_PARTS = 4
 export const PROBE_FOLDER = '.prancer-db-artifacts-probe'
 
 /** The body as a stream that counts its bytes; an error of the source is kept, so the message names it, not the SDK's echo. */
-export function countingBody(body: Readable | Uint8Array): {stream: Readable; bytes(): number; error(): Error | undefined} {
+export function countingBody(body: Readable | Uint8Array): {stream: Readable; bytes(): number; error(): Error | undefined; destroy(): void} {
   let bytes = 0
   let failure: Error | undefined
   const counter = new Transform({
@@ -37,7 +37,7 @@ export function countingBody(body: Readable | Uint8Array): {stream: Readable; by
     if (error) failure ??= error
   })
   source.once('error', error => (failure ??= error))
-  return {stream: counter, bytes: () => bytes, error: () => failure}
+  return {stream: counter, bytes: () => bytes, error: () => failure, destroy: () => void counter.destroy()}
 }
 
 const NETWORK: Record<string, string> = {

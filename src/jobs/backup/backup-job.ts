@@ -130,8 +130,13 @@ export async function runBackupJob(opts: BackupJobOptions): Promise<BackupResult
       // Reading, archiving and uploading overlap: the upload reads the archive as it is written.
       const streamed = await createArchiveStream(archivePath, archiveOptions)
       archive = streamed.writer
+      // Which side failed first decides the message: a stream the writer destroyed (a read or the archive thread
+      // failed, or the backup was aborted) makes the upload fail too, and that is not the store's fault.
+      let streamFailed = false
+      streamed.stream.once('error', () => (streamFailed = true))
       saving = opts.upload.upload.save(archiveFile, streamed.stream)
       saving.catch((error: unknown) => {
+        if (streamFailed) return
         uploadFailure ??= error
         streamed.cancel(error as Error)
       })

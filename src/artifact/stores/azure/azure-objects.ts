@@ -116,6 +116,8 @@ export class AzureObjects implements ObjectStore {
     try {
       await container.getBlockBlobClient(key).uploadStream(counted.stream, PART_BYTES, PARALLEL_PARTS)
     } catch (error) {
+      // The source (a file, the archive) must not stay open behind a refused upload.
+      counted.destroy()
       throw this.#fail('save', key, counted.error() ?? error)
     }
     if (counted.error() !== undefined) throw this.#fail('save', key, counted.error())

@@ -74,7 +74,7 @@ export class GcsObjects implements ObjectStore {
     let why: string
     if (network !== undefined) why = `${network}${this.#endpoint ? ` (endpoint ${this.#endpoint})` : ''}`
     // A listing or a write answered 404 has no bucket to go to (a missing object is not an error of theirs).
-    else if (status === 404 && (/bucket/i.test(message) || operation === 'list' || operation === 'save' || operation === 'copy')) why = `the bucket ${this.#name} does not exist; create it, or check the bucket name`
+    else if (status === 404 && (bucketMissing(message) || operation === 'list' || operation === 'save' || operation === 'copy')) why = `the bucket ${this.#name} does not exist; create it, or check the bucket name`
     else if (status === 401 || /Could not load the default credentials|invalid_grant|unauthorized/i.test(message))
       why = `the credentials from ${this.#credentials} were refused or are missing (${message})`
     else if (status === 403) why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#name}/${operation === 'list' ? `${key}*` : key}`
@@ -87,6 +87,8 @@ export class GcsObjects implements ObjectStore {
     try {
       await pipeline(counted.stream, this.#bucket.file(key).createWriteStream({resumable: true, chunkSize: PART_BYTES, contentType: 'application/octet-stream'}))
     } catch (error) {
+      // The source (a file, the archive) must not stay open behind a refused upload.
+      counted.destroy()
       throw this.#fail('save', key, counted.error() ?? error)
     }
     return {bytes: counted.bytes()}
@@ -104,7 +106,7 @@ export class GcsObjects implements ObjectStore {
       return {key, size: Number(meta.size ?? 0), modified: new Date(String(meta.updated ?? meta.timeCreated ?? 0)).toISOString()}
     } catch (error) {
       const e = error as ApiErrorLike
-      if (e.code === 404 && !/bucket/i.test(e.message ?? '')) return null
+      if (e.code === 404 && !bucketMissing(e.message ?? '')) return null
       throw this.#fail('stat', key, error)
     }
   }
@@ -144,4 +146,9 @@ export class GcsObjects implements ObjectStore {
   }
 
   close(): void {}
+}
+
+/** GCS says "The specified bucket does not exist."; a missing object is "No such object: BUCKET/KEY". */
+function bucketMissing(message: string): boolean {
+  return /bucket does not exist|no such bucket/i.test(message) && !/no such object/i.test(message)
 }

@@ -114,6 +114,8 @@ export class S3Objects implements ObjectStore {
     try {
       await upload.done()
     } catch (error) {
+      // The source (a file, the archive) must not stay open behind a refused upload.
+      counted.destroy()
       throw this.#fail('save', key, counted.error() ?? error)
     }
     return {bytes: counted.bytes()}
