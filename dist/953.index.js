@@ -163,8 +163,10 @@ class S3Objects {
             why = `the credentials from ${this.#credentials} were refused (${name}); check them, or the role the workflow assumes`;
         else if (name === 'AccessDenied' || status === 403)
             why = `access denied with the credentials from ${this.#credentials}: ${PERMISSION[operation]} is missing on ${this.#bucket}/${operation === 'list' ? `${key}*` : key}`;
+        else if (name === 'InsufficientStorage' || status === 507)
+            why = `the server has no space left for it (${name || 'InsufficientStorage'}, HTTP ${status ?? 507}); free space on the server or its volume, then run again`;
         else
-            why = `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(error)}`;
+            why = `${name || 'error'}${status ? ` (HTTP ${status})` : ''}: ${(e.message ?? String(error)).replace(/\.+$/, '')}`;
         const attempts = e.$metadata?.attempts;
         return new _common_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RefusedError */ .fk(`${where}: ${why}${attempts && attempts > 1 ? ` (after ${attempts} attempts)` : ''}.`, { cause: error, ...(status ? { status } : {}) });
     }

@@ -4,6 +4,7 @@
 // last try an error saying nothing was committed), and the server killed mid-upload, then a rerun. The S3 secret
 // key is looked for in every output and in every stored object.
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -121,7 +122,7 @@ describe('S3 faults (versitygw behind a loopback proxy)', {concurrency: false}, 
     const failed = await cli(['export', '--to', `s3://${BUCKET}/chain`], {AWS_MAX_ATTEMPTS: '3'})
     proxy.fail503(0)
     assert.equal(failed.code, 1, failed.output)
-    assert.match(failed.output, /save chain\/prancer-outputs\/outputs\/[^ ]+\/manifest\.json: SlowDown \(HTTP 503\): Please reduce your request rate\. \(after 3 attempts\)\. Nothing of outputs set "prancer-outputs" was committed/)
+    assert.match(failed.output, /save chain\/prancer-outputs\/outputs\/[^ ]+\/manifest\.json: SlowDown \(HTTP 503\): Please reduce your request rate \(after 3 attempts\)\. Nothing of outputs set "prancer-outputs" was committed/)
     const now = await listing()
     assert.deepEqual(now.committed, before.committed, 'no new set is visible (the logs set was taken back too)')
     // The rerun continues from the previous export: nothing lost.
@@ -158,6 +159,39 @@ describe('S3 faults (versitygw behind a loopback proxy)', {concurrency: false}, 
     const {readFile} = await import('node:fs/promises')
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {archive: {file: string}}
     assert.equal(manifest.archive.file, 'prancer.archive')
+  })
+
+  it('a full disk on the server (versitygw on a 4 MiB tmpfs answers 507): the backup fails saying so, nothing is visible', async t => {
+    const disk = await mkdtemp(path.join(os.tmpdir(), 's3-full-disk-'))
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk], {stdio: 'ignore'})
+    } catch {
+      await rm(disk, {recursive: true, force: true})
+      t.skip('mounting a small tmpfs needs root (CI runs as root); not tested here')
+      return
+    }
+    const full = await startVersitygw({root: disk})
+    try {
+      await full.createBucket('full')
+      const bulk = client.db(database).collection<{_id: number; blob: string}>('bulk_for_full_disk')
+      await bulk.insertMany(Array.from({length: 4}, (_, i) => ({_id: i, blob: randomBytes(2 * 1024 * 1024).toString('base64')})))
+      const failed = await runNode([CLI, 'backup', '--to', 's3://full/nightly', '--config', scenario.configPath, '--uri', server.uri], {...env(), ...full.env, AWS_MAX_ATTEMPTS: '2'})
+      outputs.push(failed.output)
+      await bulk.drop()
+      assert.equal(failed.code, 1, failed.output)
+      assert.match(failed.output, /s3:\/\/full: save nightly\/prancer-backup\/backup\/[^ ]+\/prancer\.archive: the server has no space left for it \(InsufficientStorage, HTTP 507\); free space on the server or its volume, then run again.* Nothing of the backup was committed/)
+      const store = new S3Objects({bucket: 'full', endpoint: full.endpoint}, {env: full.env})
+      const keys: string[] = []
+      Object.assign(process.env, full.env)
+      for await (const o of store.list('')) keys.push(o.key)
+      store.close()
+      Object.assign(process.env, s3.env)
+      assert.deepEqual(keys.filter(k => k.endsWith('manifest.json')), [], keys.join('\n'))
+    } finally {
+      await full.stop()
+      execFileSync('umount', [disk], {stdio: 'ignore'})
+      await rm(disk, {recursive: true, force: true})
+    }
   })
 
   it('the S3 secret key is in no output and no stored object', async () => {

@@ -136,9 +136,10 @@ export interface S3Server {
   restart(): Promise<void>
 }
 
-export async function startVersitygw(): Promise<S3Server> {
+/** `root`: where its data and versions live (e.g. a small tmpfs, for a full disk); default a new temporary directory. */
+export async function startVersitygw(options: {root?: string} = {}): Promise<S3Server> {
   const dir = await ensureStorageServers()
-  const root = await mkdtemp(path.join(os.tmpdir(), 'versitygw-'))
+  const root = options.root ?? (await mkdtemp(path.join(os.tmpdir(), 'versitygw-')))
   const dataDir = path.join(root, 'data')
   const versions = path.join(root, 'versions')
   await mkdir(dataDir)
@@ -166,7 +167,7 @@ export async function startVersitygw(): Promise<S3Server> {
     },
     async stop() {
       await s.server.stop()
-      await rm(root, {recursive: true, force: true})
+      if (options.root === undefined) await rm(root, {recursive: true, force: true})
     },
     async restart() {
       await s.server.stop()
