@@ -171,7 +171,7 @@ describe('real Prancer → S3 (versitygw) → restore, with clients that are not
     assert.deepEqual({branch: manifest.github.branch, runId: manifest.github.runId, event: manifest.github.event}, {branch: 'feature', runId: 4243, event: 'pull_request'})
   })
 
-  it('backup --to s3://…, one more export, then restore --from s3://… into an empty server gives the source documents', async () => {
+  it('backup --to s3://…, one more export, then restore --from s3://… into an empty server gives the source documents', async t => {
     const backup = await runNode([CLI, 'backup', '--to', url, '--config', scenario.configPath, '--uri', server.uri, '--gzip'], cliEnv())
     assert.equal(backup.code, 0, backup.output)
     assert.match(backup.output, /store: s3:\/\/prancer-evidence\/team a\/prancer\/prancer-backup\/backup\//)
@@ -179,7 +179,10 @@ describe('real Prancer → S3 (versitygw) → restore, with clients that are not
     const after = await runNode([CLI, 'export', '--to', url, '--config', scenario.configPath, '--uri', server.uri], cliEnv())
     assert.equal(after.code, 0, after.output)
 
-    if (server.kind !== 'ferretdb') return // an empty second server is started only with FerretDB
+    if (server.kind !== 'ferretdb') {
+      t.skip('an empty second server is started only with FerretDB (MONGODB_URI names one server)')
+      return
+    }
     const empty = await startTestServer()
     try {
       const restored = await runNode([CLI, 'restore', '--from', url, '--uri', empty.uri], cliEnv())
