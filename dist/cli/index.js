@@ -52306,12 +52306,14 @@ async function runExport(values, ctx, logger, plan, beforeSwap) {
     await beforeSwap?.(local.stagingDir, result.logs.runs.length);
     await local.swapIn();
     const { outputs, logs: logsExport } = result;
+    // With --to alone the files lived in a scratch directory that is gone now: the store's line above says where they are.
+    const kept = (kind) => (values.out === undefined || values.out === '' ? 'the store (no --out)' : (0,external_node_path_.join)(local.dir, kind, MANIFEST_FILE));
     const summary = [
-        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${(0,external_node_path_.join)(local.dir, 'outputs', MANIFEST_FILE)}`,
+        `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${kept('outputs')}`,
         outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
         `  results: ${outputs.results.passed} passed, ${outputs.results.failed} failed, ${outputs.results.skipped} skipped, ${outputs.results.other} other`,
         logsExport.runs.length > 0
-            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${(0,external_node_path_.join)(local.dir, 'logs', MANIFEST_FILE)}`
+            ? `logs: ${logsExport.runs.map((r) => `${r.name} (${r.documents})`).join(', ')} → ${kept('logs')}`
             : `logs: none exported${logsExport.reason ? ` (${logsExport.reason})` : ''}`
     ];
     ctx.stdout(`${logger.redact(summary.filter((l) => l !== '').join('\n'))}\n`);
