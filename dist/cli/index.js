@@ -52146,7 +52146,7 @@ The GitHub Action's export, without the upload: same config.ini discovery, conne
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
 
 Options:
-  --out DIR                 output directory (required; created if missing). A DIR that already holds an
+  --out DIR                 output directory (created if missing; required without --to). A DIR that already holds an
                             export is refused: each export is an increment a restore of the chain needs.
                             Write each run to a new DIR and continue with --previous-manifest.
   --to URL                  also (or, without --out, only) commit the export to a store: s3://bucket/prefix,
@@ -52209,9 +52209,11 @@ async function exportTo(values, ctx, logger) {
     if (uri)
         for (const secret of (0,mongo_uri/* uriSecrets */.uP)(uri))
             logger.secret(secret);
-    if ((values.out === undefined || values.out === '') && values.to === undefined)
+    if (values.out === '')
+        throw new errors/* UsageError */.eb('--out needs a directory');
+    if (values.out === undefined && values.to === undefined)
         throw new errors/* UsageError */.eb('--out DIR or --to URL is required');
-    if (values.to !== undefined && values.replace === true && values.out === undefined)
+    if (values.replace === true && values.out === undefined)
         throw new errors/* UsageError */.eb('--replace needs --out');
     const names = { outputs: setName(values.name, CLI_SET_NAMES.outputs), logs: setName(values.name === undefined ? undefined : `${values.name}-logs`, CLI_SET_NAMES.logs) };
     const jsonFormat = (values['json-format'] ?? 'relaxed');
@@ -52239,7 +52241,7 @@ async function exportTo(values, ctx, logger) {
 }
 async function exportWith(values, ctx, logger, p) {
     const { uri, since, logs, jsonFormat, lookbackMs, target } = p;
-    const outDir = values.out === undefined || values.out === '' ? (0,external_node_path_.join)(p.scratch, 'export') : (0,external_node_path_.resolve)(ctx.cwd, values.out);
+    const outDir = values.out === undefined ? (0,external_node_path_.join)(p.scratch, 'export') : (0,external_node_path_.resolve)(ctx.cwd, values.out);
     // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
     const local = await openLocalExport(outDir, {
         label: '--out',
@@ -52250,26 +52252,26 @@ async function exportWith(values, ctx, logger, p) {
     let lock;
     try {
         // With --to the store is where the chain stands (not an earlier export in --out).
-        let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger);
-        if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
+        const previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger);
+        let previousManifest = previous?.manifest ?? null;
+        // A local previous export is locked against a second export continuing from it; a store's set is not a file.
+        if (previous !== null)
+            lock = await lockBeside(previous.source, 'previous export', logger);
+        else if (target !== undefined && since.kind === 'auto') {
             const newest = await downloadNewestSet(target.sets, { name: p.names.outputs, kind: 'outputs', dir: (0,external_node_path_.join)(p.scratch, 'previous') });
-            if (newest !== null) {
+            if (newest !== null)
                 logger.info(`continuing from ${target.sets.locationOf(newest.set)}`);
-                previous = { manifest: newest.manifest, source: target.sets.locationOf(newest.set) };
-            }
             else
                 logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`);
+            previousManifest = newest?.manifest ?? null;
         }
-        if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source))
-            lock = await lockBeside(previous.source, 'previous export', logger);
         // With --to, the store is committed before --out is swapped in: a store that refuses leaves --out as it was, so
         // the two never disagree on where the chain stands.
         const commit = target === undefined ? undefined : async (staged, logRuns) => {
             const committed = await commitExport(target.sets, { outputs: (0,external_node_path_.join)(staged, 'outputs'), logs: logRuns > 0 ? (0,external_node_path_.join)(staged, 'logs') : null }, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0);
             ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`);
         };
-        const code = await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local }, commit);
-        return code;
+        return await runExport(values, ctx, logger, { uri, since, logs, jsonFormat, lookbackMs, previousManifest, local }, commit);
     }
     finally {
         await lock?.release();
@@ -52307,7 +52309,7 @@ async function runExport(values, ctx, logger, plan, beforeSwap) {
     await local.swapIn();
     const { outputs, logs: logsExport } = result;
     // With --to alone the files lived in a scratch directory that is gone now: the store's line above says where they are.
-    const kept = (kind) => (values.out === undefined || values.out === '' ? 'the store (no --out)' : (0,external_node_path_.join)(local.dir, kind, MANIFEST_FILE));
+    const kept = (kind) => (values.out === undefined ? 'the store (no --out)' : (0,external_node_path_.join)(local.dir, kind, MANIFEST_FILE));
     const summary = [
         `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${kept('outputs')}`,
         outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',

@@ -31,7 +31,7 @@ The GitHub Action's export, without the upload: same config.ini discovery, conne
 window, files and manifests. Writes DIR/outputs/ (outputs.json + manifest.json) and DIR/logs/.
 
 Options:
-  --out DIR                 output directory (required; created if missing). A DIR that already holds an
+  --out DIR                 output directory (created if missing; required without --to). A DIR that already holds an
                             export is refused: each export is an increment a restore of the chain needs.
                             Write each run to a new DIR and continue with --previous-manifest.
   --to URL                  also (or, without --out, only) commit the export to a store: s3://bucket/prefix,
@@ -97,8 +97,9 @@ type ExportValues = ParsedFlags<typeof exportOptions>['values']
 async function exportTo(values: ExportValues, ctx: CliContext, logger: CliLogger): Promise<number> {
   const uri = connectionString(values.uri, ctx.env)
   if (uri) for (const secret of uriSecrets(uri)) logger.secret(secret)
-  if ((values.out === undefined || values.out === '') && values.to === undefined) throw new UsageError('--out DIR or --to URL is required')
-  if (values.to !== undefined && values.replace === true && values.out === undefined) throw new UsageError('--replace needs --out')
+  if (values.out === '') throw new UsageError('--out needs a directory')
+  if (values.out === undefined && values.to === undefined) throw new UsageError('--out DIR or --to URL is required')
+  if (values.replace === true && values.out === undefined) throw new UsageError('--replace needs --out')
   const names = {outputs: setName(values.name, CLI_SET_NAMES.outputs), logs: setName(values.name === undefined ? undefined : `${values.name}-logs`, CLI_SET_NAMES.logs)}
   const jsonFormat = (values['json-format'] ?? 'relaxed') as JsonFormat
   if (!JSON_FORMATS.includes(jsonFormat)) throw new UsageError(`--json-format must be relaxed or canonical, not "${jsonFormat}"`)
@@ -128,7 +129,7 @@ async function exportWith(
   p: Omit<ExportPlan, 'previousManifest' | 'local'> & {names: {outputs: string; logs: string}; target: OpenedStore | undefined; scratch: string}
 ): Promise<number> {
   const {uri, since, logs, jsonFormat, lookbackMs, target} = p
-  const outDir = values.out === undefined || values.out === '' ? join(p.scratch, 'export') : resolve(ctx.cwd, values.out)
+  const outDir = values.out === undefined ? join(p.scratch, 'export') : resolve(ctx.cwd, values.out)
   // The export is staged inside DIR and moved into place only once complete: a failure leaves DIR as it was.
   const local = await openLocalExport(outDir, {
     label: '--out',
@@ -139,23 +140,23 @@ async function exportWith(
   let lock: HeldLock | undefined
   try {
     // With --to the store is where the chain stands (not an earlier export in --out).
-    let previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger)
-    if (previous === null && target !== undefined && since.kind === 'auto' && values['previous-manifest'] === undefined) {
+    const previous = await findPreviousManifest(values['previous-manifest'], values.out === undefined || target !== undefined ? null : outDir, ctx.cwd, logger)
+    let previousManifest = previous?.manifest ?? null
+    // A local previous export is locked against a second export continuing from it; a store's set is not a file.
+    if (previous !== null) lock = await lockBeside(previous.source, 'previous export', logger)
+    else if (target !== undefined && since.kind === 'auto') {
       const newest = await downloadNewestSet(target.sets, {name: p.names.outputs, kind: 'outputs', dir: join(p.scratch, 'previous')})
-      if (newest !== null) {
-        logger.info(`continuing from ${target.sets.locationOf(newest.set)}`)
-        previous = {manifest: newest.manifest, source: target.sets.locationOf(newest.set)}
-      } else logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`)
+      if (newest !== null) logger.info(`continuing from ${target.sets.locationOf(newest.set)}`)
+      else logger.info(`${target.sets.label} holds no outputs set "${p.names.outputs}" yet: a full export starts the chain.`)
+      previousManifest = newest?.manifest ?? null
     }
-    if (previous !== null && !/^[a-z0-9]+:\/\//.test(previous.source)) lock = await lockBeside(previous.source, 'previous export', logger)
     // With --to, the store is committed before --out is swapped in: a store that refuses leaves --out as it was, so
     // the two never disagree on where the chain stands.
     const commit = target === undefined ? undefined : async (staged: string, logRuns: number): Promise<void> => {
       const committed = await commitExport(target.sets, {outputs: join(staged, 'outputs'), logs: logRuns > 0 ? join(staged, 'logs') : null}, p.names, Number(ctx.env.GITHUB_RUN_ID) || 0)
       ctx.stdout(`${logger.redact(`store: outputs → ${target.sets.locationOf(committed.outputs)}${committed.logs ? `\n  logs → ${target.sets.locationOf(committed.logs)}` : ''}`)}\n`)
     }
-    const code = await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest: previous?.manifest ?? null, local}, commit)
-    return code
+    return await runExport(values, ctx, logger, {uri, since, logs, jsonFormat, lookbackMs, previousManifest, local}, commit)
   } finally {
     await lock?.release()
     await local.finish()
@@ -198,7 +199,7 @@ async function runExport(values: ExportValues, ctx: CliContext, logger: CliLogge
   await local.swapIn()
   const {outputs, logs: logsExport} = result
   // With --to alone the files lived in a scratch directory that is gone now: the store's line above says where they are.
-  const kept = (kind: 'outputs' | 'logs'): string => (values.out === undefined || values.out === '' ? 'the store (no --out)' : join(local.dir, kind, MANIFEST_FILE))
+  const kept = (kind: 'outputs' | 'logs'): string => (values.out === undefined ? 'the store (no --out)' : join(local.dir, kind, MANIFEST_FILE))
   const summary = [
     `outputs: ${outputs.documents} document(s) of ${outputs.database}.${outputs.collection} → ${kept('outputs')}`,
     outputs.running.length > 0 ? `  still running at export time: ${outputs.running.map((r) => r.name || r.id).join(', ')}` : '',
