@@ -47926,7 +47926,6 @@ function summarizeSettings(settings) {
 
 
 
-
 const ARCHIVE_FILE = 'prancer.archive';
 async function runBackupJob(opts) {
     const { logger } = opts;

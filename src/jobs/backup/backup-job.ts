@@ -14,7 +14,7 @@ import {createArchiveWriter, type ArchiveNamespace, type ArchiveWriter} from '..
 import {rawBatches} from '../../mongo/export/collection.ts'
 import type {Logger} from '../../common/log.ts'
 import {connect, DEFAULT_CONNECT_TIMEOUT_MS} from '../../mongo/connect.ts'
-import {MANIFEST_FILE, manifestHeader, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
+import {MANIFEST_FILE, manifestHeader, serializeManifest, TOOL_NAME, writeManifest} from '../../artifact/manifest.ts'
 import {resolveSettings} from '../../prancer/settings.ts'
 import {createRedactor, uriSecrets} from '../../mongo/uri.ts'
 import packageJson from '../../../package.json' with {type: 'json'}
@@ -22,7 +22,6 @@ import type {Manifest} from '../../artifact/manifest.ts'
 import {hostsFingerprint} from '../../mongo/uri.ts'
 import {errorMessage, RefusedError} from '../../common/errors.ts'
 import {createArchiveStream} from '../../archive/writer.ts'
-import {serializeManifest} from '../../artifact/manifest.ts'
 import type {SetUpload} from '../../artifact/stores/object-sets.ts'
 
 export interface BackupJobOptions {
